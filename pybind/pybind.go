@@ -1,0 +1,108 @@
+// Package pybind is the surface gopy binds: flat functions over int64 handles and strings.
+// See README.md for the contract. Every function returns (T, error) and recovers panics.
+package pybind
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/driver"
+)
+
+// guard turns a panic into an InternalError and any error into the wire form the Python
+// layer parses.
+func guard(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s", dberr.Wire(dberr.New(dberr.InternalError, "",
+			"internal error in the kintone core (please report it): %v\n%s", r, debug.Stack()), dberr.InternalError))
+		return
+	}
+	if *err != nil {
+		*err = fmt.Errorf("%s", dberr.Wire(*err, dberr.DatabaseError))
+	}
+}
+
+// Version returns the version of the Go core.
+func Version() (v string, err error) {
+	defer guard(&err)
+	return driver.Version, nil
+}
+
+// Connect opens a connection described by a connection string and returns its handle.
+func Connect(connStr string) (h int64, err error) {
+	defer guard(&err)
+	return driver.Connect(connStr)
+}
+
+// ConnClose closes a connection and every statement open on it.
+func ConnClose(h int64) (ok bool, err error) {
+	defer guard(&err)
+	return true, driver.ConnClose(h)
+}
+
+// ConnInfo returns facts about a connection as JSON.
+func ConnInfo(h int64) (info string, err error) {
+	defer guard(&err)
+	return driver.ConnInfo(h)
+}
+
+// Execute prepares and runs one SQL statement with JSON-encoded parameters.
+func Execute(h int64, sql string, params string) (s int64, err error) {
+	defer guard(&err)
+	return driver.Execute(h, sql, params)
+}
+
+// StmtDescription returns the result columns of a statement as JSON (null when none).
+func StmtDescription(s int64) (desc string, err error) {
+	defer guard(&err)
+	return driver.StmtDescription(s)
+}
+
+// StmtFetch returns up to n rows of a statement as JSON.
+func StmtFetch(s int64, n int) (rows string, err error) {
+	defer guard(&err)
+	return driver.StmtFetch(s, n)
+}
+
+// StmtRowcount returns the number of rows changed by a DML statement, -1 when not known.
+func StmtRowcount(s int64) (n int64, err error) {
+	defer guard(&err)
+	return driver.StmtRowcount(s)
+}
+
+// StmtClose releases a statement.
+func StmtClose(s int64) (ok bool, err error) {
+	defer guard(&err)
+	return true, driver.StmtClose(s)
+}
+
+// SimStart starts a kintone simulator on a free loopback port and returns its handle.
+func SimStart(fixture string, options string) (h int64, err error) {
+	defer guard(&err)
+	return driver.SimStart(fixture, options)
+}
+
+// SimInfo returns the simulator's URL, credentials and apps as JSON.
+func SimInfo(h int64) (info string, err error) {
+	defer guard(&err)
+	return driver.SimInfo(h)
+}
+
+// SimRequests returns the simulator's request log as JSON.
+func SimRequests(h int64) (log string, err error) {
+	defer guard(&err)
+	return driver.SimRequests(h)
+}
+
+// SimResetRequests clears the simulator's request log.
+func SimResetRequests(h int64) (ok bool, err error) {
+	defer guard(&err)
+	return true, driver.SimResetRequests(h)
+}
+
+// SimStop stops a simulator.
+func SimStop(h int64) (ok bool, err error) {
+	defer guard(&err)
+	return true, driver.SimStop(h)
+}
