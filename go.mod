@@ -2,4 +2,18 @@ module github.com/kintone-oss/cdata-kintone
 
 go 1.26.0
 
-require github.com/mattn/go-sqlite3 v1.14.34 // indirect
+require (
+	github.com/go-python/gopy v0.4.10
+	github.com/mattn/go-sqlite3 v1.14.34
+	golang.org/x/tools v0.41.0
+)
+
+require (
+	github.com/gonuts/commander v0.1.0 // indirect
+	github.com/gonuts/flag v0.1.0 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+	golang.org/x/mod v0.32.0 // indirect
+	golang.org/x/sync v0.19.0 // indirect
+	golang.org/x/sys v0.40.0 // indirect
+	golang.org/x/telemetry v0.0.0-20260109210033-bd525da824e2 // indirect
+)

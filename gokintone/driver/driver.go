@@ -1,27 +1,414 @@
 // Package driver ties the core together for the binding: connections, statements and
-// simulators behind int64 handles.
+// simulators behind int64 handles, with values encoded as pybind/README.md describes.
 package driver
 
 import (
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
 	_ "github.com/mattn/go-sqlite3" // the SQL engine; compiled into the one shared object
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/connstr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/engine"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
 // Version is the version of the Go core.
 const Version = "0.1.0"
 
-func notYet() error { return dberr.New(dberr.NotSupportedError, "", "not implemented yet") }
+// handles maps int64 handles to live objects. Handles are never reused.
+type handles struct {
+	mu   sync.Mutex
+	next atomic.Int64
+	objs map[int64]any
+}
 
-func Connect(connStr string) (int64, error)              { return 0, notYet() }
-func ConnClose(h int64) error                            { return notYet() }
-func ConnInfo(h int64) (string, error)                   { return "", notYet() }
-func Execute(h int64, sql, params string) (int64, error) { return 0, notYet() }
-func StmtDescription(s int64) (string, error)            { return "", notYet() }
-func StmtFetch(s int64, n int) (string, error)           { return "", notYet() }
-func StmtRowcount(s int64) (int64, error)                { return -1, notYet() }
-func StmtClose(s int64) error                            { return notYet() }
-func SimStart(fixture, options string) (int64, error)    { return 0, notYet() }
-func SimInfo(h int64) (string, error)                    { return "", notYet() }
-func SimRequests(h int64) (string, error)                { return "", notYet() }
-func SimResetRequests(h int64) error                     { return notYet() }
-func SimStop(h int64) error                              { return notYet() }
+func (h *handles) add(v any) int64 {
+	id := h.next.Add(1)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.objs == nil {
+		h.objs = map[int64]any{}
+	}
+	h.objs[id] = v
+	return id
+}
+
+func (h *handles) get(id int64) any {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.objs[id]
+}
+
+func (h *handles) remove(id int64) any {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	v := h.objs[id]
+	delete(h.objs, id)
+	return v
+}
+
+var registry handles
+
+// conn is an open connection.
+type conn struct {
+	cfg    *connstr.Config
+	client *kclient.Client
+	eng    *engine.Engine
+	mu     sync.Mutex
+	stmts  map[int64]bool
+	closed bool
+}
+
+// stmt is an executed statement.
+type stmt struct {
+	c *conn
+	s *engine.Stmt
+}
+
+// Connect parses the connection string, builds the client and checks the credentials by
+// listing the apps (one request per 100 apps; with API tokens, one per AppId).
+func Connect(connStr string) (int64, error) {
+	cfg, err := connstr.Parse(connStr)
+	if err != nil {
+		return 0, err
+	}
+	kc := kclient.Config{
+		BaseURL:           cfg.BaseURL(),
+		GuestSpaceID:      cfg.Int("GuestSpaceId"),
+		Timeout:           cfg.Timeout(),
+		UserAgent:         "cdata-kintone/" + Version,
+		Mask:              cfg.Mask,
+		BasicAuthUser:     cfg.Get("BasicAuthUser"),
+		BasicAuthPassword: cfg.Get("BasicAuthPassword"),
+	}
+	var appIDs []int64
+	switch cfg.AuthScheme() {
+	case "Password":
+		kc.User, kc.Password = cfg.Get("User"), cfg.Get("Password")
+	case "APIToken":
+		for _, p := range cfg.TokenPairs() {
+			kc.Tokens = append(kc.Tokens, kclient.TokenPair{AppID: p.AppID, Token: p.Token})
+			appIDs = append(appIDs, p.AppID)
+		}
+	default:
+		return 0, dberr.New(dberr.NotSupportedError, "", "AuthScheme=%s is not supported yet", cfg.AuthScheme())
+	}
+	client, err := kclient.New(kc)
+	if err != nil {
+		return 0, err
+	}
+	opts := engine.Options{
+		Schema: schema.Options{
+			UseCodeForFieldName: cfg.Bool("UseCodeForFieldName"),
+			NumberMapToDouble:   cfg.Bool("NumberMapToDouble"),
+			SubtableSeparator:   cfg.Get("SubtableSeparatorCharacter"),
+		},
+		Pagesize: int(cfg.Int("Pagesize")),
+		MaxRows:  cfg.Int("MaxRows"),
+		AppIDs:   appIDs,
+	}
+	if opts.MaxRows <= 0 && !cfg.IsSet("MaxRows") {
+		opts.MaxRows = -1
+	}
+	eng, err := engine.Open(client, opts)
+	if err != nil {
+		return 0, err
+	}
+	if _, _, err := eng.Tables(context.Background()); err != nil {
+		eng.Close()
+		return 0, err
+	}
+	return registry.add(&conn{cfg: cfg, client: client, eng: eng, stmts: map[int64]bool{}}), nil
+}
+
+func getConn(h int64) (*conn, error) {
+	c, ok := registry.get(h).(*conn)
+	if !ok || c == nil {
+		return nil, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+	}
+	return c, nil
+}
+
+// ConnClose closes a connection and every statement open on it.
+func ConnClose(h int64) error {
+	c, ok := registry.remove(h).(*conn)
+	if !ok || c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	ids := make([]int64, 0, len(c.stmts))
+	for id := range c.stmts {
+		ids = append(ids, id)
+	}
+	c.closed = true
+	c.mu.Unlock()
+	for _, id := range ids {
+		_ = StmtClose(id)
+	}
+	return c.eng.Close()
+}
+
+// ConnInfo returns the masked connection string and the number of requests sent.
+func ConnInfo(h int64) (string, error) {
+	c, err := getConn(h)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(map[string]any{
+		"connection_string": c.cfg.String(),
+		"requests":          c.client.RequestCount(),
+		"auth_scheme":       c.cfg.AuthScheme(),
+	})
+	return string(b), err
+}
+
+// Execute runs one statement with JSON-encoded parameters.
+func Execute(h int64, sql, params string) (int64, error) {
+	c, err := getConn(h)
+	if err != nil {
+		return 0, err
+	}
+	args, err := decodeParams(params)
+	if err != nil {
+		return 0, err
+	}
+	s, err := c.eng.Execute(context.Background(), sql, args)
+	if err != nil {
+		return 0, maskErr(c, err)
+	}
+	id := registry.add(&stmt{c: c, s: s})
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		s.Close()
+		registry.remove(id)
+		return 0, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+	}
+	c.stmts[id] = true
+	c.mu.Unlock()
+	return id, nil
+}
+
+// maskErr hides the connection's secrets in an error that may quote SQL or server text.
+func maskErr(c *conn, err error) error {
+	msg := err.Error()
+	masked := c.cfg.Mask(msg)
+	if masked == msg {
+		return err
+	}
+	class, code := dberr.ClassOf(err, dberr.DatabaseError), ""
+	if de := dberr.As(err); de != nil {
+		code = de.Code
+		masked = strings.TrimSuffix(masked, " ["+code+"]")
+	}
+	return &dberr.Error{Class: class, Code: code, Message: masked}
+}
+
+func getStmt(h int64) (*stmt, error) {
+	s, ok := registry.get(h).(*stmt)
+	if !ok || s == nil {
+		return nil, dberr.New(dberr.InterfaceError, "", "the statement is closed")
+	}
+	return s, nil
+}
+
+// StmtDescription returns the result columns as JSON, null without a result set.
+func StmtDescription(h int64) (string, error) {
+	s, err := getStmt(h)
+	if err != nil {
+		return "", err
+	}
+	cols := s.s.Columns()
+	if cols == nil {
+		return "null", nil
+	}
+	b, err := json.Marshal(cols)
+	return string(b), err
+}
+
+// StmtFetch returns up to n rows as JSON.
+func StmtFetch(h int64, n int) (string, error) {
+	s, err := getStmt(h)
+	if err != nil {
+		return "", err
+	}
+	if n <= 0 {
+		n = 1
+	}
+	rows, done, err := s.s.Fetch(n)
+	if err != nil {
+		return "", maskErr(s.c, err)
+	}
+	var b strings.Builder
+	b.WriteString(`{"rows":[`)
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := encodeRow(&b, r); err != nil {
+			return "", err
+		}
+	}
+	b.WriteString(`],"done":`)
+	b.WriteString(strconv.FormatBool(done))
+	b.WriteString("}")
+	return b.String(), nil
+}
+
+// StmtRowcount returns the rows changed by DML, -1 when not known.
+func StmtRowcount(h int64) (int64, error) {
+	s, err := getStmt(h)
+	if err != nil {
+		return -1, err
+	}
+	return s.s.RowsAffected(), nil
+}
+
+// StmtClose releases a statement.
+func StmtClose(h int64) error {
+	s, ok := registry.remove(h).(*stmt)
+	if !ok || s == nil {
+		return nil
+	}
+	s.c.mu.Lock()
+	delete(s.c.stmts, h)
+	s.c.mu.Unlock()
+	return s.s.Close()
+}
+
+// encodeRow writes one row as a JSON array keeping SQLite's storage classes exactly.
+func encodeRow(b *strings.Builder, row []any) error {
+	b.WriteByte('[')
+	for i, v := range row {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		switch x := v.(type) {
+		case nil:
+			b.WriteString("null")
+		case int64:
+			b.WriteString(strconv.FormatInt(x, 10))
+		case float64:
+			b.WriteString(encodeFloat(x))
+		case bool:
+			if x {
+				b.WriteString("1")
+			} else {
+				b.WriteString("0")
+			}
+		case string:
+			if err := writeJSONString(b, x); err != nil {
+				return err
+			}
+		case []byte:
+			b.WriteString(`{"b64":"`)
+			b.WriteString(base64.StdEncoding.EncodeToString(x))
+			b.WriteString(`"}`)
+		default:
+			return dberr.New(dberr.InternalError, "", "cannot encode a value of type %T", v)
+		}
+	}
+	b.WriteByte(']')
+	return nil
+}
+
+func encodeFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return s
+}
+
+func writeJSONString(b *strings.Builder, s string) error {
+	if !utf8.ValidString(s) {
+		return dberr.New(dberr.DataError, "", "a text value is not valid UTF-8; CAST it to BLOB to read its bytes")
+	}
+	enc, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	b.Write(enc)
+	return nil
+}
+
+// decodeParams reads the JSON parameter list of the contract.
+func decodeParams(params string) ([]any, error) {
+	if params == "" {
+		return nil, nil
+	}
+	var raw [][2]json.RawMessage
+	if err := json.Unmarshal([]byte(params), &raw); err != nil {
+		return nil, dberr.New(dberr.InterfaceError, "", "malformed parameter list: %v", err)
+	}
+	out := make([]any, len(raw))
+	for i, p := range raw {
+		var tag string
+		if err := json.Unmarshal(p[0], &tag); err != nil {
+			return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: malformed tag", i+1)
+		}
+		var text string
+		if tag != "null" {
+			if err := json.Unmarshal(p[1], &text); err != nil {
+				return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: malformed value", i+1)
+			}
+		}
+		switch tag {
+		case "null":
+			out[i] = nil
+		case "int":
+			n, err := strconv.ParseInt(text, 10, 64)
+			if err != nil {
+				return nil, dberr.New(dberr.DataError, "", "parameter %d: integer %s does not fit in 64 bits", i+1, text)
+			}
+			out[i] = n
+		case "float":
+			switch text {
+			case "nan":
+				out[i] = math.NaN()
+			case "inf":
+				out[i] = math.Inf(1)
+			case "-inf":
+				out[i] = math.Inf(-1)
+			default:
+				f, err := strconv.ParseFloat(text, 64)
+				if err != nil {
+					return nil, dberr.New(dberr.DataError, "", "parameter %d: bad float %q", i+1, text)
+				}
+				out[i] = f
+			}
+		case "text":
+			out[i] = text
+		case "blob":
+			bs, err := base64.StdEncoding.DecodeString(text)
+			if err != nil {
+				return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: bad blob encoding", i+1)
+			}
+			if bs == nil {
+				bs = []byte{}
+			}
+			out[i] = bs
+		default:
+			return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: unknown tag %q", i+1, tag)
+		}
+	}
+	return out, nil
+}

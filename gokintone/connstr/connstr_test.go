@@ -1,0 +1,693 @@
+package connstr
+
+import (
+	"encoding/base64"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+)
+
+const base = "Url=https://example.cybozu.com;"
+const pw = base + "User=alice;Password=hunter2;"
+
+type parseCase struct {
+	name  string
+	in    string
+	class dberr.Class       // "" when Parse must succeed
+	msg   []string          // substrings the error message must contain
+	hide  []string          // substrings neither the error nor String() may contain
+	get   map[string]string // expected Get values on success
+	str   string            // expected String() on success, when not ""
+}
+
+var parseCases = []parseCase{
+	// Lexing.
+	{name: "minimal password", in: "Url=https://example.cybozu.com;User=alice;Password=hunter2",
+		get: map[string]string{"Url": "https://example.cybozu.com", "User": "alice", "Password": "hunter2", "Timeout": "60", "Pagesize": "500"},
+		str: "Url=https://example.cybozu.com;User=alice;Password=********", hide: []string{"hunter2"}},
+	{name: "names case-insensitive", in: "url=https://example.cybozu.com;USER=alice;pAsSwOrD=hunter2",
+		get: map[string]string{"User": "alice", "Password": "hunter2"}},
+	{name: "blanks trimmed", in: "  Url = https://example.cybozu.com ;  User =  alice  ; Password = hunter2 ",
+		get: map[string]string{"User": "alice", "Password": "hunter2"}},
+	{name: "empty segments ignored", in: ";;Url=https://example.cybozu.com;;User=alice;Password=hunter2;;",
+		get: map[string]string{"User": "alice"}},
+	{name: "single quotes keep semicolon", in: base + "User=alice;Password='p;ss'",
+		get: map[string]string{"Password": "p;ss"}, hide: []string{"p;ss"}},
+	{name: "double quotes keep semicolon", in: base + `User=alice;Password="p;ss"`,
+		get: map[string]string{"Password": "p;ss"}},
+	{name: "doubled quote inside", in: base + "User='it''s me';Password=x",
+		get: map[string]string{"User": "it's me"}},
+	{name: "doubled double quote inside", in: base + `User="say ""hi""";Password=x`,
+		get: map[string]string{"User": `say "hi"`}},
+	{name: "other quote is literal inside", in: base + `User="it's";Password='a"b'`,
+		get: map[string]string{"User": "it's", "Password": `a"b`}},
+	{name: "quoted blanks kept", in: base + "User=' alice ';Password=x",
+		get: map[string]string{"User": " alice "}},
+	{name: "blanks around quoted value", in: base + "User=  'alice'  ;Password=x",
+		get: map[string]string{"User": "alice"}},
+	{name: "quote inside unquoted value is literal", in: base + "User=o'brien;Password=x",
+		get: map[string]string{"User": "o'brien"}},
+	{name: "equals inside value", in: base + "User=alice;Password=a=b=c",
+		get: map[string]string{"Password": "a=b=c"}},
+	{name: "empty value means unset", in: pw + "GuestSpaceId=;Timeout=",
+		get: map[string]string{"GuestSpaceId": "", "Timeout": "60"}},
+	{name: "empty quoted value means unset", in: pw + "SubtableSeparatorCharacter=''",
+		get: map[string]string{"SubtableSeparatorCharacter": "_"}},
+	{name: "unimplemented property with empty value is fine", in: pw + "ProxyServer=;Logfile=  ",
+		get: map[string]string{"ProxyServer": ""}},
+	{name: "repeated name", in: pw + "user=bob", class: dberr.InterfaceError,
+		msg: []string{`"User" is given twice`, "segments 2 and 4"}},
+	{name: "repeated name even when empty", in: pw + "Timeout=;TIMEOUT=5", class: dberr.InterfaceError,
+		msg: []string{`"Timeout" is given twice`}},
+	{name: "missing equals", in: base + "User=alice;Password=x;Verbose", class: dberr.InterfaceError,
+		msg: []string{"segment 4", `no "="`, "Name=Value"}},
+	{name: "missing equals after secret hints at quoting", in: base + "User=alice;Password=hun;ter2", class: dberr.InterfaceError,
+		msg:  []string{"segment 4", `no "="`, `contains ";", enclose it in quotes`, "Password=********;********"},
+		hide: []string{"hun", "ter2"}},
+	{name: "empty name", in: base + "=alice", class: dberr.InterfaceError,
+		msg: []string{"segment 2 (at character 32)", "no property name"}},
+	{name: "unterminated quote", in: base + "User='alice;Password=x", class: dberr.InterfaceError,
+		msg: []string{`value of "User"`, "never closed", "character 37", "'it''s'"}},
+	{name: "unterminated quote in secret", in: base + "User=alice;Password=\"hunter2;Timeout=5", class: dberr.InterfaceError,
+		msg: []string{`value of "Password"`, "never closed", "Password=********"}, hide: []string{"hunter2", "Timeout=5"}},
+	{name: "text after closing quote", in: base + "User='ali'ce;Password=x", class: dberr.InterfaceError,
+		msg: []string{"after the closing quote", `"User"`}},
+	{name: "text after closing quote of secret", in: base + "User=alice;Password='hunt'er2", class: dberr.InterfaceError,
+		msg: []string{"after the closing quote", `"Password"`}, hide: []string{"hunt", "er2"}},
+	{name: "invalid utf-8", in: base + "User=\xff", class: dberr.InterfaceError, msg: []string{"UTF-8"}},
+
+	// Unknown and unsupported properties.
+	{name: "unknown with suggestion", in: base + "User=alice;Pasword=hunter2", class: dberr.InterfaceError,
+		msg:  []string{`unknown connection property "Pasword"`, `did you mean "Password"?`, "sys_connection_props"},
+		hide: []string{"hunter2"}},
+	{name: "unknown transposition", in: base + "Uesr=alice;Password=x", class: dberr.InterfaceError,
+		msg: []string{`did you mean "User"?`}},
+	{name: "unknown alias", in: base + "Username=alice;Password=x", class: dberr.InterfaceError,
+		msg: []string{`did you mean "User"?`}},
+	{name: "unknown without suggestion", in: base + "Frobnicate=1", class: dberr.InterfaceError,
+		msg: []string{`unknown connection property "Frobnicate"`, "sys_connection_props"}},
+	{name: "unknown right after secret is not named", in: base + "User=alice;Password=hun;Qx7=2", class: dberr.InterfaceError,
+		msg: []string{"segment 4", "right after Password", "enclose it in quotes"}, hide: []string{"hun", "Qx7"}},
+	{name: "unsupported property", in: pw + "ProxyServer=proxy.local", class: dberr.NotSupportedError,
+		msg: []string{`connection property "ProxyServer" is recognised but not supported yet by this driver`}},
+	{name: "unsupported secret property does not echo", in: pw + "ProxyPassword=s3cr3tproxy", class: dberr.NotSupportedError,
+		msg: []string{`"ProxyPassword" is recognised`}, hide: []string{"s3cr3tproxy"}},
+	{name: "malformed wins over unsupported", in: pw + "ProxyServer=p;Pagesize=0", class: dberr.InterfaceError,
+		msg: []string{`"Pagesize"`}},
+	{name: "unsupported wins over cross checks", in: "ProxyServer=p", class: dberr.NotSupportedError,
+		msg: []string{`"ProxyServer"`}},
+	{name: "unsupported type still checked", in: pw + "ProxyPort=http", class: dberr.InterfaceError,
+		msg: []string{`"ProxyPort" must be a whole number from 1 to 65535, not "http"`}},
+	{name: "OAuth not supported", in: base + "AuthScheme=oauth", class: dberr.NotSupportedError,
+		msg: []string{"AuthScheme=OAuth is recognised but not supported yet", "AuthScheme=Password or AuthScheme=APIToken"}},
+	{name: "OAuth property not supported", in: base + "OAuthAccessToken=tok3n", class: dberr.NotSupportedError,
+		msg: []string{`"OAuthAccessToken" is recognised but not supported yet`}, hide: []string{"tok3n"}},
+
+	// Types.
+	{name: "bool case-insensitive", in: pw + "UseCodeForFieldName=TRUE;NumberMapToDouble=False",
+		get: map[string]string{"UseCodeForFieldName": "true", "NumberMapToDouble": "false"}},
+	{name: "bool refuses yes", in: pw + "UseCodeForFieldName=yes", class: dberr.InterfaceError,
+		msg: []string{`"UseCodeForFieldName" must be true or false, not "yes"`}},
+	{name: "bool refuses 1", in: pw + "NumberMapToDouble=1", class: dberr.InterfaceError,
+		msg: []string{"true or false"}},
+	{name: "int canonical", in: pw + "Timeout=+007;Pagesize= 100 ;MaxRows=-1",
+		get: map[string]string{"Timeout": "7", "Pagesize": "100", "MaxRows": "-1"}},
+	{name: "int not a number", in: pw + "Timeout=1m", class: dberr.InterfaceError,
+		msg: []string{`"Timeout" must be a whole number, 0 or more, not "1m"`}},
+	{name: "timeout zero", in: pw + "Timeout=0", get: map[string]string{"Timeout": "0"}},
+	{name: "timeout negative", in: pw + "Timeout=-5", class: dberr.InterfaceError, msg: []string{`"Timeout"`, "0 or more"}},
+	{name: "pagesize too big", in: pw + "Pagesize=501", class: dberr.InterfaceError,
+		msg: []string{`"Pagesize" must be a whole number from 1 to 500, not "501"`}},
+	{name: "pagesize zero", in: pw + "Pagesize=0", class: dberr.InterfaceError, msg: []string{"from 1 to 500"}},
+	{name: "maxrows zero", in: pw + "MaxRows=0", class: dberr.InterfaceError, msg: []string{"-1 (no limit) or a positive number"}},
+	{name: "maxrows below -1", in: pw + "MaxRows=-2", class: dberr.InterfaceError, msg: []string{"-1 (no limit) or a positive number"}},
+	{name: "maxrows positive", in: pw + "MaxRows=10", get: map[string]string{"MaxRows": "10"}},
+	{name: "int overflow", in: pw + "MaxRows=99999999999999999999", class: dberr.InterfaceError, msg: []string{`"MaxRows"`}},
+	{name: "enum canonical case", in: base + "authscheme=password;User=a;Password=b",
+		get: map[string]string{"AuthScheme": "Password"}},
+	{name: "enum invalid", in: base + "AuthScheme=Token;APIToken=t;AppId=1", class: dberr.InterfaceError,
+		msg: []string{`"AuthScheme" must be one of Password, APIToken, OAuth, not "Token"`}},
+	{name: "separator", in: pw + "SubtableSeparatorCharacter=__", get: map[string]string{"SubtableSeparatorCharacter": "__"}},
+	{name: "separator with blank kept when quoted", in: pw + "SubtableSeparatorCharacter=' '",
+		get: map[string]string{"SubtableSeparatorCharacter": " "}, str: "Url=https://example.cybozu.com;User=alice;Password=********;SubtableSeparatorCharacter=' '"},
+	{name: "separator control character", in: pw + "SubtableSeparatorCharacter='\t'", class: dberr.InterfaceError,
+		msg: []string{"control characters"}},
+
+	// Url.
+	{name: "url required", in: "User=alice;Password=x", class: dberr.InterfaceError,
+		msg: []string{"Url is required", "https://example.cybozu.com"}},
+	{name: "url bare host", in: "Url=example.cybozu.com;User=a;Password=b", get: map[string]string{"Url": "https://example.cybozu.com"}},
+	{name: "url trailing slash and path", in: "Url=https://Example.Cybozu.com/k/#/portal;User=a;Password=b",
+		get: map[string]string{"Url": "https://example.cybozu.com"}},
+	{name: "url kintone.com", in: "Url=https://example.kintone.com/;User=a;Password=b", get: map[string]string{"Url": "https://example.kintone.com"}},
+	{name: "url cybozu.cn", in: "Url=example.cybozu.cn/k/;User=a;Password=b", get: map[string]string{"Url": "https://example.cybozu.cn"}},
+	{name: "url secure access", in: "Url=https://example.s.cybozu.com;User=a;Password=b", get: map[string]string{"Url": "https://example.s.cybozu.com"}},
+	{name: "url default port dropped", in: "Url=HTTPS://example.cybozu.com:443;User=a;Password=b", get: map[string]string{"Url": "https://example.cybozu.com"}},
+	{name: "url other port kept", in: "Url=https://example.cybozu.com:8443/x;User=a;Password=b", get: map[string]string{"Url": "https://example.cybozu.com:8443"}},
+	{name: "url http localhost", in: "Url=http://localhost:8080/;User=a;Password=b", get: map[string]string{"Url": "http://localhost:8080"}},
+	{name: "url http 127.x", in: "Url=http://127.1.2.3:9;User=a;Password=b", get: map[string]string{"Url": "http://127.1.2.3:9"}},
+	{name: "url http ::1", in: "Url=http://[::1]:9/;User=a;Password=b", get: map[string]string{"Url": "http://[::1]:9"}},
+	{name: "url http ::1 no port", in: "Url=http://[::1];User=a;Password=b", get: map[string]string{"Url": "http://[::1]"}},
+	{name: "url http elsewhere", in: "Url=http://example.cybozu.com;User=a;Password=b", class: dberr.InterfaceError,
+		msg: []string{"plain http", "https://example.cybozu.com", "localhost"}},
+	{name: "url http lookalike", in: "Url=http://localhost.example.com;User=a;Password=b", class: dberr.InterfaceError,
+		msg: []string{"plain http"}},
+	{name: "url ftp", in: "Url=ftp://example.cybozu.com;User=a;Password=b", class: dberr.InterfaceError,
+		msg: []string{"must start with https://"}},
+	{name: "url no host", in: "Url=https://;User=a;Password=b", class: dberr.InterfaceError, msg: []string{"no host name"}},
+	{name: "url bad port", in: "Url=https://example.cybozu.com:99999;User=a;Password=b", class: dberr.InterfaceError,
+		msg: []string{"invalid port"}},
+	{name: "url with credentials", in: "Url=https://alice:hunter2@example.cybozu.com;User=a;Password=b", class: dberr.InterfaceError,
+		msg: []string{"must not contain a user name or password"}, hide: []string{"hunter2"}},
+	{name: "url guest path needs GuestSpaceId", in: "Url=https://example.cybozu.com/k/guest/12/#/space;User=a;Password=b",
+		class: dberr.InterfaceError, msg: []string{"guest space 12", "GuestSpaceId=12"}},
+	{name: "url guest path with GuestSpaceId", in: "Url=https://example.cybozu.com/k/guest/12/;GuestSpaceId=12;User=a;Password=b",
+		get: map[string]string{"Url": "https://example.cybozu.com", "GuestSpaceId": "12"}},
+	{name: "url guest path contradicts GuestSpaceId", in: "Url=https://example.cybozu.com/k/guest/12/;GuestSpaceId=13;User=a;Password=b",
+		class: dberr.InterfaceError, msg: []string{"guest space 12 but GuestSpaceId is 13"}},
+	{name: "guest space id must be positive", in: pw + "GuestSpaceId=0", class: dberr.InterfaceError,
+		msg: []string{`"GuestSpaceId" must be a positive whole number, not "0"`}},
+
+	// Authentication.
+	{name: "no credentials", in: base, class: dberr.InterfaceError,
+		msg: []string{"no credentials", "User and Password", "APIToken with AppId"}},
+	{name: "password inferred", in: pw, get: map[string]string{"AuthScheme": ""}},
+	{name: "user without password", in: base + "User=alice", class: dberr.InterfaceError,
+		msg: []string{"password authentication", "needs Password"}},
+	{name: "password without user", in: base + "Password=hunter2", class: dberr.InterfaceError,
+		msg: []string{"needs User"}, hide: []string{"hunter2"}},
+	{name: "explicit password without password", in: base + "AuthScheme=Password;User=alice", class: dberr.InterfaceError,
+		msg: []string{"AuthScheme=Password needs Password"}},
+	{name: "api token", in: base + "APIToken=tokA,tokB;AppId=12,13",
+		get: map[string]string{"APIToken": "tokA,tokB", "AppId": "12,13"}, hide: []string{"tokA", "tokB"},
+		str: "Url=https://example.cybozu.com;APIToken=********;AppId=12,13"},
+	{name: "api token lists trimmed", in: base + "APIToken= tokA , tokB ;AppId= 012 ,13 ",
+		get: map[string]string{"APIToken": "tokA,tokB", "AppId": "12,13"}},
+	{name: "api token without AppId", in: base + "APIToken=tokA", class: dberr.InterfaceError,
+		msg: []string{"needs AppId", "tables are exactly these apps"}, hide: []string{"tokA"}},
+	{name: "explicit api token without token", in: base + "AuthScheme=APIToken;AppId=1", class: dberr.InterfaceError,
+		msg: []string{"AuthScheme=APIToken needs APIToken"}},
+	{name: "api token count mismatch", in: base + "APIToken=tokA,tokB;AppId=12", class: dberr.InterfaceError,
+		msg: []string{"2 token(s) but AppId has 1", "pair by position"}, hide: []string{"tokA", "tokB"}},
+	{name: "api token empty item", in: base + "APIToken=tokA,,tokB;AppId=1,2", class: dberr.InterfaceError,
+		msg: []string{`"APIToken" has an empty item (number 2 of 3)`}, hide: []string{"tokA", "tokB"}},
+	{name: "api token trailing comma", in: base + "APIToken=tokA,;AppId=1", class: dberr.InterfaceError,
+		msg: []string{"empty item"}, hide: []string{"tokA"}},
+	{name: "api token bad character", in: base + "APIToken='tok A';AppId=1", class: dberr.InterfaceError,
+		msg: []string{"APIToken item 1", "cannot be sent in an HTTP header"}, hide: []string{"tok A"}},
+	{name: "api token repeated", in: base + "APIToken=tokA,tokA;AppId=1,2", class: dberr.InterfaceError,
+		msg: []string{"APIToken item 2 repeats item 1"}, hide: []string{"tokA"}},
+	{name: "app id not a number", in: base + "APIToken=tokA;AppId=abc", class: dberr.InterfaceError,
+		msg: []string{`AppId item 1 must be a positive app ID`, `not "abc"`}},
+	{name: "app id zero", in: base + "APIToken=tokA;AppId=0", class: dberr.InterfaceError, msg: []string{"positive app ID"}},
+	{name: "app id repeated", in: base + "APIToken=tokA,tokB;AppId=12,012", class: dberr.InterfaceError,
+		msg: []string{"AppId 12 is listed twice"}},
+	{name: "user and token ambiguous", in: pw + "APIToken=tokA;AppId=1", class: dberr.InterfaceError,
+		msg:  []string{"both User/Password and APIToken are given", "AuthScheme=Password or AuthScheme=APIToken"},
+		hide: []string{"tokA", "hunter2"}},
+	{name: "explicit password with token", in: pw + "AuthScheme=Password;APIToken=tokA;AppId=1",
+		get: map[string]string{"AuthScheme": "Password"}, hide: []string{"tokA", "hunter2"}},
+	{name: "explicit token with user", in: pw + "AuthScheme=APIToken;APIToken=tokA;AppId=1",
+		get: map[string]string{"AuthScheme": "APIToken"}},
+	{name: "password with AppId", in: pw + "AppId=3", get: map[string]string{"AppId": "3"}},
+	{name: "implemented schema options", in: pw + "UseCodeForFieldName=true;NumberMapToDouble=true;SubtableSeparatorCharacter=-;MaxRows=100;Pagesize=100;Timeout=0",
+		str: "Url=https://example.cybozu.com;User=alice;Password=********;SubtableSeparatorCharacter=-;UseCodeForFieldName=true;NumberMapToDouble=true;Pagesize=100;MaxRows=100;Timeout=0"},
+}
+
+func TestParse(t *testing.T) {
+	for _, tc := range parseCases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse(tc.in)
+			if tc.class != "" {
+				if err == nil {
+					t.Fatalf("Parse(%q) = %s, want %s", tc.in, c.Format(), tc.class)
+				}
+				e := dberr.As(err)
+				if e == nil {
+					t.Fatalf("error %T is not a *dberr.Error: %v", err, err)
+				}
+				if e.Class != tc.class {
+					t.Errorf("class = %s, want %s (%v)", e.Class, tc.class, err)
+				}
+				for _, m := range tc.msg {
+					if !strings.Contains(err.Error(), m) {
+						t.Errorf("error %q does not contain %q", err, m)
+					}
+				}
+				for _, h := range tc.hide {
+					if strings.Contains(err.Error(), h) {
+						t.Errorf("error %q shows the secret %q", err, h)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tc.in, err)
+			}
+			for k, want := range tc.get {
+				if got := c.Get(k); got != want {
+					t.Errorf("Get(%q) = %q, want %q", k, got, want)
+				}
+			}
+			if tc.str != "" && c.String() != tc.str {
+				t.Errorf("String() = %q, want %q", c.String(), tc.str)
+			}
+			for _, h := range tc.hide {
+				if strings.Contains(c.String(), h) {
+					t.Errorf("String() %q shows the secret %q", c.String(), h)
+				}
+			}
+			checkRoundTrip(t, c)
+		})
+	}
+}
+
+func checkRoundTrip(t *testing.T, c *Config) {
+	t.Helper()
+	f := c.Format()
+	c2, err := Parse(f)
+	if err != nil {
+		t.Fatalf("Parse(Format()) of %q: %v", f, err)
+	}
+	if c2.Format() != f {
+		t.Fatalf("Format not a fixed point: %q then %q", f, c2.Format())
+	}
+	if !reflect.DeepEqual(c.values, c2.values) {
+		t.Fatalf("values differ after round trip: %v vs %v", c.values, c2.values)
+	}
+	if c.String() != c2.String() || c.AuthScheme() != c2.AuthScheme() {
+		t.Fatalf("round trip changed String or AuthScheme")
+	}
+}
+
+func TestAuthScheme(t *testing.T) {
+	for in, want := range map[string]string{
+		pw:                          AuthPassword,
+		base + "APIToken=t;AppId=1": AuthAPIToken,
+		pw + "AuthScheme=apitoken;APIToken=t;AppId=1": AuthAPIToken,
+	} {
+		c, err := Parse(in)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := c.AuthScheme(); got != want {
+			t.Errorf("AuthScheme(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTokenPairs(t *testing.T) {
+	c, err := Parse(base + "APIToken=tokA, tokB ,tokC;AppId=12,7,300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []TokenPair{{12, "tokA"}, {7, "tokB"}, {300, "tokC"}}
+	if got := c.TokenPairs(); !reflect.DeepEqual(got, want) {
+		t.Errorf("TokenPairs = %v, want %v", got, want)
+	}
+	if got := c.TokensByApp(); !reflect.DeepEqual(got, map[int64]string{12: "tokA", 7: "tokB", 300: "tokC"}) {
+		t.Errorf("TokensByApp = %v", got)
+	}
+	// With an explicit password scheme, the tokens are not used.
+	c, err = Parse(pw + "AuthScheme=Password;APIToken=tokA;AppId=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TokenPairs() != nil || c.TokensByApp() != nil {
+		t.Errorf("tokens returned under password authentication")
+	}
+}
+
+func TestAccessors(t *testing.T) {
+	c, err := Parse(pw + "Timeout=30;UseCodeForFieldName=true;AppId=3,4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Int("Timeout") != 30 || c.Timeout().Seconds() != 30 {
+		t.Errorf("Timeout = %d / %v", c.Int("Timeout"), c.Timeout())
+	}
+	if c.Int("pagesize") != 500 || c.Int("MaxRows") != -1 {
+		t.Errorf("defaults: Pagesize %d MaxRows %d", c.Int("pagesize"), c.Int("MaxRows"))
+	}
+	if !c.Bool("usecodeforfieldname") || c.Bool("NumberMapToDouble") || !c.Bool("UseCursor") {
+		t.Errorf("bools wrong")
+	}
+	if got := c.List("AppId"); !reflect.DeepEqual(got, []string{"3", "4"}) {
+		t.Errorf("List(AppId) = %v", got)
+	}
+	if got := c.List("CheckForSubtablesIn"); !reflect.DeepEqual(got, []string{"*"}) {
+		t.Errorf("List default = %v", got)
+	}
+	if c.List("ProxyExceptions") != nil {
+		t.Errorf("List of unset property without default should be nil")
+	}
+	if !c.IsSet("timeout") || c.IsSet("GuestSpaceId") || c.IsSet("NoSuchThing") {
+		t.Errorf("IsSet wrong")
+	}
+	if c.Get("NoSuchThing") != "" || c.Get("Schema") != "REST" || c.Get("InitiateOAuth") != "OFF" {
+		t.Errorf("Get defaults wrong")
+	}
+	if got := c.Names(); !reflect.DeepEqual(got, []string{"Url", "User", "Password", "Timeout", "UseCodeForFieldName", "AppId"}) {
+		t.Errorf("Names = %v", got)
+	}
+	u := c.BaseURL()
+	if u.String() != "https://example.cybozu.com" || u.Host != "example.cybozu.com" {
+		t.Errorf("BaseURL = %v", u)
+	}
+	u.Host = "evil.example.com"
+	if c.BaseURL().Host != "example.cybozu.com" {
+		t.Errorf("BaseURL is not a copy")
+	}
+	zero := New()
+	if zero.Timeout().Seconds() != 60 || zero.BaseURL() != nil || zero.AuthScheme() != "" || zero.String() != "" {
+		t.Errorf("empty Config accessors wrong")
+	}
+	c0, _ := Parse(pw + "Timeout=0")
+	if c0.Timeout() != 0 {
+		t.Errorf("Timeout=0 should mean no timeout")
+	}
+}
+
+func TestSet(t *testing.T) {
+	c := New()
+	for _, kv := range [][2]string{{"url", "example.cybozu.com/k/"}, {"user", "alice"}, {"PASSWORD", " p;a'ss "}} {
+		if err := c.Set(kv[0], kv[1]); err != nil {
+			t.Fatalf("Set(%q): %v", kv[0], err)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Get("Password") != " p;a'ss " || c.Get("Url") != "https://example.cybozu.com" {
+		t.Errorf("Set values: %q %q", c.Get("Password"), c.Get("Url"))
+	}
+	checkRoundTrip(t, c)
+	if err := c.Set("Pagesize", "600"); dberr.ClassOf(err, "") != dberr.InterfaceError {
+		t.Errorf("Set(Pagesize=600) = %v", err)
+	}
+	if err := c.Set("ProxyServer", "p"); dberr.ClassOf(err, "") != dberr.NotSupportedError {
+		t.Errorf("Set(ProxyServer) = %v", err)
+	}
+	if err := c.Set("Pasword", "x"); err == nil || !strings.Contains(err.Error(), `did you mean "Password"`) {
+		t.Errorf("Set(Pasword) = %v", err)
+	}
+	if err := c.Set("APIToken", "a b"); err == nil || strings.Contains(err.Error(), "a b") {
+		t.Errorf("Set(APIToken) = %v", err)
+	}
+	if err := c.Set("Password", ""); err != nil || c.IsSet("Password") {
+		t.Errorf("Set to empty should unset: %v", err)
+	}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "needs Password") {
+		t.Errorf("Validate after unsetting Password = %v", err)
+	}
+	if got := c.Names(); !reflect.DeepEqual(got, []string{"Url", "User"}) {
+		t.Errorf("Names = %v", got)
+	}
+}
+
+func TestMask(t *testing.T) {
+	c, err := Parse("Url=https://example.cybozu.com;User=alice;Password=hunter2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := base64.StdEncoding.EncodeToString([]byte("alice:hunter2"))
+	text := "login failed for alice with hunter2; X-Cybozu-Authorization: " + header + "; pw=" + base64.StdEncoding.EncodeToString([]byte("hunter2"))
+	got := c.Mask(text)
+	for _, s := range []string{"hunter2", header, base64.StdEncoding.EncodeToString([]byte("hunter2"))} {
+		if strings.Contains(got, s) {
+			t.Errorf("Mask left %q in %q", s, got)
+		}
+	}
+	if !strings.Contains(got, "alice") || !strings.Contains(got, "X-Cybozu-Authorization: ********") {
+		t.Errorf("Mask(%q) = %q", text, got)
+	}
+
+	c, err = Parse(base + "APIToken=tokAAAA,tokBBBB;AppId=1,2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = c.Mask("X-Cybozu-API-Token: tokAAAA,tokBBBB / tokBBBB / tokAAAA, tokBBBB")
+	if strings.Contains(got, "tokA") || strings.Contains(got, "tokB") {
+		t.Errorf("Mask left a token: %q", got)
+	}
+	if New().Mask("abc") != "abc" {
+		t.Errorf("Mask with no secrets changed the text")
+	}
+}
+
+func TestMaskString(t *testing.T) {
+	for in, want := range map[string]string{
+		"Url=x;User=alice;Password=hunter2":     "Url=x;User=alice;Password=********",
+		"Url=x;password='a;b';User=bob":         "Url=x;Password=********;User=bob",
+		"Url=x;Password=hun;ter2;User=bob":      "Url=x;Password=********;********;User=bob",
+		"Url=x;Password=hun;ter=2":              "Url=x;Password=********;********=********",
+		"Url=x;Nope=value":                      "Url=x;Nope=********",
+		"Url=x;User='bob;Password=hunter2":      "Url=x;User=********",
+		"Url=x;Password=;User=bob":              "Url=x;Password=;User=bob",
+		"SSLClientCert=/etc/cert.pem":           "SSLClientCert=/etc/cert.pem",
+		"SSLClientCert='-----BEGIN CERT-----x'": "SSLClientCert=********",
+		";;":                                    ";;",
+	} {
+		if got := MaskString(in); got != want {
+			t.Errorf("MaskString(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestIsSecretValue(t *testing.T) {
+	secret := []string{"Password", "APIToken", "BasicAuthPassword", "OAuthClientSecret", "OAuthAccessToken",
+		"OAuthRefreshToken", "OAuthVerifier", "SSLClientCertPassword", "ProxyPassword", "FirewallPassword"}
+	for _, n := range secret {
+		if !IsSecretValue(strings.ToLower(n), "x") {
+			t.Errorf("%s should be secret", n)
+		}
+	}
+	var got []string
+	for _, p := range Properties() {
+		if p.Secret {
+			got = append(got, p.Name)
+		}
+	}
+	if !sameSet(got, secret) {
+		t.Errorf("secret properties = %v, want %v", got, secret)
+	}
+	for _, v := range []string{"/home/me/cert.pfx", "C:\\certs\\me.pfx", "MY", "*"} {
+		if IsSecretValue("SSLClientCert", v) {
+			t.Errorf("SSLClientCert %q should not be secret", v)
+		}
+	}
+	for _, v := range []string{"-----BEGIN PRIVATE KEY-----\nMIIE...", strings.Repeat("QUJD", 30), "line1\nline2"} {
+		if !IsSecretValue("SSLClientCert", v) {
+			t.Errorf("SSLClientCert %q should be secret", v)
+		}
+	}
+	if IsSecretValue("User", "alice") || IsSecretValue("NoSuch", "x") {
+		t.Errorf("User or unknown should not be secret")
+	}
+}
+
+func sameSet(a, b []string) bool {
+	m := map[string]int{}
+	for _, s := range a {
+		m[s]++
+	}
+	for _, s := range b {
+		m[s]--
+	}
+	for _, n := range m {
+		if n != 0 {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+// TestTable checks the property table against the reference product's list and the brief.
+func TestTable(t *testing.T) {
+	all := []string{"Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "BasicAuthUser",
+		"BasicAuthPassword", "SSLClientCert", "SSLClientCertType", "SSLClientCertSubject", "SSLClientCertPassword",
+		"SSLServerCert", "OAuthClientId", "OAuthClientSecret", "CallbackURL", "InitiateOAuth", "OAuthSettingsLocation",
+		"OAuthAccessToken", "OAuthRefreshToken", "OAuthVerifier", "UseCursor", "Schema", "Pagesize", "MaxRows", "Timeout",
+		"SubtableSeparatorCharacter", "UseCodeForFieldName", "CheckForSubtablesIn", "AllowSpecialCharacters",
+		"NumberMapToDouble", "UseUnitForNumericField", "UseSimpleNames", "UserDefinedViews", "ProxyAutoDetect",
+		"ProxyServer", "ProxyPort", "ProxyAuthScheme", "ProxyUser", "ProxyPassword", "ProxySSLType", "ProxyExceptions",
+		"FirewallType", "FirewallServer", "FirewallPort", "FirewallUser", "FirewallPassword", "Logfile", "Verbosity",
+		"MaxLogFileSize", "Other", "AutoCache", "CacheLocation", "CacheConnection", "CacheProvider", "CacheTolerance",
+		"CacheMetadata", "Offline"}
+	implemented := []string{"Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
+		"Pagesize", "MaxRows", "SubtableSeparatorCharacter", "UseCodeForFieldName", "NumberMapToDouble"}
+	var names, impl []string
+	types := map[string]bool{TypeString: true, TypeBool: true, TypeInt: true, TypeEnum: true, TypeList: true, TypePath: true}
+	for _, p := range Properties() {
+		names = append(names, p.Name)
+		if p.Implemented {
+			impl = append(impl, p.Name)
+		}
+		if !types[p.Type] || p.Category == "" || p.Description == "" {
+			t.Errorf("%s: incomplete entry %+v", p.Name, p)
+		}
+		if (p.Type == TypeEnum) != (len(p.Enum) > 0) {
+			t.Errorf("%s: Enum values and type disagree", p.Name)
+		}
+		if p.Default != "" {
+			if _, err := p.normalize(p.Default); err != nil {
+				t.Errorf("%s: default %q is not valid: %v", p.Name, p.Default, err)
+			}
+		}
+		q, ok := Lookup(strings.ToUpper(p.Name))
+		if !ok || q.Name != p.Name {
+			t.Errorf("Lookup(%s) failed", p.Name)
+		}
+	}
+	if !sameSet(names, all) {
+		t.Errorf("properties = %v\nwant %v", names, all)
+	}
+	if !sameSet(impl, implemented) {
+		t.Errorf("implemented = %v, want %v", impl, implemented)
+	}
+	if _, ok := Lookup("Nope"); ok {
+		t.Errorf("Lookup(Nope) succeeded")
+	}
+	// Properties returns a copy.
+	ps := Properties()
+	ps[0].Name = "X"
+	for i := range ps {
+		if ps[i].Name == "AuthScheme" {
+			ps[i].Enum[0] = "X"
+		}
+	}
+	if p, _ := Lookup("AuthScheme"); p.Enum[0] != "Password" || Properties()[0].Name != "Url" {
+		t.Errorf("Properties exposes the table")
+	}
+	for name, want := range map[string]string{"Timeout": "60", "Pagesize": "500", "MaxRows": "-1", "SubtableSeparatorCharacter": "_",
+		"UseCodeForFieldName": "false", "NumberMapToDouble": "false", "UseCursor": "true", "InitiateOAuth": "OFF",
+		"Schema": "REST", "CacheTolerance": "600", "MaxLogFileSize": "100MB", "Verbosity": "1", "SSLClientCertType": "PEMKEY_FILE",
+		"AuthScheme": ""} {
+		if p, _ := Lookup(name); p.Default != want {
+			t.Errorf("default of %s = %q, want %q", name, p.Default, want)
+		}
+	}
+	if p, _ := Lookup("OAuthSettingsLocation"); !strings.HasSuffix(p.Default, "OAuthSettings.txt") {
+		t.Errorf("OAuthSettingsLocation default = %q", p.Default)
+	}
+}
+
+func TestUnsupportedEveryProperty(t *testing.T) {
+	// Every recognised but unimplemented property, given a valid value, is a NotSupportedError
+	// naming it; given an empty value, it is ignored.
+	for _, p := range Properties() {
+		if p.Implemented {
+			continue
+		}
+		v := "x"
+		switch p.Type {
+		case TypeBool:
+			v = "true"
+		case TypeInt:
+			v = "5"
+		case TypeEnum:
+			v = p.Enum[len(p.Enum)-1]
+		}
+		_, err := Parse(pw + p.Name + "=" + quote(v))
+		if dberr.ClassOf(err, "") != dberr.NotSupportedError || !strings.Contains(err.Error(), `"`+p.Name+`" is recognised but not supported yet`) {
+			t.Errorf("%s: %v", p.Name, err)
+		}
+		if _, err := Parse(pw + p.Name + "="); err != nil {
+			t.Errorf("%s with empty value: %v", p.Name, err)
+		}
+	}
+}
+
+func TestOAuthRules(t *testing.T) {
+	// OAuth properties are not implemented yet, so build the configuration directly to check the
+	// rules that will apply once they are.
+	c := &Config{values: map[string]string{"Url": "https://example.cybozu.com", PropOAuthAccessToken: "tok"}}
+	if c.AuthScheme() != AuthOAuth {
+		t.Errorf("OAuth not inferred")
+	}
+	if err := c.Validate(); dberr.ClassOf(err, "") != dberr.NotSupportedError {
+		t.Errorf("OAuth Validate = %v", err)
+	}
+	c.values[PropUseCursor] = "true"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "UseCursor=true cannot be used with OAuth") {
+		t.Errorf("UseCursor with OAuth = %v", err)
+	}
+	c.values[PropUser] = "alice"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "both User/Password and OAuth properties are given") {
+		t.Errorf("User with OAuth = %v", err)
+	}
+	c.values[PropAPIToken] = "t"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "User/Password, APIToken and OAuth properties are all given") {
+		t.Errorf("all three = %v", err)
+	}
+	c = &Config{values: map[string]string{"Url": "https://example.cybozu.com", PropInitiateOAuth: "OFF", PropUser: "a", PropPassword: "b"}}
+	if c.AuthScheme() != AuthPassword {
+		t.Errorf("InitiateOAuth=OFF should not select OAuth")
+	}
+}
+
+func TestRows(t *testing.T) {
+	c, err := Parse(pw + "Timeout=10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := c.Rows()
+	if len(rows) != len(Properties()) {
+		t.Fatalf("%d rows", len(rows))
+	}
+	byName := map[string]PropRow{}
+	for _, r := range rows {
+		byName[r.Name] = r
+	}
+	check := func(name, want string) {
+		if got := byName[name].Current; got != want {
+			t.Errorf("row %s current = %q, want %q", name, got, want)
+		}
+	}
+	check("Password", "********")
+	check("User", "alice")
+	check("Timeout", "10")
+	check("Pagesize", "500")
+	check("AuthScheme", "Password")
+	check("APIToken", "")
+	if r := byName["ProxyServer"]; r.Implemented || r.Category != "Proxy" {
+		t.Errorf("ProxyServer row %+v", r)
+	}
+	if !byName["Password"].Secret || byName["Timeout"].Default != "60" {
+		t.Errorf("row metadata wrong")
+	}
+}
+
+func TestMarkdownReference(t *testing.T) {
+	md := MarkdownReference()
+	for _, p := range Properties() {
+		block := "\n#### " + p.Name + "\n\n- Category: " + p.Category + "\n- Type: " + p.Type + "\n- Default: "
+		if !strings.Contains(md, block) {
+			t.Errorf("no block for %s", p.Name)
+		}
+	}
+	for _, s := range []string{"- Supported: not yet", "- Supported: yes", "- Secret: when given inline",
+		"- Valid values: Password, APIToken, OAuth (not supported yet)", "- Valid values: a whole number from 1 to 500",
+		"- Default: `500`", "### Proxy"} {
+		if !strings.Contains(md, s) {
+			t.Errorf("reference lacks %q", s)
+		}
+	}
+	if strings.Count(md, "\n#### ") != len(Properties()) {
+		t.Errorf("wrong number of property blocks")
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	for in, want := range map[string]string{
+		"Pasword": "Password", "passwd": "Password", "apitoken ": "APIToken", "APITokens": "APIToken", "AppIds": "AppId",
+		"PageSize": "Pagesize", "Auth Scheme": "AuthScheme", "TimeOut": "Timeout", "Subdomain": "Url",
+		"xyz": "", "ReallyUnrelatedThing": "", "a": "",
+	} {
+		if got := suggest(in); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

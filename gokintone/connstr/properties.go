@@ -1,0 +1,359 @@
+package connstr
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Property describes one connection property. The table returned by Properties is the single
+// source of truth for parsing, validation, the README reference and sys_connection_props.
+type Property struct {
+	Name        string   // canonical spelling; names are matched case-insensitively
+	Category    string   // Authentication, Connection, OAuth, SSL, Schema, ...
+	Type        string   // "string", "bool", "int", "enum", "list" (comma-separated) or "path"
+	Default     string   // value in effect when the property is not given; "" when none
+	Description string   // one or two sentences for users
+	Enum        []string // valid values of an enum, in canonical case
+	Secret      bool     // the value is masked wherever text is shown
+	Implemented bool     // false: the name is recognised but setting it is refused
+
+	// Integer range, when ranged is set. The range is part of the documented valid values.
+	ranged   bool
+	min, max int64
+	// Human-readable valid values, when the type alone does not say it.
+	valid string
+	// Enum values that are recognised but not supported yet (a subset of Enum).
+	unsupported []string
+	// Property-specific normalisation after the type check; returns the canonical value.
+	check func(v string) (string, error)
+}
+
+// Property types.
+const (
+	TypeString = "string"
+	TypeBool   = "bool"
+	TypeInt    = "int"
+	TypeEnum   = "enum"
+	TypeList   = "list"
+	TypePath   = "path"
+)
+
+// Canonical property names that the rest of the driver refers to.
+const (
+	PropURL                        = "Url"
+	PropGuestSpaceID               = "GuestSpaceId"
+	PropAuthScheme                 = "AuthScheme"
+	PropUser                       = "User"
+	PropPassword                   = "Password"
+	PropAPIToken                   = "APIToken"
+	PropAppID                      = "AppId"
+	PropTimeout                    = "Timeout"
+	PropPagesize                   = "Pagesize"
+	PropMaxRows                    = "MaxRows"
+	PropSubtableSeparatorCharacter = "SubtableSeparatorCharacter"
+	PropUseCodeForFieldName        = "UseCodeForFieldName"
+	PropNumberMapToDouble          = "NumberMapToDouble"
+	PropUseCursor                  = "UseCursor"
+	PropInitiateOAuth              = "InitiateOAuth"
+	PropSSLClientCert              = "SSLClientCert"
+	PropSSLClientCertType          = "SSLClientCertType"
+	PropBasicAuthUser              = "BasicAuthUser"
+	PropBasicAuthPassword          = "BasicAuthPassword"
+	PropOAuthClientID              = "OAuthClientId"
+	PropOAuthClientSecret          = "OAuthClientSecret"
+	PropOAuthAccessToken           = "OAuthAccessToken"
+	PropOAuthRefreshToken          = "OAuthRefreshToken"
+	PropOAuthVerifier              = "OAuthVerifier"
+)
+
+// Authentication schemes, as AuthScheme returns them.
+const (
+	AuthPassword = "Password"
+	AuthAPIToken = "APIToken"
+	AuthOAuth    = "OAuth"
+)
+
+// properties is the table, in documentation order. Keep descriptions short and in our own words.
+var properties = []Property{
+	// Connection
+	{Name: PropURL, Category: "Connection", Type: TypeString, Implemented: true, check: checkURL,
+		valid: "an http(s) URL or a bare host name, such as https://example.cybozu.com",
+		Description: "Address of the kintone domain, such as https://example.cybozu.com (also example.kintone.com, " +
+			"example.cybozu.cn, or example.s.cybozu.com for client certificates). Only the scheme, host and port are kept; " +
+			"a value without a scheme is taken as https, and plain http is accepted only for loopback hosts."},
+	{Name: PropGuestSpaceID, Category: "Connection", Type: TypeInt, Implemented: true,
+		ranged: true, min: 1, max: math.MaxInt64,
+		Description: "ID of the guest space whose apps are used. Requests then go to /k/guest/{id}/v1/ instead of /k/v1/."},
+
+	// Authentication
+	{Name: PropAuthScheme, Category: "Authentication", Type: TypeEnum, Implemented: true,
+		Enum: []string{AuthPassword, AuthAPIToken, AuthOAuth}, unsupported: []string{AuthOAuth},
+		Description: "How the driver signs in. When omitted it is inferred: Password when User or Password is given, " +
+			"APIToken when APIToken is given, OAuth when an OAuth property is given; giving several is an error."},
+	{Name: PropUser, Category: "Authentication", Type: TypeString, Implemented: true,
+		Description: "Login name for password authentication."},
+	{Name: PropPassword, Category: "Authentication", Type: TypeString, Implemented: true, Secret: true,
+		Description: "Password of User, sent in the X-Cybozu-Authorization header."},
+	{Name: PropAPIToken, Category: "Authentication", Type: TypeList, Implemented: true, Secret: true, check: checkAPITokens,
+		Description: "One or more app API tokens, comma-separated. They pair with AppId by position: " +
+			"the first token belongs to the first app, and so on."},
+	{Name: PropAppID, Category: "Authentication", Type: TypeList, Implemented: true, check: checkAppIDs,
+		valid: "positive app IDs, comma-separated, no repeats",
+		Description: "App IDs, comma-separated. Required with API tokens, where these apps are exactly the tables " +
+			"the connection shows, each opened by the token in the same position."},
+	{Name: PropBasicAuthUser, Category: "Authentication", Type: TypeString,
+		Description: "User name for the extra HTTP Basic authentication layer that some kintone domains require."},
+	{Name: PropBasicAuthPassword, Category: "Authentication", Type: TypeString, Secret: true,
+		Description: "Password for the extra HTTP Basic authentication layer."},
+
+	// SSL
+	{Name: PropSSLClientCert, Category: "SSL", Type: TypeString,
+		Description: "Client certificate for Secure Access domains (example.s.cybozu.com): a file path, the certificate " +
+			"itself, or the name of a certificate store. Masked when given inline."},
+	{Name: PropSSLClientCertType, Category: "SSL", Type: TypeEnum, Default: "PEMKEY_FILE",
+		Enum: []string{"USER", "MACHINE", "PFXFILE", "PFXBLOB", "JKSFILE", "JKSBLOB", "PEMKEY_FILE", "PEMKEY_BLOB",
+			"PUBLIC_KEY_FILE", "PUBLIC_KEY_BLOB", "SSHPUBLIC_KEY_FILE", "SSHPUBLIC_KEY_BLOB", "P7BFILE", "PPKFILE",
+			"XMLFILE", "XMLBLOB"},
+		Description: "What SSLClientCert holds: a kind of file, inline content (the *_BLOB kinds) or a certificate store."},
+	{Name: "SSLClientCertSubject", Category: "SSL", Type: TypeString, Default: "*",
+		Description: "Subject that selects the certificate inside SSLClientCert; * takes the first one."},
+	{Name: "SSLClientCertPassword", Category: "SSL", Type: TypeString, Secret: true,
+		Description: "Password that unlocks the client certificate."},
+	{Name: "SSLServerCert", Category: "SSL", Type: TypeString,
+		Description: "Server certificate to trust (a file or the certificate itself) instead of the system's trusted roots."},
+
+	// OAuth
+	{Name: PropOAuthClientID, Category: "OAuth", Type: TypeString,
+		Description: "Client ID of the OAuth client registered in cybozu.com administration."},
+	{Name: PropOAuthClientSecret, Category: "OAuth", Type: TypeString, Secret: true,
+		Description: "Client secret of that OAuth client."},
+	{Name: "CallbackURL", Category: "OAuth", Type: TypeString,
+		Description: "Redirect URI registered with the OAuth client; kintone sends the authorization code there."},
+	{Name: PropInitiateOAuth, Category: "OAuth", Type: TypeEnum, Default: "OFF",
+		Enum: []string{"OFF", "GETANDREFRESH", "REFRESH"},
+		Description: "OFF uses OAuthAccessToken as given; GETANDREFRESH obtains a token through the browser and refreshes it; " +
+			"REFRESH only refreshes an existing token."},
+	{Name: "OAuthSettingsLocation", Category: "OAuth", Type: TypePath, Default: "~/.config/cdata_kintone/OAuthSettings.txt",
+		Description: "File in which OAuth tokens are kept between connections."},
+	{Name: PropOAuthAccessToken, Category: "OAuth", Type: TypeString, Secret: true,
+		Description: "OAuth access token, sent as a Bearer token."},
+	{Name: PropOAuthRefreshToken, Category: "OAuth", Type: TypeString, Secret: true,
+		Description: "OAuth refresh token, used to obtain a new access token when the current one expires."},
+	{Name: PropOAuthVerifier, Category: "OAuth", Type: TypeString, Secret: true,
+		Description: "Authorization code obtained in a browser elsewhere, exchanged for tokens on a machine without one."},
+
+	// Schema
+	{Name: "Schema", Category: "Schema", Type: TypeEnum, Default: "REST", Enum: []string{"REST", "USER"},
+		Description: "REST shows kintone apps as tables; USER shows the cybozu.com User API (users, groups, departments)."},
+	{Name: PropSubtableSeparatorCharacter, Category: "Schema", Type: TypeString, Default: "_", Implemented: true,
+		check: checkSeparator, valid: "any text without control characters",
+		Description: "Text between the app name and the subtable name in the names of child tables, as in Deals_Items."},
+	{Name: PropUseCodeForFieldName, Category: "Schema", Type: TypeBool, Default: "false", Implemented: true,
+		Description: "Name columns after field codes instead of field labels."},
+	{Name: PropNumberMapToDouble, Category: "Schema", Type: TypeBool, Default: "false", Implemented: true,
+		Description: "Return NUMBER fields to Python as float instead of Decimal."},
+	{Name: "CheckForSubtablesIn", Category: "Schema", Type: TypeList, Default: "*",
+		Description: "Apps, comma-separated, whose subtables are shown as child tables; * means every app."},
+	{Name: "AllowSpecialCharacters", Category: "Schema", Type: TypeBool, Default: "false",
+		Description: "Keep special characters in table and column names instead of replacing them."},
+	{Name: "UseUnitForNumericField", Category: "Schema", Type: TypeBool, Default: "false",
+		Description: "Take the unit configured on a NUMBER field (such as a currency sign) into the presented value."},
+	{Name: "UseSimpleNames", Category: "Schema", Type: TypeBool, Default: "false",
+		Description: "Reduce table and column names to letters, digits and underscores so that they need no quoting."},
+	{Name: "UserDefinedViews", Category: "Schema", Type: TypePath,
+		Description: "JSON file that defines additional views, each a saved SQL query."},
+
+	// Miscellaneous (reading)
+	{Name: PropUseCursor, Category: "Miscellaneous", Type: TypeBool, Default: "true",
+		Description: "Read large results through kintone's cursor API when the order needs it. Not available with OAuth."},
+	{Name: PropPagesize, Category: "Miscellaneous", Type: TypeInt, Default: "500", Implemented: true,
+		ranged: true, min: 1, max: 500,
+		Description: "Records fetched per request."},
+	{Name: PropMaxRows, Category: "Miscellaneous", Type: TypeInt, Default: "-1", Implemented: true,
+		ranged: true, min: -1, max: math.MaxInt64, check: checkMaxRows, valid: "-1 (no limit) or a positive number",
+		Description: "Largest number of rows a query returns; -1 means no limit."},
+	{Name: PropTimeout, Category: "Miscellaneous", Type: TypeInt, Default: "60", Implemented: true,
+		ranged: true, min: 0, max: math.MaxInt32,
+		Description: "Seconds to wait for each HTTP request to kintone; 0 waits without limit."},
+	{Name: "Other", Category: "Miscellaneous", Type: TypeString,
+		Description: "Hidden or experimental options written as Name=Value pairs separated by semicolons (quote the whole value)."},
+
+	// Proxy
+	{Name: "ProxyAutoDetect", Category: "Proxy", Type: TypeBool, Default: "false",
+		Description: "Take the proxy from the system settings."},
+	{Name: "ProxyServer", Category: "Proxy", Type: TypeString,
+		Description: "Host name or IP address of an HTTP proxy to go through."},
+	{Name: "ProxyPort", Category: "Proxy", Type: TypeInt, Default: "80", ranged: true, min: 1, max: 65535,
+		Description: "TCP port of ProxyServer."},
+	{Name: "ProxyAuthScheme", Category: "Proxy", Type: TypeEnum, Default: "BASIC",
+		Enum:        []string{"BASIC", "DIGEST", "NONE", "NEGOTIATE", "NTLM", "PROPRIETARY"},
+		Description: "How to authenticate to the proxy."},
+	{Name: "ProxyUser", Category: "Proxy", Type: TypeString,
+		Description: "User name for the proxy."},
+	{Name: "ProxyPassword", Category: "Proxy", Type: TypeString, Secret: true,
+		Description: "Password for the proxy."},
+	{Name: "ProxySSLType", Category: "Proxy", Type: TypeEnum, Default: "AUTO",
+		Enum:        []string{"AUTO", "ALWAYS", "NEVER", "TUNNEL"},
+		Description: "When to use SSL with the proxy; AUTO tunnels https requests and forwards plain http ones."},
+	{Name: "ProxyExceptions", Category: "Proxy", Type: TypeList,
+		Description: "Hosts, comma-separated, that are reached directly instead of through the proxy."},
+
+	// Firewall
+	{Name: "FirewallType", Category: "Firewall", Type: TypeEnum, Default: "NONE",
+		Enum:        []string{"NONE", "TUNNEL", "SOCKS4", "SOCKS5"},
+		Description: "Kind of firewall proxy to go through: an HTTP tunnel or a SOCKS proxy."},
+	{Name: "FirewallServer", Category: "Firewall", Type: TypeString,
+		Description: "Host name or IP address of the firewall proxy."},
+	{Name: "FirewallPort", Category: "Firewall", Type: TypeInt, ranged: true, min: 1, max: 65535,
+		Description: "TCP port of FirewallServer."},
+	{Name: "FirewallUser", Category: "Firewall", Type: TypeString,
+		Description: "User name for the firewall proxy."},
+	{Name: "FirewallPassword", Category: "Firewall", Type: TypeString, Secret: true,
+		Description: "Password for the firewall proxy."},
+
+	// Logging
+	{Name: "Logfile", Category: "Logging", Type: TypePath,
+		Description: "File to which the driver writes its log."},
+	{Name: "Verbosity", Category: "Logging", Type: TypeInt, Default: "1", ranged: true, min: 1, max: 5,
+		Description: "How much to log, from 1 (requests and errors) to 5 (everything, including bodies)."},
+	{Name: "MaxLogFileSize", Category: "Logging", Type: TypeString, Default: "100MB",
+		Description: "Size at which the log file is rotated, such as 10MB."},
+
+	// Caching
+	{Name: "AutoCache", Category: "Caching", Type: TypeBool, Default: "false",
+		Description: "Keep a local copy of the tables that queries read."},
+	{Name: "CacheLocation", Category: "Caching", Type: TypePath, Default: "~/.cache/cdata_kintone",
+		Description: "Directory of the local cache database."},
+	{Name: "CacheConnection", Category: "Caching", Type: TypeString,
+		Description: "Connection string of an external cache database."},
+	{Name: "CacheProvider", Category: "Caching", Type: TypeString,
+		Description: "Name of the database driver used for an external cache."},
+	{Name: "CacheTolerance", Category: "Caching", Type: TypeInt, Default: "600", ranged: true, min: 0, max: math.MaxInt32,
+		Description: "Seconds for which cached data is used before it is refreshed."},
+	{Name: "CacheMetadata", Category: "Caching", Type: TypeBool, Default: "false",
+		Description: "Keep table and column definitions in the cache so that they are not read from kintone each time."},
+	{Name: "Offline", Category: "Caching", Type: TypeBool, Default: "false",
+		Description: "Answer queries from the cache only, without contacting kintone."},
+}
+
+// byName maps lower-cased names to indices into properties.
+var byName = func() map[string]int {
+	m := make(map[string]int, len(properties))
+	for i, p := range properties {
+		m[strings.ToLower(p.Name)] = i
+	}
+	return m
+}()
+
+// Properties returns every connection property, in documentation order. The result is a copy.
+func Properties() []Property {
+	out := make([]Property, len(properties))
+	for i, p := range properties {
+		out[i] = p.clone()
+	}
+	return out
+}
+
+// Lookup finds a property by name, case-insensitively.
+func Lookup(name string) (Property, bool) {
+	p := lookup(name)
+	if p == nil {
+		return Property{}, false
+	}
+	return p.clone(), true
+}
+
+func lookup(name string) *Property {
+	if i, ok := byName[strings.ToLower(strings.TrimSpace(name))]; ok {
+		return &properties[i]
+	}
+	return nil
+}
+
+func (p Property) clone() Property {
+	p.Enum = append([]string(nil), p.Enum...)
+	p.unsupported = append([]string(nil), p.unsupported...)
+	return p
+}
+
+// ValidValues describes the values the property accepts, for documentation.
+func (p Property) ValidValues() string {
+	switch {
+	case p.valid != "":
+		return p.valid
+	case p.Type == TypeBool:
+		return "true, false"
+	case p.Type == TypeEnum:
+		parts := make([]string, len(p.Enum))
+		for i, e := range p.Enum {
+			parts[i] = e
+			if p.valueUnsupported(e) {
+				parts[i] += " (not supported yet)"
+			}
+		}
+		return strings.Join(parts, ", ")
+	case p.Type == TypeInt && p.ranged:
+		return describeRange(p.min, p.max)
+	case p.Type == TypeInt:
+		return "a whole number"
+	case p.Type == TypeList:
+		return "values separated by commas"
+	case p.Type == TypePath:
+		return "a file path"
+	}
+	return "any text"
+}
+
+func describeRange(min, max int64) string {
+	switch {
+	case max == math.MaxInt64 && min == 1:
+		return "a positive whole number"
+	case max == math.MaxInt64 || max == math.MaxInt32:
+		return "a whole number, " + strconv.FormatInt(min, 10) + " or more"
+	}
+	return "a whole number from " + strconv.FormatInt(min, 10) + " to " + strconv.FormatInt(max, 10)
+}
+
+func (p *Property) valueUnsupported(v string) bool {
+	for _, u := range p.unsupported {
+		if strings.EqualFold(u, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsSecretValue reports whether value, given for the named property, must be masked. It is true
+// for the secret properties, and for SSLClientCert when the value is the certificate itself
+// (PEM or base64 content) rather than a file path or store name. Unknown names are not secret.
+func IsSecretValue(name, value string) bool {
+	p := lookup(name)
+	if p == nil {
+		return false
+	}
+	if p.Secret {
+		return true
+	}
+	return p.Name == PropSSLClientCert && looksInline(value)
+}
+
+// looksInline guesses whether a certificate value is content rather than a path or store name.
+func looksInline(v string) bool {
+	v = strings.TrimSpace(v)
+	if strings.Contains(v, "-----BEGIN") || strings.ContainsAny(v, "\r\n") {
+		return true
+	}
+	if len(v) < 64 {
+		return false
+	}
+	// Long runs of base64 with no file-name punctuation: content, not a path.
+	for _, r := range v {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '+', r == '/', r == '=':
+		default:
+			return false
+		}
+	}
+	return true
+}

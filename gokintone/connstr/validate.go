@@ -1,0 +1,357 @@
+package connstr
+
+import (
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+)
+
+func interfaceErr(format string, args ...any) error {
+	return dberr.New(dberr.InterfaceError, "", format, args...)
+}
+
+// not describes a rejected value for a message: `, not "x"`, or nothing for a secret.
+func (p *Property) not(v string) string {
+	if p.Secret || IsSecretValue(p.Name, v) {
+		return ""
+	}
+	return ", not " + strconv.Quote(v)
+}
+
+// normalize checks a non-empty value against the property's type and returns its canonical form.
+func (p *Property) normalize(v string) (string, error) {
+	switch p.Type {
+	case TypeBool:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true":
+			v = "true"
+		case "false":
+			v = "false"
+		default:
+			return "", interfaceErr("connection property %q must be true or false%s", p.Name, p.not(v))
+		}
+	case TypeInt:
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || (p.ranged && (n < p.min || n > p.max)) {
+			return "", interfaceErr("connection property %q must be %s%s", p.Name, p.ValidValues(), p.not(v))
+		}
+		v = strconv.FormatInt(n, 10)
+	case TypeEnum:
+		t := strings.TrimSpace(v)
+		found := false
+		for _, e := range p.Enum {
+			if strings.EqualFold(e, t) {
+				v, found = e, true
+				break
+			}
+		}
+		if !found {
+			return "", interfaceErr("connection property %q must be one of %s%s", p.Name, strings.Join(p.Enum, ", "), p.not(v))
+		}
+	case TypeList:
+		items := strings.Split(v, ",")
+		for i := range items {
+			items[i] = strings.TrimSpace(items[i])
+			if items[i] == "" {
+				return "", interfaceErr("connection property %q has an empty item (number %d of %d); separate the values with single commas",
+					p.Name, i+1, len(items))
+			}
+		}
+		v = strings.Join(items, ",")
+	}
+	if p.check != nil {
+		return p.check(v)
+	}
+	return v, nil
+}
+
+// supports refuses properties and values that are recognised but not implemented yet.
+func (p *Property) supports(v string) error {
+	if !p.Implemented {
+		return dberr.New(dberr.NotSupportedError, "",
+			"connection property %q is recognised but not supported yet by this driver", p.Name)
+	}
+	if p.valueUnsupported(v) {
+		var alternatives []string
+		for _, e := range p.Enum {
+			if !p.valueUnsupported(e) {
+				alternatives = append(alternatives, p.Name+"="+e)
+			}
+		}
+		return dberr.New(dberr.NotSupportedError, "",
+			"%s=%s is recognised but not supported yet by this driver; use %s", p.Name, v, strings.Join(alternatives, " or "))
+	}
+	return nil
+}
+
+const urlExample = "such as Url=https://example.cybozu.com (or example.kintone.com, example.cybozu.cn, " +
+	"and example.s.cybozu.com for client certificates)"
+
+// checkURL normalises the Url to scheme://host[:port], assuming https when no scheme is given.
+func checkURL(raw string) (string, error) {
+	v := strings.TrimSpace(raw)
+	// Never echo a Url that may carry credentials.
+	shown := strconv.Quote(v)
+	if strings.Contains(v, "@") {
+		shown = "(a URL with user information)"
+	}
+	if !strings.Contains(v, "://") {
+		v = "https://" + strings.TrimPrefix(v, "//")
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return "", interfaceErr("Url %s is not a valid URL; give the address of your kintone domain, %s", shown, urlExample)
+	}
+	if u.User != nil {
+		return "", interfaceErr("Url must not contain a user name or password; give them as User and Password")
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "https" && scheme != "http" {
+		return "", interfaceErr("Url %s must start with https://, %s", shown, urlExample)
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" {
+		return "", interfaceErr("Url %s has no host name; give the address of your kintone domain, %s", shown, urlExample)
+	}
+	port := u.Port()
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return "", interfaceErr("Url %s has an invalid port; a port is a number from 1 to 65535", shown)
+		}
+		port = strconv.Itoa(n)
+	} else if strings.HasSuffix(u.Host, ":") {
+		return "", interfaceErr("Url %s has an empty port after \":\"", shown)
+	}
+	if scheme == "http" && !isLoopback(host) {
+		return "", interfaceErr("Url %s uses plain http, but kintone is only reachable over https: write https://%s "+
+			"(plain http is accepted only for localhost, 127.0.0.0/8 and ::1, where the simulator runs)", shown, u.Host)
+	}
+	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+		port = ""
+	}
+	hostport := host
+	if strings.Contains(host, ":") {
+		hostport = "[" + host + "]"
+	}
+	if port != "" {
+		hostport = net.JoinHostPort(host, port)
+	}
+	return (&url.URL{Scheme: scheme, Host: hostport}).String(), nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+var guestPath = regexp.MustCompile(`^/k/guest/(\d+)(?:/|$)`)
+
+// urlGuestSpace returns the guest space that the path of a Url points into, or 0.
+func urlGuestSpace(raw string) int64 {
+	v := strings.TrimSpace(raw)
+	if !strings.Contains(v, "://") {
+		v = "https://" + strings.TrimPrefix(v, "//")
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return 0
+	}
+	m := guestPath.FindStringSubmatch(u.Path)
+	if m == nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
+}
+
+// checkAPITokens refuses tokens that cannot travel in a header, and repeated tokens. Messages
+// name tokens by position only.
+func checkAPITokens(v string) (string, error) {
+	tokens := strings.Split(v, ",")
+	seen := map[string]int{}
+	for i, t := range tokens {
+		for j := 0; j < len(t); j++ {
+			if t[j] <= ' ' || t[j] >= 0x7f {
+				return "", interfaceErr("APIToken item %d contains a character that cannot be sent in an HTTP header; "+
+					"API tokens are printable ASCII without blanks", i+1)
+			}
+		}
+		if first, ok := seen[t]; ok {
+			return "", interfaceErr("APIToken item %d repeats item %d; give each token once, in the order of AppId", i+1, first)
+		}
+		seen[t] = i + 1
+	}
+	return v, nil
+}
+
+// checkAppIDs requires positive, distinct app IDs and writes them canonically.
+func checkAppIDs(v string) (string, error) {
+	ids := strings.Split(v, ",")
+	seen := map[int64]int{}
+	for i, s := range ids {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			return "", interfaceErr("AppId item %d must be a positive app ID (a whole number such as 12), not %q", i+1, s)
+		}
+		if first, ok := seen[n]; ok {
+			return "", interfaceErr("AppId %d is listed twice (items %d and %d); list each app once", n, first, i+1)
+		}
+		seen[n] = i + 1
+		ids[i] = strconv.FormatInt(n, 10)
+	}
+	return strings.Join(ids, ","), nil
+}
+
+func checkSeparator(v string) (string, error) {
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return "", interfaceErr("SubtableSeparatorCharacter must not contain control characters")
+		}
+	}
+	return v, nil
+}
+
+func checkMaxRows(v string) (string, error) {
+	if v == "0" {
+		return "", interfaceErr(`connection property "MaxRows" must be -1 (no limit) or a positive number, not "0"`)
+	}
+	return v, nil
+}
+
+// Validate checks how the properties fit together:
+//   - Url is required;
+//   - a Url whose path points into a guest space (/k/guest/N/...) needs GuestSpaceId=N;
+//   - the authentication scheme must be decidable and complete (see AuthScheme): Password needs
+//     User and Password; APIToken needs APIToken and AppId with as many app IDs as tokens (they
+//     pair by position, and with tokens the tables are exactly these apps); OAuth is not
+//     supported yet, and never with an explicit UseCursor=true.
+//
+// Parse calls it; call it yourself after Set.
+func (c *Config) Validate() error {
+	if !c.IsSet(PropURL) {
+		return interfaceErr("Url is required: give the address of your kintone domain, %s", urlExample)
+	}
+	if c.urlGuest != 0 && c.Int(PropGuestSpaceID) != c.urlGuest {
+		if !c.IsSet(PropGuestSpaceID) {
+			return interfaceErr("Url points into guest space %d (/k/guest/%d/...); add GuestSpaceId=%d, since only the scheme, host and port of Url are used",
+				c.urlGuest, c.urlGuest, c.urlGuest)
+		}
+		return interfaceErr("Url points into guest space %d but GuestSpaceId is %d; make them agree", c.urlGuest, c.Int(PropGuestSpaceID))
+	}
+	_, err := c.resolveAuth()
+	return err
+}
+
+// oauthGiven lists the OAuth properties that select OAuth authentication.
+func (c *Config) oauthGiven() []string {
+	var given []string
+	for _, n := range []string{PropOAuthClientID, PropOAuthClientSecret, PropOAuthAccessToken, PropOAuthRefreshToken, PropOAuthVerifier} {
+		if c.IsSet(n) {
+			given = append(given, n)
+		}
+	}
+	if c.IsSet(PropInitiateOAuth) && c.Get(PropInitiateOAuth) != "OFF" {
+		given = append(given, PropInitiateOAuth)
+	}
+	return given
+}
+
+// inferAuth returns the explicit AuthScheme, or the one the credentials imply, or "" when none or
+// several are implied.
+func (c *Config) inferAuth() (scheme string, implied []string) {
+	if c.IsSet(PropUser) || c.IsSet(PropPassword) {
+		implied = append(implied, AuthPassword)
+	}
+	if c.IsSet(PropAPIToken) {
+		implied = append(implied, AuthAPIToken)
+	}
+	if len(c.oauthGiven()) > 0 {
+		implied = append(implied, AuthOAuth)
+	}
+	if s := c.values[PropAuthScheme]; s != "" {
+		return s, implied
+	}
+	if len(implied) == 1 {
+		return implied[0], implied
+	}
+	return "", implied
+}
+
+// AuthScheme returns the authentication scheme in effect: the AuthScheme property when given,
+// otherwise Password when User or Password is given, APIToken when APIToken is given, OAuth when
+// an OAuth property is given. It returns "" when that is undecided (never for a valid Config).
+func (c *Config) AuthScheme() string {
+	s, _ := c.inferAuth()
+	return s
+}
+
+func (c *Config) resolveAuth() (string, error) {
+	scheme, implied := c.inferAuth()
+	explicit := c.IsSet(PropAuthScheme)
+	if scheme == "" {
+		if len(implied) == 0 {
+			return "", interfaceErr("no credentials given: add User and Password (AuthScheme=Password), " +
+				"or APIToken with AppId (AuthScheme=APIToken)")
+		}
+		names := map[string]string{AuthPassword: "User/Password", AuthAPIToken: "APIToken", AuthOAuth: "OAuth properties"}
+		var parts, choices []string
+		for _, s := range implied {
+			parts = append(parts, names[s])
+			choices = append(choices, "AuthScheme="+s)
+		}
+		given := "both " + parts[0] + " and " + parts[1] + " are given"
+		if len(parts) > 2 {
+			given = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + " are all given"
+		}
+		return "", interfaceErr("%s; set %s to choose", given, strings.Join(choices, " or "))
+	}
+	how := "AuthScheme=" + scheme
+	if !explicit {
+		how = map[string]string{
+			AuthPassword: "password authentication (chosen because User or Password is given)",
+			AuthAPIToken: "API token authentication (chosen because APIToken is given)",
+			AuthOAuth:    "OAuth authentication",
+		}[scheme]
+	}
+	switch scheme {
+	case AuthPassword:
+		if !c.IsSet(PropUser) {
+			return "", interfaceErr("%s needs User (the kintone login name) as well as Password", how)
+		}
+		if !c.IsSet(PropPassword) {
+			return "", interfaceErr("%s needs Password as well as User", how)
+		}
+	case AuthAPIToken:
+		if !c.IsSet(PropAPIToken) {
+			return "", interfaceErr("%s needs APIToken: one or more app API tokens, comma-separated, paired with AppId", how)
+		}
+		tokens, apps := c.List(PropAPIToken), c.List(PropAppID)
+		if len(apps) == 0 {
+			return "", interfaceErr("%s needs AppId: list the apps the tokens belong to, in the same order "+
+				"(as in APIToken=tokenOf12,tokenOf13;AppId=12,13); with API tokens, the tables are exactly these apps", how)
+		}
+		if len(tokens) != len(apps) {
+			return "", interfaceErr("APIToken has %d token(s) but AppId has %d app ID(s); they pair by position "+
+				"(the first token opens the first app), so give as many of each", len(tokens), len(apps))
+		}
+	case AuthOAuth:
+		if c.IsSet(PropUseCursor) && c.Bool(PropUseCursor) {
+			return "", interfaceErr("UseCursor=true cannot be used with OAuth: kintone's cursor API does not accept OAuth tokens; remove UseCursor")
+		}
+		return "", dberr.New(dberr.NotSupportedError, "",
+			"OAuth authentication is recognised but not supported yet by this driver; use AuthScheme=Password or AuthScheme=APIToken")
+	}
+	return scheme, nil
+}

@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
+)
+
+// reservedTables are the names of the driver's own tables; an app with one of these names is
+// reached under its suffixed name instead.
+var reservedTables = map[string]bool{
+	"apps": true, "comments": true, "formfields": true, "formlayout": true, "views": true,
+	"sys_catalogs": true, "sys_schemas": true, "sys_tables": true, "sys_tablecolumns": true,
+	"sys_procedures": true, "sys_procedureparameters": true, "sys_keycolumns": true,
+	"sys_foreignkeys": true, "sys_primarykeys": true, "sys_indexes": true,
+	"sys_connection_props": true, "sys_sqlinfo": true, "sys_identity": true, "sys_information": true,
+}
+
+// appEntry is one app as a table name.
+type appEntry struct {
+	app    kclient.App
+	name   string          // table name
+	tables []*schema.Table // built on first use: the app's table, then its child tables
+}
+
+// catalog knows the apps, lists them lazily (never every app's fields just to connect) and
+// builds tables on first use.
+type catalog struct {
+	e      *Engine
+	loaded bool
+	apps   []*appEntry
+	byName map[string]*appEntry // lower-cased table name (and App_<id> alias)
+}
+
+func newCatalog(e *Engine) *catalog { return &catalog{e: e} }
+
+func (c *catalog) load(ctx context.Context) error {
+	if c.loaded {
+		return nil
+	}
+	var apps []kclient.App
+	if ids := c.e.opts.AppIDs; len(ids) > 0 {
+		for _, id := range ids {
+			a, err := c.e.client.App(ctx, id)
+			if err != nil {
+				return err
+			}
+			apps = append(apps, *a)
+		}
+	} else {
+		var err error
+		if apps, err = c.e.client.Apps(ctx, nil); err != nil {
+			return err
+		}
+	}
+	c.setApps(apps)
+	c.loaded = true
+	return nil
+}
+
+// setApps names the apps: an app is named after itself unless the name is one of the driver's
+// own tables or is shared with an app of a lower id; then it is <name>_<id>. Every app is also
+// reachable as App_<id>.
+func (c *catalog) setApps(apps []kclient.App) {
+	c.apps = nil
+	c.byName = map[string]*appEntry{}
+	taken := map[string]int64{}
+	for _, a := range apps {
+		k := strings.ToLower(a.Name)
+		if prev, ok := taken[k]; !ok || a.AppID < prev {
+			taken[k] = a.AppID
+		}
+	}
+	for _, a := range apps {
+		name := a.Name
+		k := strings.ToLower(name)
+		if name == "" || reservedTables[k] || taken[k] != a.AppID {
+			name = name + "_" + strconv.FormatInt(a.AppID, 10)
+		}
+		en := &appEntry{app: a, name: name}
+		c.apps = append(c.apps, en)
+		c.byName[strings.ToLower(name)] = en
+	}
+	for _, en := range c.apps {
+		alias := "app_" + strconv.FormatInt(en.app.AppID, 10)
+		if _, ok := c.byName[alias]; !ok {
+			c.byName[alias] = en
+		}
+	}
+}
+
+// tablesOf builds (once) the tables of an app.
+func (c *catalog) tablesOf(ctx context.Context, en *appEntry) ([]*schema.Table, error) {
+	if en.tables != nil {
+		return en.tables, nil
+	}
+	ff, err := c.e.client.FormFields(ctx, en.app.AppID, c.e.opts.Lang)
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]schema.Field{}
+	for code, p := range ff.Properties {
+		fields[code] = toField(p)
+	}
+	// Related apps of lookups: their API tokens travel with requests about this app.
+	var related []int64
+	for _, p := range ff.Properties {
+		if p.Lookup != nil {
+			if id, err := strconv.ParseInt(p.Lookup.RelatedApp.App, 10, 64); err == nil {
+				related = append(related, id)
+			}
+		}
+	}
+	if len(related) > 0 && c.e.client.UsesTokens() {
+		c.e.client.WithRelatedApps(en.app.AppID, related)
+	}
+	en.tables = schema.Build(en.name, en.app.AppID, en.app.Code, fields, c.e.opts.Schema)
+	return en.tables, nil
+}
+
+func toField(p kclient.FieldProperty) schema.Field {
+	f := schema.Field{Code: p.Code, Type: p.Type, Label: p.Label, Format: p.Format, Enabled: p.Enabled}
+	if len(p.Fields) > 0 {
+		f.Fields = map[string]schema.Field{}
+		for code, q := range p.Fields {
+			f.Fields[code] = toField(q)
+		}
+	}
+	return f
+}
+
+// resolve finds the table called name: an app, App_<id>, or <app><separator><subtable>.
+// It returns nil, nil when there is none.
+func (c *catalog) resolve(ctx context.Context, name string) (*schema.Table, error) {
+	if err := c.load(ctx); err != nil {
+		return nil, err
+	}
+	k := strings.ToLower(name)
+	if en, ok := c.byName[k]; ok {
+		ts, err := c.tablesOf(ctx, en)
+		if err != nil {
+			return nil, err
+		}
+		return ts[0], nil
+	}
+	// A child table: the app's name, the separator, the subtable's name.
+	sep := strings.ToLower(c.e.opts.Schema.SubtableSeparator)
+	for key, en := range c.byName {
+		if !strings.HasPrefix(k, key+sep) {
+			continue
+		}
+		ts, err := c.tablesOf(ctx, en)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts[1:] {
+			child := strings.TrimPrefix(strings.ToLower(t.Name), strings.ToLower(en.name))
+			if k == key+child {
+				return t, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// Tables lists every app's table name without reading any app's fields.
+func (e *Engine) Tables(ctx context.Context) ([]kclient.App, []string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.catalog.load(ctx); err != nil {
+		return nil, nil, err
+	}
+	apps := make([]kclient.App, len(e.catalog.apps))
+	names := make([]string, len(e.catalog.apps))
+	for i, en := range e.catalog.apps {
+		apps[i], names[i] = en.app, en.name
+	}
+	return apps, names, nil
+}

@@ -1,0 +1,419 @@
+// Package engine runs SQL over kintone apps: each app is an SQLite virtual table whose scans
+// push what kintone can evaluate into kintone's query language and re-check every row in Go
+// exactly as SQLite would.
+package engine
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
+)
+
+// Options configure an Engine.
+type Options struct {
+	Schema   schema.Options
+	Pagesize int     // records per request, 1..500
+	MaxRows  int64   // -1: no limit on rows a statement returns
+	AppIDs   []int64 // with API tokens: the apps that are tables; nil: every app the user sees
+	Lang     string  // lang for form fields; "default" when empty
+	// FilterCallsBeforeCache: how many pushed-filter scans one table may get in one statement
+	// (an IN list, the inner side of a join) before it is fetched whole once and served from
+	// memory for the rest of the statement.
+	FilterCallsBeforeCache int
+	// CacheRowLimit bounds the records one statement may hold in that cache.
+	CacheRowLimit int
+}
+
+// Engine is one SQLite connection with the kintone module; it is not safe for concurrent use
+// by itself: the driver serialises calls per connection.
+type Engine struct {
+	mu       sync.Mutex
+	conn     *sqlite3.SQLiteConn
+	client   *kclient.Client
+	opts     Options
+	internal bool // set while the engine itself runs DDL, so the authorizer lets it through
+
+	catalog *catalog
+	tables  map[string]*schema.Table // by key given to CREATE VIRTUAL TABLE
+	current *Stmt                    // statement being stepped; owns the per-statement cache
+	facts   sqlFacts                 // of the statement being prepared
+	vtErr   error                    // the rich error behind a virtual-table failure
+}
+
+// Open creates an engine over client.
+func Open(client *kclient.Client, opts Options) (*Engine, error) {
+	if opts.Pagesize <= 0 || opts.Pagesize > 500 {
+		opts.Pagesize = 500
+	}
+	if opts.Lang == "" {
+		opts.Lang = "default"
+	}
+	if opts.Schema.SubtableSeparator == "" {
+		opts.Schema.SubtableSeparator = "_"
+	}
+	if opts.FilterCallsBeforeCache <= 0 {
+		opts.FilterCallsBeforeCache = 8
+	}
+	if opts.CacheRowLimit <= 0 {
+		opts.CacheRowLimit = 1_000_000
+	}
+	e := &Engine{client: client, opts: opts, tables: map[string]*schema.Table{}}
+	e.catalog = newCatalog(e)
+	d := &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if err := c.CreateModule("kintone", &module{e: e}); err != nil {
+			return err
+		}
+		c.RegisterAuthorizer(e.authorize)
+		return nil
+	}}
+	dc, err := d.Open("file:kintone?mode=memory")
+	if err != nil {
+		return nil, dberr.Wrap(err, dberr.InternalError, "", "cannot open the SQL engine: %v", err)
+	}
+	e.conn = dc.(*sqlite3.SQLiteConn)
+	return e, nil
+}
+
+// Close releases the SQLite connection.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.conn == nil {
+		return nil
+	}
+	err := e.conn.Close()
+	e.conn = nil
+	return err
+}
+
+// Client is the kintone client the engine reads through.
+func (e *Engine) Client() *kclient.Client { return e.client }
+
+// authorize confines SQL to reads and DML on kintone tables plus TEMP objects.
+func (e *Engine) authorize(op int, a1, a2, a3 string) int {
+	if e.internal {
+		return sqlite3.SQLITE_OK
+	}
+	switch op {
+	case sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH:
+		return sqlite3.SQLITE_DENY
+	case sqlite3.SQLITE_PRAGMA:
+		switch strings.ToLower(a1) {
+		case "table_info", "table_xinfo", "table_list", "function_list", "module_list",
+			"collation_list", "compile_options":
+			return sqlite3.SQLITE_OK
+		}
+		return sqlite3.SQLITE_DENY
+	case sqlite3.SQLITE_CREATE_TABLE, sqlite3.SQLITE_CREATE_VIEW, sqlite3.SQLITE_CREATE_INDEX,
+		sqlite3.SQLITE_CREATE_TRIGGER, sqlite3.SQLITE_CREATE_VTABLE, sqlite3.SQLITE_DROP_VTABLE,
+		sqlite3.SQLITE_DROP_TABLE, sqlite3.SQLITE_DROP_VIEW, sqlite3.SQLITE_DROP_INDEX,
+		sqlite3.SQLITE_DROP_TRIGGER, sqlite3.SQLITE_ALTER_TABLE:
+		return sqlite3.SQLITE_DENY
+	}
+	return sqlite3.SQLITE_OK
+}
+
+// execInternal runs DDL of the engine's own past the authorizer.
+func (e *Engine) execInternal(sql string) error {
+	e.internal = true
+	defer func() { e.internal = false }()
+	_, err := e.conn.Exec(sql, nil)
+	return err
+}
+
+// Column describes one result column.
+type Column struct {
+	Name     string `json:"name"`
+	DeclType string `json:"decltype"`
+	TypeCode string `json:"type_code"`
+}
+
+// Stmt is one executed statement whose rows are read in batches.
+type Stmt struct {
+	e        *Engine
+	st       driver.Stmt
+	rows     *sqlite3.SQLiteRows
+	cols     []Column
+	decl     []string // go-sqlite3's lower-cased declared types
+	pending  []driver.Value
+	done     bool
+	affected int64
+	returned int64
+	ctx      context.Context
+	cancel   context.CancelFunc
+	cache    map[*schema.Table]*tableCache
+	filters  map[*schema.Table]int
+	facts    sqlFacts
+}
+
+var noSuchTable = regexp.MustCompile(`no such table: (?:(main|temp)\.)?(.+)$`)
+
+// Execute prepares and runs one statement. Rows of a query are then read with Fetch; the first
+// row is read here so that errors from kintone surface at execute time.
+func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.conn == nil {
+		return nil, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+	}
+	facts := scanSQL(sql)
+	if facts.trailing {
+		return nil, dberr.New(dberr.ProgrammingError, "", "only one SQL statement can be executed at a time; split the text at ';'")
+	}
+	e.facts = facts
+	st, err := e.prepare(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	if n := st.NumInput(); n != len(args) {
+		st.Close()
+		return nil, dberr.New(dberr.ProgrammingError, "", "the statement has %d parameter marker(s) but %d parameter(s) were given", n, len(args))
+	}
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	s := &Stmt{e: e, st: st, ctx: sctx, cancel: cancel, affected: -1,
+		cache: map[*schema.Table]*tableCache{}, filters: map[*schema.Table]int{}}
+	s.facts = facts
+	r, err := st.(driver.StmtQueryContext).QueryContext(context.Background(), named)
+	if err != nil {
+		s.closeLocked()
+		return nil, e.sqlError(err)
+	}
+	s.rows = r.(*sqlite3.SQLiteRows)
+	names := s.rows.Columns()
+	s.decl = s.rows.DeclTypes()
+	if err := s.step(); err != nil {
+		s.closeLocked()
+		return nil, err
+	}
+	if len(names) == 0 {
+		// DML or DDL: it has run to completion in step.
+		s.affected = e.changes()
+		s.done = true
+		return s, nil
+	}
+	s.cols = make([]Column, len(names))
+	for i, n := range names {
+		s.cols[i] = Column{Name: n, DeclType: schema.PublicType(strings.ToUpper(s.decl[i]))}
+		s.cols[i].TypeCode = typeCode(s.cols[i].DeclType, s.pending, i)
+	}
+	return s, nil
+}
+
+func (e *Engine) changes() int64 {
+	rows, err := e.conn.Query("SELECT changes()", nil)
+	if err != nil {
+		return -1
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 1)
+	if rows.Next(v) != nil {
+		return -1
+	}
+	n, _ := v[0].(int64)
+	return n
+}
+
+// prepare prepares sql, declaring kintone tables as SQLite reports them missing.
+func (e *Engine) prepare(ctx context.Context, sql string) (driver.Stmt, error) {
+	declared := map[string]bool{}
+	for {
+		st, err := e.conn.Prepare(sql)
+		if err == nil {
+			return st, nil
+		}
+		m := noSuchTable.FindStringSubmatch(err.Error())
+		if m == nil || declared[strings.ToLower(m[2])] {
+			return nil, e.sqlError(err)
+		}
+		name := m[2]
+		declared[strings.ToLower(name)] = true
+		t, rerr := e.catalog.resolve(ctx, name)
+		if rerr != nil {
+			return nil, rerr
+		}
+		if t == nil {
+			return nil, dberr.New(dberr.ProgrammingError, "",
+				"no such table: %s (kintone apps are tables named after the app; SELECT * FROM sys_tables lists them)", name)
+		}
+		if err := e.declare(name, t); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// declare creates the virtual table name for t in the temp schema.
+func (e *Engine) declare(name string, t *schema.Table) error {
+	key := strconv.Itoa(len(e.tables) + 1)
+	e.tables[key] = t
+	err := e.execInternal("CREATE VIRTUAL TABLE temp." + schema.QuoteIdent(name) + " USING kintone(" + key + ")")
+	if err != nil {
+		return dberr.Wrap(err, dberr.InternalError, "", "cannot declare table %s: %v", name, err)
+	}
+	return nil
+}
+
+// sqlError classifies an error from SQLite or from the virtual table.
+func (e *Engine) sqlError(err error) error {
+	if de := dberr.As(err); de != nil {
+		return err
+	}
+	msg := err.Error()
+	// Errors raised inside the virtual table come back as text; find the original.
+	if v := e.vtErr; v != nil {
+		e.vtErr = nil
+		if strings.Contains(msg, v.Error()) {
+			return v
+		}
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrConstraint:
+			return dberr.Wrap(err, dberr.IntegrityError, "", "%s", msg)
+		case sqlite3.ErrAuth:
+			return dberr.Wrap(err, dberr.NotSupportedError, "", "%s: this driver runs reads and writes on kintone tables and TEMP tables only (no ATTACH, schema changes or PRAGMAs that change behaviour)", msg)
+		case sqlite3.ErrInterrupt:
+			return dberr.Wrap(err, dberr.OperationalError, "", "%s", msg)
+		case sqlite3.ErrTooBig, sqlite3.ErrRange, sqlite3.ErrMismatch:
+			return dberr.Wrap(err, dberr.DataError, "", "%s", msg)
+		}
+	}
+	return dberr.Wrap(err, dberr.ProgrammingError, "", "%s", msg)
+}
+
+// step reads the next row into s.pending, or marks the statement done.
+func (s *Stmt) step() error {
+	s.e.current = s
+	s.e.facts = s.facts
+	defer func() { s.e.current = nil }()
+	dest := make([]driver.Value, len(s.rows.Columns()))
+	err := s.rows.Next(dest)
+	if err == io.EOF {
+		s.pending = nil
+		s.done = true
+		return nil
+	}
+	if err != nil {
+		return s.e.sqlError(err)
+	}
+	for i, v := range dest {
+		if t, ok := v.(time.Time); ok {
+			dest[i] = timeText(t, s.decl[i])
+		}
+	}
+	s.pending = dest
+	return nil
+}
+
+// timeText undoes go-sqlite3's conversion of DATE/DATETIME/TIMESTAMP-declared columns (only
+// user TEMP tables declare those; kintone tables use ISO* types).
+func timeText(t time.Time, decl string) string {
+	if decl == "date" && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+		return t.Format("2006-01-02")
+	}
+	if t.Nanosecond() != 0 {
+		return t.UTC().Format("2006-01-02T15:04:05.999999999Z")
+	}
+	return schema.FormatDatetime(t)
+}
+
+// Columns describes the result columns; nil for a statement without a result set.
+func (s *Stmt) Columns() []Column { return s.cols }
+
+// RowsAffected is the number of rows changed by DML, -1 when not known.
+func (s *Stmt) RowsAffected() int64 { return s.affected }
+
+// Fetch returns up to n rows; done is true when no rows remain.
+func (s *Stmt) Fetch(n int) (rows [][]any, done bool, err error) {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	if s.e.conn == nil {
+		return nil, true, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+	}
+	for len(rows) < n && !s.done {
+		if s.e.opts.MaxRows >= 0 && s.returned >= s.e.opts.MaxRows {
+			s.done = true
+			break
+		}
+		row := make([]any, len(s.pending))
+		for i, v := range s.pending {
+			row[i] = v
+		}
+		rows = append(rows, row)
+		s.returned++
+		if err := s.step(); err != nil {
+			return rows, false, err
+		}
+	}
+	if s.done {
+		s.closeLocked()
+	}
+	return rows, s.done, nil
+}
+
+// Close releases the statement.
+func (s *Stmt) Close() error {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	s.closeLocked()
+	return nil
+}
+
+func (s *Stmt) closeLocked() {
+	s.cancel()
+	if s.rows != nil {
+		s.rows.Close()
+		s.rows = nil
+	}
+	if s.st != nil {
+		s.st.Close()
+		s.st = nil
+	}
+	s.cache = nil
+	s.done = true
+}
+
+func typeCode(decl string, first []driver.Value, i int) string {
+	switch strings.ToUpper(decl) {
+	case "INTEGER", "DECIMAL", "DOUBLE", "REAL", "NUMERIC", "INT", "BIGINT", "FLOAT":
+		return "NUMBER"
+	case "DATE", "TIME", "DATETIME", "TIMESTAMP":
+		return "DATETIME"
+	case "BLOB":
+		return "BINARY"
+	case "":
+		if first != nil {
+			switch first[i].(type) {
+			case int64, float64:
+				return "NUMBER"
+			case []byte:
+				return "BINARY"
+			}
+		}
+		return "STRING"
+	}
+	switch schema.AffinityOf(decl) {
+	case schema.AffInteger, schema.AffReal, schema.AffNumeric:
+		return "NUMBER"
+	case schema.AffBlob:
+		return "BINARY"
+	}
+	return "STRING"
+}
+

@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kquery"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
+)
+
+// pushed is the kintone condition for one scan.
+type pushed struct {
+	where kquery.Expr
+	// exact: kintone's matching set equals SQLite's for every used constraint, so kintone may
+	// also apply LIMIT and OFFSET. Otherwise Go applies them after its re-check.
+	exact bool
+}
+
+// pushdown translates the used constraints into a kintone condition whose matching set is a
+// superset of SQLite's. A constraint that cannot be expressed that way is simply not sent:
+// Go re-checks every used constraint anyway, so dropping one costs transfer, never rows.
+func (v *vtab) pushdown(p plan, args []any) pushed {
+	out := pushed{exact: v.t.Subtable == ""}
+	var terms []kquery.Expr
+	for i, con := range p.Cons {
+		col := &v.t.Columns[con[0]]
+		arg := args[i]
+		if b, ok := arg.([]byte); ok && b == nil {
+			arg = nil
+		}
+		cond, exact := pushOne(v.t, col, con[1], arg)
+		if cond == nil {
+			out.exact = false
+			continue
+		}
+		if !exact {
+			out.exact = false
+		}
+		terms = append(terms, cond)
+	}
+	out.where = kquery.And(terms...)
+	return out
+}
+
+var (
+	reDate     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	reDatetime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+	reTime     = regexp.MustCompile(`^\d{2}:\d{2}:\d{2}$`)
+)
+
+var cmpOps = map[int]kquery.Op{opEQ: kquery.Eq, opNE: kquery.Ne, opGT: kquery.Gt, opGE: kquery.Ge, opLT: kquery.Lt, opLE: kquery.Le, opIS: kquery.Eq}
+
+// pushOne returns the kintone condition for "col op arg", or nil, and whether it is exact.
+func pushOne(t *schema.Table, col *schema.Column, op int, arg any) (kquery.Expr, bool) {
+	if t.Subtable != "" && col.Role != "parent" {
+		return nil, false // a condition on rows, not records: kept local
+	}
+	if op == opIS && arg == nil {
+		op = opISNULL
+	}
+	if op == opISNOT {
+		return nil, false
+	}
+	field := col.FieldCode
+	switch col.FieldType {
+	case "__ID__":
+		switch op {
+		case opISNOTNULL:
+			return nil, true // always true: nothing to send, nothing lost
+		case opISNULL:
+			return kquery.C("$id", kquery.Lt, kquery.Int(0)), true // never true
+		}
+		n, ok := applyAffinity(arg, schema.AffInteger).(int64)
+		if !ok {
+			return nil, false
+		}
+		return kquery.C(field, cmpOps[op], kquery.Int(n)), true
+	case "__REVISION__":
+		return nil, false // kintone cannot filter on $revision
+	}
+	aff := col.Affinity()
+	switch op {
+	case opISNULL, opISNOTNULL:
+		return pushEmpty(col, op == opISNULL), false
+	}
+	kop, ok := cmpOps[op]
+	if !ok {
+		return nil, false
+	}
+	arg = applyAffinity(arg, aff)
+	switch col.DeclType {
+	case schema.TypeDecimal, schema.TypeDouble:
+		if col.FieldType != "NUMBER" && col.FieldType != "CALC" {
+			return nil, false
+		}
+		var lit string
+		switch x := arg.(type) {
+		case int64:
+			lit = strconv.FormatInt(x, 10)
+		case float64:
+			lit = strconv.FormatFloat(x, 'f', -1, 64)
+			if x != x || x > 1e300 || x < -1e300 {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+		if col.FieldType == "CALC" || t.Subtable != "" {
+			return nil, false // CALC comparisons follow its display format in kintone: kept local
+		}
+		return kquery.C(field, kop, kquery.Num(lit)), false
+	case schema.TypeDate:
+		s, ok := arg.(string)
+		if !ok || !reDate.MatchString(s) || col.FieldType != "DATE" {
+			return nil, false
+		}
+		if _, err := time.Parse("2006-01-02", s); err != nil {
+			return nil, false
+		}
+		return kquery.C(field, kop, kquery.Str(s)), false
+	case schema.TypeDatetime:
+		s, ok := arg.(string)
+		if !ok || col.FieldType == "CALC" {
+			return nil, false
+		}
+		return pushDatetime(field, op, s)
+	case schema.TypeTime:
+		s, ok := arg.(string)
+		if !ok || col.FieldType != "TIME" || !reTime.MatchString(s) {
+			return nil, false
+		}
+		return pushMinutePrecision(field, op, s[:5], s[6:] == "00")
+	case schema.TypeVarchar:
+		s, ok := arg.(string)
+		if !ok || !kquery.Representable(s) {
+			return nil, false
+		}
+		switch col.FieldType {
+		case "SINGLE_LINE_TEXT", "LINK":
+			if op == opEQ || op == opIS || op == opNE {
+				return kquery.C(field, kop, kquery.Str(s)), false
+			}
+		case "DROP_DOWN", "RADIO_BUTTON", "STATUS", "CREATOR", "MODIFIER":
+			switch op {
+			case opEQ, opIS:
+				return kquery.C(field, kquery.In, kquery.Str(s)), false
+			case opNE:
+				return kquery.C(field, kquery.NotIn, kquery.Str(s)), false
+			}
+		}
+	}
+	return nil, false
+}
+
+// pushEmpty sends IS NULL / IS NOT NULL for the types where kintone has a way to say empty.
+func pushEmpty(col *schema.Column, isNull bool) kquery.Expr {
+	switch col.FieldType {
+	case "SINGLE_LINE_TEXT", "LINK":
+		if isNull {
+			return kquery.C(col.FieldCode, kquery.Eq, kquery.Str(""))
+		}
+		return kquery.C(col.FieldCode, kquery.Ne, kquery.Str(""))
+	case "DROP_DOWN", "RADIO_BUTTON":
+		if isNull {
+			return kquery.C(col.FieldCode, kquery.In, kquery.Str(""))
+		}
+		return kquery.C(col.FieldCode, kquery.NotIn, kquery.Str(""))
+	case "MULTI_LINE_TEXT", "FILE":
+		// kintone's "is empty" also matches whitespace-only text, which SQL keeps as NOT NULL:
+		// a superset for IS NULL, a subset for IS NOT NULL (so that one is not sent).
+		if isNull {
+			return kquery.C(col.FieldCode, kquery.IsEmpty)
+		}
+	}
+	return nil
+}
+
+// pushDatetime pushes a comparison with a DATETIME column, whose values are stored as
+// YYYY-MM-DDTHH:MM:SSZ and compared by SQLite as text. kintone compares at minute precision.
+func pushDatetime(field string, op int, s string) (kquery.Expr, bool) {
+	if reDate.MatchString(s) {
+		// A bare date sorts before every datetime of that day.
+		day := s + "T00:00:00Z"
+		switch op {
+		case opGT, opGE:
+			return kquery.C(field, kquery.Ge, kquery.Str(day)), false
+		case opLT, opLE:
+			return kquery.C(field, kquery.Lt, kquery.Str(day)), false
+		}
+		return nil, false
+	}
+	if !reDatetime.MatchString(s) {
+		return nil, false
+	}
+	if _, err := time.Parse(time.RFC3339, s); err != nil {
+		return nil, false
+	}
+	return pushMinutePrecision(field, op, s[:16]+":00Z", s[17:19] == "00")
+}
+
+// pushMinutePrecision widens a comparison whose value may carry seconds to whole minutes:
+// the stored values never do, so a bound with seconds rounds outward.
+func pushMinutePrecision(field string, op int, minute string, whole bool) (kquery.Expr, bool) {
+	if whole {
+		return kquery.C(field, cmpOps[op], kquery.Str(minute)), false
+	}
+	switch op {
+	case opGT, opGE:
+		return kquery.C(field, kquery.Gt, kquery.Str(minute)), false
+	case opLT, opLE:
+		return kquery.C(field, kquery.Le, kquery.Str(minute)), false
+	}
+	return nil, false
+}

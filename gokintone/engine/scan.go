@@ -1,0 +1,247 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kquery"
+)
+
+// maxOffset is the largest offset kintone accepts.
+const maxOffset = 10_000
+
+// tableCache holds a whole table for the rest of one statement.
+type tableCache struct{ rows [][]any }
+
+// source starts a scan. A table scanned with pushed filters more often than
+// FilterCallsBeforeCache times in one statement (an IN list, the inner side of a join) is
+// fetched whole once and served from memory after that, so that a join never costs one
+// request per outer row.
+func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, limit, offset int64) (rowSource, error) {
+	if st != nil && st.cache != nil {
+		st.filters[v.t]++
+		if c := st.cache[v.t]; c != nil {
+			return &sliceSource{rows: c.rows, desc: desc}, nil
+		}
+		if st.filters[v.t] > v.e.opts.FilterCallsBeforeCache {
+			rows, err := v.fetchAll(ctx)
+			if err != nil {
+				return nil, err
+			}
+			st.cache[v.t] = &tableCache{rows: rows}
+			return &sliceSource{rows: rows, desc: desc}, nil
+		}
+	}
+	p := &pager{v: v, ctx: ctx, where: push.where, desc: desc, limit: -1}
+	if v.t.Subtable != "" {
+		p.fields = []string{"$id", v.t.Subtable}
+	}
+	if push.exact {
+		p.limit = limit
+		p.offset = offset
+		if offset > maxOffset {
+			p.offset, p.localSkip = maxOffset, offset-maxOffset
+		}
+	}
+	return p, nil
+}
+
+func (v *vtab) fetchAll(ctx context.Context) ([][]any, error) {
+	p := &pager{v: v, ctx: ctx, limit: -1}
+	if v.t.Subtable != "" {
+		p.fields = []string{"$id", v.t.Subtable}
+	}
+	defer p.close()
+	var rows [][]any
+	for {
+		r, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			return rows, nil
+		}
+		if len(rows) >= v.e.opts.CacheRowLimit {
+			return nil, dberr.New(dberr.OperationalError, "",
+				"the statement scans table %s repeatedly and it has more than %d rows, the limit for holding a table in memory; add a WHERE condition on that table or split the query",
+				v.t.Name, v.e.opts.CacheRowLimit)
+		}
+		rows = append(rows, r)
+	}
+}
+
+// sliceSource serves a cached table, held in ascending Id order.
+type sliceSource struct {
+	rows [][]any
+	pos  int
+	desc bool
+}
+
+func (s *sliceSource) next() ([]any, error) {
+	if s.pos >= len(s.rows) {
+		return nil, nil
+	}
+	s.pos++
+	if s.desc {
+		return s.rows[len(s.rows)-s.pos], nil
+	}
+	return s.rows[s.pos-1], nil
+}
+
+func (s *sliceSource) close() {}
+
+type page struct {
+	recs []kclient.Record
+	err  error
+}
+
+// pager reads a table in pages of records ordered by $id, seeking past the last id of each
+// page ("(condition) and $id > last"): unlike offset paging it has no 10,000-record ceiling and
+// neither skips nor repeats a record when others are added or deleted meanwhile. The next page
+// is fetched while SQLite consumes the current one.
+type pager struct {
+	v         *vtab
+	ctx       context.Context
+	where     kquery.Expr
+	desc      bool
+	fields    []string
+	limit     int64 // records kintone may still return (pushed LIMIT), -1 for no limit
+	offset    int64 // pushed OFFSET for the first page
+	localSkip int64 // records to skip beyond kintone's maximum offset
+
+	started bool
+	done    bool
+	lastID  int64
+	buf     [][]any
+	pos     int
+	ahead   chan page
+	cancel  context.CancelFunc
+}
+
+func (p *pager) next() ([]any, error) {
+	for p.pos >= len(p.buf) {
+		if p.done {
+			return nil, nil
+		}
+		if err := p.fill(); err != nil {
+			return nil, err
+		}
+	}
+	p.pos++
+	return p.buf[p.pos-1], nil
+}
+
+// request builds the query for the next page and its size; size 0 means nothing is left.
+func (p *pager) request() (string, int64) {
+	size := int64(p.v.e.opts.Pagesize)
+	if p.limit >= 0 && p.limit+p.localSkip < size {
+		size = p.limit + p.localSkip
+	}
+	if size <= 0 {
+		return "", 0
+	}
+	where := p.where
+	if p.started {
+		op := kquery.Gt
+		if p.desc {
+			op = kquery.Lt
+		}
+		where = kquery.And(where, kquery.C("$id", op, kquery.Int(p.lastID)))
+	}
+	q := kquery.Query{Where: where, OrderBy: kqueryOrder(p.desc), Limit: kquery.Int64(size)}
+	if !p.started && p.offset > 0 {
+		q.Offset = kquery.Int64(p.offset)
+	}
+	return q.String(), size
+}
+
+func (p *pager) fetch(ctx context.Context, query string) page {
+	res, err := p.v.e.client.Records(ctx, p.v.t.AppID, query, p.fields, false)
+	if err != nil {
+		return page{err: err}
+	}
+	return page{recs: res.Records}
+}
+
+func (p *pager) fill() error {
+	var pg page
+	query, size := p.request()
+	if size == 0 {
+		p.done = true
+		return nil
+	}
+	if p.ahead != nil {
+		pg = <-p.ahead
+		p.ahead = nil
+	} else {
+		pg = p.fetch(p.ctx, query)
+	}
+	if pg.err != nil {
+		return pg.err
+	}
+	p.started = true
+	if int64(len(pg.recs)) < size {
+		p.done = true
+	}
+	if n := len(pg.recs); n > 0 {
+		id, err := strconv.ParseInt(rawString(pg.recs[n-1]["$id"].Value), 10, 64)
+		if err != nil {
+			return dberr.New(dberr.OperationalError, "", "kintone returned a record without a valid $id")
+		}
+		p.lastID = id
+	}
+	recs := pg.recs
+	if p.localSkip > 0 {
+		k := p.localSkip
+		if k > int64(len(recs)) {
+			k = int64(len(recs))
+		}
+		recs = recs[k:]
+		p.localSkip -= k
+	}
+	if p.limit >= 0 {
+		if int64(len(recs)) > p.limit {
+			recs = recs[:p.limit]
+		}
+		p.limit -= int64(len(recs))
+	}
+	rows, err := recordRows(p.v.t, recs, p.buf[:0])
+	if err != nil {
+		return err
+	}
+	p.buf, p.pos = rows, 0
+	if !p.done {
+		p.prefetch()
+	}
+	return nil
+}
+
+// prefetch starts the request for the page after the current one.
+func (p *pager) prefetch() {
+	query, size := p.request()
+	if size == 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(p.ctx)
+	p.cancel = cancel
+	ch := make(chan page, 1)
+	p.ahead = ch
+	go func() { ch <- p.fetch(ctx, query) }()
+}
+
+func (p *pager) close() {
+	if p.cancel != nil {
+		p.cancel()
+	}
+}
+
+func rawString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}

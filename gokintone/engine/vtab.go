@@ -1,0 +1,350 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kquery"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
+)
+
+// module is the "kintone" SQLite module; its one argument is the key of a table declared by
+// the engine.
+type module struct{ e *Engine }
+
+func (m *module) Create(c *sqlite3.SQLiteConn, args []string) (sqlite3.VTab, error) {
+	return m.Connect(c, args)
+}
+
+func (m *module) Connect(c *sqlite3.SQLiteConn, args []string) (sqlite3.VTab, error) {
+	if len(args) < 4 {
+		return nil, fmt.Errorf("kintone tables are declared by the driver")
+	}
+	t, ok := m.e.tables[args[3]]
+	if !ok {
+		return nil, fmt.Errorf("kintone tables are declared by the driver")
+	}
+	if err := c.DeclareVTab(t.CreateSQL()); err != nil {
+		return nil, err
+	}
+	return &vtab{e: m.e, t: t}, nil
+}
+
+func (m *module) DestroyModule() {}
+
+type vtab struct {
+	e *Engine
+	t *schema.Table
+}
+
+func (v *vtab) Disconnect() error { return nil }
+func (v *vtab) Destroy() error    { return nil }
+
+func (v *vtab) Open() (sqlite3.VTabCursor, error) { return &cursor{vt: v}, nil }
+
+// plan is what BestIndex decided, carried to Filter in idxStr.
+type plan struct {
+	Cons   [][2]int `json:"c"`           // used constraints in argv order: column, op
+	Desc   bool     `json:"d,omitempty"` // ORDER BY Id DESC consumed
+	Limit  int      `json:"l"`           // argv index of a consumed LIMIT, -1 if none
+	Offset int      `json:"o"`           // argv index of a consumed OFFSET, -1 if none
+}
+
+// recheckable operators: Go re-evaluates them exactly, so SQLite may omit them.
+func recheckable(op int) bool {
+	switch op {
+	case opEQ, opGT, opLE, opLT, opGE, opNE, opIS, opISNOT, opISNULL, opISNOTNULL:
+		return true
+	}
+	return false
+}
+
+// BestIndex uses every constraint Go can re-check (SQLite omits used constraints), consumes
+// ORDER BY on Id, and consumes LIMIT/OFFSET only where that is safe: every other constraint
+// is used, the order is consumed or absent, and the statement has no IN list (SQLite would
+// call Filter once per value) and no COLLATE (Go compares with BINARY only).
+func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderBy) (*sqlite3.IndexResult, error) {
+	facts := v.e.facts
+	res := &sqlite3.IndexResult{Used: make([]bool, len(csts))}
+	p := plan{Limit: -1, Offset: -1}
+	allUsed := true
+	var limitIdx, offsetIdx = -1, -1
+	idEq := false
+	for i, c := range csts {
+		op := int(c.Op)
+		switch {
+		case op == opLIMIT || op == opOFFSET:
+			if !c.Usable {
+				allUsed = false
+			} else if op == opLIMIT {
+				limitIdx = i
+			} else {
+				offsetIdx = i
+			}
+			continue
+		case !c.Usable || !recheckable(op) || c.Column < 0 || facts.hasCollate:
+			allUsed = false
+			continue
+		}
+		res.Used[i] = true
+		p.Cons = append(p.Cons, [2]int{c.Column, op})
+		if op == opEQ && c.Column >= 0 && v.t.Columns[c.Column].Role == "" && v.t.Columns[c.Column].FieldCode == "$id" {
+			idEq = true
+		}
+	}
+	orderOK := len(obs) == 0
+	if len(obs) == 1 && obs[0].Column >= 0 && v.t.Subtable == "" && v.t.Columns[obs[0].Column].FieldCode == "$id" {
+		res.AlreadyOrdered = true
+		p.Desc = obs[0].Desc
+		orderOK = true
+	}
+	if allUsed && orderOK && !facts.hasIN && !facts.hasCollate {
+		argv := len(p.Cons)
+		if limitIdx >= 0 {
+			res.Used[limitIdx] = true
+			p.Limit = argv
+			argv++
+		}
+		if offsetIdx >= 0 {
+			res.Used[offsetIdx] = true
+			p.Offset = argv
+		}
+	}
+	b, _ := json.Marshal(p)
+	res.IdxStr = string(b)
+	switch {
+	case idEq:
+		res.EstimatedCost, res.EstimatedRows = 10, 1
+	case len(p.Cons) > 0:
+		res.EstimatedCost, res.EstimatedRows = 10_000, 1_000
+	default:
+		res.EstimatedCost, res.EstimatedRows = 1_000_000, 100_000
+	}
+	return res, nil
+}
+
+// cursor scans one table for one Filter call at a time.
+type cursor struct {
+	vt      *vtab
+	plan    plan
+	args    []any
+	src     rowSource
+	row     []any
+	eof     bool
+	skip    int64 // OFFSET still to apply in Go
+	left    int64 // LIMIT still to apply in Go, -1 for none
+	filters int
+}
+
+// rowSource yields SQL rows of the table.
+type rowSource interface {
+	next() ([]any, error) // nil row at the end
+	close()
+}
+
+func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
+	e := c.vt.e
+	c.filters++
+	if c.src != nil {
+		c.src.close()
+		c.src = nil
+	}
+	c.plan = plan{Limit: -1, Offset: -1}
+	if err := json.Unmarshal([]byte(idxStr), &c.plan); err != nil {
+		return c.fail(dberr.New(dberr.InternalError, "", "bad scan plan %q", idxStr))
+	}
+	if (c.plan.Offset >= 0 || c.plan.Limit >= 0) && c.filters > 1 {
+		// Guarded against in BestIndex; never return wrong rows if SQLite surprises us.
+		return c.fail(dberr.New(dberr.InternalError, "", "a LIMIT/OFFSET was consumed for a scan that SQLite repeated"))
+	}
+	c.args = make([]any, len(c.plan.Cons))
+	copy(c.args, vals)
+	limit, offset := int64(-1), int64(0)
+	if c.plan.Limit >= 0 {
+		limit = toInt(vals[c.plan.Limit])
+	}
+	if c.plan.Offset >= 0 {
+		offset = toInt(vals[c.plan.Offset])
+		if offset < 0 {
+			offset = 0
+		}
+	}
+	st := e.current
+	ctx := context.Background()
+	if st != nil {
+		ctx = st.ctx
+	}
+	push := c.vt.pushdown(c.plan, c.args)
+	src, err := c.vt.source(ctx, st, push, c.plan.Desc, limit, offset)
+	if err != nil {
+		return c.fail(err)
+	}
+	c.src = src
+	if push.exact {
+		c.skip, c.left = 0, -1 // kintone applied them
+	} else {
+		c.skip, c.left = offset, limit
+	}
+	c.eof = false
+	return c.Next()
+}
+
+func toInt(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	case string:
+		n, _ := strconv.ParseInt(x, 10, 64)
+		return n
+	}
+	return 0
+}
+
+func (c *cursor) fail(err error) error {
+	c.vt.e.vtErr = err
+	return err
+}
+
+// Next moves to the next row that satisfies every used constraint.
+func (c *cursor) Next() error {
+	if c.left == 0 {
+		c.eof = true
+		return nil
+	}
+	for {
+		row, err := c.src.next()
+		if err != nil {
+			return c.fail(err)
+		}
+		if row == nil {
+			c.eof = true
+			return nil
+		}
+		if !c.matches(row) {
+			continue
+		}
+		if c.skip > 0 {
+			c.skip--
+			continue
+		}
+		if c.left > 0 {
+			c.left--
+		}
+		c.row = row
+		return nil
+	}
+}
+
+func (c *cursor) matches(row []any) bool {
+	for i, con := range c.plan.Cons {
+		col := &c.vt.t.Columns[con[0]]
+		if !holds(con[1], row[con[0]], c.args[i], col.Affinity()) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *cursor) EOF() bool { return c.eof }
+
+func (c *cursor) Column(ctx *sqlite3.SQLiteContext, i int) error {
+	switch v := c.row[i].(type) {
+	case nil:
+		ctx.ResultNull()
+	case int64:
+		ctx.ResultInt64(v)
+	case float64:
+		ctx.ResultDouble(v)
+	case string:
+		ctx.ResultText(v)
+	case []byte:
+		ctx.ResultBlob(v)
+	default:
+		ctx.ResultText(fmt.Sprint(v))
+	}
+	return nil
+}
+
+func (c *cursor) Rowid() (int64, error) {
+	if id, ok := c.row[0].(int64); ok {
+		return id, nil
+	}
+	return 0, nil
+}
+
+func (c *cursor) Close() error {
+	if c.src != nil {
+		c.src.close()
+		c.src = nil
+	}
+	return nil
+}
+
+// recordRows turns kintone records into SQL rows of t.
+func recordRows(t *schema.Table, recs []kclient.Record, out [][]any) ([][]any, error) {
+	for _, r := range recs {
+		if t.Subtable == "" {
+			row := make([]any, len(t.Columns))
+			for i := range t.Columns {
+				col := &t.Columns[i]
+				fv, ok := r[col.FieldCode]
+				if !ok {
+					continue
+				}
+				v, err := col.Value(fv.Value)
+				if err != nil {
+					return nil, dberr.Wrap(err, dberr.OperationalError, "", "%v", err)
+				}
+				row[i] = v
+			}
+			out = append(out, row)
+			continue
+		}
+		parentID, err := t.Columns[1].Value(r["$id"].Value)
+		if err != nil {
+			return nil, dberr.Wrap(err, dberr.OperationalError, "", "%v", err)
+		}
+		var subRows []struct {
+			ID    string                         `json:"id"`
+			Value map[string]kclient.FieldValue `json:"value"`
+		}
+		if raw := r[t.Subtable].Value; len(raw) > 0 && string(raw) != "null" {
+			if err := json.Unmarshal(raw, &subRows); err != nil {
+				return nil, dberr.Wrap(err, dberr.OperationalError, "", "kintone sent an unexpected value for subtable %q: %v", t.Subtable, err)
+			}
+		}
+		for _, sr := range subRows {
+			row := make([]any, len(t.Columns))
+			id, _ := strconv.ParseInt(sr.ID, 10, 64)
+			row[0], row[1] = id, parentID
+			for i := 2; i < len(t.Columns); i++ {
+				col := &t.Columns[i]
+				fv, ok := sr.Value[col.FieldCode]
+				if !ok {
+					continue
+				}
+				v, err := col.Value(fv.Value)
+				if err != nil {
+					return nil, dberr.Wrap(err, dberr.OperationalError, "", "%v", err)
+				}
+				row[i] = v
+			}
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
+// kqueryOrder is the order every scan asks kintone for: by $id, ascending unless ORDER BY Id
+// DESC was consumed, so that rows come in Id order and seek paging works.
+func kqueryOrder(desc bool) []kquery.OrderItem {
+	return []kquery.OrderItem{{Field: "$id", Desc: desc}}
+}

@@ -1,0 +1,189 @@
+package kclient
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+)
+
+func TestCursorLifecycle(t *testing.T) {
+	var gets atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/k/v1/records/cursor.json" {
+			t.Errorf("path %s", r.URL.Path)
+		}
+		if got := r.Header.Get("X-Cybozu-API-Token"); got != tok1 {
+			t.Errorf("token %q", got)
+		}
+		switch r.Method {
+		case http.MethodPost:
+			var body map[string]any
+			json.NewDecoder(r.Body).Decode(&body)
+			if body["app"] != float64(1) || body["query"] != "x > 1 order by y" || body["size"] != float64(500) || len(body["fields"].([]any)) != 2 {
+				t.Errorf("create body %v", body)
+			}
+			writeJSON(w, 200, `{"id":"9a9716fe-1394-4ed5-b8c5-8d8e1a0a8c4f","totalCount":"123456"}`)
+		case http.MethodGet:
+			if r.URL.Query().Get("id") != "9a9716fe-1394-4ed5-b8c5-8d8e1a0a8c4f" {
+				t.Errorf("get %s", r.URL)
+			}
+			switch gets.Add(1) {
+			case 1:
+				writeJSON(w, 200, `{"records":[{"$id":{"type":"__ID__","value":"1"}}],"next":true}`)
+			default:
+				writeJSON(w, 503, `{"code":"","message":"busy"}`)
+			}
+		case http.MethodDelete:
+			var body map[string]any
+			json.NewDecoder(r.Body).Decode(&body)
+			if body["id"] != "gone" {
+				writeJSON(w, 200, `{}`)
+				return
+			}
+			writeJSON(w, 404, `{"code":"GAIA_CN01","id":"x","message":"The cursor does not exist or has expired."}`)
+		}
+	})
+	c := newClient(t, srv, func(cfg *Config) {
+		cfg.User, cfg.Password = "", ""
+		cfg.Tokens = []TokenPair{{1, tok1}}
+	})
+	ctx := context.Background()
+	cur, err := c.CreateCursor(ctx, 1, "x > 1 order by y", []string{"$id", "y"}, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.ID != "9a9716fe-1394-4ed5-b8c5-8d8e1a0a8c4f" || cur.TotalCount != 123456 {
+		t.Errorf("cursor %+v", cur)
+	}
+	page, err := c.CursorRecords(ctx, 1, cur.ID)
+	if err != nil || !page.Next || len(page.Records) != 1 {
+		t.Fatalf("page %+v, %v", page, err)
+	}
+	// Reading a cursor advances it: a 503 is not retried.
+	if _, err := c.CursorRecords(ctx, 1, cur.ID); err == nil || gets.Load() != 2 {
+		t.Errorf("err %v after %d reads", err, gets.Load())
+	}
+	if err := c.DeleteCursor(ctx, 1, cur.ID); err != nil {
+		t.Error(err)
+	}
+	if err := c.DeleteCursor(ctx, 1, "gone"); err != nil {
+		t.Errorf("GAIA_CN01 on delete: %v", err)
+	}
+}
+
+func TestCreateCursorNotRetried(t *testing.T) {
+	var n atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		writeJSON(w, 429, `{"code":"GAIA_TM12","id":"x","message":"too many cursors"}`)
+	})
+	c := newClient(t, srv, nil)
+	_, err := c.CreateCursor(context.Background(), 1, "", nil, 0)
+	if dberr.ClassOf(err, "") != dberr.OperationalError || dberr.As(err).Code != "GAIA_TM12" || n.Load() != 1 {
+		t.Errorf("err %v after %d requests", err, n.Load())
+	}
+}
+
+func TestDo(t *testing.T) {
+	var n atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/k/v1/app/views.json":
+			if r.URL.RawQuery != "app=4&lang=en" {
+				t.Errorf("query %s", r.URL.RawQuery)
+			}
+			writeJSON(w, 200, `{"views":{},"revision":"2"}`)
+		case r.Method == http.MethodPost && r.URL.Path == "/k/v1/bulkRequest.json":
+			b, _ := io.ReadAll(r.Body)
+			if !strings.Contains(string(b), `"requests"`) || r.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("body %s", b)
+			}
+			writeJSON(w, 503, `<html>busy</html>`)
+		default:
+			t.Errorf("unexpected %s %s", r.Method, r.URL)
+		}
+	})
+	c := newClient(t, srv, nil)
+	ctx := context.Background()
+	var views struct{ Revision string }
+	if err := c.Do(ctx, Request{Method: "GET", Endpoint: "app/views", App: 4, Params: map[string]any{"app": 4, "lang": "en"}}, &views); err != nil || views.Revision != "2" {
+		t.Fatalf("%v %+v", err, views)
+	}
+	// Writes are never retried.
+	err := c.Do(ctx, Request{Method: "POST", Endpoint: "bulkRequest", Body: map[string]any{"requests": []any{}}}, nil)
+	if err == nil || n.Load() != 2 {
+		t.Errorf("err %v after %d requests", err, n.Load())
+	}
+	for _, bad := range []Request{
+		{Method: "PATCH", Endpoint: "x"},
+		{Method: "GET", Endpoint: "../v2/x"},
+		{Method: "GET", Endpoint: "records.json"},
+		{Method: "GET", Endpoint: "records", Params: map[string]any{"app": 1.5}},
+	} {
+		if err := c.Do(ctx, bad, nil); dberr.ClassOf(err, "") != dberr.InterfaceError {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+	if n.Load() != 2 {
+		t.Errorf("invalid requests were sent")
+	}
+}
+
+func TestGaveUpMessage(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 429, `{"code":"GAIA_TO04","id":"x","message":"The number of concurrent API requests exceeds the limit."}`)
+	})
+	c := newClient(t, srv, nil)
+	_, err := c.Records(context.Background(), 1, "", nil, false)
+	if !IsRetryable(err) || dberr.As(err).Code != "GAIA_TO04" || !strings.HasSuffix(err.Error(), "(gave up after 4 attempts) [GAIA_TO04]") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestBodyCaps(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("app") == "1" {
+			writeJSON(w, 200, `{"records":[],"totalCount":null,"pad":"`+strings.Repeat("x", 2000)+`"}`)
+			return
+		}
+		w.WriteHeader(500)
+		io.WriteString(w, strings.Repeat("y", 5000))
+	})
+	c := newClient(t, srv, func(cfg *Config) { cfg.Retry.MaxRetries = -1 })
+	c.maxSuccessBody, c.maxErrorBody = 1000, 300
+	_, err := c.Records(context.Background(), 1, "", nil, false)
+	if dberr.ClassOf(err, "") != dberr.OperationalError || !strings.Contains(fmt.Sprint(err), "larger than 1000 bytes") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = c.Records(context.Background(), 2, "", nil, false)
+	if dberr.ClassOf(err, "") != dberr.OperationalError || !strings.Contains(fmt.Sprint(err), "HTTP 500") || len(err.Error()) > 400 {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func FuzzSanitizeBody(f *testing.F) {
+	for _, s := range []string{"", "<html><b>x</b></html>", "a\x00b\r\nc\td", "\xff\xfe<", strings.Repeat("あ", 300), "<<>>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out := sanitizeBody(b, 200)
+		if !utf8.ValidString(out) || utf8.RuneCountInString(out) > 201 {
+			t.Fatalf("%q", out)
+		}
+		for _, r := range out {
+			if unicode.IsControl(r) || r == '\n' {
+				t.Fatalf("control character in %q", out)
+			}
+		}
+	})
+}

@@ -1,0 +1,300 @@
+package kclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+)
+
+// param is one request parameter. value is a string, int64, bool, []int64 or []string.
+type param struct {
+	name  string
+	value any
+}
+
+// call describes one API request.
+type call struct {
+	method   string  // GET, POST, PUT or DELETE
+	endpoint string  // such as "records" or "app/form/fields"
+	app      int64   // the app the request concerns, for API-token selection; 0 = none
+	apps     []int64 // when app == 0: the apps whose tokens to send; nil = all tokens
+	params   []param // GET: the parameters (query string, or JSON body under method override)
+	body     any     // other methods: the JSON body
+	noRetry  bool    // a GET that changes state (reading a cursor): never resent
+}
+
+// path returns the URL path of an endpoint, guest space included.
+func (c *Client) path(endpoint string) string { return c.prefix + "/" + endpoint + ".json" }
+
+// encodeQuery renders params in the bracket notation kintone reads: ids[0]=1&ids[1]=2.
+// Spaces are %20, as encodeURIComponent writes them.
+func encodeQuery(ps []param) string {
+	var b strings.Builder
+	add := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(strings.ReplaceAll(url.QueryEscape(k), "+", "%20"))
+		b.WriteByte('=')
+		b.WriteString(strings.ReplaceAll(url.QueryEscape(v), "+", "%20"))
+	}
+	for _, p := range ps {
+		switch v := p.value.(type) {
+		case string:
+			add(p.name, v)
+		case int64:
+			add(p.name, strconv.FormatInt(v, 10))
+		case bool:
+			add(p.name, strconv.FormatBool(v))
+		case []int64:
+			for i, x := range v {
+				add(p.name+"["+strconv.Itoa(i)+"]", strconv.FormatInt(x, 10))
+			}
+		case []string:
+			for i, x := range v {
+				add(p.name+"["+strconv.Itoa(i)+"]", x)
+			}
+		default:
+			panic(fmt.Sprintf("kclient: unsupported parameter type %T", v))
+		}
+	}
+	return b.String()
+}
+
+// paramsBody renders params as the JSON object of a method-overridden GET.
+func paramsBody(ps []param) ([]byte, error) {
+	m := make(map[string]any, len(ps))
+	for _, p := range ps {
+		m[p.name] = p.value
+	}
+	return json.Marshal(m)
+}
+
+// needsBody reports whether params cannot travel in a query string at all.
+func needsBody(ps []param) bool {
+	for _, p := range ps {
+		switch v := p.value.(type) {
+		case []int64:
+			if len(v) > maxQueryStringArray {
+				return true
+			}
+		case []string:
+			if len(v) > maxQueryStringArray {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// prepared is a call turned into what goes on the wire; it is sent once per attempt.
+type prepared struct {
+	method     string // the HTTP method on the wire
+	override   bool   // POST with X-HTTP-Method-Override: GET
+	url        string
+	body       []byte // nil = none
+	tokens     string // X-Cybozu-API-Token value, or ""
+	idempotent bool
+}
+
+func (c *Client) prepare(cl call) (*prepared, error) {
+	p := &prepared{method: cl.method, idempotent: cl.method == http.MethodGet && !cl.noRetry}
+	u := *c.base
+	u.Path = c.path(cl.endpoint)
+	if cl.method == http.MethodGet {
+		qs := encodeQuery(cl.params)
+		u.RawQuery = qs
+		full := u.String()
+		if len(full) > maxURLLength || needsBody(cl.params) {
+			body, err := paramsBody(cl.params)
+			if err != nil {
+				return nil, err
+			}
+			u.RawQuery = ""
+			p.method, p.override, p.body = http.MethodPost, true, body
+			full = u.String()
+		}
+		p.url = full
+	} else {
+		p.url = u.String()
+		if cl.body != nil {
+			body, err := json.Marshal(cl.body)
+			if err != nil {
+				return nil, err
+			}
+			p.body = body
+		}
+	}
+	if c.passwordAuth == "" {
+		var err error
+		if cl.app > 0 {
+			p.tokens, err = c.tokensForApp(cl.app)
+		} else if cl.apps != nil {
+			p.tokens, err = c.tokensForApps(cl.apps)
+		} else {
+			p.tokens, err = c.tokensForApps(c.tokenApps)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// newRequest builds the HTTP request of one attempt.
+func (c *Client) newRequest(ctx context.Context, p *prepared) (*http.Request, error) {
+	var body io.Reader
+	if p.body != nil {
+		body = bytes.NewReader(p.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, p.method, p.url, body)
+	if err != nil {
+		return nil, err
+	}
+	h := req.Header
+	if p.body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	if p.override {
+		h.Set("X-HTTP-Method-Override", http.MethodGet)
+	}
+	if c.passwordAuth != "" {
+		h.Set("X-Cybozu-Authorization", c.passwordAuth)
+	} else if p.tokens != "" {
+		h.Set("X-Cybozu-API-Token", p.tokens)
+	}
+	if c.basicAuth != "" {
+		h.Set("Authorization", c.basicAuth)
+	}
+	h.Set("User-Agent", c.userAgent)
+	if c.language != "-" {
+		h.Set("Accept-Language", c.language)
+	}
+	h.Set("Accept", "application/json")
+	return req, nil
+}
+
+// do sends cl, retrying per the policy, and decodes the JSON reply into out (unless nil).
+func (c *Client) do(ctx context.Context, cl call, out any) error {
+	path := c.path(cl.endpoint)
+	p, err := c.prepare(cl)
+	if err != nil {
+		if e := dberr.As(err); e != nil {
+			return &dberr.Error{Class: e.Class, Code: e.Code, Message: c.redact("kintone " + cl.method + " " + path + ": " + e.Message), Err: err}
+		}
+		return dberr.Wrap(err, dberr.InternalError, "", "%s", c.redact("kintone "+cl.method+" "+path+": "+err.Error()))
+	}
+	for retry := 0; ; retry++ {
+		if ctx.Err() != nil {
+			return c.ctxFailure(cl.method, path, ctx, nil)
+		}
+		err := c.attempt(ctx, cl.method, path, p, out)
+		if err == nil {
+			return nil
+		}
+		if !p.idempotent || !IsRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+		wait, ok := c.retry.wait(retry, retryAfter(err))
+		if !ok {
+			return gaveUp(err, retry+1)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return c.ctxFailure(cl.method, path, ctx, err)
+		case <-t.C:
+		}
+	}
+}
+
+// attempt sends p once and reads the reply.
+func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, out any) error {
+	actx := ctx
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req, err := c.newRequest(actx, p)
+	if err != nil {
+		return dberr.Wrap(err, dberr.InternalError, "", "%s", c.redact("kintone "+method+" "+path+": "+err.Error()))
+	}
+	c.requests.Add(1)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return c.ctxFailure(method, path, ctx, nil)
+		}
+		return c.transportFailure(method, path, err, actx.Err() != nil, false)
+	}
+	defer resp.Body.Close()
+
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	limit := c.maxErrorBody
+	if ok {
+		limit = c.maxSuccessBody
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		if ctx.Err() != nil {
+			return c.ctxFailure(method, path, ctx, nil)
+		}
+		return c.transportFailure(method, path, err, actx.Err() != nil, true)
+	}
+	if int64(len(body)) > limit {
+		if !ok {
+			body = body[:limit] // the start of an error body is enough to report it
+		} else {
+			return dberr.New(dberr.OperationalError, "", "%s",
+				c.redact(fmt.Sprintf("kintone %s %s: the reply is larger than %s; request fewer records or fields per page", method, path, sizeText(limit))))
+		}
+	}
+	if err := c.checkResponse(method, path, resp, body); err != nil {
+		return err
+	}
+	if w := resp.Header.Get("X-Cybozu-Warning"); w != "" {
+		return dberr.New(dberr.OperationalError, "", "%s",
+			c.redact(fmt.Sprintf("kintone %s %s: kintone returned incomplete results (%s); narrow the condition so that fewer records match",
+				method, path, sanitizeBody([]byte(w), 200))))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		what := "malformed JSON"
+		if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct != "" && ct != "application/json" {
+			what = "a " + ct + " body instead of JSON"
+		}
+		return dberr.Wrap(err, dberr.OperationalError, "", "%s",
+			c.redact(fmt.Sprintf("kintone %s %s: the reply (HTTP %d) has %s: %v", method, path, resp.StatusCode, what, err)))
+	}
+	return nil
+}
+
+// gaveUp notes in the message of a retryable error how many attempts were made.
+func gaveUp(err error, attempts int) error {
+	e := dberr.As(err)
+	if e == nil || attempts < 2 {
+		return err
+	}
+	return &dberr.Error{Class: e.Class, Code: e.Code, Message: fmt.Sprintf("%s (gave up after %d attempts)", e.Message, attempts), Err: e.Err}
+}
+
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}

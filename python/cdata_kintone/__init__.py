@@ -1,0 +1,121 @@
+"""A PEP 249 (DB-API 2.0) driver for kintone, Cybozu's low-code database service.
+
+>>> import cdata_kintone                      # or: import cdata.kintone as mod
+>>> conn = cdata_kintone.connect("User=me;Password=secret;Url=https://example.cybozu.com")
+>>> cur = conn.execute("SELECT [Customer], [Amount] FROM [Deals] WHERE [Stage] = ?", ["Won"])
+>>> cur.fetchall()
+
+Every kintone app is a table, every SUBTABLE a child table, and SQL runs over them. Importing
+this package does not load the native core: that happens at the first :func:`connect` (or
+``cdata_kintone.testing.Simulator()``). A process forked after that cannot use the core; start
+workers with the ``spawn`` or ``forkserver`` method of :mod:`multiprocessing`.
+"""
+
+from __future__ import annotations
+
+from .connection import Connection, connect
+from .cursor import Cursor
+from .dbapi_types import (
+    BINARY,
+    DATETIME,
+    NUMBER,
+    ROWID,
+    STRING,
+    Binary,
+    Date,
+    DateFromTicks,
+    Time,
+    TimeFromTicks,
+    Timestamp,
+    TimestampFromTicks,
+)
+from .exceptions import (
+    AppNotFound,
+    AuthenticationError,
+    CursorNotFound,
+    DatabaseError,
+    DataError,
+    DuplicateRecordId,
+    Error,
+    FieldNotFound,
+    FileNotFound,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    InvalidInput,
+    KintoneAPIError,
+    KintoneQueryError,
+    LockFailed,
+    LookupKeyNotFound,
+    NotSupportedError,
+    OperationalError,
+    PermissionDenied,
+    ProgrammingError,
+    QuerySyntaxError,
+    RecordNotFound,
+    RevisionConflict,
+    TooManyRequests,
+    Warning,
+)
+
+__version__ = "0.1.0"
+
+#: PEP 249: "String constant stating the supported DB API level."
+apilevel = "2.0"
+#: PEP 249: "2: Threads may share the module and connections." Calls into the core are
+#: serialized per connection by a lock; cursors must not be shared between threads.
+threadsafety = 2
+#: PEP 249: "Question mark style, e.g. ...WHERE name=?"
+paramstyle = "qmark"
+
+__all__ = [
+    # PEP 249 globals and constructor
+    "apilevel",
+    "threadsafety",
+    "paramstyle",
+    "connect",
+    "Connection",
+    "Cursor",
+    # PEP 249 exceptions
+    "Warning",
+    "Error",
+    "InterfaceError",
+    "DatabaseError",
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+    # kintone errors
+    "KintoneAPIError",
+    "AuthenticationError",
+    "PermissionDenied",
+    "AppNotFound",
+    "RecordNotFound",
+    "FileNotFound",
+    "KintoneQueryError",
+    "QuerySyntaxError",
+    "FieldNotFound",
+    "InvalidInput",
+    "LookupKeyNotFound",
+    "RevisionConflict",
+    "DuplicateRecordId",
+    "TooManyRequests",
+    "CursorNotFound",
+    "LockFailed",
+    # PEP 249 types and constructors
+    "Date",
+    "Time",
+    "Timestamp",
+    "DateFromTicks",
+    "TimeFromTicks",
+    "TimestampFromTicks",
+    "Binary",
+    "STRING",
+    "BINARY",
+    "NUMBER",
+    "DATETIME",
+    "ROWID",
+    "__version__",
+]

@@ -1,0 +1,212 @@
+"""Command line: ``python -m cdata_kintone demo`` and ``python -m cdata_kintone simulator``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import decimal
+import sys
+import time
+import unicodedata
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from . import connect
+from .exceptions import Error
+
+MAX_CELL_WIDTH = 40
+
+#: (title, SQL, parameters) run by the demo, in order.
+DEMO_QUERIES: list[tuple[str, str, list[Any]]] = [
+    ("Tables", "SELECT * FROM sys_tables", []),
+    (
+        "Deals won, biggest first",
+        "SELECT [Id], [Customer], [Stage], [Amount] FROM [Deals] "
+        "WHERE [Stage] = ? ORDER BY [Amount] DESC LIMIT 10",
+        ["Won"],
+    ),
+    (
+        "Orders per product (an aggregate over every record of the Orders app)",
+        "SELECT [Product], COUNT(*) AS Orders, SUM([Quantity]) AS Quantity "
+        "FROM [Orders] GROUP BY [Product] ORDER BY Orders DESC",
+        [],
+    ),
+    (
+        "Customers in Tokyo (a Japanese app and condition)",
+        "SELECT * FROM [顧客リスト] WHERE [都道府県] = ? LIMIT 10",
+        ["東京都"],
+    ),
+]
+
+
+# --- text tables ---------------------------------------------------------------------------
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide and fullwidth characters take
+    two, combining marks none."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` display columns, ending with an ellipsis if cut."""
+    if display_width(text) <= limit:
+        return text
+    out, width = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if width + w > limit - 1:
+            break
+        out.append(ch)
+        width += w
+    return "".join(out) + "…"
+
+
+def format_cell(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, (bytes, bytearray)):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    text = str(value)
+    return " ".join(text.split()) if ("\n" in text or "\t" in text or "\r" in text) else text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Render rows as an aligned text table; numbers are right-aligned."""
+    cells = [[truncate(format_cell(v), MAX_CELL_WIDTH) for v in row] for row in rows]
+    heads = [truncate(str(h), MAX_CELL_WIDTH) for h in headers]
+    widths = [display_width(h) for h in heads]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], display_width(cell))
+    right = [
+        bool(rows) and all(_is_number(r[i]) or r[i] is None for r in rows)
+        for i in range(len(heads))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = []
+        for i, v in enumerate(values):
+            pad = " " * (widths[i] - display_width(v))
+            parts.append(pad + v if right[i] else v + pad)
+        return "| " + " | ".join(parts) + " |"
+
+    rule = "+-" + "-+-".join("-" * w for w in widths) + "-+"
+    out = [rule, line(heads), rule]
+    out.extend(line(row) for row in cells)
+    out.append(rule)
+    return "\n".join(out)
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def run_demo(out: TextIO, order_records: int | None = None) -> int:
+    from .testing import Simulator
+
+    print("Starting the kintone simulator with the sample data...", file=out)
+    with Simulator(order_records=order_records) as sim:
+        print(f"Simulator at {sim.url}", file=out)
+        with connect(sim.connection_string) as conn:
+            failures = 0
+            for title, sql, params in DEMO_QUERIES:
+                print(f"\n-- {title}\n{sql}", file=out)
+                if params:
+                    print(f"-- parameters: {params!r}", file=out)
+                started = time.perf_counter()
+                try:
+                    cur = conn.execute(sql, params)
+                    rows = cur.fetchall()
+                except Error as exc:
+                    failures += 1
+                    print(f"(failed: {type(exc).__name__}: {exc})", file=out)
+                    if sql.startswith("SELECT * FROM sys_tables"):
+                        apps = sim.apps
+                        print(
+                            format_table(
+                                ["id", "code", "name"],
+                                [(a.get("id"), a.get("code"), a.get("name")) for a in apps],
+                            ),
+                            file=out,
+                        )
+                    continue
+                elapsed = time.perf_counter() - started
+                headers = [d[0] for d in cur.description or ()]
+                print(format_table(headers, rows), file=out)
+                print(f"({len(rows)} rows, {elapsed * 1000:.0f} ms)", file=out)
+        print(f"\nThe simulator received {len(sim.requests())} HTTP requests.", file=out)
+    return 1 if failures == len(DEMO_QUERIES) else 0
+
+
+def run_simulator(args: argparse.Namespace, out: TextIO) -> int:
+    from .testing import Simulator
+
+    with Simulator(
+        args.fixture,
+        port=args.port,
+        latency=args.latency,
+        order_records=args.order_records,
+        time_zone=args.time_zone,
+    ) as sim:
+        print(f"kintone simulator running at {sim.url}", file=out)
+        print(f"connection string:   {sim.connection_string}", file=out)
+        try:
+            print(f"API-token string:    {sim.token_connection_string()}", file=out)
+        except (ValueError, KeyError):
+            pass
+        print("Press Ctrl-C to stop.", file=out, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("\nstopping", file=out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cdata_kintone",
+        description="kintone SQL connector: a demo and a local kintone simulator.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = sub.add_parser("demo", help="run sample queries against the simulator and print them")
+    demo.add_argument("--order-records", type=int, default=None, metavar="N",
+                      help="number of records in the sample Orders app")
+    sim = sub.add_parser("simulator", help="run a kintone simulator until Ctrl-C")
+    sim.add_argument("--fixture", metavar="FILE", default=None,
+                     help="JSON file with apps and records (default: the sample data)")
+    sim.add_argument("--port", type=int, default=None, metavar="N",
+                     help="loopback port to listen on (default: a free one)")
+    sim.add_argument("--latency", type=float, default=None, metavar="SECONDS",
+                     help="extra delay per HTTP request")
+    sim.add_argument("--order-records", type=int, default=None, metavar="N",
+                     help="number of records in the sample Orders app")
+    sim.add_argument("--time-zone", default=None, metavar="ZONE",
+                     help="time zone of the simulated domain, e.g. Asia/Tokyo")
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    try:
+        if args.command == "demo":
+            return run_demo(out, args.order_records)
+        if args.command == "simulator":
+            return run_simulator(args, out)
+    except Error as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

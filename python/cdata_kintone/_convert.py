@@ -1,0 +1,401 @@
+"""Value conversion between Python and the core's JSON encodings (``pybind/README.md``).
+
+Parameters (Python -> core): a JSON list of ``[tag, value]`` pairs.
+
+=============================  ==========================================================
+Python value                   sent as
+=============================  ==========================================================
+``None``                       ``["null", null]``
+``bool``                       ``["int", "1"]`` / ``["int", "0"]``
+``int``                        ``["int", "<decimal>"]``; outside the signed 64-bit range:
+                               :class:`DataError`
+``float``                      ``["float", repr]``, also ``"nan"``, ``"inf"``, ``"-inf"``
+``str``                        ``["text", ...]`` (NUL characters are kept; lone surrogates:
+                               :class:`DataError`)
+``bytes``/``bytearray``/       ``["blob", "<base64>"]``
+``memoryview``
+``decimal.Decimal``            integral and within 64 bits: ``int``; otherwise ``float``
+                               (SQLite has no decimal type: about 15-17 significant digits
+                               are kept); NaN: :class:`DataError`
+``datetime.datetime``          ``["text", "YYYY-MM-DDTHH:MM:SS[.ffffff]Z"]`` in UTC; an aware
+                               value is converted to UTC, a **naive value is taken as UTC**
+``datetime.date``              ``["text", "YYYY-MM-DD"]``
+``datetime.time``              ``["text", "HH:MM:SS[.ffffff]"]``; an aware time:
+                               :class:`DataError` (kintone TIME has no time zone)
+=============================  ==========================================================
+
+Anything else raises :class:`ProgrammingError` naming the parameter and its type.
+
+Rows (core -> Python): the JSON of ``StmtFetch``; blobs ``{"b64": ...}`` become ``bytes`` while
+parsing, then a converter per column chosen by the column's declared type turns values into
+``Decimal``, ``date``, ``time``, aware ``datetime`` or ``bool``. SQLite is dynamically typed: a
+value whose storage class does not fit the declared type (text in a DECIMAL column, text that is
+not a date in a DATE column) is returned unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import decimal
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Callable
+
+from .exceptions import DataError, InterfaceError, ProgrammingError
+
+__all__ = [
+    "encode_parameters",
+    "decode_fetch",
+    "converters_for",
+    "convert_rows",
+    "parse_datetime",
+]
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+_UTC = _dt.timezone.utc
+_b64encode = base64.b64encode
+_b64decode = base64.b64decode
+_dumps = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+
+def _where(index: int) -> str:
+    return f"parameter {index + 1} (index {index})"
+
+
+def _check_int(v: int, index: int) -> list[str]:
+    if INT64_MIN <= v <= INT64_MAX:
+        return ["int", int.__repr__(v)]
+    raise DataError(
+        f"{_where(index)}: integer {v} is outside the signed 64-bit range SQLite can store"
+    )
+
+
+def _enc_none(v: Any, index: int) -> list[Any]:
+    return ["null", None]
+
+
+def _enc_bool(v: bool, index: int) -> list[str]:
+    return ["int", "1" if v else "0"]
+
+
+def _enc_float(v: float, index: int) -> list[str]:
+    # float.__repr__, not repr(): subclasses (numpy.float64) may print differently.
+    return ["float", float.__repr__(v)]
+
+
+def _enc_str(v: str, index: int) -> list[str]:
+    if not v.isascii():
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise DataError(
+                f"{_where(index)}: text is not valid Unicode ({exc.reason} at position "
+                f"{exc.start})"
+            ) from None
+    return ["text", v]
+
+
+def _enc_bytes(v: Any, index: int) -> list[str]:
+    return ["blob", _b64encode(v).decode("ascii")]
+
+
+def _enc_memoryview(v: memoryview, index: int) -> list[str]:
+    return ["blob", _b64encode(v.tobytes()).decode("ascii")]
+
+
+def _enc_decimal(v: decimal.Decimal, index: int) -> list[str]:
+    if v.is_nan():
+        raise DataError(f"{_where(index)}: Decimal NaN cannot be stored")
+    if v.is_infinite():
+        return ["float", "inf" if v > 0 else "-inf"]
+    if v == v.to_integral_value():
+        i = int(v)
+        if INT64_MIN <= i <= INT64_MAX:
+            return ["int", str(i)]
+    return ["float", float.__repr__(float(v))]
+
+
+def _fmt_time(h: int, m: int, s: int, us: int) -> str:
+    if us:
+        return f"{h:02d}:{m:02d}:{s:02d}.{us:06d}"
+    return f"{h:02d}:{m:02d}:{s:02d}"
+
+
+def _enc_datetime(v: _dt.datetime, index: int) -> list[str]:
+    if v.utcoffset() is not None:
+        try:
+            v = v.astimezone(_UTC)
+        except (OverflowError, ValueError) as exc:
+            raise DataError(f"{_where(index)}: {v!r} cannot be converted to UTC: {exc}") from None
+    return [
+        "text",
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T"
+        + _fmt_time(v.hour, v.minute, v.second, v.microsecond)
+        + "Z",
+    ]
+
+
+def _enc_date(v: _dt.date, index: int) -> list[str]:
+    return ["text", f"{v.year:04d}-{v.month:02d}-{v.day:02d}"]
+
+
+def _enc_time(v: _dt.time, index: int) -> list[str]:
+    if v.utcoffset() is not None:
+        raise DataError(
+            f"{_where(index)}: a time with a time zone ({v.isoformat()}) cannot be stored: "
+            "kintone TIME values are wall-clock times; pass a naive datetime.time"
+        )
+    return ["text", _fmt_time(v.hour, v.minute, v.second, v.microsecond)]
+
+
+_Encoder = Callable[[Any, int], list[Any]]
+
+# Exact types first (one dict lookup); subclasses go through _encoder_for_subclass.
+_ENCODERS: dict[type, _Encoder] = {
+    type(None): _enc_none,
+    bool: _enc_bool,
+    int: _check_int,
+    float: _enc_float,
+    str: _enc_str,
+    bytes: _enc_bytes,
+    bytearray: _enc_bytes,
+    memoryview: _enc_memoryview,
+    decimal.Decimal: _enc_decimal,
+    _dt.datetime: _enc_datetime,
+    _dt.date: _enc_date,
+    _dt.time: _enc_time,
+}
+
+# Order matters: bool before int, datetime before date.
+_SUBCLASS_ORDER: tuple[type, ...] = (
+    bool,
+    int,
+    float,
+    str,
+    bytes,
+    bytearray,
+    memoryview,
+    decimal.Decimal,
+    _dt.datetime,
+    _dt.date,
+    _dt.time,
+)
+
+
+def _encoder_for_subclass(t: type) -> _Encoder | None:
+    for base in _SUBCLASS_ORDER:
+        if issubclass(t, base):
+            return _ENCODERS[base]
+    return None
+
+
+def _check_parameters_object(parameters: Any) -> Sequence[Any]:
+    if isinstance(parameters, (list, tuple)):
+        return parameters
+    if isinstance(parameters, (str, bytes, bytearray, memoryview)):
+        raise ProgrammingError(
+            f"parameters must be a sequence such as a list or tuple, not "
+            f"{type(parameters).__name__}; to pass one value write [value] or (value,)"
+        )
+    if isinstance(parameters, Mapping):
+        raise ProgrammingError(
+            "named parameters are not supported: paramstyle is 'qmark', pass a sequence of "
+            "values for the ? placeholders"
+        )
+    if isinstance(parameters, Sequence):
+        return parameters
+    raise ProgrammingError(
+        f"parameters must be a sequence such as a list or tuple, not {type(parameters).__name__}"
+    )
+
+
+def encode_parameters(parameters: Any) -> str:
+    """Encode a parameters object for ``core.Execute``: the JSON list of ``[tag, value]``.
+
+    ``None`` and an empty sequence give ``"[]"``.
+    """
+    if parameters is None:
+        return "[]"
+    seq = _check_parameters_object(parameters)
+    if not seq:
+        return "[]"
+    out: list[list[Any]] = []
+    append = out.append
+    encoders = _ENCODERS
+    for index, v in enumerate(seq):
+        enc = encoders.get(type(v))
+        if enc is None:
+            enc = _encoder_for_subclass(type(v))
+            if enc is None:
+                raise ProgrammingError(
+                    f"{_where(index)}: type {type(v).__module__}.{type(v).__qualname__} is not "
+                    "supported; use None, bool, int, float, str, bytes, Decimal, date, time or "
+                    "datetime"
+                )
+        append(enc(v, index))
+    return _dumps(out)
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def _blob_hook(obj: dict[str, Any]) -> Any:
+    # In a fetch payload the only objects are the envelope and blobs.
+    if len(obj) == 1 and "b64" in obj:
+        return _b64decode(obj["b64"])
+    return obj
+
+
+_decode_payload = json.JSONDecoder(object_hook=_blob_hook).decode
+
+
+def decode_fetch(payload: str) -> tuple[list[list[Any]], bool]:
+    """Parse a ``StmtFetch`` payload into (rows as lists, done)."""
+    try:
+        doc = _decode_payload(payload)
+        return doc["rows"], bool(doc["done"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InterfaceError(f"malformed row batch from the kintone native core: {exc}") from None
+
+
+_Decimal = decimal.Decimal
+
+
+def _to_decimal(v: Any) -> Any:
+    t = type(v)
+    if t is int:
+        return _Decimal(v)
+    if t is float:
+        # repr is the shortest text that round-trips: 0.1 -> Decimal("0.1"), not the binary
+        # expansion.
+        return _Decimal(repr(v))
+    return v
+
+
+def _to_date(v: Any) -> Any:
+    if type(v) is str:
+        try:
+            return _dt.date.fromisoformat(v)
+        except ValueError:
+            return v
+    return v
+
+
+_TIME_FRACTION = re.compile(r"\A(\d\d:\d\d(?::\d\d)?)(?:\.(\d{1,9}))?\Z")
+
+
+def _to_time(v: Any) -> Any:
+    if type(v) is str:
+        try:
+            return _dt.time.fromisoformat(v)
+        except ValueError:
+            m = _TIME_FRACTION.match(v)
+            if m is None:
+                return v
+            try:
+                t = _dt.time.fromisoformat(m.group(1))
+            except ValueError:
+                return v
+            frac = m.group(2) or "0"
+            return t.replace(microsecond=int(frac[:6].ljust(6, "0")))
+    return v
+
+
+_DATETIME = re.compile(
+    r"\A(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?"
+    r"(Z|[+-]\d\d:?\d\d)?\Z"
+)
+
+
+def parse_datetime(text: str) -> _dt.datetime | None:
+    """Parse ISO-8601 date-time text into an aware UTC datetime; None when it is not one.
+
+    ``Z`` and numeric offsets are honoured; text without an offset is taken as UTC (that is how
+    the core stores kintone DATETIME values). Fractions beyond microseconds are truncated.
+    """
+    m = _DATETIME.match(text)
+    if m is None:
+        return None
+    year, month, day, hour, minute, second, frac, zone = m.groups()
+    try:
+        us = int(frac[:6].ljust(6, "0")) if frac else 0
+        value = _dt.datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), us, _UTC
+        )
+        if zone and zone != "Z":
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            offset = _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            value = (value - sign * offset).replace(tzinfo=_UTC)
+    except (ValueError, OverflowError):
+        return None
+    return value
+
+
+def _to_datetime(v: Any) -> Any:
+    if type(v) is str:
+        parsed = parse_datetime(v)
+        return v if parsed is None else parsed
+    return v
+
+
+def _to_bool(v: Any) -> Any:
+    t = type(v)
+    if t is int or t is float:
+        return bool(v)
+    return v
+
+
+_Converter = Callable[[Any], Any]
+
+#: declared type (upper case, without "(...)") -> converter
+DECLTYPE_CONVERTERS: dict[str, _Converter] = {
+    "DECIMAL": _to_decimal,
+    "DATE": _to_date,
+    "TIME": _to_time,
+    "DATETIME": _to_datetime,
+    "BOOLEAN": _to_bool,
+}
+
+
+def _normalize_decltype(decltype: str) -> str:
+    return decltype.split("(", 1)[0].strip().upper()
+
+
+def converters_for(decltypes: Iterable[str | None]) -> list[tuple[int, _Converter]]:
+    """Return ``(column index, converter)`` for each column whose declared type converts."""
+    out: list[tuple[int, _Converter]] = []
+    for i, decltype in enumerate(decltypes):
+        if decltype:
+            conv = DECLTYPE_CONVERTERS.get(_normalize_decltype(decltype))
+            if conv is not None:
+                out.append((i, conv))
+    return out
+
+
+def convert_rows(
+    rows: list[list[Any]], converters: list[tuple[int, _Converter]]
+) -> list[tuple[Any, ...]]:
+    """Apply the column converters to decoded rows and return them as tuples."""
+    if not converters:
+        return list(map(tuple, rows))
+    if len(converters) == 1:
+        (i, conv), = converters
+        for row in rows:
+            v = row[i]
+            if v is not None:
+                row[i] = conv(v)
+        return list(map(tuple, rows))
+    for row in rows:
+        for i, conv in converters:
+            v = row[i]
+            if v is not None:
+                row[i] = conv(v)
+    return list(map(tuple, rows))

@@ -1,0 +1,263 @@
+"""``connect()`` and the PEP 249 connection."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, TypeVar
+
+from . import _native, exceptions
+from .cursor import Cursor
+
+__all__ = ["connect", "Connection", "build_connection_string", "quote_property_value"]
+
+T = TypeVar("T")
+
+_PROPERTY_NAME = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
+_NEEDS_QUOTES = re.compile(r"""[;'"=]|\A\s|\s\Z""")
+
+
+def quote_property_value(value: str) -> str:
+    """Quote a connection-string value when it needs it.
+
+    Values containing ``;``, ``=``, a quote, or leading/trailing blanks are wrapped in double
+    quotes with inner double quotes doubled; others are returned unchanged.
+    """
+    if _NEEDS_QUOTES.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _format_property_value(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if isinstance(value, os.PathLike):
+        return str(os.fspath(value))
+    if isinstance(value, (list, tuple)):
+        # APIToken=t1,t2 / AppId=12,13
+        return ",".join(_format_property_value(name, v) for v in value)
+    raise exceptions.ProgrammingError(
+        f"connection property {name}: unsupported value type {type(value).__name__}"
+    )
+
+
+def build_connection_string(connection_string: str, properties: Mapping[str, Any]) -> str:
+    """Join a connection string and keyword properties into one connection string.
+
+    ``None`` values are left out; booleans become ``true``/``false``; lists and tuples are
+    joined with commas (``APIToken=["t1", "t2"]``). A name given twice, in either part, is
+    reported by the core as an error.
+    """
+    if not isinstance(connection_string, str):
+        raise exceptions.ProgrammingError(
+            f"the connection string must be a str, not {type(connection_string).__name__}"
+        )
+    parts: list[str] = []
+    base = connection_string.strip().rstrip("; \t")
+    if base:
+        parts.append(base + ";")
+    for name, value in properties.items():
+        if not _PROPERTY_NAME.match(name):
+            raise exceptions.ProgrammingError(f"invalid connection property name {name!r}")
+        if value is None:
+            continue
+        parts.append(f"{name}={quote_property_value(_format_property_value(name, value))};")
+    return "".join(parts)
+
+
+def connect(connection_string: str = "", **properties: Any) -> Connection:
+    """PEP 249: "Constructor for creating a connection to the database. Returns a Connection
+    Object."
+
+    ``connection_string`` is ``Name=Value;...`` as in the reference product, for example
+    ``"User=me;Password=secret;Url=https://example.cybozu.com"``; keyword arguments add
+    properties (``connect(Url=..., User=..., Password=...)``) and may be combined with the
+    string. The first call loads the native core; see ``cdata_kintone._native`` about fork().
+    """
+    conn_str = build_connection_string(connection_string, properties)
+    core = _native.load()
+    handle = _native.call(core.Connect, conn_str)
+    return Connection(core, handle)
+
+
+class Connection:
+    """A PEP 249 connection to kintone. Create it with :func:`connect`.
+
+    kintone has no transactions: every statement takes effect when it runs, so
+    :meth:`commit` and :meth:`rollback` do nothing.
+
+    ``with connect(...) as conn:`` **closes** the connection when the block ends (as psycopg 3
+    does; unlike ``sqlite3``, whose context manager ends a transaction and leaves the
+    connection open, which would do nothing here).
+
+    One connection may be used from several threads (threadsafety 2): every call into the
+    core holds the connection's lock, so calls are serialized per connection. Cursors must not
+    be shared between threads.
+    """
+
+    # PEP 249 optional extension: "All exception classes defined by the DB API standard should
+    # be exposed on the Connection objects as attributes".
+    Warning = exceptions.Warning
+    Error = exceptions.Error
+    InterfaceError = exceptions.InterfaceError
+    DatabaseError = exceptions.DatabaseError
+    DataError = exceptions.DataError
+    OperationalError = exceptions.OperationalError
+    IntegrityError = exceptions.IntegrityError
+    InternalError = exceptions.InternalError
+    ProgrammingError = exceptions.ProgrammingError
+    NotSupportedError = exceptions.NotSupportedError
+
+    def __init__(self, core: Any, handle: int) -> None:
+        """Wrap an open core connection. Use :func:`connect` instead."""
+        self._core = core
+        self._handle = handle
+        self._closed = False
+        self._lock = threading.RLock()
+        self._cursors: weakref.WeakSet[Cursor] = weakref.WeakSet()
+        # Statement handles of cursors collected by the garbage collector; closed at the next
+        # call, since finalizers must not call the core.
+        self._orphan_statements: list[int] = []
+        self._masked = self._read_masked_connection_string()
+
+    # --- attributes ------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
+    @property
+    def connection_string(self) -> str:
+        """The connection string with every secret masked (safe to log)."""
+        return self._masked
+
+    def info(self) -> dict[str, Any]:
+        """Facts about the connection from the core, e.g. ``{"connection_string": <masked>,
+        "requests": <HTTP requests sent so far>}``."""
+        with self._lock:
+            self._check_open_locked()
+            return dict(json.loads(self._call(self._core.ConnInfo, self._handle)))
+
+    @property
+    def request_count(self) -> int:
+        """The number of HTTP requests this connection has sent to kintone."""
+        return int(self.info().get("requests", 0))
+
+    # --- PEP 249 methods -------------------------------------------------------------------
+
+    def cursor(self) -> Cursor:
+        """PEP 249: "Return a new Cursor Object using the connection." """
+        self._check_open()
+        cur = Cursor(self)
+        self._cursors.add(cur)
+        return cur
+
+    def commit(self) -> None:
+        """PEP 249: "Commit any pending transaction to the database." kintone has no
+        transactions and every statement is applied when it runs, so this does nothing (it
+        raises :class:`ProgrammingError` on a closed connection)."""
+        self._check_open()
+
+    def rollback(self) -> None:
+        """PEP 249: "In case a database does provide transactions this method causes the
+        database to roll back to the start of any pending transaction." kintone has none:
+        this does nothing and cannot undo a write (it raises :class:`ProgrammingError` on a
+        closed connection)."""
+        self._check_open()
+
+    def close(self) -> None:
+        """PEP 249: "Close the connection now (rather than whenever .__del__() is called)."
+        Closes every cursor and statement of the connection. Idempotent."""
+        if self._closed:
+            return
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for cur in list(self._cursors):
+                cur._detach()
+            self._cursors = weakref.WeakSet()
+            self._orphan_statements.clear()
+            if _native.usable():  # in a forked child the parent owns the core connection
+                _native.call(self._core.ConnClose, self._handle)
+
+    # --- shortcuts -------------------------------------------------------------------------
+
+    def execute(self, operation: str, parameters: Sequence[Any] | None = None) -> Cursor:
+        """Create a cursor, execute ``operation`` on it and return it (as ``sqlite3`` and the
+        reference product do)."""
+        return self.cursor().execute(operation, parameters)
+
+    def executemany(self, operation: str, seq_of_parameters: Any) -> Cursor:
+        """Create a cursor, call :meth:`Cursor.executemany` on it and return it."""
+        return self.cursor().executemany(operation, seq_of_parameters)
+
+    # --- Python protocols ------------------------------------------------------------------
+
+    def __enter__(self) -> Connection:
+        self._check_open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_closed", True):
+            return
+        try:
+            self.close()
+        except BaseException:  # finalizers must not raise; at exit anything may be gone
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<cdata_kintone.Connection {self._masked!r} {state}>"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("cdata_kintone.Connection cannot be pickled; connect in each process")
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _read_masked_connection_string(self) -> str:
+        try:
+            info = json.loads(_native.call(self._core.ConnInfo, self._handle))
+            return str(info["connection_string"])
+        except (exceptions.Error, ValueError, KeyError, TypeError):
+            return "<connection string unavailable>"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise exceptions.ProgrammingError("Cannot operate on a closed connection.")
+
+    _check_open_locked = _check_open
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Call the core; the caller holds self._lock."""
+        if self._orphan_statements:
+            self._close_orphans()
+        return _native.call(fn, *args)
+
+    def _close_orphans(self) -> None:
+        orphans = self._orphan_statements
+        while orphans:
+            try:
+                stmt = orphans.pop()
+            except IndexError:
+                break
+            try:
+                _native.call(self._core.StmtClose, stmt)
+            except exceptions.Error:
+                pass
+
+    def _forget_cursor(self, cursor: Cursor) -> None:
+        self._cursors.discard(cursor)
+
+
+Connection.__module__ = "cdata_kintone"

@@ -1,0 +1,362 @@
+"""The PEP 249 cursor."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import _convert
+from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
+
+if TYPE_CHECKING:
+    from .connection import Connection
+
+__all__ = ["Cursor", "Row", "Description"]
+
+Row = tuple[Any, ...]
+#: PEP 249: "a sequence of 7-item sequences": name, type_code, display_size, internal_size,
+#: precision, scale, null_ok.
+Description = tuple[tuple[str, str, None, None, None, None, None], ...]
+
+
+class Cursor:
+    """A PEP 249 cursor: "These objects represent a database cursor, which is used to manage
+    the context of a fetch operation."
+
+    Create it with :meth:`Connection.cursor`. Several cursors may be open on one connection at
+    once, each with its own result set. Rows are fetched from the core in batches of
+    :attr:`fetch_batch_size` (independent of :attr:`arraysize`) and buffered here.
+
+    Cursors are not safe to share between threads (PEP 249 threadsafety 2: threads may share
+    the connection, each using its own cursors).
+    """
+
+    #: Rows requested from the core per call. Ctrl-C is only seen between calls, so keep
+    #: batches moderate.
+    fetch_batch_size: int = 500
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection: Connection | None = connection
+        self._closed = False
+        self._stmt: int | None = None  # open statement handle in the core
+        self._description: Description | None = None
+        self._converters: list[tuple[int, Any]] = []
+        self._rowcount = -1
+        self._rows: list[Row] = []  # buffered rows
+        self._pos = 0  # next row to return from self._rows
+        self._rownumber: int | None = None
+        self._done = True  # no more rows to fetch from the core
+        #: PEP 249: "This read/write attribute specifies the number of rows to fetch at a time
+        #: with .fetchmany(). It defaults to 1 meaning to fetch a single row at a time."
+        self.arraysize: int = 1
+
+    # --- attributes ------------------------------------------------------------------------
+
+    @property
+    def connection(self) -> Connection:
+        """PEP 249 extension: "the database connection object that created the cursor"."""
+        if self._connection is None:
+            raise ProgrammingError("Cannot operate on a closed cursor.")
+        return self._connection
+
+    @property
+    def description(self) -> Description | None:
+        """PEP 249: a sequence of 7-item sequences describing the result columns: ``name``,
+        ``type_code`` (``"STRING"``, ``"NUMBER"``, ``"DATETIME"``, ``"BINARY"`` or ``"ROWID"``,
+        equal to the module's type objects), then ``display_size``, ``internal_size``,
+        ``precision``, ``scale``, ``null_ok``, which are all None. None when the last
+        operation returned no rows or nothing was executed yet."""
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        """PEP 249: "the number of rows that the last .execute*() produced (for DQL statements
+        like SELECT) or affected (for DML statements like UPDATE or INSERT)". -1 for SELECT
+        (rows are streamed, so the count is not known in advance) and when not known."""
+        return self._rowcount
+
+    @property
+    def rownumber(self) -> int | None:
+        """PEP 249 extension: "the current 0-based index of the cursor in the result set or
+        None if the index cannot be determined"."""
+        return self._rownumber
+
+    @property
+    def lastrowid(self) -> None:
+        """PEP 249 extension: always None. kintone assigns record ids when a statement's writes
+        are sent, after SQLite has chosen its own row ids."""
+        return None
+
+    @property
+    def closed(self) -> bool:
+        """True once the cursor or its connection is closed."""
+        return self._closed or self._connection is None or self._connection.closed
+
+    # --- PEP 249 methods -------------------------------------------------------------------
+
+    def execute(self, operation: str, parameters: Sequence[Any] | None = None) -> Cursor:
+        """PEP 249: "Prepare and execute a database operation (query or command)."
+
+        ``parameters`` is a sequence of values for the ``?`` placeholders (paramstyle
+        ``qmark``). Executing again discards the previous result set. kintone has no
+        transactions: a write takes effect when this returns. Returns the cursor itself, so
+        ``cur.execute(...).fetchall()`` works.
+        """
+        conn = self._check_open()
+        self._reset()
+        if not isinstance(operation, str):
+            raise ProgrammingError(
+                f"the SQL statement must be a str, not {type(operation).__name__}"
+            )
+        params = _convert.encode_parameters(parameters)
+        core = conn._core
+        with conn._lock:
+            conn._check_open_locked()
+            stmt = conn._call(core.Execute, conn._handle, operation, params)
+            self._stmt = stmt
+            try:
+                desc_json = conn._call(core.StmtDescription, stmt)
+                columns = json.loads(desc_json) if desc_json else None
+                if columns is None:
+                    self._rowcount = int(conn._call(core.StmtRowcount, stmt))
+                    self._close_stmt_locked()
+                    return self
+            except BaseException:
+                self._close_stmt_locked(quiet=True)
+                raise
+        self._set_columns(columns)
+        return self
+
+    def executemany(
+        self, operation: str, seq_of_parameters: Iterable[Sequence[Any]]
+    ) -> Cursor:
+        """PEP 249: "Prepare a database operation (query or command) and then execute it
+        against all parameter sequences or mappings found in the sequence seq_of_parameters."
+
+        For now this executes the statement once per parameter sequence, so each execution is
+        a separate kintone write (not one atomic batch); after an error, the earlier
+        executions have taken effect. :attr:`rowcount` is the sum of the rows changed (-1 if
+        any count is unknown). A statement that returns rows raises :class:`ProgrammingError`.
+        """
+        self._check_open()
+        if not isinstance(operation, str):
+            raise ProgrammingError(
+                f"the SQL statement must be a str, not {type(operation).__name__}"
+            )
+        if isinstance(seq_of_parameters, (str, bytes)):
+            raise ProgrammingError("seq_of_parameters must be a sequence of parameter sequences")
+        self._reset()
+        total = 0
+        for parameters in seq_of_parameters:
+            self.execute(operation, parameters)
+            if self._description is not None:
+                self._reset()
+                raise ProgrammingError(
+                    "executemany() can only execute statements that return no rows"
+                )
+            if total >= 0:
+                total = -1 if self._rowcount < 0 else total + self._rowcount
+        self._rowcount = total
+        return self
+
+    def fetchone(self) -> Row | None:
+        """PEP 249: "Fetch the next row of a query result set, returning a single sequence, or
+        None when no more data is available." Rows are tuples."""
+        if self._pos >= len(self._rows):
+            self._check_result()
+            while True:
+                if self._done:
+                    return None
+                if self._fill(self.fetch_batch_size):
+                    break
+        row = self._rows[self._pos]
+        self._pos += 1
+        self._rownumber += 1  # type: ignore[operator]
+        return row
+
+    def fetchmany(self, size: int | None = None) -> list[Row]:
+        """PEP 249: "Fetch the next set of rows of a query result, returning a sequence of
+        sequences (e.g. a list of tuples). An empty sequence is returned when no more rows are
+        available." ``size`` defaults to :attr:`arraysize`."""
+        self._check_result()
+        n = self.arraysize if size is None else size
+        out: list[Row] = []
+        while len(out) < n:
+            available = len(self._rows) - self._pos
+            if available <= 0:
+                if self._done:
+                    break
+                self._fill(self.fetch_batch_size)
+                continue
+            take = min(available, n - len(out))
+            out.extend(self._rows[self._pos : self._pos + take])
+            self._pos += take
+        self._rownumber += len(out)  # type: ignore[operator]
+        return out
+
+    def fetchall(self) -> list[Row]:
+        """PEP 249: "Fetch all (remaining) rows of a query result, returning them as a sequence
+        of sequences (e.g. a list of tuples)." """
+        self._check_result()
+        out = self._rows[self._pos :] if self._pos else self._rows
+        self._rows = []
+        self._pos = 0
+        while not self._done:
+            self._fill(self.fetch_batch_size)
+            out.extend(self._rows)
+            self._rows = []
+        self._rownumber += len(out)  # type: ignore[operator]
+        return out
+
+    def close(self) -> None:
+        """PEP 249: "Close the cursor now (rather than whenever __del__ is called)." Idempotent;
+        afterwards every operation raises :class:`ProgrammingError`."""
+        if self._closed:
+            return
+        conn = self._connection
+        if conn is not None and self._stmt is not None and not conn.closed:
+            with conn._lock:
+                self._close_stmt_locked(quiet=True)
+        self._stmt = None
+        self._closed = True
+        self._description = None
+        self._rows = []
+        self._pos = 0
+        self._rownumber = None
+        self._done = True
+        if conn is not None:
+            conn._forget_cursor(self)
+
+    def callproc(self, procname: str, parameters: Sequence[Any] | None = None) -> Any:
+        """PEP 249 optional: not supported yet (raises :class:`NotSupportedError`)."""
+        raise NotSupportedError("callproc() is not supported yet")
+
+    def nextset(self) -> None:
+        """PEP 249 optional: there is never more than one result set, so this returns None."""
+        self._check_open()
+        return None
+
+    def setinputsizes(self, sizes: Any) -> None:
+        """PEP 249: "Implementations are free to have this method do nothing". It does."""
+
+    def setoutputsize(self, size: Any, column: int | None = None) -> None:
+        """PEP 249: "Implementations are free to have this method do nothing". It does."""
+
+    # --- Python protocols ------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Row]:
+        """PEP 249 extension: the cursor is its own iterator."""
+        return self
+
+    def __next__(self) -> Row:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Never call the core from a finalizer: hand the statement to the connection, which
+        # closes it at its next call.
+        stmt = getattr(self, "_stmt", None)
+        conn = getattr(self, "_connection", None)
+        if stmt is not None and conn is not None and not conn._closed:
+            conn._orphan_statements.append(stmt)
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<cdata_kintone.Cursor {state} at {id(self):#x}>"
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _check_open(self) -> Connection:
+        conn = self._connection
+        if self._closed or conn is None:
+            raise ProgrammingError("Cannot operate on a closed cursor.")
+        if conn.closed:
+            raise ProgrammingError("Cannot operate on a closed connection.")
+        return conn
+
+    def _check_result(self) -> None:
+        self._check_open()
+        if self._description is None:
+            raise ProgrammingError(
+                "no result set: the last execute() did not return rows, or nothing was executed"
+            )
+
+    def _reset(self) -> None:
+        if self._stmt is not None:
+            conn = self._connection
+            if conn is not None and not conn.closed:
+                with conn._lock:
+                    self._close_stmt_locked(quiet=True)
+            self._stmt = None
+        self._description = None
+        self._converters = []
+        self._rowcount = -1
+        self._rows = []
+        self._pos = 0
+        self._rownumber = None
+        self._done = True
+
+    def _detach(self) -> None:
+        """The connection was closed (and with it every statement in the core)."""
+        self._stmt = None
+        self._description = None
+        self._converters = []
+        self._rows = []
+        self._pos = 0
+        self._rownumber = None
+        self._done = True
+
+    def _set_columns(self, columns: Any) -> None:
+        try:
+            self._description = tuple(
+                (str(c["name"]), str(c["type_code"]), None, None, None, None, None)
+                for c in columns
+            )
+            self._converters = _convert.converters_for(c.get("decltype") for c in columns)
+        except (TypeError, KeyError, AttributeError) as exc:
+            self._reset()
+            raise InterfaceError(
+                f"malformed column description from the kintone native core: {exc}"
+            ) from None
+        self._rownumber = 0
+        self._done = False
+
+    def _fill(self, n: int) -> bool:
+        """Fetch up to n rows from the core into the buffer; False when there are none."""
+        conn = self._check_open()
+        with conn._lock:
+            conn._check_open_locked()
+            payload = conn._call(conn._core.StmtFetch, self._stmt, n)
+            rows, done = _convert.decode_fetch(payload)
+            if done:
+                self._close_stmt_locked(quiet=True)
+                self._done = True
+        self._rows = _convert.convert_rows(rows, self._converters)
+        self._pos = 0
+        return bool(self._rows)
+
+    def _close_stmt_locked(self, quiet: bool = False) -> None:
+        stmt = self._stmt
+        if stmt is None:
+            return
+        self._stmt = None
+        conn = self._connection
+        if conn is None:
+            return
+        try:
+            conn._call(conn._core.StmtClose, stmt)
+        except Exception:
+            if not quiet:
+                raise
+
+
+Cursor.__module__ = "cdata_kintone"

@@ -1,0 +1,216 @@
+"""A kintone simulator for tests and demos, and a pytest fixture.
+
+>>> from cdata_kintone.testing import Simulator
+>>> import cdata_kintone
+>>> with Simulator() as sim:
+...     conn = cdata_kintone.connect(sim.connection_string)
+...     conn.execute("SELECT COUNT(*) FROM [Orders]").fetchone()
+
+The simulator is an in-memory kintone REST server inside the native core, listening on a free
+loopback port (``http://localhost:<port>``), loaded with a sample dataset unless a fixture is
+given. It runs until :meth:`Simulator.close` (or the end of the ``with`` block).
+
+pytest users can load the fixture with ``pytest_plugins = ["cdata_kintone.testing"]`` in their
+``conftest.py`` and write ``def test_x(kintone_simulator): ...``; each test gets a fresh
+simulator with the sample data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any, Callable, TypeVar, Union, cast
+
+from . import _native
+from .connection import build_connection_string
+from .exceptions import ProgrammingError
+
+__all__ = ["Simulator"]
+
+Fixture = Union[None, str, "os.PathLike[str]", dict[str, Any], list[Any]]
+
+
+def _fixture_json(fixture: Fixture) -> str:
+    if fixture is None or fixture == "":
+        return ""
+    if isinstance(fixture, (dict, list)):
+        return json.dumps(fixture, ensure_ascii=False)
+    if isinstance(fixture, (str, os.PathLike)):
+        with open(fixture, encoding="utf-8") as f:
+            return f.read()
+    raise TypeError(
+        f"fixture must be None, a dict, or the path of a JSON file, not {type(fixture).__name__}"
+    )
+
+
+class Simulator:
+    """A running kintone simulator (starts when created).
+
+    :param fixture: None for the built-in sample dataset, a dict, or the path of a JSON file.
+    :param latency: extra delay per HTTP request, in seconds.
+    :param port: the loopback port to listen on (default: a free one).
+    :param order_records: number of records in the sample Orders app.
+    :param time_zone: the simulated kintone domain's time zone, e.g. ``"Asia/Tokyo"``.
+    """
+
+    def __init__(
+        self,
+        fixture: Fixture = None,
+        *,
+        latency: float | None = None,
+        port: int | None = None,
+        order_records: int | None = None,
+        time_zone: str | None = None,
+    ) -> None:
+        options: dict[str, Any] = {}
+        if latency is not None:
+            options["latencyMs"] = int(round(latency * 1000))
+        if port is not None:
+            options["port"] = int(port)
+        if order_records is not None:
+            options["orderRecords"] = int(order_records)
+        if time_zone is not None:
+            options["timeZone"] = str(time_zone)
+        fixture_json = _fixture_json(fixture)
+        self._core = _native.load()
+        self._handle: int | None = _native.call(
+            self._core.SimStart, fixture_json, json.dumps(options) if options else ""
+        )
+        self._info: dict[str, Any] = self._read_info()
+
+    # --- facts -----------------------------------------------------------------------------
+
+    def _read_info(self) -> dict[str, Any]:
+        return dict(json.loads(_native.call(self._core.SimInfo, self._live_handle())))
+
+    def _live_handle(self) -> int:
+        if self._handle is None:
+            raise ProgrammingError("the simulator is stopped")
+        return self._handle
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The simulator's facts (``url``, ``user``, ``password``, ``apps`` ...), read now."""
+        self._info = self._read_info()
+        return self._info
+
+    @property
+    def url(self) -> str:
+        """The base URL, ``http://localhost:<port>``."""
+        return str(self._info["url"])
+
+    @property
+    def user(self) -> str:
+        return str(self._info["user"])
+
+    @property
+    def password(self) -> str:
+        return str(self._info["password"])
+
+    @property
+    def apps(self) -> list[dict[str, Any]]:
+        """The apps: ``{"id", "code", "name", "tokens": {"full", "view"}, "guestSpaceId"}``."""
+        return list(self._info.get("apps") or [])
+
+    @property
+    def connection_string(self) -> str:
+        """A password-authentication connection string for :func:`cdata_kintone.connect`."""
+        return build_connection_string(
+            "", {"Url": self.url, "User": self.user, "Password": self.password}
+        )
+
+    def app(self, key: int | str) -> dict[str, Any]:
+        """The app with this id, code or name."""
+        for app in self.apps:
+            if key in (app.get("id"), app.get("code"), app.get("name")) or (
+                isinstance(key, str) and key.isdigit() and int(key) == app.get("id")
+            ):
+                return app
+        raise KeyError(f"no app with id, code or name {key!r} in the simulator")
+
+    def token_connection_string(self, *apps: int | str, token: str = "full") -> str:
+        """An API-token connection string for the given apps (ids, codes or names; default:
+        all apps outside guest spaces), using each app's ``token`` (``"full"`` or ``"view"``).
+        """
+        chosen = (
+            [self.app(a) for a in apps]
+            if apps
+            else [a for a in self.apps if a.get("guestSpaceId") is None]
+        )
+        if not chosen:
+            raise ValueError("no apps to make an API-token connection string for")
+        spaces = {a.get("guestSpaceId") for a in chosen}
+        if len(spaces) > 1:
+            raise ValueError(
+                "the apps are in different spaces (guest space ids "
+                f"{sorted(map(str, spaces))}); one connection reaches one space"
+            )
+        props: dict[str, Any] = {
+            "AuthScheme": "APIToken",
+            "Url": self.url,
+            "APIToken": [a["tokens"][token] for a in chosen],
+            "AppId": [a["id"] for a in chosen],
+            "GuestSpaceId": spaces.pop(),
+        }
+        return build_connection_string("", props)
+
+    # --- request log -----------------------------------------------------------------------
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The HTTP requests the simulator received, oldest first."""
+        return list(json.loads(_native.call(self._core.SimRequests, self._live_handle())) or [])
+
+    def reset_requests(self) -> None:
+        """Clear the request log."""
+        _native.call(self._core.SimResetRequests, self._live_handle())
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._handle is not None
+
+    def close(self) -> None:
+        """Stop the simulator. Idempotent."""
+        handle, self._handle = self._handle, None
+        if handle is not None and _native.usable():
+            _native.call(self._core.SimStop, handle)
+
+    stop = close
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_handle", None) is None:
+            return
+        try:
+            self.close()
+        except BaseException:
+            pass
+
+    def __repr__(self) -> str:
+        state = f"running at {self._info.get('url')}" if self.running else "stopped"
+        return f"<cdata_kintone.testing.Simulator {state}>"
+
+
+# The fixture is defined only when pytest is already imported (we are running under pytest,
+# e.g. through pytest_plugins = ["cdata_kintone.testing"]); importing this module never
+# imports pytest.
+_pytest = sys.modules.get("pytest")
+if _pytest is not None:
+    _F = TypeVar("_F", bound=Callable[..., Any])
+    _fixture = cast(Callable[[_F], _F], _pytest.fixture)
+
+    @_fixture
+    def kintone_simulator() -> Iterator[Simulator]:
+        """A fresh kintone simulator with the sample dataset, stopped after the test."""
+        with Simulator() as sim:
+            yield sim
+
+    __all__.append("kintone_simulator")

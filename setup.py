@@ -1,0 +1,225 @@
+"""Build of the cdata-kintone wheel: the Go core becomes one CPython extension.
+
+Metadata and the package list live in pyproject.toml; this file only adds the native build.
+`build_ext` drives gopy itself, step by step (gopy's own `build` command is not used because it
+forces `-Ofast`, whose fast-math breaks SQLite's float semantics, and changes CGO_CFLAGS, which
+would compile the SQLite amalgamation a second time):
+
+1. build gopy and goimports from the exact versions pinned in go.mod (see tools.go);
+2. `gopy gen -dynamic-link=true -no-make -name=core` of ./pybind into python/cdata_kintone/_core
+   (git-ignored; the `_` keeps the generated `main` package out of `go vet/test ./...`);
+3. goimports on the generated Go; a first `go build -buildmode=c-shared` for the C header;
+4. pybindgen's generated build.py writes the CPython wrapper (core.c);
+5. the final `go build -buildmode=c-shared` links the extension `_core<EXT_SUFFIX>`.
+
+Every go step runs with the environment of scripts/go.env (build tags, -trimpath, CGO_CFLAGS),
+the same one scripts/test.sh gives `go vet` and `go test`, so the Go build cache is shared and
+SQLite is compiled once per build mode. Python's include path reaches only the generated package,
+through the `#cgo` directives gopy writes into it. The result is importable as
+`from cdata_kintone._core import core`.
+"""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext as _build_ext
+
+try:  # setuptools >= 70.1 carries bdist_wheel itself
+    from setuptools.command.bdist_wheel import bdist_wheel as _bdist_wheel
+except ImportError:  # pragma: no cover - older setuptools with the wheel package
+    from wheel.bdist_wheel import bdist_wheel as _bdist_wheel
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+GO_ENV_FILE = os.path.join(ROOT, "scripts", "go.env")
+CORE_PKG = "cdata_kintone._core"
+CORE_DIR = os.path.join(ROOT, "python", "cdata_kintone", "_core")
+# The generated Python files that ship; gopy names the wrapper after the Go package (pybind.py),
+# which is renamed so that the import reads `from cdata_kintone._core import core`.
+SHIPPED_PY = ("__init__.py", "core.py", "go.py")
+TOOLS = {
+    "gopy": "github.com/go-python/gopy",
+    "goimports": "golang.org/x/tools/cmd/goimports",
+}
+
+
+class BuildError(Exception):
+    pass
+
+
+def _log(msg):
+    print("[cdata-kintone build] " + msg, flush=True)
+
+
+def read_go_env(path=GO_ENV_FILE):
+    """KEY=VALUE lines of scripts/go.env (the file scripts/test.sh sources)."""
+    env = {}
+    with open(path, encoding="utf-8") as f:
+        for raw in f:
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("export "):
+                line = line[len("export "):]
+            key, sep, value = line.partition("=")
+            if not sep:
+                raise BuildError("%s: cannot read line %r" % (path, raw))
+            parts = shlex.split(value)
+            env[key.strip()] = parts[0] if parts else ""
+    return env
+
+
+def go_environment():
+    env = dict(os.environ)
+    env.update(read_go_env())
+    env.setdefault("CGO_ENABLED", "1")
+    return env
+
+
+def find_go(env):
+    go = env.get("GO") or shutil.which("go", path=env.get("PATH"))
+    if not go:
+        raise BuildError(
+            "the Go toolchain was not found: install Go (the version go.mod names or newer) and put"
+            " `go` on PATH, or set GO=/path/to/go")
+    return go
+
+
+def run(cmd, cwd, env, what):
+    """Runs one build step; on failure the step, the command and its whole output stop the build."""
+    _log("%s: %s" % (what, " ".join(shlex.quote(c) for c in cmd)))
+    start = time.monotonic()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL)
+    out = proc.stdout.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise BuildError("step '%s' failed (exit %d) in %s\ncommand: %s\n%s" % (
+            what, proc.returncode, cwd, " ".join(shlex.quote(c) for c in cmd), out))
+    _log("%s: done in %.1fs" % (what, time.monotonic() - start))
+    return out
+
+
+def patch_generated_python(path):
+    """gopy's wrappers chdir into their folder while importing the extension. Nothing needs it
+    (the extension has no library beside it) and a process-wide chdir during an import races with
+    other threads and fails when the working directory was removed, so those lines are dropped."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    drop = {"cwd = os.getcwd()", "os.chdir(currentdir)", "os.chdir(cwd)"}
+    kept = [ln for ln in lines if ln.strip() not in drop]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(kept))
+
+
+def patch_generated_go(path):
+    """Drops -L/-rpath from the generated `#cgo LDFLAGS` line: the extension resolves Python's
+    symbols from the interpreter that loads it, and the wheel must not point at the build
+    machine's library folder."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+
+    def clean(m):
+        kept = [t for t in m.group(1).split() if not t.startswith(("-L", "-Wl,-rpath"))]
+        return "#cgo LDFLAGS: " + " ".join(kept)
+
+    text, n = re.subn(r"^#cgo LDFLAGS:(.*)$", clean, text, count=1, flags=re.M)
+    if n != 1:
+        raise BuildError("%s: no `#cgo LDFLAGS` line (did the gopy version change?)" % path)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+class GoExtension(Extension):
+    """The extension built from the Go module by gopy + go build (no C sources of its own)."""
+
+    def __init__(self, name, go_package):
+        super().__init__(name, sources=[])
+        self.go_package = go_package
+
+
+class build_ext(_build_ext):
+    def build_extension(self, ext):
+        if not isinstance(ext, GoExtension):
+            return super().build_extension(ext)
+        try:
+            self._build_go(ext)
+        except BuildError as e:
+            sys.stderr.write("\nerror: building the Go extension failed\n%s\n" % e)
+            sys.stderr.flush()
+            raise SystemExit(1)
+
+    def _build_go(self, ext):
+        total = time.monotonic()
+        env = go_environment()
+        go = find_go(env)
+        _log("go: %s; GOFLAGS=%r CGO_CFLAGS=%r" % (go, env.get("GOFLAGS"), env.get("CGO_CFLAGS")))
+
+        # 1. tools, from the versions pinned in go.mod (go build skips an up-to-date binary).
+        tools_dir = os.path.abspath(os.path.join(self.build_temp, "go-tools"))
+        os.makedirs(tools_dir, exist_ok=True)
+        for name, pkg in TOOLS.items():
+            run([go, "build", "-o", os.path.join(tools_dir, name), pkg], ROOT, env, "build " + name)
+        env["PATH"] = tools_dir + os.pathsep + env.get("PATH", "")
+
+        # 2. generate, into a clean folder.
+        if os.path.isdir(CORE_DIR):
+            shutil.rmtree(CORE_DIR)
+        run([os.path.join(tools_dir, "gopy"), "gen", "-vm=" + sys.executable,
+             "-dynamic-link=true", "-no-make", "-name=core", "-output=" + CORE_DIR,
+             ext.go_package], ROOT, env, "gopy gen")
+        wrapper = os.path.join(CORE_DIR, os.path.basename(ext.go_package.rstrip("/")) + ".py")
+        if not os.path.isfile(wrapper) or not os.path.isfile(os.path.join(CORE_DIR, "core.go")):
+            raise BuildError("gopy gen did not write %s and core.go; found %s"
+                             % (wrapper, sorted(os.listdir(CORE_DIR))))
+        os.replace(wrapper, os.path.join(CORE_DIR, "core.py"))
+        for name in SHIPPED_PY:
+            patch_generated_python(os.path.join(CORE_DIR, name))
+        patch_generated_go(os.path.join(CORE_DIR, "core.go"))
+
+        # 3. goimports, then the first c-shared build, whose only product we need is the header.
+        run([os.path.join(tools_dir, "goimports"), "-w", "core.go"], CORE_DIR, env, "goimports")
+        run([go, "build", "-buildmode=c-shared", "-o", "core_go.so", "."], CORE_DIR, env,
+            "go build (header)")
+        os.remove(os.path.join(CORE_DIR, "core_go.so"))
+
+        # 4. the CPython wrapper in C.
+        run([sys.executable, "build.py"], CORE_DIR, env, "pybindgen build.py")
+        if not os.path.isfile(os.path.join(CORE_DIR, "core.c")):
+            raise BuildError("pybindgen's build.py did not write core.c")
+
+        # 5. the extension itself.
+        ext_suffix = sysconfig.get_config_var("EXT_SUFFIX")
+        built = os.path.join(CORE_DIR, "_core" + ext_suffix)
+        run([go, "build", "-buildmode=c-shared", "-o", built, "."], CORE_DIR, env,
+            "go build (extension)")
+
+        # Into the build tree (or in place, for editable installs).
+        dest = os.path.abspath(self.get_ext_fullpath(ext.name))
+        dest_dir = os.path.dirname(dest)
+        os.makedirs(dest_dir, exist_ok=True)
+        if os.path.abspath(built) != dest:
+            shutil.copyfile(built, dest)
+        if os.path.abspath(dest_dir) != os.path.abspath(CORE_DIR):
+            for name in SHIPPED_PY:
+                shutil.copyfile(os.path.join(CORE_DIR, name), os.path.join(dest_dir, name))
+        _log("Go extension built in %.1fs: %s" % (time.monotonic() - total, dest))
+
+
+class bdist_wheel(_bdist_wheel):
+    """The wheel holds a native extension: never tag it py3-none-any."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        self.root_is_pure = False
+
+
+setup(
+    ext_modules=[GoExtension(CORE_PKG + "._core", "./pybind")],
+    cmdclass={"build_ext": build_ext, "bdist_wheel": bdist_wheel},
+)

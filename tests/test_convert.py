@@ -1,0 +1,283 @@
+"""Parameter encoding and row decoding (pybind/README.md, "Value encoding")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import json
+import math
+from collections import OrderedDict
+from typing import Any
+
+import pytest
+
+import cdata_kintone as mod
+from cdata_kintone import _convert
+from cdata_kintone._convert import convert_rows, converters_for, decode_fetch, encode_parameters
+
+UTC = dt.timezone.utc
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def enc(*values: Any) -> list[list[Any]]:
+    result: list[list[Any]] = json.loads(encode_parameters(list(values)))
+    return result
+
+
+class Color(enum.IntEnum):
+    RED = 7
+
+
+class MyFloat(float):
+    def __repr__(self) -> str:
+        return "MyFloat!"
+
+
+class MyStr(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (None, ["null", None]),
+        (True, ["int", "1"]),
+        (False, ["int", "0"]),
+        (0, ["int", "0"]),
+        (-42, ["int", "-42"]),
+        (2**63 - 1, ["int", "9223372036854775807"]),
+        (-(2**63), ["int", "-9223372036854775808"]),
+        (Color.RED, ["int", "7"]),
+        (1.5, ["float", "1.5"]),
+        (3.0, ["float", "3.0"]),
+        (-0.0, ["float", "-0.0"]),
+        (1e300, ["float", "1e+300"]),
+        (float("nan"), ["float", "nan"]),
+        (float("inf"), ["float", "inf"]),
+        (float("-inf"), ["float", "-inf"]),
+        (MyFloat(2.5), ["float", "2.5"]),
+        ("", ["text", ""]),
+        ("a\x00b", ["text", "a\x00b"]),
+        ("顧客リスト", ["text", "顧客リスト"]),
+        ("emoji 🍣", ["text", "emoji 🍣"]),
+        (MyStr("sub"), ["text", "sub"]),
+        (b"", ["blob", ""]),
+        (b"\x00\xff", ["blob", "AP8="]),
+        (bytearray(b"abc"), ["blob", "YWJj"]),
+        (memoryview(b"abcd")[1:3], ["blob", "YmM="]),
+        (decimal.Decimal("12"), ["int", "12"]),
+        (decimal.Decimal("12.000"), ["int", "12"]),
+        (decimal.Decimal("-0"), ["int", "0"]),
+        (decimal.Decimal("1E+3"), ["int", "1000"]),
+        (decimal.Decimal("1.25"), ["float", "1.25"]),
+        (decimal.Decimal("9223372036854775808"), ["float", "9.223372036854776e+18"]),
+        (decimal.Decimal("Infinity"), ["float", "inf"]),
+        (decimal.Decimal("-Infinity"), ["float", "-inf"]),
+        (dt.date(2024, 2, 29), ["text", "2024-02-29"]),
+        (dt.date(1, 1, 1), ["text", "0001-01-01"]),
+        (dt.datetime(2024, 2, 29, 13, 5, 7), ["text", "2024-02-29T13:05:07Z"]),
+        (dt.datetime(2024, 2, 29, 13, 5, 7, 120), ["text", "2024-02-29T13:05:07.000120Z"]),
+        (dt.datetime(2024, 3, 1, 8, 0, tzinfo=JST), ["text", "2024-02-29T23:00:00Z"]),
+        (dt.datetime(2024, 3, 1, 8, 0, tzinfo=UTC), ["text", "2024-03-01T08:00:00Z"]),
+        (dt.time(9, 30), ["text", "09:30:00"]),
+        (dt.time(9, 30, 1, 5), ["text", "09:30:01.000005"]),
+    ],
+)
+def test_encode_each_type(value: Any, expected: list[Any]) -> None:
+    assert enc(value) == [expected]
+
+
+def test_encode_is_ascii_json_and_keeps_order() -> None:
+    text = encode_parameters(("é", 1, None))
+    assert text.isascii()
+    assert json.loads(text) == [["text", "é"], ["int", "1"], ["null", None]]
+
+
+@pytest.mark.parametrize("params", [None, [], ()])
+def test_no_parameters(params: Any) -> None:
+    assert encode_parameters(params) == "[]"
+
+
+def test_other_sequences_are_accepted() -> None:
+    import collections
+
+    assert json.loads(encode_parameters(collections.UserList([1]))) == [["int", "1"]]
+    assert json.loads(encode_parameters(range(2))) == [["int", "0"], ["int", "1"]]
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 10**30])
+def test_int_out_of_range_is_data_error(value: int) -> None:
+    with pytest.raises(mod.DataError, match=r"parameter 2 \(index 1\)"):
+        encode_parameters([1, value])
+
+
+@pytest.mark.parametrize("value", [decimal.Decimal("NaN"), decimal.Decimal("sNaN")])
+def test_decimal_nan_is_data_error(value: decimal.Decimal) -> None:
+    with pytest.raises(mod.DataError, match=r"parameter 1 \(index 0\).*NaN"):
+        encode_parameters([value])
+
+
+def test_aware_time_is_data_error() -> None:
+    with pytest.raises(mod.DataError, match=r"parameter 1 .*time zone"):
+        encode_parameters([dt.time(9, 0, tzinfo=JST)])
+
+
+def test_lone_surrogate_is_data_error() -> None:
+    with pytest.raises(mod.DataError, match=r"parameter 3 \(index 2\)"):
+        encode_parameters(["ok", "日本", "bad \ud800"])
+
+
+def test_aware_datetime_overflowing_utc_is_data_error() -> None:
+    with pytest.raises(mod.DataError, match="UTC"):
+        encode_parameters([dt.datetime(1, 1, 1, tzinfo=JST)])
+
+
+@pytest.mark.parametrize(
+    "value,type_name",
+    [
+        (object(), "builtins.object"),
+        ([1, 2], "builtins.list"),
+        ({"a": 1}, "builtins.dict"),
+        (1 + 2j, "builtins.complex"),
+        (dt.timedelta(1), "datetime.timedelta"),
+    ],
+)
+def test_unsupported_type_is_programming_error(value: Any, type_name: str) -> None:
+    with pytest.raises(mod.ProgrammingError, match=rf"parameter 2 \(index 1\): type {type_name}"):
+        encode_parameters([None, value])
+
+
+@pytest.mark.parametrize("params", ["abc", b"abc", bytearray(b"x")])
+def test_string_as_parameters_object_is_programming_error(params: Any) -> None:
+    with pytest.raises(mod.ProgrammingError, match=r"\[value\]"):
+        encode_parameters(params)
+
+
+@pytest.mark.parametrize("params", [{"a": 1}, OrderedDict(a=1)])
+def test_mapping_is_programming_error(params: Any) -> None:
+    with pytest.raises(mod.ProgrammingError, match="qmark"):
+        encode_parameters(params)
+
+
+@pytest.mark.parametrize("params", [1, {1, 2}, iter([1])])
+def test_non_sequence_is_programming_error(params: Any) -> None:
+    with pytest.raises(mod.ProgrammingError, match="sequence"):
+        encode_parameters(params)
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def test_decode_fetch_keeps_storage_classes_and_blobs() -> None:
+    payload = (
+        '{"rows": [[1, 1.0, "t", {"b64": "AP8="}, null, NaN, Infinity, -Infinity, -0.0]],'
+        ' "done": true}'
+    )
+    rows, done = decode_fetch(payload)
+    assert done is True
+    (row,) = rows
+    assert row[:5] == [1, 1.0, "t", b"\x00\xff", None]
+    assert type(row[0]) is int and type(row[1]) is float
+    assert math.isnan(row[5]) and row[6] == math.inf and row[7] == -math.inf
+    assert math.copysign(1, row[8]) == -1
+
+
+@pytest.mark.parametrize("payload", ["", "[]", '{"rows": []}', "{", '{"done": true}'])
+def test_decode_fetch_malformed_is_interface_error(payload: str) -> None:
+    with pytest.raises(mod.InterfaceError, match="malformed"):
+        decode_fetch(payload)
+
+
+def decode(decltypes: list[str], *rows: list[Any]) -> list[tuple[Any, ...]]:
+    return convert_rows([list(r) for r in rows], converters_for(decltypes))
+
+
+def test_decimal_column() -> None:
+    rows = decode(["DECIMAL"], [12], [0.1], [1e20], ["text"], [None], [b"\x01"])
+    assert rows == [
+        (decimal.Decimal(12),),
+        (decimal.Decimal("0.1"),),
+        (decimal.Decimal("1e+20"),),
+        ("text",),
+        (None,),
+        (b"\x01",),
+    ]
+    assert type(rows[0][0]) is decimal.Decimal
+
+
+def test_date_time_datetime_boolean_columns() -> None:
+    rows = decode(
+        ["DATE", "TIME", "DATETIME", "BOOLEAN"],
+        ["2024-02-29", "09:30", "2024-02-29T13:05:07Z", 1],
+        ["2024-02-29", "09:30:01.5", "2024-02-29T13:05:07.123456Z", 0],
+        [None, None, None, None],
+        ["not a date", "25:99", "soon", "yes"],
+        [20240229, 930, 1709211907, 1.0],
+    )
+    assert rows[0] == (
+        dt.date(2024, 2, 29),
+        dt.time(9, 30),
+        dt.datetime(2024, 2, 29, 13, 5, 7, tzinfo=UTC),
+        True,
+    )
+    assert rows[1][1] == dt.time(9, 30, 1, 500000)
+    assert rows[1][2] == dt.datetime(2024, 2, 29, 13, 5, 7, 123456, tzinfo=UTC)
+    assert rows[1][3] is False
+    assert rows[2] == (None, None, None, None)
+    # SQLite is dynamically typed: values that do not fit are returned unchanged
+    assert rows[3] == ("not a date", "25:99", "soon", "yes")
+    assert rows[4] == (20240229, 930, 1709211907, True)
+
+
+def test_datetime_values_are_aware_utc() -> None:
+    (row,) = decode(["DATETIME"], ["2024-03-01T08:00:00+09:00"])
+    value = row[0]
+    assert value.tzinfo is UTC
+    assert value == dt.datetime(2024, 2, 29, 23, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2024-02-29T13:05:07Z", dt.datetime(2024, 2, 29, 13, 5, 7, tzinfo=UTC)),
+        ("2024-02-29T13:05Z", dt.datetime(2024, 2, 29, 13, 5, tzinfo=UTC)),
+        ("2024-02-29 13:05:07", dt.datetime(2024, 2, 29, 13, 5, 7, tzinfo=UTC)),
+        ("2024-02-29T13:05:07.1Z", dt.datetime(2024, 2, 29, 13, 5, 7, 100000, tzinfo=UTC)),
+        (
+            "2024-02-29T13:05:07.123456789Z",
+            dt.datetime(2024, 2, 29, 13, 5, 7, 123456, tzinfo=UTC),
+        ),
+        ("2024-02-29T13:05:07-0130", dt.datetime(2024, 2, 29, 14, 35, 7, tzinfo=UTC)),
+        ("2024-02-30T13:05:07Z", None),
+        ("2024-02-29", None),
+        ("", None),
+    ],
+)
+def test_parse_datetime(text: str, expected: dt.datetime | None) -> None:
+    assert _convert.parse_datetime(text) == expected
+
+
+def test_decltype_matching_is_case_insensitive_and_ignores_size() -> None:
+    assert [i for i, _ in converters_for(["decimal(10,2)", " Date ", "TEXT", "", None, "INTEGER"])] == [0, 1]
+
+
+def test_blob_is_bytes_in_every_column() -> None:
+    rows, _ = decode_fetch('{"rows": [[{"b64": "YQ=="}, {"b64": ""}]], "done": false}')
+    assert convert_rows(rows, converters_for(["DATE", ""])) == [(b"a", b"")]
+
+
+def test_rows_are_tuples_without_converters() -> None:
+    assert convert_rows([[1, "a"], [2, "b"]], []) == [(1, "a"), (2, "b")]
+
+
+def test_roundtrip_of_parameter_forms_through_row_converters() -> None:
+    """What encode_parameters sends for dates and times is what the converters read back."""
+    values = [
+        dt.date(2024, 2, 29),
+        dt.time(9, 30, 1, 5),
+        dt.datetime(2024, 3, 1, 8, 0, 0, 7, tzinfo=JST),
+    ]
+    row = [v for _, v in enc(*values)]
+    (back,) = convert_rows([row], converters_for(["DATE", "TIME", "DATETIME"]))
+    assert back == tuple(values)
