@@ -259,7 +259,8 @@ def test_parse_datetime(text: str, expected: dt.datetime | None) -> None:
 
 
 def test_decltype_matching_is_case_insensitive_and_ignores_size() -> None:
-    assert [i for i, _ in converters_for(["decimal(10,2)", " Date ", "TEXT", "", None, "INTEGER"])] == [0, 1]
+    decltypes = ["decimal(10,2)", " Date ", "TEXT", "", None, "INTEGER"]
+    assert [i for i, _ in converters_for(decltypes)] == [0, 1]
 
 
 def test_blob_is_bytes_in_every_column() -> None:

@@ -130,14 +130,18 @@ def test_kintone_errors_are_both_kintone_and_pep249() -> None:
         ("[cdata_kintone:DataError:] ", mod.DataError, None, ""),
     ],
 )
-def test_translate_wire_text(text: str, cls: type[mod.Error], code: str | None, message: str) -> None:
+def test_translate_wire_text(
+    text: str, cls: type[mod.Error], code: str | None, message: str
+) -> None:
     exc = _native.translate(text)
     assert type(exc) is cls
     assert exc.code == code
     assert exc.message == message
 
 
-@pytest.mark.parametrize("text", ["boom", "", "[cdata_kintone:Oops] x", "[other:ProgrammingError:] x"])
+@pytest.mark.parametrize(
+    "text", ["boom", "", "[cdata_kintone:Oops] x", "[other:ProgrammingError:] x"]
+)
 def test_translate_unknown_text_is_internal_error(text: str) -> None:
     exc = _native.translate(text)
     assert type(exc) is mod.InternalError

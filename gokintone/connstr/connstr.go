@@ -60,9 +60,6 @@ func Parse(s string) (*Config, error) {
 	var unsupported error
 	prevSecret, prevName := false, ""
 	for _, g := range scan(s) {
-		if g.blank() {
-			continue
-		}
 		if g.problem != probNone {
 			return nil, lexError(s, g, prevSecret, prevName)
 		}

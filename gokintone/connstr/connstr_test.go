@@ -448,7 +448,8 @@ func TestMaskString(t *testing.T) {
 		"Url=x;Password=;User=bob":              "Url=x;Password=;User=bob",
 		"SSLClientCert=/etc/cert.pem":           "SSLClientCert=/etc/cert.pem",
 		"SSLClientCert='-----BEGIN CERT-----x'": "SSLClientCert=********",
-		";;":                                    ";;",
+		";;":                                    "",
+		"Url=x;;User=bob;":                      "Url=x;User=bob",
 	} {
 		if got := MaskString(in); got != want {
 			t.Errorf("MaskString(%q) = %q, want %q", in, got, want)
@@ -688,6 +689,30 @@ func TestSuggest(t *testing.T) {
 	} {
 		if got := suggest(in); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestHugeInput checks that pathological strings are handled quickly and that messages stay
+// short: long values and names are cut, and the echoed string is bounded.
+func TestHugeInput(t *testing.T) {
+	for _, s := range []string{
+		strings.Repeat(";", 1<<20),
+		strings.Repeat("a", 1<<20),
+		"Url=x;Password='" + strings.Repeat("''", 1<<19),
+		strings.Repeat("Url=x;", 1<<17),
+		"Url=x;User=a;Password=b;AppId=" + strings.Repeat("1,", 1<<17) + "1",
+		"Url=x;User=a;Password=b;Pagesize=" + strings.Repeat("9", 1<<20),
+		"Url=" + strings.Repeat("a", 1<<20) + ";User=a;Password=b",
+		strings.Repeat("x", 1<<20) + "=1",
+		"Url=x;" + strings.Repeat("é", 1<<18) + ";User=a",
+	} {
+		_, err := Parse(s)
+		if err == nil {
+			t.Fatalf("Parse of a %d-byte string succeeded", len(s))
+		}
+		if len(err.Error()) > 1000 {
+			t.Errorf("message of %d bytes: %.200s", len(err.Error()), err)
 		}
 	}
 }

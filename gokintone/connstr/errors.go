@@ -31,7 +31,7 @@ func quoteHint(prev string) string {
 // lexError reports a malformed segment without showing any secret: the string is echoed masked.
 func lexError(s string, g segment, prevSecret bool, prevName string) error {
 	p := lookup(g.name)
-	name := strconv.Quote(g.name)
+	name := shortQuote(g.name)
 	if p != nil {
 		name = strconv.Quote(p.Name)
 	} else if prevSecret {
@@ -65,7 +65,7 @@ func unknownError(s string, g segment, prevSecret bool, prevName string) error {
 		return dberr.New(dberr.InterfaceError, "", "unknown connection property in %s, right after %s%s",
 			describeSegment(s, g), prevName, quoteHint(prevName))
 	}
-	msg := "unknown connection property " + strconv.Quote(g.name)
+	msg := "unknown connection property " + shortQuote(g.name)
 	if s := suggest(g.name); s != "" {
 		msg += `; did you mean "` + s + `"?`
 	}
@@ -88,6 +88,9 @@ var aliases = map[string]string{
 
 // suggest returns the known name closest to name, or "" when none is close enough.
 func suggest(name string) string {
+	if len(name) > 128 {
+		return "" // no property name is that long
+	}
 	key := strings.ToLower(strings.TrimSpace(name))
 	if a, ok := aliases[strings.NewReplacer(" ", "", "-", "").Replace(key)]; ok {
 		return a

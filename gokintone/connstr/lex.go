@@ -22,17 +22,14 @@ type segment struct {
 	start, end int    // byte range of the segment's text, without the ";"
 	name       string // trimmed
 	value      string // trimmed when unquoted; unquoted and unescaped when quoted
-	valueStart int    // byte offset of the value text (after blanks)
 	hasEquals  bool
 	quoted     bool
 	problem    int
 	problemAt  int // byte offset of the problem
 }
 
-func (g segment) blank() bool { return !g.hasEquals && g.name == "" && g.problem == probNone }
-
-// scan splits s into segments. It never fails: problems are recorded in the segments, and
-// scanning goes on after them (an unterminated quote swallows the rest of the string), so that
+// scan splits s into segments, leaving out blank ones (which still count in the numbering). It
+// never fails: problems are recorded in the segments, and scanning goes on after them (an unterminated quote swallows the rest of the string), so that
 // the same scan serves both Parse and the masked echo of a malformed string.
 func scan(s string) []segment {
 	var segs []segment
@@ -49,8 +46,8 @@ func scan(s string) []segment {
 			g.name = strings.TrimSpace(rest[:j])
 			if g.name != "" {
 				g.problem, g.problemAt = probNoEquals, i+skipBlanks(rest, 0)
+				segs = append(segs, g)
 			}
-			segs = append(segs, g)
 			i += j + 1
 			continue
 		}
@@ -60,7 +57,6 @@ func scan(s string) []segment {
 			g.problem, g.problemAt = probEmptyName, i+j
 		}
 		k := skipBlanks(rest, j+1)
-		g.valueStart = i + k
 		if k < len(rest) && (rest[k] == '\'' || rest[k] == '"') {
 			g.quoted = true
 			q := rest[k]
@@ -153,8 +149,6 @@ func MaskString(s string) string {
 		known := lookup(g.name)
 		secret := known != nil && IsSecretValue(g.name, g.value)
 		switch {
-		case g.blank():
-			parts = append(parts, "")
 		case !g.hasEquals:
 			parts = append(parts, mask)
 		case g.problem == probUnterminated:
@@ -198,6 +192,17 @@ func quote(v string) string {
 		return v
 	}
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+}
+
+// maxShown bounds a value or name quoted in a message.
+const maxShown = 80
+
+// shortQuote quotes a (non-secret) value for a message, shortened when long.
+func shortQuote(v string) string {
+	if utf8.RuneCountInString(v) > maxShown {
+		v = string([]rune(v)[:maxShown]) + "…"
+	}
+	return strconv.Quote(v)
 }
 
 // describeSegment names a segment in messages without showing its value.

@@ -20,7 +20,7 @@ func (p *Property) not(v string) string {
 	if p.Secret || IsSecretValue(p.Name, v) {
 		return ""
 	}
-	return ", not " + strconv.Quote(v)
+	return ", not " + shortQuote(v)
 }
 
 // normalize checks a non-empty value against the property's type and returns its canonical form.
@@ -96,11 +96,14 @@ const urlExample = "such as Url=https://example.cybozu.com (or example.kintone.c
 func checkURL(raw string) (string, error) {
 	v := strings.TrimSpace(raw)
 	// Never echo a Url that may carry credentials.
-	shown := strconv.Quote(v)
+	shown := shortQuote(v)
 	if strings.Contains(v, "@") {
 		shown = "(a URL with user information)"
 	}
 	if !strings.Contains(v, "://") {
+		if schemeLike.MatchString(v) {
+			return "", interfaceErr("Url %s is not a valid URL: write the scheme with two slashes, %s", shown, urlExample)
+		}
 		v = "https://" + strings.TrimPrefix(v, "//")
 	}
 	u, err := url.Parse(v)
@@ -117,6 +120,9 @@ func checkURL(raw string) (string, error) {
 	host := strings.ToLower(u.Hostname())
 	if host == "" {
 		return "", interfaceErr("Url %s has no host name; give the address of your kintone domain, %s", shown, urlExample)
+	}
+	if len(host) > 253 {
+		return "", interfaceErr("Url %s has a host name longer than 253 characters", shown)
 	}
 	port := u.Port()
 	if port != "" {
@@ -152,6 +158,9 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// schemeLike matches "https:/x" and "https:x", a scheme without its two slashes.
+var schemeLike = regexp.MustCompile(`^(?i)https?:[^0-9]`)
 
 var guestPath = regexp.MustCompile(`^/k/guest/(\d+)(?:/|$)`)
 
@@ -203,7 +212,7 @@ func checkAppIDs(v string) (string, error) {
 	for i, s := range ids {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 1 {
-			return "", interfaceErr("AppId item %d must be a positive app ID (a whole number such as 12), not %q", i+1, s)
+			return "", interfaceErr("AppId item %d must be a positive app ID (a whole number such as 12), not %s", i+1, shortQuote(s))
 		}
 		if first, ok := seen[n]; ok {
 			return "", interfaceErr("AppId %d is listed twice (items %d and %d); list each app once", n, first, i+1)

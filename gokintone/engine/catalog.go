@@ -123,6 +123,9 @@ func (c *catalog) tablesOf(ctx context.Context, en *appEntry) ([]*schema.Table, 
 
 func toField(p kclient.FieldProperty) schema.Field {
 	f := schema.Field{Code: p.Code, Type: p.Type, Label: p.Label, Format: p.Format, Enabled: p.Enabled}
+	for label := range p.Options {
+		f.Options = append(f.Options, label)
+	}
 	if len(p.Fields) > 0 {
 		f.Fields = map[string]schema.Field{}
 		for code, q := range p.Fields {

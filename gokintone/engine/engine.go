@@ -416,4 +416,3 @@ func typeCode(decl string, first []driver.Value, i int) string {
 	}
 	return "STRING"
 }
-

@@ -142,6 +142,11 @@ func pushOne(t *schema.Table, col *schema.Column, op int, arg any) (kquery.Expr,
 				return kquery.C(field, kop, kquery.Str(s)), false
 			}
 		case "DROP_DOWN", "RADIO_BUTTON", "STATUS", "CREATOR", "MODIFIER":
+			if col.FieldType != "STATUS" && col.FieldType != "CREATOR" && col.FieldType != "MODIFIER" && !col.HasOption(s) {
+				// kintone refuses a value that is not an option (GAIA_IQ10); no stored value
+				// can equal it anyway, and != holds for every non-empty value.
+				return nil, false
+			}
 			switch op {
 			case opEQ, opIS:
 				return kquery.C(field, kquery.In, kquery.Str(s)), false

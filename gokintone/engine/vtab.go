@@ -50,7 +50,7 @@ func (v *vtab) Open() (sqlite3.VTabCursor, error) { return &cursor{vt: v}, nil }
 
 // plan is what BestIndex decided, carried to Filter in idxStr.
 type plan struct {
-	Cons   [][2]int `json:"c"`           // used constraints in argv order: column, op
+	Cons   [][3]int `json:"c"`           // used constraints: column, op, argv index
 	Desc   bool     `json:"d,omitempty"` // ORDER BY Id DESC consumed
 	Limit  int      `json:"l"`           // argv index of a consumed LIMIT, -1 if none
 	Offset int      `json:"o"`           // argv index of a consumed OFFSET, -1 if none
@@ -72,9 +72,8 @@ func recheckable(op int) bool {
 func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderBy) (*sqlite3.IndexResult, error) {
 	facts := v.e.facts
 	res := &sqlite3.IndexResult{Used: make([]bool, len(csts))}
-	p := plan{Limit: -1, Offset: -1}
 	allUsed := true
-	var limitIdx, offsetIdx = -1, -1
+	limitIdx, offsetIdx := -1, -1
 	idEq := false
 	for i, c := range csts {
 		op := int(c.Op)
@@ -93,11 +92,12 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 			continue
 		}
 		res.Used[i] = true
-		p.Cons = append(p.Cons, [2]int{c.Column, op})
-		if op == opEQ && c.Column >= 0 && v.t.Columns[c.Column].Role == "" && v.t.Columns[c.Column].FieldCode == "$id" {
+		col := &v.t.Columns[c.Column]
+		if op == opEQ && col.Role == "" && col.FieldCode == "$id" {
 			idEq = true
 		}
 	}
+	p := plan{Limit: -1, Offset: -1}
 	orderOK := len(obs) == 0
 	if len(obs) == 1 && obs[0].Column >= 0 && v.t.Subtable == "" && v.t.Columns[obs[0].Column].FieldCode == "$id" {
 		res.AlreadyOrdered = true
@@ -105,16 +105,28 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 		orderOK = true
 	}
 	if allUsed && orderOK && !facts.hasIN && !facts.hasCollate {
-		argv := len(p.Cons)
 		if limitIdx >= 0 {
 			res.Used[limitIdx] = true
-			p.Limit = argv
-			argv++
 		}
 		if offsetIdx >= 0 {
 			res.Used[offsetIdx] = true
-			p.Offset = argv
 		}
+	}
+	// go-sqlite3 numbers the used constraints' arguments in constraint order.
+	argv := 0
+	for i, used := range res.Used {
+		if !used {
+			continue
+		}
+		switch i {
+		case limitIdx:
+			p.Limit = argv
+		case offsetIdx:
+			p.Offset = argv
+		default:
+			p.Cons = append(p.Cons, [3]int{csts[i].Column, int(csts[i].Op), argv})
+		}
+		argv++
 	}
 	b, _ := json.Marshal(p)
 	res.IdxStr = string(b)
@@ -164,7 +176,9 @@ func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 		return c.fail(dberr.New(dberr.InternalError, "", "a LIMIT/OFFSET was consumed for a scan that SQLite repeated"))
 	}
 	c.args = make([]any, len(c.plan.Cons))
-	copy(c.args, vals)
+	for i, con := range c.plan.Cons {
+		c.args[i] = vals[con[2]]
+	}
 	limit, offset := int64(-1), int64(0)
 	if c.plan.Limit >= 0 {
 		limit = toInt(vals[c.plan.Limit])
@@ -313,7 +327,7 @@ func recordRows(t *schema.Table, recs []kclient.Record, out [][]any) ([][]any, e
 			return nil, dberr.Wrap(err, dberr.OperationalError, "", "%v", err)
 		}
 		var subRows []struct {
-			ID    string                         `json:"id"`
+			ID    string                        `json:"id"`
 			Value map[string]kclient.FieldValue `json:"value"`
 		}
 		if raw := r[t.Subtable].Value; len(raw) > 0 && string(raw) != "null" {

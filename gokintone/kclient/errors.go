@@ -269,9 +269,9 @@ func parseErrorEnvelope(body []byte) (errorEnvelope, bool) {
 // dropped, control characters and runs of blanks turned into one space, at most max runes.
 func sanitizeBody(body []byte, max int) string {
 	var b strings.Builder
-	inTag, space := false, false
+	inTag, space, truncated := false, false, false
 	n := 0
-	for len(body) > 0 && n < max {
+	for len(body) > 0 {
 		r, size := utf8.DecodeRune(body)
 		body = body[size:]
 		switch {
@@ -288,19 +288,25 @@ func sanitizeBody(body []byte, max int) string {
 			space = true
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-			n++
+		need := 1
+		if space && n > 0 {
+			need = 2
 		}
-		space = false
+		if n+need > max {
+			truncated = true
+			break
+		}
+		if need == 2 {
+			b.WriteByte(' ')
+		}
 		b.WriteRune(r)
-		n++
+		n += need
+		space = false
 	}
-	out := b.String()
-	if len(body) > 0 {
-		out += "…"
+	if truncated {
+		return b.String() + "…"
 	}
-	return out
+	return b.String()
 }
 
 // transportFailure turns an error of http.Client.Do (or of reading a body) into an

@@ -120,6 +120,13 @@ func users(codes ...string) []map[string]any {
 
 // stamp sets the system fields of a generated record.
 func stamp(rec RecordInput, sys [4]string, creator string, created time.Time, modifier string, updated time.Time) {
+	// Nothing in the sample happens after its fixed "today".
+	if !created.Before(sampleBase) {
+		created = sampleBase.Add(-time.Hour)
+	}
+	if updated.After(sampleBase) || updated.Before(created) {
+		updated = created
+	}
 	rec[sys[0]] = ValueInput{map[string]any{"code": creator}}
 	rec[sys[1]] = ValueInput{created.UTC().Format("2006-01-02T15:04:05Z")}
 	rec[sys[2]] = ValueInput{map[string]any{"code": modifier}}
@@ -146,7 +153,7 @@ var (
 func (g *sampleGen) customers(n int) App {
 	app := App{
 		ID: SampleCustomersApp, Code: "CUSTOMERS", Name: "顧客リスト", SpaceID: 1, ThreadID: 1,
-		Description: "取引先企業の一覧（サンプルデータ）", Creator: "admin", CreatedAt: "2024-04-01T00:00:00Z",
+		Description: "取引先企業の一覧（サンプルデータ）", Creator: "admin", CreatedAt: "2023-12-01T00:00:00Z",
 		Fields: map[string]FieldProperty{
 			"会社名":    {Type: "SINGLE_LINE_TEXT", Label: "会社名", Required: true, Unique: true, MaxLength: "64"},
 			"業種":     {Type: "DROP_DOWN", Label: "業種", Options: OptionList(industries...)},
@@ -190,7 +197,8 @@ func (g *sampleGen) customers(n int) App {
 			site = "https://smith-sons.example.com/"
 		}
 		seen[name] = true
-		rec := RecordInput{"会社名": {name}}
+		rec := make(RecordInput, 16)
+		rec["会社名"] = ValueInput{name}
 		if !g.empty(4) {
 			rec["業種"] = ValueInput{g.pick(industries)}
 		} else {
@@ -233,7 +241,7 @@ func (g *sampleGen) customers(n int) App {
 		} else {
 			rec["電話番号"] = ValueInput{""}
 		}
-		created := time.Date(2024, 4, 1, 9, 0, 0, 0, jst).Add(time.Duration(i) * 61 * time.Hour)
+		created := time.Date(2024, 1, 4, 9, 0, 0, 0, jst).Add(time.Duration(i) * 55 * time.Hour)
 		updated := created
 		modifier := "admin"
 		if g.rnd.IntN(3) == 0 {
@@ -284,7 +292,8 @@ func (g *sampleGen) deals(n int, customers App) App {
 	app.Records = make([]RecordInput, 0, n)
 	for i := 0; i < n; i++ {
 		c := customers.Records[g.rnd.IntN(len(customers.Records))]
-		rec := RecordInput{"deal_name": {fmt.Sprintf("%s #%d", g.pick(dealProduct), i+1)}}
+		rec := make(RecordInput, 20)
+		rec["deal_name"] = ValueInput{fmt.Sprintf("%s #%d", g.pick(dealProduct), i+1)}
 		if !g.empty(3) {
 			rec["customer"] = ValueInput{c["会社名"].Value}
 			ind, _ := c["業種"].Value.(string)
@@ -391,7 +400,8 @@ func (g *sampleGen) orders(n int, customers App) App {
 	span := int(sampleBase.Sub(start).Hours() / 24)
 	for i := 0; i < n; i++ {
 		day := start.AddDate(0, 0, i*span/n)
-		rec := RecordInput{"order_no": {fmt.Sprintf("ORD-%06d", i+1)}}
+		rec := make(RecordInput, 16)
+		rec["order_no"] = ValueInput{fmt.Sprintf("ORD-%06d", i+1)}
 		if !g.empty(2) {
 			rec["customer"] = ValueInput{customers.Records[g.rnd.IntN(len(customers.Records))]["会社名"].Value}
 		} else {

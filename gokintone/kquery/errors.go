@@ -18,6 +18,7 @@ type Error struct {
 	Detail string
 }
 
+// Error renders the code, messages and detail on one line, for logs and the binding.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Message)

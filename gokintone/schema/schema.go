@@ -17,10 +17,10 @@ import (
 
 // Declared SQL types. They select both SQLite's column affinity and the Python conversion.
 const (
-	TypeInteger  = "INTEGER"
-	TypeDecimal  = "DECIMAL" // NUMERIC affinity; Python gets decimal.Decimal
-	TypeDouble   = "DOUBLE"  // REAL affinity; Python gets float
-	TypeVarchar  = "VARCHAR"
+	TypeInteger = "INTEGER"
+	TypeDecimal = "DECIMAL" // NUMERIC affinity; Python gets decimal.Decimal
+	TypeDouble  = "DOUBLE"  // REAL affinity; Python gets float
+	TypeVarchar = "VARCHAR"
 	// Dates and times are declared with names of their own: go-sqlite3 rewrites values of
 	// columns declared exactly DATE, DATETIME or TIMESTAMP into time.Time (and unparsable text
 	// into the zero time), which would lose data. PublicType maps them back for users.
@@ -79,7 +79,18 @@ type Column struct {
 	Format    string // CALC format
 	DeclType  string // declared SQL type
 	Label     string
-	Role      string // "" for a field; "rowid" (child Id), "parent" (child RecordId)
+	Role      string   // "" for a field; "rowid" (child Id), "parent" (child RecordId)
+	Options   []string // option labels of selection fields
+}
+
+// HasOption reports whether s is one of the column's option labels.
+func (c *Column) HasOption(s string) bool {
+	for _, o := range c.Options {
+		if o == s {
+			return true
+		}
+	}
+	return false
 }
 
 // Affinity is the column's SQLite affinity.
@@ -128,6 +139,7 @@ type Field struct {
 	Code, Type, Label, Format string
 	Fields                    map[string]Field // SUBTABLE inner fields
 	Enabled                   *bool            // CATEGORY, STATUS, STATUS_ASSIGNEE
+	Options                   []string         // option labels of selection fields
 }
 
 // Options are the connection properties that shape the mapping.
@@ -226,7 +238,7 @@ func columnFor(f Field, appCode string, opts Options) (Column, bool) {
 	if opts.UseCodeForFieldName || name == "" {
 		name = f.Code
 	}
-	c := Column{Name: name, FieldCode: f.Code, FieldType: f.Type, Format: f.Format, Label: f.Label}
+	c := Column{Name: name, FieldCode: f.Code, FieldType: f.Type, Format: f.Format, Label: f.Label, Options: f.Options}
 	number := TypeDecimal
 	if opts.NumberMapToDouble {
 		number = TypeDouble

@@ -339,8 +339,18 @@ def parse_datetime(text: str) -> _dt.datetime | None:
     return value
 
 
+_datetime_fromisoformat = _dt.datetime.fromisoformat
+
+
 def _to_datetime(v: Any) -> Any:
     if type(v) is str:
+        if v[-1:] == "Z":  # the core's form: fast path through the C parser
+            try:
+                value = _datetime_fromisoformat(v[:-1])
+                if value.tzinfo is None:
+                    return value.replace(tzinfo=_UTC)
+            except ValueError:
+                pass
         parsed = parse_datetime(v)
         return v if parsed is None else parsed
     return v

@@ -1,0 +1,277 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+)
+
+type fixture struct {
+	sim *kintonesim.Server
+	eng *Engine
+	kc  *kclient.Client
+}
+
+func newFixture(t *testing.T, orders int) *fixture {
+	t.Helper()
+	f := kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: orders})
+	sim, err := kintonesim.New(f, kintonesim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	var user, pass string
+	for _, us := range f.Users {
+		if us.Password != "" {
+			user, pass = us.Code, us.Password
+			break
+		}
+	}
+	kc, err := kclient.New(kclient.Config{BaseURL: u, User: user, Password: pass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := Open(kc, Options{MaxRows: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	return &fixture{sim: sim, eng: eng, kc: kc}
+}
+
+func (f *fixture) query(t *testing.T, sql string, args ...any) [][]any {
+	t.Helper()
+	rows, err := f.try(sql, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return rows
+}
+
+func (f *fixture) try(sql string, args ...any) ([][]any, error) {
+	s, err := f.eng.Execute(context.Background(), sql, args)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	var all [][]any
+	for {
+		rows, done, err := s.Fetch(1000)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rows...)
+		if done {
+			return all, nil
+		}
+	}
+}
+
+// kintoneQueries returns the query parameters of the records.json requests for app since
+// the log was last reset.
+func (f *fixture) kintoneQueries(app string) []string {
+	var qs []string
+	for _, r := range f.sim.Requests() {
+		if r.Path == "/k/v1/records.json" && r.App == app {
+			qs = append(qs, r.Query)
+		}
+	}
+	return qs
+}
+
+// TestMatchesSQLite runs each query against the kintone tables and against a TEMP copy of the
+// same rows: the results must be identical, whatever was pushed down.
+func TestMatchesSQLite(t *testing.T) {
+	f := newFixture(t, 1200)
+	f.query(t, "CREATE TEMP TABLE d AS SELECT * FROM Deals")
+	f.query(t, `CREATE TEMP TABLE o AS SELECT * FROM "受注明細 Orders"`)
+	f.query(t, `CREATE TEMP TABLE i AS SELECT * FROM "受注明細 Orders_明細"`)
+	queries := []struct {
+		sql  string
+		args []any
+	}{
+		{"SELECT * FROM %D WHERE Id = 7", nil},
+		{"SELECT * FROM %D WHERE Id = ?", []any{"7"}},
+		{"SELECT Id FROM %D WHERE Id > 1990 OR Id < 3 ORDER BY Id", nil},
+		{"SELECT Id, Amount FROM %D WHERE Amount > ? AND Amount <= 3000000", []any{int64(2500000)}},
+		{"SELECT Id, Amount FROM %D WHERE Amount >= '2500000.5'", nil},
+		{"SELECT Id, Amount FROM %D WHERE Amount != 0 AND Id BETWEEN 10 AND 60", nil},
+		{"SELECT Id, Stage FROM %D WHERE Stage = 'Won'", nil},
+		{"SELECT Id, Stage FROM %D WHERE Stage != 'Won' AND Id < 100", nil},
+		{"SELECT Id, Stage FROM %D WHERE Stage IN ('Won', 'Lost') AND Id < 200 ORDER BY Id", nil},
+		{"SELECT Id FROM %D WHERE Stage = 'won'", nil},
+		{"SELECT Id, [Deal name] FROM %D WHERE [Deal name] LIKE 'erp%'", nil},
+		{"SELECT Id, [Close date] FROM %D WHERE [Close date] >= '2026-01-01' AND [Close date] < ?", []any{"2026-02-01"}},
+		{"SELECT Id, [Last contact] FROM %D WHERE [Last contact] > '2025-11-26T21:13:30Z'", nil},
+		{"SELECT Id, [Last contact] FROM %D WHERE [Last contact] <= '2025-06-01'", nil},
+		{"SELECT Id FROM %D WHERE [Last contact] IS NULL", nil},
+		{"SELECT Id FROM %D WHERE Notes IS NOT NULL AND Id < 300", nil},
+		{"SELECT Id FROM %D WHERE Priority IS NULL", nil},
+		{"SELECT Id, [Call time] FROM %D WHERE [Call time] >= '12:00:00'", nil},
+		{"SELECT Id, Customer FROM %D WHERE Customer = ?", []any{"東京ユニ電機株式会社"}},
+		{"SELECT Id FROM %D ORDER BY Id DESC LIMIT 5", nil},
+		{"SELECT Id FROM %D WHERE Id > 100 ORDER BY Id DESC LIMIT 5 OFFSET 2", nil},
+		{"SELECT Id FROM %D LIMIT 3 OFFSET 1995", nil},
+		{"SELECT Id, Amount FROM %D WHERE Amount > 1000000 LIMIT 7 OFFSET 3", nil},
+		{"SELECT Id, Amount FROM %D ORDER BY Amount DESC, Id LIMIT 10", nil},
+		{"SELECT Stage, COUNT(*), SUM(Amount) FROM %D GROUP BY Stage ORDER BY Stage", nil},
+		{"SELECT Id FROM %D WHERE Amount = 'abc'", nil},
+		{"SELECT Id FROM %D WHERE Stage = 5", nil},
+		{"SELECT Id FROM %D WHERE Stage = 'Won' COLLATE NOCASE AND Id < 50", nil},
+		{"SELECT Id FROM %D WHERE Id IN (3, 5, 7, 900) ORDER BY 1", nil},
+		{"SELECT Id FROM %D WHERE Id IS 5", nil},
+		{"SELECT Id FROM %D WHERE Id IS NULL", nil},
+		{"SELECT count(*) FROM %O", nil},
+		{"SELECT Id FROM %O WHERE Id > 1100 ORDER BY Id", nil},
+		{"SELECT RecordId, count(*), sum(小計) FROM %I WHERE RecordId < 40 GROUP BY RecordId ORDER BY RecordId", nil},
+		{"SELECT * FROM %I WHERE 数量 > 5 AND RecordId BETWEEN 100 AND 120 ORDER BY Id", nil},
+		{"SELECT o.Id, count(i.Id) FROM %O o JOIN %I i ON i.RecordId = o.Id WHERE o.Id < 30 GROUP BY o.Id ORDER BY o.Id", nil},
+	}
+	for _, q := range queries {
+		live := strings.NewReplacer("%D", "Deals", "%O", `"受注明細 Orders"`, "%I", `"受注明細 Orders_明細"`).Replace(q.sql)
+		local := strings.NewReplacer("%D", "d", "%O", "o", "%I", "i").Replace(q.sql)
+		got := f.query(t, live, q.args...)
+		want := f.query(t, local, q.args...)
+		// Without ORDER BY both sides return rows in ascending Id: the kintone tables by
+		// design, the TEMP copies in insertion order.
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s\n got %d rows: %v\nwant %d rows: %v", live, len(got), head(got), len(want), head(want))
+		}
+	}
+}
+
+func head(rows [][]any) string {
+	if len(rows) > 5 {
+		return fmt.Sprint(rows[:5]) + "…"
+	}
+	return fmt.Sprint(rows)
+}
+
+// TestPushdownSent checks what reaches kintone: filter, order and limit in the query, and the
+// number of requests.
+func TestPushdownSent(t *testing.T) {
+	f := newFixture(t, 1200)
+	f.query(t, "SELECT Id FROM Deals LIMIT 1") // declares the table
+	cases := []struct {
+		sql  string
+		want []string
+	}{
+		{"SELECT Id FROM Deals WHERE Id > 100 ORDER BY Id DESC LIMIT 5 OFFSET 2",
+			[]string{"$id > 100 order by $id desc limit 5 offset 2"}},
+		{"SELECT Id FROM Deals WHERE Id = 7",
+			[]string{"$id = 7 order by $id asc limit 500"}},
+		{"SELECT Id FROM Deals WHERE Amount > 2500000 AND Stage = 'Won' AND Id <= 600",
+			[]string{`amount > 2500000 and stage in ("Won") and $id <= 600 order by $id asc limit 500`}},
+		{`SELECT Id FROM Deals WHERE [Deal name] = 'a"b\c'`,
+			[]string{`deal_name = "a\"b\\c" order by $id asc limit 500`}},
+		{"SELECT Id FROM Deals WHERE [Last contact] IS NULL AND [Deal name] IS NOT NULL AND Id < 50",
+			[]string{`$id < 50 and deal_name != "" order by $id asc limit 500`}},
+		{"SELECT Id FROM Deals WHERE [Deal name] LIKE 'ERP%' AND Id < 50",
+			[]string{`$id < 50 order by $id asc limit 500`}},
+	}
+	for _, c := range cases {
+		f.sim.ResetRequests()
+		f.query(t, c.sql)
+		got := f.kintoneQueries("2")
+		if len(got) != len(c.want) {
+			t.Errorf("%s: sent %d requests %q, want %d %q", c.sql, len(got), got, len(c.want), c.want)
+			continue
+		}
+		for i := range got {
+			want := c.want[i]
+			if got[i] != want {
+				t.Errorf("%s: request %d = %q, want %q", c.sql, i, got[i], want)
+			}
+		}
+	}
+}
+
+// TestPagingPast10000 reads an app of 12,000 records: seek paging, 24 requests, every id once
+// in ascending order.
+func TestPagingPast10000(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large data")
+	}
+	f := newFixture(t, 12000)
+	f.query(t, `SELECT Id FROM "受注明細 Orders" LIMIT 1`)
+	f.sim.ResetRequests()
+	rows := f.query(t, `SELECT Id FROM "受注明細 Orders"`)
+	if len(rows) != 12000 {
+		t.Fatalf("got %d rows", len(rows))
+	}
+	for i, r := range rows {
+		if r[0] != int64(i+1) {
+			t.Fatalf("row %d has Id %v", i, r[0])
+		}
+	}
+	qs := f.kintoneQueries("3")
+	if len(qs) != 25 { // 24 full pages and the empty one that proves the end
+		t.Errorf("sent %d requests, want 25", len(qs))
+	}
+	if qs[0] != "order by $id asc limit 500" || qs[21] != "$id > 10500 order by $id asc limit 500" {
+		t.Errorf("queries: %q … %q", qs[0], qs[21])
+	}
+	// An OFFSET beyond kintone's 10,000 still works.
+	got := f.query(t, `SELECT Id FROM "受注明細 Orders" LIMIT 2 OFFSET 10500`)
+	if !reflect.DeepEqual(got, [][]any{{int64(10501)}, {int64(10502)}}) {
+		t.Errorf("offset 10500: %v", got)
+	}
+}
+
+// TestJoinRequests: a join must not cost a request per outer row.
+func TestJoinRequests(t *testing.T) {
+	f := newFixture(t, 1200)
+	f.query(t, "SELECT 1 FROM Deals, 顧客リスト LIMIT 1")
+	f.sim.ResetRequests()
+	rows := f.query(t, "SELECT d.Id, c.業種 FROM Deals d JOIN 顧客リスト c ON c.Id = d.Id % 50 + 1 WHERE d.Id <= 400")
+	if len(rows) != 400 {
+		t.Fatalf("got %d rows", len(rows))
+	}
+	n := len(f.sim.Requests())
+	if n > 20 {
+		t.Errorf("the join sent %d requests", n)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	f := newFixture(t, 100)
+	cases := []struct {
+		sql   string
+		class dberr.Class
+		text  string
+	}{
+		{"SELECT * FROM NoSuchApp", dberr.ProgrammingError, "no such table: NoSuchApp"},
+		{"SELECT nope FROM Deals", dberr.ProgrammingError, "no such column: nope"},
+		{"SELEC 1", dberr.ProgrammingError, "syntax error"},
+		{"SELECT 1; SELECT 2", dberr.ProgrammingError, "only one SQL statement"},
+		{"ATTACH 'x.db' AS x", dberr.NotSupportedError, "not authorized"},
+		{"CREATE TABLE t(a)", dberr.NotSupportedError, "not authorized"},
+		{"PRAGMA writable_schema = 1", dberr.NotSupportedError, "not authorized"},
+	}
+	for _, c := range cases {
+		_, err := f.try(c.sql)
+		if err == nil {
+			t.Errorf("%s: no error", c.sql)
+			continue
+		}
+		if got := dberr.ClassOf(err, ""); got != c.class || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: %s %q, want %s containing %q", c.sql, got, err, c.class, c.text)
+		}
+	}
+	if _, err := f.try("SELECT ?", 1, 2); err == nil || !strings.Contains(err.Error(), "1 parameter marker(s) but 2") {
+		t.Errorf("parameter count: %v", err)
+	}
+	// TEMP tables are allowed.
+	f.query(t, "CREATE TEMP TABLE scratch(a INTEGER)")
+	f.query(t, "INSERT INTO scratch VALUES (1)")
+}
