@@ -114,8 +114,16 @@ func Connect(connStr string) (int64, error) {
 			SubtableSeparator:   cfg.Get("SubtableSeparatorCharacter"),
 		},
 		Pagesize: int(cfg.Int("Pagesize")),
-		MaxRows:  cfg.Int("MaxRows"),
-		AppIDs:   appIDs,
+		ConnectionProps: func() [][]any {
+			var rows [][]any
+			for _, r := range cfg.Rows() {
+				rows = append(rows, []any{r.Name, r.Category, r.Type, nullIfEmpty(r.Default),
+					nullIfEmpty(r.Current), r.Description, boolInt(r.Secret), boolInt(r.Implemented)})
+			}
+			return rows
+		},
+		MaxRows: cfg.Int("MaxRows"),
+		AppIDs:  appIDs,
 	}
 	if opts.MaxRows <= 0 && !cfg.IsSet("MaxRows") {
 		opts.MaxRows = -1
@@ -411,4 +419,18 @@ func decodeParams(params string) ([]any, error) {
 		}
 	}
 	return out, nil
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

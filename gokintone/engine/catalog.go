@@ -138,6 +138,9 @@ func toField(p kclient.FieldProperty) schema.Field {
 // resolve finds the table called name: an app, App_<id>, or <app><separator><subtable>.
 // It returns nil, nil when there is none.
 func (c *catalog) resolve(ctx context.Context, name string) (*schema.Table, error) {
+	if t := systemTable(name); t != nil {
+		return t, nil
+	}
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}

@@ -34,6 +34,8 @@ type Options struct {
 	FilterCallsBeforeCache int
 	// CacheRowLimit bounds the records one statement may hold in that cache.
 	CacheRowLimit int
+	// ConnectionProps gives the rows of sys_connection_props (secrets already masked).
+	ConnectionProps func() [][]any
 }
 
 // Engine is one SQLite connection with the kintone module; it is not safe for concurrent use

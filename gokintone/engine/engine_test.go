@@ -275,3 +275,33 @@ func TestErrors(t *testing.T) {
 	f.query(t, "CREATE TEMP TABLE scratch(a INTEGER)")
 	f.query(t, "INSERT INTO scratch VALUES (1)")
 }
+
+func TestSystemTables(t *testing.T) {
+	f := newFixture(t, 100)
+	rows := f.query(t, "SELECT TableName, AppId, ParentTable FROM sys_tables ORDER BY AppId, TableName")
+	var names []string
+	for _, r := range rows {
+		names = append(names, r[0].(string))
+	}
+	want := []string{"顧客リスト", "Deals", "受注明細 Orders", "受注明細 Orders_明細"}
+	for _, w := range want {
+		found := false
+		for _, n := range names {
+			found = found || n == w
+		}
+		if !found {
+			t.Errorf("sys_tables lacks %q: %q", w, names)
+		}
+	}
+	cols := f.query(t, "SELECT ColumnName, DataTypeName, FieldType FROM sys_tablecolumns WHERE TableName = 'Deals' AND ColumnName IN ('Id', 'Amount', 'Close date')  ORDER BY Ordinal")
+	wantCols := [][]any{{"Id", "INTEGER", "__ID__"}, {"Amount", "DECIMAL", "NUMBER"}, {"Close date", "DATE", "DATE"}}
+	if !reflect.DeepEqual(cols, wantCols) {
+		t.Errorf("sys_tablecolumns: %v", cols)
+	}
+	// The app list is read once per connection: listing again sends no request.
+	f.sim.ResetRequests()
+	f.query(t, "SELECT count(*) FROM sys_tables")
+	if n := len(f.sim.Requests()); n != 0 {
+		t.Errorf("sys_tables again sent %d requests", n)
+	}
+}

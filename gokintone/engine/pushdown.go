@@ -21,6 +21,9 @@ type pushed struct {
 // superset of SQLite's. A constraint that cannot be expressed that way is simply not sent:
 // Go re-checks every used constraint anyway, so dropping one costs transfer, never rows.
 func (v *vtab) pushdown(p plan, args []any) pushed {
+	if v.t.System != "" {
+		return pushed{}
+	}
 	out := pushed{exact: v.t.Subtable == ""}
 	var terms []kquery.Expr
 	for i, con := range p.Cons {

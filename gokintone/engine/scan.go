@@ -21,6 +21,13 @@ type tableCache struct{ rows [][]any }
 // fetched whole once and served from memory after that, so that a join never costs one
 // request per outer row.
 func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, limit, offset int64) (rowSource, error) {
+	if v.t.System != "" {
+		rows, err := v.e.systemRows(ctx, v.t.System)
+		if err != nil {
+			return nil, err
+		}
+		return &sliceSource{rows: rows}, nil
+	}
 	if st != nil && st.cache != nil {
 		st.filters[v.t]++
 		if c := st.cache[v.t]; c != nil {

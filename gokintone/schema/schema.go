@@ -102,6 +102,7 @@ type Table struct {
 	AppID    int64
 	AppName  string
 	Subtable string // field code of the SUBTABLE for a child table
+	System   string // name of a system table (sys_tables, …); its rows come from the engine
 	Columns  []Column
 }
 

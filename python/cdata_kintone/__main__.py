@@ -18,23 +18,35 @@ MAX_CELL_WIDTH = 40
 
 #: (title, SQL, parameters) run by the demo, in order.
 DEMO_QUERIES: list[tuple[str, str, list[Any]]] = [
-    ("Tables", "SELECT * FROM sys_tables", []),
     (
-        "Deals won, biggest first",
-        "SELECT [Id], [Customer], [Stage], [Amount] FROM [Deals] "
-        "WHERE [Stage] = ? ORDER BY [Amount] DESC LIMIT 10",
-        ["Won"],
-    ),
-    (
-        "Orders per product (an aggregate over every record of the Orders app)",
-        "SELECT [Product], COUNT(*) AS Orders, SUM([Quantity]) AS Quantity "
-        "FROM [Orders] GROUP BY [Product] ORDER BY Orders DESC",
+        "Tables: every app is a table, every subtable a child table",
+        "SELECT TableName, AppId, ParentTable FROM sys_tables ORDER BY AppId, TableName",
         [],
     ),
     (
-        "Customers in Tokyo (a Japanese app and condition)",
-        "SELECT * FROM [顧客リスト] WHERE [都道府県] = ? LIMIT 10",
-        ["東京都"],
+        "Deals won, biggest first (the filter runs in kintone, the order in SQL)",
+        "SELECT [Id], [Deal name], [Customer], [Amount], [Close date] FROM [Deals] "
+        "WHERE [Stage] = ? ORDER BY [Amount] DESC LIMIT 8",
+        ["Won"],
+    ),
+    (
+        "Best-selling products over every order line (12,000 orders, read past kintone's "
+        "10,000-offset limit)",
+        "SELECT [商品] AS Product, COUNT(*) AS Lines, SUM([数量]) AS Quantity, "
+        "SUM([小計]) AS Revenue FROM [受注明細 Orders_明細] GROUP BY 1 ORDER BY Revenue DESC LIMIT 8",
+        [],
+    ),
+    (
+        "Customers by industry (a Japanese app, joined with Deals)",
+        "SELECT c.[業種] AS Industry, COUNT(DISTINCT c.[Id]) AS Customers, COUNT(d.[Id]) AS Deals, "
+        "SUM(d.[Amount]) AS Pipeline FROM [顧客リスト] c LEFT JOIN [Deals] d "
+        "ON d.[Customer] = c.[会社名] GROUP BY 1 ORDER BY Pipeline DESC",
+        [],
+    ),
+    (
+        "The latest orders (ORDER BY Id DESC LIMIT is sent to kintone as is)",
+        "SELECT [Id], [受注番号], [顧客名], [受注日], [ステータス], [合計] FROM [受注明細 Orders] ORDER BY [Id] DESC LIMIT 5",
+        [],
     ),
 ]
 
