@@ -20,6 +20,7 @@ type fieldDef struct {
 	// options lists the valid choices of a selection field.
 	options map[string]bool
 	enabled bool // false for a STATUS/CATEGORY/STATUS_ASSIGNEE field whose feature is off
+	hasCalc bool // a SUBTABLE with CALC columns
 }
 
 // appDef is an app: its settings, form and records.
@@ -33,6 +34,7 @@ type appDef struct {
 	schema    kquery.Schema
 	sys       struct{ recordNumber, creator, createdTime, modifier, updatedTime string }
 	tokens    []*APIToken
+	hasCalc   bool
 
 	// records sorted by ascending id.
 	records   []*record
@@ -246,10 +248,16 @@ func buildApp(a App, fixtureLang string) (*appDef, error) {
 						fi.options[l] = true
 					}
 				}
+				if ip.Type == "CALC" {
+					f.hasCalc, d.hasCalc = true, true
+				}
 				f.inner = append(f.inner, fi)
 				d.byCode[ic] = fi
 				f.prop.Fields[ic] = ip
 			}
+		}
+		if p.Type == "CALC" {
+			d.hasCalc = true
 		}
 		d.fields = append(d.fields, f)
 		d.byCode[c] = f

@@ -60,7 +60,7 @@ func (s *Server) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int
 			if f == nil || f.table != nil {
 				return fmt.Errorf("kintonesim: app %d record %d: unknown field %q", d.meta.ID, r.id, code)
 			}
-			key := "record." + code
+			key := errKey{base: "record." + code}
 			switch f.typ {
 			case "RECORD_NUMBER":
 			case "CREATOR", "MODIFIER":

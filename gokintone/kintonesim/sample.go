@@ -469,9 +469,9 @@ func (g *sampleGen) orders(n int, customers App) App {
 				qty = ""
 			}
 			rows[k] = map[string]any{"value": map[string]any{
-				"product":    map[string]any{"value": products[p]},
-				"quantity":   map[string]any{"value": qty},
-				"unit_price": map[string]any{"value": strconv.Itoa(unitPrices[p])},
+				"product":    ValueInput{products[p]},
+				"quantity":   ValueInput{qty},
+				"unit_price": ValueInput{strconv.Itoa(unitPrices[p])},
 			}}
 		}
 		rec["items"] = ValueInput{rows}

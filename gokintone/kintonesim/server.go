@@ -65,6 +65,7 @@ type Server struct {
 	files  map[string]fileRef
 	fileNo int64
 	admin  int32 // "Administrator", the user API-token calls act as
+	calcs  calcCache
 
 	cursorMu sync.Mutex
 	cursors  map[string]*cursor
@@ -94,6 +95,7 @@ func New(f *Fixture, opts Options) (*Server, error) {
 		tokens:  map[string]tokenEntry{},
 		files:   map[string]fileRef{},
 		cursors: map[string]*cursor{},
+		calcs:   calcCache{},
 	}
 	if s.opts.ConcurrencyLimit <= 0 {
 		s.opts.ConcurrencyLimit = 100

@@ -110,20 +110,35 @@ func list(v any) ([]any, bool) {
 	return nil, false
 }
 
-// value decodes v for field f. key is the error-key prefix, e.g. "record.title".
-func (dc *decoder) value(f *fieldDef, v any, key string) any {
+// errKey is the error-key prefix of a value, built only when an error is reported:
+// "record.title", or "record.items.value[0].value.qty" for a subtable cell.
+type errKey struct {
+	base  string
+	row   int
+	inner string
+}
+
+func (k errKey) String() string {
+	if k.inner == "" {
+		return k.base
+	}
+	return fmt.Sprintf("%s.value[%d].value.%s", k.base, k.row, k.inner)
+}
+
+// value decodes v for field f.
+func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 	switch f.typ {
 	case "SINGLE_LINE_TEXT", "MULTI_LINE_TEXT", "RICH_TEXT", "LINK":
 		s, ok := scalarString(v)
 		if !ok {
-			dc.fail(key+".value", msgBadValue)
+			dc.fail(k.String()+".value", msgBadValue)
 			return ""
 		}
 		return s
 	case "NUMBER", "CALC":
 		s, ok := scalarString(v)
 		if !ok {
-			dc.fail(key+".value", msgBadValue)
+			dc.fail(k.String()+".value", msgBadValue)
 			return ""
 		}
 		n, ok := normalizeNumber(s)
@@ -131,14 +146,14 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 			if f.table != nil && !dc.fixture {
 				return "" // kintone silently stores "" for a non-number inside a table
 			}
-			dc.fail(strings.Replace(key, ".", "[", 1)+"].value", msgOnlyNumbers)
+			dc.fail(strings.Replace(k.String(), ".", "[", 1)+"].value", msgOnlyNumbers)
 			return ""
 		}
 		return n
 	case "RADIO_BUTTON", "DROP_DOWN":
 		s, ok := scalarString(v)
 		if !ok {
-			dc.fail(key+".value", msgBadValue)
+			dc.fail(k.String()+".value", msgBadValue)
 			return nil
 		}
 		if v == nil || s == "" {
@@ -148,20 +163,20 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 			return ""
 		}
 		if !f.options[s] {
-			dc.fail(key+".value", msgNotInOptions(s))
+			dc.fail(k.String()+".value", msgNotInOptions(s))
 		}
 		return s
 	case "CHECK_BOX", "MULTI_SELECT":
 		items, ok := list(v)
 		if !ok {
-			dc.fail(key+".values", msgBadValue)
+			dc.fail(k.String()+".values", msgBadValue)
 			return []string(nil)
 		}
 		out := make([]string, 0, len(items))
 		for i, it := range items {
 			s, ok := scalarString(it)
 			if !ok || !f.options[s] {
-				dc.fail(fmt.Sprintf("%s.values[%d].value", key, i), msgNotInOptions(s))
+				dc.fail(fmt.Sprintf("%s.values[%d].value", k.String(), i), msgNotInOptions(s))
 				continue
 			}
 			out = append(out, s)
@@ -173,7 +188,7 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 	case "DATE":
 		s, ok := scalarString(v)
 		if !ok {
-			dc.fail(key+".value", msgBadDate)
+			dc.fail(k.String()+".value", msgBadDate)
 			return nil
 		}
 		if s == "" {
@@ -181,14 +196,14 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 		}
 		d, ok := normalizeDate(s)
 		if !ok {
-			dc.fail(key+".value", msgBadDate)
+			dc.fail(k.String()+".value", msgBadDate)
 			return nil
 		}
 		return d
 	case "TIME":
 		s, ok := scalarString(v)
 		if !ok {
-			dc.fail(key+".value", msgBadTime)
+			dc.fail(k.String()+".value", msgBadTime)
 			return nil
 		}
 		if s == "" {
@@ -196,14 +211,14 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 		}
 		t, ok := normalizeTime(s)
 		if !ok {
-			dc.fail(key+".value", msgBadTime)
+			dc.fail(k.String()+".value", msgBadTime)
 			return nil
 		}
 		return t
 	case "DATETIME":
 		s, ok := scalarString(v)
 		if !ok {
-			dc.fail(key+".value", msgBadDatetime)
+			dc.fail(k.String()+".value", msgBadDatetime)
 			return ""
 		}
 		if s == "" {
@@ -211,7 +226,7 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 		}
 		t, ok := parseDatetime(s)
 		if !ok {
-			dc.fail(key+".value", msgBadDatetime)
+			dc.fail(k.String()+".value", msgBadDatetime)
 			return ""
 		}
 		return formatDatetime(t.Unix())
@@ -224,14 +239,14 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 		}
 		items, ok := list(v)
 		if !ok {
-			dc.fail(key+".values", msgBadValue)
+			dc.fail(k.String()+".values", msgBadValue)
 			return []int32(nil)
 		}
 		var out []int32
 		for _, it := range items {
 			code, name := entityCodeName(it)
 			if code == "" {
-				dc.fail(key+".values.value", msgBadValue)
+				dc.fail(k.String()+".values.value", msgBadValue)
 				continue
 			}
 			if i, ok := dc.s.dir.lookup(kind, code); ok {
@@ -242,13 +257,13 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 				out = append(out, dc.s.dir.intern(kind, code, name))
 				continue
 			}
-			dc.fail(key+".values.value", msgNoEntity(kindName, code))
+			dc.fail(k.String()+".values.value", msgNoEntity(kindName, code))
 		}
 		return out
 	case "FILE":
 		items, ok := list(v)
 		if !ok {
-			dc.fail(key+".values", msgBadValue)
+			dc.fail(k.String()+".values", msgBadValue)
 			return []fileRef(nil)
 		}
 		var out []fileRef
@@ -261,7 +276,7 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 			}
 			name, _ := scalarString(m["name"])
 			if name == "" {
-				dc.fail(fmt.Sprintf("%s.values[%d].fileKey", key, i), text{
+				dc.fail(fmt.Sprintf("%s.values[%d].fileKey", k.String(), i), text{
 					fmt.Sprintf("The file (fileKey: %s) does not exist.", fk),
 					fmt.Sprintf("指定したファイル（fileKey: %s）が見つかりません。", fk)})
 				continue
@@ -283,14 +298,14 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 	case "SUBTABLE":
 		items, ok := list(v)
 		if !ok {
-			dc.fail(key+".value", msgBadValue)
+			dc.fail(k.String()+".value", msgBadValue)
 			return []row(nil)
 		}
 		var out []row
 		for i, it := range items {
 			m, _ := it.(map[string]any)
 			if m == nil {
-				dc.fail(fmt.Sprintf("%s.value[%d]", key, i), msgBadValue)
+				dc.fail(fmt.Sprintf("%s.value[%d]", k.String(), i), msgBadValue)
 				continue
 			}
 			r := row{vals: make([]any, len(f.inner))}
@@ -299,7 +314,7 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 			}
 			cells, _ := m["value"].(map[string]any)
 			for _, fi := range f.inner {
-				ikey := fmt.Sprintf("%s.value[%d].value.%s", key, i, fi.code)
+				ikey := errKey{base: k.base, row: i, inner: fi.code}
 				cell, present := cells[fi.code]
 				if !present {
 					r.vals[fi.idx] = dc.defaultValue(fi)
@@ -311,7 +326,7 @@ func (dc *decoder) value(f *fieldDef, v any, key string) any {
 		}
 		return out
 	}
-	dc.fail(key+".value", msgBadValue)
+	dc.fail(k.String()+".value", msgBadValue)
 	return nil
 }
 
@@ -381,10 +396,10 @@ func (dc *decoder) defaultValue(f *fieldDef) any {
 		return ""
 	}
 	if p.DefaultValue == nil {
-		return dc.value(f, nil, "")
+		return dc.value(f, nil, errKey{})
 	}
 	saved := dc.errs
-	v := dc.value(f, p.DefaultValue, "")
+	v := dc.value(f, p.DefaultValue, errKey{})
 	dc.errs = saved
 	return v
 }

@@ -1,0 +1,111 @@
+package driver
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+)
+
+func TestEncodeRowKeepsStorageClasses(t *testing.T) {
+	var b strings.Builder
+	row := []any{nil, int64(-3), 3.0, math.Copysign(0, -1), 1e300, math.NaN(), math.Inf(-1), "日本\x00\"", []byte{0, 255}}
+	if err := encodeRow(&b, row); err != nil {
+		t.Fatal(err)
+	}
+	want := `[null,-3,3.0,-0.0,1e+300,NaN,-Infinity,"日本\u0000\"",{"b64":"AP8="}]`
+	if b.String() != want {
+		t.Errorf("got  %s\nwant %s", b.String(), want)
+	}
+	b.Reset()
+	if err := encodeRow(&b, []any{"\xff"}); dberr.ClassOf(err, "") != dberr.DataError {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
+}
+
+func TestDecodeParams(t *testing.T) {
+	got, err := decodeParams(`[["null",null],["int","9223372036854775807"],["float","-0.5"],["float","nan"],["text","a\u0000b"],["blob","AP8="],["blob",""]]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 7 || got[0] != nil || got[1] != int64(math.MaxInt64) || got[2] != -0.5 ||
+		!math.IsNaN(got[3].(float64)) || got[4] != "a\x00b" || !reflect.DeepEqual(got[5], []byte{0, 255}) ||
+		!reflect.DeepEqual(got[6], []byte{}) {
+		t.Errorf("decoded %#v", got)
+	}
+	for _, bad := range []string{`[["int","9223372036854775808"]]`, `[["what","x"]]`, `{`, `[["blob","!!"]]`} {
+		if _, err := decodeParams(bad); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+// TestConnectErrors goes through the whole core: the connection string, the client and the
+// simulator, and checks classes, codes and that no secret is shown.
+func TestConnectErrors(t *testing.T) {
+	h, err := SimStart("", `{"orderRecords": 10}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer SimStop(h)
+	infoJSON, _ := SimInfo(h)
+	var info struct{ URL, User, Password string }
+	json.Unmarshal([]byte(infoJSON), &info)
+	cases := []struct {
+		conn  string
+		class dberr.Class
+		code  string
+		text  string
+	}{
+		{"Url=" + info.URL + ";User=" + info.User + ";Password=wrong-secret-1", dberr.OperationalError, "CB_WA01", "Password authentication failed"},
+		{"Url=" + info.URL + ";APIToken=bad-token-2;AppId=2", dberr.OperationalError, "GAIA_IA02", "API token"},
+		{"Url=" + info.URL + ";User=" + info.User + ";Pasword=x", dberr.InterfaceError, "", `did you mean "Password"`},
+		{"Url=" + info.URL + ";User=a;Password=b;ProxyServer=p", dberr.NotSupportedError, "", "ProxyServer"},
+	}
+	for _, c := range cases {
+		_, err := Connect(c.conn)
+		if err == nil {
+			t.Errorf("%s: no error", c.conn)
+			continue
+		}
+		de := dberr.As(err)
+		if de == nil || de.Class != c.class || de.Code != c.code || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: got %v (%+v), want %s %s containing %q", c.conn, err, de, c.class, c.code, c.text)
+		}
+		for _, secret := range []string{"wrong-secret-1", "bad-token-2"} {
+			if strings.Contains(dberr.Wire(err, dberr.DatabaseError), secret) {
+				t.Errorf("%s: the error shows a secret: %v", c.conn, err)
+			}
+		}
+	}
+	c, err := Connect("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ConnClose(c)
+	ci, _ := ConnInfo(c)
+	if strings.Contains(ci, info.Password) {
+		t.Errorf("ConnInfo shows the password: %s", ci)
+	}
+	s, err := Execute(c, "SELECT Id FROM Deals WHERE Id <= ? ORDER BY Id", `[["int","3"]]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := StmtFetch(s, 2)
+	if err != nil || rows != `{"rows":[[1],[2]],"done":false}` {
+		t.Errorf("fetch: %s %v", rows, err)
+	}
+	rows, _ = StmtFetch(s, 5)
+	if rows != `{"rows":[[3]],"done":true}` {
+		t.Errorf("fetch: %s", rows)
+	}
+	if err := ConnClose(c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := StmtFetch(s, 1); dberr.ClassOf(err, "") != dberr.InterfaceError {
+		t.Errorf("fetch after close: %v", err)
+	}
+}
