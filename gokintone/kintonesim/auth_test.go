@@ -230,3 +230,20 @@ func TestStart(t *testing.T) {
 		t.Errorf("close: %v", err)
 	}
 }
+
+func TestFailNext(t *testing.T) {
+	s := newServer(t, nil, Options{})
+	s.FailNext(2, Fault{Status: 503, Body: "Service Unavailable"})
+	s.FailNext(1, Fault{Status: 500, Code: "GAIA_RE18"})
+	for i := 0; i < 2; i++ {
+		r := get(t, s, "/k/v1/app.json?id=1")
+		if r.status != 503 || r.raw != "Service Unavailable" {
+			t.Errorf("fault %d: %d %q", i, r.status, r.raw)
+		}
+	}
+	wantError(t, get(t, s, "/k/v1/app.json?id=1"), 500, "GAIA_RE18")
+	wantOK(t, get(t, s, "/k/v1/app.json?id=1"))
+	if st := s.Stats(); st.Errors != 3 || st.ByCode["GAIA_RE18"] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}

@@ -25,6 +25,8 @@ type apiError struct {
 	// errors holds per-parameter messages, rendered as {"key":{"messages":[...]}}; keys are
 	// kept in insertion order of first use but rendered sorted, as JSON objects are unordered.
 	errors map[string][]text
+	// bulk, when set, is sent as the body instead of the error object (bulkRequest failures).
+	bulk map[string]any
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s %s", e.status, e.code, e.msg.en) }
@@ -123,9 +125,12 @@ func errorID() string {
 // writeError sends e as a kintone error response and returns the status actually sent.
 func (s *Server) writeError(w http.ResponseWriter, lang string, e *apiError) int {
 	status := s.statusFor(e)
-	body := s.errorBody(lang, e)
 	w.Header().Set("X-Cybozu-Error", e.code)
-	writeJSON(w, status, body)
+	if e.bulk != nil {
+		writeJSON(w, e.status, e.bulk)
+		return e.status
+	}
+	writeJSON(w, status, s.errorBody(lang, e))
 	return status
 }
 

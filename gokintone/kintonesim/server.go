@@ -67,6 +67,8 @@ type Server struct {
 	admin  int32 // "Administrator", the user API-token calls act as
 	calcs  calcCache
 
+	faults faults
+
 	cursorMu sync.Mutex
 	cursors  map[string]*cursor
 
@@ -283,6 +285,22 @@ func (s *Server) serve(w *statusWriter, q *request, running int64) string {
 			w.WriteHeader(499) // the client is gone; nobody reads this
 			return ""
 		}
+	}
+	if f, ok := s.nextFault(); ok {
+		if f.Code == "" {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(f.Status)
+			fmt.Fprint(w, f.Body)
+			return ""
+		}
+		msg := text{f.Message, f.Message}
+		if f.Message == "" {
+			msg = text{"The request failed (injected by the simulator).", "リクエストが失敗しました（シミュレーターによる障害注入）。"}
+		}
+		e := &apiError{status: f.Status, code: f.Code, msg: msg}
+		w.Header().Set("X-Cybozu-Error", e.code)
+		writeJSON(w, e.status, s.errorBody(q.lang, e))
+		return e.code
 	}
 	if q.method == http.MethodPost && r.Header.Get("X-HTTP-Method-Override") == "GET" {
 		q.method = http.MethodGet
