@@ -307,17 +307,8 @@ func recordRows(t *schema.Table, recs []kclient.Record, out [][]any) ([][]any, e
 	for _, r := range recs {
 		if t.Subtable == "" {
 			row := make([]any, len(t.Columns))
-			for i := range t.Columns {
-				col := &t.Columns[i]
-				fv, ok := r[col.FieldCode]
-				if !ok {
-					continue
-				}
-				v, err := col.Value(fv.Value)
-				if err != nil {
-					return nil, dberr.Wrap(err, dberr.OperationalError, "", "%v", err)
-				}
-				row[i] = v
+			if err := fillRow(row, t.Columns, 0, r); err != nil {
+				return nil, err
 			}
 			out = append(out, row)
 			continue
@@ -339,22 +330,30 @@ func recordRows(t *schema.Table, recs []kclient.Record, out [][]any) ([][]any, e
 			row := make([]any, len(t.Columns))
 			id, _ := strconv.ParseInt(sr.ID, 10, 64)
 			row[0], row[1] = id, parentID
-			for i := 2; i < len(t.Columns); i++ {
-				col := &t.Columns[i]
-				fv, ok := sr.Value[col.FieldCode]
-				if !ok {
-					continue
-				}
-				v, err := col.Value(fv.Value)
-				if err != nil {
-					return nil, dberr.Wrap(err, dberr.OperationalError, "", "%v", err)
-				}
-				row[i] = v
+			if err := fillRow(row, t.Columns, 2, sr.Value); err != nil {
+				return nil, err
 			}
 			out = append(out, row)
 		}
 	}
 	return out, nil
+}
+
+// fillRow converts the fields of one record (or subtable row) into row[from:].
+func fillRow(row []any, cols []schema.Column, from int, fields map[string]kclient.FieldValue) error {
+	for i := from; i < len(cols); i++ {
+		col := &cols[i]
+		fv, ok := fields[col.FieldCode]
+		if !ok {
+			continue
+		}
+		v, err := col.Value(fv.Value)
+		if err != nil {
+			return dberr.Wrap(err, dberr.OperationalError, "", "%v", err)
+		}
+		row[i] = v
+	}
+	return nil
 }
 
 // kqueryOrder is the order every scan asks kintone for: by $id, ascending unless ORDER BY Id
