@@ -11,6 +11,10 @@ would compile the SQLite amalgamation a second time):
 3. goimports on the generated Go; a first `go build -buildmode=c-shared` for the C header;
 4. pybindgen's generated build.py writes the CPython wrapper (core.c);
 5. the final `go build -buildmode=c-shared` links the extension `_core<EXT_SUFFIX>`.
+Meanwhile a background c-shared build of a tiny main (build/_cgo_warmup) compiles the
+dependencies, SQLite among them, in c-shared mode, so that the two single-threaded compiles of
+the SQLite amalgamation (default mode for gopy, c-shared for the extension) use both cores
+(cold build measured at 111 s instead of 152 s on 2 cores).
 
 Every go step runs with the environment of scripts/go.env (build tags, -trimpath, CGO_CFLAGS),
 the same one scripts/test.sh gives `go vet` and `go test`, so the Go build cache is shared and
