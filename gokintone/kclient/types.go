@@ -199,12 +199,14 @@ type RecordsPage struct {
 	TotalCount *int64 // nil unless totalCount was requested
 }
 
+type recordsWire struct {
+	Records    []Record    `json:"records"`
+	TotalCount jsonIntNull `json:"totalCount"`
+}
+
 // UnmarshalJSON decodes a page; kintone sends totalCount as a string or null.
 func (p *RecordsPage) UnmarshalJSON(data []byte) error {
-	var w struct {
-		Records    []Record    `json:"records"`
-		TotalCount jsonIntNull `json:"totalCount"`
-	}
+	var w recordsWire
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
