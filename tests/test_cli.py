@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import decimal
+import json
 import os
+import signal
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
@@ -54,7 +58,7 @@ def test_help(capsys: pytest.CaptureFixture[str]) -> None:
         main(["simulator", "--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    for option in ("--fixture", "--port", "--latency", "--order-records"):
+    for option in ("--fixture", "--port", "--latency", "--order-records", "--print-json"):
         assert option in out
 
 
@@ -74,3 +78,45 @@ def test_module_runs_as_script() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "simulator" in proc.stdout
+
+
+@pytest.mark.native
+def test_simulator_print_json_and_sigterm() -> None:
+    """``simulator --port 0 --print-json`` prints one JSON line that a launcher can read (the
+    URL answers), and SIGTERM stops it cleanly."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cdata_kintone", "simulator", "--port", "0", "--print-json",
+         "--order-records", "10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        assert info["url"].startswith("http://localhost:")
+        assert not info["url"].endswith(":0")
+        assert (info["user"], info["password"]) == ("admin", "kintone-sim")
+        codes = {a["code"]: a for a in info["apps"]}
+        assert codes["ORDERS"]["id"] == 3
+        assert codes["ORDERS"]["tokens"] == {"full": "sim-orders-full", "view": "sim-orders-view"}
+        assert codes["GUEST_TASKS"]["guestSpaceId"] == 1
+        auth = base64.b64encode(b"admin:kintone-sim").decode()
+        req = urllib.request.Request(
+            info["url"] + "/k/v1/app.json?id=3", headers={"X-Cybozu-Authorization": auth}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert json.load(resp)["code"] == "ORDERS"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert proc.stdout.read() == ""  # nothing after the JSON line
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

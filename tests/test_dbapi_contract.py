@@ -1,285 +1,211 @@
-"""Connection and Cursor behaviour against a fake of the pybind contract.
+"""Connection and Cursor behaviour (PEP 249) through the installed package, the real core and
+the simulator over loopback.
 
-``ContractFake`` implements the functions of ``pybind/README.md`` in Python, with the
-documented JSON encodings and error text, and checks that the Python layer uses handles
-correctly (no call on a closed statement, no concurrent calls on one connection). It exists so
-that the DB-API layer is tested without the Go build; the integration tests against the real
-core and simulator are separate (marked ``native``).
+Whether the core still holds a statement open is seen the way a user would: an open
+statement reading a TEMP table keeps that table locked, so ``DROP TABLE`` fails with
+"database table is locked" until the statement is released.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import decimal
 import gc
-import json
-import re
+import pickle
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import cdata_kintone as mod
-from cdata_kintone import _native
+from cdata_kintone.testing import Simulator
+
+pytestmark = pytest.mark.native
+
+DEALS = 2
 
 
-def wire(cls: str, code: str, message: str) -> RuntimeError:
-    return RuntimeError(f"[cdata_kintone:{cls}:{code}] {message}")
-
-
-class ContractFake:
-    """The pybind functions over in-memory state."""
-
-    def __init__(self) -> None:
-        self.next_handle = 100
-        self.conns: dict[int, dict[str, Any]] = {}
-        self.stmts: dict[int, dict[str, Any]] = {}
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-        self.busy: set[int] = set()
-        self.guard = threading.Lock()
-
-    def _new_handle(self) -> int:
-        self.next_handle += 1
-        return self.next_handle
-
-    def _enter(self, name: str, conn: int, *args: Any) -> None:
-        with self.guard:
-            self.calls.append((name, args))
-            if conn in self.busy:
-                raise AssertionError(f"concurrent calls on connection {conn}")
-            self.busy.add(conn)
-
-    def _leave(self, conn: int) -> None:
-        with self.guard:
-            self.busy.discard(conn)
-
-    def _stmt(self, s: int) -> dict[str, Any]:
-        if s not in self.stmts:
-            raise wire("InternalError", "", f"no statement {s}")
-        return self.stmts[s]
-
-    # --- connections ---
-
-    def Connect(self, conn_str: str) -> int:
-        self.calls.append(("Connect", (conn_str,)))
-        if "Password=bad" in conn_str:
-            raise wire("OperationalError", "CB_WA01", "Password authentication failed.")
-        names = [p.split("=", 1)[0].lower() for p in conn_str.split(";") if "=" in p]
-        if len(names) != len(set(names)):
-            raise wire("ProgrammingError", "", "a connection property is given twice")
-        h = self._new_handle()
-        masked = re.sub(r"(?i)(Password=)[^;]*", r"\1********", conn_str)
-        self.conns[h] = {"conn_str": conn_str, "masked": masked, "requests": 1}
-        return h
-
-    def ConnInfo(self, h: int) -> str:
-        c = self.conns[h]
-        return json.dumps({"connection_string": c["masked"], "requests": c["requests"]})
-
-    def ConnClose(self, h: int) -> bool:
-        self.calls.append(("ConnClose", (h,)))
-        if h not in self.conns:
-            raise wire("InternalError", "", f"no connection {h}")
-        del self.conns[h]
-        for s in [s for s, st in self.stmts.items() if st["conn"] == h]:
-            del self.stmts[s]
-        return True
-
-    # --- statements ---
-
-    def Execute(self, h: int, sql: str, params: str) -> int:
-        self._enter("Execute", h, sql, params)
-        try:
-            time.sleep(0)  # let other threads run, as the real core releases the GIL
-            if h not in self.conns:
-                raise wire("InternalError", "", f"no connection {h}")
-            self.conns[h]["requests"] += 1
-            decoded = json.loads(params)
-            words = sql.split()
-            st: dict[str, Any] = {"conn": h, "pos": 0, "columns": None, "rows": [], "rowcount": -1}
-            if words[0] == "ROWS":  # ROWS n: n rows of typed columns
-                n = int(words[1])
-                st["columns"] = [
-                    {"name": "Id", "decltype": "INTEGER", "type_code": "ROWID"},
-                    {"name": "Amount", "decltype": "DECIMAL", "type_code": "NUMBER"},
-                    {"name": "Closed", "decltype": "DATETIME", "type_code": "DATETIME"},
-                    {"name": "Name", "decltype": "TEXT", "type_code": "STRING"},
-                    {"name": "File", "decltype": "BLOB", "type_code": "BINARY"},
-                ]
-                st["rows"] = [
-                    [
-                        i,
-                        i + 0.5,
-                        f"2024-01-{i % 28 + 1:02d}T00:00:00Z",
-                        f"名前{i}",
-                        {"b64": base64.b64encode(bytes([i % 256])).decode()},
-                    ]
-                    for i in range(1, n + 1)
-                ]
-            elif words[0] == "ECHO":  # one row: the parameters as the core received them
-                st["columns"] = [
-                    {"name": f"p{i}", "decltype": "", "type_code": "STRING"}
-                    for i in range(len(decoded))
-                ]
-                st["rows"] = [[json.dumps(p, ensure_ascii=False) for p in decoded]]
-            elif words[0] == "CHANGE":  # CHANGE n: DML changing n rows
-                st["rowcount"] = int(words[1])
-            elif words[0] == "FAIL":  # FAIL Class Code message
-                raise wire(words[1], words[2] if words[2] != "-" else "", " ".join(words[3:]))
-            else:
-                raise wire("ProgrammingError", "", f'near "{words[0]}": syntax error')
-            s = self._new_handle()
-            self.stmts[s] = st
-            return s
-        finally:
-            self._leave(h)
-
-    def StmtDescription(self, s: int) -> str:
-        return json.dumps(self._stmt(s)["columns"])
-
-    def StmtRowcount(self, s: int) -> int:
-        return int(self._stmt(s)["rowcount"])
-
-    def StmtFetch(self, s: int, n: int) -> str:
-        st = self._stmt(s)
-        self._enter("StmtFetch", st["conn"], s, n)
-        try:
-            time.sleep(0)
-            batch = st["rows"][st["pos"] : st["pos"] + n]
-            st["pos"] += len(batch)
-            return json.dumps({"rows": batch, "done": st["pos"] >= len(st["rows"])})
-        finally:
-            self._leave(st["conn"])
-
-    def StmtClose(self, s: int) -> bool:
-        self.calls.append(("StmtClose", (s,)))
-        self._stmt(s)
-        del self.stmts[s]
-        return True
-
-    def names(self) -> list[str]:
-        return [name for name, _ in self.calls]
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    with Simulator(order_records=50) as s:
+        yield s
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[ContractFake]:
-    core = ContractFake()
-    monkeypatch.setattr(_native, "_core", core)
-    yield core
-
-
-@pytest.fixture
-def conn(fake: ContractFake) -> Iterator[mod.Connection]:
-    c = mod.connect("Url=http://localhost:1;User=u;Password=secret")
+def conn(sim: Simulator) -> Iterator[mod.Connection]:
+    c = mod.connect(sim.connection_string)
     yield c
     c.close()
+
+
+def numbers(n: int) -> str:
+    """A query returning the integers 1..n in one column (no kintone table involved)."""
+    return (
+        f"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {n}) "
+        "SELECT x FROM c"
+    )
+
+
+def make_table(conn: mod.Connection, name: str, n: int) -> None:
+    """A TEMP table ``name(a INTEGER, b TEXT)`` holding (1, 'x1') .. (n, 'xn')."""
+    conn.execute(f"CREATE TEMP TABLE {name}(a INTEGER, b TEXT)")
+    conn.execute(f"INSERT INTO {name} SELECT x, 'x' || x FROM ({numbers(n)})")
+
+
+def drop_error(conn: mod.Connection, name: str) -> str | None:
+    """Drop TEMP table ``name``; the error text when that fails, None when it worked."""
+    try:
+        conn.execute(f"DROP TABLE {name}")
+    except mod.Error as exc:
+        return str(exc)
+    return None
+
+
+def records_requests(sim: Simulator) -> list[dict[str, Any]]:
+    return [r for r in sim.requests() if r["path"].endswith("/records.json")]
 
 
 # --- connect -------------------------------------------------------------------------------
 
 
-def test_connect_joins_string_and_keywords(fake: ContractFake) -> None:
-    mod.connect(
-        "Url=http://localhost:1 ; ",
-        User="u",
-        Password='p;w"d',
-        AppId=[12, 13],
-        UseCursor=False,
-        Timeout=30,
-        Schema=None,
-    ).close()
-    (_, (conn_str,)), *_ = fake.calls
-    assert conn_str == (
-        'Url=http://localhost:1;User=u;Password="p;w""d";AppId=12,13;UseCursor=false;Timeout=30;'
-    )
+def test_connect_joins_string_and_keywords() -> None:
+    # a password with ';' and '"' must be quoted to reach the server intact
+    fixture = {
+        "users": [{"code": "u", "name": "U", "password": 'p;w"d'}],
+        "apps": [
+            {
+                "id": 12,
+                "name": "Lines",
+                "fields": {
+                    "t": {"type": "SINGLE_LINE_TEXT"},
+                    "rows": {"type": "SUBTABLE", "fields": {"n": {"type": "NUMBER"}}},
+                },
+                "records": [{"t": {"value": "a"}, "rows": {"value": [{"value": {"n": {"value": "2"}}}]}}],
+            }
+        ],
+    }
+    with (
+        Simulator(fixture) as sim,
+        mod.connect(
+            f"Url={sim.url} ; ",
+            User="u",
+            Password='p;w"d',
+            AppId=[12, 13],
+            NumberMapToDouble=True,
+            Timeout=30,
+            Schema=None,
+            SubtableSeparatorCharacter=" x=y ",
+        ) as c,
+    ):
+        props = dict(
+            c.execute("SELECT Name, Value FROM sys_connection_props").fetchall()  # type: ignore[arg-type]
+        )
+        assert props["User"] == "u"
+        assert props["Password"] == "********"
+        assert props["AppId"] == "12,13"  # a list is joined with commas
+        assert props["NumberMapToDouble"] == "true"  # a bool is true/false
+        assert props["Timeout"] == "30"
+        assert props["Schema"] == "REST"  # None: left out, so the default holds
+        assert props["SubtableSeparatorCharacter"] == " x=y "  # quoted: blanks and '=' kept
+        tables = [r[0] for r in c.execute("SELECT TableName FROM sys_tables").fetchall()]
+        assert tables == ["Lines", "Lines x=y rows"]
+        assert c.execute("SELECT n FROM [Lines x=y rows]").fetchall() == [(2.0,)]
+        assert 'p;w"d' not in c.connection_string
 
 
-def test_connect_keywords_only(fake: ContractFake) -> None:
-    mod.connect(Url="http://localhost:1", APIToken=("t1", "t2"), Other=" x=y ").close()
-    assert fake.calls[0][1][0] == 'Url=http://localhost:1;APIToken=t1,t2;Other=" x=y ";'
+def test_connect_keywords_only(sim: Simulator) -> None:
+    tokens = (sim.app(DEALS)["tokens"]["full"], sim.app(1)["tokens"]["view"])
+    with mod.connect(Url=sim.url, APIToken=tokens, AppId=(DEALS, 1)) as c:
+        tables = {r[0] for r in c.execute("SELECT TableName FROM sys_tables").fetchall()}
+        assert tables == {"Deals", "顧客リスト"}
+        assert c.execute("SELECT count(*) FROM Deals").fetchone() == (2000,)
+        assert tokens[0] not in c.connection_string
 
 
-def test_repeated_property_is_reported_by_the_core(fake: ContractFake) -> None:
-    with pytest.raises(mod.ProgrammingError, match="twice"):
-        mod.connect("User=a", user="b")
+def test_repeated_property_is_reported_by_the_core(sim: Simulator) -> None:
+    with pytest.raises(mod.InterfaceError, match="twice"):
+        mod.connect(sim.connection_string, user="b")
 
 
 @pytest.mark.parametrize("bad", [b"Url=x", None, 3])
-def test_connection_string_must_be_str(fake: ContractFake, bad: Any) -> None:
+def test_connection_string_must_be_str(bad: Any) -> None:
     with pytest.raises(mod.ProgrammingError, match="str"):
         mod.connect(bad)
 
 
-def test_bad_property_value_type(fake: ContractFake) -> None:
+def test_bad_property_value_type() -> None:
     with pytest.raises(mod.ProgrammingError, match="Timeout"):
         mod.connect(Timeout=object())
 
 
-def test_authentication_error(fake: ContractFake) -> None:
+def test_authentication_error(sim: Simulator) -> None:
     with pytest.raises(mod.AuthenticationError) as info:
-        mod.connect("Url=http://localhost:1;User=u;Password=bad")
+        mod.connect(Url=sim.url, User=sim.user, Password="bad")
     assert isinstance(info.value, mod.OperationalError)
     assert info.value.code == "CB_WA01"
 
 
-def test_repr_and_connection_string_are_masked(conn: mod.Connection) -> None:
-    assert "secret" not in repr(conn)
-    assert "secret" not in conn.connection_string
+def test_repr_and_connection_string_are_masked(sim: Simulator, conn: mod.Connection) -> None:
+    assert sim.password not in repr(conn)
+    assert sim.password not in conn.connection_string
     assert "********" in repr(conn)
-    assert "secret" not in str(vars(conn))
+    assert sim.password not in str(vars(conn))
     assert conn.request_count >= 1
+    assert conn.info()["requests"] == conn.request_count
 
 
-def test_connection_close_is_idempotent_and_final(fake: ContractFake) -> None:
-    c = mod.connect("Url=http://localhost:1")
+def test_connection_close_is_idempotent_and_final(sim: Simulator) -> None:
+    c = mod.connect(sim.connection_string)
     cur = c.cursor()
-    cur.execute("ROWS 3")
+    cur.execute(numbers(3))
     c.close()
     c.close()
-    assert fake.names().count("ConnClose") == 1
     assert c.closed and cur.closed
-    for op in (c.cursor, c.commit, c.rollback, lambda: c.execute("ROWS 1")):
+    for op in (c.cursor, c.commit, c.rollback, lambda: c.execute(numbers(1)), c.info):
         with pytest.raises(mod.ProgrammingError, match="closed"):
             op()
     with pytest.raises(mod.ProgrammingError, match="closed"):
         cur.fetchone()
     with pytest.raises(mod.ProgrammingError, match="closed"):
-        cur.execute("ROWS 1")
+        cur.execute(numbers(1))
     cur.close()  # still fine
     assert "closed" in repr(c)
 
 
-def test_context_manager_closes_connection(fake: ContractFake) -> None:
-    with mod.connect("Url=http://localhost:1") as c:
-        assert c.execute("ROWS 2").fetchall()
+def test_context_manager_closes_connection(sim: Simulator) -> None:
+    with mod.connect(sim.connection_string) as c:
+        assert c.execute(numbers(2)).fetchall() == [(1,), (2,)]
     assert c.closed
-    with pytest.raises(mod.ProgrammingError):
-        with c:
-            pass
+    with pytest.raises(mod.ProgrammingError), c:
+        pass
 
 
-def test_commit_and_rollback_do_nothing(conn: mod.Connection, fake: ContractFake) -> None:
-    before = len(fake.calls)
+def test_commit_and_rollback_do_nothing(sim: Simulator, conn: mod.Connection) -> None:
+    make_table(conn, "t", 2)
+    before = conn.request_count
+    sim.reset_requests()
     conn.commit()
-    conn.rollback()
-    assert len(fake.calls) == before
+    conn.execute("INSERT INTO t VALUES (3, 'x3')")
+    conn.rollback()  # cannot undo anything
+    assert conn.execute("SELECT count(*) FROM t").fetchone() == (3,)
+    assert sim.requests() == []
+    assert conn.request_count == before
 
 
 def test_connection_is_not_picklable(conn: mod.Connection) -> None:
-    import pickle
-
     with pytest.raises(TypeError):
         pickle.dumps(conn)
 
 
-def test_garbage_collected_connection_is_closed(fake: ContractFake) -> None:
-    c = mod.connect("Url=http://localhost:1")
+def test_garbage_collected_connection_is_closed(sim: Simulator) -> None:
+    c = mod.connect(sim.connection_string)
+    core, handle = c._core, c._handle  # the real core, to ask it about its handle afterwards
+    assert '"requests"' in core.ConnInfo(handle)
     del c
     gc.collect()
-    assert fake.conns == {}
+    with pytest.raises(RuntimeError, match="the connection is closed"):
+        core.ConnInfo(handle)
 
 
 # --- cursor --------------------------------------------------------------------------------
@@ -288,26 +214,30 @@ def test_garbage_collected_connection_is_closed(fake: ContractFake) -> None:
 def test_description_and_type_objects(conn: mod.Connection) -> None:
     cur = conn.cursor()
     assert cur.description is None and cur.rowcount == -1 and cur.rownumber is None
-    assert cur.execute("ROWS 1") is cur
+    assert cur.execute("SELECT Id, Amount, [Close date], [Deal name], x'01' FROM Deals LIMIT 1") is cur
     desc = cur.description
     assert desc == (
-        ("Id", "ROWID", None, None, None, None, None),
+        ("Id", "NUMBER", None, None, None, None, None),
         ("Amount", "NUMBER", None, None, None, None, None),
-        ("Closed", "DATETIME", None, None, None, None, None),
-        ("Name", "STRING", None, None, None, None, None),
-        ("File", "BINARY", None, None, None, None, None),
+        ("Close date", "DATETIME", None, None, None, None, None),
+        ("Deal name", "STRING", None, None, None, None, None),
+        ("x'01'", "BINARY", None, None, None, None, None),
     )
-    assert desc is not None
     codes = [d[1] for d in desc]
-    assert codes == [mod.ROWID, mod.NUMBER, mod.DATETIME, mod.STRING, mod.BINARY]
+    assert codes == [mod.NUMBER, mod.NUMBER, mod.DATETIME, mod.STRING, mod.BINARY]
     assert desc[1][1] == mod.NUMBER
     assert desc[1][1] != mod.STRING
     assert cur.rowcount == -1
 
 
 def test_values_are_converted(conn: mod.Connection) -> None:
-    row = conn.execute("ROWS 1").fetchone()
-    assert row == (
+    conn.execute(
+        "CREATE TEMP TABLE v(Id INTEGER, Amount DECIMAL, Closed DATETIME, Name TEXT, File BLOB)"
+    )
+    conn.execute("INSERT INTO v VALUES (1, 1.5, '2024-01-02T00:00:00Z', '名前1', x'01')")
+    cur = conn.execute("SELECT * FROM v")
+    assert [d[1] for d in cur.description] == ["NUMBER", "NUMBER", "DATETIME", "STRING", "BINARY"]  # type: ignore[union-attr]
+    assert cur.fetchone() == (
         1,
         decimal.Decimal("1.5"),
         dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc),
@@ -317,26 +247,22 @@ def test_values_are_converted(conn: mod.Connection) -> None:
 
 
 def test_parameters_reach_the_core_encoded(conn: mod.Connection) -> None:
-    row = conn.execute(
-        "ECHO", [None, True, 2**62, 0.25, "x\x00y", b"\x00", dt.date(2024, 1, 2)]
-    ).fetchone()
-    assert row is not None
-    assert [json.loads(v) for v in row] == [
-        ["null", None],
-        ["int", "1"],
-        ["int", str(2**62)],
-        ["float", "0.25"],
-        ["text", "x\x00y"],
-        ["blob", "AA=="],
-        ["text", "2024-01-02"],
-    ]
+    params = [None, True, 2**62, 0.25, "x\x00y", b"\x00", dt.date(2024, 1, 2)]
+    marks = ", ".join("?" for _ in params)
+    assert conn.execute(f"SELECT {marks}", params).fetchone() == (
+        None, 1, 2**62, 0.25, "x\x00y", b"\x00", "2024-01-02"
+    )
+    types = ", ".join("typeof(?)" for _ in params)
+    assert conn.execute(f"SELECT {types}", params).fetchone() == (
+        "null", "integer", "integer", "real", "text", "blob", "text"
+    )
 
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 500])
 def test_fetch_methods_across_batches(conn: mod.Connection, batch: int) -> None:
     cur = conn.cursor()
     cur.fetch_batch_size = batch
-    cur.execute("ROWS 10")
+    cur.execute("SELECT Id FROM Deals WHERE Id <= 10 ORDER BY Id")
     assert cur.arraysize == 1
     assert cur.fetchone()[0] == 1  # type: ignore[index]
     assert cur.rownumber == 1
@@ -355,38 +281,49 @@ def test_fetch_methods_across_batches(conn: mod.Connection, batch: int) -> None:
 def test_iteration(conn: mod.Connection) -> None:
     cur = conn.cursor()
     cur.fetch_batch_size = 4
-    assert [r[0] for r in cur.execute("ROWS 9")] == list(range(1, 10))
+    assert [r[0] for r in cur.execute(numbers(9))] == list(range(1, 10))
     assert iter(cur) is cur
 
 
 def test_fetchall_of_empty_result(conn: mod.Connection) -> None:
-    cur = conn.execute("ROWS 0")
+    cur = conn.execute("SELECT Id FROM Deals WHERE Id < 0")
     assert cur.description is not None
     assert cur.fetchall() == []
     assert cur.fetchone() is None
 
 
-def test_statement_closed_when_exhausted(conn: mod.Connection, fake: ContractFake) -> None:
+def test_statement_closed_when_exhausted(conn: mod.Connection) -> None:
+    make_table(conn, "t", 7)
     cur = conn.cursor()
     cur.fetch_batch_size = 5
-    cur.execute("ROWS 7")
-    cur.fetchone()
-    assert len(fake.stmts) == 1
-    cur.fetchall()
-    assert fake.stmts == {}
+    cur.execute("SELECT a FROM t ORDER BY a")
+    assert cur.fetchone() == (1,)
+    assert "database table is locked" in (drop_error(conn, "t") or "")  # still open
+    assert [r[0] for r in cur.fetchall()] == [2, 3, 4, 5, 6, 7]
+    assert drop_error(conn, "t") is None  # released once the rows ran out
     assert cur.description is not None  # the result set's description stays
 
 
-def test_dml_rowcount_and_no_result_set(conn: mod.Connection, fake: ContractFake) -> None:
-    cur = conn.execute("CHANGE 3")
+def test_dml_rowcount_and_no_result_set(conn: mod.Connection) -> None:
+    make_table(conn, "t", 5)
+    cur = conn.execute("UPDATE t SET b = 'changed' WHERE a <= 3")
     assert cur.rowcount == 3
     assert cur.description is None
-    assert fake.stmts == {}
+    assert conn.execute("DELETE FROM t WHERE a > 100").rowcount == 0
+    assert conn.execute("INSERT INTO t VALUES (?, ?)", [6, "x6"]).rowcount == 1
     for op in (cur.fetchone, cur.fetchall, lambda: cur.fetchmany(2)):
         with pytest.raises(mod.ProgrammingError, match="no result set"):
             op()
     with pytest.raises(mod.ProgrammingError, match="no result set"):
         next(iter(cur))
+    assert drop_error(conn, "t") is None  # nothing is left open
+    assert cur.rowcount == 3  # another cursor's statements do not change this one
+
+
+def test_ddl_rowcount_is_not_a_stale_dml_count(conn: mod.Connection) -> None:
+    make_table(conn, "t", 3)  # ends with an INSERT of 3 rows
+    assert conn.execute("CREATE TEMP TABLE u(a)").rowcount in (-1, 0)
+    assert conn.execute("DROP TABLE u").rowcount in (-1, 0)
 
 
 def test_fetch_before_execute_is_programming_error(conn: mod.Connection) -> None:
@@ -394,24 +331,28 @@ def test_fetch_before_execute_is_programming_error(conn: mod.Connection) -> None
         conn.cursor().fetchone()
 
 
-def test_execute_again_closes_previous_statement(conn: mod.Connection, fake: ContractFake) -> None:
-    cur = conn.execute("ROWS 5")
+def test_execute_again_closes_previous_statement(conn: mod.Connection) -> None:
+    make_table(conn, "t", 5)
+    cur = conn.cursor()
+    cur.fetch_batch_size = 2
+    cur.execute("SELECT a FROM t ORDER BY a")
     cur.fetchone()
-    cur.execute("ROWS 2")
-    assert len(fake.stmts) == 1
+    cur.execute(numbers(2))
+    assert drop_error(conn, "t") is None  # the first statement was released
     assert cur.rownumber == 0
     assert [r[0] for r in cur.fetchall()] == [1, 2]
 
 
 def test_failed_execute_resets_the_cursor(conn: mod.Connection) -> None:
-    cur = conn.execute("ROWS 5")
-    with pytest.raises(mod.FieldNotFound) as info:
-        cur.execute("FAIL ProgrammingError GAIA_IQ11 field (X) not found")
-    assert info.value.code == "GAIA_IQ11"
+    cur = conn.execute("SELECT Id FROM Deals ORDER BY Id")
+    assert cur.description is not None
+    with pytest.raises(mod.ProgrammingError, match="no such column: nope") as info:
+        cur.execute("SELECT nope FROM Deals")
+    assert info.value.code is None
     assert cur.description is None and cur.rowcount == -1
     with pytest.raises(mod.ProgrammingError):
         cur.fetchone()
-    assert cur.execute("ROWS 1").fetchall()
+    assert cur.execute(numbers(1)).fetchall() == [(1,)]
 
 
 def test_sql_must_be_str(conn: mod.Connection) -> None:
@@ -424,41 +365,57 @@ def test_sql_must_be_str(conn: mod.Connection) -> None:
 
 
 def test_bad_parameters_raise_before_the_core_is_called(
-    conn: mod.Connection, fake: ContractFake
+    sim: Simulator, conn: mod.Connection
 ) -> None:
-    before = fake.names().count("Execute")
+    sql = "SELECT Id FROM Deals WHERE Id = ?"
+    conn.execute(sql, [1]).fetchall()  # declares Deals
+    sim.reset_requests()
+    before = conn.request_count
     with pytest.raises(mod.ProgrammingError, match="qmark"):
-        conn.execute("ECHO", {"a": 1})  # type: ignore[arg-type]
+        conn.execute(sql, {"a": 1})  # type: ignore[arg-type]
     with pytest.raises(mod.DataError, match="parameter 1"):
-        conn.execute("ECHO", [2**64])
-    assert fake.names().count("Execute") == before
+        conn.execute(sql, [2**64])
+    assert sim.requests() == [] and conn.request_count == before
+    assert conn.execute(sql, [1]).fetchall() == [(1,)]  # while a good one reaches kintone
+    assert len(records_requests(sim)) == 1
 
 
-def test_executemany(conn: mod.Connection, fake: ContractFake) -> None:
+def test_executemany(conn: mod.Connection) -> None:
+    conn.execute("CREATE TEMP TABLE t(a INTEGER, b TEXT)")
     cur = conn.cursor()
-    assert cur.executemany("CHANGE 2", [[1], [2], (3,)]) is cur
-    assert cur.rowcount == 6
-    assert fake.names().count("Execute") == 3
-    cur.executemany("CHANGE 2", iter([]))
+    assert cur.executemany("INSERT INTO t VALUES (?, 'x')", [[1], [2], (3,)]) is cur
+    assert cur.rowcount == 3
+    assert conn.execute("SELECT a FROM t ORDER BY a").fetchall() == [(1,), (2,), (3,)]
+    assert cur.executemany("UPDATE t SET b = ? WHERE a <= 2", [["y"], ["z"]]).rowcount == 4
+    cur.executemany("INSERT INTO t VALUES (?, 'x')", iter([]))
     assert cur.rowcount == 0
-    cur.executemany("CHANGE -1", [[1], [2]])
-    assert cur.rowcount == -1
+    cur.fetch_batch_size = 1
     with pytest.raises(mod.ProgrammingError, match="return no rows"):
-        cur.executemany("ROWS 1", [[1]])
-    assert fake.stmts == {}
+        cur.executemany("SELECT * FROM t WHERE a = ?", [[1], [2]])
+    assert cur.description is None
+    assert drop_error(conn, "t") is None  # the SELECT was not left open
     with pytest.raises(mod.ProgrammingError):
-        cur.executemany("CHANGE 1", "ab")
+        cur.executemany("INSERT INTO t VALUES (?, 'x')", "ab")
+
+
+def test_executemany_rowcount_unknown(conn: mod.Connection) -> None:
+    make_table(conn, "t", 3)
+    cur = conn.executemany("CREATE TEMP TABLE IF NOT EXISTS u(a)", [[], []])
+    assert cur.rowcount == -1
 
 
 def test_connection_executemany_shortcut(conn: mod.Connection) -> None:
-    assert conn.executemany("CHANGE 1", [[], []]).rowcount == 2
+    conn.execute("CREATE TEMP TABLE t(a INTEGER)")
+    assert conn.executemany("INSERT INTO t VALUES (1)", [[], []]).rowcount == 2
+    assert conn.execute("SELECT count(*) FROM t").fetchone() == (2,)
 
 
 def test_several_cursors_at_once(conn: mod.Connection) -> None:
+    make_table(conn, "t", 5)
     a, b = conn.cursor(), conn.cursor()
     a.fetch_batch_size = b.fetch_batch_size = 2
-    a.execute("ROWS 5")
-    b.execute("ROWS 3")
+    a.execute("SELECT a FROM t ORDER BY a")
+    b.execute("SELECT Id FROM Deals WHERE Id <= 3 ORDER BY Id")
     out = []
     for _ in range(3):
         out.append((a.fetchone()[0], b.fetchone()[0]))  # type: ignore[index]
@@ -467,31 +424,31 @@ def test_several_cursors_at_once(conn: mod.Connection) -> None:
     assert [r[0] for r in a.fetchall()] == [4, 5]
 
 
-def test_cursor_close(conn: mod.Connection, fake: ContractFake) -> None:
+def test_cursor_close(conn: mod.Connection) -> None:
+    make_table(conn, "t", 5)
     with conn.cursor() as cur:
-        cur.execute("ROWS 5")
+        cur.fetch_batch_size = 2
+        cur.execute("SELECT a FROM t")
         cur.fetchone()
     assert cur.closed
-    assert fake.stmts == {}
+    assert drop_error(conn, "t") is None  # its statement was released
     cur.close()
     with pytest.raises(mod.ProgrammingError, match="closed cursor"):
-        cur.execute("ROWS 1")
+        cur.execute(numbers(1))
     with pytest.raises(mod.ProgrammingError, match="closed cursor"):
         cur.fetchall()
     assert cur.connection is conn
     assert not conn.closed
 
 
-def test_garbage_collected_cursor_statement_is_closed_later(
-    conn: mod.Connection, fake: ContractFake
-) -> None:
-    cur = conn.execute("ROWS 5")
-    assert len(fake.stmts) == 1
+def test_garbage_collected_cursor_statement_is_closed_later(conn: mod.Connection) -> None:
+    make_table(conn, "t", 5)
+    cur = conn.execute("SELECT a FROM t")
+    assert "database table is locked" in (drop_error(conn, "t") or "")
     del cur
     gc.collect()
-    assert len(fake.stmts) == 1  # not from the finalizer...
-    conn.execute("CHANGE 1")
-    assert fake.stmts == {}  # ...but at the connection's next call
+    # released at the connection's next call (here: the DROP itself), not leaked
+    assert drop_error(conn, "t") is None
 
 
 def test_optional_methods(conn: mod.Connection) -> None:
@@ -516,8 +473,12 @@ def test_threads_share_a_connection(conn: mod.Connection) -> None:
         try:
             cur = conn.cursor()
             cur.fetch_batch_size = 3
-            for _ in range(5):
-                results[k] = [r[0] for r in cur.execute(f"ROWS {10 + k}")]
+            for i in range(5):
+                if i % 2:
+                    sql = f"SELECT Id FROM Deals WHERE Id <= {10 + k} ORDER BY Id"
+                else:
+                    sql = numbers(10 + k)
+                results[k] = [r[0] for r in cur.execute(sql)]
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -1,117 +1,213 @@
-"""cdata_kintone.testing.Simulator against a fake of the pybind Sim* functions."""
+"""cdata_kintone.testing.Simulator: the real simulator in the installed core, over loopback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import pathlib
+import socket
+import time
+import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import cdata_kintone as mod
-from cdata_kintone import _native
-from cdata_kintone.testing import Simulator
+from cdata_kintone.testing import Simulator, kintone_simulator  # noqa: F401 (a fixture)
 
-APPS = [
-    {"id": 1, "code": "deals", "name": "Deals", "tokens": {"full": "F1", "view": "V1"},
-     "guestSpaceId": None},
-    {"id": 2, "code": "", "name": "顧客リスト", "tokens": {"full": "F2", "view": "V2"},
-     "guestSpaceId": None},
-    {"id": 9, "code": "guest", "name": "Guest", "tokens": {"full": "F9", "view": "V9"},
-     "guestSpaceId": 5},
-]
+pytestmark = pytest.mark.native
 
+#: The sample apps: id → (code, name, guest space).
+SAMPLE_APPS = {
+    1: ("CUSTOMERS", "顧客リスト", None),
+    2: ("DEALS", "Deals", None),
+    3: ("ORDERS", "受注明細 Orders", None),
+    4: ("GUEST_TASKS", "Guest Tasks", 1),
+}
 
-class SimFake:
-    def __init__(self) -> None:
-        self.started: list[tuple[str, str]] = []
-        self.running: set[int] = set()
-        self.log: list[dict[str, Any]] = [{"method": "GET", "path": "/k/v1/app.json"}]
-
-    def SimStart(self, fixture: str, options: str) -> int:
-        self.started.append((fixture, options))
-        h = 40 + len(self.started)
-        self.running.add(h)
-        return h
-
-    def SimInfo(self, h: int) -> str:
-        assert h in self.running
-        return json.dumps(
-            {"url": "http://localhost:4321", "user": "admin", "password": "pa;ss", "apps": APPS}
-        )
-
-    def SimRequests(self, h: int) -> str:
-        return json.dumps(self.log)
-
-    def SimResetRequests(self, h: int) -> bool:
-        self.log = []
-        return True
-
-    def SimStop(self, h: int) -> bool:
-        if h not in self.running:
-            raise RuntimeError("[cdata_kintone:ProgrammingError:] no such simulator")
-        self.running.remove(h)
-        return True
+#: A small fixture of our own: a password that needs quoting, one app with a DATE field that
+#: defaults to today (in the simulator's time zone) and two API tokens.
+FIXTURE: dict[str, Any] = {
+    "users": [{"code": "u", "name": "U", "password": 'pa;ss"word'}],
+    "apps": [
+        {
+            "id": 7,
+            "code": "NOTES",
+            "name": "メモ",
+            "fields": {
+                "title": {"type": "SINGLE_LINE_TEXT", "label": "Title"},
+                "day": {"type": "DATE", "label": "Day", "defaultNowValue": True},
+            },
+            "apiTokens": [
+                {"token": "notes-full", "view": True, "add": True, "edit": True, "delete": True},
+                {"token": "notes-view", "view": True},
+            ],
+            "records": [{"title": {"value": "first"}}, {"title": {"value": "second"}}],
+        }
+    ],
+}
 
 
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimFake]:
-    core = SimFake()
-    monkeypatch.setattr(_native, "_core", core)
-    yield core
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    with Simulator(order_records=50) as s:
+        yield s
 
 
-def test_defaults(fake: SimFake) -> None:
+def titles(connection_string: str) -> list[str]:
+    with mod.connect(connection_string) as c:
+        return [r[0] for r in c.execute("SELECT Title FROM [メモ] ORDER BY Title").fetchall()]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_defaults() -> None:
     with Simulator() as sim:
-        assert fake.started == [("", "")]
         assert sim.running
-        assert sim.url == "http://localhost:4321"
-        assert sim.connection_string == 'Url=http://localhost:4321;User=admin;Password="pa;ss";'
-        assert sim.info["apps"] == APPS
-        assert sim.requests() == [{"method": "GET", "path": "/k/v1/app.json"}]
+        assert sim.url.startswith("http://localhost:")
+        assert sim.user == "admin"
+        assert sim.connection_string == f"Url={sim.url};User=admin;Password={sim.password};"
+        assert {
+            a["id"]: (a["code"], a["name"], a["guestSpaceId"]) for a in sim.apps
+        } == SAMPLE_APPS
+        assert sim.info["apps"] == sim.apps
+        assert sim.info["url"] == sim.url
+        assert repr(sim) == f"<cdata_kintone.testing.Simulator running at {sim.url}>"
+        assert sim.requests() == []
+        with mod.connect(sim.connection_string) as conn:
+            # the full sample: 12,000 orders unless told otherwise
+            assert conn.execute("SELECT count(*) FROM [受注明細 Orders]").fetchone() == (12000,)
+        log = sim.requests()
+        assert log[0]["method"] == "GET" and log[0]["path"] == "/k/v1/apps.json"
+        assert all(r["user"] == "admin" and r["status"] == 200 for r in log)
         sim.reset_requests()
         assert sim.requests() == []
-    assert not sim.running and fake.running == set()
+        url, conn_str = sim.url, sim.connection_string
+    assert not sim.running
+    assert repr(sim) == "<cdata_kintone.testing.Simulator stopped>"
     sim.close()
     sim.stop()
     with pytest.raises(mod.ProgrammingError, match="stopped"):
         sim.requests()
+    with pytest.raises(mod.ProgrammingError, match="stopped"):
+        sim.reset_requests()
+    # the server is really gone
+    with pytest.raises(mod.OperationalError, match="connection refused"):
+        mod.connect(conn_str)
+    assert url.startswith("http://localhost:")
 
 
-def test_options(fake: SimFake) -> None:
-    Simulator(latency=0.0255, port=8080, order_records=100, time_zone="Asia/Tokyo").close()
-    assert json.loads(fake.started[0][1]) == {
-        "latencyMs": 26,
-        "port": 8080,
-        "orderRecords": 100,
-        "timeZone": "Asia/Tokyo",
-    }
+def test_options() -> None:
+    port = free_port()
+    with Simulator(latency=0.0255, port=port, order_records=100) as sim:
+        assert sim.url == f"http://localhost:{port}"
+        start = time.perf_counter()
+        with mod.connect(sim.connection_string) as conn:
+            assert conn.execute("SELECT count(*) FROM [受注明細 Orders]").fetchone() == (100,)
+        elapsed = time.perf_counter() - start
+        n = len(sim.requests())
+        assert n >= 3
+        assert elapsed >= n * 0.0255  # every request waited the latency (26 ms)
 
 
-def test_fixture_forms(fake: SimFake, tmp_path: pathlib.Path) -> None:
-    data = {"apps": [{"name": "顧客"}]}
-    Simulator(data).close()
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])  # UTC+14, UTC-12
+def test_time_zone_option(zone: str) -> None:
+    before = dt.datetime.now(zoneinfo.ZoneInfo(zone)).date()
+    with (
+        Simulator(FIXTURE, time_zone=zone) as sim,
+        mod.connect(sim.connection_string) as conn,
+    ):
+        days = {r[0] for r in conn.execute("SELECT Day FROM [メモ]").fetchall()}
+    after = dt.datetime.now(zoneinfo.ZoneInfo(zone)).date()
+    # "today" for a record created without a Day is today in the simulator's time zone; the
+    # two zones are 26 hours apart, so the dates always differ.
+    assert len(days) == 1 and days.pop() in {before, after}
+
+
+def test_bad_options_and_fixtures() -> None:
+    with pytest.raises(mod.ProgrammingError, match="time zone"):
+        Simulator(time_zone="Not/AZone")
+    with pytest.raises(mod.OperationalError, match='unknown field "nope"'):
+        Simulator({"apps": [{"id": 1, "name": "x", "records": [{"nope": {"value": "1"}}]}]})
+    with pytest.raises(mod.OperationalError, match="Only numbers"):
+        Simulator(
+            {
+                "apps": [
+                    {
+                        "id": 1,
+                        "name": "x",
+                        "fields": {"n": {"type": "NUMBER"}},
+                        "records": [{"n": {"value": "abc"}}],
+                    }
+                ]
+            }
+        )
+
+
+def test_fixture_with_an_unknown_key_is_refused() -> None:
+    with pytest.raises(mod.Error, match="nonsense"):
+        Simulator({"apps": [{"id": 1, "name": "x", "nonsense": True}]}).close()
+
+
+def test_fixture_forms(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "fixture.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    Simulator(path).close()
-    Simulator(str(path)).close()
-    assert [json.loads(f) for f, _ in fake.started] == [data, data, data]
+    path.write_text(json.dumps(FIXTURE, ensure_ascii=False), encoding="utf-8")
+    for form in (FIXTURE, path, str(path)):
+        with Simulator(form) as sim:
+            assert sim.user == "u" and sim.password == 'pa;ss"word'
+            assert [(a["id"], a["name"]) for a in sim.apps] == [(7, "メモ")]
+            # the password is quoted in the connection string, and it works
+            assert sim.connection_string == (
+                f'Url={sim.url};User=u;Password="pa;ss""word";'
+            )
+            assert titles(sim.connection_string) == ["first", "second"]
     with pytest.raises(TypeError):
         Simulator(42)  # type: ignore[arg-type]
 
 
-def test_token_connection_strings(fake: SimFake) -> None:
-    with Simulator() as sim:
-        assert sim.token_connection_string() == (
-            "AuthScheme=APIToken;Url=http://localhost:4321;APIToken=F1,F2;AppId=1,2;"
-        )
-        assert sim.token_connection_string("顧客リスト", token="view") == (
-            "AuthScheme=APIToken;Url=http://localhost:4321;APIToken=V2;AppId=2;"
-        )
-        assert sim.token_connection_string(9).endswith("AppId=9;GuestSpaceId=5;")
-        assert sim.token_connection_string("deals", "2") == sim.token_connection_string()
-        with pytest.raises(ValueError, match="spaces"):
-            sim.token_connection_string(1, 9)
-        with pytest.raises(KeyError):
-            sim.token_connection_string("nope")
+def test_token_connection_strings(sim: Simulator) -> None:
+    url = sim.url
+    default = sim.token_connection_string()
+    assert default == (
+        f"AuthScheme=APIToken;Url={url};"
+        "APIToken=sim-customers-full,sim-deals-full,sim-orders-full;AppId=1,2,3;"
+    )
+    with mod.connect(default) as conn:
+        tables = {r[0] for r in conn.execute("SELECT TableName FROM sys_tables").fetchall()}
+        assert tables == {"顧客リスト", "Deals", "受注明細 Orders", "受注明細 Orders_明細"}
+
+    view = sim.token_connection_string("顧客リスト", token="view")
+    assert view == f"AuthScheme=APIToken;Url={url};APIToken=sim-customers-view;AppId=1;"
+    with mod.connect(view) as conn:
+        assert conn.execute("SELECT count(*) FROM [顧客リスト]").fetchone()[0] > 0  # type: ignore[index]
+
+    guest = sim.token_connection_string(4)
+    assert guest.endswith("AppId=4;GuestSpaceId=1;")
+    with mod.connect(guest) as conn:
+        assert conn.execute("SELECT count(*) FROM [Guest Tasks]").fetchone() == (5,)
+
+    # ids, codes, names and digit strings all name apps
+    assert sim.token_connection_string("CUSTOMERS", "2", "受注明細 Orders") == default
+    assert sim.app("DEALS") == sim.app(2) == sim.app("2") == sim.app("Deals")
+    with pytest.raises(ValueError, match="spaces"):
+        sim.token_connection_string(1, 4)
+    with pytest.raises(KeyError):
+        sim.token_connection_string("nope")
+
+
+def test_token_connection_string_of_a_fixture() -> None:
+    with Simulator(FIXTURE) as sim:
+        assert titles(sim.token_connection_string()) == ["first", "second"]
+        assert titles(sim.token_connection_string("NOTES", token="view")) == ["first", "second"]
+        assert {r["auth"] for r in sim.requests()} == {"token"}
+
+
+def test_pytest_fixture(kintone_simulator: Simulator) -> None:  # noqa: F811
+    assert kintone_simulator.running
+    with mod.connect(kintone_simulator.connection_string) as conn:
+        assert conn.execute("SELECT count(*) FROM Deals").fetchone() == (2000,)

@@ -2,7 +2,6 @@ package driver
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"time"
 
@@ -39,15 +38,13 @@ func SimStart(fixture, options string) (int64, error) {
 	case strings.TrimSpace(fixture) == "":
 		f = kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: o.OrderRecords})
 	default:
-		data := []byte(fixture)
+		var err error
 		if strings.HasPrefix(fixture, "@") {
-			var err error
-			if data, err = os.ReadFile(fixture[1:]); err != nil {
-				return 0, dberr.New(dberr.ProgrammingError, "", "cannot read the fixture file: %v", err)
-			}
+			f, err = kintonesim.LoadFixture(fixture[1:])
+		} else {
+			f, err = kintonesim.ParseFixture([]byte(fixture))
 		}
-		f = &kintonesim.Fixture{}
-		if err := json.Unmarshal(data, f); err != nil {
+		if err != nil {
 			return 0, dberr.New(dberr.ProgrammingError, "", "bad fixture: %v", err)
 		}
 	}

@@ -204,8 +204,12 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 		return nil, err
 	}
 	if len(names) == 0 {
-		// DML or DDL: it has run to completion in step.
-		s.affected = e.changes()
+		// DML or DDL: it has run to completion in step. Only DML has a row count; SQLite's
+		// changes() would repeat the previous DML's count after DDL.
+		switch facts.firstWord {
+		case "insert", "update", "delete", "replace", "with":
+			s.affected = e.changes()
+		}
 		s.done = true
 		return s, nil
 	}

@@ -13,7 +13,8 @@ import (
 type sqlFacts struct {
 	hasIN      bool
 	hasCollate bool
-	trailing   bool // a non-empty statement follows the first ';'
+	trailing   bool   // a non-empty statement follows the first ';'
+	firstWord  string // the statement's first keyword, lower-cased
 }
 
 // scanSQL tokenises just enough of SQLite's grammar to find keywords outside string
@@ -65,6 +66,9 @@ func scanSQL(sql string) sqlFacts {
 				j = i + n
 			}
 			word := sql[i:j]
+			if f.firstWord == "" && !afterSemicolon {
+				f.firstWord = strings.ToLower(word)
+			}
 			if afterSemicolon {
 				f.trailing = true
 			}
