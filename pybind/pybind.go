@@ -106,3 +106,27 @@ func SimStop(h int64) (ok bool, err error) {
 	defer guard(&err)
 	return true, driver.SimStop(h)
 }
+
+// SimAdvance moves a simulator's clock forward by seconds.
+func SimAdvance(h int64, seconds float64) (ok bool, err error) {
+	defer guard(&err)
+	return true, driver.SimAdvance(h, seconds)
+}
+
+// SimAddFault adds a fault rule (JSON) to a simulator.
+func SimAddFault(h int64, rule string) (ok bool, err error) {
+	defer guard(&err)
+	return true, driver.SimAddFault(h, rule)
+}
+
+// SimClearFaults removes a simulator's fault rules.
+func SimClearFaults(h int64) (ok bool, err error) {
+	defer guard(&err)
+	return true, driver.SimClearFaults(h)
+}
+
+// SimStats returns a simulator's counters as JSON.
+func SimStats(h int64) (stats string, err error) {
+	defer guard(&err)
+	return driver.SimStats(h)
+}

@@ -211,3 +211,33 @@ def test_pytest_fixture(kintone_simulator: Simulator) -> None:  # noqa: F811
     assert kintone_simulator.running
     with mod.connect(kintone_simulator.connection_string) as conn:
         assert conn.execute("SELECT count(*) FROM Deals").fetchone() == (2000,)
+
+
+def test_faults_clock_and_stats() -> None:
+    with Simulator(order_records=20, clock="2026-03-01T00:00:00+00:00") as sim:
+        conn = mod.connect(sim.connection_string)
+        conn.execute("SELECT 1 FROM Deals LIMIT 1").fetchall()
+        sim.add_fault(path="/k/v1/records.json", app="2", status=503, body="maintenance", times=-1)
+        with pytest.raises(mod.OperationalError, match="503"):
+            conn.execute("SELECT * FROM Deals").fetchall()
+        sim.clear_faults()
+        assert len(conn.execute("SELECT Id FROM Deals LIMIT 3").fetchall()) == 3
+        sim.reset_requests()
+        conn.execute("SELECT Id FROM Deals WHERE Id = 1").fetchall()
+        stats = sim.stats()
+        assert stats["requests"] == 1 and stats["byEndpoint"] == {"GET /k/v1/records.json": 1}
+        assert sim.info["clock"].startswith("2026-03-01T00:00:00")
+        sim.advance(3600)
+        assert sim.info["clock"].startswith("2026-03-01T01:00:00")
+        conn.close()
+    with Simulator(order_records=20) as sim, pytest.raises(mod.ProgrammingError, match="real clock"):
+        sim.advance(1)
+
+
+def test_tls_mode() -> None:
+    with Simulator(order_records=20, tls="server") as sim:
+        assert sim.url.startswith("https://localhost:")
+        assert sim.pki is not None and pathlib.Path(sim.pki["caFile"]).is_file()
+        # Certificates are verified by default: the test CA is not trusted.
+        with pytest.raises(mod.OperationalError):
+            mod.connect(sim.connection_string)

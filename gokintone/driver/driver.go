@@ -88,8 +88,10 @@ func Connect(connStr string) (int64, error) {
 		Timeout:           cfg.Timeout(),
 		UserAgent:         "cdata-kintone/" + Version,
 		Mask:              cfg.Mask,
-		BasicAuthUser:     cfg.Get("BasicAuthUser"),
-		BasicAuthPassword: cfg.Get("BasicAuthPassword"),
+		BasicAuthUser:     cfg.Get(connstr.PropBasicAuthUser),
+		BasicAuthPassword: cfg.Get(connstr.PropBasicAuthPassword),
+		TLS:               tlsOptions(cfg),
+		Proxy:             proxyOptions(cfg),
 	}
 	var appIDs []int64
 	switch cfg.AuthScheme() {
@@ -137,6 +139,41 @@ func Connect(connStr string) (int64, error) {
 		return 0, err
 	}
 	return registry.add(&conn{cfg: cfg, client: client, eng: eng, stmts: map[int64]bool{}}), nil
+}
+
+// tlsOptions maps the SSL properties; unset ones stay zero (system roots, no client certificate).
+func tlsOptions(cfg *connstr.Config) kclient.TLSOptions {
+	o := kclient.TLSOptions{ServerCert: cfg.Get(connstr.PropSSLServerCert)}
+	if cfg.IsSet(connstr.PropSSLClientCert) {
+		o.ClientCert = cfg.Get(connstr.PropSSLClientCert)
+		o.ClientCertType = cfg.Get(connstr.PropSSLClientCertType)
+		o.ClientCertPassword = cfg.Get(connstr.PropSSLClientCertPassword)
+		o.ClientCertSubject = cfg.Get(connstr.PropSSLClientCertSubject)
+	}
+	return o
+}
+
+// proxyOptions maps the Proxy properties; without ProxyServer or ProxyAutoDetect=true there is
+// no proxy (the environment is not read).
+func proxyOptions(cfg *connstr.Config) kclient.ProxyOptions {
+	if !cfg.IsSet(connstr.PropProxyServer) && !cfg.Bool(connstr.PropProxyAutoDetect) {
+		return kclient.ProxyOptions{}
+	}
+	o := kclient.ProxyOptions{
+		AutoDetect: cfg.Bool(connstr.PropProxyAutoDetect),
+		Server:     cfg.Get(connstr.PropProxyServer),
+		AuthScheme: cfg.Get(connstr.PropProxyAuthScheme),
+		User:       cfg.Get(connstr.PropProxyUser),
+		Password:   cfg.Get(connstr.PropProxyPassword),
+		SSLType:    cfg.Get(connstr.PropProxySSLType),
+	}
+	if o.Server != "" {
+		o.Port = int(cfg.Int(connstr.PropProxyPort))
+	}
+	if v := cfg.Get(connstr.PropProxyExceptions); v != "" {
+		o.Exceptions = strings.Split(v, ";")
+	}
+	return o
 }
 
 func getConn(h int64) (*conn, error) {

@@ -63,7 +63,7 @@ func TestConnectErrors(t *testing.T) {
 		{"Url=" + info.URL + ";User=" + info.User + ";Password=wrong-secret-1", dberr.OperationalError, "CB_WA01", "Password authentication failed"},
 		{"Url=" + info.URL + ";APIToken=bad-token-2;AppId=2", dberr.OperationalError, "GAIA_IA02", "API token"},
 		{"Url=" + info.URL + ";User=" + info.User + ";Pasword=x", dberr.InterfaceError, "", `did you mean "Password"`},
-		{"Url=" + info.URL + ";User=a;Password=b;ProxyServer=p", dberr.NotSupportedError, "", "ProxyServer"},
+		{"Url=" + info.URL + ";User=a;Password=b;FirewallServer=p", dberr.NotSupportedError, "", "FirewallServer"},
 	}
 	for _, c := range cases {
 		_, err := Connect(c.conn)

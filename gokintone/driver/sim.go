@@ -2,6 +2,7 @@ package driver
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"time"
 
@@ -15,11 +16,21 @@ type simOptions struct {
 	Port         int    `json:"port"`
 	OrderRecords int    `json:"orderRecords"`
 	TimeZone     string `json:"timeZone"`
+	// Clock starts the simulator on a clock that only SimAdvance moves, at this RFC 3339
+	// instant ("" = the real clock).
+	Clock string `json:"clock"`
+	// TLS is "" (plain http), "server" (https with a generated test CA) or "client-cert"
+	// (https that also requires a client certificate signed by that CA).
+	TLS string `json:"tls"`
+	// PKIDir is where the test certificates are written for TLS ("" = a new temporary folder).
+	PKIDir string `json:"pkiDir"`
 }
 
 type sim struct {
 	rn      *kintonesim.Running
 	fixture *kintonesim.Fixture
+	clock   *kintonesim.Clock
+	pki     *kintonesim.TestPKI
 }
 
 // SimStart starts a simulator. fixture is "" for the sample dataset, a JSON document, or
@@ -56,11 +67,39 @@ func SimStart(fixture, options string) (int64, error) {
 		}
 		opts.Location = loc
 	}
-	rn, err := kintonesim.Start(f, opts, o.Port)
+	sm := &sim{fixture: f}
+	if o.Clock != "" {
+		t, err := time.Parse(time.RFC3339, o.Clock)
+		if err != nil {
+			return 0, dberr.New(dberr.ProgrammingError, "", "bad simulator clock %q: want an RFC 3339 time", o.Clock)
+		}
+		sm.clock = kintonesim.NewClock(t)
+		opts.Now = sm.clock.Now
+	}
+	var err error
+	switch o.TLS {
+	case "":
+		sm.rn, err = kintonesim.Start(f, opts, o.Port)
+	case "server", "client-cert":
+		dir := o.PKIDir
+		if dir == "" {
+			if dir, err = os.MkdirTemp("", "kintonesim-pki-"); err != nil {
+				return 0, dberr.Wrap(err, dberr.OperationalError, "", "cannot create the certificate folder: %v", err)
+			}
+		}
+		if sm.pki, err = kintonesim.GenerateTestPKI(dir); err != nil {
+			return 0, dberr.Wrap(err, dberr.OperationalError, "", "cannot create test certificates: %v", err)
+		}
+		to := sm.pki.TLSOptions()
+		to.RequireClientCert = o.TLS == "client-cert"
+		sm.rn, err = kintonesim.StartTLS(f, opts, o.Port, to)
+	default:
+		return 0, dberr.New(dberr.ProgrammingError, "", "bad simulator tls option %q: use \"server\" or \"client-cert\"", o.TLS)
+	}
 	if err != nil {
 		return 0, dberr.Wrap(err, dberr.OperationalError, "", "cannot start the simulator: %v", err)
 	}
-	return registry.add(&sim{rn: rn, fixture: f}), nil
+	return registry.add(sm), nil
 }
 
 func getSim(h int64) (*sim, error) {
@@ -114,7 +153,90 @@ func SimInfo(h int64) (string, error) {
 		apps = append(apps, sa)
 	}
 	info["apps"] = apps
+	if s.pki != nil {
+		info["pki"] = map[string]string{
+			"dir": s.pki.Dir, "caFile": s.pki.CAFile,
+			"clientCertFile": s.pki.ClientCertFile, "clientKeyFile": s.pki.ClientKeyFile,
+			"clientPemFile":           s.pki.ClientPEMFile,
+			"untrustedClientCertFile": s.pki.UntrustedClientCertFile,
+			"untrustedClientKeyFile":  s.pki.UntrustedClientKeyFile,
+		}
+	}
+	if s.clock != nil {
+		info["clock"] = s.clock.Now().UTC().Format(time.RFC3339Nano)
+	}
 	b, err := json.Marshal(info)
+	return string(b), err
+}
+
+// SimAdvance moves a simulator's clock forward (it must have been started with a clock).
+func SimAdvance(h int64, seconds float64) error {
+	s, err := getSim(h)
+	if err != nil {
+		return err
+	}
+	if s.clock == nil {
+		return dberr.New(dberr.ProgrammingError, "", "the simulator runs on the real clock; start it with a clock to move time")
+	}
+	s.clock.Advance(time.Duration(seconds * float64(time.Second)))
+	return nil
+}
+
+// faultRule is the JSON form of kintonesim.FaultRule (durations in milliseconds).
+type faultRule struct {
+	Method      string            `json:"method"`
+	Path        string            `json:"path"`
+	App         string            `json:"app"`
+	Nth         int               `json:"nth"`
+	Times       int               `json:"times"`
+	DelayMs     int64             `json:"delayMs"`
+	Reset       bool              `json:"reset"`
+	Status      int               `json:"status"`
+	Code        string            `json:"code"`
+	Message     string            `json:"message"`
+	Body        string            `json:"body"`
+	ContentType string            `json:"contentType"`
+	Header      map[string]string `json:"header"`
+	SlowBodyMs  int64             `json:"slowBodyMs"`
+}
+
+// SimAddFault adds a fault rule given as JSON.
+func SimAddFault(h int64, rule string) error {
+	s, err := getSim(h)
+	if err != nil {
+		return err
+	}
+	var r faultRule
+	dec := json.NewDecoder(strings.NewReader(rule))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return dberr.New(dberr.ProgrammingError, "", "bad fault rule: %v", err)
+	}
+	fr := kintonesim.FaultRule{Method: r.Method, Path: r.Path, App: r.App, Nth: r.Nth, Times: r.Times,
+		Delay: time.Duration(r.DelayMs) * time.Millisecond, Reset: r.Reset, Status: r.Status, Code: r.Code,
+		Message: r.Message, Body: r.Body, ContentType: r.ContentType,
+		Header: r.Header, SlowBody: time.Duration(r.SlowBodyMs) * time.Millisecond}
+	s.rn.Server.AddFault(fr)
+	return nil
+}
+
+// SimClearFaults removes every fault rule.
+func SimClearFaults(h int64) error {
+	s, err := getSim(h)
+	if err != nil {
+		return err
+	}
+	s.rn.Server.ClearFaults()
+	return nil
+}
+
+// SimStats returns the simulator's counters as JSON.
+func SimStats(h int64) (string, error) {
+	s, err := getSim(h)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(s.rn.Server.Stats())
 	return string(b), err
 }
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import decimal
+import json
+import signal
 import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -171,19 +174,45 @@ def run_simulator(args: argparse.Namespace, out: TextIO) -> int:
         order_records=args.order_records,
         time_zone=args.time_zone,
     ) as sim:
-        print(f"kintone simulator running at {sim.url}", file=out)
-        print(f"connection string:   {sim.connection_string}", file=out)
-        try:
-            print(f"API-token string:    {sim.token_connection_string()}", file=out)
-        except (ValueError, KeyError):
-            pass
-        print("Press Ctrl-C to stop.", file=out, flush=True)
+        if args.print_json:
+            # One line of JSON for launchers: url, user, password, apps with their API tokens.
+            print(json.dumps(sim.info, ensure_ascii=False, sort_keys=True), file=out, flush=True)
+        else:
+            print(f"kintone simulator running at {sim.url}", file=out)
+            print(f"connection string:   {sim.connection_string}", file=out)
+            try:
+                print(f"API-token string:    {sim.token_connection_string()}", file=out)
+            except (ValueError, KeyError):
+                pass
+            print("Press Ctrl-C to stop.", file=out, flush=True)
+        previous = _stop_on_sigterm()
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
-            print("\nstopping", file=out)
+            if not args.print_json:
+                print("\nstopping", file=out)
+        finally:
+            _restore_sigterm(previous)
     return 0
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> Any:
+    """Make SIGTERM stop the simulator as Ctrl-C does (launchers send SIGTERM: a background job
+    of a non-interactive shell ignores SIGINT). Returns the previous handler, or None off the
+    main thread, where no handler can be set."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+def _restore_sigterm(previous: Any) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -206,6 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                      help="number of records in the sample Orders app")
     sim.add_argument("--time-zone", default=None, metavar="ZONE",
                      help="time zone of the simulated domain, e.g. Asia/Tokyo")
+    sim.add_argument("--print-json", action="store_true",
+                     help="print one line of JSON (url, user, password, apps and their API "
+                          "tokens) instead of the banner, for scripts; with --port 0 the port "
+                          "is a free one")
     args = parser.parse_args(argv)
     out = sys.stdout
     try:

@@ -53,6 +53,11 @@ class Simulator:
     :param port: the loopback port to listen on (default: a free one).
     :param order_records: number of records in the sample Orders app.
     :param time_zone: the simulated kintone domain's time zone, e.g. ``"Asia/Tokyo"``.
+    :param clock: start on a simulated clock at this instant (an aware ``datetime`` or an
+        RFC 3339 string) that only :meth:`advance` moves: cursor and token expiry, record
+        timestamps and ``TODAY()`` follow it. Default: the real clock.
+    :param tls: ``"server"`` serves https with a freshly generated test CA (see :attr:`pki`);
+        ``"client-cert"`` also requires a client certificate signed by that CA.
     """
 
     def __init__(
@@ -63,6 +68,8 @@ class Simulator:
         port: int | None = None,
         order_records: int | None = None,
         time_zone: str | None = None,
+        clock: Any = None,
+        tls: str | None = None,
     ) -> None:
         options: dict[str, Any] = {}
         if latency is not None:
@@ -73,6 +80,10 @@ class Simulator:
             options["orderRecords"] = int(order_records)
         if time_zone is not None:
             options["timeZone"] = str(time_zone)
+        if clock is not None:
+            options["clock"] = clock if isinstance(clock, str) else clock.isoformat()
+        if tls is not None:
+            options["tls"] = str(tls)
         fixture_json = _fixture_json(fixture)
         self._core = _native.load()
         self._handle: int | None = _native.call(
@@ -97,8 +108,45 @@ class Simulator:
         return self._info
 
     @property
+    def pki(self) -> dict[str, str] | None:
+        """With ``tls``: the test certificate files (``caFile``, ``clientCertFile``,
+        ``clientKeyFile``, ``clientPemFile``, ``untrustedClientCertFile``, ...)."""
+        pki = self._info.get("pki")
+        return dict(pki) if pki else None
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulated clock forward (the simulator must have been started with
+        ``clock=``)."""
+        _native.call(self._core.SimAdvance, self._live_handle(), float(seconds))
+
+    def add_fault(self, **rule: Any) -> None:
+        """Make matching requests fail. Keys: ``method``, ``path`` (exact, or a prefix ending
+        in ``*``), ``app``, ``nth`` (first matching request to fault, from 1), ``times`` (how
+        many; negative = all), ``status``, ``code`` (a kintone error code; without it ``body``
+        is sent as is, like a load balancer's page), ``message``, ``body``, ``content_type``,
+        ``header`` (dict), ``reset`` (close the connection without a reply), ``delay`` and
+        ``slow_body`` (seconds)."""
+        names = {"content_type": "contentType"}
+        wire: dict[str, Any] = {}
+        for key, value in rule.items():
+            if key in ("delay", "slow_body"):
+                wire["delayMs" if key == "delay" else "slowBodyMs"] = int(round(float(value) * 1000))
+            else:
+                wire[names.get(key, key)] = value
+        _native.call(self._core.SimAddFault, self._live_handle(), json.dumps(wire))
+
+    def clear_faults(self) -> None:
+        """Remove every fault rule."""
+        _native.call(self._core.SimClearFaults, self._live_handle())
+
+    def stats(self) -> dict[str, Any]:
+        """Counters since the start or the last :meth:`reset_requests`: ``requests``,
+        ``errors``, ``recordsReturned``, ``byEndpoint``, ``byCode``."""
+        return dict(json.loads(_native.call(self._core.SimStats, self._live_handle())))
+
+    @property
     def url(self) -> str:
-        """The base URL, ``http://localhost:<port>``."""
+        """The base URL, ``http://localhost:<port>`` (``https://`` with ``tls``)."""
         return str(self._info["url"])
 
     @property
