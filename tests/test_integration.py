@@ -282,8 +282,8 @@ def test_sys_connection_props(sim: Simulator, conn: Any) -> None:
 def test_bad_connection_strings(sim: Simulator) -> None:
     with pytest.raises(mod.InterfaceError, match='did you mean "Password"'):
         mod.connect(f"Url={sim.url};User=a;Pasword=secret-value-1")
-    with pytest.raises(mod.NotSupportedError, match="ProxyServer"):
-        mod.connect(f"{sim.connection_string};ProxyServer=proxy.example.com")
+    with pytest.raises(mod.NotSupportedError, match="AutoCache"):
+        mod.connect(f"{sim.connection_string};AutoCache=true")
     with pytest.raises(mod.InterfaceError, match="Url"):
         mod.connect("User=a;Password=b")
     with pytest.raises(mod.Error) as info:
