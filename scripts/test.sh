@@ -2,9 +2,11 @@
 # The project's whole test run, as CI runs it (.ci/run calls exactly this):
 #   bash scripts/test.sh
 # Stages: install the package with its test extra (pip, building the Go extension), go vet,
-# go test -short, go test -race -short, pytest against the INSTALLED package. Every stage runs
-# even if an earlier one failed (pytest only after a successful install); the exit status is
-# non-zero if any stage failed. A line "stage NAME: Ns (...)" is printed per stage, then a summary.
+# go test -short, go test -race -short, pytest against the INSTALLED package, and js-conformance
+# (conformance/run.sh: the official @kintone/rest-api-client, pinned in conformance/js, against
+# the installed package's simulator; needs node and npm, `npm ci` fetches the client once). Every
+# stage runs even if an earlier one failed (pytest and js-conformance only after a successful
+# install); the exit status is non-zero if any stage failed. A line "stage NAME: Ns (...)" is printed per stage, then a summary.
 #
 # Conventions:
 # - Go: tests that need large data skip themselves under `testing.Short()`; this script always
@@ -112,6 +114,11 @@ PYEOF
   )
 }
 
+# The JavaScript conformance suite (conformance/run.sh starts and stops the simulator).
+js_conformance() {
+  PYTHON="$PYTHON" bash "$ROOT/conformance/run.sh"
+}
+
 INSTALL_OK=0
 run_stage install install_pkg && INSTALL_OK=1 || true
 run_stage go-vet "$GO" vet ./... || true
@@ -119,8 +126,10 @@ run_stage go-test "$GO" test -short -count=1 ./... || true
 run_stage go-race "$GO" test -race -short -count=1 ./... || true
 if [ "$INSTALL_OK" -eq 1 ]; then
   run_stage pytest python_tests || true
+  run_stage js-conformance js_conformance || true
 else
   skip_stage pytest "the package did not install"
+  skip_stage js-conformance "the package did not install"
 fi
 
 echo
