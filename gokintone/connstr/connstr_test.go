@@ -55,8 +55,8 @@ var parseCases = []parseCase{
 		get: map[string]string{"GuestSpaceId": "", "Timeout": "60"}},
 	{name: "empty quoted value means unset", in: pw + "SubtableSeparatorCharacter=''",
 		get: map[string]string{"SubtableSeparatorCharacter": "_"}},
-	{name: "unimplemented property with empty value is fine", in: pw + "ProxyServer=;Logfile=  ",
-		get: map[string]string{"ProxyServer": ""}},
+	{name: "unimplemented property with empty value is fine", in: pw + "FirewallServer=;Logfile=  ",
+		get: map[string]string{"FirewallServer": ""}},
 	{name: "repeated name", in: pw + "user=bob", class: dberr.InterfaceError,
 		msg: []string{`"User" is given twice`, "segments 2 and 4"}},
 	{name: "repeated name even when empty", in: pw + "Timeout=;TIMEOUT=5", class: dberr.InterfaceError,
@@ -90,16 +90,57 @@ var parseCases = []parseCase{
 		msg: []string{`unknown connection property "Frobnicate"`, "sys_connection_props"}},
 	{name: "unknown right after secret is not named", in: base + "User=alice;Password=hun;Qx7=2", class: dberr.InterfaceError,
 		msg: []string{"segment 4", "right after Password", "enclose it in quotes"}, hide: []string{"hun", "Qx7"}},
-	{name: "unsupported property", in: pw + "ProxyServer=proxy.local", class: dberr.NotSupportedError,
-		msg: []string{`connection property "ProxyServer" is recognised but not supported yet by this driver`}},
-	{name: "unsupported secret property does not echo", in: pw + "ProxyPassword=s3cr3tproxy", class: dberr.NotSupportedError,
-		msg: []string{`"ProxyPassword" is recognised`}, hide: []string{"s3cr3tproxy"}},
-	{name: "malformed wins over unsupported", in: pw + "ProxyServer=p;Pagesize=0", class: dberr.InterfaceError,
+	{name: "unsupported property", in: pw + "FirewallServer=proxy.local", class: dberr.NotSupportedError,
+		msg: []string{`connection property "FirewallServer" is recognised but not supported yet by this driver`}},
+	{name: "unsupported secret property does not echo", in: pw + "FirewallPassword=s3cr3tproxy", class: dberr.NotSupportedError,
+		msg: []string{`"FirewallPassword" is recognised`}, hide: []string{"s3cr3tproxy"}},
+	{name: "malformed wins over unsupported", in: pw + "FirewallServer=p;Pagesize=0", class: dberr.InterfaceError,
 		msg: []string{`"Pagesize"`}},
-	{name: "unsupported wins over cross checks", in: "ProxyServer=p", class: dberr.NotSupportedError,
-		msg: []string{`"ProxyServer"`}},
-	{name: "unsupported type still checked", in: pw + "ProxyPort=http", class: dberr.InterfaceError,
-		msg: []string{`"ProxyPort" must be a whole number from 1 to 65535, not "http"`}},
+	{name: "unsupported wins over cross checks", in: "FirewallServer=p", class: dberr.NotSupportedError,
+		msg: []string{`"FirewallServer"`}},
+	{name: "unsupported type still checked", in: pw + "FirewallPort=http", class: dberr.InterfaceError,
+		msg: []string{`"FirewallPort" must be a whole number from 1 to 65535, not "http"`}},
+
+	// Basic layer, certificates and proxies.
+	{name: "basic layer", in: pw + "BasicAuthUser=gate;BasicAuthPassword=b4sic",
+		get: map[string]string{"BasicAuthUser": "gate", "BasicAuthPassword": "b4sic"}},
+	{name: "basic user without password", in: pw + "BasicAuthUser=gate", class: dberr.InterfaceError,
+		msg: []string{"BasicAuthUser and BasicAuthPassword go together"}},
+	{name: "basic password without user", in: pw + "BasicAuthPassword=b4sic", class: dberr.InterfaceError,
+		msg: []string{"BasicAuthUser and BasicAuthPassword go together"}, hide: []string{"b4sic"}},
+	{name: "client certificate", in: pw + "SSLClientCert=/etc/c.pfx;sslclientcerttype=pfxfile;SSLClientCertPassword=pfxpass;SSLClientCertSubject='CN=a,O=b'",
+		get: map[string]string{"SSLClientCertType": "PFXFILE", "SSLClientCertSubject": "CN=a,O=b"}},
+	{name: "certificate password without certificate", in: pw + "SSLClientCertPassword=pfxpass", class: dberr.InterfaceError,
+		msg: []string{"SSLClientCertPassword is given but SSLClientCert is not"}, hide: []string{"pfxpass"}},
+	{name: "certificate store not supported", in: pw + "SSLClientCert=MY;SSLClientCertType=USER", class: dberr.NotSupportedError,
+		msg: []string{"SSLClientCertType=USER is recognised but not supported yet", "SSLClientCertType=PFXFILE"}},
+	{name: "JKS not supported", in: pw + "SSLClientCert=a.jks;SSLClientCertType=jksfile", class: dberr.NotSupportedError,
+		msg: []string{"SSLClientCertType=JKSFILE"}},
+	{name: "server certificate", in: pw + "SSLServerCert=*", get: map[string]string{"SSLServerCert": "*"}},
+	{name: "proxy", in: pw + "ProxyServer=Proxy.Local;ProxyPort=3128;ProxyUser=pu;ProxyPassword=pp;ProxyExceptions='a.example; *.b.example,10.0.0.0/8'",
+		get: map[string]string{"ProxyServer": "proxy.local", "ProxyPort": "3128", "ProxyExceptions": "a.example;*.b.example;10.0.0.0/8",
+			"ProxyAuthScheme": "BASIC", "ProxySSLType": "AUTO"}},
+	{name: "proxy IPv6", in: pw + "ProxyServer=[::1]", get: map[string]string{"ProxyServer": "::1"}},
+	{name: "proxy with scheme", in: pw + "ProxyServer=http://proxy.local:3128", class: dberr.InterfaceError,
+		msg: []string{"ProxyServer must be the proxy's host name or IP address only"}},
+	{name: "proxy with port", in: pw + "ProxyServer=proxy.local:3128", class: dberr.InterfaceError,
+		msg: []string{"give it as ProxyPort"}},
+	{name: "proxy port without server", in: pw + "ProxyPort=3128", class: dberr.InterfaceError,
+		msg: []string{"ProxyPort is given but ProxyServer is not"}},
+	{name: "proxy password without proxy", in: pw + "ProxyUser=pu;ProxyPassword=s3cr3tproxy", class: dberr.InterfaceError,
+		msg: []string{"ProxyUser is given but no proxy is"}, hide: []string{"s3cr3tproxy"}},
+	{name: "proxy user without password", in: pw + "ProxyServer=p;ProxyUser=pu", class: dberr.InterfaceError,
+		msg: []string{"ProxyUser and ProxyPassword go together"}},
+	{name: "proxy auto-detect and server", in: pw + "ProxyServer=p;ProxyAutoDetect=true", class: dberr.InterfaceError,
+		msg: []string{"ProxyAutoDetect=true takes the proxy from the environment"}},
+	{name: "proxy auth none with user", in: pw + "ProxyServer=p;ProxyAuthScheme=none;ProxyUser=pu;ProxyPassword=pp", class: dberr.InterfaceError,
+		msg: []string{"ProxyAuthScheme=NONE sends no proxy credentials"}},
+	{name: "proxy NTLM not supported", in: pw + "ProxyServer=p;ProxyAuthScheme=NTLM", class: dberr.NotSupportedError,
+		msg: []string{"ProxyAuthScheme=NTLM is recognised but not supported yet", "ProxyAuthScheme=BASIC or ProxyAuthScheme=NONE"}},
+	{name: "proxy SSL ALWAYS not supported", in: pw + "ProxyServer=p;ProxySSLType=always", class: dberr.NotSupportedError,
+		msg: []string{"ProxySSLType=ALWAYS is recognised but not supported yet"}},
+	{name: "proxy exceptions without proxy", in: pw + "ProxyExceptions=a", class: dberr.InterfaceError,
+		msg: []string{"ProxyExceptions is given but no proxy is"}},
 	{name: "OAuth not supported", in: base + "AuthScheme=oauth", class: dberr.NotSupportedError,
 		msg: []string{"AuthScheme=OAuth is recognised but not supported yet", "AuthScheme=Password or AuthScheme=APIToken"}},
 	{name: "OAuth property not supported", in: base + "OAuthAccessToken=tok3n", class: dberr.NotSupportedError,
@@ -340,7 +381,7 @@ func TestAccessors(t *testing.T) {
 	if got := c.List("CheckForSubtablesIn"); !reflect.DeepEqual(got, []string{"*"}) {
 		t.Errorf("List default = %v", got)
 	}
-	if c.List("ProxyExceptions") != nil {
+	if c.List("CallbackURL") != nil {
 		t.Errorf("List of unset property without default should be nil")
 	}
 	if !c.IsSet("timeout") || c.IsSet("GuestSpaceId") || c.IsSet("NoSuchThing") {
@@ -387,8 +428,8 @@ func TestSet(t *testing.T) {
 	if err := c.Set("Pagesize", "600"); dberr.ClassOf(err, "") != dberr.InterfaceError {
 		t.Errorf("Set(Pagesize=600) = %v", err)
 	}
-	if err := c.Set("ProxyServer", "p"); dberr.ClassOf(err, "") != dberr.NotSupportedError {
-		t.Errorf("Set(ProxyServer) = %v", err)
+	if err := c.Set("FirewallServer", "p"); dberr.ClassOf(err, "") != dberr.NotSupportedError {
+		t.Errorf("Set(FirewallServer) = %v", err)
 	}
 	if err := c.Set("Pasword", "x"); err == nil || !strings.Contains(err.Error(), `did you mean "Password"`) {
 		t.Errorf("Set(Pasword) = %v", err)
@@ -518,7 +559,10 @@ func TestTable(t *testing.T) {
 		"MaxLogFileSize", "Other", "AutoCache", "CacheLocation", "CacheConnection", "CacheProvider", "CacheTolerance",
 		"CacheMetadata", "Offline"}
 	implemented := []string{"Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
-		"Pagesize", "MaxRows", "SubtableSeparatorCharacter", "UseCodeForFieldName", "NumberMapToDouble"}
+		"Pagesize", "MaxRows", "SubtableSeparatorCharacter", "UseCodeForFieldName", "NumberMapToDouble",
+		"BasicAuthUser", "BasicAuthPassword", "SSLClientCert", "SSLClientCertType", "SSLClientCertSubject",
+		"SSLClientCertPassword", "SSLServerCert", "ProxyAutoDetect", "ProxyServer", "ProxyPort", "ProxyAuthScheme",
+		"ProxyUser", "ProxyPassword", "ProxySSLType", "ProxyExceptions"}
 	var names, impl []string
 	types := map[string]bool{TypeString: true, TypeBool: true, TypeInt: true, TypeEnum: true, TypeList: true, TypePath: true}
 	for _, p := range Properties() {
@@ -653,8 +697,8 @@ func TestRows(t *testing.T) {
 	check("Pagesize", "500")
 	check("AuthScheme", "Password")
 	check("APIToken", "")
-	if r := byName["ProxyServer"]; r.Implemented || r.Category != "Proxy" {
-		t.Errorf("ProxyServer row %+v", r)
+	if r := byName["FirewallServer"]; r.Implemented || r.Category != "Firewall" {
+		t.Errorf("FirewallServer row %+v", r)
 	}
 	if !byName["Password"].Secret || byName["Timeout"].Default != "60" {
 		t.Errorf("row metadata wrong")

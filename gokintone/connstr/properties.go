@@ -60,6 +60,17 @@ const (
 	PropSSLClientCertType          = "SSLClientCertType"
 	PropBasicAuthUser              = "BasicAuthUser"
 	PropBasicAuthPassword          = "BasicAuthPassword"
+	PropSSLClientCertSubject       = "SSLClientCertSubject"
+	PropSSLClientCertPassword      = "SSLClientCertPassword"
+	PropSSLServerCert              = "SSLServerCert"
+	PropProxyAutoDetect            = "ProxyAutoDetect"
+	PropProxyServer                = "ProxyServer"
+	PropProxyPort                  = "ProxyPort"
+	PropProxyAuthScheme            = "ProxyAuthScheme"
+	PropProxyUser                  = "ProxyUser"
+	PropProxyPassword              = "ProxyPassword"
+	PropProxySSLType               = "ProxySSLType"
+	PropProxyExceptions            = "ProxyExceptions"
 	PropOAuthClientID              = "OAuthClientId"
 	PropOAuthClientSecret          = "OAuthClientSecret"
 	PropOAuthAccessToken           = "OAuthAccessToken"
@@ -102,26 +113,41 @@ var properties = []Property{
 		valid: "positive app IDs, comma-separated, no repeats",
 		Description: "App IDs, comma-separated. Required with API tokens, where these apps are exactly the tables " +
 			"the connection shows, each opened by the token in the same position."},
-	{Name: PropBasicAuthUser, Category: "Authentication", Type: TypeString,
-		Description: "User name for the extra HTTP Basic authentication layer that some kintone domains require."},
-	{Name: PropBasicAuthPassword, Category: "Authentication", Type: TypeString, Secret: true,
-		Description: "Password for the extra HTTP Basic authentication layer."},
+	{Name: PropBasicAuthUser, Category: "Authentication", Type: TypeString, Implemented: true,
+		Description: "User name for the extra HTTP Basic authentication layer that some kintone domains require " +
+			"(sent as Authorization: Basic, in addition to the password or API tokens). Give it with BasicAuthPassword."},
+	{Name: PropBasicAuthPassword, Category: "Authentication", Type: TypeString, Secret: true, Implemented: true,
+		Description: "Password for the extra HTTP Basic authentication layer. Give it with BasicAuthUser."},
 
 	// SSL
-	{Name: PropSSLClientCert, Category: "SSL", Type: TypeString,
-		Description: "Client certificate for Secure Access domains (example.s.cybozu.com): a file path, the certificate " +
-			"itself, or the name of a certificate store. Masked when given inline."},
-	{Name: PropSSLClientCertType, Category: "SSL", Type: TypeEnum, Default: "PEMKEY_FILE",
+	{Name: PropSSLClientCert, Category: "SSL", Type: TypeString, Implemented: true,
+		Description: "Client certificate with its private key, for Secure Access domains (example.s.cybozu.com): a file path " +
+			"(PEMKEY_FILE, PFXFILE; a leading ~/ is the home directory) or the content itself (PEMKEY_BLOB: PEM text; " +
+			"PFXBLOB: the .pfx/.p12 file in base64). Masked when given inline."},
+	{Name: PropSSLClientCertType, Category: "SSL", Type: TypeEnum, Default: "PEMKEY_FILE", Implemented: true,
 		Enum: []string{"USER", "MACHINE", "PFXFILE", "PFXBLOB", "JKSFILE", "JKSBLOB", "PEMKEY_FILE", "PEMKEY_BLOB",
 			"PUBLIC_KEY_FILE", "PUBLIC_KEY_BLOB", "SSHPUBLIC_KEY_FILE", "SSHPUBLIC_KEY_BLOB", "P7BFILE", "PPKFILE",
 			"XMLFILE", "XMLBLOB"},
-		Description: "What SSLClientCert holds: a kind of file, inline content (the *_BLOB kinds) or a certificate store."},
-	{Name: "SSLClientCertSubject", Category: "SSL", Type: TypeString, Default: "*",
-		Description: "Subject that selects the certificate inside SSLClientCert; * takes the first one."},
-	{Name: "SSLClientCertPassword", Category: "SSL", Type: TypeString, Secret: true,
-		Description: "Password that unlocks the client certificate."},
-	{Name: "SSLServerCert", Category: "SSL", Type: TypeString,
-		Description: "Server certificate to trust (a file or the certificate itself) instead of the system's trusted roots."},
+		unsupported: []string{"USER", "MACHINE", "JKSFILE", "JKSBLOB", "PUBLIC_KEY_FILE", "PUBLIC_KEY_BLOB",
+			"SSHPUBLIC_KEY_FILE", "SSHPUBLIC_KEY_BLOB", "P7BFILE", "PPKFILE", "XMLFILE", "XMLBLOB"},
+		Description: "What SSLClientCert holds. PEMKEY_FILE and PEMKEY_BLOB: PEM with the certificate(s) and the private key " +
+			"(PKCS#8, PKCS#1 or SEC 1; encrypted as OpenSSL writes it, PBES2 with AES, or legacy Proc-Type PEM encryption). " +
+			"PFXFILE and PFXBLOB: PKCS#12 with one private key, legacy (3DES, RC2) or current (AES) encryption. " +
+			"Certificate stores and the other formats are not supported: convert them to PKCS#12 " +
+			"(keytool -importkeystore -deststoretype PKCS12 for JKS)."},
+	{Name: PropSSLClientCertSubject, Category: "SSL", Type: TypeString, Default: "*", Implemented: true,
+		Description: "Selects the client certificate inside SSLClientCert by subject: comma-separated Name=Value parts such as " +
+			"CN=alice,O=Example (CN, O, OU, L, S, C, E, STREET, SERIALNUMBER, POSTALCODE, DC, UID or a dotted OID), each of " +
+			"which must be in the certificate's subject; values are compared ignoring case and may contain * as a wildcard; " +
+			"quote a value containing a comma with double quotes. * takes the first certificate that has its private key."},
+	{Name: PropSSLClientCertPassword, Category: "SSL", Type: TypeString, Secret: true, Implemented: true,
+		Description: "Password of the PKCS#12 file or of the encrypted private key in SSLClientCert."},
+	{Name: PropSSLServerCert, Category: "SSL", Type: TypeString, Implemented: true,
+		Description: "Server certificate to trust instead of the system's trusted roots: PEM text (certificates or a public " +
+			"key), the path of a PEM or DER file, or a SHA-256 or SHA-1 fingerprint in hex. Only what is given is trusted: " +
+			"the server's certificate must be a given one (or have a given key or fingerprint), or chain to a given " +
+			"certificate with the host name checked. * accepts ANY certificate: the connection stays encrypted but the " +
+			"server is not verified, so anyone on the network path can read and change the traffic; use it only for tests."},
 
 	// OAuth
 	{Name: PropOAuthClientID, Category: "OAuth", Type: TypeString,
@@ -180,24 +206,36 @@ var properties = []Property{
 		Description: "Hidden or experimental options written as Name=Value pairs separated by semicolons (quote the whole value)."},
 
 	// Proxy
-	{Name: "ProxyAutoDetect", Category: "Proxy", Type: TypeBool, Default: "false",
-		Description: "Take the proxy from the system settings."},
-	{Name: "ProxyServer", Category: "Proxy", Type: TypeString,
-		Description: "Host name or IP address of an HTTP proxy to go through."},
-	{Name: "ProxyPort", Category: "Proxy", Type: TypeInt, Default: "80", ranged: true, min: 1, max: 65535,
+	{Name: PropProxyAutoDetect, Category: "Proxy", Type: TypeBool, Default: "false", Implemented: true,
+		Description: "Take the proxy from the environment, as curl and Go programs do: HTTPS_PROXY (or https_proxy) for " +
+			"https, HTTP_PROXY for http, NO_PROXY for hosts reached directly; loopback hosts are never proxied. When false " +
+			"(the default) the environment is ignored and only ProxyServer is used. Cannot be combined with ProxyServer."},
+	{Name: PropProxyServer, Category: "Proxy", Type: TypeString, Implemented: true, check: checkProxyServer,
+		valid: "a host name or IP address, without scheme or port",
+		Description: "Host name or IP address of an HTTP proxy to go through (https requests go through a CONNECT tunnel, " +
+			"so the proxy never sees them unencrypted)."},
+	{Name: PropProxyPort, Category: "Proxy", Type: TypeInt, Default: "80", ranged: true, min: 1, max: 65535, Implemented: true,
 		Description: "TCP port of ProxyServer."},
-	{Name: "ProxyAuthScheme", Category: "Proxy", Type: TypeEnum, Default: "BASIC",
+	{Name: PropProxyAuthScheme, Category: "Proxy", Type: TypeEnum, Default: "BASIC", Implemented: true,
 		Enum:        []string{"BASIC", "DIGEST", "NONE", "NEGOTIATE", "NTLM", "PROPRIETARY"},
-		Description: "How to authenticate to the proxy."},
-	{Name: "ProxyUser", Category: "Proxy", Type: TypeString,
-		Description: "User name for the proxy."},
-	{Name: "ProxyPassword", Category: "Proxy", Type: TypeString, Secret: true,
+		unsupported: []string{"DIGEST", "NEGOTIATE", "NTLM", "PROPRIETARY"},
+		Description: "How to authenticate to the proxy: BASIC sends ProxyUser and ProxyPassword in a Proxy-Authorization " +
+			"header (when ProxyUser is given); NONE sends no credentials."},
+	{Name: PropProxyUser, Category: "Proxy", Type: TypeString, Implemented: true,
+		Description: "User name for the proxy. Give it with ProxyPassword."},
+	{Name: PropProxyPassword, Category: "Proxy", Type: TypeString, Secret: true, Implemented: true,
 		Description: "Password for the proxy."},
-	{Name: "ProxySSLType", Category: "Proxy", Type: TypeEnum, Default: "AUTO",
+	{Name: PropProxySSLType, Category: "Proxy", Type: TypeEnum, Default: "AUTO", Implemented: true,
 		Enum:        []string{"AUTO", "ALWAYS", "NEVER", "TUNNEL"},
-		Description: "When to use SSL with the proxy; AUTO tunnels https requests and forwards plain http ones."},
-	{Name: "ProxyExceptions", Category: "Proxy", Type: TypeList,
-		Description: "Hosts, comma-separated, that are reached directly instead of through the proxy."},
+		unsupported: []string{"ALWAYS", "NEVER"},
+		Description: "How requests use the proxy: AUTO tunnels https requests with CONNECT and forwards plain http ones " +
+			"(only the local simulator is plain http); TUNNEL only tunnels, and refuses a plain http Url."},
+	{Name: PropProxyExceptions, Category: "Proxy", Type: TypeString, Implemented: true, check: checkProxyExceptions,
+		valid: "host patterns separated by semicolons (quote the whole value) or commas",
+		Description: "Hosts reached directly instead of through the proxy, separated by semicolons as in " +
+			"ProxyExceptions='intra.example.com;*.corp.example;10.0.0.0/8' (quote the value, since ; also separates " +
+			"properties) or by commas. Each is a host name (exact), *.domain or .domain (any subdomain), * (every host), " +
+			"an IP address or a CIDR range, optionally with :port."},
 
 	// Firewall
 	{Name: "FirewallType", Category: "Firewall", Type: TypeEnum, Default: "NONE",

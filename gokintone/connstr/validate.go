@@ -232,6 +232,44 @@ func checkSeparator(v string) (string, error) {
 	return v, nil
 }
 
+// checkProxyServer accepts a host name or an IP address (IPv6 with or without brackets).
+func checkProxyServer(v string) (string, error) {
+	h := strings.TrimSpace(v)
+	if strings.Contains(h, "://") || strings.ContainsAny(h, "/@ \t") {
+		return "", interfaceErr("ProxyServer must be the proxy's host name or IP address only, such as ProxyServer=proxy.example.com;ProxyPort=3128 " +
+			"(no scheme, path or user name: give credentials as ProxyUser and ProxyPassword)")
+	}
+	if ip := net.ParseIP(strings.Trim(h, "[]")); ip != nil {
+		return ip.String(), nil
+	}
+	if _, _, err := net.SplitHostPort(h); err == nil {
+		return "", interfaceErr("ProxyServer must not contain a port: give it as ProxyPort, such as ProxyServer=proxy.example.com;ProxyPort=3128")
+	}
+	if len(h) > 253 || strings.ContainsAny(h, "[]:;,") {
+		return "", interfaceErr("ProxyServer %s is not a host name or IP address", shortQuote(h))
+	}
+	return strings.ToLower(h), nil
+}
+
+// checkProxyExceptions accepts patterns separated by semicolons (as the reference writes them)
+// or commas, and writes them separated by semicolons.
+func checkProxyExceptions(v string) (string, error) {
+	items := strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' })
+	var out []string
+	for _, it := range items {
+		if it = strings.TrimSpace(it); it != "" {
+			if strings.ContainsAny(it, " \t@") {
+				return "", interfaceErr("ProxyExceptions item %s is not a host pattern; separate hosts with semicolons or commas", shortQuote(it))
+			}
+			out = append(out, it)
+		}
+	}
+	if len(out) == 0 {
+		return "", interfaceErr("ProxyExceptions lists no host; separate hosts with semicolons or commas")
+	}
+	return strings.Join(out, ";"), nil
+}
+
 func checkMaxRows(v string) (string, error) {
 	if v == "0" {
 		return "", interfaceErr(`connection property "MaxRows" must be -1 (no limit) or a positive number, not "0"`)
@@ -245,7 +283,12 @@ func checkMaxRows(v string) (string, error) {
 //   - the authentication scheme must be decidable and complete (see AuthScheme): Password needs
 //     User and Password; APIToken needs APIToken and AppId with as many app IDs as tokens (they
 //     pair by position, and with tokens the tables are exactly these apps); OAuth is not
-//     supported yet, and never with an explicit UseCursor=true.
+//     supported yet, and never with an explicit UseCursor=true;
+//   - BasicAuthUser and BasicAuthPassword come together, as do ProxyUser and ProxyPassword;
+//   - SSLClientCertType, SSLClientCertPassword and SSLClientCertSubject need SSLClientCert;
+//   - ProxyPort needs ProxyServer; ProxyUser, ProxyPassword and ProxyExceptions need a proxy
+//     (ProxyServer or ProxyAutoDetect=true), which is never both; ProxyAuthScheme=NONE takes no
+//     credentials.
 //
 // Parse calls it; call it yourself after Set.
 func (c *Config) Validate() error {
@@ -259,8 +302,44 @@ func (c *Config) Validate() error {
 		}
 		return interfaceErr("Url points into guest space %d but GuestSpaceId is %d; make them agree", c.urlGuest, c.Int(PropGuestSpaceID))
 	}
-	_, err := c.resolveAuth()
-	return err
+	if _, err := c.resolveAuth(); err != nil {
+		return err
+	}
+	return c.validateTransport()
+}
+
+// validateTransport checks the Basic layer, certificate and proxy properties together.
+func (c *Config) validateTransport() error {
+	if c.IsSet(PropBasicAuthUser) != c.IsSet(PropBasicAuthPassword) {
+		return interfaceErr("BasicAuthUser and BasicAuthPassword go together: give both for a domain with Basic authentication, or neither")
+	}
+	if !c.IsSet(PropSSLClientCert) {
+		for _, n := range []string{PropSSLClientCertType, PropSSLClientCertPassword, PropSSLClientCertSubject} {
+			if c.IsSet(n) {
+				return interfaceErr("%s is given but SSLClientCert is not: give the client certificate as SSLClientCert", n)
+			}
+		}
+	}
+	proxy := c.IsSet(PropProxyServer) || c.Bool(PropProxyAutoDetect)
+	if c.IsSet(PropProxyServer) && c.Bool(PropProxyAutoDetect) {
+		return interfaceErr("ProxyAutoDetect=true takes the proxy from the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); " +
+			"remove ProxyServer, or set ProxyAutoDetect=false to use ProxyServer")
+	}
+	if c.IsSet(PropProxyPort) && !c.IsSet(PropProxyServer) {
+		return interfaceErr("ProxyPort is given but ProxyServer is not: give the proxy's host as ProxyServer")
+	}
+	for _, n := range []string{PropProxyUser, PropProxyPassword, PropProxyExceptions} {
+		if c.IsSet(n) && !proxy {
+			return interfaceErr("%s is given but no proxy is: set ProxyServer (and ProxyPort), or ProxyAutoDetect=true", n)
+		}
+	}
+	if c.IsSet(PropProxyUser) != c.IsSet(PropProxyPassword) {
+		return interfaceErr("ProxyUser and ProxyPassword go together: give both, or neither")
+	}
+	if c.IsSet(PropProxyUser) && c.Get(PropProxyAuthScheme) == "NONE" {
+		return interfaceErr("ProxyAuthScheme=NONE sends no proxy credentials: remove ProxyUser and ProxyPassword, or use ProxyAuthScheme=BASIC")
+	}
+	return nil
 }
 
 // oauthGiven lists the OAuth properties that select OAuth authentication.

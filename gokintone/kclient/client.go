@@ -66,6 +66,12 @@ type Config struct {
 	UserAgent string        // "" = DefaultUserAgent
 	Language  string        // Accept-Language; "" = DefaultLanguage; "-" = send none
 
+	// TLS configures server certificate trust and the client certificate; Proxy the HTTP
+	// proxy. Both apply to the client's own Transport, so they cannot be combined with
+	// HTTPClient. The zero values verify the server against the system roots and use no proxy.
+	TLS   TLSOptions
+	Proxy ProxyOptions
+
 	// HTTPClient is used when non-nil (a shallow copy that never follows redirects, so that
 	// credentials are not forwarded). Default: a new client with its own Transport.
 	HTTPClient *http.Client
@@ -108,6 +114,9 @@ type Client struct {
 
 	maxSuccessBody, maxErrorBody int64 // body read caps (fields so that tests can lower them)
 
+	proxy      *proxySetup // nil = no proxy
+	clientCert bool        // a client certificate is configured
+
 	requests atomic.Int64
 }
 
@@ -126,7 +135,13 @@ func New(cfg Config) (*Client, error) {
 		maxErrorBody:   maxErrorBody,
 	}
 	// Secrets first, so that any error below is redacted too.
-	c.addSecrets(cfg.Password, cfg.BasicAuthPassword)
+	c.addSecrets(cfg.Password, cfg.BasicAuthPassword, cfg.TLS.ClientCertPassword, cfg.Proxy.Password)
+	if strings.HasSuffix(strings.ToUpper(cfg.TLS.ClientCertType), "_BLOB") || strings.Contains(cfg.TLS.ClientCert, "-----BEGIN") {
+		c.addSecrets(strings.TrimSpace(cfg.TLS.ClientCert))
+	}
+	if cfg.Proxy.User != "" || cfg.Proxy.Password != "" {
+		c.addSecrets(base64.StdEncoding.EncodeToString([]byte(cfg.Proxy.User + ":" + cfg.Proxy.Password)))
+	}
 	for _, t := range cfg.Tokens {
 		c.addSecrets(t.Token)
 	}
@@ -191,9 +206,16 @@ func New(cfg Config) (*Client, error) {
 
 	var hc http.Client
 	if cfg.HTTPClient != nil {
+		if !cfg.TLS.isZero() || !cfg.Proxy.isZero() {
+			return nil, c.configError("TLS and proxy options apply to the client's own transport; they cannot be combined with HTTPClient")
+		}
 		hc = *cfg.HTTPClient
 	} else {
-		hc.Transport = newTransport()
+		t, err := c.newTransport(cfg)
+		if err != nil {
+			return nil, err
+		}
+		hc.Transport = t
 	}
 	// kintone's API does not redirect; a redirect (to a login page, another host) would forward
 	// the X-Cybozu-* credential headers, so the 3xx reply is returned as an error instead.
@@ -202,11 +224,40 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func newTransport() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
+// newTransport returns a Transport of the client's own with cfg's TLS and proxy settings. No
+// proxy is used unless cfg.Proxy says so (not even the environment's, unless AutoDetect).
+func (c *Client) newTransport(cfg Config) (http.RoundTripper, error) {
+	var t *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = dt.Clone()
+	} else {
+		t = &http.Transport{ForceAttemptHTTP2: true}
 	}
-	return &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	t.Proxy = nil
+	ps, secrets, err := newProxySetup(cfg.Proxy, c.base)
+	c.addSecrets(secrets...)
+	if err != nil {
+		if e := dberr.As(err); e != nil {
+			e.Message = c.redact(e.Message)
+		}
+		return nil, err
+	}
+	if ps != nil {
+		c.proxy = ps
+		t.Proxy = ps.proxyFor
+	}
+	tc, err := cfg.TLS.tlsConfig()
+	if err != nil {
+		if e := dberr.As(err); e != nil {
+			e.Message = c.redact(e.Message)
+		}
+		return nil, err
+	}
+	if tc != nil {
+		t.TLSClientConfig = tc
+		c.clientCert = cfg.TLS.ClientCert != ""
+	}
+	return t, nil
 }
 
 func (c *Client) setBase(cfg Config) error {

@@ -2,6 +2,7 @@ package kclient
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -241,6 +242,9 @@ func (c *Client) checkResponse(method, path string, resp *http.Response, body []
 	if resp.StatusCode == http.StatusUnauthorized && ae.Code == "" {
 		ae.Message += " (the server asked for authentication: check User/Password, or BasicAuthUser/BasicAuthPassword when the domain uses Basic authentication)"
 	}
+	if resp.StatusCode == http.StatusProxyAuthRequired {
+		ae.Message += " (the proxy asked for authentication: check ProxyUser, ProxyPassword and ProxyAuthScheme)"
+	}
 	msg := "kintone " + method + " " + path + ": unexpected reply HTTP " + ae.Message
 	return &dberr.Error{Class: dberr.OperationalError, Code: ae.Code, Message: msg, Err: ae}
 }
@@ -317,7 +321,32 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 	te := &transportError{err: err}
 	var msg string
 	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var opErr *net.OpError
+	proxy := c.proxy.address(c.base)
 	switch {
+	case errors.As(err, &certErr):
+		te.err = errors.Join(ErrUntrustedServer, err)
+		msg = untrustedMessage(c.base.Host, certErr)
+	case errors.As(err, &opErr) && opErr.Op == "remote error":
+		// The server ended the handshake with an alert: usually a refused or missing client
+		// certificate (kintone's Secure Access, {sub}.s.cybozu.com), else a protocol mismatch.
+		msg = "the server refused the TLS connection (" + opErr.Err.Error() + ")"
+		if c.clientCert {
+			msg += ": it did not accept the client certificate given as SSLClientCert (check that it is the one " +
+				"registered for this domain, is not expired, and that SSLClientCertSubject picks the right one)"
+		} else {
+			msg += ": it probably requires a client certificate (Secure Access domains such as example.s.cybozu.com); " +
+				"give it as SSLClientCert"
+		}
+	case proxy != "" && errors.As(err, &opErr) && opErr.Op == "proxyconnect":
+		msg = "cannot connect to the proxy " + proxy + ": " + innermost(opErr.Err).Error() +
+			" (check ProxyServer and ProxyPort, or the HTTPS_PROXY environment variable with ProxyAutoDetect)"
+	case proxy != "" && strings.Contains(err.Error(), "Proxy Authentication Required"):
+		msg = "the proxy " + proxy + " refused the credentials (HTTP 407 Proxy Authentication Required): check ProxyUser, " +
+			"ProxyPassword and ProxyAuthScheme"
+	case proxy != "" && !replied && !isConnReset(err) && !errors.As(err, &dnsErr) && !isTimeoutErr(err):
+		msg = "request through the proxy " + proxy + " failed: " + innermost(err).Error()
 	case timedOut:
 		te.timeout = true
 		msg = fmt.Sprintf("no reply: timed out after %s s (the Timeout connection property, in seconds; 0 disables it)",
@@ -341,6 +370,26 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 		msg = what + ": " + innermost(err).Error()
 	}
 	return &dberr.Error{Class: dberr.OperationalError, Message: c.redact(prefix + msg), Err: te}
+}
+
+func isTimeoutErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// untrustedMessage explains a server certificate that failed verification, naming it by
+// subject, issuer and SHA-256 fingerprint so that it can be checked and, if expected, trusted.
+func untrustedMessage(host string, e *tls.CertificateVerificationError) string {
+	msg := "the server certificate of " + host + " is not trusted"
+	if len(e.UnverifiedCertificates) > 0 {
+		leaf := e.UnverifiedCertificates[0]
+		msg += fmt.Sprintf(" (subject %q, issuer %q, SHA-256 fingerprint %s)", leaf.Subject.String(), leaf.Issuer.String(), Fingerprint(leaf))
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg + "; if this certificate is expected (a private CA or a TLS-inspecting proxy), give it or its CA as SSLServerCert " +
+		"(a PEM file, the PEM text, or its SHA-256 fingerprint)"
 }
 
 // isConnReset reports whether err means the connection broke (reset, closed, broken pipe).

@@ -158,7 +158,7 @@ func (s *Server) getFields(q *request) (any, *apiError) {
 	for _, f := range d.fields {
 		props[f.code] = propertyJSON(f.prop)
 	}
-	return map[string]any{"properties": props, "revision": "1"}, nil
+	return map[string]any{"properties": props, "revision": strconv.FormatInt(s.liveRevision(d.meta.ID), 10)}, nil
 }
 
 // propertyJSON renders a field property with the keys kintone returns for its type.

@@ -47,9 +47,15 @@ func (t *APIToken) allows(p perm) bool {
 }
 
 // authenticate checks the credentials of a request. Password authentication wins over API
-// tokens when both are sent, as in kintone.
+// tokens when both are sent, as in kintone; it wins over an OAuth access token too, and an
+// access token wins over API tokens (oauth.go).
 func (s *Server) authenticate(q *request) *apiError {
 	r := q.r
+	if h := r.Header.Get("X-Cybozu-Authorization"); h == "" {
+		if tok, ok := bearerToken(r); ok {
+			return s.authenticateBearer(q, tok)
+		}
+	}
 	if h := r.Header.Get("X-Cybozu-Authorization"); h != "" {
 		failed := &apiError{status: 401, code: "CB_WA01", msg: msgPasswordAuth}
 		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h))

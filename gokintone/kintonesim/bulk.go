@@ -41,6 +41,12 @@ func (s *Server) bulkRequest(q *request) (any, *apiError) {
 				op = s.opUpdateRecords
 			case "DELETE records":
 				op = s.opDeleteRecords
+			case "PUT record/status": // process.go
+				op = s.opStatus
+			case "PUT records/status":
+				op = s.opStatuses
+			case "PUT record/assignees":
+				op = s.opAssignees
 			default:
 				e = errInvalid("requests["+strconv.Itoa(i)+"].api", text{"This API cannot be used in bulkRequest.", "bulkRequestでは使用できないAPIです。"})
 			}

@@ -25,6 +25,12 @@ type Fixture struct {
 	Organizations []Entity   `json:"organizations,omitempty"`
 	Groups        []Entity   `json:"groups,omitempty"`
 	Apps          []App      `json:"apps"`
+	// OAuthClients are the OAuth clients registered in the domain (oauth.go).
+	OAuthClients []OAuthClient `json:"oauthClients,omitempty"`
+	// Spaces are the spaces space.json and space/members.json describe (appsettings.go).
+	Spaces []Space `json:"spaces,omitempty"`
+	// Titles are the job titles users hold in organizations (User API, userapi.go).
+	Titles []Entity `json:"titles,omitempty"`
 }
 
 // BasicAuth is the credential of the optional HTTP Basic layer in front of the domain.
@@ -39,6 +45,13 @@ type User struct {
 	Name                string `json:"name"`
 	Password            string `json:"password,omitempty"`
 	PrimaryOrganization string `json:"primaryOrganization,omitempty"`
+	// The rest is what the User API (/v1/users.json …) returns; see userapi.go.
+	SurName       string       `json:"surName,omitempty"`
+	GivenName     string       `json:"givenName,omitempty"`
+	Email         string       `json:"email,omitempty"`
+	Valid         *bool        `json:"valid,omitempty"`         // default true
+	Groups        []string     `json:"groups,omitempty"`        // group codes
+	Organizations []Membership `json:"organizations,omitempty"` // "code" or {code, title}
 }
 
 // Entity is an organization or a group.
@@ -66,6 +79,12 @@ type App struct {
 	// Records are in the shape of POST records.json ({"code": {"value": ...}}); "$id" and
 	// "$revision" may be given, and so may system fields and CALC values.
 	Records []RecordInput `json:"records,omitempty"`
+	// ProcessManagement enables statuses and assignees (process.go).
+	ProcessManagement *ProcessManagement `json:"processManagement,omitempty"`
+	// Layout is app/form/layout.json's layout, as is; generated from the fields when absent.
+	Layout []any `json:"layout,omitempty"`
+	// Views are app/views.json's views by name; a single "All" list view when absent.
+	Views map[string]map[string]any `json:"views,omitempty"`
 }
 
 // APIToken is an app's API token and what it may do.

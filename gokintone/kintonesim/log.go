@@ -15,10 +15,13 @@ type LoggedRequest struct {
 	Params map[string]any `json:"params,omitempty"`
 	Status int            `json:"status"`
 	Code   string         `json:"code,omitempty"` // kintone error code sent, if any
-	Auth   string         `json:"auth"`           // "password", "token" or "none"
+	Auth   string         `json:"auth"`           // "password", "token", "oauth" or "none"
 	User   string         `json:"user,omitempty"` // acting user ("Administrator" for tokens)
 	// Records is the number of records returned (records.json GET, record.json GET, cursors).
 	Records int `json:"records,omitempty"`
+	// Fault is set when a FaultRule fired on the request (a Reset request is logged with
+	// status 0).
+	Fault bool `json:"fault,omitempty"`
 }
 
 // Stats are counters since the server started or ResetRequests was last called.

@@ -135,6 +135,10 @@ func buildApp(a App, fixtureLang string) (*appDef, error) {
 		lang = "ja"
 	}
 	d := &appDef{meta: a, byCode: map[string]*fieldDef{}, nextID: 1, nextRowID: 1}
+	if err := checkProcess(a); err != nil { // process.go
+		return nil, err
+	}
+	pmOn := processOn(&a)
 	d.meta.Records = nil
 	props := make(map[string]FieldProperty, len(a.Fields)+8)
 	for code, p := range a.Fields {
@@ -166,7 +170,7 @@ func buildApp(a App, fixtureLang string) (*appDef, error) {
 		if !have[t] {
 			code := processCodes[lang][i]
 			if _, clash := props[code]; !clash {
-				f := false
+				f := pmOn && t != "CATEGORY" // STATUS and STATUS_ASSIGNEE hold values with process management on
 				props[code] = FieldProperty{Type: t, Code: code, Label: code, Enabled: &f}
 			}
 		}
@@ -197,8 +201,12 @@ func buildApp(a App, fixtureLang string) (*appDef, error) {
 		case "UPDATED_TIME":
 			d.sys.updatedTime = c
 		case "STATUS", "STATUS_ASSIGNEE", "CATEGORY":
+			if f.enabled && (!pmOn || p.Type == "CATEGORY") {
+				return nil, fmt.Errorf("kintonesim: app %d: field %q: categories, and statuses without processManagement, are not simulated", a.ID, c)
+			}
 			if f.enabled {
-				return nil, fmt.Errorf("kintonesim: app %d: process management and categories are not simulated (field %q)", a.ID, c)
+				f.idx = len(d.stored)
+				d.stored = append(d.stored, f)
 			}
 		case "__ID__", "__REVISION__":
 			return nil, fmt.Errorf("kintonesim: app %d: field %q: %s is not a form field", a.ID, c, p.Type)

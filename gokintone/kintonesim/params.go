@@ -27,7 +27,7 @@ func readParams(r *http.Request) (params, *apiError) {
 		}
 		p = fromQuery(q)
 	}
-	if r.Body == nil {
+	if r.Body == nil || isMultipart(r) { // file.json uploads read their body themselves
 		return p, nil
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))

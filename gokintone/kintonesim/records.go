@@ -105,6 +105,7 @@ func (s *Server) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int
 		}
 		s.assignRowIDs(d, r)
 		s.computeCalcs(d, r)
+		s.fixtureAssignees(d, r, in) // process.go
 		if dc.errs != nil {
 			return fmt.Errorf("kintonesim: app %d record %d: %s", d.meta.ID, r.id, describe(dc.errs))
 		}
@@ -456,9 +457,13 @@ func (s *Server) getRecords(q *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	text, aborted := s.abortFilter(q, d, text) // filterabort.go
 	sel, e := s.compileQuery(q, d, text)
 	if e != nil {
 		return nil, e
+	}
+	if aborted && q.w != nil {
+		q.w.Header().Set("X-Cybozu-Warning", filterAbortedWarning)
 	}
 	recs, total := s.run(d, sel, true, count)
 	q.records = len(recs)

@@ -58,6 +58,16 @@ func SampleFixture(opts SampleOptions) *Fixture {
 		Groups: []Entity{
 			{"managers", "マネージャー"}, {"project-a", "プロジェクトA"}, {"sysadmins", "システム管理者"}, {"oncall", "On-call"},
 		},
+		Titles: []Entity{{"manager", "課長"}, {"staff", "担当"}},
+		Spaces: []Space{
+			{ID: 1, Name: "営業部", Members: []SpaceMember{
+				{Entity: EntityRef{Type: "USER", Code: "admin"}, IsAdmin: true},
+				{Entity: EntityRef{Type: "ORGANIZATION", Code: "sales"}, IncludeSubs: true},
+			}},
+			{ID: 1, Name: "パートナー連携", IsGuest: true, Members: []SpaceMember{
+				{Entity: EntityRef{Type: "USER", Code: "admin"}, IsAdmin: true},
+			}},
+		},
 	}
 	customers := g.customers(opts.CustomerRecords)
 	f.Apps = []App{customers, g.deals(opts.DealRecords, customers), g.orders(opts.OrderRecords, customers), g.guestTasks()}
@@ -65,19 +75,23 @@ func SampleFixture(opts SampleOptions) *Fixture {
 }
 
 func sampleUsers() []User {
+	u := func(code, name, org, title string, groups ...string) User {
+		return User{Code: code, Name: name, Password: SamplePassword, PrimaryOrganization: org,
+			Organizations: []Membership{{Code: org, Title: title}}, Groups: groups}
+	}
 	users := []User{
-		{"admin", "管理者", SamplePassword, "hq"},
-		{"sato", "佐藤 太郎", SamplePassword, "sales-east"},
-		{"suzuki", "鈴木 花子", SamplePassword, "sales-west"},
-		{"takahashi", "高橋 健", SamplePassword, "sales-east"},
-		{"tanaka", "田中 美咲", SamplePassword, "sales"},
-		{"watanabe", "渡辺 翔", SamplePassword, "dev"},
-		{"ito", "伊藤 由美", SamplePassword, "support"},
-		{"yamamoto", "山本 大輔", SamplePassword, "sales-west"},
-		{"nakamura", "中村 さくら", SamplePassword, "support"},
-		{"john.smith", "John Smith", SamplePassword, "intl"},
-		{"emily.chen", "Emily Chen", SamplePassword, "intl"},
-		{"maria.garcia", "Maria Garcia", SamplePassword, "dev"},
+		u("admin", "管理者", "hq", "manager", "managers", "sysadmins"),
+		u("sato", "佐藤 太郎", "sales-east", "manager", "managers", "project-a"),
+		u("suzuki", "鈴木 花子", "sales-west", "manager", "managers"),
+		u("takahashi", "高橋 健", "sales-east", "staff", "project-a"),
+		u("tanaka", "田中 美咲", "sales", "staff"),
+		u("watanabe", "渡辺 翔", "dev", "staff", "sysadmins", "oncall"),
+		u("ito", "伊藤 由美", "support", "staff", "oncall"),
+		u("yamamoto", "山本 大輔", "sales-west", "staff", "project-a"),
+		u("nakamura", "中村 さくら", "support", "staff"),
+		u("john.smith", "John Smith", "intl", "manager"),
+		u("emily.chen", "Emily Chen", "intl", "staff", "project-a"),
+		u("maria.garcia", "Maria Garcia", "dev", "staff", "oncall"),
 	}
 	return users
 }

@@ -3,11 +3,14 @@
 // A Server answers kintone's record and app APIs (records.json, record.json, apps.json,
 // app.json, app/form/fields.json, records/cursor.json, bulkRequest.json) under /k/v1/ and
 // /k/guest/{id}/v1/, with kintone's authentication (password, API tokens, an optional Basic
-// layer), limits, error envelopes (English or Japanese) and concurrency headers. Queries are
-// parsed and evaluated by package kquery, the same code the connector builds them with.
+// layer, OAuth 2.0 with its /oauth2/ endpoints), limits, error envelopes (English or Japanese)
+// and concurrency headers. Queries are parsed and evaluated by package kquery, the same code the
+// connector builds them with.
 //
 // Its content comes from a Fixture (see FIXTURE.md); SampleFixture builds the sample dataset
-// used by the demo. New returns an http.Handler for httptest; Start listens on loopback.
+// used by the demo. New returns an http.Handler for httptest; Start listens on loopback and
+// StartTLS over HTTPS with client certificates. AddFault injects failures and Clock controls
+// time for expiry tests.
 package kintonesim
 
 import (
@@ -30,7 +33,8 @@ type Options struct {
 	// Location is the users' time zone for date functions; default the fixture's timeZone,
 	// else Asia/Tokyo.
 	Location *time.Location
-	// Now is the clock (record timestamps, TODAY(), cursor expiry); default time.Now.
+	// Now is the clock (record timestamps, TODAY(), cursor and OAuth expiry); default
+	// time.Now. A *Clock's Now method gives tests a clock they move by hand.
 	Now func() time.Time
 	// Legacy520 answers the errors that kintone sent with HTTP 520 before its 2024 status-code
 	// update (Legacy520Codes, default GAIA_IA02 GAIA_DA03 GAIA_IL23 GAIA_LO04 GAIA_RE09) with
@@ -47,6 +51,19 @@ type Options struct {
 	CursorLimit int
 	// CursorTTL is a cursor's idle lifetime; default 10 minutes.
 	CursorTTL time.Duration
+	// MaxFileSize caps one file.json upload in bytes; default 50 MB (kintone allows 1 GB, the
+	// simulator keeps files in memory). MaxFileBytes caps all file content held at once;
+	// default 512 MB. Over either → 400 CB_VA01 (see FIXTURE.md).
+	MaxFileSize  int64
+	MaxFileBytes int64
+	// AccessTokenTTL is the lifetime of OAuth access tokens; default 1 hour (oauth.go).
+	AccessTokenTTL time.Duration
+	// RefreshTokenTTL is the lifetime of each OAuth refresh token; default 0: no expiry.
+	RefreshTokenTTL time.Duration
+	// FilterAbortThreshold is the number of records a like / not like keyword may be found in
+	// before records.json stops the search (X-Cybozu-Warning); default 100000, negative never
+	// (filterabort.go).
+	FilterAbortThreshold int
 }
 
 // Server is a simulated kintone domain. It is safe for concurrent use.
@@ -64,10 +81,12 @@ type Server struct {
 	tokens map[string]tokenEntry
 	files  map[string]fileRef
 	fileNo int64
-	admin  int32 // "Administrator", the user API-token calls act as
+	ext    extState // files, comments, process management, preview apps (routes_ext.go)
+	admin  int32    // "Administrator", the user API-token calls act as
 	calcs  calcCache
 
 	faults faults
+	oauth  oauthState // OAuth clients, codes and tokens (oauth.go)
 
 	cursorMu sync.Mutex
 	cursors  map[string]*cursor
@@ -149,6 +168,9 @@ func New(f *Fixture, opts Options) (*Server, error) {
 		s.dir.intern(kindUser, u.Code, u.Name)
 	}
 	s.admin = s.dir.intern(kindUser, "Administrator", "Administrator")
+	if err := s.initOAuth(f.OAuthClients); err != nil {
+		return nil, err
+	}
 	defaultCreator := s.admin
 	if len(f.Users) > 0 {
 		defaultCreator, _ = s.dir.lookup(kindUser, f.Users[0].Code)
@@ -184,6 +206,9 @@ func New(f *Fixture, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	if err := s.loadExt(f); err != nil { // userapi.go
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -210,10 +235,12 @@ func (s *Server) Location() *time.Location { return s.loc }
 // request is one API call being served.
 type request struct {
 	r        *http.Request
+	w        http.ResponseWriter // for handlers that add response headers
 	method   string
 	lang     string
 	guest    int64
 	preview  bool
+	userAPI  bool // /v1/{resource}.json: the cybozu User API (userapi.go)
 	resource string
 	p        params
 	auth     authInfo
@@ -251,7 +278,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	h.Set("X-ConcurrencyLimit-Limit", strconv.Itoa(s.opts.ConcurrencyLimit))
 	h.Set("X-ConcurrencyLimit-Running", strconv.FormatInt(running, 10))
 
-	q := &request{r: r, method: r.Method, lang: langOf(r)}
+	q := &request{r: r, w: w, method: r.Method, lang: langOf(r)}
 	q.entry = &LoggedRequest{Time: s.now().UTC(), Method: r.Method, Path: r.URL.Path, Auth: "none"}
 	code := s.serve(w, q, running)
 	if w.status == 0 {
@@ -287,24 +314,17 @@ func (s *Server) serve(w *statusWriter, q *request, running int64) string {
 		}
 	}
 	if f, ok := s.nextFault(); ok {
-		if f.Code == "" {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(f.Status)
-			fmt.Fprint(w, f.Body)
-			return ""
-		}
-		msg := text{f.Message, f.Message}
-		if f.Message == "" {
-			msg = text{"The request failed (injected by the simulator).", "リクエストが失敗しました（シミュレーターによる障害注入）。"}
-		}
-		e := &apiError{status: f.Status, code: f.Code, msg: msg}
-		w.Header().Set("X-Cybozu-Error", e.code)
-		writeJSON(w, e.status, s.errorBody(q.lang, e))
-		return e.code
+		return s.sendFault(w, q, f, "") // fault.go
 	}
 	if q.method == http.MethodPost && r.Header.Get("X-HTTP-Method-Override") == "GET" {
 		q.method = http.MethodGet
 		q.entry.Method = "GET"
+	}
+	if strings.HasPrefix(r.URL.Path, "/oauth2/") { // oauth.go
+		if code, done := s.applyFaultRules(w, q); done {
+			return code
+		}
+		return s.serveOAuth(w, q)
 	}
 	if e := q.parsePath(r.URL.Path); e != nil {
 		s.writeError(w, q.lang, e)
@@ -322,6 +342,9 @@ func (s *Server) serve(w *statusWriter, q *request, running int64) string {
 		q.entry.App, _ = p.str("id")
 	}
 	q.entry.Query, _ = p.str("query")
+	if code, done := s.applyFaultRules(w, q); done { // fault.go
+		return code
+	}
 	h, e := s.route(q)
 	if e != nil {
 		s.writeError(w, q.lang, e)
@@ -341,6 +364,8 @@ func (s *Server) serve(w *statusWriter, q *request, running int64) string {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		w.Write(b)
+	case streamBody: // file downloads (files.go)
+		b.writeTo(w)
 	default:
 		writeJSON(w, http.StatusOK, body)
 	}
@@ -370,6 +395,14 @@ func langOf(r *http.Request) string {
 // parsePath reads /k/v1/[preview/]{resource}.json and /k/guest/{id}/v1/[preview/]{resource}.json.
 func (q *request) parsePath(path string) *apiError {
 	notFound := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
+	if res, ok := strings.CutPrefix(path, "/v1/"); ok {
+		res, ok = strings.CutSuffix(res, ".json")
+		if !ok || res == "" {
+			return notFound
+		}
+		q.userAPI, q.resource = true, res
+		return nil
+	}
 	rest, ok := strings.CutPrefix(path, "/k/")
 	if !ok {
 		return notFound
@@ -403,6 +436,9 @@ type handler func(q *request) (any, *apiError)
 
 // route picks the handler for the request's method and resource.
 func (s *Server) route(q *request) (handler, *apiError) {
+	if h, e, ok := s.routeExt(q); ok { // routes_ext.go
+		return h, e
+	}
 	type key struct{ method, resource string }
 	var h handler
 	switch (key{q.method, q.resource}) {

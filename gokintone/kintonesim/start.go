@@ -16,6 +16,7 @@ type Running struct {
 	srv    *http.Server
 	ln     net.Listener
 	done   chan struct{}
+	scheme string // "https" when served by ServeTLS (tls.go); "" means http
 }
 
 // Start builds a Server and serves it on 127.0.0.1:port (0 picks a free port).
@@ -45,8 +46,15 @@ func Serve(s *Server, port int) (*Running, error) {
 }
 
 // URL is the base URL to give kintone clients: http://localhost:PORT (the host name is
-// localhost because kintone's JS client accepts plain http only there).
-func (rn *Running) URL() string { return "http://localhost:" + strconv.Itoa(rn.Port()) }
+// localhost because kintone's JS client accepts plain http only there), or
+// https://localhost:PORT for StartTLS.
+func (rn *Running) URL() string {
+	scheme := rn.scheme
+	if scheme == "" {
+		scheme = "http"
+	}
+	return scheme + "://localhost:" + strconv.Itoa(rn.Port())
+}
 
 // Port is the port the server listens on.
 func (rn *Running) Port() int { return rn.ln.Addr().(*net.TCPAddr).Port }

@@ -230,7 +230,18 @@ func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 			return ""
 		}
 		return formatDatetime(t.Unix())
-	case "USER_SELECT", "ORGANIZATION_SELECT", "GROUP_SELECT":
+	case "STATUS": // fixture records only (process.go)
+		st, ok := scalarString(v)
+		var known bool
+		if dc.app != nil && dc.app.meta.ProcessManagement != nil {
+			_, known = dc.app.meta.ProcessManagement.States[st]
+		}
+		if !ok || !known {
+			dc.fail(k.String()+".value", msgBadValue)
+			return ""
+		}
+		return st
+	case "USER_SELECT", "ORGANIZATION_SELECT", "GROUP_SELECT", "STATUS_ASSIGNEE":
 		kind, kindName := byte(kindUser), "user"
 		if f.typ == "ORGANIZATION_SELECT" {
 			kind, kindName = kindOrg, "organization"
@@ -273,6 +284,12 @@ func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 			if known, ok := dc.s.files[fk]; ok && fk != "" {
 				out = append(out, known)
 				continue
+			}
+			if !dc.fixture { // an upload key from file.json becomes a new attachment (files.go)
+				if ref, ok := dc.s.attachUpload(fk, dc.app); ok {
+					out = append(out, ref)
+					continue
+				}
 			}
 			name, _ := scalarString(m["name"])
 			if name == "" {
@@ -394,6 +411,10 @@ func (dc *decoder) defaultValue(f *fieldDef) any {
 		return []row(nil)
 	case "CALC":
 		return ""
+	case "STATUS":
+		return dc.app.initialStatus()
+	case "STATUS_ASSIGNEE":
+		return []int32(nil)
 	}
 	if p.DefaultValue == nil {
 		return dc.value(f, nil, errKey{})

@@ -81,7 +81,7 @@ func (s *Server) newRecord(q *request, d *appDef, in map[string]any, prefix stri
 	r := &record{rev: 1, created: now, updated: now, creator: q.auth.user, modifier: q.auth.user, vals: make([]any, len(d.stored))}
 	for _, f := range d.stored {
 		cell, ok := in[f.code]
-		if !ok {
+		if !ok || processField(f) {
 			r.vals[f.idx] = dc.defaultValue(f)
 			continue
 		}
@@ -139,7 +139,7 @@ func (s *Server) mergeRecord(q *request, d *appDef, old *record, in map[string]a
 		updated: s.nowMinute(), modifier: q.auth.user, vals: slices.Clone(old.vals)}
 	for _, f := range d.stored {
 		cell, ok := in[f.code]
-		if !ok || f.typ == "CALC" {
+		if !ok || f.typ == "CALC" || processField(f) {
 			continue
 		}
 		v := dc.value(f, cellValue(cell), errKey{base: prefix + f.code})
@@ -184,6 +184,9 @@ func (s *Server) finish(q *request, d *appDef, r *record, prefix string, dc *dec
 	}
 	s.assignRowIDs(d, r)
 	s.computeCalcs(d, r)
+	if r.id == 0 { // a new record: the first status's assignees (process.go)
+		s.initAssignees(d, r, q.auth.user)
+	}
 	return nil
 }
 
