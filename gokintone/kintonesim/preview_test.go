@@ -172,3 +172,30 @@ func TestPreviewChangesLiveApp(t *testing.T) {
 	// Preview paths other than the settings ones do not exist.
 	wantErr(t, call(t, s, "GET", "/k/v1/preview/records.json?app=2", nil, h), 404, "CB_NF01", "")
 }
+
+func TestPreviewDeployKeepsProcessAndTables(t *testing.T) {
+	s := newExt(t, Options{})
+	wantOK(t, call(t, s, "PUT", "/k/v1/record.json", map[string]any{"app": 1, "id": 2, "record": map[string]any{
+		"lines": map[string]any{"value": []any{map[string]any{"value": map[string]any{"item": map[string]any{"value": "pen"}}}}}}}, alice))
+	wantBody(t, call(t, s, "POST", "/k/v1/preview/app/form/fields.json", map[string]any{"app": 1,
+		"properties": map[string]any{"due": map[string]any{"type": "DATE"}}}, alice), `{"revision":"2"}`)
+	wantBody(t, call(t, s, "POST", "/k/v1/preview/app/deploy.json", map[string]any{"apps": []any{map[string]any{"app": "1", "revision": "2"}}}, alice), `{}`)
+	st, asg, rev := statusOf(t, s, "2")
+	if st != "Review" || asg != `[`+aliceJSON+`,`+bobJSON+`]` || rev != "2" {
+		t.Errorf("status after deploy: %s %s %s", st, asg, rev)
+	}
+	lines := recordField(t, s, "1", "2", "lines").([]any)
+	if len(lines) != 1 || jsonText(lines[0].(map[string]any)["value"]) != `{"item":{"type":"SINGLE_LINE_TEXT","value":"pen"}}` {
+		t.Errorf("table after deploy: %s", jsonText(lines))
+	}
+	if v := recordField(t, s, "1", "2", "due"); v != nil {
+		t.Errorf("new DATE field %v", v)
+	}
+	wantBody(t, call(t, s, "PUT", "/k/v1/record/status.json", map[string]any{"app": 1, "id": 2, "action": "Approve", "revision": 2}, alice), `{"revision":"4"}`)
+	// The fixture's spaceId and tokens survive.
+	wantOK(t, call(t, s, "GET", "/k/v1/records.json?app=1", nil, tok("t-view")))
+	r := call(t, s, "GET", "/k/v1/app.json?id=1", nil, alice)
+	if r.body["spaceId"] != "7" {
+		t.Errorf("app after deploy %s", r.raw)
+	}
+}

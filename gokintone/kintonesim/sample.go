@@ -180,6 +180,23 @@ func (g *sampleGen) customers(n int) App {
 			"電話番号":   {Type: "SINGLE_LINE_TEXT", Label: "電話番号"},
 		},
 		APITokens: sampleTokens(SampleCustomersApp),
+		// Follow-up of each customer: process management, so that statuses, assignees and their
+		// APIs have sample data.
+		ProcessManagement: &ProcessManagement{
+			Enable: true,
+			States: map[string]ProcessState{
+				"未対応": {Index: "0", Assignee: &ProcessAssignee{Type: "ONE", Entities: []ProcessEntity{
+					{Entity: EntityRef{Type: "FIELD_ENTITY", Code: "担当者"}}}}},
+				"対応中": {Index: "1", Assignee: &ProcessAssignee{Type: "ONE", Entities: []ProcessEntity{
+					{Entity: EntityRef{Type: "FIELD_ENTITY", Code: "担当者"}}}}},
+				"完了": {Index: "2"},
+			},
+			Actions: []ProcessAction{
+				{Name: "対応開始", From: "未対応", To: "対応中"},
+				{Name: "完了にする", From: "対応中", To: "完了"},
+				{Name: "差し戻す", From: "対応中", To: "未対応", Type: "SECONDARY"},
+			},
+		},
 	}
 	seen := map[string]bool{}
 	app.Records = make([]RecordInput, 0, n)

@@ -11,6 +11,10 @@
 // used by the demo. New returns an http.Handler for httptest; Start listens on loopback and
 // StartTLS over HTTPS with client certificates. AddFault injects failures and Clock controls
 // time for expiry tests.
+//
+// It also serves files (file.json), record comments, process management (statuses and
+// assignees), app settings reads (layout, views, status), spaces, preview apps with deploys and
+// the cybozu User API (/v1/users.json …); see routes_ext.go and FIXTURE.md.
 package kintonesim
 
 import (
