@@ -318,7 +318,11 @@ func (d *appDef) find(id int64) (int, bool) {
 	return i, i < len(d.records) && d.records[i].id == id
 }
 
-// recordNumber renders the RECORD_NUMBER value of a record.
+// recordNumber renders the RECORD_NUMBER value of a record: the id, prefixed with the app
+// code and a hyphen when the app has a code, as kintone shows it.
 func (d *appDef) recordNumber(id int64) string {
+	if d.meta.Code != "" {
+		return d.meta.Code + "-" + strconv.FormatInt(id, 10)
+	}
 	return strconv.FormatInt(id, 10)
 }

@@ -144,7 +144,7 @@ func TestRecordGet(t *testing.T) {
 	r := get(t, s, "/k/v1/record.json?app=1&id=5")
 	wantOK(t, r)
 	rec := r.body["record"].(map[string]any)
-	if val(rec, "$id") != "5" || val(rec, "$revision") != "1" || val(rec, "レコード番号") != "5" {
+	if val(rec, "$id") != "5" || val(rec, "$revision") != "1" || val(rec, "レコード番号") != "CUSTOMERS-5" {
 		t.Errorf("record: %s", r.raw)
 	}
 	for code, f := range rec {
