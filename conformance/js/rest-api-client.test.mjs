@@ -56,7 +56,7 @@ describe("getRecord", () => {
     const { record } = await client.record.getRecord({ app: ORDERS, id: 42 });
     assert.deepEqual(record.$id, { type: "__ID__", value: "42" });
     assert.deepEqual(record.$revision, { type: "__REVISION__", value: "1" });
-    assert.deepEqual(record["レコード番号"], { type: "RECORD_NUMBER", value: "42" });
+    assert.deepEqual(record["レコード番号"], { type: "RECORD_NUMBER", value: "ORDERS-42" }, "an app with a code prefixes its record numbers");
     assert.deepEqual(record.order_no, { type: "SINGLE_LINE_TEXT", value: "ORD-000042" });
     assert.deepEqual(record.memo, {
       type: "MULTI_LINE_TEXT",
