@@ -130,3 +130,15 @@ func SimStats(h int64) (stats string, err error) {
 	defer guard(&err)
 	return driver.SimStats(h)
 }
+
+// SimOAuth runs an OAuth test helper of a simulator (JSON request and answer).
+func SimOAuth(h int64, request string) (answer string, err error) {
+	defer guard(&err)
+	return driver.SimOAuth(h, request)
+}
+
+// SetEnv sets (or, with "", unsets) a CDATA_KINTONE_* environment variable for the core.
+func SetEnv(name string, value string) (ok bool, err error) {
+	defer guard(&err)
+	return true, driver.SetEnv(name, value)
+}

@@ -10,7 +10,7 @@ import pytest
 
 import cdata_kintone as mod
 from cdata_kintone import _native
-from cdata_kintone.exceptions import CODE_CLASSES, error_for
+from cdata_kintone.exceptions import CODE_CLASSES, KIND_CLASSES, error_for
 
 PEP249_TREE = {
     "Warning": Exception,
@@ -73,7 +73,7 @@ def test_code_defaults_to_none() -> None:
         ("ProgrammingError", "GAIA_IQ11", mod.FieldNotFound),
         ("ProgrammingError", "CB_VA01", mod.QuerySyntaxError),
         ("DataError", "CB_VA01", mod.InvalidInput),
-        ("OperationalError", "CB_WA01", mod.AuthenticationError),
+        ("OperationalError", "CB_WA01", mod.LoginFailed),
         ("OperationalError", "CB_AU01", mod.AuthenticationError),
         ("OperationalError", "GAIA_IA02", mod.AuthenticationError),
         ("OperationalError", "CB_NO02", mod.PermissionDenied),
@@ -128,6 +128,22 @@ def test_kintone_errors_are_both_kintone_and_pep249() -> None:
             "panic: boom\ngoroutine 1 [running]:\nmain.go:1",
         ),
         ("[cdata_kintone:DataError:] ", mod.DataError, None, ""),
+        (
+            "[cdata_kintone:OperationalError:invalid_grant:oauth_token_revoked] revoked",
+            mod.TokenRevoked,
+            "invalid_grant",
+            "revoked",
+        ),
+        (
+            "[cdata_kintone:OperationalError::tls_untrusted_server] untrusted",
+            mod.UntrustedServerCertificate,
+            None,
+            "untrusted",
+        ),
+        # an unknown kind (a newer core): the class and code decide
+        ("[cdata_kintone:OperationalError:CB_WA01:future_kind] x", mod.LoginFailed, "CB_WA01", "x"),
+        # a kind whose class does not fit the core's class is ignored
+        ("[cdata_kintone:ProgrammingError::oauth_invalid_grant] x", mod.ProgrammingError, None, "x"),
     ],
 )
 def test_translate_wire_text(
@@ -183,3 +199,13 @@ def test_registered_codes_agree_with_the_go_core() -> None:
         assert any(issubclass(c, go_class) for c in subclasses), (code, go[code], subclasses)
     unregistered = sorted(set(go) - set(CODE_CLASSES))
     assert unregistered == [], f"codes classified in Go without a Python subclass: {unregistered}"
+
+
+@pytest.mark.parametrize("kind,cls", sorted(KIND_CLASSES.items()))
+def test_kind_classes(kind: str, cls: type[mod.Error]) -> None:
+    pep249 = next(c for c in cls.__mro__ if c.__name__ in PEP249_TREE)
+    exc = error_for(pep249.__name__, "invalid_grant", "m", kind)
+    assert type(exc) is cls and exc.kind == kind and exc.code == "invalid_grant"
+    back = pickle.loads(pickle.dumps(exc))
+    assert type(back) is cls and back.kind == kind and back.code == "invalid_grant"
+    assert cls.__module__ == "cdata_kintone" and getattr(mod, cls.__name__) is cls

@@ -141,10 +141,14 @@ var parseCases = []parseCase{
 		msg: []string{"ProxySSLType=ALWAYS is recognised but not supported yet"}},
 	{name: "proxy exceptions without proxy", in: pw + "ProxyExceptions=a", class: dberr.InterfaceError,
 		msg: []string{"ProxyExceptions is given but no proxy is"}},
-	{name: "OAuth not supported", in: base + "AuthScheme=oauth", class: dberr.NotSupportedError,
-		msg: []string{"AuthScheme=OAuth is recognised but not supported yet", "AuthScheme=Password or AuthScheme=APIToken"}},
-	{name: "OAuth property not supported", in: base + "OAuthAccessToken=tok3n", class: dberr.NotSupportedError,
-		msg: []string{`"OAuthAccessToken" is recognised but not supported yet`}, hide: []string{"tok3n"}},
+	{name: "OAuth refresh needs client", in: base + "AuthScheme=oauth;InitiateOAuth=refresh;OAuthRefreshToken=tok3n", class: dberr.InterfaceError,
+		msg: []string{"InitiateOAuth=REFRESH needs OAuthClientId"}, hide: []string{"tok3n"}},
+	{name: "OAuth OFF with refresh token", in: base + "OAuthAccessToken=tok3n;OAuthRefreshToken=r3fresh", class: dberr.InterfaceError,
+		msg: []string{"InitiateOAuth=OFF uses OAuthAccessToken as given"}, hide: []string{"tok3n", "r3fresh"}},
+	{name: "OAuth with Basic layer", in: base + "OAuthAccessToken=tok3n;BasicAuthUser=lb;BasicAuthPassword=s3cret", class: dberr.InterfaceError,
+		msg: []string{"cannot be combined with OAuth", "Authorization header"}, hide: []string{"tok3n", "s3cret"}},
+	{name: "OAuth desktop needs loopback callback", in: base + "InitiateOAuth=GETANDREFRESH;OAuthClientId=c;OAuthClientSecret=s3cret;CallbackURL=https://app.example.com/cb",
+		class: dberr.InterfaceError, msg: []string{"must be a plain http URL on localhost"}, hide: []string{"s3cret"}},
 
 	// Types.
 	{name: "bool case-insensitive", in: pw + "UseCodeForFieldName=TRUE;NumberMapToDouble=False",
@@ -381,7 +385,7 @@ func TestAccessors(t *testing.T) {
 	if got := c.List("CheckForSubtablesIn"); !reflect.DeepEqual(got, []string{"*"}) {
 		t.Errorf("List default = %v", got)
 	}
-	if c.List("CallbackURL") != nil {
+	if c.List("OAuthClientId") != nil {
 		t.Errorf("List of unset property without default should be nil")
 	}
 	if !c.IsSet("timeout") || c.IsSet("GuestSpaceId") || c.IsSet("NoSuchThing") {
@@ -550,7 +554,7 @@ func sameSet(a, b []string) bool {
 func TestTable(t *testing.T) {
 	all := []string{"Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "BasicAuthUser",
 		"BasicAuthPassword", "SSLClientCert", "SSLClientCertType", "SSLClientCertSubject", "SSLClientCertPassword",
-		"SSLServerCert", "OAuthClientId", "OAuthClientSecret", "CallbackURL", "InitiateOAuth", "OAuthSettingsLocation",
+		"SSLServerCert", "OAuthClientId", "OAuthClientSecret", "CallbackURL", "Scope", "InitiateOAuth", "OAuthSettingsLocation",
 		"OAuthAccessToken", "OAuthRefreshToken", "OAuthVerifier", "UseCursor", "Schema", "Pagesize", "MaxRows", "Timeout",
 		"SubtableSeparatorCharacter", "UseCodeForFieldName", "CheckForSubtablesIn", "AllowSpecialCharacters",
 		"NumberMapToDouble", "UseUnitForNumericField", "UseSimpleNames", "UserDefinedViews", "ProxyAutoDetect",
@@ -562,7 +566,8 @@ func TestTable(t *testing.T) {
 		"Pagesize", "MaxRows", "SubtableSeparatorCharacter", "UseCodeForFieldName", "NumberMapToDouble",
 		"BasicAuthUser", "BasicAuthPassword", "SSLClientCert", "SSLClientCertType", "SSLClientCertSubject",
 		"SSLClientCertPassword", "SSLServerCert", "ProxyAutoDetect", "ProxyServer", "ProxyPort", "ProxyAuthScheme",
-		"ProxyUser", "ProxyPassword", "ProxySSLType", "ProxyExceptions"}
+		"ProxyUser", "ProxyPassword", "ProxySSLType", "ProxyExceptions", "OAuthClientId", "OAuthClientSecret", "CallbackURL",
+		"Scope", "InitiateOAuth", "OAuthSettingsLocation", "OAuthAccessToken", "OAuthRefreshToken", "OAuthVerifier", "UseCursor"}
 	var names, impl []string
 	types := map[string]bool{TypeString: true, TypeBool: true, TypeInt: true, TypeEnum: true, TypeList: true, TypePath: true}
 	for _, p := range Properties() {
@@ -646,14 +651,21 @@ func TestUnsupportedEveryProperty(t *testing.T) {
 }
 
 func TestOAuthRules(t *testing.T) {
-	// OAuth properties are not implemented yet, so build the configuration directly to check the
-	// rules that will apply once they are.
 	c := &Config{values: map[string]string{"Url": "https://example.cybozu.com", PropOAuthAccessToken: "tok"}}
 	if c.AuthScheme() != AuthOAuth {
 		t.Errorf("OAuth not inferred")
 	}
-	if err := c.Validate(); dberr.ClassOf(err, "") != dberr.NotSupportedError {
+	if err := c.Validate(); err != nil {
 		t.Errorf("OAuth Validate = %v", err)
+	}
+	c.values[PropUseCursor] = "false"
+	if err := c.Validate(); err != nil {
+		t.Errorf("UseCursor=false with OAuth = %v", err)
+	}
+	for _, r := range c.Rows() {
+		if r.Name == PropUseCursor && r.Current != "false" {
+			t.Errorf("UseCursor under OAuth shows %q", r.Current)
+		}
 	}
 	c.values[PropUseCursor] = "true"
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "UseCursor=true cannot be used with OAuth") {
@@ -670,6 +682,37 @@ func TestOAuthRules(t *testing.T) {
 	c = &Config{values: map[string]string{"Url": "https://example.cybozu.com", PropInitiateOAuth: "OFF", PropUser: "a", PropPassword: "b"}}
 	if c.AuthScheme() != AuthPassword {
 		t.Errorf("InitiateOAuth=OFF should not select OAuth")
+	}
+}
+
+func TestOAuthParse(t *testing.T) {
+	c, err := Parse("Url=https://example.cybozu.com;OAuthClientId=cid;OAuthClientSecret=sec;InitiateOAuth=refresh;" +
+		"OAuthVerifier=c0de;Scope='  k:app_record:read   k:app_settings:read ';CallbackURL=https://app.example.com/cb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AuthScheme() != AuthOAuth || c.Get(PropInitiateOAuth) != "REFRESH" || c.Get(PropScope) != "k:app_record:read k:app_settings:read" {
+		t.Errorf("parsed %s", c)
+	}
+	if strings.Contains(c.String(), "c0de") || strings.Contains(c.String(), "sec;") {
+		t.Errorf("secrets shown: %s", c)
+	}
+	if c, err = Parse("Url=https://example.cybozu.com;InitiateOAuth=GETANDREFRESH;OAuthClientId=cid;OAuthClientSecret=sec"); err != nil {
+		t.Fatal(err)
+	}
+	if c.Get(PropCallbackURL) != DefaultCallbackURL || c.Get(PropScope) != DefaultScope {
+		t.Errorf("defaults: %q %q", c.Get(PropCallbackURL), c.Get(PropScope))
+	}
+	if _, err := Parse("Url=https://example.cybozu.com;OAuthClientId=cid;OAuthVerifier=c0de"); err == nil ||
+		!strings.Contains(err.Error(), "InitiateOAuth=OFF does not exchange OAuthVerifier") || strings.Contains(err.Error(), "c0de") {
+		t.Errorf("verifier with OFF = %v", err)
+	}
+	if _, err := Parse("Url=https://example.cybozu.com;OAuthClientId=cid;Scope=' '"); err == nil || !strings.Contains(err.Error(), "Scope lists no scope") {
+		t.Errorf("blank scope = %v", err)
+	}
+	if _, err := Parse("Url=https://example.cybozu.com;User=a;Password=b;OAuthAccessToken=tok3n;AuthScheme=Password"); err == nil ||
+		strings.Contains(err.Error(), "tok3n") {
+		t.Errorf("OAuth token with Password = %v", err)
 	}
 }
 
@@ -714,7 +757,7 @@ func TestMarkdownReference(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"- Supported: not yet", "- Supported: yes", "- Secret: when given inline",
-		"- Valid values: Password, APIToken, OAuth (not supported yet)", "- Valid values: a whole number from 1 to 500",
+		"- Valid values: Password, APIToken, OAuth", "- Valid values: a whole number from 1 to 500",
 		"- Default: `500`", "### Proxy"} {
 		if !strings.Contains(md, s) {
 			t.Errorf("reference lacks %q", s)

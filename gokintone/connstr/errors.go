@@ -84,6 +84,11 @@ var aliases = map[string]string{
 	"auth": PropAuthScheme, "authentication": PropAuthScheme, "authmode": PropAuthScheme,
 	"pagesize": PropPagesize, "batchsize": PropPagesize, "limit": PropMaxRows,
 	"timeoutseconds": PropTimeout, "connecttimeout": PropTimeout,
+	"clientid": PropOAuthClientID, "client_id": PropOAuthClientID, "clientsecret": PropOAuthClientSecret,
+	"client_secret": PropOAuthClientSecret, "redirecturi": PropCallbackURL, "redirect_uri": PropCallbackURL,
+	"redirecturl": PropCallbackURL, "accesstoken": PropOAuthAccessToken, "access_token": PropOAuthAccessToken,
+	"refreshtoken": PropOAuthRefreshToken, "refresh_token": PropOAuthRefreshToken, "verifier": PropOAuthVerifier,
+	"scopes": PropScope, "oauthsettingsfile": PropOAuthSettingsLocation,
 }
 
 // suggest returns the known name closest to name, or "" when none is close enough.

@@ -76,6 +76,18 @@ const (
 	PropOAuthAccessToken           = "OAuthAccessToken"
 	PropOAuthRefreshToken          = "OAuthRefreshToken"
 	PropOAuthVerifier              = "OAuthVerifier"
+	PropCallbackURL                = "CallbackURL"
+	PropScope                      = "Scope"
+	PropOAuthSettingsLocation      = "OAuthSettingsLocation"
+)
+
+// OAuth defaults.
+const (
+	// DefaultCallbackURL is where the desktop flow (InitiateOAuth=GETANDREFRESH) listens for the
+	// authorization code unless CallbackURL says otherwise.
+	DefaultCallbackURL = "http://localhost:33333"
+	// DefaultScope is every kintone scope the driver can use.
+	DefaultScope = "k:app_record:read k:app_record:write k:app_settings:read k:app_settings:write k:file:read k:file:write"
 )
 
 // Authentication schemes, as AuthScheme returns them.
@@ -99,7 +111,7 @@ var properties = []Property{
 
 	// Authentication
 	{Name: PropAuthScheme, Category: "Authentication", Type: TypeEnum, Implemented: true,
-		Enum: []string{AuthPassword, AuthAPIToken, AuthOAuth}, unsupported: []string{AuthOAuth},
+		Enum: []string{AuthPassword, AuthAPIToken, AuthOAuth},
 		Description: "How the driver signs in. When omitted it is inferred: Password when User or Password is given, " +
 			"APIToken when APIToken is given, OAuth when an OAuth property is given; giving several is an error."},
 	{Name: PropUser, Category: "Authentication", Type: TypeString, Implemented: true,
@@ -150,24 +162,43 @@ var properties = []Property{
 			"server is not verified, so anyone on the network path can read and change the traffic; use it only for tests."},
 
 	// OAuth
-	{Name: PropOAuthClientID, Category: "OAuth", Type: TypeString,
-		Description: "Client ID of the OAuth client registered in cybozu.com administration."},
-	{Name: PropOAuthClientSecret, Category: "OAuth", Type: TypeString, Secret: true,
-		Description: "Client secret of that OAuth client."},
-	{Name: "CallbackURL", Category: "OAuth", Type: TypeString,
-		Description: "Redirect URI registered with the OAuth client; kintone sends the authorization code there."},
-	{Name: PropInitiateOAuth, Category: "OAuth", Type: TypeEnum, Default: "OFF",
+	{Name: PropOAuthClientID, Category: "OAuth", Type: TypeString, Implemented: true,
+		Description: "Client ID of the OAuth client registered in cybozu.com administration (Users & System Administration, " +
+			"OAuth). Needed to obtain or refresh tokens (InitiateOAuth=GETANDREFRESH or REFRESH, and the OAuth stored procedures)."},
+	{Name: PropOAuthClientSecret, Category: "OAuth", Type: TypeString, Secret: true, Implemented: true,
+		Description: "Client secret of that OAuth client. It is sent to the token endpoint in an HTTP Basic " +
+			"Authorization header, never in a URL."},
+	{Name: PropCallbackURL, Category: "OAuth", Type: TypeString, Default: DefaultCallbackURL, Implemented: true, check: checkCallbackURL,
+		valid: "an absolute http(s) URL",
+		Description: "Redirect URI registered with the OAuth client; kintone sends the authorization code there, and it " +
+			"must match the registered one exactly. With InitiateOAuth=GETANDREFRESH the driver listens on it to receive " +
+			"the code, so it must then be a plain http URL on localhost, 127.0.0.1 or [::1] with an explicit port."},
+	{Name: PropScope, Category: "OAuth", Type: TypeString, Default: DefaultScope, Implemented: true, check: checkScope,
+		valid: "kintone OAuth scopes separated by blanks",
+		Description: "OAuth scopes requested when authorizing, separated by blanks. The default asks for everything the driver " +
+			"can use; reading tables needs at least k:app_record:read and k:app_settings:read."},
+	{Name: PropInitiateOAuth, Category: "OAuth", Type: TypeEnum, Default: "OFF", Implemented: true,
 		Enum: []string{"OFF", "GETANDREFRESH", "REFRESH"},
-		Description: "OFF uses OAuthAccessToken as given; GETANDREFRESH obtains a token through the browser and refreshes it; " +
-			"REFRESH only refreshes an existing token."},
-	{Name: "OAuthSettingsLocation", Category: "OAuth", Type: TypePath, Default: "~/.config/cdata_kintone/OAuthSettings.txt",
-		Description: "File in which OAuth tokens are kept between connections."},
-	{Name: PropOAuthAccessToken, Category: "OAuth", Type: TypeString, Secret: true,
-		Description: "OAuth access token, sent as a Bearer token."},
-	{Name: PropOAuthRefreshToken, Category: "OAuth", Type: TypeString, Secret: true,
-		Description: "OAuth refresh token, used to obtain a new access token when the current one expires."},
-	{Name: PropOAuthVerifier, Category: "OAuth", Type: TypeString, Secret: true,
-		Description: "Authorization code obtained in a browser elsewhere, exchanged for tokens on a machine without one."},
+		Description: "OFF uses OAuthAccessToken as given and never refreshes it (without a token the connection opens but only " +
+			"the OAuth stored procedures work). GETANDREFRESH uses the tokens in OAuthSettingsLocation, refreshing them when " +
+			"they expire, and otherwise opens the browser to authorize (the desktop flow). REFRESH never opens a browser: " +
+			"it starts from OAuthAccessToken/OAuthRefreshToken, from OAuthVerifier (exchanged once), or from the settings " +
+			"file, and refreshes as needed."},
+	{Name: PropOAuthSettingsLocation, Category: "OAuth", Type: TypePath, Default: "~/.config/cdata_kintone/OAuthSettings.txt", Implemented: true,
+		Description: "File in which InitiateOAuth=GETANDREFRESH and REFRESH keep the tokens between connections (a leading ~/ is " +
+			"the home directory). It is rewritten at every refresh, created with owner-only permissions (0600), and its " +
+			"content is encrypted with a key built into the driver, which only hides the tokens from casual reading: " +
+			"the file permissions are the real protection. One file can hold the tokens of several domains and clients."},
+	{Name: PropOAuthAccessToken, Category: "OAuth", Type: TypeString, Secret: true, Implemented: true,
+		Description: "OAuth access token, sent as Authorization: Bearer. Required with InitiateOAuth=OFF (except to call the " +
+			"OAuth stored procedures); with REFRESH it is the starting point, refreshed when it expires."},
+	{Name: PropOAuthRefreshToken, Category: "OAuth", Type: TypeString, Secret: true, Implemented: true,
+		Description: "OAuth refresh token, used with InitiateOAuth=REFRESH or GETANDREFRESH to obtain a new access token when " +
+			"the current one expires. kintone may rotate it: the driver keeps the newest in OAuthSettingsLocation."},
+	{Name: PropOAuthVerifier, Category: "OAuth", Type: TypeString, Secret: true, Implemented: true,
+		Description: "Authorization code (the code parameter of the redirect to CallbackURL) obtained in a browser elsewhere, " +
+			"for example through GetOAuthAuthorizationURL. With InitiateOAuth=REFRESH it is exchanged for tokens once, and " +
+			"the tokens are stored in OAuthSettingsLocation; later connections with the same string use the stored tokens."},
 
 	// Schema
 	{Name: "Schema", Category: "Schema", Type: TypeEnum, Default: "REST", Enum: []string{"REST", "USER"},
@@ -191,8 +222,10 @@ var properties = []Property{
 		Description: "JSON file that defines additional views, each a saved SQL query."},
 
 	// Miscellaneous (reading)
-	{Name: PropUseCursor, Category: "Miscellaneous", Type: TypeBool, Default: "true",
-		Description: "Read large results through kintone's cursor API when the order needs it. Not available with OAuth."},
+	{Name: PropUseCursor, Category: "Miscellaneous", Type: TypeBool, Default: "true", Implemented: true,
+		Description: "Whether large reads may use kintone's cursor API. This driver reads with offset and record-id paging " +
+			"and does not open cursors yet, so today the value changes nothing, with one rule: kintone's cursor API does not " +
+			"accept OAuth tokens, so under OAuth it is off and UseCursor=true is an error (UseCursor=false is accepted)."},
 	{Name: PropPagesize, Category: "Miscellaneous", Type: TypeInt, Default: "500", Implemented: true,
 		ranged: true, min: 1, max: 500,
 		Description: "Records fetched per request."},

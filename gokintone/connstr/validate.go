@@ -282,8 +282,11 @@ func checkMaxRows(v string) (string, error) {
 //   - a Url whose path points into a guest space (/k/guest/N/...) needs GuestSpaceId=N;
 //   - the authentication scheme must be decidable and complete (see AuthScheme): Password needs
 //     User and Password; APIToken needs APIToken and AppId with as many app IDs as tokens (they
-//     pair by position, and with tokens the tables are exactly these apps); OAuth is not
-//     supported yet, and never with an explicit UseCursor=true;
+//     pair by position, and with tokens the tables are exactly these apps); OAuth never goes
+//     with an explicit UseCursor=true nor with the Basic layer (both need the Authorization
+//     header), InitiateOAuth=OFF takes neither OAuthRefreshToken nor OAuthVerifier, REFRESH and
+//     GETANDREFRESH need OAuthClientId and OAuthClientSecret, and GETANDREFRESH a loopback
+//     http CallbackURL with a port (the driver listens on it);
 //   - BasicAuthUser and BasicAuthPassword come together, as do ProxyUser and ProxyPassword;
 //   - SSLClientCertType, SSLClientCertPassword and SSLClientCertSubject need SSLClientCert;
 //   - ProxyPort needs ProxyServer; ProxyUser, ProxyPassword and ProxyExceptions need a proxy
@@ -345,7 +348,8 @@ func (c *Config) validateTransport() error {
 // oauthGiven lists the OAuth properties that select OAuth authentication.
 func (c *Config) oauthGiven() []string {
 	var given []string
-	for _, n := range []string{PropOAuthClientID, PropOAuthClientSecret, PropOAuthAccessToken, PropOAuthRefreshToken, PropOAuthVerifier} {
+	for _, n := range []string{PropOAuthClientID, PropOAuthClientSecret, PropOAuthAccessToken, PropOAuthRefreshToken,
+		PropOAuthVerifier, PropCallbackURL, PropScope, PropOAuthSettingsLocation} {
 		if c.IsSet(n) {
 			given = append(given, n)
 		}
@@ -391,7 +395,8 @@ func (c *Config) resolveAuth() (string, error) {
 	if scheme == "" {
 		if len(implied) == 0 {
 			return "", interfaceErr("no credentials given: add User and Password (AuthScheme=Password), " +
-				"or APIToken with AppId (AuthScheme=APIToken)")
+				"APIToken with AppId (AuthScheme=APIToken), or OAuth properties such as OAuthClientId, OAuthClientSecret " +
+				"and InitiateOAuth (AuthScheme=OAuth)")
 		}
 		names := map[string]string{AuthPassword: "User/Password", AuthAPIToken: "APIToken", AuthOAuth: "OAuth properties"}
 		var parts, choices []string
@@ -435,11 +440,97 @@ func (c *Config) resolveAuth() (string, error) {
 				"(the first token opens the first app), so give as many of each", len(tokens), len(apps))
 		}
 	case AuthOAuth:
-		if c.IsSet(PropUseCursor) && c.Bool(PropUseCursor) {
-			return "", interfaceErr("UseCursor=true cannot be used with OAuth: kintone's cursor API does not accept OAuth tokens; remove UseCursor")
+		if err := c.validateOAuth(how); err != nil {
+			return "", err
 		}
-		return "", dberr.New(dberr.NotSupportedError, "",
-			"OAuth authentication is recognised but not supported yet by this driver; use AuthScheme=Password or AuthScheme=APIToken")
+	}
+	if scheme != AuthOAuth {
+		for _, n := range []string{PropOAuthAccessToken, PropOAuthRefreshToken, PropOAuthVerifier} {
+			if c.IsSet(n) {
+				return "", interfaceErr("%s is an OAuth property but the connection uses AuthScheme=%s; remove it or use AuthScheme=OAuth", n, scheme)
+			}
+		}
 	}
 	return scheme, nil
+}
+
+// validateOAuth checks the OAuth properties together (see Validate).
+func (c *Config) validateOAuth(how string) error {
+	if c.IsSet(PropUseCursor) && c.Bool(PropUseCursor) {
+		return interfaceErr("UseCursor=true cannot be used with OAuth: kintone's cursor API does not accept OAuth tokens; remove UseCursor or set UseCursor=false")
+	}
+	if c.IsSet(PropBasicAuthUser) || c.IsSet(PropBasicAuthPassword) {
+		return interfaceErr("BasicAuthUser/BasicAuthPassword cannot be combined with OAuth: both need the HTTP Authorization header " +
+			"(Basic for the domain's extra layer, Bearer for the OAuth token) and a request can carry only one, as kintone " +
+			"documents; use password or API-token authentication on a domain with Basic authentication, or ask the administrator " +
+			"to turn the Basic layer off")
+	}
+	mode := c.Get(PropInitiateOAuth)
+	switch mode {
+	case "OFF":
+		if c.IsSet(PropOAuthRefreshToken) {
+			return interfaceErr("InitiateOAuth=OFF uses OAuthAccessToken as given and never refreshes it, so OAuthRefreshToken " +
+				"would be ignored: set InitiateOAuth=REFRESH to refresh with it")
+		}
+		if c.IsSet(PropOAuthVerifier) {
+			return interfaceErr("InitiateOAuth=OFF does not exchange OAuthVerifier: set InitiateOAuth=REFRESH to exchange it for " +
+				"tokens (kept in OAuthSettingsLocation), or call the GetOAuthAccessToken stored procedure")
+		}
+	case "REFRESH", "GETANDREFRESH":
+		for _, n := range []string{PropOAuthClientID, PropOAuthClientSecret} {
+			if !c.IsSet(n) {
+				return interfaceErr("%s with InitiateOAuth=%s needs %s: give the client ID and secret of the OAuth client "+
+					"registered in cybozu.com administration", how, mode, n)
+			}
+		}
+		if mode == "GETANDREFRESH" {
+			if _, err := LoopbackCallback(c.Get(PropCallbackURL)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// LoopbackCallback checks that a CallbackURL can be served by the driver itself (the desktop
+// flow listens on it) and returns it parsed: plain http, a loopback host, an explicit port.
+func LoopbackCallback(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, interfaceErr("CallbackURL %s is not an absolute URL", shortQuote(raw))
+	}
+	if u.Scheme != "http" || !isLoopback(strings.ToLower(u.Hostname())) || u.Port() == "" || u.Port() == "0" {
+		return nil, interfaceErr("InitiateOAuth=GETANDREFRESH receives the authorization code on CallbackURL itself, so CallbackURL "+
+			"must be a plain http URL on localhost, 127.0.0.1 or [::1] with a fixed port (such as %s), registered with the "+
+			"OAuth client; not %s. For a web application's callback use InitiateOAuth=REFRESH with OAuthVerifier or the "+
+			"GetOAuthAccessToken stored procedure", DefaultCallbackURL, shortQuote(raw))
+	}
+	return u, nil
+}
+
+// checkCallbackURL accepts an absolute http(s) URL without a fragment.
+func checkCallbackURL(v string) (string, error) {
+	t := strings.TrimSpace(v)
+	u, err := url.Parse(t)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.Fragment != "" || u.User != nil {
+		return "", interfaceErr("CallbackURL must be an absolute http or https URL without a fragment, such as %s, not %s",
+			DefaultCallbackURL, shortQuote(t))
+	}
+	return t, nil
+}
+
+// checkScope normalises blanks and refuses characters that RFC 6749 does not allow in scopes.
+func checkScope(v string) (string, error) {
+	items := strings.Fields(v)
+	if len(items) == 0 {
+		return "", interfaceErr("Scope lists no scope; separate kintone scopes such as k:app_record:read with blanks")
+	}
+	for _, it := range items {
+		for _, r := range it {
+			if r <= ' ' || r == '"' || r == '\\' || r >= 0x7f {
+				return "", interfaceErr("Scope item %s contains a character that a scope cannot hold; separate scopes with blanks", shortQuote(it))
+			}
+		}
+	}
+	return strings.Join(items, " "), nil
 }

@@ -29,8 +29,11 @@ const (
 
 // Error is an error with a DB-API class and an optional kintone error code.
 type Error struct {
-	Class   Class
-	Code    string // kintone error code such as "GAIA_IQ11", or "" when none
+	Class Class
+	Code  string // kintone error code such as "GAIA_IQ11", or "" when none
+	// Kind names a condition of the driver's own that Python raises as a dedicated subclass
+	// (an OAuth or TLS failure, see the Kind constants); "" when the class and code say it all.
+	Kind    string
 	Message string
 	Err     error // the underlying cause, if any
 }
@@ -71,25 +74,68 @@ func ClassOf(err error, fallback Class) Class {
 	return fallback
 }
 
+// Kinds of errors that Python raises as dedicated subclasses (see exceptions.py's KIND_CLASSES).
+const (
+	KindOAuthNotAuthorized   = "oauth_not_authorized"  // no access token yet (OperationalError)
+	KindOAuthInvalidClient   = "oauth_invalid_client"  // the token endpoint refused the client credentials
+	KindOAuthInvalidGrant    = "oauth_invalid_grant"   // the token endpoint refused a code or refresh token
+	KindOAuthTokenRevoked    = "oauth_token_revoked"   // a valid-looking access token was refused and could not be renewed
+	KindOAuthRefreshExpired  = "oauth_refresh_expired" // the refresh token was refused when renewing an expired access token
+	KindOAuthAccessDenied    = "oauth_access_denied"   // the user denied the authorization
+	KindOAuthTokenInvalid    = "oauth_token_invalid"   // the access token was refused and no refresh is possible
+	KindOAuthError           = "oauth_error"           // any other OAuth failure
+	KindTLSClientCertMissing = "tls_client_cert_required"
+	KindTLSClientCertRefused = "tls_client_cert_refused"
+	KindTLSCertPassword      = "tls_cert_password"
+	KindTLSUntrustedServer   = "tls_untrusted_server"
+)
+
 // Wire renders err in the form the Python layer parses:
 //
 //	[cdata_kintone:<Class>:<Code>] <message>
+//	[cdata_kintone:<Class>:<Code>:<Kind>] <message>
 //
-// where Code may be empty. The message is err.Error() of the outermost error, so context added
+// where Code may be empty and the Kind part is there only when the error has one. The message is err.Error() of the outermost error, so context added
 // by wrapping is kept. Errors that carry no class become DatabaseError... except that callers
 // pass the fallback they mean.
 func Wire(err error, fallback Class) string {
 	class := ClassOf(err, fallback)
-	code := ""
+	code, kind := "", ""
 	msg := err.Error()
 	if e := As(err); e != nil {
-		code = e.Code
+		code, kind = e.Code, KindOf(err)
 		// The code is carried separately; do not repeat it at the end of the message.
 		if code != "" {
 			msg = strings.TrimSuffix(msg, " ["+code+"]")
 		}
 	}
+	if kind != "" {
+		code += ":" + kind
+	}
 	return "[cdata_kintone:" + string(class) + ":" + code + "] " + msg
+}
+
+// KindOf returns the first Kind found in err's chain of *Error values, or "".
+func KindOf(err error) string {
+	for err != nil {
+		if e, ok := err.(*Error); ok && e.Kind != "" {
+			return e.Kind
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				if k := KindOf(x); k != "" {
+					return k
+				}
+			}
+			return ""
+		default:
+			return ""
+		}
+	}
+	return ""
 }
 
 // kintoneClasses maps kintone error codes onto DB-API classes. Codes not listed fall back by
@@ -99,6 +145,7 @@ var kintoneClasses = map[string]Class{
 	"CB_AU01":   OperationalError,
 	"CB_WA01":   OperationalError,
 	"CB_NO02":   OperationalError,
+	"CB_OA01":   OperationalError, // OAuth token refused (401) or lacking the scope (403)
 	"GAIA_IA02": OperationalError,
 	"GAIA_DA03": OperationalError,
 	"GAIA_NO01": OperationalError,

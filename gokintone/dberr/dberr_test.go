@@ -17,6 +17,13 @@ func TestWire(t *testing.T) {
 		{wrapped, `[cdata_kintone:ProgrammingError:GAIA_IQ11] while reading Deals: field "x" not found`},
 		{errors.New("plain"), `[cdata_kintone:DatabaseError:] plain`},
 		{New(OperationalError, "", "multi\nline"), "[cdata_kintone:OperationalError:] multi\nline"},
+		{&Error{Class: OperationalError, Code: "invalid_grant", Kind: KindOAuthTokenRevoked, Message: "revoked"},
+			"[cdata_kintone:OperationalError:invalid_grant:oauth_token_revoked] revoked"},
+		{&Error{Class: OperationalError, Kind: KindTLSUntrustedServer, Message: "untrusted"},
+			"[cdata_kintone:OperationalError::tls_untrusted_server] untrusted"},
+		// the kind of a wrapped error travels; the outer class and code win
+		{&Error{Class: InterfaceError, Message: "outer", Err: errors.Join(errors.New("x"), &Error{Kind: KindTLSCertPassword})},
+			"[cdata_kintone:InterfaceError::tls_cert_password] outer"},
 	}
 	for _, c := range cases {
 		if got := Wire(c.err, DatabaseError); got != c.want {

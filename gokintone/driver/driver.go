@@ -19,6 +19,7 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/engine"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/oauth"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
@@ -64,15 +65,25 @@ type conn struct {
 	cfg    *connstr.Config
 	client *kclient.Client
 	eng    *engine.Engine
+	oauth  *oauth.Manager // nil unless AuthScheme=OAuth
 	mu     sync.Mutex
 	stmts  map[int64]bool
 	closed bool
 }
 
+// result is what a statement reads from: an SQL statement of the engine, or the row of a
+// stored procedure.
+type result interface {
+	Columns() []engine.Column
+	Fetch(n int) ([][]any, bool, error)
+	RowsAffected() int64
+	Close() error
+}
+
 // stmt is an executed statement.
 type stmt struct {
 	c *conn
-	s *engine.Stmt
+	s result
 }
 
 // Connect parses the connection string, builds the client and checks the credentials by
@@ -94,6 +105,7 @@ func Connect(connStr string) (int64, error) {
 		Proxy:             proxyOptions(cfg),
 	}
 	var appIDs []int64
+	var mgr *oauth.Manager
 	switch cfg.AuthScheme() {
 	case "Password":
 		kc.User, kc.Password = cfg.Get("User"), cfg.Get("Password")
@@ -102,12 +114,35 @@ func Connect(connStr string) (int64, error) {
 			kc.Tokens = append(kc.Tokens, kclient.TokenPair{AppID: p.AppID, Token: p.Token})
 			appIDs = append(appIDs, p.AppID)
 		}
+	case "OAuth":
+		mgr = oauth.New(oauth.Config{
+			BaseURL:      cfg.BaseURL(),
+			ClientID:     cfg.Get(connstr.PropOAuthClientID),
+			ClientSecret: cfg.Get(connstr.PropOAuthClientSecret),
+			CallbackURL:  cfg.Get(connstr.PropCallbackURL),
+			Scope:        cfg.Get(connstr.PropScope),
+			Mode:         cfg.Get(connstr.PropInitiateOAuth),
+			SettingsPath: oauth.ExpandPath(cfg.Get(connstr.PropOAuthSettingsLocation)),
+			AccessToken:  cfg.Get(connstr.PropOAuthAccessToken),
+			RefreshToken: cfg.Get(connstr.PropOAuthRefreshToken),
+			Verifier:     cfg.Get(connstr.PropOAuthVerifier),
+			Timeout:      cfg.Timeout(),
+			Mask:         cfg.Mask,
+		})
+		kc.OAuth = mgr
 	default:
 		return 0, dberr.New(dberr.NotSupportedError, "", "AuthScheme=%s is not supported yet", cfg.AuthScheme())
 	}
 	client, err := kclient.New(kc)
 	if err != nil {
 		return 0, err
+	}
+	ctx := context.Background()
+	if mgr != nil {
+		mgr.SetHTTPClient(client.HTTPClient())
+		if err := mgr.Start(ctx); err != nil {
+			return 0, err
+		}
 	}
 	opts := engine.Options{
 		Schema: schema.Options{
@@ -130,15 +165,37 @@ func Connect(connStr string) (int64, error) {
 	if opts.MaxRows <= 0 && !cfg.IsSet("MaxRows") {
 		opts.MaxRows = -1
 	}
+	opts.Procedures = ProcedureRows
 	eng, err := engine.Open(client, opts)
 	if err != nil {
 		return 0, err
 	}
-	if _, _, err := eng.Tables(context.Background()); err != nil {
-		eng.Close()
-		return 0, err
+	// Check the credentials with one listing, except on an OAuth connection that has no token
+	// yet (InitiateOAuth=OFF without OAuthAccessToken: only the OAuth procedures work on it).
+	if mgr == nil || mgr.Authorized() {
+		_, _, err := eng.Tables(ctx)
+		if err != nil && mgr != nil && mgr.Mode() == oauth.ModeGetAndRefresh && oauthGrantGone(err) {
+			// The stored authorization is gone: the desktop flow authorizes again.
+			if _, aerr := mgr.Authorize(ctx, mgr.Callback(), mgr.Scope(), ""); aerr != nil {
+				eng.Close()
+				return 0, aerr
+			}
+			_, _, err = eng.Tables(ctx)
+		}
+		if err != nil {
+			eng.Close()
+			return 0, err
+		}
 	}
-	return registry.add(&conn{cfg: cfg, client: client, eng: eng, stmts: map[int64]bool{}}), nil
+	return registry.add(&conn{cfg: cfg, client: client, eng: eng, oauth: mgr, stmts: map[int64]bool{}}), nil
+}
+
+func oauthGrantGone(err error) bool {
+	switch dberr.KindOf(err) {
+	case dberr.KindOAuthInvalidGrant, dberr.KindOAuthTokenRevoked, dberr.KindOAuthRefreshExpired:
+		return true
+	}
+	return false
 }
 
 // tlsOptions maps the SSL properties; unset ones stay zero (system roots, no client certificate).
@@ -227,9 +284,14 @@ func Execute(h int64, sql, params string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	s, err := c.eng.Execute(context.Background(), sql, args)
+	var s result
+	if isExecute(sql) {
+		s, err = c.execute(context.Background(), sql, args)
+	} else {
+		s, err = c.eng.Execute(context.Background(), sql, args)
+	}
 	if err != nil {
-		return 0, maskErr(c, err)
+		return 0, maskErr(c, err, secretsInExecute(sql, args)...)
 	}
 	id := registry.add(&stmt{c: c, s: s})
 	c.mu.Lock()
@@ -244,10 +306,16 @@ func Execute(h int64, sql, params string) (int64, error) {
 	return id, nil
 }
 
-// maskErr hides the connection's secrets in an error that may quote SQL or server text.
-func maskErr(c *conn, err error) error {
+// maskErr hides the connection's secrets, and the given ones (the values of secret parameters
+// of an EXECUTE statement), in an error that may quote SQL or server text.
+func maskErr(c *conn, err error, extra ...string) error {
 	msg := err.Error()
 	masked := c.cfg.Mask(msg)
+	for _, s := range extra {
+		if s != "" {
+			masked = strings.ReplaceAll(masked, s, "********")
+		}
+	}
 	if masked == msg {
 		return err
 	}
@@ -256,7 +324,7 @@ func maskErr(c *conn, err error) error {
 		code = de.Code
 		masked = strings.TrimSuffix(masked, " ["+code+"]")
 	}
-	return &dberr.Error{Class: class, Code: code, Message: masked}
+	return &dberr.Error{Class: class, Code: code, Kind: dberr.KindOf(err), Message: masked}
 }
 
 func getStmt(h int64) (*stmt, error) {

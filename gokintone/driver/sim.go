@@ -24,6 +24,13 @@ type simOptions struct {
 	TLS string `json:"tls"`
 	// PKIDir is where the test certificates are written for TLS ("" = a new temporary folder).
 	PKIDir string `json:"pkiDir"`
+	// AccessTokenTTL and RefreshTokenTTL are the OAuth token lifetimes in seconds (0 = the
+	// simulator's defaults: 3600, and refresh tokens that never expire).
+	AccessTokenTTL  float64 `json:"accessTokenTtl"`
+	RefreshTokenTTL float64 `json:"refreshTokenTtl"`
+	// OAuthClients are added to the fixture's (the sample has none), so that the sample data
+	// can be used with OAuth.
+	OAuthClients []kintonesim.OAuthClient `json:"oauthClients"`
 }
 
 type sim struct {
@@ -59,7 +66,10 @@ func SimStart(fixture, options string) (int64, error) {
 			return 0, dberr.New(dberr.ProgrammingError, "", "bad fixture: %v", err)
 		}
 	}
-	opts := kintonesim.Options{Latency: time.Duration(o.LatencyMs) * time.Millisecond}
+	f.OAuthClients = append(f.OAuthClients, o.OAuthClients...)
+	opts := kintonesim.Options{Latency: time.Duration(o.LatencyMs) * time.Millisecond,
+		AccessTokenTTL:  time.Duration(o.AccessTokenTTL * float64(time.Second)),
+		RefreshTokenTTL: time.Duration(o.RefreshTokenTTL * float64(time.Second))}
 	if o.TimeZone != "" {
 		loc, err := time.LoadLocation(o.TimeZone)
 		if err != nil {
@@ -267,4 +277,60 @@ func SimStop(h int64) error {
 		return nil
 	}
 	return s.rn.Close()
+}
+
+// simOAuthRequest is the JSON request of SimOAuth.
+type simOAuthRequest struct {
+	Op       string   `json:"op"` // "issue", "revoke" or "revokeGrants"
+	ClientID string   `json:"clientId"`
+	User     string   `json:"user"`
+	Scopes   []string `json:"scopes"`
+	Token    string   `json:"token"`
+}
+
+// SimOAuth runs an OAuth test helper of the simulator: "issue" authorizes clientId for user
+// without the browser step and returns the token answer; "revoke" revokes an access token (that
+// token only) or a refresh token (its whole grant) and returns {"known": bool}; "revokeGrants"
+// revokes every grant of clientId to user ("" = any) and returns {"revoked": n}.
+func SimOAuth(h int64, request string) (string, error) {
+	s, err := getSim(h)
+	if err != nil {
+		return "", err
+	}
+	var r simOAuthRequest
+	dec := json.NewDecoder(strings.NewReader(request))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return "", dberr.New(dberr.ProgrammingError, "", "bad simulator OAuth request: %v", err)
+	}
+	var out any
+	switch r.Op {
+	case "issue":
+		t, err := s.rn.Server.IssueOAuthTokens(r.ClientID, r.User, r.Scopes...)
+		if err != nil {
+			return "", dberr.New(dberr.ProgrammingError, "", "%v", err)
+		}
+		out = t
+	case "revoke":
+		out = map[string]bool{"known": s.rn.Server.RevokeOAuthToken(r.Token)}
+	case "revokeGrants":
+		out = map[string]int{"revoked": s.rn.Server.RevokeOAuthGrants(r.ClientID, r.User)}
+	default:
+		return "", dberr.New(dberr.ProgrammingError, "", "unknown simulator OAuth operation %q: use issue, revoke or revokeGrants", r.Op)
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+// SetEnv sets (value "" unsets) an environment variable the core reads. Python's os.environ
+// changes are not visible to Go's os.Getenv (Go copies the environment when it starts), so the
+// Python layer forwards the variables the core uses. Only CDATA_KINTONE_* names are accepted.
+func SetEnv(name, value string) error {
+	if !strings.HasPrefix(name, "CDATA_KINTONE_") {
+		return dberr.New(dberr.ProgrammingError, "", "SetEnv accepts CDATA_KINTONE_* variables only, not %q", name)
+	}
+	if value == "" {
+		return os.Unsetenv(name)
+	}
+	return os.Setenv(name, value)
 }

@@ -36,6 +36,8 @@ type Options struct {
 	CacheRowLimit int
 	// ConnectionProps gives the rows of sys_connection_props (secrets already masked).
 	ConnectionProps func() [][]any
+	// Procedures gives the rows of sys_procedures and sys_procedureparameters.
+	Procedures func() (procs, params [][]any)
 }
 
 // Engine is one SQLite connection with the kintone module; it is not safe for concurrent use

@@ -30,6 +30,17 @@ var systemTables = map[string][]schema.Column{
 		sysColumn("IsKey", schema.TypeInteger), sysColumn("FieldCode", schema.TypeVarchar),
 		sysColumn("FieldType", schema.TypeVarchar), sysColumn("Label", schema.TypeVarchar),
 	},
+	"sys_procedures": {
+		sysColumn("CatalogName", schema.TypeVarchar), sysColumn("SchemaName", schema.TypeVarchar),
+		sysColumn("ProcedureName", schema.TypeVarchar), sysColumn("Description", schema.TypeVarchar),
+	},
+	"sys_procedureparameters": {
+		sysColumn("CatalogName", schema.TypeVarchar), sysColumn("SchemaName", schema.TypeVarchar),
+		sysColumn("ProcedureName", schema.TypeVarchar), sysColumn("ColumnName", schema.TypeVarchar),
+		sysColumn("Ordinal", schema.TypeInteger), sysColumn("DataTypeName", schema.TypeVarchar),
+		sysColumn("IsInput", schema.TypeInteger), sysColumn("IsOutput", schema.TypeInteger),
+		sysColumn("Description", schema.TypeVarchar),
+	},
 	"sys_connection_props": {
 		sysColumn("Name", schema.TypeVarchar), sysColumn("Category", schema.TypeVarchar),
 		sysColumn("Type", schema.TypeVarchar), sysColumn("Default", schema.TypeVarchar),
@@ -58,6 +69,15 @@ func (e *Engine) systemRows(ctx context.Context, name string) ([][]any, error) {
 			return nil, nil
 		}
 		return e.opts.ConnectionProps(), nil
+	case "sys_procedures", "sys_procedureparameters":
+		if e.opts.Procedures == nil {
+			return nil, nil
+		}
+		procs, params := e.opts.Procedures()
+		if name == "sys_procedures" {
+			return procs, nil
+		}
+		return params, nil
 	}
 	if err := e.catalog.load(ctx); err != nil {
 		return nil, err

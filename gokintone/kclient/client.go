@@ -5,6 +5,7 @@
 package kclient
 
 import (
+	"context"
 	"encoding/base64"
 	"net"
 	"net/http"
@@ -59,6 +60,10 @@ type Config struct {
 	// tokens travel with the app's own. FormFields adds what it finds; see WithRelatedApps.
 	Related map[int64][]int64
 
+	// OAuth authentication (Authorization: Bearer), used when non-nil and User is "". A
+	// request refused with 401 is sent again once with the token Renew returns.
+	OAuth TokenSource
+
 	// The optional extra Basic authentication layer (Authorization: Basic ...).
 	BasicAuthUser, BasicAuthPassword string
 
@@ -85,6 +90,18 @@ type Config struct {
 	AllowHTTP bool
 }
 
+// TokenSource supplies OAuth access tokens to a Client (Config.OAuth). Errors it returns
+// should be *dberr.Error values; the client returns them as they are.
+type TokenSource interface {
+	// AccessToken returns the token to send, renewed first when it is known to have expired.
+	AccessToken(ctx context.Context) (string, error)
+	// Renew is called once per request when kintone refused the token refused with 401 (at
+	// refusedAt by the server's Date header, zero when unknown): it returns the token to retry
+	// with (a new one, or one another goroutine or process obtained meanwhile) or an error
+	// saying why there is none.
+	Renew(ctx context.Context, refused string, refusedAt time.Time) (string, error)
+}
+
 // TokenPair is an API token and the app it was generated for.
 type TokenPair struct {
 	AppID int64
@@ -103,6 +120,7 @@ type Client struct {
 	mask      func(string) string
 
 	passwordAuth string            // X-Cybozu-Authorization value, or ""
+	oauth        TokenSource       // Bearer tokens, when passwordAuth is ""
 	basicAuth    string            // Authorization value, or ""
 	tokens       map[int64]string  // API token per app
 	tokenApps    []int64           // apps with a token, ascending
@@ -184,8 +202,14 @@ func New(cfg Config) (*Client, error) {
 	if cfg.User == "" && cfg.Password != "" {
 		return nil, c.configError("Password given without User")
 	}
-	if c.passwordAuth == "" && len(c.tokens) == 0 {
-		return nil, c.configError("no credentials: give User and Password, or API tokens")
+	if c.passwordAuth == "" {
+		c.oauth = cfg.OAuth
+	}
+	if c.passwordAuth == "" && len(c.tokens) == 0 && c.oauth == nil {
+		return nil, c.configError("no credentials: give User and Password, API tokens, or an OAuth token source")
+	}
+	if c.oauth != nil && c.basicAuth != "" {
+		return nil, c.configError("OAuth cannot be combined with the Basic authentication layer: both need the Authorization header")
 	}
 	for app, rel := range cfg.Related {
 		c.related[app] = mergeIDs(nil, rel, app)
@@ -379,7 +403,15 @@ func mergeIDs(a, b []int64, self int64) []int64 {
 }
 
 // UsesTokens reports whether requests authenticate with API tokens (not a password).
-func (c *Client) UsesTokens() bool { return c.passwordAuth == "" }
+func (c *Client) UsesTokens() bool { return c.passwordAuth == "" && c.oauth == nil }
+
+// UsesOAuth reports whether requests authenticate with OAuth Bearer tokens.
+func (c *Client) UsesOAuth() bool { return c.passwordAuth == "" && c.oauth != nil }
+
+// HTTPClient returns the client's HTTP client (its transport carries the TLS and proxy
+// settings; it never follows redirects), for requests to other endpoints of the same domain
+// such as the OAuth token endpoint.
+func (c *Client) HTTPClient() *http.Client { return c.http }
 
 // tokensForApp returns the X-Cybozu-API-Token value for a request about app: its own token
 // followed by those of its related apps that have one.

@@ -34,6 +34,7 @@ type APIError struct {
 	Errors  map[string]FieldErrors // per-parameter or per-field messages, for validation errors
 	Method  string                 // the HTTP method as meant (GET for a method-overridden POST)
 	Path    string                 // the URL path, without the query
+	Date    time.Time              // the reply's Date header (the server's clock); zero when absent
 
 	retryAfter time.Duration // from a Retry-After header; 0 when none
 }
@@ -213,6 +214,9 @@ func (c *Client) checkResponse(method, path string, resp *http.Response, body []
 		Path:       path,
 		retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		ae.Date = d
+	}
 	env, ok := parseErrorEnvelope(body)
 	if ok {
 		ae.Code = c.redact(env.Code)
@@ -324,18 +328,22 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 	var certErr *tls.CertificateVerificationError
 	var opErr *net.OpError
 	proxy := c.proxy.address(c.base)
+	kind := ""
 	switch {
 	case errors.As(err, &certErr):
 		te.err = errors.Join(ErrUntrustedServer, err)
 		msg = untrustedMessage(c.base.Host, certErr)
+		kind = dberr.KindTLSUntrustedServer
 	case errors.As(err, &opErr) && opErr.Op == "remote error":
 		// The server ended the handshake with an alert: usually a refused or missing client
 		// certificate (kintone's Secure Access, {sub}.s.cybozu.com), else a protocol mismatch.
 		msg = "the server refused the TLS connection (" + opErr.Err.Error() + ")"
 		if c.clientCert {
+			kind = dberr.KindTLSClientCertRefused
 			msg += ": it did not accept the client certificate given as SSLClientCert (check that it is the one " +
 				"registered for this domain, is not expired, and that SSLClientCertSubject picks the right one)"
 		} else {
+			kind = dberr.KindTLSClientCertMissing
 			msg += ": it probably requires a client certificate (Secure Access domains such as example.s.cybozu.com); " +
 				"give it as SSLClientCert"
 		}
@@ -369,7 +377,7 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 		}
 		msg = what + ": " + innermost(err).Error()
 	}
-	return &dberr.Error{Class: dberr.OperationalError, Message: c.redact(prefix + msg), Err: te}
+	return &dberr.Error{Class: dberr.OperationalError, Kind: kind, Message: c.redact(prefix + msg), Err: te}
 }
 
 func isTimeoutErr(err error) bool {

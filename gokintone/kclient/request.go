@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -135,7 +136,7 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 			p.body = body
 		}
 	}
-	if c.passwordAuth == "" {
+	if c.UsesTokens() {
 		var err error
 		if cl.app > 0 {
 			p.tokens, err = c.tokensForApp(cl.app)
@@ -152,7 +153,7 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 }
 
 // newRequest builds the HTTP request of one attempt.
-func (c *Client) newRequest(ctx context.Context, p *prepared) (*http.Request, error) {
+func (c *Client) newRequest(ctx context.Context, p *prepared, bearer string) (*http.Request, error) {
 	var body io.Reader
 	if p.body != nil {
 		body = bytes.NewReader(p.body)
@@ -172,6 +173,8 @@ func (c *Client) newRequest(ctx context.Context, p *prepared) (*http.Request, er
 		h.Set("X-Cybozu-Authorization", c.passwordAuth)
 	} else if p.tokens != "" {
 		h.Set("X-Cybozu-API-Token", p.tokens)
+	} else if bearer != "" {
+		h.Set("Authorization", "Bearer "+bearer)
 	}
 	if c.basicAuth != "" {
 		h.Set("Authorization", c.basicAuth)
@@ -194,13 +197,35 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		}
 		return dberr.Wrap(err, dberr.InternalError, "", "%s", c.redact("kintone "+cl.method+" "+path+": "+err.Error()))
 	}
+	renewed := false
 	for retry := 0; ; retry++ {
 		if ctx.Err() != nil {
 			return c.ctxFailure(cl.method, path, ctx, nil)
 		}
-		err := c.attempt(ctx, cl.method, path, p, out)
+		bearer := ""
+		if c.UsesOAuth() {
+			if bearer, err = c.oauth.AccessToken(ctx); err != nil {
+				return err
+			}
+		}
+		err := c.attempt(ctx, cl.method, path, p, bearer, out)
 		if err == nil {
 			return nil
+		}
+		if bearer != "" && isUnauthorized(err) {
+			// The one place where an expired or revoked access token is renewed: kintone did
+			// not run a request it refused with 401, so sending it again is safe.
+			if renewed {
+				return tokenStillRefused(err)
+			}
+			renewed = true
+			var ae *APIError
+			errors.As(err, &ae)
+			if _, rerr := c.oauth.Renew(ctx, bearer, ae.Date); rerr != nil {
+				return rerr
+			}
+			retry--
+			continue
 		}
 		if !p.idempotent || !IsRetryable(err) || ctx.Err() != nil {
 			return err
@@ -220,14 +245,14 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 }
 
 // attempt sends p once and reads the reply.
-func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, out any) error {
+func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, bearer string, out any) error {
 	actx := ctx
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		actx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	req, err := c.newRequest(actx, p)
+	req, err := c.newRequest(actx, p, bearer)
 	if err != nil {
 		return dberr.Wrap(err, dberr.InternalError, "", "%s", c.redact("kintone "+method+" "+path+": "+err.Error()))
 	}
@@ -283,13 +308,29 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 	return nil
 }
 
+// isUnauthorized reports whether err is a 401 reply.
+func isUnauthorized(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == http.StatusUnauthorized
+}
+
+// tokenStillRefused is the error when kintone refuses even a freshly renewed access token.
+func tokenStillRefused(err error) error {
+	e := dberr.As(err)
+	if e == nil {
+		return err
+	}
+	return &dberr.Error{Class: dberr.OperationalError, Code: e.Code, Kind: dberr.KindOAuthTokenInvalid,
+		Message: e.Message + " (kintone refused the OAuth access token again right after it was renewed)", Err: err}
+}
+
 // gaveUp notes in the message of a retryable error how many attempts were made.
 func gaveUp(err error, attempts int) error {
 	e := dberr.As(err)
 	if e == nil || attempts < 2 {
 		return err
 	}
-	return &dberr.Error{Class: e.Class, Code: e.Code, Message: fmt.Sprintf("%s (gave up after %d attempts)", e.Message, attempts), Err: e.Err}
+	return &dberr.Error{Class: e.Class, Code: e.Code, Kind: e.Kind, Message: fmt.Sprintf("%s (gave up after %d attempts)", e.Message, attempts), Err: e.Err}
 }
 
 func sizeText(n int64) string {

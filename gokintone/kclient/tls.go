@@ -368,7 +368,7 @@ func parsePEMKey(data []byte, password string) ([]*x509.Certificate, []crypto.Pr
 			certs = append(certs, c)
 		case b.Type == "ENCRYPTED PRIVATE KEY":
 			if password == "" {
-				return nil, nil, dberr.Wrap(ErrCertPassword, dberr.InterfaceError, "",
+				return nil, nil, certPasswordError(
 					"the private key in SSLClientCert is encrypted: give its password as SSLClientCertPassword")
 			}
 			der, err := decryptPKCS8(b.Bytes, password)
@@ -385,7 +385,7 @@ func parsePEMKey(data []byte, password string) ([]*x509.Certificate, []crypto.Pr
 			//lint:ignore SA1019 legacy PEM encryption is still written by `openssl rsa -des3` and older tools.
 			if x509.IsEncryptedPEMBlock(b) { //nolint:staticcheck
 				if password == "" {
-					return nil, nil, dberr.Wrap(ErrCertPassword, dberr.InterfaceError, "",
+					return nil, nil, certPasswordError(
 						"the private key in SSLClientCert is encrypted: give its password as SSLClientCertPassword")
 				}
 				var err error
@@ -428,8 +428,16 @@ func parsePrivateKey(der []byte) (crypto.PrivateKey, error) {
 	return x509.ParseECPrivateKey(der)
 }
 
+// certPasswordError is the error for a missing or wrong SSLClientCertPassword (Python:
+// ClientCertificatePasswordError).
+func certPasswordError(format string, args ...any) error {
+	e := dberr.Wrap(ErrCertPassword, dberr.InterfaceError, "", format, args...)
+	e.Kind = dberr.KindTLSCertPassword
+	return e
+}
+
 func wrongPassword(what string) error {
-	return dberr.Wrap(ErrCertPassword, dberr.InterfaceError, "",
+	return certPasswordError(
 		"SSLClientCertPassword does not unlock %s: the password is wrong", what)
 }
 
@@ -440,7 +448,7 @@ func parsePFX(data []byte, password string) ([]*x509.Certificate, []crypto.Priva
 		switch {
 		case errors.Is(err, pkcs12.ErrIncorrectPassword), errors.Is(err, pkcs12.ErrDecryption):
 			if password == "" {
-				return nil, nil, dberr.Wrap(ErrCertPassword, dberr.InterfaceError, "",
+				return nil, nil, certPasswordError(
 					"the PKCS#12 file in SSLClientCert is protected by a password: give it as SSLClientCertPassword")
 			}
 			return nil, nil, wrongPassword("the PKCS#12 file in SSLClientCert")

@@ -279,6 +279,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	defer s.inflight.Add(-1)
 	w := &statusWriter{ResponseWriter: rw}
 	h := w.Header()
+	h.Set("Date", s.now().UTC().Format(http.TimeFormat)) // the domain's clock, as a real server's Date is its own
 	h.Set("X-ConcurrencyLimit-Limit", strconv.Itoa(s.opts.ConcurrencyLimit))
 	h.Set("X-ConcurrencyLimit-Running", strconv.FormatInt(running, 10))
 

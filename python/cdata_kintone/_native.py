@@ -8,7 +8,8 @@ forked after that hangs in the child at its first call into Go. A fork is detect
 ``connect()`` are fine.
 
 Every core function returns its value or raises ``RuntimeError`` whose text is
-``[cdata_kintone:<Class>:<Code>] <message>`` (see ``pybind/README.md``); :func:`call` turns
+``[cdata_kintone:<Class>:<Code>] <message>`` or ``[cdata_kintone:<Class>:<Code>:<kind>]
+<message>`` (see ``pybind/README.md``); :func:`call` turns
 that into the matching exception of :mod:`cdata_kintone.exceptions`.
 """
 
@@ -32,7 +33,9 @@ FORK_MESSAGE = (
     "or multiprocessing.get_context('forkserver'), and open connections in the child process"
 )
 
-_WIRE = re.compile(r"\A\[cdata_kintone:(\w*):([A-Za-z0-9_]*)\] ?(.*)\Z", re.DOTALL)
+_WIRE = re.compile(
+    r"\A\[cdata_kintone:(\w*):([A-Za-z0-9_]*)(?::([a-z0-9_]+))?\] ?(.*)\Z", re.DOTALL
+)
 
 _core: Any = None
 _load_lock = threading.Lock()
@@ -97,8 +100,8 @@ def translate(text: str) -> Error:
     if m is None:
         # Every core error is put in the wire form, so this is a bug in the binding.
         return InternalError(f"unexpected error from the kintone native core: {text}")
-    class_name, code, message = m.groups()
-    return error_for(class_name, code or None, message)
+    class_name, code, kind, message = m.groups()
+    return error_for(class_name, code or None, message, kind)
 
 
 def call(fn: Callable[..., T], *args: Any) -> T:

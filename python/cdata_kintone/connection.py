@@ -17,6 +17,9 @@ __all__ = ["connect", "Connection", "build_connection_string", "quote_property_v
 
 T = TypeVar("T")
 
+#: Environment variables the core reads (see the README's OAuth section).
+_FORWARDED_ENV = ("CDATA_KINTONE_BROWSER",)
+
 _PROPERTY_NAME = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
 _NEEDS_QUOTES = re.compile(r"""[;'"=]|\A\s|\s\Z""")
 
@@ -82,6 +85,9 @@ def connect(connection_string: str = "", **properties: Any) -> Connection:
     """
     conn_str = build_connection_string(connection_string, properties)
     core = _native.load()
+    # Go does not see changes to os.environ after it started: forward what the core reads.
+    for name in _FORWARDED_ENV:
+        _native.call(core.SetEnv, name, os.environ.get(name, ""))
     handle = _native.call(core.Connect, conn_str)
     return Connection(core, handle)
 

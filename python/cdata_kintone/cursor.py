@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _convert
-from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
+from .exceptions import InterfaceError, ProgrammingError
 
 if TYPE_CHECKING:
     from .connection import Connection
 
 __all__ = ["Cursor", "Row", "Description"]
+
+_IDENTIFIER = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
 
 Row = tuple[Any, ...]
 #: PEP 249: "a sequence of 7-item sequences": name, type_code, display_size, internal_size,
@@ -228,9 +231,47 @@ class Cursor:
         if conn is not None:
             conn._forget_cursor(self)
 
-    def callproc(self, procname: str, parameters: Sequence[Any] | None = None) -> Any:
-        """PEP 249 optional: not supported yet (raises :class:`NotSupportedError`)."""
-        raise NotSupportedError("callproc() is not supported yet")
+    def callproc(
+        self, procname: str, parameters: Mapping[str, Any] | Sequence[Any] | None = None
+    ) -> Any:
+        """PEP 249: "Call a stored database procedure with the given name."
+
+        ``parameters`` is a mapping of parameter names (case-insensitive) to values, or a
+        sequence of values in the procedure's declared order; ``None`` values count as not
+        given. This runs ``EXECUTE procname Name = ?, ...`` (values are always sent as
+        parameters, never pasted into the text). As PEP 249 says, it returns the input
+        parameters unchanged (there are no output parameters); the procedure's result set is
+        read with the fetch methods, e.g. ``cur.callproc("GetOAuthAuthorizationURL",
+        {"CallbackURL": url}); cur.fetchone()[0]``.
+        """
+        if not isinstance(procname, str) or not _IDENTIFIER.match(procname):
+            raise ProgrammingError(
+                f"callproc(): the procedure name must be an identifier such as "
+                f"GetOAuthAuthorizationURL, not {procname!r}"
+            )
+        values: list[Any] = []
+        if parameters is None:
+            sql = f"EXECUTE {procname}"
+        elif isinstance(parameters, Mapping):
+            parts = []
+            for name, value in parameters.items():
+                if not isinstance(name, str) or not _IDENTIFIER.match(name):
+                    raise ProgrammingError(
+                        f"callproc(): parameter names must be identifiers, not {name!r}"
+                    )
+                parts.append(f"{name} = ?")
+                values.append(value)
+            sql = f"EXECUTE {procname} " + ", ".join(parts) if parts else f"EXECUTE {procname}"
+        elif isinstance(parameters, (str, bytes)):
+            raise ProgrammingError(
+                "callproc(): parameters must be a mapping of names to values or a sequence of "
+                "values, not a string"
+            )
+        else:
+            values = list(parameters)
+            sql = f"EXECUTE {procname} " + ", ".join("?" for _ in values)
+        self.execute(sql.rstrip(), values)
+        return parameters
 
     def nextset(self) -> None:
         """PEP 249 optional: there is never more than one result set, so this returns None."""

@@ -24,6 +24,11 @@ also inherit the PEP 249 class the Go core chose, for example :class:`AppNotFoun
 core decides the PEP 249 class; Python picks the most specific subclass registered for the code
 that is a subclass of that class, and the plain PEP 249 class (still carrying ``.code``) when
 there is none. All exceptions pickle (they cross process boundaries in multiprocessing).
+
+Failures of the driver's own (OAuth and TLS) come with a *kind* from the core that selects a
+dedicated subclass whatever the code: :class:`OAuthError` and its subclasses (``.code`` is the
+OAuth error string such as ``"invalid_grant"``, or kintone's ``CB_OA01``), and
+:class:`CertificateError` and its subclasses. ``.kind`` holds that kind (None otherwise).
 """
 
 from __future__ import annotations
@@ -55,6 +60,20 @@ __all__ = [
     "TooManyRequests",
     "CursorNotFound",
     "LockFailed",
+    "LoginFailed",
+    "OAuthError",
+    "OAuthNotAuthorized",
+    "OAuthAccessDenied",
+    "InvalidClient",
+    "InvalidGrant",
+    "TokenRevoked",
+    "RefreshTokenExpired",
+    "AccessTokenInvalid",
+    "CertificateError",
+    "ClientCertificateRequired",
+    "ClientCertificateRejected",
+    "ClientCertificatePasswordError",
+    "UntrustedServerCertificate",
     "error_for",
 ]
 
@@ -66,6 +85,7 @@ class _CodedMixin:
 
     message: str
     code: str | None
+    kind: str | None = None
 
     def _init_coded(self, message: str, code: str | None) -> None:
         self.message = message
@@ -218,6 +238,78 @@ class LockFailed(KintoneAPIError, OperationalError):
     """kintone could not lock its database (GAIA_RE18, GAIA_DA02). Try again later."""
 
 
+class LoginFailed(AuthenticationError):
+    """kintone refused the login name or password (CB_WA01)."""
+
+
+# --- OAuth ----------------------------------------------------------------------------------
+
+
+class OAuthError(OperationalError):
+    """Base of OAuth failures. ``.code`` is the OAuth error string of the token or
+    authorization endpoint (``"invalid_grant"``, ``"invalid_client"``, ``"access_denied"``,
+    ...), kintone's code (``"CB_OA01"``) when kintone refused a token, or None."""
+
+
+class OAuthNotAuthorized(OAuthError):
+    """The connection has no OAuth access token yet (InitiateOAuth=OFF without
+    OAuthAccessToken, REFRESH with nothing to start from, or the desktop flow timed out)."""
+
+
+class OAuthAccessDenied(OAuthError):
+    """The user denied the authorization, or may not use the client (``access_denied``)."""
+
+
+class InvalidClient(OAuthError):
+    """The token endpoint refused the client credentials: wrong OAuthClientId or
+    OAuthClientSecret (``invalid_client``)."""
+
+
+class InvalidGrant(OAuthError):
+    """The token endpoint refused an authorization code or a refresh token: invalid, expired,
+    used, revoked or rotated away (``invalid_grant``)."""
+
+
+class TokenRevoked(InvalidGrant):
+    """kintone refused the access token before its expiry and then the refresh token: the
+    authorization was revoked (``invalid_grant``)."""
+
+
+class RefreshTokenExpired(InvalidGrant):
+    """The access token had expired and the refresh token was refused too: it has expired
+    (``invalid_grant``)."""
+
+
+class AccessTokenInvalid(OAuthError):
+    """kintone refused the access token (expired or revoked, ``CB_OA01``) and the connection
+    cannot refresh it (InitiateOAuth=OFF, or no refresh token)."""
+
+
+# --- TLS ------------------------------------------------------------------------------------
+
+
+class CertificateError(Error):
+    """Base of TLS certificate problems; each subclass is also the PEP 249 class that fits."""
+
+
+class ClientCertificateRequired(CertificateError, OperationalError):
+    """The server requires a client certificate (kintone's Secure Access) and none was given:
+    set SSLClientCert."""
+
+
+class ClientCertificateRejected(CertificateError, OperationalError):
+    """The server refused the client certificate given as SSLClientCert."""
+
+
+class ClientCertificatePasswordError(CertificateError, InterfaceError):
+    """SSLClientCertPassword is missing or does not unlock the certificate's key."""
+
+
+class UntrustedServerCertificate(CertificateError, OperationalError):
+    """The server's certificate is not trusted (a private CA, a TLS-inspecting proxy, or an
+    attack): trust it with SSLServerCert if it is expected."""
+
+
 _PEP249_CLASSES: dict[str, type[Error]] = {
     c.__name__: c
     for c in (
@@ -270,6 +362,25 @@ _register(DuplicateRecordId, "GAIA_RE09")
 _register(TooManyRequests, "GAIA_TO04", "GAIA_TM12")
 _register(CursorNotFound, "GAIA_CN01")
 _register(LockFailed, "GAIA_RE18", "GAIA_DA02")
+_register(LoginFailed, "CB_WA01")
+_register(PermissionDenied, "CB_OA01")
+
+#: error kind from the core (OAuth and TLS failures of the driver's own) -> its subclass. The
+#: kind wins over the code.
+KIND_CLASSES: dict[str, type[Error]] = {
+    "oauth_not_authorized": OAuthNotAuthorized,
+    "oauth_invalid_client": InvalidClient,
+    "oauth_invalid_grant": InvalidGrant,
+    "oauth_token_revoked": TokenRevoked,
+    "oauth_refresh_expired": RefreshTokenExpired,
+    "oauth_access_denied": OAuthAccessDenied,
+    "oauth_token_invalid": AccessTokenInvalid,
+    "oauth_error": OAuthError,
+    "tls_client_cert_required": ClientCertificateRequired,
+    "tls_client_cert_refused": ClientCertificateRejected,
+    "tls_cert_password": ClientCertificatePasswordError,
+    "tls_untrusted_server": UntrustedServerCertificate,
+}
 
 
 def pep249_class(name: str) -> type[Error] | None:
@@ -277,24 +388,34 @@ def pep249_class(name: str) -> type[Error] | None:
     return _PEP249_CLASSES.get(name)
 
 
-def error_for(class_name: str, code: str | None, message: str) -> Error:
+def error_for(
+    class_name: str, code: str | None, message: str, kind: str | None = None
+) -> Error:
     """Build the exception for an error the core reported as PEP 249 class ``class_name``
-    with kintone code ``code``.
+    with kintone code ``code`` (and, for the driver's own failures, ``kind``).
 
     An unknown class name gives :class:`DatabaseError` (the core is newer than this module).
     """
     base = _PEP249_CLASSES.get(class_name, DatabaseError)
     cls: type[Error] = base
+    by_kind = KIND_CLASSES.get(kind or "")
+    if by_kind is not None and issubclass(by_kind, base):
+        exc = by_kind(message, code or None)
+        exc.kind = kind
+        return exc
     if code:
         for candidate in CODE_CLASSES.get(code, ()):
             # Most specific wins: a candidate below the current choice replaces it.
             if issubclass(candidate, base) and issubclass(candidate, cls):
                 cls = candidate
-    return cls(message, code or None)
+    exc = cls(message, code or None)
+    if kind:
+        exc.kind = kind
+    return exc
 
 
 for _cls in list(_PEP249_CLASSES.values()) + [Warning] + [
     c for cs in CODE_CLASSES.values() for c in cs
-] + [KintoneAPIError]:
+] + [KintoneAPIError, CertificateError] + list(KIND_CLASSES.values()):
     _cls.__module__ = _PUBLIC_MODULE
 del _cls

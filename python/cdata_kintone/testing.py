@@ -19,7 +19,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
 from collections.abc import Iterator
 from typing import Any, Callable, TypeVar, Union, cast
 
@@ -27,7 +32,7 @@ from . import _native
 from .connection import build_connection_string
 from .exceptions import ProgrammingError
 
-__all__ = ["Simulator"]
+__all__ = ["Simulator", "authorize_as_user"]
 
 Fixture = Union[None, str, "os.PathLike[str]", dict[str, Any], list[Any]]
 
@@ -58,6 +63,11 @@ class Simulator:
         timestamps and ``TODAY()`` follow it. Default: the real clock.
     :param tls: ``"server"`` serves https with a freshly generated test CA (see :attr:`pki`);
         ``"client-cert"`` also requires a client certificate signed by that CA.
+    :param oauth_clients: OAuth clients to register in addition to the fixture's (the sample
+        dataset has none): dicts ``{"clientId", "clientSecret", "redirectUris", "scopes"?,
+        "users"?}`` as in the fixture's ``oauthClients``.
+    :param access_token_ttl: lifetime of OAuth access tokens in seconds (default 3600).
+    :param refresh_token_ttl: lifetime of each OAuth refresh token in seconds (default: none).
     """
 
     def __init__(
@@ -70,8 +80,17 @@ class Simulator:
         time_zone: str | None = None,
         clock: Any = None,
         tls: str | None = None,
+        oauth_clients: list[dict[str, Any]] | None = None,
+        access_token_ttl: float | None = None,
+        refresh_token_ttl: float | None = None,
     ) -> None:
         options: dict[str, Any] = {}
+        if oauth_clients:
+            options["oauthClients"] = list(oauth_clients)
+        if access_token_ttl is not None:
+            options["accessTokenTtl"] = float(access_token_ttl)
+        if refresh_token_ttl is not None:
+            options["refreshTokenTtl"] = float(refresh_token_ttl)
         if latency is not None:
             options["latencyMs"] = int(round(latency * 1000))
         if port is not None:
@@ -204,6 +223,36 @@ class Simulator:
         }
         return build_connection_string("", props)
 
+    # --- OAuth ---------------------------------------------------------------------------
+
+    def _oauth(self, request: dict[str, Any]) -> Any:
+        return json.loads(
+            _native.call(self._core.SimOAuth, self._live_handle(), json.dumps(request))
+        )
+
+    def issue_oauth_tokens(
+        self, client_id: str, user: str, scopes: list[str] | None = None
+    ) -> dict[str, Any]:
+        """Authorize ``client_id`` for ``user`` without the browser step (as if the user had
+        approved and the code had been exchanged) and return the token answer:
+        ``access_token``, ``refresh_token``, ``expires_in``, ``scope``, ``token_type``."""
+        return dict(
+            self._oauth(
+                {"op": "issue", "clientId": client_id, "user": user, "scopes": scopes or []}
+            )
+        )
+
+    def revoke_oauth_token(self, token: str) -> bool:
+        """Revoke an access token (that token only) or a refresh token (its whole grant, access
+        tokens included). Returns whether the token was known."""
+        return bool(self._oauth({"op": "revoke", "token": token})["known"])
+
+    def revoke_oauth_grants(self, client_id: str = "", user: str = "") -> int:
+        """Revoke every grant of ``client_id`` to ``user`` ("" = any); returns how many."""
+        return int(
+            self._oauth({"op": "revokeGrants", "clientId": client_id, "user": user})["revoked"]
+        )
+
     # --- request log -----------------------------------------------------------------------
 
     def requests(self) -> list[dict[str, Any]]:
@@ -245,6 +294,108 @@ class Simulator:
     def __repr__(self) -> str:
         state = f"running at {self._info.get('url')}" if self.running else "stopped"
         return f"<cdata_kintone.testing.Simulator {state}>"
+
+
+class _FormReader(HTMLParser):
+    """Collects the first form's action and its input fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.fields: dict[str, str] = {}
+        self.error: str | None = None
+        self._in_error = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and self.action is None:
+            self.action = a.get("action", "")
+        elif tag == "input" and a.get("name") and a.get("type", "text") == "hidden":
+            self.fields[a["name"]] = a.get("value", "")
+        elif a.get("id") == "error":
+            self._in_error = True
+
+    def handle_data(self, data: str) -> None:
+        if self._in_error:
+            self.error = (self.error or "") + data
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_error = False
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def authorize_as_user(
+    authorization_url: str,
+    user: str = "admin",
+    password: str = "kintone-sim",
+    *,
+    approve: bool = True,
+    follow_redirect: bool = False,
+    timeout: float = 30.0,
+) -> str:
+    """Play the user's part of an OAuth authorization against the simulator, as a person in a
+    browser would: open ``authorization_url`` (from ``GetOAuthAuthorizationURL``, or the one the
+    desktop flow opens), fill in the login form, press Allow (or Deny with ``approve=False``),
+    and return the URL the simulator redirects to (``<CallbackURL>?code=...&state=...``, or
+    ``?error=...``). With ``follow_redirect`` that URL is also requested, which hands the code
+    to a listening application (the driver's ``InitiateOAuth=GETANDREFRESH`` listener).
+
+    This only works with the simulator's login form; it is what the tests use as a browser and
+    what ``CDATA_KINTONE_BROWSER`` can point at (see the README's OAuth section). It uses only the
+    standard library and never loads the native core. Raises ``ValueError`` when the simulator
+    refuses the request or the login.
+    """
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+    try:
+        with opener.open(authorization_url, timeout=timeout) as resp:
+            page = resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        body = exc.read().decode("utf-8", "replace")
+        if exc.code in (301, 302, 303, 307, 308):
+            return _after_redirect(exc.headers.get("Location", ""), follow_redirect, timeout)
+        raise ValueError(f"the authorization page answered HTTP {exc.code}: {_text(body)}") from None
+    form = _FormReader()
+    form.feed(page)
+    if form.action is None:
+        raise ValueError("the authorization page has no login form")
+    fields = dict(form.fields)
+    fields.update(
+        {"username": user, "password": password, "action": "approve" if approve else "deny"}
+    )
+    data = urllib.parse.urlencode(fields).encode()
+    target = urllib.parse.urljoin(authorization_url, form.action)
+    try:
+        with opener.open(target, data=data, timeout=timeout) as resp:
+            body = resp.read().decode("utf-8", "replace")
+            raise ValueError(f"the login form did not redirect (HTTP {resp.status}): {_text(body)}")
+    except urllib.error.HTTPError as exc:
+        if exc.code in (301, 302, 303, 307, 308):
+            return _after_redirect(exc.headers.get("Location", ""), follow_redirect, timeout)
+        page = exc.read().decode("utf-8", "replace")
+        again = _FormReader()
+        again.feed(page)
+        raise ValueError(
+            f"the login was refused (HTTP {exc.code}): {again.error or _text(page)}"
+        ) from None
+
+
+def _after_redirect(location: str, follow: bool, timeout: float) -> str:
+    if follow and location:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(location, timeout=timeout) as resp:
+                resp.read()
+        except urllib.error.HTTPError:
+            pass  # the application answered; the redirect was delivered
+    return location
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]*>", " ", html).split())[:300]
 
 
 # The fixture is defined only when pytest is already imported (we are running under pytest,
