@@ -78,40 +78,39 @@ func textToNumeric(s string, real bool) (any, bool) {
 // looksNumeric accepts SQLite's numeric literal forms, rejecting Go-only ones (hex floats,
 // "inf", "nan", underscores) that strconv would take.
 func looksNumeric(t string) bool {
-	i := 0
-	if i < len(t) && (t[i] == '+' || t[i] == '-') {
-		i++
-	}
-	digits := 0
-	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
-		i++
-		digits++
-	}
+	i := skipSign(t, 0)
+	i, digits := skipDigits(t, i)
 	if i < len(t) && t[i] == '.' {
-		i++
-		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
-			i++
-			digits++
-		}
+		var frac int
+		i, frac = skipDigits(t, i+1)
+		digits += frac
 	}
 	if digits == 0 {
 		return false
 	}
 	if i < len(t) && (t[i] == 'e' || t[i] == 'E') {
-		i++
-		if i < len(t) && (t[i] == '+' || t[i] == '-') {
-			i++
-		}
-		exp := 0
-		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
-			i++
-			exp++
-		}
-		if exp == 0 {
+		var exp int
+		if i, exp = skipDigits(t, skipSign(t, i+1)); exp == 0 {
 			return false
 		}
 	}
 	return i == len(t)
+}
+
+func skipSign(t string, i int) int {
+	if i < len(t) && (t[i] == '+' || t[i] == '-') {
+		return i + 1
+	}
+	return i
+}
+
+// skipDigits returns the index after the ASCII digits at i and how many there were.
+func skipDigits(t string, i int) (int, int) {
+	start := i
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	return i, i - start
 }
 
 // formatReal renders a float the way SQLite converts REAL to TEXT ("%!.15g").

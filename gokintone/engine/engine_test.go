@@ -12,6 +12,7 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
 type fixture struct {
@@ -303,5 +304,27 @@ func TestSystemTables(t *testing.T) {
 	f.query(t, "SELECT count(*) FROM sys_tables")
 	if n := len(f.sim.Requests()); n != 0 {
 		t.Errorf("sys_tables again sent %d requests", n)
+	}
+}
+
+// TestAffinityConversions checks the Go copy of SQLite's affinity rules against SQLite itself.
+func TestAffinityConversions(t *testing.T) {
+	f := newFixture(t, 10)
+	f.query(t, "CREATE TEMP TABLE aff(n NUMERIC, i INTEGER, r REAL, x TEXT)")
+	inputs := []any{"12", " 12 ", "-1.5", "1e3", "+.5", "1e", "abc", "0x10", "inf", "1_000", ".", "",
+		"9223372036854775807", "9223372036854775808", "1.0", "007", int64(5), 2.5, -0.25}
+	for _, in := range inputs {
+		f.query(t, "DELETE FROM aff")
+		f.query(t, "INSERT INTO aff VALUES (?, ?, ?, ?)", in, in, in, in)
+		want := f.query(t, "SELECT n, i, r, x FROM aff")[0]
+		got := []any{applyAffinity(in, schema.AffNumeric), applyAffinity(in, schema.AffInteger),
+			applyAffinity(in, schema.AffReal), applyAffinity(in, schema.AffText)}
+		// Compared as SQLite compares (REAL 5.0 equals INTEGER 5), since the Go side only
+		// prepares comparisons.
+		for k := range got {
+			if class(got[k]) != class(want[k]) || compareValues(got[k], want[k]) != 0 {
+				t.Errorf("affinity %d of %#v: got %#v, SQLite stores %#v", k, in, got[k], want[k])
+			}
+		}
 	}
 }

@@ -13,6 +13,8 @@ workers with the ``spawn`` or ``forkserver`` method of :mod:`multiprocessing`.
 
 from __future__ import annotations
 
+from . import dbapi_types as _dbapi_types
+from . import exceptions as _exceptions
 from .connection import Connection, connect
 from .cursor import Cursor
 from .dbapi_types import (
@@ -90,61 +92,9 @@ __all__ = [
     "connect",
     "Connection",
     "Cursor",
-    # PEP 249 exceptions
-    "Warning",
-    "Error",
-    "InterfaceError",
-    "DatabaseError",
-    "DataError",
-    "OperationalError",
-    "IntegrityError",
-    "InternalError",
-    "ProgrammingError",
-    "NotSupportedError",
-    # kintone errors
-    "KintoneAPIError",
-    "AuthenticationError",
-    "PermissionDenied",
-    "AppNotFound",
-    "RecordNotFound",
-    "FileNotFound",
-    "KintoneQueryError",
-    "QuerySyntaxError",
-    "FieldNotFound",
-    "InvalidInput",
-    "LookupKeyNotFound",
-    "RevisionConflict",
-    "DuplicateRecordId",
-    "TooManyRequests",
-    "CursorNotFound",
-    "LockFailed",
-    "LoginFailed",
-    # OAuth and TLS errors
-    "OAuthError",
-    "OAuthNotAuthorized",
-    "OAuthAccessDenied",
-    "InvalidClient",
-    "InvalidGrant",
-    "TokenRevoked",
-    "RefreshTokenExpired",
-    "AccessTokenInvalid",
-    "CertificateError",
-    "ClientCertificateRequired",
-    "ClientCertificateRejected",
-    "ClientCertificatePasswordError",
-    "UntrustedServerCertificate",
+    # the PEP 249 exceptions and the kintone, OAuth and TLS errors
+    *(name for name in _exceptions.__all__ if name != "error_for"),
     # PEP 249 types and constructors
-    "Date",
-    "Time",
-    "Timestamp",
-    "DateFromTicks",
-    "TimeFromTicks",
-    "TimestampFromTicks",
-    "Binary",
-    "STRING",
-    "BINARY",
-    "NUMBER",
-    "DATETIME",
-    "ROWID",
+    *(name for name in _dbapi_types.__all__ if name != "DBAPITypeObject"),
     "__version__",
 ]
