@@ -622,3 +622,50 @@ def test_core_environment_is_limited_to_its_own_variables() -> None:
     core = _native.load()
     with pytest.raises(mod.ProgrammingError, match="CDATA_KINTONE_"):
         _native.call(core.SetEnv, "PATH", "/nowhere")
+
+
+@pytest.mark.parametrize("encryption", ["legacy-3des", "modern-aes"])
+def test_pfx_client_certificate(tmp_path: Path, encryption: str) -> None:
+    """A PKCS#12 file as older tools (3DES) and current OpenSSL (PBES2/AES) write it, as a
+    file and inline as base64, with the subject picked by SSLClientCertSubject."""
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import (
+        BestAvailableEncryption,
+        PrivateFormat,
+        load_pem_private_key,
+        pkcs12,
+    )
+
+    with Simulator(order_records=20, tls="client-cert") as sim:
+        pki = sim.pki
+        assert pki is not None
+        key = load_pem_private_key(Path(pki["clientKeyFile"]).read_bytes(), None)
+        cert = x509.load_pem_x509_certificate(Path(pki["clientCertFile"]).read_bytes())
+        if encryption == "legacy-3des":
+            algo = (
+                PrivateFormat.PKCS12.encryption_builder()
+                .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+                .build(b"pfx-secret-5")
+            )
+        else:
+            algo = BestAvailableEncryption(b"pfx-secret-5")
+        data = pkcs12.serialize_key_and_certificates(b"client", key, cert, None, algo)  # type: ignore[arg-type]
+        pfx = tmp_path / "client.pfx"
+        pfx.write_bytes(data)
+        base = {"Url": sim.url, "User": sim.user, "Password": sim.password, "SSLServerCert": pki["caFile"]}
+        subject = "CN=" + cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+        with mod.connect(**base, SSLClientCert=str(pfx), SSLClientCertType="PFXFILE",
+                         SSLClientCertPassword="pfx-secret-5", SSLClientCertSubject=subject) as conn:
+            assert conn.execute("SELECT count(*) FROM Deals").fetchone()[0] > 0
+        with mod.connect(**base, SSLClientCert=base64.b64encode(data).decode(), SSLClientCertType="PFXBLOB",
+                         SSLClientCertPassword="pfx-secret-5") as conn:
+            assert "pfx-secret-5" not in conn.connection_string
+            assert conn.execute("SELECT count(*) FROM Deals").fetchone()[0] > 0
+        with pytest.raises(mod.ClientCertificatePasswordError) as info:
+            mod.connect(**base, SSLClientCert=str(pfx), SSLClientCertType="PFXFILE", SSLClientCertPassword="nope-6")
+        assert "nope-6" not in str(info.value)
+        with pytest.raises(mod.Error, match="CN=someone-else"):
+            mod.connect(**base, SSLClientCert=str(pfx), SSLClientCertType="PFXFILE",
+                        SSLClientCertPassword="pfx-secret-5", SSLClientCertSubject="CN=someone-else")
