@@ -162,9 +162,13 @@ def test_paging_past_10000_records(sim: Simulator, conn: Any) -> None:
     ids = [r[0] for r in conn.execute("SELECT Id FROM [受注明細 Orders]")]
     assert ids == list(range(1, 12001))
     queries = records_queries(sim, orders)
-    assert len(queries) == 25  # 24 pages of 500 and the empty page that ends the scan
+    # The first page, a probe for the largest id, then id ranges read four at a time.
+    assert len(queries) == 25
     assert queries[0] == "order by $id asc limit 500"
-    assert queries[-1] == "$id > 12000 order by $id asc limit 500"
+    assert queries[1] == "order by $id desc limit 1"
+    assert sorted(q for q in queries[2:] if q.endswith("$id <= 12000 order by $id asc limit 500"))[0] == (
+        "$id > 10500 and $id <= 12000 order by $id asc limit 500"
+    )
     assert all("offset" not in q for q in queries)
 
 

@@ -34,6 +34,9 @@ type Options struct {
 	FilterCallsBeforeCache int
 	// CacheRowLimit bounds the records one statement may hold in that cache.
 	CacheRowLimit int
+	// ScanParallelism is how many requests one full-table scan may have in flight at once
+	// (id ranges read concurrently); 1 reads page after page.
+	ScanParallelism int
 	// ConnectionProps gives the rows of sys_connection_props (secrets already masked).
 	ConnectionProps func() [][]any
 	// Procedures gives the rows of sys_procedures and sys_procedureparameters.
@@ -72,6 +75,9 @@ func Open(client *kclient.Client, opts Options) (*Engine, error) {
 	}
 	if opts.CacheRowLimit <= 0 {
 		opts.CacheRowLimit = 1_000_000
+	}
+	if opts.ScanParallelism <= 0 {
+		opts.ScanParallelism = 4
 	}
 	e := &Engine{client: client, opts: opts, tables: map[string]*schema.Table{}}
 	e.catalog = newCatalog(e)

@@ -215,12 +215,36 @@ func TestPagingPast10000(t *testing.T) {
 			t.Fatalf("row %d has Id %v", i, r[0])
 		}
 	}
+	// The first page, a probe for the largest id, then id ranges of 2,000 read four at a time:
+	// 5 ranges of 4 pages and one of 3.
 	qs := f.kintoneQueries("3")
-	if len(qs) != 25 { // 24 full pages and the empty one that proves the end
-		t.Errorf("sent %d requests, want 25", len(qs))
+	if len(qs) != 25 {
+		t.Errorf("sent %d requests, want 25: %q", len(qs), qs)
 	}
-	if qs[0] != "order by $id asc limit 500" || qs[21] != "$id > 10500 order by $id asc limit 500" {
-		t.Errorf("queries: %q … %q", qs[0], qs[21])
+	if qs[0] != "order by $id asc limit 500" || qs[1] != "order by $id desc limit 1" {
+		t.Errorf("queries: %q, %q", qs[0], qs[1])
+	}
+	ranges := 0
+	for _, q := range qs[2:] {
+		if strings.Contains(q, "offset") || !strings.Contains(q, " and $id <= ") {
+			t.Errorf("range query %q", q)
+		}
+		if strings.HasPrefix(q, "$id > 10500 and $id <= 12000 ") {
+			ranges++
+		}
+	}
+	if ranges != 1 {
+		t.Errorf("the last range was started %d times", ranges)
+	}
+	// With one request at a time the same scan pages by seeking only.
+	f.eng.opts.ScanParallelism = 1
+	f.sim.ResetRequests()
+	if rows := f.query(t, `SELECT Id FROM "受注明細 Orders"`); len(rows) != 12000 {
+		t.Fatalf("sequential: %d rows", len(rows))
+	}
+	qs = f.kintoneQueries("3")
+	if len(qs) != 25 || qs[21] != "$id > 10500 order by $id asc limit 500" {
+		t.Errorf("sequential: %d requests: %q", len(qs), qs)
 	}
 	// An OFFSET beyond kintone's 10,000 still works.
 	got := f.query(t, `SELECT Id FROM "受注明細 Orders" LIMIT 2 OFFSET 10500`)

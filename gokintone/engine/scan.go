@@ -42,7 +42,8 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			return &sliceSource{rows: rows, desc: desc}, nil
 		}
 	}
-	p := &pager{v: v, ctx: ctx, where: push.where, desc: desc, limit: -1}
+	p := &pager{v: v, ctx: ctx, where: push.where, desc: desc, limit: -1,
+		parallel: limit < 0 && offset == 0}
 	if v.t.Subtable != "" {
 		p.fields = []string{"$id", v.t.Subtable}
 	}
@@ -57,7 +58,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 }
 
 func (v *vtab) fetchAll(ctx context.Context) ([][]any, error) {
-	p := &pager{v: v, ctx: ctx, limit: -1}
+	p := &pager{v: v, ctx: ctx, limit: -1, parallel: true}
 	if v.t.Subtable != "" {
 		p.fields = []string{"$id", v.t.Subtable}
 	}
@@ -126,6 +127,9 @@ type pager struct {
 	pos     int
 	ahead   chan page
 	cancel  context.CancelFunc
+
+	parallel bool        // the whole table is wanted: id ranges may be read concurrently
+	parts    []chan page // pages of each id range, consumed in order
 }
 
 func (p *pager) next() ([]any, error) {
@@ -174,6 +178,9 @@ func (p *pager) fetch(ctx context.Context, query string) page {
 }
 
 func (p *pager) fill() error {
+	if p.parts != nil {
+		return p.fillFromParts()
+	}
 	var pg page
 	query, size := p.request()
 	if size == 0 {
@@ -221,8 +228,116 @@ func (p *pager) fill() error {
 	}
 	p.buf, p.pos = rows, 0
 	if !p.done {
+		if p.parallel && !p.desc && p.limit < 0 && p.localSkip == 0 && p.v.e.opts.ScanParallelism > 1 {
+			return p.partition()
+		}
 		p.prefetch()
 	}
+	return nil
+}
+
+// partition splits the rest of a full-table scan, after the first page (left in p.buf), into
+// id ranges read
+// concurrently (at most ScanParallelism requests at once, well under kintone's 100 per
+// domain) and consumed in order, so rows still come in ascending Id. The range ends at the
+// largest id matching when the scan starts: records added later are not read, as with a
+// cursor.
+func (p *pager) partition() error {
+	probe := kquery.Query{Where: p.where, OrderBy: kqueryOrder(true), Limit: kquery.Int64(1)}
+	res, err := p.v.e.client.Records(p.ctx, p.v.t.AppID, probe.String(), []string{"$id"}, false)
+	if err != nil {
+		return err
+	}
+	if len(res.Records) == 0 {
+		p.done = true
+		return nil
+	}
+	maxID, err := strconv.ParseInt(rawString(res.Records[0]["$id"].Value), 10, 64)
+	if err != nil {
+		return dberr.New(dberr.OperationalError, "", "kintone returned a record without a valid $id")
+	}
+	span := int64(p.v.e.opts.Pagesize) * 4 // ids per range: about four pages when ids are dense
+	ctx, cancel := context.WithCancel(p.ctx)
+	p.cancel = cancel
+	var ranges [][2]int64
+	for lo := p.lastID; lo < maxID; lo += span {
+		ranges = append(ranges, [2]int64{lo, min(lo+span, maxID)})
+	}
+	parts := make([]chan page, len(ranges))
+	for i := range parts {
+		parts[i] = make(chan page, 4)
+	}
+	p.parts = parts // the consumer's view; the goroutines keep their own
+	sem := make(chan struct{}, p.v.e.opts.ScanParallelism)
+	go func() { // starts the ranges in order, so the one consumed next is always running
+		for i, r := range ranges {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				for _, ch := range parts[i:] {
+					close(ch)
+				}
+				return
+			}
+			go func(out chan page, lo, hi int64) {
+				defer func() { <-sem }()
+				p.readRange(ctx, out, lo, hi)
+			}(parts[i], r[0], r[1])
+		}
+	}()
+	return nil // the first page is still in p.buf
+}
+
+// readRange sends the pages of records with lo < $id <= hi to out, then closes it.
+func (p *pager) readRange(ctx context.Context, out chan page, lo, hi int64) {
+	defer close(out)
+	size := int64(p.v.e.opts.Pagesize)
+	for {
+		where := kquery.And(p.where, kquery.C("$id", kquery.Gt, kquery.Int(lo)), kquery.C("$id", kquery.Le, kquery.Int(hi)))
+		q := kquery.Query{Where: where, OrderBy: kqueryOrder(false), Limit: kquery.Int64(size)}
+		pg := p.fetch(ctx, q.String())
+		select {
+		case out <- pg:
+		case <-ctx.Done():
+			return
+		}
+		if pg.err != nil || int64(len(pg.recs)) < size {
+			return
+		}
+		id, err := strconv.ParseInt(rawString(pg.recs[len(pg.recs)-1]["$id"].Value), 10, 64)
+		if err != nil {
+			select {
+			case out <- page{err: dberr.New(dberr.OperationalError, "", "kintone returned a record without a valid $id")}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		if id >= hi {
+			return // the range is read; no need to ask for an empty page
+		}
+		lo = id
+	}
+}
+
+// fillFromParts takes the next page of the id ranges.
+func (p *pager) fillFromParts() error {
+	for len(p.parts) > 0 {
+		pg, ok := <-p.parts[0]
+		if !ok {
+			p.parts = p.parts[1:]
+			continue
+		}
+		if pg.err != nil {
+			return pg.err
+		}
+		rows, err := recordRows(p.v.t, pg.recs, p.buf[:0])
+		if err != nil {
+			return err
+		}
+		p.buf, p.pos = rows, 0
+		return nil
+	}
+	p.done = true
 	return nil
 }
 
