@@ -33,7 +33,8 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		if c := st.cache[v.t]; c != nil {
 			return &sliceSource{rows: c.rows, desc: desc}, nil
 		}
-		if st.filters[v.t] > v.e.opts.FilterCallsBeforeCache {
+		// A second scan of the whole table (nothing to push) is served from memory at once.
+		if st.filters[v.t] > v.e.opts.FilterCallsBeforeCache || (st.filters[v.t] > 1 && push.where == nil) {
 			rows, err := v.fetchAll(ctx)
 			if err != nil {
 				return nil, err
