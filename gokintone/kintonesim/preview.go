@@ -269,23 +269,33 @@ func fieldUsed(fields map[string]FieldProperty, code string) bool {
 	return false
 }
 
-// postPreviewFields answers POST preview/app/form/fields.json: adds fields.
-func (s *Server) postPreviewFields(q *request) (any, *apiError) {
+// editPreviewFields starts a change of the preview form (s.mu held): the properties sent, the
+// preview app after the revision check, and a copy of its settings to change.
+func (s *Server) editPreviewFields(q *request) (map[string]any, *previewApp, App, *apiError) {
 	in, ok := q.p["properties"].(map[string]any)
 	if !ok || len(in) == 0 {
-		return nil, errInvalid("properties", msgRequired)
+		return nil, nil, App{}, errInvalid("properties", msgRequired)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	pv, e := s.previewOf(q, "app")
 	if e != nil {
-		return nil, e
+		return nil, nil, App{}, e
 	}
 	if e := checkSettingsRevision(q.p, pv.rev); e != nil {
-		return nil, e
+		return nil, nil, App{}, e
 	}
 	meta := pv.meta
 	meta.Fields = cloneFields(pv.meta.Fields)
+	return in, pv, meta, nil
+}
+
+// postPreviewFields answers POST preview/app/form/fields.json: adds fields.
+func (s *Server) postPreviewFields(q *request) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, pv, meta, e := s.editPreviewFields(q)
+	if e != nil {
+		return nil, e
+	}
 	for _, code := range sortedKeys(in) {
 		m, _ := in[code].(map[string]any)
 		key := "properties." + code
@@ -317,21 +327,12 @@ func (s *Server) postPreviewFields(q *request) (any, *apiError) {
 // sent replace those of the field; a new "code" renames it; SUBTABLE columns are merged by
 // code).
 func (s *Server) putPreviewFields(q *request) (any, *apiError) {
-	in, ok := q.p["properties"].(map[string]any)
-	if !ok || len(in) == 0 {
-		return nil, errInvalid("properties", msgRequired)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	pv, e := s.previewOf(q, "app")
+	in, pv, meta, e := s.editPreviewFields(q)
 	if e != nil {
 		return nil, e
 	}
-	if e := checkSettingsRevision(q.p, pv.rev); e != nil {
-		return nil, e
-	}
-	meta := pv.meta
-	meta.Fields = cloneFields(pv.meta.Fields)
 	renames := map[string]string{} // new code → previous code
 	for _, code := range sortedKeys(in) {
 		m, _ := in[code].(map[string]any)
