@@ -19,6 +19,7 @@ from .connection import Connection, connect
 from .cursor import Cursor
 from .dbapi_types import (
     BINARY,
+    DBAPITypeObject,
     DATETIME,
     NUMBER,
     ROWID,
@@ -84,17 +85,8 @@ threadsafety = 2
 #: PEP 249: "Question mark style, e.g. ...WHERE name=?"
 paramstyle = "qmark"
 
-__all__ = [
-    # PEP 249 globals and constructor
-    "apilevel",
-    "threadsafety",
-    "paramstyle",
-    "connect",
-    "Connection",
-    "Cursor",
-    # the PEP 249 exceptions and the kintone, OAuth and TLS errors
-    *(name for name in _exceptions.__all__ if name != "error_for"),
-    # PEP 249 types and constructors
-    *(name for name in _dbapi_types.__all__ if name != "DBAPITypeObject"),
-    "__version__",
-]
+__all__ = ["apilevel", "threadsafety", "paramstyle", "connect", "Connection", "Cursor", "__version__"]
+# The PEP 249 exceptions with the kintone, OAuth and TLS errors, then the PEP 249 types and
+# constructors; the `+=` form is the one type checkers follow.
+__all__ += _exceptions.__all__
+__all__ += _dbapi_types.__all__

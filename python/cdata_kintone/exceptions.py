@@ -74,7 +74,6 @@ __all__ = [
     "ClientCertificateRejected",
     "ClientCertificatePasswordError",
     "UntrustedServerCertificate",
-    "error_for",
 ]
 
 _PUBLIC_MODULE = "cdata_kintone"
