@@ -353,12 +353,9 @@ func (s *Server) opStatuses(t *txn, q *request, p params) (any, *apiError) {
 		return nil, e
 	}
 	t.touch(d)
-	items, ok := p["records"].([]any)
-	if !ok || len(items) == 0 {
-		return nil, errInvalid("records", msgRequired)
-	}
-	if len(items) > 100 {
-		return nil, errInvalid("records", msgMaxStatus)
+	items, e := batchRecords(p, msgMaxStatus)
+	if e != nil {
+		return nil, e
 	}
 	out := []any{}
 	for i, it := range items {

@@ -356,14 +356,10 @@ func (s *Server) opAddRecords(t *txn, q *request, p params) (any, *apiError) {
 		return nil, e
 	}
 	t.touch(d)
-	items, ok := p["records"].([]any)
-	if !ok || len(items) == 0 {
-		return nil, errInvalid("records", msgRequired)
+	items, e := batchRecords(p, msgMaxAdd)
+	if e != nil {
+		return nil, e
 	}
-	if len(items) > 100 {
-		return nil, errInvalid("records", msgMaxAdd)
-	}
-	t.touch(d)
 	ids, revs := []string{}, []string{}
 	for i, it := range items {
 		in, ok := recordInput(it)
@@ -526,12 +522,9 @@ func (s *Server) opUpdateRecords(t *txn, q *request, p params) (any, *apiError) 
 	if upsert && q.auth.kind == AuthToken && !q.auth.tokens[d.meta.ID].allows(permAdd) {
 		return nil, &apiError{status: 403, code: "GAIA_NO01", msg: msgTokenDenied}
 	}
-	items, ok := p["records"].([]any)
-	if !ok || len(items) == 0 {
-		return nil, errInvalid("records", msgRequired)
-	}
-	if len(items) > 100 {
-		return nil, errInvalid("records", msgMaxUpdate)
+	items, e := batchRecords(p, msgMaxUpdate)
+	if e != nil {
+		return nil, e
 	}
 	seen := map[string]bool{}
 	out := []any{}
@@ -602,4 +595,17 @@ func (s *Server) opDeleteRecords(t *txn, q *request, p params) (any, *apiError) 
 	}
 	d.records = kept
 	return map[string]any{}, nil
+}
+
+// batchRecords returns the "records" array of a batch write: 1 to 100 items, else the error
+// kintone gives (tooMany says what the limit is about).
+func batchRecords(p params, tooMany text) ([]any, *apiError) {
+	items, ok := p["records"].([]any)
+	if !ok || len(items) == 0 {
+		return nil, errInvalid("records", msgRequired)
+	}
+	if len(items) > 100 {
+		return nil, errInvalid("records", tooMany)
+	}
+	return items, nil
 }
