@@ -61,6 +61,26 @@ func (s *Server) appLang() string {
 	return "ja"
 }
 
+// previewTarget finds app id for a preview-settings request: its preview form if it has one
+// (pv), else the live app (d), after the space and API-token checks. The caller holds s.mu.
+func (s *Server) previewTarget(q *request, id int64, idText string) (*previewApp, *appDef, *apiError) {
+	pv := s.ext.previews[id]
+	d := s.apps[id]
+	if pv != nil {
+		d = pv.def
+	}
+	if d == nil {
+		return nil, nil, errAppNotFound(idText)
+	}
+	if e := s.checkSpace(q, d); e != nil {
+		return nil, nil, e
+	}
+	if q.auth.kind == AuthToken && q.auth.tokens[id] == nil {
+		return nil, nil, &apiError{status: 403, code: "GAIA_NO01", msg: msgTokenDenied}
+	}
+	return pv, d, nil
+}
+
 // previewOf returns the preview state of an app the caller may change, making one from the
 // live app when there is none. The caller holds s.mu for writing.
 func (s *Server) previewOf(q *request, key string) (*previewApp, *apiError) {
@@ -69,19 +89,9 @@ func (s *Server) previewOf(q *request, key string) (*previewApp, *apiError) {
 		return nil, e
 	}
 	s.extInit()
-	pv := s.ext.previews[id]
-	d := s.apps[id]
-	if pv != nil {
-		d = pv.def
-	}
-	if d == nil {
-		return nil, errAppNotFound(idText)
-	}
-	if e := s.checkSpace(q, d); e != nil {
+	pv, d, e := s.previewTarget(q, id, idText)
+	if e != nil {
 		return nil, e
-	}
-	if q.auth.kind == AuthToken && q.auth.tokens[id] == nil {
-		return nil, &apiError{status: 403, code: "GAIA_NO01", msg: msgTokenDenied}
 	}
 	if pv != nil {
 		return pv, nil
@@ -483,19 +493,9 @@ func (s *Server) deployApps(q *request, withRevision bool) ([]deployTarget, *api
 		if err != nil || id < 1 {
 			return nil, errInvalid(key, msgInteger)
 		}
-		pv := s.ext.previews[id]
-		d := s.apps[id]
-		if pv != nil {
-			d = pv.def
-		}
-		if d == nil {
-			return nil, errAppNotFound(idText)
-		}
-		if e := s.checkSpace(q, d); e != nil {
+		pv, _, e := s.previewTarget(q, id, idText)
+		if e != nil {
 			return nil, e
-		}
-		if q.auth.kind == AuthToken && q.auth.tokens[id] == nil {
-			return nil, &apiError{status: 403, code: "GAIA_NO01", msg: msgTokenDenied}
 		}
 		if withRevision {
 			rev := s.liveRevision(id)
