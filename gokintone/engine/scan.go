@@ -16,31 +16,36 @@ const maxOffset = 10_000
 // tableCache holds a whole table for the rest of one statement.
 type tableCache struct{ rows [][]any }
 
-// source starts a scan. A table scanned with pushed filters more often than
-// FilterCallsBeforeCache times in one statement (an IN list, the inner side of a join) is
-// fetched whole once and served from memory after that, so that a join never costs one
-// request per outer row.
-func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, limit, offset int64) (rowSource, error) {
+// source starts a scan. remote reports whether kintone applies limit and offset; otherwise
+// the cursor applies them to the rows the source yields (after its exact re-check).
+//
+// A table scanned with pushed filters more often than FilterCallsBeforeCache times in one
+// statement (an IN list, the inner side of a join, a correlated subquery) is fetched whole
+// once and served from memory after that, so that a join never costs one request per outer
+// row. A second scan of the whole table is served from memory at once, unless kintone can
+// answer it with a bounded page (a pushed LIMIT).
+func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, limit, offset int64) (src rowSource, remote bool, err error) {
 	if v.t.System != "" {
 		rows, err := v.e.systemRows(ctx, v.t.System)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return &sliceSource{rows: rows}, nil
+		return &sliceSource{rows: rows}, false, nil
 	}
 	if st != nil && st.cache != nil {
 		st.filters[v.t]++
 		if c := st.cache[v.t]; c != nil {
-			return &sliceSource{rows: c.rows, desc: desc}, nil
+			return &sliceSource{rows: c.rows, desc: desc}, false, nil
 		}
-		// A second scan of the whole table (nothing to push) is served from memory at once.
-		if st.filters[v.t] > v.e.opts.FilterCallsBeforeCache || (st.filters[v.t] > 1 && push.where == nil) {
+		bounded := push.exact && limit >= 0
+		n := st.filters[v.t]
+		if n > v.e.opts.FilterCallsBeforeCache || (n > 1 && push.where == nil && !bounded) {
 			rows, err := v.fetchAll(ctx)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			st.cache[v.t] = &tableCache{rows: rows}
-			return &sliceSource{rows: rows, desc: desc}, nil
+			return &sliceSource{rows: rows, desc: desc}, false, nil
 		}
 	}
 	p := &pager{v: v, ctx: ctx, where: push.where, desc: desc, limit: -1,
@@ -55,7 +60,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			p.offset, p.localSkip = maxOffset, offset-maxOffset
 		}
 	}
-	return p, nil
+	return p, push.exact, nil
 }
 
 func (v *vtab) fetchAll(ctx context.Context) ([][]any, error) {

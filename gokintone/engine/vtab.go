@@ -151,7 +151,6 @@ type cursor struct {
 	eof     bool
 	skip    int64 // OFFSET still to apply in Go
 	left    int64 // LIMIT still to apply in Go, -1 for none
-	filters int
 }
 
 // rowSource yields SQL rows of the table.
@@ -162,7 +161,6 @@ type rowSource interface {
 
 func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 	e := c.vt.e
-	c.filters++
 	if c.src != nil {
 		c.src.close()
 		c.src = nil
@@ -171,10 +169,11 @@ func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 	if err := json.Unmarshal([]byte(idxStr), &c.plan); err != nil {
 		return c.fail(dberr.New(dberr.InternalError, "", "bad scan plan %q", idxStr))
 	}
-	if (c.plan.Offset >= 0 || c.plan.Limit >= 0) && c.filters > 1 {
-		// Guarded against in BestIndex; never return wrong rows if SQLite surprises us.
-		return c.fail(dberr.New(dberr.InternalError, "", "a LIMIT/OFFSET was consumed for a scan that SQLite repeated"))
-	}
+	// A consumed LIMIT/OFFSET applies to each Filter call on its own. SQLite offers them only
+	// for a (sub)query whose one FROM item is this table, with every constraint used and no IN
+	// list answered by repeated Filter calls (where.c retries the plan without them
+	// otherwise), so each Filter call is one whole evaluation of that (sub)query: a correlated
+	// subquery or EXISTS (implicit LIMIT 1) runs it again per outer row with new arguments.
 	c.args = make([]any, len(c.plan.Cons))
 	for i, con := range c.plan.Cons {
 		c.args[i] = vals[con[2]]
@@ -195,12 +194,12 @@ func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 		ctx = st.ctx
 	}
 	push := c.vt.pushdown(c.plan, c.args)
-	src, err := c.vt.source(ctx, st, push, c.plan.Desc, limit, offset)
+	src, remote, err := c.vt.source(ctx, st, push, c.plan.Desc, limit, offset)
 	if err != nil {
 		return c.fail(err)
 	}
 	c.src = src
-	if push.exact {
+	if remote {
 		c.skip, c.left = 0, -1 // kintone applied them
 	} else {
 		c.skip, c.left = offset, limit
