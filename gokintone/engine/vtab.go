@@ -143,14 +143,14 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 
 // cursor scans one table for one Filter call at a time.
 type cursor struct {
-	vt      *vtab
-	plan    plan
-	args    []any
-	src     rowSource
-	row     []any
-	eof     bool
-	skip    int64 // OFFSET still to apply in Go
-	left    int64 // LIMIT still to apply in Go, -1 for none
+	vt   *vtab
+	plan plan
+	args []any
+	src  rowSource
+	row  []any
+	eof  bool
+	skip int64 // OFFSET still to apply in Go
+	left int64 // LIMIT still to apply in Go, -1 for none
 }
 
 // rowSource yields SQL rows of the table.
