@@ -50,6 +50,9 @@ var (
 	reDate     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 	reDatetime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
 	reTime     = regexp.MustCompile(`^\d{2}:\d{2}:\d{2}$`)
+	// A datetime parameter with fractions of a second is bound as the whole second followed
+	// by the fraction ("…SSZ.ffffff"), so that it sorts between that second and the next.
+	reDatetimeFraction = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\.\d{1,9}$`)
 )
 
 var cmpOps = map[int]kquery.Op{opEQ: kquery.Eq, opNE: kquery.Ne, opGT: kquery.Gt, opGE: kquery.Ge, opLT: kquery.Lt, opLE: kquery.Le, opIS: kquery.Eq}
@@ -133,6 +136,9 @@ func pushOne(t *schema.Table, col *schema.Column, op int, arg any) (kquery.Expr,
 		if !ok || col.FieldType != "TIME" || !reTime.MatchString(s) {
 			return nil, false
 		}
+		if _, err := time.Parse("15:04:05", s); err != nil {
+			return nil, false // kintone refuses 12:60:00 or 25:00:00; SQLite compares them as text
+		}
 		return pushMinutePrecision(field, op, s[:5], s[6:] == "00")
 	case schema.TypeVarchar:
 		s, ok := arg.(string)
@@ -198,13 +204,15 @@ func pushDatetime(field string, op int, s string) (kquery.Expr, bool) {
 		}
 		return nil, false
 	}
-	if !reDatetime.MatchString(s) {
+	whole := reDatetime.MatchString(s)
+	if !whole && !reDatetimeFraction.MatchString(s) {
 		return nil, false
 	}
-	if _, err := time.Parse(time.RFC3339, s); err != nil {
+	if _, err := time.Parse(time.RFC3339, s[:20]); err != nil {
 		return nil, false
 	}
-	return pushMinutePrecision(field, op, s[:16]+":00Z", s[17:19] == "00")
+	// With a fraction the value lies strictly after its whole second, as text and in time.
+	return pushMinutePrecision(field, op, s[:16]+":00Z", whole && s[17:19] == "00")
 }
 
 // pushMinutePrecision widens a comparison whose value may carry seconds to whole minutes:

@@ -17,8 +17,12 @@ Python value                   sent as
 ``decimal.Decimal``            integral and within 64 bits: ``int``; otherwise ``float``
                                (SQLite has no decimal type: about 15-17 significant digits
                                are kept); NaN: :class:`DataError`
-``datetime.datetime``          ``["text", "YYYY-MM-DDTHH:MM:SS[.ffffff]Z"]`` in UTC; an aware
-                               value is converted to UTC, a **naive value is taken as UTC**
+``datetime.datetime``          ``["text", "YYYY-MM-DDTHH:MM:SSZ"]`` in UTC; an aware
+                               value is converted to UTC, a **naive value is taken as UTC**.
+                               With microseconds: ``"YYYY-MM-DDTHH:MM:SSZ.ffffff"``, the
+                               fraction after the ``Z``, so that as text it sorts after its
+                               whole second and before the next one, as it does in time
+                               (``"…:00.5Z"`` would sort before ``"…:00Z"``)
 ``datetime.date``              ``["text", "YYYY-MM-DD"]``
 ``datetime.time``              ``["text", "HH:MM:SS[.ffffff]"]``; an aware time:
                                :class:`DataError` (kintone TIME has no time zone)
@@ -134,12 +138,15 @@ def _enc_datetime(v: _dt.datetime, index: int) -> list[str]:
             v = v.astimezone(_UTC)
         except (OverflowError, ValueError) as exc:
             raise DataError(f"{_where(index)}: {v!r} cannot be converted to UTC: {exc}") from None
-    return [
-        "text",
+    text = (
         f"{v.year:04d}-{v.month:02d}-{v.day:02d}T"
-        + _fmt_time(v.hour, v.minute, v.second, v.microsecond)
-        + "Z",
-    ]
+        f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
+    )
+    if v.microsecond:
+        # DATETIME columns hold "…SSZ" and SQLite compares them as text: the fraction goes
+        # after the Z so that comparisons stay chronological.
+        text += f".{v.microsecond:06d}"
+    return ["text", text]
 
 
 def _enc_date(v: _dt.date, index: int) -> list[str]:
@@ -322,7 +329,13 @@ def parse_datetime(text: str) -> _dt.datetime | None:
     """
     m = _DATETIME.match(text)
     if m is None:
-        return None
+        # The form datetime parameters with a fraction are bound in: "…SSZ.ffffff".
+        base, dot, frac = text.partition("Z.")
+        if not dot or not frac.isdigit() or not frac.isascii() or "." in base:
+            return None
+        m = _DATETIME.match(f"{base}.{frac}Z")
+        if m is None:
+            return None
     year, month, day, hour, minute, second, frac, zone = m.groups()
     try:
         us = int(frac[:6].ljust(6, "0")) if frac else 0
