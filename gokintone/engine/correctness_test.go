@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 // The reproducers of wrong answers and refused statements found by comparing the driver with
@@ -77,4 +80,93 @@ func TestCorrelatedSubqueries(t *testing.T) {
 		t.Errorf("the correlated scalar subquery over 2,000 rows sent %d requests", n)
 	}
 	sameAsSQLite(t, f, `SELECT o.Id, (SELECT max(i."小計") FROM %I i WHERE i.RecordId = o.Id) FROM %O o WHERE o.Id < 60`)
+}
+
+// newEdgeFixture serves one app "Edge" whose text field holds numbers written in ways SQLite's
+// affinity rules treat differently from their canonical text.
+func newEdgeFixture(t *testing.T) *fixture {
+	t.Helper()
+	texts := []string{"1", "1.0", " 1", "01", "1e0", "1.0e+15", "1e+15", "1000000000000000", "1.0e+20", "abc", "", "2", "-0", "0", "0.1"}
+	var recs []string
+	for i, s := range texts {
+		recs = append(recs, fmt.Sprintf(`{"t": {"value": %q}, "n": {"value": "%d"}}`, s, i%3))
+	}
+	js := `{"users": [{"code": "admin", "password": "pw"}], "apps": [{"id": 1, "name": "Edge",
+		"fields": {"t": {"type": "SINGLE_LINE_TEXT", "label": "T"}, "n": {"type": "NUMBER", "label": "N"}},
+		"records": [` + strings.Join(recs, ",") + `]}]}`
+	fx, err := kintonesim.ParseFixture([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newFixtureFrom(t, fx)
+}
+
+// TestOperandAffinity: a TEXT column compared with an operand of numeric affinity (another
+// table's column, a CAST, a subquery) compares numerically in SQLite; with a literal or a
+// parameter it compares as text. Both must give SQLite's answer.
+func TestOperandAffinity(t *testing.T) {
+	f := newEdgeFixture(t)
+	f.query(t, "CREATE TEMP TABLE e AS SELECT * FROM Edge")
+	f.query(t, "CREATE TEMP TABLE num(v INTEGER, r REAL, x TEXT, b BLOB)")
+	f.query(t, "INSERT INTO num VALUES (1, 1.0, '1', 1), (1000000000000000, 1e15, '1e+15', 1e15), (0, 0.0, '0', 0)")
+	queries := []string{
+		"SELECT Id FROM %E WHERE T = 1",
+		"SELECT Id FROM %E WHERE T = CAST(1 AS INTEGER)",
+		"SELECT Id FROM %E WHERE T = CAST('1' AS REAL)",
+		"SELECT Id FROM %E WHERE T > CAST(0 AS NUMERIC) ORDER BY Id",
+		"SELECT %E.Id, num.v FROM %E JOIN num ON %E.T = num.v ORDER BY 1, 2",
+		"SELECT %E.Id, num.v FROM num JOIN %E ON num.v = %E.T ORDER BY 1, 2",
+		"SELECT %E.Id, num.r FROM num, %E WHERE %E.T = num.r ORDER BY 1, 2",
+		"SELECT %E.Id, num.x FROM num, %E WHERE %E.T = num.x ORDER BY 1, 2",
+		"SELECT %E.Id, num.b FROM num, %E WHERE %E.T = num.b ORDER BY 1, 2",
+		"SELECT %E.Id FROM num, %E WHERE %E.T >= num.v AND num.v = 1 ORDER BY 1",
+		"SELECT Id FROM %E WHERE T IN (SELECT v FROM num) ORDER BY 1",
+		"SELECT Id FROM %E WHERE T = (SELECT v FROM num WHERE v = 1)",
+		"SELECT Id FROM %E WHERE T BETWEEN (SELECT min(v) FROM num) AND 2 ORDER BY 1",
+		"SELECT Id FROM %E WHERE T = likely((SELECT v FROM num WHERE v = 1))",
+		"SELECT a.Id, b.Id FROM %E a JOIN %E b ON a.T = b.N ORDER BY 1, 2",
+		"SELECT Id FROM %E WHERE 1000000000000000.0 <> T ORDER BY 1",
+		"SELECT Id FROM %E WHERE T = 1e20",
+		"SELECT Id FROM %E WHERE T = 1e15",
+		"SELECT Id FROM %E WHERE T = -0.0",
+	}
+	for _, q := range queries {
+		live := strings.ReplaceAll(q, "%E", "Edge")
+		local := strings.ReplaceAll(q, "%E", "e")
+		got, err := f.try(live)
+		if err != nil {
+			t.Errorf("%s: %v", live, err)
+			continue
+		}
+		want := f.query(t, local)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s\n got %v\nwant %v", live, got, want)
+		}
+	}
+	// A view's CAST counts too, though the statement does not show it.
+	f.query(t, "CREATE TEMP VIEW castv AS SELECT Id FROM Edge WHERE T = CAST('1' AS INTEGER)")
+	got := f.query(t, "SELECT Id FROM castv ORDER BY 1")
+	want := f.query(t, "SELECT Id FROM e WHERE T = CAST('1' AS INTEGER) ORDER BY 1")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("view: got %v, want %v", got, want)
+	}
+}
+
+// TestDeclaredCollation: a TEMP table column declared with COLLATE NOCASE decides the collation
+// of a comparison where it is the left operand, though no COLLATE appears in the statement.
+func TestDeclaredCollation(t *testing.T) {
+	f := newFixture(t, 10)
+	f.query(t, "CREATE TEMP TABLE d AS SELECT * FROM Deals")
+	f.query(t, "CREATE TEMP TABLE k(s TEXT COLLATE NOCASE)")
+	f.query(t, "INSERT INTO k VALUES ('won'), ('LOST')")
+	for _, q := range []string{
+		"SELECT k.s, count(*) FROM k JOIN %D ON k.s = %D.Stage GROUP BY 1 ORDER BY 1",
+		"SELECT k.s, count(*) FROM k CROSS JOIN %D WHERE k.s = %D.Stage GROUP BY 1 ORDER BY 1",
+		"SELECT k.s, count(*) FROM k, %D WHERE k.s = %D.Stage AND %D.Id < 500 GROUP BY 1 ORDER BY 1",
+	} {
+		sameAsSQLite(t, f, q)
+	}
+	if rows := f.query(t, "SELECT count(*) FROM k JOIN Deals ON k.s = Deals.Stage"); rows[0][0] == int64(0) {
+		t.Errorf("NOCASE join found nothing")
+	}
 }

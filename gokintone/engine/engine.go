@@ -178,10 +178,11 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	if e.conn == nil {
 		return nil, dberr.New(dberr.InterfaceError, "", "the connection is closed")
 	}
-	facts := scanSQL(sql)
+	facts := analyzeSQL(sql)
 	if facts.trailing {
 		return nil, dberr.New(dberr.ProgrammingError, "", "only one SQL statement can be executed at a time; split the text at ';'")
 	}
+	facts.merge(e.tempSchemaFacts())
 	e.facts = facts
 	st, err := e.prepare(ctx, sql)
 	if err != nil {
@@ -227,6 +228,26 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 		s.cols[i].TypeCode = typeCode(s.cols[i].DeclType, s.pending, i)
 	}
 	return s, nil
+}
+
+// tempSchemaFacts are the facts of the TEMP tables, views and triggers a statement may use
+// without naming what they contain: a view's comparisons and CASTs, a column declared with a
+// COLLATE. The kintone tables themselves are left out (they declare neither).
+func (e *Engine) tempSchemaFacts() sqlFacts {
+	var f sqlFacts
+	rows, err := e.conn.Query("SELECT sql FROM sqlite_temp_master WHERE sql IS NOT NULL AND type IN ('table', 'view', 'trigger') AND sql NOT LIKE 'CREATE VIRTUAL TABLE %'", nil)
+	if err != nil {
+		// Unknown: assume the worst, which only turns pushdown off.
+		return sqlFacts{hasIN: true, hasCollate: true, mixedAffinity: true}
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 1)
+	for rows.Next(v) == nil {
+		if s, ok := v[0].(string); ok {
+			f.merge(analyzeSQL(s))
+		}
+	}
+	return f
 }
 
 func (e *Engine) changes() int64 {

@@ -23,7 +23,11 @@ type fixture struct {
 
 func newFixture(t *testing.T, orders int) *fixture {
 	t.Helper()
-	f := kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: orders})
+	return newFixtureFrom(t, kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: orders}))
+}
+
+func newFixtureFrom(t *testing.T, f *kintonesim.Fixture) *fixture {
+	t.Helper()
 	sim, err := kintonesim.New(f, kintonesim.Options{})
 	if err != nil {
 		t.Fatal(err)

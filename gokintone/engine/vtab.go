@@ -87,7 +87,8 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 				offsetIdx = i
 			}
 			continue
-		case !c.Usable || !recheckable(op) || c.Column < 0 || facts.hasCollate:
+		case !c.Usable || !recheckable(op) || c.Column < 0 || facts.hasCollate,
+			facts.mixedAffinity && comparesText(&v.t.Columns[c.Column], op):
 			allUsed = false
 			continue
 		}
@@ -139,6 +140,12 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 		res.EstimatedCost, res.EstimatedRows = 1_000_000, 100_000
 	}
 	return res, nil
+}
+
+// comparesText reports whether op compares a TEXT column with a value. Its result depends on
+// the other operand's affinity, which the table cannot see (see sqlFacts.mixedAffinity).
+func comparesText(col *schema.Column, op int) bool {
+	return col.Affinity() == schema.AffText && op != opISNULL && op != opISNOTNULL
 }
 
 // cursor scans one table for one Filter call at a time.
