@@ -170,3 +170,54 @@ func TestDeclaredCollation(t *testing.T) {
 		t.Errorf("NOCASE join found nothing")
 	}
 }
+
+// TestScanOrder: what the README promises about the order of rows without ORDER BY. A scan
+// asks kintone for ascending $id, so each Filter call yields ascending Id; an IN list or an OR
+// of pushed conditions makes one Filter call per value or per condition, one after the other.
+func TestScanOrder(t *testing.T) {
+	f := newFixture(t, 10)
+	ascending := func(rows [][]any, idCol int) bool {
+		for k := 1; k < len(rows); k++ {
+			if rows[k][idCol].(int64) <= rows[k-1][idCol].(int64) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, q := range []string{
+		"SELECT Id FROM Deals",
+		"SELECT Id FROM Deals WHERE Id > 100 AND Id <= 1900",
+		"SELECT Id FROM Deals WHERE Amount > 2500000",
+		"SELECT Id FROM Deals WHERE Stage = 'Won'",
+		"SELECT Id FROM Deals WHERE Stage != 'Won' AND [Close date] >= '2026-01-01'",
+		"SELECT Id FROM Deals WHERE [Last contact] IS NULL",
+		"SELECT Id FROM Deals WHERE [Deal name] LIKE '%a%'",
+		"SELECT Id FROM Deals WHERE Id IN (900, 3, 5, 1999)", // SQLite walks the values in order
+		`SELECT Id FROM "受注明細 Orders_明細" WHERE RecordId IN (7, 2, 5)`,
+	} {
+		rows := f.query(t, q)
+		if len(rows) < 2 || !ascending(rows, 0) {
+			t.Errorf("%s: %d rows, not in ascending Id: %v", q, len(rows), head(rows))
+		}
+	}
+	// One run per IN value or OR branch, each ascending: at most that many runs.
+	for _, c := range []struct {
+		sql  string
+		runs int
+	}{
+		{"SELECT Id, Stage FROM Deals WHERE Stage IN ('Won', 'Lost', 'Proposal')", 3},
+		{"SELECT Id, Stage FROM Deals WHERE Stage = 'Won' OR Id < 50", 2},
+		{"SELECT Id, Stage FROM Deals WHERE Stage = 'Won' OR Amount > 4000000", 2},
+	} {
+		rows := f.query(t, c.sql)
+		runs := 1
+		for k := 1; k < len(rows); k++ {
+			if rows[k][0].(int64) <= rows[k-1][0].(int64) {
+				runs++
+			}
+		}
+		if len(rows) < 2 || runs > c.runs {
+			t.Errorf("%s: %d rows in %d ascending runs, want at most %d", c.sql, len(rows), runs, c.runs)
+		}
+	}
+}
