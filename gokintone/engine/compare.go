@@ -12,6 +12,14 @@ import (
 // This file re-evaluates a constraint exactly as SQLite would, so that a row kintone returned
 // for a (superset) pushed condition is kept only when SQLite itself would have kept it.
 // SQLite omits every constraint the virtual table uses, so this is the only check.
+//
+// "Exactly" means SQLite's own arithmetic, not its documentation: text is converted to a
+// number by a routine that is not always correctly rounded ('9E135' becomes
+// 8.999999999999999e+135), and a REAL is rendered as text from a 20-digit approximation
+// ('1.0e+15'; now and then a 15th digit that exact rounding would not give). Rather than
+// re-implement either, the two conversions are asked of SQLite itself (sqliteconv.go) when
+// the result is not already certain; integers and the usual short decimals are handled here.
+// The tests in compare_sqlite_test.go check all of this against SQLite.
 
 // storage class order used by SQLite when values of different classes are compared.
 func class(v any) int {
@@ -27,10 +35,27 @@ func class(v any) int {
 	}
 }
 
-// applyAffinity converts the right-hand value of a comparison against a column with the
-// given affinity, following datatype3.html §4.2: a numeric column applies NUMERIC affinity
-// to the other operand, a TEXT column applies TEXT affinity to an operand without affinity.
-// A bound parameter or literal has no affinity.
+// sqlValue is v as SQLite holds it: a Go NaN reaches SQLite as NULL (sqlite3_result_double
+// and sqlite3_bind_double store NULL for NaN; kintone text "NaN" in a DOUBLE column parses to
+// NaN), and go-sqlite3 hands SQL NULL to xFilter as a nil []byte.
+func sqlValue(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) {
+			return nil
+		}
+	case []byte:
+		if x == nil {
+			return nil
+		}
+	}
+	return v
+}
+
+// applyAffinity converts a value as SQLite does when it stores it in a column with the given
+// affinity (datatype3.html §3, vdbe.c applyAffinity): text that looks like a number becomes
+// one in a numeric column, a number becomes text in a TEXT column. Other values are returned
+// unchanged. Comparisons convert differently (compareAffinity); holds uses that.
 func applyAffinity(v any, aff schema.Affinity) any {
 	switch aff {
 	case schema.AffInteger, schema.AffReal, schema.AffNumeric:
@@ -40,90 +65,212 @@ func applyAffinity(v any, aff schema.Affinity) any {
 			}
 		}
 	case schema.AffText:
-		switch x := v.(type) {
-		case int64:
-			return strconv.FormatInt(x, 10)
-		case float64:
-			return formatReal(x)
-		}
+		return numberToText(v)
 	}
 	return v
 }
 
-// textToNumeric converts text that looks like a number (leading and trailing blanks allowed,
-// as SQLite allows) into int64 or float64.
+// textToNumeric is the number SQLite stores for text s in a column with numeric affinity:
+// applyNumericAffinity(bTryForInt=1), so a real without a fraction that fits becomes an
+// integer ('5.0' → 5), then for a REAL column the value read back as REAL. ok is false when s
+// does not look like a number (it is stored as text).
 func textToNumeric(s string, real bool) (any, bool) {
-	t := strings.Trim(s, " \t\n\r\f\v")
-	if t == "" {
-		return nil, false
-	}
-	if !real {
-		if n, err := strconv.ParseInt(t, 10, 64); err == nil {
-			return n, true
+	n, ok := numericAffinity(s, true)
+	if ok && real {
+		if i, isInt := n.(int64); isInt {
+			return float64(i), true
 		}
 	}
-	if !looksNumeric(t) {
-		return nil, false
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil && !math.IsInf(f, 0) {
-		return nil, false
-	}
-	if !real && f == math.Trunc(f) && math.Abs(f) < 9.2e18 {
-		return int64(f), true
-	}
-	return f, true
+	return n, ok
 }
 
-// looksNumeric accepts SQLite's numeric literal forms, rejecting Go-only ones (hex floats,
-// "inf", "nan", underscores) that strconv would take.
-func looksNumeric(t string) bool {
-	i := skipSign(t, 0)
-	i, digits := skipDigits(t, i)
-	if i < len(t) && t[i] == '.' {
-		var frac int
-		i, frac = skipDigits(t, i+1)
-		digits += frac
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(t) && (t[i] == 'e' || t[i] == 'E') {
-		var exp int
-		if i, exp = skipDigits(t, skipSign(t, i+1)); exp == 0 {
-			return false
+// numericAffinity is the number text s stands for when SQLite applies numeric affinity to
+// it, if it looks like one. Text that is a whole decimal integer fitting in 64 bits is that
+// INTEGER exactly ('9007199254740993' stays 9007199254740993); other number-shaped text is
+// the REAL SQLite's parser makes of it. With tryForInt (storing in a column) a REAL without a
+// fraction that fits becomes an INTEGER ('3.0e+5' is stored as 300000).
+func numericAffinity(s string, tryForInt bool) (any, bool) {
+	t, shape := numberShape(s)
+	switch shape {
+	case notNumber:
+		return nil, false
+	case wholeNumber:
+		if i, err := strconv.ParseInt(t, 10, 64); err == nil {
+			return i, true
 		}
 	}
-	return i == len(t)
+	r := sqliteReal(t)
+	if tryForInt {
+		if i, ok := integerAffinity(r); ok {
+			return i, true
+		}
+	}
+	return r, true
 }
 
-func skipSign(t string, i int) int {
+// The shapes of text under numeric affinity.
+const (
+	notNumber   = iota
+	wholeNumber // [sign]digits
+	realNumber  // with a decimal point or an exponent
+)
+
+// numberShape trims the blanks SQLite skips around a number and tells whether the rest is a
+// number in SQLite's grammar: [+-] digits [. digits] [(e|E) [+-] digits], or [+-] . digits …;
+// at least one digit before the exponent and one in it. No hex, no "inf" or "nan", no '_'.
+func numberShape(s string) (string, int) {
+	t := trimSpace(s)
+	i := 0
 	if i < len(t) && (t[i] == '+' || t[i] == '-') {
-		return i + 1
-	}
-	return i
-}
-
-// skipDigits returns the index after the ASCII digits at i and how many there were.
-func skipDigits(t string, i int) (int, int) {
-	start := i
-	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
 		i++
 	}
-	return i, i - start
+	digits := 0
+	for ; i < len(t) && isDigit(t[i]); i++ {
+		digits++
+	}
+	shape := wholeNumber
+	if i < len(t) && t[i] == '.' {
+		shape = realNumber
+		for i++; i < len(t) && isDigit(t[i]); i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return t, notNumber
+	}
+	if i < len(t) && (t[i] == 'e' || t[i] == 'E') {
+		shape = realNumber
+		i++
+		if i < len(t) && (t[i] == '+' || t[i] == '-') {
+			i++
+		}
+		exp := 0
+		for ; i < len(t) && isDigit(t[i]); i++ {
+			exp++
+		}
+		if exp == 0 {
+			return t, notNumber
+		}
+	}
+	if i != len(t) {
+		return t, notNumber
+	}
+	return t, shape
 }
 
-// formatReal renders a float the way SQLite converts REAL to TEXT ("%!.15g").
-func formatReal(f float64) string {
-	s := strconv.FormatFloat(f, 'g', 15, 64)
-	if !strings.ContainsAny(s, ".eEn") { // n: NaN/Inf
-		s += ".0"
+// trimSpace removes the blanks SQLite skips around a number: ASCII space, \t, \n, \v, \f, \r
+// (not U+00A0 and the like).
+func trimSpace(s string) string {
+	isSpace := func(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
+	for len(s) > 0 && isSpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
 	}
 	return s
 }
 
-// compareValues orders two SQL values as SQLite does with the BINARY collation. Both must be
-// non-NULL.
+// integerAffinity is the integer a REAL without a fraction stands for when SQLite stores it
+// in a numeric column. The two extreme integers are left as REAL, as SQLite leaves them.
+func integerAffinity(r float64) (int64, bool) {
+	if !(r > -9223372036854775808.0 && r < 9223372036854775808.0) {
+		return 0, false
+	}
+	i := int64(r)
+	return i, float64(i) == r && i > math.MinInt64 && i < math.MaxInt64
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// numberToText is the text SQLite makes of a number under TEXT affinity: an INTEGER in
+// decimal, a REAL by formatReal. Other values are returned unchanged.
+func numberToText(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return formatReal(x)
+	}
+	return v
+}
+
+// formatReal renders a REAL as SQLite converts it to TEXT: 15 significant digits, trailing
+// zeros removed but one kept after the point ('5.0', '1.0e+15', '1.5e-07'), an exponent of
+// at least two digits, 'Inf', '-Inf', and '0.0' for -0.0. When the value's shortest decimal
+// form has at most 15 digits, that form is what SQLite prints, laid out here; otherwise
+// SQLite's own rounding decides the 15th digit and SQLite is asked.
+func formatReal(f float64) string {
+	if math.IsInf(f, 0) || math.IsNaN(f) || f == 0 {
+		switch {
+		case math.IsInf(f, 1):
+			return "Inf"
+		case math.IsInf(f, -1):
+			return "-Inf"
+		case f == 0:
+			return "0.0"
+		}
+		return "NaN" // SQLite never holds NaN
+	}
+	// Shortest digits and exponent: d.ddddde±x.
+	e := strconv.FormatFloat(f, 'e', -1, 64)
+	neg := e[0] == '-'
+	if neg {
+		e = e[1:]
+	}
+	mant, expText, _ := strings.Cut(e, "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	if len(digits) > 15 || math.Abs(f) < 0x1p-1022 {
+		// A subnormal's shortest form is short only because it has few bits; SQLite prints
+		// 15 digits of its value.
+		return sqliteText(f)
+	}
+	exp, _ := strconv.Atoi(expText)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	switch {
+	case exp < -4 || exp > 14: // %g's exponent form
+		b.WriteString(digits[:1])
+		b.WriteByte('.')
+		if len(digits) > 1 {
+			b.WriteString(digits[1:])
+		} else {
+			b.WriteByte('0')
+		}
+		b.WriteByte('e')
+		if exp < 0 {
+			b.WriteByte('-')
+			exp = -exp
+		} else {
+			b.WriteByte('+')
+		}
+		if exp < 10 {
+			b.WriteByte('0')
+		}
+		b.WriteString(strconv.Itoa(exp))
+	case exp < 0:
+		b.WriteString("0.")
+		b.WriteString(strings.Repeat("0", -exp-1))
+		b.WriteString(digits)
+	default:
+		if len(digits) <= exp+1 {
+			b.WriteString(digits)
+			b.WriteString(strings.Repeat("0", exp+1-len(digits)))
+			b.WriteString(".0")
+		} else {
+			b.WriteString(digits[:exp+1])
+			b.WriteByte('.')
+			b.WriteString(digits[exp+1:])
+		}
+	}
+	return b.String()
+}
+
+// compareValues orders two SQL values as SQLite does with the BINARY collation
+// (sqlite3MemCompare): NULL < INTEGER and REAL (compared by value) < TEXT (bytes) < BLOB
+// (bytes). Both must be non-NULL. No conversion is made; see compareAffinity.
 func compareValues(a, b any) int {
 	ca, cb := class(a), class(b)
 	if ca != cb {
@@ -151,7 +298,7 @@ func compareValues(a, b any) int {
 			case x > y:
 				return 1
 			}
-			return 0
+			return 0 // also 0.0 against -0.0
 		}
 	case string:
 		return strings.Compare(x, b.(string))
@@ -171,7 +318,8 @@ func cmpInt(x, y int64) int {
 	return 0
 }
 
-// cmpFloatInt compares a float with an int64 without losing precision on large integers.
+// cmpFloatInt compares a float with an int64 exactly (sqlite3IntFloatCompare), without the
+// rounding of converting a large integer to float64.
 func cmpFloatInt(f float64, i int64) int {
 	if math.IsNaN(f) {
 		return -1
@@ -196,6 +344,41 @@ func cmpFloatInt(f float64, i int64) int {
 	return 0
 }
 
+// compareAffinity converts the two non-NULL operands of a comparison as the comparison
+// opcodes do (vdbe.c OP_Eq…OP_Ge) when the comparison's affinity is that of the column: a
+// literal or parameter has none, so the column's affinity is used, and it is applied to
+// BOTH operands, the column value included: a vtab column holds whatever xColumn returned
+// (an INTEGER column may hold text ' 12', which then compares as 12).
+//
+//   - Numeric affinity (INTEGER, REAL, NUMERIC alike): each TEXT operand that looks like a
+//     number becomes one, by numericAffinity without tryForInt ('5.0' is REAL 5.0, '12' is
+//     INTEGER 12). Numbers and blobs are left alone.
+//   - TEXT affinity, only when at least one operand is TEXT: each number becomes text
+//     (numberToText). Two numbers compare as numbers; blobs are left alone.
+//   - BLOB affinity: no conversion.
+func compareAffinity(a, b any, aff schema.Affinity) (any, any) {
+	switch aff {
+	case schema.AffInteger, schema.AffReal, schema.AffNumeric:
+		return textToComparable(a), textToComparable(b)
+	case schema.AffText:
+		_, as := a.(string)
+		_, bs := b.(string)
+		if as || bs {
+			return numberToText(a), numberToText(b)
+		}
+	}
+	return a, b
+}
+
+func textToComparable(v any) any {
+	if s, ok := v.(string); ok {
+		if n, ok := numericAffinity(s, false); ok {
+			return n
+		}
+	}
+	return v
+}
+
 // Constraint operators as SQLite reports them to xBestIndex.
 const (
 	opEQ        = 2
@@ -214,31 +397,30 @@ const (
 	opOFFSET    = 74
 )
 
-// holds reports whether "col op arg" is true for the column value v, as SQLite evaluates it.
+// holds reports whether "col op arg" is true for the column value v, as SQLite evaluates it
+// for a column with affinity aff and an argument without affinity (a literal, a parameter or
+// an expression that has none). v is the value the cursor hands to SQLite; arg is what
+// go-sqlite3 passes to Filter.
 func holds(op int, v, arg any, aff schema.Affinity) bool {
-	if b, ok := arg.([]byte); ok && b == nil {
-		arg = nil // go-sqlite3 hands SQL NULL to xFilter as a nil []byte
-	}
+	v, arg = sqlValue(v), sqlValue(arg)
 	switch op {
 	case opISNULL:
 		return v == nil
 	case opISNOTNULL:
 		return v != nil
-	case opIS:
-		if v == nil || arg == nil {
-			return v == nil && arg == nil
+	case opIS, opISNOT:
+		eq := v == nil && arg == nil
+		if v != nil && arg != nil {
+			a, b := compareAffinity(v, arg, aff)
+			eq = compareValues(a, b) == 0
 		}
-		return compareValues(v, applyAffinity(arg, aff)) == 0
-	case opISNOT:
-		if v == nil || arg == nil {
-			return !(v == nil && arg == nil)
-		}
-		return compareValues(v, applyAffinity(arg, aff)) != 0
+		return eq == (op == opIS)
 	}
 	if v == nil || arg == nil {
-		return false
+		return false // NULL: neither true nor false, so the row is not kept
 	}
-	c := compareValues(v, applyAffinity(arg, aff))
+	a, b := compareAffinity(v, arg, aff)
+	c := compareValues(a, b)
 	switch op {
 	case opEQ:
 		return c == 0

@@ -55,6 +55,11 @@ type sqlFacts struct {
 	// affinity instead; the virtual table sees only the value, so comparisons on TEXT columns
 	// are then left to SQLite.
 	mixedAffinity bool
+	// nulText: a text value holding a NUL character may reach a constraint (a parameter that
+	// holds one; char(), unhex(), printf(), format(), replace() or a CAST of a blob literal in
+	// the statement). go-sqlite3 cuts such text at the NUL before xFilter sees it, so no
+	// constraint is used then.
+	nulText bool
 
 	// tables counts the references to each table name (lower-cased, unqualified) in FROM and
 	// JOIN clauses; selects counts SELECT keywords (subqueries, compound parts, CTEs); limits
@@ -71,6 +76,7 @@ func (f *sqlFacts) merge(o sqlFacts) {
 	f.hasIN = f.hasIN || o.hasIN
 	f.hasCollate = f.hasCollate || o.hasCollate
 	f.mixedAffinity = f.mixedAffinity || o.mixedAffinity
+	f.nulText = f.nulText || o.nulText
 }
 
 // tokenize splits sql into tokens, skipping blanks and comments. The second result reports
@@ -254,6 +260,9 @@ func analyzeSQL(sql string) sqlFacts {
 			f.hasCollate = true
 		case t.is("cast"), t.is("using"), t.is("natural"):
 			f.mixedAffinity = true
+			f.nulText = f.nulText || t.is("cast")
+		case t.is("char"), t.is("unhex"), t.is("printf"), t.is("format"), t.is("replace"):
+			f.nulText = true
 		case t.is("select"):
 			f.selects++
 		case t.is("limit"):
