@@ -47,6 +47,12 @@ func ConnInfo(h int64) (info string, err error) {
 	return driver.ConnInfo(h)
 }
 
+// ConnWarnings returns the connection's warnings since the last call as a JSON list of texts.
+func ConnWarnings(h int64) (warnings string, err error) {
+	defer guard(&err)
+	return driver.ConnWarnings(h)
+}
+
 // Execute prepares and runs one SQL statement with JSON-encoded parameters.
 func Execute(h int64, sql string, params string) (s int64, err error) {
 	defer guard(&err)

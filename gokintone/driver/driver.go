@@ -274,6 +274,25 @@ func ConnInfo(h int64) (string, error) {
 	return string(b), err
 }
 
+// ConnWarnings returns, as a JSON list of texts, the warnings the connection recorded since the
+// last call: metadata kintone sent in a shape the driver went past (an app list entry, a field
+// property, a field type it does not know). The Python cursor reports them after each execute.
+func ConnWarnings(h int64) (string, error) {
+	c, err := getConn(h)
+	if err != nil {
+		return "", err
+	}
+	w := c.eng.Warnings()
+	for i := range w {
+		w[i] = c.cfg.Mask(w[i])
+	}
+	if w == nil {
+		w = []string{}
+	}
+	b, err := json.Marshal(w)
+	return string(b), err
+}
+
 // Execute runs one statement with JSON-encoded parameters.
 func Execute(h int64, sql, params string) (int64, error) {
 	c, err := getConn(h)

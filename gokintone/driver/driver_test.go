@@ -109,3 +109,47 @@ func TestConnectErrors(t *testing.T) {
 		t.Errorf("fetch after close: %v", err)
 	}
 }
+
+// TestConnWarnings: the warnings of a connection are drained as a JSON list, once.
+func TestConnWarnings(t *testing.T) {
+	h, err := SimStart("", `{"orderRecords": 10}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer SimStop(h)
+	infoJSON, _ := SimInfo(h)
+	var info struct{ URL, User, Password string }
+	json.Unmarshal([]byte(infoJSON), &info)
+	c, err := Connect("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ConnClose(c)
+	if w, err := ConnWarnings(c); err != nil || w != "[]" {
+		t.Errorf("no warnings: %s %v", w, err)
+	}
+	body := `{"properties":{"deal_name":{"type":"SINGLE_LINE_TEXT","code":"deal_name","label":"Deal name"},"x":{"type":"SPARKLE","code":"x","label":"X"}},"revision":"1"}`
+	rule, _ := json.Marshal(map[string]any{"path": "/k/v1/app/form/fields.json", "times": -1, "status": 200,
+		"body": body, "contentType": "application/json"})
+	if err := SimAddFault(h, string(rule)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Execute(c, "SELECT [Deal name] FROM Deals WHERE Id = 1", "[]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	StmtClose(s)
+	w, err := ConnWarnings(c)
+	var texts []string
+	if err != nil || json.Unmarshal([]byte(w), &texts) != nil || len(texts) != 1 ||
+		!strings.Contains(texts[0], `field "x" has the type "SPARKLE", unknown to this driver version`) {
+		t.Errorf("warnings: %s %v", w, err)
+	}
+	if w, err := ConnWarnings(c); err != nil || w != "[]" {
+		t.Errorf("not drained: %s %v", w, err)
+	}
+	ConnClose(c)
+	if _, err := ConnWarnings(c); err == nil {
+		t.Error("a closed connection has no warnings")
+	}
+}

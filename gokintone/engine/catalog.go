@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -56,9 +57,26 @@ func (c *catalog) load(ctx context.Context) error {
 			return err
 		}
 	}
-	c.setApps(apps)
+	c.setApps(c.usableApps(apps))
 	c.loaded = true
 	return nil
+}
+
+// usableApps warns about the apps kintone listed in an unexpected shape and leaves out those
+// without a usable id (they cannot be read); the rest are used with the odd attributes ignored.
+func (c *catalog) usableApps(apps []kclient.App) []kclient.App {
+	out := apps[:0:0]
+	for _, a := range apps {
+		if a.AppID <= 0 {
+			c.e.warn("kintone's app list: an entry is left out (name %q): %s", a.Name, strings.Join(a.Problems, "; "))
+			continue
+		}
+		for _, p := range a.Problems {
+			c.e.warn("kintone's app list: app %d (%q): %s", a.AppID, a.Name, p)
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // setApps names the apps: an app is named after itself unless the name is one of the driver's
@@ -101,9 +119,13 @@ func (c *catalog) tablesOf(ctx context.Context, en *appEntry) ([]*schema.Table, 
 	if err != nil {
 		return nil, err
 	}
+	where := fmt.Sprintf("app %d (table %s)", en.app.AppID, en.name)
+	for _, p := range ff.Problems {
+		c.e.warn("%s: %s", where, p)
+	}
 	fields := map[string]schema.Field{}
 	for code, p := range ff.Properties {
-		fields[code] = toField(p)
+		fields[code] = c.toField(where, code, p)
 	}
 	// Related apps of lookups: their API tokens travel with requests about this app.
 	var related []int64
@@ -117,11 +139,27 @@ func (c *catalog) tablesOf(ctx context.Context, en *appEntry) ([]*schema.Table, 
 	if len(related) > 0 && c.e.client.UsesTokens() {
 		c.e.client.WithRelatedApps(en.app.AppID, related)
 	}
-	en.tables = schema.Build(en.name, en.app.AppID, en.app.Code, fields, c.e.opts.Schema)
+	tables, warnings := schema.Build(en.name, en.app.AppID, en.app.Code, fields, c.e.opts.Schema)
+	for _, w := range warnings {
+		c.e.warn("%s", w)
+	}
+	en.tables = tables
 	return en.tables, nil
 }
 
-func toField(p kclient.FieldProperty) schema.Field {
+// toField maps a field property; the properties' keys are the field codes, which records
+// use, so a property without its own code takes its key. Attributes in an unexpected shape
+// were ignored by the client: each is a warning.
+func (c *catalog) toField(where, key string, p kclient.FieldProperty) schema.Field {
+	for _, problem := range p.Problems {
+		c.e.warn("%s: field %q: %s", where, key, problem)
+	}
+	if p.Code == "" {
+		p.Code = key
+	} else if p.Code != key {
+		c.e.warn("%s: the property of field %q says its code is %q; %q is used", where, key, p.Code, key)
+		p.Code = key
+	}
 	f := schema.Field{Code: p.Code, Type: p.Type, Label: p.Label, Format: p.Format, Enabled: p.Enabled}
 	for label := range p.Options {
 		f.Options = append(f.Options, label)
@@ -129,7 +167,7 @@ func toField(p kclient.FieldProperty) schema.Field {
 	if len(p.Fields) > 0 {
 		f.Fields = map[string]schema.Field{}
 		for code, q := range p.Fields {
-			f.Fields[code] = toField(q)
+			f.Fields[code] = c.toField(where, code, q)
 		}
 	}
 	return f

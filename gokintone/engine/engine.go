@@ -57,6 +57,7 @@ type Engine struct {
 	current *Stmt                    // statement being stepped; owns the per-statement cache
 	facts   sqlFacts                 // of the statement being prepared
 	vtErr   error                    // the rich error behind a virtual-table failure
+	warns   warnings                 // for the caller: see Warnings
 }
 
 // Open creates an engine over client.
@@ -183,6 +184,11 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 		return nil, dberr.New(dberr.ProgrammingError, "", "only one SQL statement can be executed at a time; split the text at ';'")
 	}
 	facts.merge(e.tempSchemaFacts())
+	for _, a := range args {
+		if s, ok := a.(string); ok && strings.IndexByte(s, 0) >= 0 {
+			facts.nulText = true
+		}
+	}
 	e.facts = facts
 	st, err := e.prepare(ctx, sql)
 	if err != nil {

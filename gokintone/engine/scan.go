@@ -14,7 +14,7 @@ import (
 const maxOffset = 10_000
 
 // tableCache holds a whole table for the rest of one statement.
-type tableCache struct{ rows [][]any }
+type tableCache struct{ rows []*row }
 
 // source starts a scan. remote reports whether kintone applies limit and offset; otherwise
 // the cursor applies them to the rows the source yields (after its exact re-check).
@@ -63,13 +63,13 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 	return p, push.exact, nil
 }
 
-func (v *vtab) fetchAll(ctx context.Context) ([][]any, error) {
+func (v *vtab) fetchAll(ctx context.Context) ([]*row, error) {
 	p := &pager{v: v, ctx: ctx, limit: -1, parallel: true}
 	if v.t.Subtable != "" {
 		p.fields = []string{"$id", v.t.Subtable}
 	}
 	defer p.close()
-	var rows [][]any
+	var rows []*row
 	for {
 		r, err := p.next()
 		if err != nil {
@@ -87,14 +87,15 @@ func (v *vtab) fetchAll(ctx context.Context) ([][]any, error) {
 	}
 }
 
-// sliceSource serves a cached table, held in ascending Id order.
+// sliceSource serves a cached table, held in ascending Id order. Its rows keep the values
+// converted by earlier scans.
 type sliceSource struct {
-	rows [][]any
+	rows []*row
 	pos  int
 	desc bool
 }
 
-func (s *sliceSource) next() ([]any, error) {
+func (s *sliceSource) next() (*row, error) {
 	if s.pos >= len(s.rows) {
 		return nil, nil
 	}
@@ -129,7 +130,7 @@ type pager struct {
 	started bool
 	done    bool
 	lastID  int64
-	buf     [][]any
+	buf     []row // the current page; a new one per page (cached tables keep the rows)
 	pos     int
 	ahead   chan page
 	cancel  context.CancelFunc
@@ -138,7 +139,7 @@ type pager struct {
 	parts    []chan page // pages of each id range, consumed in order
 }
 
-func (p *pager) next() ([]any, error) {
+func (p *pager) next() (*row, error) {
 	for p.pos >= len(p.buf) {
 		if p.done {
 			return nil, nil
@@ -148,7 +149,7 @@ func (p *pager) next() ([]any, error) {
 		}
 	}
 	p.pos++
-	return p.buf[p.pos-1], nil
+	return &p.buf[p.pos-1], nil
 }
 
 // request builds the query for the next page and its size; size 0 means nothing is left.
@@ -209,7 +210,7 @@ func (p *pager) fill() error {
 	if n := len(pg.recs); n > 0 {
 		id, err := strconv.ParseInt(rawString(pg.recs[n-1]["$id"].Value), 10, 64)
 		if err != nil {
-			return dberr.New(dberr.OperationalError, "", "kintone returned a record without a valid $id")
+			return badRecordID(p.v.t, pg.recs[n-1])
 		}
 		p.lastID = id
 	}
@@ -228,7 +229,7 @@ func (p *pager) fill() error {
 		}
 		p.limit -= int64(len(recs))
 	}
-	rows, err := recordRows(p.v.t, recs, p.buf[:0])
+	rows, err := recordRows(p.v.t, recs)
 	if err != nil {
 		return err
 	}
@@ -260,7 +261,7 @@ func (p *pager) partition() error {
 	}
 	maxID, err := strconv.ParseInt(rawString(res.Records[0]["$id"].Value), 10, 64)
 	if err != nil {
-		return dberr.New(dberr.OperationalError, "", "kintone returned a record without a valid $id")
+		return badRecordID(p.v.t, res.Records[0])
 	}
 	span := int64(p.v.e.opts.Pagesize) * 4 // ids per range: about four pages when ids are dense
 	ctx, cancel := context.WithCancel(p.ctx)
@@ -313,7 +314,7 @@ func (p *pager) readRange(ctx context.Context, out chan page, lo, hi int64) {
 		id, err := strconv.ParseInt(rawString(pg.recs[len(pg.recs)-1]["$id"].Value), 10, 64)
 		if err != nil {
 			select {
-			case out <- page{err: dberr.New(dberr.OperationalError, "", "kintone returned a record without a valid $id")}:
+			case out <- page{err: badRecordID(p.v.t, pg.recs[len(pg.recs)-1])}:
 			case <-ctx.Done():
 			}
 			return
@@ -336,7 +337,7 @@ func (p *pager) fillFromParts() error {
 		if pg.err != nil {
 			return pg.err
 		}
-		rows, err := recordRows(p.v.t, pg.recs, p.buf[:0])
+		rows, err := recordRows(p.v.t, pg.recs)
 		if err != nil {
 			return err
 		}

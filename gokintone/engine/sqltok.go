@@ -56,9 +56,9 @@ type sqlFacts struct {
 	// are then left to SQLite.
 	mixedAffinity bool
 	// nulText: a text value holding a NUL character may reach a constraint (a parameter that
-	// holds one; char(), unhex(), printf(), format(), replace() or a CAST of a blob literal in
-	// the statement). go-sqlite3 cuts such text at the NUL before xFilter sees it, so no
-	// constraint is used then.
+	// holds one; char(), unhex(), printf(), format(), zeroblob(), randomblob() or a blob
+	// literal in the statement). go-sqlite3 cuts such text at the NUL before xFilter sees it,
+	// so no constraint is used then.
 	nulText bool
 
 	// tables counts the references to each table name (lower-cased, unqualified) in FROM and
@@ -225,6 +225,9 @@ func analyzeSQL(sql string) sqlFacts {
 		f.firstWord = strings.ToLower(toks[0].text)
 	}
 	for i, t := range toks {
+		if t.kind == tokString && (t.text[0] == 'x' || t.text[0] == 'X') {
+			f.nulText = true // a blob literal, perhaps CAST to text
+		}
 		switch {
 		case t.kind == tokOp && comparisonOps[t.text]:
 			if mayHaveAffinity(toks, i-1, true) && mayHaveAffinity(toks, i+1, false) {
@@ -260,8 +263,7 @@ func analyzeSQL(sql string) sqlFacts {
 			f.hasCollate = true
 		case t.is("cast"), t.is("using"), t.is("natural"):
 			f.mixedAffinity = true
-			f.nulText = f.nulText || t.is("cast")
-		case t.is("char"), t.is("unhex"), t.is("printf"), t.is("format"), t.is("replace"):
+		case t.is("char"), t.is("unhex"), t.is("printf"), t.is("format"), t.is("zeroblob"), t.is("randomblob"):
 			f.nulText = true
 		case t.is("select"):
 			f.selects++

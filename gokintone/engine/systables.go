@@ -62,7 +62,16 @@ func systemTable(name string) *schema.Table {
 const catalogName, schemaName = "CData", "Kintone"
 
 // systemRows computes the rows of a system table.
-func (e *Engine) systemRows(ctx context.Context, name string) ([][]any, error) {
+func (e *Engine) systemRows(ctx context.Context, name string) ([]*row, error) {
+	rows, err := e.systemValues(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return valueRows(rows), nil
+}
+
+// systemValues computes the values of the rows of a system table.
+func (e *Engine) systemValues(ctx context.Context, name string) ([][]any, error) {
 	switch name {
 	case "sys_connection_props":
 		if e.opts.ConnectionProps == nil {

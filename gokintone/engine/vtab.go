@@ -9,7 +9,6 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
-	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kquery"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
@@ -87,7 +86,7 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 				offsetIdx = i
 			}
 			continue
-		case !c.Usable || !recheckable(op) || c.Column < 0 || facts.hasCollate,
+		case !c.Usable || !recheckable(op) || c.Column < 0 || facts.hasCollate || facts.nulText,
 			facts.mixedAffinity && comparesText(&v.t.Columns[c.Column], op):
 			allUsed = false
 			continue
@@ -154,15 +153,15 @@ type cursor struct {
 	plan plan
 	args []any
 	src  rowSource
-	row  []any
+	row  *row
 	eof  bool
 	skip int64 // OFFSET still to apply in Go
 	left int64 // LIMIT still to apply in Go, -1 for none
 }
 
-// rowSource yields SQL rows of the table.
+// rowSource yields the rows of the table.
 type rowSource interface {
-	next() ([]any, error) // nil row at the end
+	next() (*row, error) // nil at the end
 	close()
 }
 
@@ -248,7 +247,9 @@ func (c *cursor) Next() error {
 			c.eof = true
 			return nil
 		}
-		if !c.matches(row) {
+		if ok, err := c.matches(row); err != nil {
+			return c.fail(err)
+		} else if !ok {
 			continue
 		}
 		if c.skip > 0 {
@@ -263,20 +264,30 @@ func (c *cursor) Next() error {
 	}
 }
 
-func (c *cursor) matches(row []any) bool {
+// matches re-checks the used constraints exactly; it converts only the constrained columns.
+func (c *cursor) matches(r *row) (bool, error) {
+	t := c.vt.t
 	for i, con := range c.plan.Cons {
-		col := &c.vt.t.Columns[con[0]]
-		if !holds(con[1], row[con[0]], c.args[i], col.Affinity()) {
-			return false
+		v, err := r.value(t, con[0])
+		if err != nil {
+			return false, err
+		}
+		if !holds(con[1], v, c.args[i], t.Columns[con[0]].Affinity()) {
+			return false, nil
 		}
 	}
-	return true
+	return true, nil
 }
 
 func (c *cursor) EOF() bool { return c.eof }
 
+// Column converts the column's value of the current row on first use (see row).
 func (c *cursor) Column(ctx *sqlite3.SQLiteContext, i int) error {
-	switch v := c.row[i].(type) {
+	v, err := c.row.value(c.vt.t, i)
+	if err != nil {
+		return c.fail(err)
+	}
+	switch v := v.(type) {
 	case nil:
 		ctx.ResultNull()
 	case int64:
@@ -293,71 +304,20 @@ func (c *cursor) Column(ctx *sqlite3.SQLiteContext, i int) error {
 	return nil
 }
 
+// Rowid is the record's (or subtable row's) id; an id that is not an integer is an error
+// here, see row.rowid.
 func (c *cursor) Rowid() (int64, error) {
-	if id, ok := c.row[0].(int64); ok {
-		return id, nil
+	id, err := c.row.rowid(c.vt.t)
+	if err != nil {
+		return 0, c.fail(err)
 	}
-	return 0, nil
+	return id, nil
 }
 
 func (c *cursor) Close() error {
 	if c.src != nil {
 		c.src.close()
 		c.src = nil
-	}
-	return nil
-}
-
-// recordRows turns kintone records into SQL rows of t.
-func recordRows(t *schema.Table, recs []kclient.Record, out [][]any) ([][]any, error) {
-	for _, r := range recs {
-		if t.Subtable == "" {
-			row := make([]any, len(t.Columns))
-			if err := fillRow(row, t.Columns, 0, r); err != nil {
-				return nil, err
-			}
-			out = append(out, row)
-			continue
-		}
-		parentID, err := t.Columns[1].Value(r["$id"].Value)
-		if err != nil {
-			return nil, dberr.Wrap(err, dberr.OperationalError, "", "%v", err)
-		}
-		var subRows []struct {
-			ID    string                        `json:"id"`
-			Value map[string]kclient.FieldValue `json:"value"`
-		}
-		if raw := r[t.Subtable].Value; len(raw) > 0 && string(raw) != "null" {
-			if err := json.Unmarshal(raw, &subRows); err != nil {
-				return nil, dberr.Wrap(err, dberr.OperationalError, "", "kintone sent an unexpected value for subtable %q: %v", t.Subtable, err)
-			}
-		}
-		for _, sr := range subRows {
-			row := make([]any, len(t.Columns))
-			id, _ := strconv.ParseInt(sr.ID, 10, 64)
-			row[0], row[1] = id, parentID
-			if err := fillRow(row, t.Columns, 2, sr.Value); err != nil {
-				return nil, err
-			}
-			out = append(out, row)
-		}
-	}
-	return out, nil
-}
-
-// fillRow converts the fields of one record (or subtable row) into row[from:].
-func fillRow(row []any, cols []schema.Column, from int, fields map[string]kclient.FieldValue) error {
-	for i := from; i < len(cols); i++ {
-		col := &cols[i]
-		fv, ok := fields[col.FieldCode]
-		if !ok {
-			continue
-		}
-		v, err := col.Value(fv.Value)
-		if err != nil {
-			return dberr.Wrap(err, dberr.OperationalError, "", "%v", err)
-		}
-		row[i] = v
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1111,8 +1112,17 @@ func TestDecodeStringsAsNumbers(t *testing.T) {
 	if a.AppID != 12 || a.SpaceID != nil || *a.ThreadID != 7 || !a.CreatedAt.IsZero() {
 		t.Errorf("%+v", a)
 	}
-	if err := json.Unmarshal([]byte(`{"appId":"x1"}`), &a); err == nil {
-		t.Error("bad appId accepted")
+	// An entry in an unexpected shape does not fail the list: the attribute is left out and
+	// named in Problems (the engine warns and skips an app without a usable id).
+	if err := json.Unmarshal([]byte(`{"appId":"x1","name":"N","createdAt":"2024/01/31 05:00"}`), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.AppID != 0 || a.Name != "N" || !a.CreatedAt.IsZero() || len(a.Problems) != 2 ||
+		!strings.Contains(a.Problems[0], `appId has the value "x1"`) || !strings.Contains(a.Problems[1], `createdAt has the value "2024/01/31 05:00"`) {
+		t.Errorf("bad appId and createdAt: %+v", a)
+	}
+	if err := json.Unmarshal([]byte(`{"appId":`), &a); err == nil {
+		t.Error("text that is not JSON accepted")
 	}
 	var p RecordsPage
 	if err := json.Unmarshal([]byte(`{"records":[],"totalCount":"9007199254740993"}`), &p); err != nil || *p.TotalCount != 9007199254740993 {
@@ -1125,5 +1135,41 @@ func TestInvalidAppID(t *testing.T) {
 	c := newClient(t, srv, nil)
 	if _, err := c.Records(context.Background(), 0, "", nil, false); dberr.ClassOf(err, "") != dberr.ProgrammingError {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestFieldValueShapes: the common shape is read by hand, anything else by encoding/json; a
+// field that is not an object {"type", "value"} is kept in Bad instead of failing the record.
+func TestFieldValueShapes(t *testing.T) {
+	cases := []struct {
+		in   string
+		want FieldValue
+	}{
+		{`{"type":"NUMBER","value":"5"}`, FieldValue{Type: "NUMBER", Value: json.RawMessage(`"5"`)}},
+		{` { "value" : [ {"a":"}]"} , 1 ] , "type" : "X" } `, FieldValue{Type: "X", Value: json.RawMessage(`[ {"a":"}]"} , 1 ]`)}},
+		{`{"type":"T","value":"a\"b\\","other":{"x":[1,2]}}`, FieldValue{Type: "T", Value: json.RawMessage(`"a\"b\\"`)}},
+		{`{"type":"T","value":-1.5e3}`, FieldValue{Type: "T", Value: json.RawMessage(`-1.5e3`)}},
+		{`{"type":"T","value":null}`, FieldValue{Type: "T", Value: json.RawMessage(`null`)}},
+		{`{"type":"T"}`, FieldValue{Type: "T"}},
+		{`{}`, FieldValue{}},
+		{`{"Type":"T","VALUE":true}`, FieldValue{Type: "T", Value: json.RawMessage(`true`)}}, // as encoding/json
+		{`{"type":"\u0054","value":1}`, FieldValue{Type: "T", Value: json.RawMessage(`1`)}},
+		{`null`, FieldValue{}},
+		{`"5"`, FieldValue{Value: json.RawMessage(`"5"`), Bad: true}},
+		{`[1]`, FieldValue{Value: json.RawMessage(`[1]`), Bad: true}},
+		{`{"type":5,"value":"x"}`, FieldValue{Value: json.RawMessage(`{"type":5,"value":"x"}`), Bad: true}},
+	}
+	for _, c := range cases {
+		var rec Record
+		if err := json.Unmarshal([]byte(`{"f":`+c.in+`,"g":{"type":"N","value":"1"}}`), &rec); err != nil {
+			t.Errorf("%s: %v", c.in, err)
+			continue
+		}
+		if got := rec["f"]; !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: got %+v (value %s), want %+v", c.in, got, got.Value, c.want)
+		}
+		if g := rec["g"]; g.Type != "N" || string(g.Value) != `"1"` {
+			t.Errorf("%s: the next field: %+v", c.in, g)
+		}
 	}
 }

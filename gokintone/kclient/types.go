@@ -3,9 +3,13 @@ package kclient
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // App is one app as returned by app.json and apps.json.
@@ -20,6 +24,10 @@ type App struct {
 	Creator     Entity
 	ModifiedAt  time.Time
 	Modifier    Entity
+	// Problems name the attributes kintone sent in a shape this version does not read (a
+	// createdAt in another date format, a name that is not text, …); they are left at their
+	// zero value. An entry without a usable appId has AppID 0.
+	Problems []string
 }
 
 // Entity is a user reference such as an app's creator. Code and Name are "" for inactive or
@@ -29,42 +37,122 @@ type Entity struct {
 	Name string `json:"name"`
 }
 
-// UnmarshalJSON decodes an app; kintone sends the numeric ids as strings.
+// UnmarshalJSON decodes an app; kintone sends the numeric ids as strings. It does not fail on
+// an attribute in an unexpected shape: that attribute is left at its zero value and named in
+// Problems, so that one odd entry does not fail a whole app list. Only text that is not JSON
+// is an error.
 func (a *App) UnmarshalJSON(data []byte) error {
 	var w struct {
-		AppID       jsonInt     `json:"appId"`
-		Code        string      `json:"code"`
-		Name        string      `json:"name"`
-		Description string      `json:"description"`
-		SpaceID     jsonIntNull `json:"spaceId"`
-		ThreadID    jsonIntNull `json:"threadId"`
-		CreatedAt   jsonTime    `json:"createdAt"`
-		Creator     Entity      `json:"creator"`
-		ModifiedAt  jsonTime    `json:"modifiedAt"`
-		Modifier    Entity      `json:"modifier"`
+		AppID       json.RawMessage `json:"appId"`
+		Code        json.RawMessage `json:"code"`
+		Name        json.RawMessage `json:"name"`
+		Description json.RawMessage `json:"description"`
+		SpaceID     json.RawMessage `json:"spaceId"`
+		ThreadID    json.RawMessage `json:"threadId"`
+		CreatedAt   json.RawMessage `json:"createdAt"`
+		Creator     json.RawMessage `json:"creator"`
+		ModifiedAt  json.RawMessage `json:"modifiedAt"`
+		Modifier    json.RawMessage `json:"modifier"`
 	}
+	*a = App{}
 	if err := json.Unmarshal(data, &w); err != nil {
-		return err
+		if !json.Valid(data) {
+			return err
+		}
+		a.Problems = append(a.Problems, "the entry is not an object: "+shortJSON(data))
+		return nil
 	}
-	*a = App{
-		AppID:       int64(w.AppID),
-		Code:        w.Code,
-		Name:        w.Name,
-		Description: w.Description,
-		SpaceID:     w.SpaceID.p,
-		ThreadID:    w.ThreadID.p,
-		CreatedAt:   time.Time(w.CreatedAt),
-		Creator:     w.Creator,
-		ModifiedAt:  time.Time(w.ModifiedAt),
-		Modifier:    w.Modifier,
+	if string(bytes.TrimSpace(data)) == "null" {
+		a.Problems = append(a.Problems, "the entry is null")
+		return nil
 	}
+	attr := func(name string, raw json.RawMessage, dst any) {
+		if raw == nil {
+			return
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				a.Problems = append(a.Problems, fmt.Sprintf("%s has the value %s; ignored", name, shortJSON(raw)))
+			} else {
+				a.Problems = append(a.Problems, fmt.Sprintf("%s has the value %s (%v); ignored", name, shortJSON(raw), err))
+			}
+		}
+	}
+	var id jsonInt
+	if w.AppID == nil {
+		a.Problems = append(a.Problems, "appId is missing")
+	} else if err := json.Unmarshal(w.AppID, &id); err != nil {
+		a.Problems = append(a.Problems, fmt.Sprintf("appId has the value %s, which is not an integer", shortJSON(w.AppID)))
+	} else {
+		a.AppID = int64(id)
+	}
+	attr("code", w.Code, &a.Code)
+	attr("name", w.Name, &a.Name)
+	attr("description", w.Description, &a.Description)
+	var space, thread jsonIntNull
+	attr("spaceId", w.SpaceID, &space)
+	attr("threadId", w.ThreadID, &thread)
+	a.SpaceID, a.ThreadID = space.p, thread.p
+	var created, modified jsonTime
+	attr("createdAt", w.CreatedAt, &created)
+	attr("modifiedAt", w.ModifiedAt, &modified)
+	a.CreatedAt, a.ModifiedAt = time.Time(created), time.Time(modified)
+	attr("creator", w.Creator, &a.Creator)
+	attr("modifier", w.Modifier, &a.Modifier)
 	return nil
+}
+
+// shortJSON shortens JSON text for messages.
+func shortJSON(raw []byte) string {
+	const max = 80
+	raw = bytes.TrimSpace(raw)
+	if len(raw) <= max {
+		return string(raw)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(raw[cut]) {
+		cut--
+	}
+	return string(raw[:cut]) + "…"
 }
 
 // FormFields is the reply of app/form/fields.json: the app's field properties by field code.
 type FormFields struct {
 	Properties map[string]FieldProperty `json:"properties"`
 	Revision   string                   `json:"revision"`
+	// Problems name the properties kintone sent in a shape this version does not read: a
+	// property that is not an object is left out of Properties; see FieldProperty.Problems
+	// for attributes.
+	Problems []string `json:"-"`
+}
+
+// UnmarshalJSON decodes the reply; a property that is not an object is left out and named
+// in Problems instead of failing the whole reply.
+func (f *FormFields) UnmarshalJSON(data []byte) error {
+	var w struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+		Revision   json.RawMessage            `json:"revision"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*f = FormFields{}
+	if w.Properties != nil {
+		f.Properties = make(map[string]FieldProperty, len(w.Properties))
+	}
+	for code, raw := range w.Properties {
+		var p FieldProperty
+		if err := json.Unmarshal(raw, &p); err != nil {
+			f.Problems = append(f.Problems, fmt.Sprintf("field %q: the property is not an object: %s; the field is left out", code, shortJSON(raw)))
+			continue
+		}
+		f.Properties[code] = p
+	}
+	if w.Revision != nil && json.Unmarshal(w.Revision, &f.Revision) != nil {
+		f.Problems = append(f.Problems, "revision has the value "+shortJSON(w.Revision)+"; ignored")
+	}
+	return nil
 }
 
 // FieldProperty is the setting of one form field. The commonly needed attributes are decoded;
@@ -103,14 +191,37 @@ type FieldProperty struct {
 	Enabled        *bool                    `json:"enabled"` // CATEGORY, STATUS, STATUS_ASSIGNEE
 
 	Raw json.RawMessage `json:"-"` // the whole property object as received
+	// Problems name the attributes sent in a shape this version does not read (options that
+	// are not an object, enabled that is not a boolean, …); they are left at their zero value.
+	Problems []string `json:"-"`
 }
 
-// UnmarshalJSON decodes the known attributes and keeps the raw object in Raw.
+// UnmarshalJSON decodes the known attributes and keeps the raw object in Raw. An attribute in
+// an unexpected shape is left at its zero value and named in Problems; only a property that is
+// not an object is an error.
 func (p *FieldProperty) UnmarshalJSON(data []byte) error {
 	type plain FieldProperty // no methods: avoids recursion
 	var v plain
 	if err := json.Unmarshal(data, &v); err != nil {
-		return err
+		var attrs map[string]json.RawMessage
+		if json.Unmarshal(data, &attrs) != nil || attrs == nil {
+			return err
+		}
+		// Attribute by attribute, so that one odd attribute costs only itself.
+		v = plain{}
+		rv := reflect.ValueOf(&v).Elem()
+		rt := rv.Type()
+		for i := 0; i < rt.NumField(); i++ {
+			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			raw, ok := attrs[name]
+			if name == "" || name == "-" || !ok {
+				continue
+			}
+			if err := json.Unmarshal(raw, rv.Field(i).Addr().Interface()); err != nil {
+				rv.Field(i).Set(reflect.Zero(rt.Field(i).Type))
+				v.Problems = append(v.Problems, fmt.Sprintf("%s has the value %s; ignored", name, shortJSON(raw)))
+			}
+		}
 	}
 	*p = FieldProperty(v)
 	p.Raw = append(json.RawMessage(nil), data...)
@@ -191,6 +302,163 @@ type Record map[string]FieldValue
 type FieldValue struct {
 	Type  string          `json:"type"`
 	Value json.RawMessage `json:"value"`
+	// Bad reports a field that is not an object {"type", "value"} with a text type; Value then
+	// holds the field's whole JSON. The rest of the record is still read, and the reader
+	// decides what using the field means.
+	Bad bool `json:"-"`
+}
+
+// UnmarshalJSON decodes {"type": …, "value": …}. A field in another shape does not fail the
+// record (nor the page): it is kept in Bad. null is a field without a value.
+func (f *FieldValue) UnmarshalJSON(data []byte) error {
+	if fv, ok := plainFieldValue(data); ok {
+		*f = fv
+		return nil
+	}
+	var w struct {
+		Type  string          `json:"type"`
+		Value json.RawMessage `json:"value"`
+	}
+	data = bytes.TrimSpace(data)
+	switch {
+	case string(data) == "null":
+		*f = FieldValue{}
+	case len(data) == 0 || data[0] != '{' || json.Unmarshal(data, &w) != nil:
+		*f = FieldValue{Value: append(json.RawMessage(nil), data...), Bad: true}
+	default:
+		*f = FieldValue{Type: w.Type, Value: w.Value}
+	}
+	return nil
+}
+
+// plainFieldValue reads the common shape {"type":"T","value":V} (keys spelled exactly, no
+// escapes in keys or type) without reflection; ok is false for anything else, which
+// UnmarshalJSON then reads with encoding/json. data is valid JSON (the decoder checked it).
+func plainFieldValue(data []byte) (FieldValue, bool) {
+	var fv FieldValue
+	i := skipWS(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return fv, false
+	}
+	i = skipWS(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return fv, true
+	}
+	haveType, haveValue := false, false
+	for {
+		key, j, ok := plainJSONString(data, i)
+		if !ok {
+			return fv, false
+		}
+		j = skipWS(data, j)
+		if j >= len(data) || data[j] != ':' {
+			return fv, false
+		}
+		j = skipWS(data, j+1)
+		end, ok := skipJSONValue(data, j)
+		if !ok {
+			return fv, false
+		}
+		switch string(key) {
+		case "type":
+			t, _, ok := plainJSONString(data, j)
+			if !ok || haveType {
+				return fv, false
+			}
+			fv.Type, haveType = string(t), true
+		case "value":
+			if haveValue {
+				return fv, false
+			}
+			fv.Value, haveValue = append(json.RawMessage(nil), data[j:end]...), true
+		default:
+			if strings.EqualFold(string(key), "type") || strings.EqualFold(string(key), "value") {
+				return fv, false // encoding/json would match it: let it decide
+			}
+		}
+		i = skipWS(data, end)
+		if i >= len(data) {
+			return fv, false
+		}
+		if data[i] == '}' {
+			return fv, skipWS(data, i+1) == len(data)
+		}
+		if data[i] != ',' {
+			return fv, false
+		}
+		i = skipWS(data, i+1)
+	}
+}
+
+// plainJSONString returns the body of the JSON string at data[i] and the index after it; ok is
+// false unless it has no escapes.
+func plainJSONString(data []byte, i int) ([]byte, int, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return nil, 0, false
+	}
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '"':
+			return data[i+1 : j], j + 1, true
+		case '\\':
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
+// skipJSONValue returns the index after the JSON value starting at data[i].
+func skipJSONValue(data []byte, i int) (int, bool) {
+	depth := 0
+	for i < len(data) {
+		switch c := data[i]; c {
+		case '"':
+			i++
+			for i < len(data) && data[i] != '"' {
+				if data[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			if i >= len(data) {
+				return 0, false
+			}
+			i++
+		case '{', '[':
+			depth++
+			i++
+		case '}', ']':
+			if depth == 0 {
+				return i, true
+			}
+			depth--
+			i++
+		case ',':
+			if depth == 0 {
+				return i, true
+			}
+			i++
+		default:
+			if depth == 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+				return i, true
+			}
+			i++
+		}
+		if depth == 0 && i > 0 && (data[i-1] == '"' || data[i-1] == '}' || data[i-1] == ']') {
+			return i, true
+		}
+	}
+	if depth == 0 {
+		return i, true
+	}
+	return 0, false
+}
+
+func skipWS(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // RecordsPage is one reply of records.json.

@@ -6,13 +6,16 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Declared SQL types. They select both SQLite's column affinity and the Python conversion.
@@ -158,33 +161,38 @@ const (
 )
 
 // Build returns the table of an app followed by one child table per SUBTABLE field.
-// appCode is the app's code (RECORD_NUMBER values carry it as a prefix when set).
-func Build(name string, appID int64, appCode string, fields map[string]Field, opts Options) []*Table {
+// appCode is the app's code (RECORD_NUMBER values carry it as a prefix when set). warnings
+// name the fields left out or read as text because this version does not know their type or
+// format; the rest of the app is mapped as usual.
+func Build(name string, appID int64, appCode string, fields map[string]Field, opts Options) (tables []*Table, warnings []string) {
 	main := &Table{Name: name, AppID: appID, AppName: name}
 	main.Columns = append(main.Columns,
 		Column{Name: ColID, FieldCode: "$id", FieldType: "__ID__", DeclType: TypeInteger},
 		Column{Name: ColRevision, FieldCode: "$revision", FieldType: "__REVISION__", DeclType: TypeInteger},
 	)
+	warn := func(f Field, what string) {
+		warnings = append(warnings, fmt.Sprintf("app %d (table %s): field %q %s", appID, name, f.Code, what))
+	}
 	codes := sortedCodes(fields)
 	var children []*Table
 	used := map[string]bool{strings.ToLower(ColID): true, strings.ToLower(ColRevision): true}
 	for _, code := range codes {
 		f := fields[code]
 		if f.Type == "SUBTABLE" {
-			children = append(children, buildChild(main, f, opts))
+			children = append(children, buildChild(main, f, opts, warn))
 			continue
 		}
-		col, ok := columnFor(f, appCode, opts)
+		col, ok := columnFor(f, appCode, opts, warn)
 		if !ok {
 			continue
 		}
 		col.Name = uniqueName(col.Name, f.Code, used)
 		main.Columns = append(main.Columns, col)
 	}
-	return append([]*Table{main}, children...)
+	return append([]*Table{main}, children...), warnings
 }
 
-func buildChild(parent *Table, sub Field, opts Options) *Table {
+func buildChild(parent *Table, sub Field, opts Options, warn func(Field, string)) *Table {
 	label := sub.Label
 	if opts.UseCodeForFieldName || label == "" {
 		label = sub.Code
@@ -197,7 +205,8 @@ func buildChild(parent *Table, sub Field, opts Options) *Table {
 	)
 	used := map[string]bool{strings.ToLower(ColID): true, strings.ToLower(ColRecordID): true}
 	for _, code := range sortedCodes(sub.Fields) {
-		col, ok := columnFor(sub.Fields[code], "", opts)
+		f := sub.Fields[code]
+		col, ok := columnFor(f, "", opts, func(f Field, what string) { warn(f, what+" (in table "+strconv.Quote(sub.Code)+")") })
 		if !ok {
 			continue
 		}
@@ -233,8 +242,9 @@ func uniqueName(name, code string, used map[string]bool) string {
 	return cand
 }
 
-// columnFor maps one field; ok is false for fields that hold no value.
-func columnFor(f Field, appCode string, opts Options) (Column, bool) {
+// columnFor maps one field; ok is false for fields that hold no value. warn (may be nil) is
+// told about a type or format this version does not know.
+func columnFor(f Field, appCode string, opts Options, warn func(Field, string)) (Column, bool) {
 	name := f.Label
 	if opts.UseCodeForFieldName || name == "" {
 		name = f.Code
@@ -257,8 +267,13 @@ func columnFor(f Field, appCode string, opts Options) (Column, bool) {
 			c.DeclType = TypeDatetime
 		case "HOUR_MINUTE", "DAY_HOUR_MINUTE":
 			c.DeclType = TypeVarchar
-		default:
+		case "NUMBER", "NUMBER_DIGIT", "":
 			c.DeclType = number
+		default: // a format unknown to this version: its values are kept as the text sent
+			c.DeclType = TypeVarchar
+			if warn != nil {
+				warn(f, fmt.Sprintf("(CALC) has the format %q, unknown to this driver version; its values are read as text", f.Format))
+			}
 		}
 	case "RECORD_NUMBER":
 		if appCode == "" {
@@ -281,97 +296,123 @@ func columnFor(f Field, appCode string, opts Options) (Column, bool) {
 			return c, false
 		}
 		c.DeclType = TypeVarchar
-	default: // REFERENCE_TABLE, GROUP, LABEL, SPACER, HR, SUBTABLE and types unknown to this version
+	case "REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR", "SUBTABLE":
+		return c, false // hold no value
+	default: // a type unknown to this version
+		if warn != nil {
+			warn(f, fmt.Sprintf("has the type %q, unknown to this driver version; its column is left out", f.Type))
+		}
 		return c, false
 	}
 	return c, true
 }
 
 // Value converts a kintone field value (the JSON of "value") into an SQL value: nil, int64,
-// float64 or string. Every empty kintone value (null, "", []) becomes nil.
+// float64 or string. Every empty kintone value (null, "", and [] for the fields that hold
+// lists) becomes nil.
+//
+// A value is never silently changed: it is converted when its meaning is certain (a number
+// as text becomes that number, a time is normalised to UTC), kept exactly as text when it is
+// representable but unexpected (a NUMBER " 42 " or "0x1F", a RECORD_NUMBER "A-7"), and
+// otherwise refused with a *ValueError (an object where text is expected, a list of the
+// wrong shape, a boolean, a number where text is expected).
 func (c *Column) Value(raw json.RawMessage) (any, error) {
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` || string(raw) == "[]" {
+	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
 		return nil, nil
 	}
 	switch c.FieldType {
 	case "CHECK_BOX", "MULTI_SELECT", "CATEGORY":
-		var vs []string
-		if err := json.Unmarshal(raw, &vs); err != nil {
-			return nil, c.badValue(raw, err)
-		}
-		return compactJSON(vs)
-	case "USER_SELECT", "ORGANIZATION_SELECT", "GROUP_SELECT", "STATUS_ASSIGNEE":
-		var vs []struct {
-			Code string `json:"code"`
-			Name string `json:"name"`
-		}
-		if err := json.Unmarshal(raw, &vs); err != nil {
-			return nil, c.badValue(raw, err)
-		}
-		return compactJSON(vs)
-	case "FILE":
-		var vs []struct {
-			ContentType string `json:"contentType"`
-			FileKey     string `json:"fileKey"`
-			Name        string `json:"name"`
-			Size        string `json:"size"`
-		}
-		if err := json.Unmarshal(raw, &vs); err != nil {
-			return nil, c.badValue(raw, err)
-		}
-		return compactJSON(vs)
-	case "CREATOR", "MODIFIER":
-		var v struct {
-			Code string `json:"code"`
-		}
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, c.badValue(raw, err)
-		}
-		if v.Code == "" {
+		if string(raw) == "[]" {
 			return nil, nil
 		}
-		return v.Code, nil
+		return c.stringList(raw)
+	case "USER_SELECT", "ORGANIZATION_SELECT", "GROUP_SELECT", "STATUS_ASSIGNEE":
+		if string(raw) == "[]" {
+			return nil, nil
+		}
+		return c.objectList(raw, entityKeys)
+	case "FILE":
+		if string(raw) == "[]" {
+			return nil, nil
+		}
+		return c.objectList(raw, fileKeys)
+	case "CREATOR", "MODIFIER":
+		var v *entityWire
+		if err := json.Unmarshal(raw, &v); err != nil || v == nil {
+			return nil, c.badValue(raw, "is not an object {\"code\": …}")
+		}
+		if v.Code == nil {
+			return nil, c.badValue(raw, "has no \"code\"")
+		}
+		code, err := jsonText(v.Code)
+		if err != nil {
+			return nil, c.badValue(raw, "has a \"code\" that "+err.Error())
+		}
+		if code == "" { // an inactive or deleted user
+			return nil, nil
+		}
+		return code, nil
 	}
 	var s string
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && !hasEscapeOrControl(raw[1:n-1]) {
-		s = string(raw[1 : n-1]) // the common case, without the decoder's cost
-	} else if err := json.Unmarshal(raw, &s); err != nil {
-		// Numbers sometimes arrive unquoted from other kintone-compatible servers.
-		if c.DeclType == TypeDecimal || c.DeclType == TypeDouble || c.DeclType == TypeInteger {
-			s = string(raw)
-		} else {
-			return nil, c.badValue(raw, err)
+	switch b := raw[0]; {
+	case b == '"':
+		var err error
+		if s, err = jsonText(raw); err != nil {
+			return nil, c.badValue(raw, err.Error())
 		}
+	case b == '-' || (b >= '0' && b <= '9'):
+		// Numbers sometimes arrive unquoted from other kintone-compatible servers: the JSON
+		// number's text is read as kintone's text would be.
+		switch c.DeclType {
+		case TypeInteger, TypeDecimal, TypeDouble:
+			s = string(raw)
+		default:
+			return nil, c.badValue(raw, "is a number where text is expected")
+		}
+	default: // true, false, an object or a list
+		switch c.DeclType {
+		case TypeInteger, TypeDecimal, TypeDouble:
+			return nil, c.badValue(raw, "is neither a number nor text")
+		}
+		return nil, c.badValue(raw, "is not text")
 	}
 	return c.FromText(s)
 }
 
-// FromText converts the text form of a value (as kintone writes it) into the SQL value.
+// FromText converts the text form of a value (as kintone writes it) into the SQL value. Text
+// that is not exactly in the form the column's type expects is returned unchanged.
 func (c *Column) FromText(s string) (any, error) {
 	if s == "" {
 		return nil, nil
 	}
 	switch c.DeclType {
 	case TypeInteger:
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		// Only the canonical form: "+7", "007", " 7" or "0x7" stay text, exactly as sent
+		// (a RECORD_NUMBER with a prefix, an id kintone never writes).
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil && (s[0] != '+' && (s[0] != '0' || len(s) == 1) && !strings.HasPrefix(s, "-0")) {
 			return n, nil
 		}
-		return s, nil // RECORD_NUMBER with a prefix, kept as text rather than lost
+		return s, nil
 	case TypeDecimal:
 		return ParseNumber(s), nil
 	case TypeDouble:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+		if f, ok := parseFloat(s); ok {
 			return f, nil
 		}
 		return s, nil
 	case TypeTime:
-		if len(s) == 5 { // kintone writes HH:MM
+		if isHourMinute(s) { // kintone writes HH:MM
 			return s + ":00", nil
 		}
 		return s, nil
 	case TypeDatetime:
 		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
+		if err == nil && len(s) == len(DatetimeLayout) && s[len(s)-1] == 'Z' {
+			return s, nil // already the stored form (kintone's): FormatDatetime(t) == s
+		}
+		if err != nil || t.Nanosecond() != 0 {
+			// Not kintone's form, or a fraction of a second the stored form (whole seconds)
+			// would drop: kept as sent.
 			return s, nil
 		}
 		return FormatDatetime(t), nil
@@ -379,21 +420,86 @@ func (c *Column) FromText(s string) (any, error) {
 	return s, nil
 }
 
-// ParseNumber returns an int64 when s is an integer that fits, else a float64; text that is
-// not a number is returned unchanged rather than lost.
+// ParseNumber returns an int64 when s is a decimal integer that fits, else a float64 when s is
+// a decimal number (optional sign, digits, optional fraction and exponent) within the range
+// of doubles; anything else (blanks, hexadecimal, NaN, Infinity, thousands separators, a value
+// too large or too small for a double) is returned unchanged rather than changed or lost.
 func ParseNumber(s string) any {
-	t := strings.TrimSpace(s)
-	if n, err := strconv.ParseInt(t, 10, 64); err == nil {
+	if !isDecimalNumeral(s) {
+		return s
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n
 	}
-	if f, err := strconv.ParseFloat(t, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-		if f == math.Trunc(f) && math.Abs(f) < 1<<53 && !strings.ContainsAny(t, ".eE") {
-			return int64(f)
-		}
+	if f, ok := parseFloat(s); ok {
 		return f
 	}
 	return s
 }
+
+// parseFloat parses a decimal numeral into a finite double; ok is false for other text, for
+// values beyond the range of doubles and for non-zero values that would round to zero.
+func parseFloat(s string) (float64, bool) {
+	if !isDecimalNumeral(s) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, false
+	}
+	if f == 0 {
+		mant := s
+		if i := strings.IndexAny(s, "eE"); i >= 0 {
+			mant = s[:i]
+		}
+		if strings.ContainsAny(mant, "123456789") {
+			return 0, false // underflow: not zero
+		}
+	}
+	return f, true
+}
+
+// isDecimalNumeral reports whether s is [+-]digits[.digits][(e|E)[+-]digits], with at least one
+// digit before or after the point: the numbers kintone and JSON write.
+func isDecimalNumeral(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i, digits = i+1, digits+1
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i, digits = i+1, digits+1
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i, exp = i+1, exp+1
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+func isHourMinute(s string) bool {
+	return len(s) == 5 && s[2] == ':' && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[3]) && isDigit(s[4])
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // DatetimeLayout is how DATETIME values are stored in SQLite: ISO-8601 in UTC.
 const DatetimeLayout = "2006-01-02T15:04:05Z"
@@ -401,29 +507,420 @@ const DatetimeLayout = "2006-01-02T15:04:05Z"
 // FormatDatetime renders t in DatetimeLayout.
 func FormatDatetime(t time.Time) string { return t.UTC().Format(DatetimeLayout) }
 
-func compactJSON(v any) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
+// ValueError is a kintone value that a column cannot hold without changing it.
+type ValueError struct {
+	Field  string // field code
+	Type   string // field type
+	Value  string // the JSON as received, shortened
+	Reason string // what is wrong with it
+}
+
+func (e *ValueError) Error() string {
+	return fmt.Sprintf("field %q (%s) has the value %s, which %s", e.Field, e.Type, e.Value, e.Reason)
+}
+
+// ShortJSON shortens JSON text for messages: at most 80 bytes, cut at a character boundary.
+func ShortJSON(raw []byte) string {
+	const max = 80
+	if len(raw) <= max {
+		return string(raw)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(raw[cut]) {
+		cut--
+	}
+	return string(raw[:cut]) + "…"
+}
+
+func (c *Column) badValue(raw json.RawMessage, reason string) error {
+	return &ValueError{Field: c.FieldCode, Type: c.FieldType, Value: ShortJSON(raw), Reason: reason}
+}
+
+// jsonText decodes a JSON string exactly. The decoder would put U+FFFD in place of invalid
+// UTF-8 and of lone surrogate escapes ("\ud800"): such a string is refused rather than changed.
+func jsonText(raw []byte) (string, error) {
+	n := len(raw)
+	if n < 2 || raw[0] != '"' || raw[n-1] != '"' {
+		return "", errNotText
+	}
+	if plainText(raw[1 : n-1]) {
+		return string(raw[1 : n-1]), nil // the common case, without the decoder's cost
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", errNotText
+	}
+	if strings.ContainsRune(s, utf8.RuneError) && strings.Count(s, "\uFFFD") != sentReplacements(raw) {
+		return "", errors.New("is not valid Unicode (invalid UTF-8 or a lone surrogate escape)")
+	}
+	return s, nil
+}
+
+var errNotText = errors.New("is not text")
+
+// sentReplacements counts the U+FFFD characters raw holds itself, literally or as \ufffd.
+func sentReplacements(raw []byte) int {
+	n := bytes.Count(raw, []byte("\uFFFD"))
+	for i := 0; i+5 < len(raw); i++ {
+		if raw[i] == '\\' {
+			if raw[i+1] == 'u' && strings.EqualFold(string(raw[i+2:i+6]), "fffd") {
+				n++
+			}
+			i++ // skip the escaped character (so "\\ufffd" is not counted)
+		}
+	}
+	return n
+}
+
+// plainText reports whether a JSON string body is its own value: no escape, quote or control
+// character (which valid JSON cannot hold raw), and valid UTF-8.
+func plainText(b []byte) bool {
+	high := false
+	for _, c := range b {
+		if c == '\\' || c == '"' || c < 0x20 {
+			return false
+		}
+		if c >= 0x80 {
+			high = true
+		}
+	}
+	return !high || utf8.Valid(b)
+}
+
+// stringList converts a list of texts (CHECK_BOX, MULTI_SELECT, CATEGORY) into its JSON.
+func (c *Column) stringList(raw json.RawMessage) (any, error) {
+	if out, ok := plainStringList(raw); ok {
+		return out, nil
+	}
+	var vs []*string // pointers: a null element is refused, not read as ""
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		return nil, c.badValue(raw, "is not a list of texts")
+	}
+	if len(vs) == 0 {
+		return nil, nil
+	}
+	b := make([]byte, 0, len(raw))
+	b = append(b, '[')
+	for i, v := range vs {
+		if v == nil {
+			return nil, c.badValue(raw, "is not a list of texts (it holds null)")
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, *v)
+	}
+	b = append(b, ']')
+	if err := c.checkReplacements(raw, b); err != nil {
 		return nil, err
 	}
 	return string(b), nil
 }
 
-func (c *Column) badValue(raw json.RawMessage, err error) error {
-	s := string(raw)
-	if len(s) > 80 {
-		s = s[:80] + "…"
-	}
-	return fmt.Errorf("kintone sent an unexpected value for field %q (%s): %s: %v", c.FieldCode, c.FieldType, s, err)
+// entityWire and fileWire are the objects of USER_SELECT-like and FILE values. Their keys stay
+// raw so that a missing key, null and a value of another type can be told apart.
+type entityWire struct {
+	Code json.RawMessage `json:"code"`
+	Name json.RawMessage `json:"name"`
 }
 
-// hasEscapeOrControl reports whether a JSON string body needs the decoder: an escape, a quote
-// or a control character (which valid JSON cannot hold raw).
-func hasEscapeOrControl(b []byte) bool {
-	for _, c := range b {
-		if c == '\\' || c == '"' || c < 0x20 {
-			return true
+type objectKey struct {
+	name string
+	get  func(*objectWire) json.RawMessage
+}
+
+type objectWire struct {
+	Code        json.RawMessage `json:"code"`
+	Name        json.RawMessage `json:"name"`
+	ContentType json.RawMessage `json:"contentType"`
+	FileKey     json.RawMessage `json:"fileKey"`
+	Size        json.RawMessage `json:"size"`
+}
+
+var entityKeys = []objectKey{
+	{"code", func(o *objectWire) json.RawMessage { return o.Code }},
+	{"name", func(o *objectWire) json.RawMessage { return o.Name }},
+}
+
+var fileKeys = []objectKey{
+	{"contentType", func(o *objectWire) json.RawMessage { return o.ContentType }},
+	{"fileKey", func(o *objectWire) json.RawMessage { return o.FileKey }},
+	{"name", func(o *objectWire) json.RawMessage { return o.Name }},
+	{"size", func(o *objectWire) json.RawMessage { return o.Size }},
+}
+
+// objectList converts a list of objects into the JSON of their keys, in the given order. A
+// key kintone did not send is left out (never added as ""); a key whose value is not text, an
+// element that is not an object, or a value that is not a list is refused.
+func (c *Column) objectList(raw json.RawMessage, keys []objectKey) (any, error) {
+	if out, ok := plainObjectList(raw, keys); ok {
+		return out, nil
+	}
+	var vs []*objectWire
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		return nil, c.badValue(raw, "is not a list of objects")
+	}
+	if len(vs) == 0 {
+		return nil, nil
+	}
+	b := make([]byte, 0, len(raw))
+	b = append(b, '[')
+	for i, v := range vs {
+		if v == nil {
+			return nil, c.badValue(raw, "is not a list of objects (it holds null)")
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		first := true
+		for _, k := range keys {
+			r := k.get(v)
+			if r == nil {
+				continue
+			}
+			s, err := jsonText(r)
+			if err != nil {
+				return nil, c.badValue(raw, fmt.Sprintf("has a %q that %s", k.name, err.Error()))
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSONString(b, k.name)
+			b = append(b, ':')
+			b = appendJSONString(b, s)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, ']')
+	if err := c.checkReplacements(raw, b); err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// checkReplacements refuses a list whose texts the decoder changed (invalid UTF-8 or a lone
+// surrogate escape became U+FFFD).
+func (c *Column) checkReplacements(raw, out []byte) error {
+	if bytes.Contains(out, []byte("\uFFFD")) && bytes.Count(out, []byte("\uFFFD")) != sentReplacements(raw) {
+		return c.badValue(raw, "is not valid Unicode (invalid UTF-8 or a lone surrogate escape)")
+	}
+	return nil
+}
+
+// appendJSONString appends s as a JSON string, escaping only what JSON requires (quote,
+// backslash, control characters): "<", ">", "&" and non-ASCII text stay as they are, so the
+// column's text holds the options exactly as kintone sent them.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch >= 0x20 && ch != '"' && ch != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch ch {
+		case '"', '\\':
+			b = append(b, '\\', ch)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[ch>>4], hex[ch&0xF])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// The fast paths below read the common shapes (texts without escapes) with a few byte
+// comparisons and give up (ok false) on anything else, which then goes through encoding/json
+// and its exact checks. What they return is what the slow path would.
+
+// plainStringList reads ["a","b"] whose texts have no escapes; the result is the compact
+// JSON of the list.
+func plainStringList(raw []byte) (string, bool) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return "", false
+	}
+	out := make([]byte, 0, len(raw))
+	out = append(out, '[')
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == ']' {
+		return "", false // empty: let the slow path decide (it is rare here)
+	}
+	for {
+		str, j, ok := plainString(raw, i)
+		if !ok {
+			return "", false
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(out, str...)
+		i = skipSpace(raw, j)
+		if i >= len(raw) {
+			return "", false
+		}
+		if raw[i] == ']' {
+			if skipSpace(raw, i+1) != len(raw) {
+				return "", false
+			}
+			return string(append(out, ']')), true
+		}
+		if raw[i] != ',' {
+			return "", false
+		}
+		i = skipSpace(raw, i+1)
+	}
+}
+
+// plainObjectList reads [{"code":"a","name":"b"}, …] whose keys are distinct, whose values are
+// texts without escapes and whose keys are spelled exactly as in keys (any other key is
+// skipped when its value is such a text); the result lists the known keys in keys' order.
+func plainObjectList(raw []byte, keys []objectKey) (string, bool) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return "", false
+	}
+	var vals [8][]byte // by position in keys; nil: absent
+	if len(keys) > len(vals) {
+		return "", false
+	}
+	out := make([]byte, 0, len(raw))
+	out = append(out, '[')
+	i = skipSpace(raw, i+1)
+	for n := 0; ; n++ {
+		if i >= len(raw) || raw[i] != '{' {
+			return "", false
+		}
+		vals = [8][]byte{}
+		i = skipSpace(raw, i+1)
+		if i < len(raw) && raw[i] == '}' {
+			i++
+		} else {
+			for {
+				key, j, ok := plainString(raw, i)
+				if !ok {
+					return "", false
+				}
+				j = skipSpace(raw, j)
+				if j >= len(raw) || raw[j] != ':' {
+					return "", false
+				}
+				val, k, ok := plainString(raw, skipSpace(raw, j+1))
+				if !ok {
+					return "", false
+				}
+				name := key[1 : len(key)-1]
+				known := false
+				for ki, kk := range keys {
+					if string(name) == kk.name {
+						if vals[ki] != nil {
+							return "", false // a repeated key: the slow path decides
+						}
+						vals[ki], known = val, true
+						break
+					}
+				}
+				if !known && !unmatched(name, keys) {
+					return "", false // a spelling encoding/json would match case-insensitively
+				}
+				i = skipSpace(raw, k)
+				if i >= len(raw) {
+					return "", false
+				}
+				if raw[i] == '}' {
+					i++
+					break
+				}
+				if raw[i] != ',' {
+					return "", false
+				}
+				i = skipSpace(raw, i+1)
+			}
+		}
+		if n > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, '{')
+		first := true
+		for ki, kk := range keys {
+			if vals[ki] == nil {
+				continue
+			}
+			if !first {
+				out = append(out, ',')
+			}
+			first = false
+			out = append(out, '"')
+			out = append(out, kk.name...)
+			out = append(out, '"', ':')
+			out = append(out, vals[ki]...)
+		}
+		out = append(out, '}')
+		i = skipSpace(raw, i)
+		if i >= len(raw) {
+			return "", false
+		}
+		if raw[i] == ']' {
+			if skipSpace(raw, i+1) != len(raw) {
+				return "", false
+			}
+			return string(append(out, ']')), true
+		}
+		if raw[i] != ',' {
+			return "", false
+		}
+		i = skipSpace(raw, i+1)
+	}
+}
+
+// unmatched reports whether encoding/json would match name to none of keys (it matches
+// case-insensitively).
+func unmatched(name []byte, keys []objectKey) bool {
+	for _, k := range keys {
+		if strings.EqualFold(string(name), k.name) {
+			return false
 		}
 	}
-	return false
+	return true
+}
+
+// plainString returns the JSON string starting at raw[i] (with its quotes) and the index
+// after it; ok is false unless it is valid UTF-8 without escapes or control characters.
+func plainString(raw []byte, i int) ([]byte, int, bool) {
+	if i >= len(raw) || raw[i] != '"' {
+		return nil, 0, false
+	}
+	high := false
+	for j := i + 1; j < len(raw); j++ {
+		switch c := raw[j]; {
+		case c == '"':
+			if high && !utf8.Valid(raw[i+1:j]) {
+				return nil, 0, false
+			}
+			return raw[i : j+1], j + 1, true
+		case c == '\\' || c < 0x20:
+			return nil, 0, false
+		case c >= 0x80:
+			high = true
+		}
+	}
+	return nil, 0, false
+}
+
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
 }

@@ -55,6 +55,7 @@ from .exceptions import (
     InvalidInput,
     KintoneAPIError,
     KintoneQueryError,
+    KintoneWarning,
     LockFailed,
     LoginFailed,
     LookupKeyNotFound,

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Callable, TypeVar
 
 from . import _native, exceptions
+from ._warn import emit_warnings
 from .cursor import Cursor
 
 __all__ = ["connect", "Connection", "build_connection_string", "quote_property_value"]
@@ -89,7 +90,11 @@ def connect(connection_string: str = "", **properties: Any) -> Connection:
     for name in _FORWARDED_ENV:
         _native.call(core.SetEnv, name, os.environ.get(name, ""))
     handle = _native.call(core.Connect, conn_str)
-    return Connection(core, handle)
+    conn = Connection(core, handle)
+    with conn._lock:
+        pending = conn._take_warnings()
+    emit_warnings(pending)  # e.g. app list entries in an unexpected shape
+    return conn
 
 
 class Connection:
@@ -249,6 +254,16 @@ class Connection:
         if self._orphan_statements:
             self._close_orphans()
         return _native.call(fn, *args)
+
+    def _take_warnings(self) -> list[str]:
+        """The warnings the core recorded since the last call (see ``ConnWarnings`` in
+        ``pybind/README.md``); the caller holds self._lock and reports them with
+        :func:`emit_warnings` once it has released it."""
+        fn = getattr(self._core, "ConnWarnings", None)
+        if fn is None or self._closed:
+            return []
+        texts = json.loads(self._call(fn, self._handle))
+        return [str(t) for t in texts] if isinstance(texts, list) else []
 
     def _close_orphans(self) -> None:
         orphans = self._orphan_statements

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _convert
+from ._warn import emit_warnings
 from .exceptions import InterfaceError, ProgrammingError
 
 if TYPE_CHECKING:
@@ -114,22 +115,29 @@ class Cursor:
             )
         params = _convert.encode_parameters(parameters)
         core = conn._core
-        with conn._lock:
-            conn._check_open_locked()
-            stmt = conn._call(core.Execute, conn._handle, operation, params)
-            self._stmt = stmt
-            try:
-                desc_json = conn._call(core.StmtDescription, stmt)
-                columns = json.loads(desc_json) if desc_json else None
-                if columns is None:
-                    self._rowcount = int(conn._call(core.StmtRowcount, stmt))
-                    self._close_stmt_locked()
-                    return self
-            except BaseException:
-                self._close_stmt_locked(quiet=True)
-                raise
-        self._set_columns(columns)
-        return self
+        pending: list[str] = []  # the core's warnings, reported once the lock is released
+        try:
+            with conn._lock:
+                conn._check_open_locked()
+                try:
+                    stmt = conn._call(core.Execute, conn._handle, operation, params)
+                finally:
+                    pending = conn._take_warnings()
+                self._stmt = stmt
+                try:
+                    desc_json = conn._call(core.StmtDescription, stmt)
+                    columns = json.loads(desc_json) if desc_json else None
+                    if columns is None:
+                        self._rowcount = int(conn._call(core.StmtRowcount, stmt))
+                        self._close_stmt_locked()
+                        return self
+                except BaseException:
+                    self._close_stmt_locked(quiet=True)
+                    raise
+            self._set_columns(columns)
+            return self
+        finally:
+            emit_warnings(pending)
 
     def executemany(
         self, operation: str, seq_of_parameters: Iterable[Sequence[Any]]
@@ -374,13 +382,20 @@ class Cursor:
     def _fill(self, n: int) -> bool:
         """Fetch up to n rows from the core into the buffer; False when there are none."""
         conn = self._check_open()
-        with conn._lock:
-            conn._check_open_locked()
-            payload = conn._call(conn._core.StmtFetch, self._stmt, n)
-            rows, done = _convert.decode_fetch(payload)
-            if done:
-                self._close_stmt_locked(quiet=True)
-                self._done = True
+        pending: list[str] = []  # the core's warnings, reported once the lock is released
+        try:
+            with conn._lock:
+                conn._check_open_locked()
+                try:
+                    payload = conn._call(conn._core.StmtFetch, self._stmt, n)
+                finally:
+                    pending = conn._take_warnings()
+                rows, done = _convert.decode_fetch(payload)
+                if done:
+                    self._close_stmt_locked(quiet=True)
+                    self._done = True
+        finally:
+            emit_warnings(pending)
         self._rows = _convert.convert_rows(rows, self._converters)
         self._pos = 0
         return bool(self._rows)

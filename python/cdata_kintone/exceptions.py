@@ -35,6 +35,7 @@ from __future__ import annotations
 
 __all__ = [
     "Warning",
+    "KintoneWarning",
     "Error",
     "InterfaceError",
     "DatabaseError",
@@ -109,6 +110,17 @@ class Warning(_CodedMixin, Exception):  # noqa: A001
     def __init__(self, message: str = "", code: str | None = None) -> None:
         super().__init__(message)
         self._init_coded(message, code)
+
+
+class KintoneWarning(Warning, UserWarning):
+    """Something the driver went past without failing: metadata kintone sent in a shape it
+    did not expect (an app list entry, a field property) or a field type this version does not
+    know (its column is left out). Issued with :func:`warnings.warn` after ``execute()`` (and
+    ``connect()``) and logged to the ``cdata_kintone`` logger; never raised by the driver.
+
+    It is both the PEP 249 :class:`Warning` and a :class:`UserWarning`, so
+    ``warnings.simplefilter("error", cdata_kintone.KintoneWarning)`` turns it into an
+    exception that ``except cdata_kintone.Warning`` catches."""
 
 
 class Error(_CodedMixin, Exception):
@@ -413,7 +425,7 @@ def error_for(
     return exc
 
 
-for _cls in list(_PEP249_CLASSES.values()) + [Warning] + [
+for _cls in list(_PEP249_CLASSES.values()) + [Warning, KintoneWarning] + [
     c for cs in CODE_CLASSES.values() for c in cs
 ] + [KintoneAPIError, CertificateError] + list(KIND_CLASSES.values()):
     _cls.__module__ = _PUBLIC_MODULE
