@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"unsafe"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
@@ -132,38 +131,9 @@ func (c *oracleCursor) Close() error { return nil }
 
 func (c *oracleCursor) Rowid() (int64, error) { return int64(c.i), nil }
 
-// emptyText is "" with a non-nil data pointer. go-sqlite3's ResultText passes the string's
-// pointer to sqlite3_result_text, and SQLite makes NULL of a NULL pointer: a Go "" usually
-// has none, so ResultText("") returns NULL, not empty text. (ResultBlob of an empty slice
-// likewise returns NULL, not an empty blob.)
-var emptyText = unsafe.String(&emptyTextByte[0], 0)
-
-var emptyTextByte [1]byte
-
-// Column is cursor.Column (vtab.go), except that empty text and blobs reach SQLite as
-// themselves rather than as NULL (see emptyText): the tests check holds, not that go-sqlite3 quirk.
+// Column is cursor.Column (vtab.go) over the test's rows.
 func (c *oracleCursor) Column(ctx *sqlite3.SQLiteContext, i int) error {
-	switch v := c.vt.m.rows[c.i][i].(type) {
-	case nil:
-		ctx.ResultNull()
-	case int64:
-		ctx.ResultInt64(v)
-	case float64:
-		ctx.ResultDouble(v)
-	case string:
-		if v == "" {
-			v = emptyText
-		}
-		ctx.ResultText(v)
-	case []byte:
-		if len(v) == 0 {
-			ctx.ResultZeroblob(0)
-			break
-		}
-		ctx.ResultBlob(v)
-	default:
-		ctx.ResultText(fmt.Sprint(v))
-	}
+	resultValue(ctx, c.vt.m.rows[c.i][i])
 	return nil
 }
 

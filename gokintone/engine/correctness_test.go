@@ -245,3 +245,4 @@ func TestTextWithNUL(t *testing.T) {
 		}
 	}
 }
+

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unsafe"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
@@ -287,6 +288,12 @@ func (c *cursor) Column(ctx *sqlite3.SQLiteContext, i int) error {
 	if err != nil {
 		return c.fail(err)
 	}
+	resultValue(ctx, v)
+	return nil
+}
+
+// resultValue hands v to SQLite as the value of a column.
+func resultValue(ctx *sqlite3.SQLiteContext, v any) {
 	switch v := v.(type) {
 	case nil:
 		ctx.ResultNull()
@@ -295,14 +302,28 @@ func (c *cursor) Column(ctx *sqlite3.SQLiteContext, i int) error {
 	case float64:
 		ctx.ResultDouble(v)
 	case string:
+		if v == "" {
+			v = emptyText
+		}
 		ctx.ResultText(v)
 	case []byte:
+		if len(v) == 0 {
+			ctx.ResultZeroblob(0)
+			break
+		}
 		ctx.ResultBlob(v)
 	default:
 		ctx.ResultText(fmt.Sprint(v))
 	}
-	return nil
 }
+
+// emptyText is "" with a non-nil data pointer. go-sqlite3's ResultText passes the string's
+// pointer to sqlite3_result_text, and SQLite makes NULL of a NULL pointer: a Go "" usually
+// has none, so ResultText("") would give NULL, not empty text. (ResultBlob of an empty slice
+// likewise gives NULL; ResultZeroblob(0) is the empty blob.)
+var emptyText = unsafe.String(&emptyTextByte[0], 0)
+
+var emptyTextByte [1]byte
 
 // Rowid is the record's (or subtable row's) id; an id that is not an integer is an error
 // here, see row.rowid.
