@@ -245,4 +245,3 @@ func TestTextWithNUL(t *testing.T) {
 		}
 	}
 }
-
