@@ -245,3 +245,46 @@ func TestTextWithNUL(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberPrecision: kintone compares NUMBER values as exact decimals, SQLite as the doubles
+// the driver reads them as; a pushed comparison must still keep every row SQLite keeps.
+func TestNumberPrecision(t *testing.T) {
+	nums := []string{"0.1000000000000000001", "0.1", "0.09999999999999999999", "100000000000000000001",
+		"9223372036854775807", "9223372036854775809", "3.14159265358979323846", "2499999.99999999999",
+		"2500000", "2500000.00000000001", "9007199254740993", "9007199254740993.5",
+		"123456789012345678901234567890", "-0.0000000000000000000001", "0", "1e-30"}
+	var recs []string
+	for _, n := range nums {
+		recs = append(recs, fmt.Sprintf(`{"n": {"value": %q}}`, n))
+	}
+	js := `{"users": [{"code": "admin", "password": "pw"}], "apps": [{"id": 1, "name": "Prec",
+		"fields": {"n": {"type": "NUMBER", "label": "N"}}, "records": [` + strings.Join(recs, ",") + `]}]}`
+	fx, err := kintonesim.ParseFixture([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureFrom(t, fx)
+	f.query(t, "CREATE TEMP TABLE pc AS SELECT * FROM Prec")
+	args := []any{0.1, int64(2500000), 1e20, int64(9223372036854775807), 3.141592653589793,
+		int64(9007199254740993), 9007199254740994.0, 1.2345678901234568e29, 0.0, int64(0), "2500000", "0.1"}
+	for _, op := range []string{"=", "<>", "<", "<=", ">", ">=", "IS"} {
+		for _, a := range args {
+			q := "SELECT Id FROM %s WHERE N " + op + " ? ORDER BY Id"
+			got, err := f.try(fmt.Sprintf(q, "Prec"), a)
+			if err != nil {
+				t.Errorf("N %s %v: %v", op, a, err)
+				continue
+			}
+			want := f.query(t, fmt.Sprintf(q, "pc"), a)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("N %s %#v:\n got %v\nwant %v", op, a, got, want)
+			}
+		}
+	}
+	// A value equals itself through a join.
+	got := f.query(t, "SELECT count(*) FROM Prec a JOIN Prec b ON b.N = a.N")
+	want := f.query(t, "SELECT count(*) FROM pc a JOIN pc b ON b.N = a.N")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("self-join: got %v, want %v", got, want)
+	}
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"time"
@@ -100,22 +101,10 @@ func pushOne(t *schema.Table, col *schema.Column, op int, arg any) (kquery.Expr,
 		if col.FieldType != "NUMBER" && col.FieldType != "CALC" {
 			return nil, false
 		}
-		var lit string
-		switch x := arg.(type) {
-		case int64:
-			lit = strconv.FormatInt(x, 10)
-		case float64:
-			lit = strconv.FormatFloat(x, 'f', -1, 64)
-			if x != x || x > 1e300 || x < -1e300 {
-				return nil, false
-			}
-		default:
-			return nil, false
-		}
 		if col.FieldType == "CALC" || t.Subtable != "" {
 			return nil, false // CALC comparisons follow its display format in kintone: kept local
 		}
-		return kquery.C(field, kop, kquery.Num(lit)), false
+		return pushNumber(field, op, arg)
 	case schema.TypeDate:
 		s, ok := arg.(string)
 		if !ok || !reDate.MatchString(s) || col.FieldType != "DATE" {
@@ -167,6 +156,71 @@ func pushOne(t *schema.Table, col *schema.Column, op int, arg any) (kquery.Expr,
 	return nil, false
 }
 
+// pushNumber pushes a comparison of a NUMBER field with a number. kintone compares exact
+// decimals, SQLite compares the doubles the driver reads them as: 0.1000000000000000001 is
+// the double 0.1, so "= 0.1" holds in SQLite but not in kintone. The bounds are therefore
+// widened to the neighbouring doubles, whose shortest decimal forms lie beyond every decimal
+// that rounds to the value itself; != is sent only where each decimal equal to the value is
+// read as that same value.
+func pushNumber(field string, op int, arg any) (kquery.Expr, bool) {
+	var x float64
+	exact := false // every decimal equal to the literal is read back as the argument itself
+	var lit string
+	switch a := arg.(type) {
+	case int64:
+		x = float64(a)
+		exact = a > -1<<53 && a < 1<<53
+		lit = strconv.FormatInt(a, 10)
+	case float64:
+		x = a
+		exact = true
+		lit = strconv.FormatFloat(a, 'f', -1, 64)
+	default:
+		return nil, false
+	}
+	if math.IsNaN(x) || x > 1e300 || x < -1e300 {
+		return nil, false
+	}
+	lo, hi := numberBounds(x)
+	// Reading a decimal as a double is monotonic: a decimal at or below the literal (which
+	// reads as x) reads at or below x. So "> x" and "< x" hold in SQLite only for decimals
+	// beyond the literal, and need no widening when the literal reads as the argument itself.
+	switch op {
+	case opEQ, opIS:
+		return kquery.And(kquery.C(field, kquery.Ge, kquery.Num(lo)), kquery.C(field, kquery.Le, kquery.Num(hi))), false
+	case opLT:
+		if exact {
+			return kquery.C(field, kquery.Lt, kquery.Num(lit)), false
+		}
+		return kquery.C(field, kquery.Le, kquery.Num(hi)), false
+	case opLE:
+		return kquery.C(field, kquery.Le, kquery.Num(hi)), false
+	case opGT:
+		if exact {
+			return kquery.C(field, kquery.Gt, kquery.Num(lit)), false
+		}
+		return kquery.C(field, kquery.Ge, kquery.Num(lo)), false
+	case opGE:
+		return kquery.C(field, kquery.Ge, kquery.Num(lo)), false
+	case opNE:
+		if exact {
+			return kquery.C(field, kquery.Ne, kquery.Num(lit)), false
+		}
+	}
+	return nil, false
+}
+
+// numberBounds are decimals just outside the range of decimals that read as the double x: the
+// shortest forms of its neighbours (near zero, ±1e-19, which lie beyond them and stay short).
+func numberBounds(x float64) (lo, hi string) {
+	if math.Abs(x) < 1e-20 {
+		return "-0.0000000000000000001", "0.0000000000000000001"
+	}
+	lo = strconv.FormatFloat(math.Nextafter(x, math.Inf(-1)), 'f', -1, 64)
+	hi = strconv.FormatFloat(math.Nextafter(x, math.Inf(1)), 'f', -1, 64)
+	return lo, hi
+}
+
 // pushEmpty sends IS NULL / IS NOT NULL for the types where kintone has a way to say empty.
 func pushEmpty(col *schema.Column, isNull bool) kquery.Expr {
 	switch col.FieldType {
@@ -194,6 +248,9 @@ func pushEmpty(col *schema.Column, isNull bool) kquery.Expr {
 // YYYY-MM-DDTHH:MM:SSZ and compared by SQLite as text. kintone compares at minute precision.
 func pushDatetime(field string, op int, s string) (kquery.Expr, bool) {
 	if reDate.MatchString(s) {
+		if _, err := time.Parse("2006-01-02", s); err != nil {
+			return nil, false // 2024-02-30: kintone refuses it, SQLite compares it as text
+		}
 		// A bare date sorts before every datetime of that day.
 		day := s + "T00:00:00Z"
 		switch op {

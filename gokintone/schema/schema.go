@@ -394,7 +394,7 @@ func (c *Column) FromText(s string) (any, error) {
 		}
 		return s, nil
 	case TypeDecimal:
-		return ParseNumber(s), nil
+		return numericValue(ParseNumber(s)), nil
 	case TypeDouble:
 		if f, ok := parseFloat(s); ok {
 			return f, nil
@@ -435,6 +435,18 @@ func ParseNumber(s string) any {
 		return f
 	}
 	return s
+}
+
+// numericValue applies what NUMERIC affinity does to a REAL stored in a DECIMAL column of an
+// ordinary SQLite table: a value without a fraction that fits in 64 bits becomes an INTEGER
+// ("5.0" is 5, "3.0e+5" is 300000), so typeof(), CAST and Decimal see what SQLite would store.
+func numericValue(v any) any {
+	if f, ok := v.(float64); ok && f == math.Trunc(f) && f > -9223372036854775808.0 && f < 9223372036854775808.0 {
+		if i := int64(f); i > math.MinInt64 && i < math.MaxInt64 {
+			return i
+		}
+	}
+	return v
 }
 
 // parseFloat parses a decimal numeral into a finite double; ok is false for other text, for
