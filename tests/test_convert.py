@@ -285,3 +285,40 @@ def test_roundtrip_of_parameter_forms_through_row_converters() -> None:
     row = [v for _, v in enc(*values)]
     (back,) = convert_rows([row], converters_for(["DATE", "TIME", "DATETIME"]))
     assert back == tuple(values)
+
+
+@pytest.mark.parametrize(
+    "decltype,text",
+    [
+        ("TIME", "12"),
+        ("TIME", "1000000000000000"),
+        ("TIME", "24:00:00"),
+        ("TIME", "12:30:00.1234567"),
+        ("DATE", "20260101"),
+        ("DATE", "2026-W01-1"),
+        ("DATE", "2026-02-30"),
+        ("DATETIME", "20240229T130507Z"),
+        ("DATETIME", "2024-02-30T13:05:07Z"),
+        ("DATETIME", "2024-02-29T13:05:07.123456789Z"),
+        ("DATETIME", "2024-02-29"),
+    ],
+)
+def test_text_that_only_resembles_a_date_is_returned_unchanged(decltype: str, text: str) -> None:
+    convs = converters_for([decltype])
+    assert convert_rows([[text]], convs) == [(text,)]
+
+
+@pytest.mark.parametrize(
+    "decltype,text,value",
+    [
+        ("TIME", "12:30:00", dt.time(12, 30)),
+        ("TIME", "12:30:00.5", dt.time(12, 30, 0, 500000)),
+        ("TIME", "12:30", dt.time(12, 30)),
+        ("DATE", "2024-02-29", dt.date(2024, 2, 29)),
+        ("DATETIME", "2024-02-29T13:05:07Z", dt.datetime(2024, 2, 29, 13, 5, 7, tzinfo=UTC)),
+        ("DATETIME", "2024-02-29T13:05:07.5Z", dt.datetime(2024, 2, 29, 13, 5, 7, 500000, tzinfo=UTC)),
+        ("DATETIME", "2024-02-29T13:05:07Z.000120", dt.datetime(2024, 2, 29, 13, 5, 7, 120, tzinfo=UTC)),
+    ],
+)
+def test_the_forms_the_driver_writes_are_converted(decltype: str, text: str, value: Any) -> None:
+    assert convert_rows([[text]], converters_for([decltype])) == [(value,)]

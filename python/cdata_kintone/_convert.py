@@ -286,8 +286,15 @@ def _to_decimal(v: Any) -> Any:
     return v
 
 
+# Converters turn text into date/time objects only when the text is in a form the driver
+# itself writes, so that nothing that merely resembles a date (Python's fromisoformat also
+# reads "20260101" and "12") is turned into another value; other text is returned unchanged.
+_DATE_TEXT = re.compile(r"\A\d{4}-\d\d-\d\d\Z")
+_TIME_TEXT = re.compile(r"\A(\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?\Z")
+
+
 def _to_date(v: Any) -> Any:
-    if type(v) is str:
+    if type(v) is str and _DATE_TEXT.match(v):
         try:
             return _dt.date.fromisoformat(v)
         except ValueError:
@@ -295,29 +302,27 @@ def _to_date(v: Any) -> Any:
     return v
 
 
-_TIME_FRACTION = re.compile(r"\A(\d\d:\d\d(?::\d\d)?)(?:\.(\d{1,9}))?\Z")
-
-
 def _to_time(v: Any) -> Any:
     if type(v) is str:
+        m = _TIME_TEXT.match(v)
+        if m is None:
+            return v
+        hour, minute, second, frac = m.groups()
         try:
-            return _dt.time.fromisoformat(v)
+            return _dt.time(int(hour), int(minute), int(second or 0), int((frac or "0").ljust(6, "0")))
         except ValueError:
-            m = _TIME_FRACTION.match(v)
-            if m is None:
-                return v
-            try:
-                t = _dt.time.fromisoformat(m.group(1))
-            except ValueError:
-                return v
-            frac = m.group(2) or "0"
-            return t.replace(microsecond=int(frac[:6].ljust(6, "0")))
+            return v
     return v
 
 
 _DATETIME = re.compile(
     r"\A(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?"
     r"(Z|[+-]\d\d:?\d\d)?\Z"
+)
+# ISO-8601 date-times as parse_datetime reads them, with a fraction of at most six digits
+# (more would be cut), or the form of a bound parameter with a fraction (…SSZ.ffffff).
+_DATETIME_TEXT = re.compile(
+    r"\A\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,6}|Z\.\d{1,6}\Z)?)?(?:Z|[+-]\d\d:?\d\d)?\Z"
 )
 
 
@@ -356,13 +361,11 @@ _datetime_fromisoformat = _dt.datetime.fromisoformat
 
 
 def _to_datetime(v: Any) -> Any:
-    if type(v) is str:
-        if v[-1:] == "Z":  # the core's form: fast path through the C parser
+    if type(v) is str and _DATETIME_TEXT.match(v):
+        if v[-1:] == "Z":  # the usual form: fast path through the C parser
             try:
-                value = _datetime_fromisoformat(v[:-1])
-                if value.tzinfo is None:
-                    return value.replace(tzinfo=_UTC)
-            except ValueError:
+                return _datetime_fromisoformat(v[:-1]).replace(tzinfo=_UTC)
+            except ValueError:  # Python 3.10 reads only 3- or 6-digit fractions
                 pass
         parsed = parse_datetime(v)
         return v if parsed is None else parsed
