@@ -288,3 +288,33 @@ func TestNumberPrecision(t *testing.T) {
 		t.Errorf("self-join: got %v, want %v", got, want)
 	}
 }
+
+// TestSparseIDs: a full scan of an app whose record ids have wide gaps reads id ranges sized
+// by the density it saw, not one request per mostly empty range.
+func TestSparseIDs(t *testing.T) {
+	var recs []string
+	for i := 1; i <= 1200; i++ {
+		recs = append(recs, fmt.Sprintf(`{"$id": {"value": "%d"}, "t": {"value": "r%d"}}`, i*1000, i))
+	}
+	js := `{"users": [{"code": "admin", "password": "pw"}], "apps": [{"id": 1, "name": "Sparse",
+		"fields": {"t": {"type": "SINGLE_LINE_TEXT", "label": "T"}}, "records": [` + strings.Join(recs, ",") + `]}]}`
+	fx, err := kintonesim.ParseFixture([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureFrom(t, fx)
+	f.query(t, "SELECT 1 FROM Sparse LIMIT 1")
+	f.sim.ResetRequests()
+	rows := f.query(t, "SELECT Id FROM Sparse")
+	if len(rows) != 1200 || rows[0][0] != int64(1000) || rows[1199][0] != int64(1200000) {
+		t.Fatalf("%d rows", len(rows))
+	}
+	for i := 1; i < len(rows); i++ {
+		if rows[i][0].(int64) <= rows[i-1][0].(int64) {
+			t.Fatalf("not ascending at %d", i)
+		}
+	}
+	if n := len(f.kintoneQueries("1")); n > 8 {
+		t.Errorf("the scan of 1,200 sparse records sent %d requests", n)
+	}
+}

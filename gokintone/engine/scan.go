@@ -8,13 +8,106 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kquery"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
 // maxOffset is the largest offset kintone accepts.
 const maxOffset = 10_000
 
-// tableCache holds a whole table for the rest of one statement.
-type tableCache struct{ rows []*row }
+// tableCache holds a whole table for the rest of one statement, with the equality indexes
+// built on it so far (by column).
+type tableCache struct {
+	rows    []*row
+	indexes map[int]*eqIndex
+}
+
+// eqIndex lists a cached table's rows by the value of one column, so that a scan with an
+// equality constraint on it (the inner side of a join, a correlated subquery) reads the
+// matching rows instead of the whole table. It is built only for columns whose values make
+// SQLite's equality plain equality of keys: a numeric column holding only integers, or a
+// TEXT column holding only text. Rows keep the cache's (ascending Id) order.
+type eqIndex struct {
+	numeric bool
+	ints    map[int64][]*row
+	strs    map[string][]*row
+}
+
+// index returns the equality index of column col, building it on first use; nil when the
+// column's values do not allow one (or one cannot be converted: the plain scan then reports
+// it where the statement reaches it).
+func (c *tableCache) index(t *schema.Table, col int) *eqIndex {
+	if ix, ok := c.indexes[col]; ok {
+		return ix
+	}
+	if c.indexes == nil {
+		c.indexes = map[int]*eqIndex{}
+	}
+	c.indexes[col] = nil
+	ix := &eqIndex{}
+	switch t.Columns[col].Affinity() {
+	case schema.AffInteger, schema.AffNumeric, schema.AffReal:
+		ix.numeric, ix.ints = true, map[int64][]*row{}
+	case schema.AffText:
+		ix.strs = map[string][]*row{}
+	default:
+		return nil
+	}
+	for _, r := range c.rows {
+		v, err := r.value(t, col)
+		if err != nil {
+			return nil
+		}
+		switch x := v.(type) {
+		case nil:
+		case int64:
+			if !ix.numeric {
+				return nil
+			}
+			ix.ints[x] = append(ix.ints[x], r)
+		case string:
+			if ix.numeric {
+				return nil
+			}
+			ix.strs[x] = append(ix.strs[x], r)
+		default:
+			return nil
+		}
+	}
+	c.indexes[col] = ix
+	return ix
+}
+
+// lookup returns the rows whose value may equal arg under the column's comparison rules.
+func (ix *eqIndex) lookup(arg any) []*row {
+	arg = sqlValue(arg)
+	if ix.numeric {
+		if s, ok := arg.(string); ok {
+			n, ok := numericAffinity(s, false)
+			if !ok {
+				return nil // text never equals a number
+			}
+			arg = n
+		}
+		switch x := arg.(type) {
+		case int64:
+			return ix.ints[x]
+		case float64:
+			if i, ok := integerAffinity(x); ok {
+				return ix.ints[i]
+			}
+		}
+		return nil // NULL, a blob, or a number no integer equals
+	}
+	switch x := compareArg(arg).(type) {
+	case string:
+		return ix.strs[x]
+	}
+	return nil
+}
+
+// compareArg is the argument of an equality with a TEXT column holding text, as SQLite
+// compares it: a number becomes text, anything else is left alone.
+func compareArg(arg any) any { return numberToText(arg) }
 
 // source starts a scan. remote reports whether kintone applies limit and offset; otherwise
 // the cursor applies them to the rows the source yields (after its exact re-check).
@@ -24,7 +117,11 @@ type tableCache struct{ rows []*row }
 // once and served from memory after that, so that a join never costs one request per outer
 // row. A second scan of the whole table is served from memory at once, unless kintone can
 // answer it with a bounded page (a pushed LIMIT).
-func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, limit, offset int64) (src rowSource, remote bool, err error) {
+//
+// cons and args are the scan's used constraints and their values: an equality among them
+// narrows a scan of the cached table to the rows an index finds (the cursor still re-checks
+// every constraint on them).
+func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, limit, offset int64, cons [][3]int, args []any) (src rowSource, remote bool, err error) {
 	if v.t.System != "" {
 		rows, err := v.e.systemRows(ctx, v.t.System)
 		if err != nil {
@@ -35,7 +132,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 	if st != nil && st.cache != nil {
 		st.filters[v.t]++
 		if c := st.cache[v.t]; c != nil {
-			return &sliceSource{rows: c.rows, desc: desc}, false, nil
+			return &sliceSource{rows: cachedRows(v.t, c, cons, args), desc: desc}, false, nil
 		}
 		bounded := push.exact && limit >= 0
 		n := st.filters[v.t]
@@ -44,8 +141,9 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			if err != nil {
 				return nil, false, err
 			}
-			st.cache[v.t] = &tableCache{rows: rows}
-			return &sliceSource{rows: rows, desc: desc}, false, nil
+			c := &tableCache{rows: rows}
+			st.cache[v.t] = c
+			return &sliceSource{rows: cachedRows(v.t, c, cons, args), desc: desc}, false, nil
 		}
 	}
 	p := &pager{v: v, ctx: ctx, where: push.where, desc: desc, limit: -1,
@@ -61,6 +159,20 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		}
 	}
 	return p, push.exact, nil
+}
+
+// cachedRows are the rows of the cached table a scan reads: those an equality index finds
+// for the first equality constraint on an indexable column, else all of them.
+func cachedRows(t *schema.Table, c *tableCache, cons [][3]int, args []any) []*row {
+	for i, con := range cons {
+		if con[1] != opEQ && !(con[1] == opIS && sqlValue(args[i]) != nil) {
+			continue
+		}
+		if ix := c.index(t, con[0]); ix != nil {
+			return ix.lookup(args[i])
+		}
+	}
+	return c.rows
 }
 
 func (v *vtab) fetchAll(ctx context.Context) ([]*row, error) {
@@ -130,6 +242,7 @@ type pager struct {
 	started bool
 	done    bool
 	lastID  int64
+	firstID int64 // the first matching id, from the first page of an ascending scan
 	buf     []row // the current page; a new one per page (cached tables keep the rows)
 	pos     int
 	ahead   chan page
@@ -212,6 +325,11 @@ func (p *pager) fill() error {
 		if err != nil {
 			return badRecordID(p.v.t, pg.recs[n-1])
 		}
+		if p.lastID == 0 && !p.desc { // the first page: where the matching ids start
+			if first, err := strconv.ParseInt(rawString(pg.recs[0]["$id"].Value), 10, 64); err == nil {
+				p.firstID = first
+			}
+		}
 		p.lastID = id
 	}
 	recs := pg.recs
@@ -263,7 +381,13 @@ func (p *pager) partition() error {
 	if err != nil {
 		return badRecordID(p.v.t, res.Records[0])
 	}
-	span := int64(p.v.e.opts.Pagesize) * 4 // ids per range: about four pages when ids are dense
+	// Ids per range: about four pages at the density of matching ids on the first page, so
+	// that sparse ids (deleted records, a selective condition) do not cost a request per
+	// mostly empty range.
+	span := int64(p.v.e.opts.Pagesize) * 4
+	if seen := p.lastID - p.firstID + 1; p.firstID > 0 && seen > int64(p.v.e.opts.Pagesize) {
+		span = max(span, 4*seen)
+	}
 	ctx, cancel := context.WithCancel(p.ctx)
 	p.cancel = cancel
 	var ranges [][2]int64

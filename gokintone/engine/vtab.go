@@ -201,7 +201,7 @@ func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 		ctx = st.ctx
 	}
 	push := c.vt.pushdown(c.plan, c.args)
-	src, remote, err := c.vt.source(ctx, st, push, c.plan.Desc, limit, offset)
+	src, remote, err := c.vt.source(ctx, st, push, c.plan.Desc, limit, offset, c.plan.Cons, c.args)
 	if err != nil {
 		return c.fail(err)
 	}
