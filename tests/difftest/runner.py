@@ -280,8 +280,11 @@ class Differ:
             same = Counter(a) == Counter(b)
         if same:
             return Verdict("same", drv=drv, ref=ref)
+        # A sum that differs in its last bits may also move a row when the statement orders by
+        # it: then compare unordered, with doubles masked (the oracle must still agree exactly).
         if approx_rows(drv.rows, ref.rows, ordered) or (
-                SUMS.search(sql) and masked_rows(drv.rows, ordered) == masked_rows(ref.rows, ordered)):
+                SUMS.search(sql) and (masked_rows(drv.rows, ordered) == masked_rows(ref.rows, ordered)
+                                      or masked_rows(drv.rows, False) == masked_rows(ref.rows, False))):
             orc = self.oracle(node)
             if orc.kind == "ok" and rows_key(orc.rows) == a:
                 return Verdict("excused", "rows", "", drv, ref,
