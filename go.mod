@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/go-python/gopy v0.4.10
-	github.com/mattn/go-sqlite3 v1.14.34
+	github.com/mattn/go-sqlite3 v1.14.53
 	golang.org/x/oauth2 v0.38.0
 	golang.org/x/tools v0.41.0
 	software.sslmate.com/src/go-pkcs12 v0.7.4

@@ -318,3 +318,23 @@ func TestSparseIDs(t *testing.T) {
 		t.Errorf("the scan of 1,200 sparse records sent %d requests", n)
 	}
 }
+
+// TestExistsKeepsOffset: SQLite 3.51.2 lost the OFFSET of a query over a virtual table whose
+// WHERE holds an EXISTS over another virtual table (its EXISTS-to-join rewrite); 3.54.1, which
+// the driver is built with since, does not. Kept as a guard for SQLite upgrades.
+func TestExistsKeepsOffset(t *testing.T) {
+	f := newFixture(t, 10)
+	tempCopies(t, f)
+	f.query(t, "CREATE TEMP TABLE c AS SELECT * FROM 顧客リスト")
+	for _, q := range []string{
+		"SELECT Id FROM %D WHERE EXISTS (SELECT 1 FROM 顧客リスト) LIMIT 3 OFFSET 10",
+		"SELECT Id FROM %D WHERE EXISTS (SELECT 1 FROM 顧客リスト) ORDER BY Id LIMIT 3 OFFSET 10",
+		"SELECT Id FROM %D WHERE Id > 2 AND EXISTS (SELECT 1 FROM %D) LIMIT 10, 3",
+	} {
+		got := f.query(t, liveNames.Replace(q))
+		want := f.query(t, strings.ReplaceAll(localNames.Replace(q), "顧客リスト", "c"))
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s\n got %v\nwant %v", q, got, want)
+		}
+	}
+}

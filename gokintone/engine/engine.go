@@ -206,7 +206,12 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	s := &Stmt{e: e, st: st, ctx: sctx, cancel: cancel, affected: -1,
 		cache: map[*schema.Table]*tableCache{}, filters: map[*schema.Table]int{}}
 	s.facts = facts
+	// go-sqlite3 may step the statement inside QueryContext already (v1.14.53 does, for
+	// statements without result columns and for the first row): the virtual tables must see
+	// this statement as current from here on, for its context, cache and facts.
+	e.current = s
 	r, err := st.(driver.StmtQueryContext).QueryContext(context.Background(), named)
+	e.current = nil
 	if err != nil {
 		s.closeLocked()
 		return nil, e.sqlError(err)
