@@ -72,3 +72,16 @@ def test_values_kintone_would_refuse_are_evaluated_locally(conn: Any, where: str
     want = one(conn, f"SELECT COUNT(*) FROM d WHERE {where}", params)
     assert one(conn, f'SELECT COUNT(*) FROM "Deals" WHERE {where}', params) == want
     assert len(rows) == 2000
+
+
+def test_temp_date_columns_return_what_was_stored(conn: Any) -> None:
+    conn.execute("CREATE TEMP TABLE td(a DATE, b DATETIME, c TIME)")
+    conn.execute(
+        "INSERT INTO td VALUES ('not a date', 'abc', '12'), (20240229, 1709211907, 930), "
+        "('2024-02-29', '2024-02-29T13:05:07Z', '09:30:00')"
+    )
+    assert conn.execute("SELECT a, b, c FROM td").fetchall() == [
+        ("not a date", "abc", "12"),
+        (20240229, 1709211907, 930),
+        (dt.date(2024, 2, 29), dt.datetime(2024, 2, 29, 13, 5, 7, tzinfo=UTC), dt.time(9, 30)),
+    ]

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"strings"
@@ -336,5 +337,27 @@ func TestExistsKeepsOffset(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s\n got %v\nwant %v", q, got, want)
 		}
+	}
+}
+
+// TestTempDateColumnsKeepValues: values in TEMP columns declared DATE, DATETIME or TIMESTAMP
+// come back as stored (go-sqlite3 would turn unparsable text into year 1 and integers into
+// Unix times).
+func TestTempDateColumnsKeepValues(t *testing.T) {
+	f := newFixture(t, 10)
+	f.query(t, "CREATE TEMP TABLE td(a DATE, b DATETIME, c TIMESTAMP)")
+	f.query(t, "INSERT INTO td VALUES ('not a date', 'abc', 20240229), ('2024-02-29', '2024-02-29T13:05:07Z', '2024-02-29 13:05:07')")
+	got := f.query(t, "SELECT a, b, c FROM td")
+	want := [][]any{{"not a date", "abc", int64(20240229)}, {"2024-02-29", "2024-02-29T13:05:07Z", "2024-02-29 13:05:07"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	s, err := f.eng.Execute(context.Background(), "SELECT a, b, c FROM td", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if cols := s.Columns(); cols[0].DeclType != "DATE" || cols[1].DeclType != "DATETIME" || cols[2].DeclType != "TIMESTAMP" {
+		t.Errorf("declared types: %+v", cols)
 	}
 }

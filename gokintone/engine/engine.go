@@ -218,7 +218,7 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	}
 	s.rows = r.(*sqlite3.SQLiteRows)
 	names := s.rows.Columns()
-	s.decl = s.rows.DeclTypes()
+	s.decl = keepDateText(s.rows.DeclTypes())
 	if err := s.step(); err != nil {
 		s.closeLocked()
 		return nil, err
@@ -365,6 +365,23 @@ func (s *Stmt) step() error {
 	}
 	s.pending = dest
 	return nil
+}
+
+// keepDateText returns a copy of the declared types and stops go-sqlite3 from converting the
+// values of columns declared exactly DATE, DATETIME or TIMESTAMP (TEMP tables a user creates):
+// it turns their text into time.Time, and text it cannot parse into the zero time (year 1),
+// integers into Unix times, which would change values silently. DeclTypes hands out the slice
+// SQLiteRows.Next consults, so renaming the types there turns the conversion off for this
+// statement; TestTempDateColumnsKeepValues fails should a go-sqlite3 upgrade change that.
+func keepDateText(decl []string) []string {
+	out := append([]string(nil), decl...)
+	for i, d := range decl {
+		switch d {
+		case "date", "datetime", "timestamp":
+			decl[i] = d + " (kept as stored)"
+		}
+	}
+	return out
 }
 
 // timeText undoes go-sqlite3's conversion of DATE/DATETIME/TIMESTAMP-declared columns (only
