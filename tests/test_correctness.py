@@ -81,7 +81,7 @@ def test_temp_date_columns_return_what_was_stored(conn: Any) -> None:
         "('2024-02-29', '2024-02-29T13:05:07Z', '09:30:00')"
     )
     assert conn.execute("SELECT a, b, c FROM td").fetchall() == [
-        ("not a date", "abc", "12"),
+        ("not a date", "abc", 12),  # TIME has NUMERIC affinity in SQLite: '12' is stored as 12
         (20240229, 1709211907, 930),
         (dt.date(2024, 2, 29), dt.datetime(2024, 2, 29, 13, 5, 7, tzinfo=UTC), dt.time(9, 30)),
     ]
