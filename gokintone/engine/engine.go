@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
@@ -57,7 +56,11 @@ type Engine struct {
 	current *Stmt                    // statement being stepped; owns the per-statement cache
 	facts   sqlFacts                 // of the statement being prepared
 	vtErr   error                    // the rich error behind a virtual-table failure
-	warns   warnings                 // for the caller: see Warnings
+	// tempFacts are the facts of the TEMP schema (see tempSchemaFacts); nil when they must be
+	// read again: the authorizer clears them when a statement creates or drops a TEMP table,
+	// view or trigger.
+	tempFacts *sqlFacts
+	warns     warnings // for the caller: see Warnings
 }
 
 // Open creates an engine over client.
@@ -118,6 +121,9 @@ func (e *Engine) authorize(op int, a1, a2, a3 string) int {
 		return sqlite3.SQLITE_OK
 	}
 	switch op {
+	case sqlite3.SQLITE_CREATE_TEMP_TABLE, sqlite3.SQLITE_CREATE_TEMP_VIEW, sqlite3.SQLITE_CREATE_TEMP_TRIGGER,
+		sqlite3.SQLITE_DROP_TEMP_TABLE, sqlite3.SQLITE_DROP_TEMP_VIEW, sqlite3.SQLITE_DROP_TEMP_TRIGGER:
+		e.tempFacts = nil
 	case sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH:
 		return sqlite3.SQLITE_DENY
 	case sqlite3.SQLITE_PRAGMA:
@@ -183,7 +189,11 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	if facts.trailing {
 		return nil, dberr.New(dberr.ProgrammingError, "", "only one SQL statement can be executed at a time; split the text at ';'")
 	}
-	facts.merge(e.tempSchemaFacts())
+	if e.tempFacts == nil {
+		tf := e.tempSchemaFacts()
+		e.tempFacts = &tf
+	}
+	facts.merge(*e.tempFacts)
 	for _, a := range args {
 		if s, ok := a.(string); ok && strings.IndexByte(s, 0) >= 0 {
 			facts.nulText = true
@@ -358,11 +368,6 @@ func (s *Stmt) step() error {
 	if err != nil {
 		return s.e.sqlError(err)
 	}
-	for i, v := range dest {
-		if t, ok := v.(time.Time); ok {
-			dest[i] = timeText(t, s.decl[i])
-		}
-	}
 	s.pending = dest
 	return nil
 }
@@ -382,18 +387,6 @@ func keepDateText(decl []string) []string {
 		}
 	}
 	return out
-}
-
-// timeText undoes go-sqlite3's conversion of DATE/DATETIME/TIMESTAMP-declared columns (only
-// user TEMP tables declare those; kintone tables use ISO* types).
-func timeText(t time.Time, decl string) string {
-	if decl == "date" && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
-		return t.Format("2006-01-02")
-	}
-	if t.Nanosecond() != 0 {
-		return t.UTC().Format("2006-01-02T15:04:05.999999999Z")
-	}
-	return schema.FormatDatetime(t)
 }
 
 // Columns describes the result columns; nil for a statement without a result set.

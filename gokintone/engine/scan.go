@@ -98,16 +98,12 @@ func (ix *eqIndex) lookup(arg any) []*row {
 		}
 		return nil // NULL, a blob, or a number no integer equals
 	}
-	switch x := compareArg(arg).(type) {
-	case string:
+	// Against text, SQLite compares a number as its text; a blob equals no text.
+	if x, ok := numberToText(arg).(string); ok {
 		return ix.strs[x]
 	}
 	return nil
 }
-
-// compareArg is the argument of an equality with a TEXT column holding text, as SQLite
-// compares it: a number becomes text, anything else is left alone.
-func compareArg(arg any) any { return numberToText(arg) }
 
 // source starts a scan. remote reports whether kintone applies limit and offset; otherwise
 // the cursor applies them to the rows the source yields (after its exact re-check).
