@@ -46,14 +46,7 @@ func TestDecodeParams(t *testing.T) {
 // TestConnectErrors goes through the whole core: the connection string, the client and the
 // simulator, and checks classes, codes and that no secret is shown.
 func TestConnectErrors(t *testing.T) {
-	h, err := SimStart("", `{"orderRecords": 10}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer SimStop(h)
-	infoJSON, _ := SimInfo(h)
-	var info struct{ URL, User, Password string }
-	json.Unmarshal([]byte(infoJSON), &info)
+	_, info := startSampleSim(t)
 	cases := []struct {
 		conn  string
 		class dberr.Class
@@ -112,14 +105,7 @@ func TestConnectErrors(t *testing.T) {
 
 // TestConnWarnings: the warnings of a connection are drained as a JSON list, once.
 func TestConnWarnings(t *testing.T) {
-	h, err := SimStart("", `{"orderRecords": 10}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer SimStop(h)
-	infoJSON, _ := SimInfo(h)
-	var info struct{ URL, User, Password string }
-	json.Unmarshal([]byte(infoJSON), &info)
+	h, info := startSampleSim(t)
 	c, err := Connect("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
 	if err != nil {
 		t.Fatal(err)
@@ -152,4 +138,23 @@ func TestConnWarnings(t *testing.T) {
 	if _, err := ConnWarnings(c); err == nil {
 		t.Error("a closed connection has no warnings")
 	}
+}
+
+type simInfo struct{ URL, User, Password string }
+
+// startSampleSim starts a simulator with a small sample dataset for the test and returns its
+// handle, where it listens and how to log in.
+func startSampleSim(t *testing.T) (int64, simInfo) {
+	t.Helper()
+	h, err := SimStart("", `{"orderRecords": 10}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { SimStop(h) })
+	infoJSON, _ := SimInfo(h)
+	var info simInfo
+	if err := json.Unmarshal([]byte(infoJSON), &info); err != nil {
+		t.Fatal(err)
+	}
+	return h, info
 }

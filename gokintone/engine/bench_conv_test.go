@@ -1,27 +1,15 @@
 package engine
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
 // benchConvert measures turning one page of 500 decoded records into rows and reading the Id
 // column (all=false) or every column (all=true) of each, without HTTP or SQLite.
 func benchConvert(b *testing.B, all bool) {
-	f := newFixture(&testing.T{}, 500)
-	ctx := context.Background()
-	tab, err := f.eng.catalog.resolve(ctx, "受注明細 Orders")
-	if err != nil {
-		b.Fatal(err)
-	}
-	res, err := f.kc.Records(ctx, tab.AppID, "order by $id asc limit 500", nil, false)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, tab, recs := samplePage(b, 500)
 	b.ResetTimer()
 	n := 0
 	for i := 0; i < b.N; i++ {
-		rows, err := recordRows(tab, res.Records)
+		rows, err := recordRows(tab, recs)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -28,6 +28,13 @@ func newFixture(t *testing.T, orders int) *fixture {
 
 func newFixtureFrom(t *testing.T, f *kintonesim.Fixture) *fixture {
 	t.Helper()
+	return newFixtureWith(t, f, Options{MaxRows: -1})
+}
+
+// newFixtureWith serves f from a fresh simulator and opens an engine with opts on it, as the
+// fixture's first user with a password.
+func newFixtureWith(t *testing.T, f *kintonesim.Fixture, opts Options) *fixture {
+	t.Helper()
 	sim, err := kintonesim.New(f, kintonesim.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +53,7 @@ func newFixtureFrom(t *testing.T, f *kintonesim.Fixture) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := Open(kc, Options{MaxRows: -1})
+	eng, err := Open(kc, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

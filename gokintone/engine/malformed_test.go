@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
-	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -39,10 +37,8 @@ var oddFields = map[string]kintonesim.FieldProperty{
 	}},
 }
 
-type oddFixture struct {
-	sim *kintonesim.Server
-	eng *Engine
-}
+// oddFixture is an engine over the "Odd" app, columns named by field code.
+type oddFixture struct{ *fixture }
 
 func newOddFixture(t *testing.T) *oddFixture {
 	t.Helper()
@@ -51,28 +47,7 @@ func newOddFixture(t *testing.T) *oddFixture {
 		Users: []kintonesim.User{{Code: "admin", Name: "Admin", Password: "pw"}, {Code: "sato", Name: "Sato"}},
 		Apps:  []kintonesim.App{{ID: 1, Name: "Odd", Fields: oddFields}},
 	}
-	sim, err := kintonesim.New(f, kintonesim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	u, _ := url.Parse(srv.URL)
-	kc, err := kclient.New(kclient.Config{BaseURL: u, User: "admin", Password: "pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := Open(kc, Options{MaxRows: -1, Schema: schema.Options{UseCodeForFieldName: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	return &oddFixture{sim: sim, eng: eng}
-}
-
-func (o *oddFixture) try(sql string) ([][]any, error) {
-	fx := &fixture{eng: o.eng}
-	return fx.try(sql)
+	return &oddFixture{newFixtureWith(t, f, Options{MaxRows: -1, Schema: schema.Options{UseCodeForFieldName: true}})}
 }
 
 // oddRecord is a record as records.json sends it, every field well formed; set replaces

@@ -259,10 +259,9 @@ class Connection:
         """The warnings the core recorded since the last call (see ``ConnWarnings`` in
         ``pybind/README.md``); the caller holds self._lock and reports them with
         :func:`emit_warnings` once it has released it."""
-        fn = getattr(self._core, "ConnWarnings", None)
-        if fn is None or self._closed:
+        if self._closed:
             return []
-        texts = json.loads(self._call(fn, self._handle))
+        texts = json.loads(self._call(self._core.ConnWarnings, self._handle))
         return [str(t) for t in texts] if isinstance(texts, list) else []
 
     def _close_orphans(self) -> None:
