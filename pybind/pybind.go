@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/kintone-oss/cdata-kintone/gokintone/bridge"
 	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
-	"github.com/kintone-oss/cdata-kintone/gokintone/driver"
 )
 
 // guard turns a panic into an InternalError and any error into the wire form the Python
@@ -26,125 +26,125 @@ func guard(err *error) {
 // Version returns the version of the Go core.
 func Version() (v string, err error) {
 	defer guard(&err)
-	return driver.Version, nil
+	return bridge.Version, nil
 }
 
 // Connect opens a connection described by a connection string and returns its handle.
 func Connect(connStr string) (h int64, err error) {
 	defer guard(&err)
-	return driver.Connect(connStr)
+	return bridge.Connect(connStr)
 }
 
 // ConnClose closes a connection and every statement open on it.
 func ConnClose(h int64) (ok bool, err error) {
 	defer guard(&err)
-	return true, driver.ConnClose(h)
+	return true, bridge.ConnClose(h)
 }
 
 // ConnInfo returns facts about a connection as JSON.
 func ConnInfo(h int64) (info string, err error) {
 	defer guard(&err)
-	return driver.ConnInfo(h)
+	return bridge.ConnInfo(h)
 }
 
 // ConnWarnings returns the connection's warnings since the last call as a JSON list of texts.
 func ConnWarnings(h int64) (warnings string, err error) {
 	defer guard(&err)
-	return driver.ConnWarnings(h)
+	return bridge.ConnWarnings(h)
 }
 
 // Execute prepares and runs one SQL statement with JSON-encoded parameters.
 func Execute(h int64, sql string, params string) (s int64, err error) {
 	defer guard(&err)
-	return driver.Execute(h, sql, params)
+	return bridge.Execute(h, sql, params)
 }
 
 // StmtDescription returns the result columns of a statement as JSON (null when none).
 func StmtDescription(s int64) (desc string, err error) {
 	defer guard(&err)
-	return driver.StmtDescription(s)
+	return bridge.StmtDescription(s)
 }
 
 // StmtFetch returns up to n rows of a statement as JSON.
 func StmtFetch(s int64, n int) (rows string, err error) {
 	defer guard(&err)
-	return driver.StmtFetch(s, n)
+	return bridge.StmtFetch(s, n)
 }
 
 // StmtRowcount returns the number of rows changed by a DML statement, -1 when not known.
 func StmtRowcount(s int64) (n int64, err error) {
 	defer guard(&err)
-	return driver.StmtRowcount(s)
+	return bridge.StmtRowcount(s)
 }
 
 // StmtClose releases a statement.
 func StmtClose(s int64) (ok bool, err error) {
 	defer guard(&err)
-	return true, driver.StmtClose(s)
+	return true, bridge.StmtClose(s)
 }
 
 // SimStart starts a kintone simulator on a free loopback port and returns its handle.
 func SimStart(fixture string, options string) (h int64, err error) {
 	defer guard(&err)
-	return driver.SimStart(fixture, options)
+	return bridge.SimStart(fixture, options)
 }
 
 // SimInfo returns the simulator's URL, credentials and apps as JSON.
 func SimInfo(h int64) (info string, err error) {
 	defer guard(&err)
-	return driver.SimInfo(h)
+	return bridge.SimInfo(h)
 }
 
 // SimRequests returns the simulator's request log as JSON.
 func SimRequests(h int64) (log string, err error) {
 	defer guard(&err)
-	return driver.SimRequests(h)
+	return bridge.SimRequests(h)
 }
 
 // SimResetRequests clears the simulator's request log.
 func SimResetRequests(h int64) (ok bool, err error) {
 	defer guard(&err)
-	return true, driver.SimResetRequests(h)
+	return true, bridge.SimResetRequests(h)
 }
 
 // SimStop stops a simulator.
 func SimStop(h int64) (ok bool, err error) {
 	defer guard(&err)
-	return true, driver.SimStop(h)
+	return true, bridge.SimStop(h)
 }
 
 // SimAdvance moves a simulator's clock forward by seconds.
 func SimAdvance(h int64, seconds float64) (ok bool, err error) {
 	defer guard(&err)
-	return true, driver.SimAdvance(h, seconds)
+	return true, bridge.SimAdvance(h, seconds)
 }
 
 // SimAddFault adds a fault rule (JSON) to a simulator.
 func SimAddFault(h int64, rule string) (ok bool, err error) {
 	defer guard(&err)
-	return true, driver.SimAddFault(h, rule)
+	return true, bridge.SimAddFault(h, rule)
 }
 
 // SimClearFaults removes a simulator's fault rules.
 func SimClearFaults(h int64) (ok bool, err error) {
 	defer guard(&err)
-	return true, driver.SimClearFaults(h)
+	return true, bridge.SimClearFaults(h)
 }
 
 // SimStats returns a simulator's counters as JSON.
 func SimStats(h int64) (stats string, err error) {
 	defer guard(&err)
-	return driver.SimStats(h)
+	return bridge.SimStats(h)
 }
 
 // SimOAuth runs an OAuth test helper of a simulator (JSON request and answer).
 func SimOAuth(h int64, request string) (answer string, err error) {
 	defer guard(&err)
-	return driver.SimOAuth(h, request)
+	return bridge.SimOAuth(h, request)
 }
 
 // SetEnv sets (or, with "", unsets) a CDATA_KINTONE_* environment variable for the core.
 func SetEnv(name string, value string) (ok bool, err error) {
 	defer guard(&err)
-	return true, driver.SetEnv(name, value)
+	return true, bridge.SetEnv(name, value)
 }

@@ -1,4 +1,4 @@
-package driver
+package bridge
 
 import (
 	"encoding/json"

@@ -1,6 +1,7 @@
-// Package driver ties the core together for the binding: connections, statements and
-// simulators behind int64 handles, with values encoded as pybind/README.md describes.
-package driver
+// Package bridge is what the binding (pybind) calls: a registry of connections, statements and
+// simulators behind int64 handles, and the wire codec of parameters and rows that
+// pybind/README.md describes. It is the one place where errors are given their PEP 249 class.
+package bridge
 
 import (
 	"context"
