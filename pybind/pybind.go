@@ -1,10 +1,20 @@
 // Package pybind is the surface gopy binds: flat functions over int64 handles and strings.
-// See README.md for the contract. Every function returns (T, error) and recovers panics.
+//
+// This file is the one declaration of the native surface. Each function's doc comment is its
+// contract; README.md's function table and the Python side's typed view of the module
+// (python/cdata_kintone/_surface.py) are generated from it, and surface_test.go fails when they
+// differ (`go test ./pybind -run TestSurface -update` writes them). Every function returns
+// (T, error) (a function returning only error leaks a C string per call in gopy v0.4.10) and
+// starts with `defer guard(&err)`, which turns a panic into an error.
+//
+// Calls that may take long (Connect, Execute, ExecuteMany, StmtFetch) wait at most waitMs
+// milliseconds and answer "ready": false when the work goes on, so that Python regains control
+// between calls (to see Ctrl-C) and calls ConnWait, StmtWait or StmtFetch again; a negative
+// waitMs waits until the work is done.
 package pybind
 
 import (
 	"fmt"
-	"runtime/debug"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/bridge"
 	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
@@ -14,8 +24,7 @@ import (
 // layer parses.
 func guard(err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%s", dberr.Wire(dberr.New(dberr.InternalError, "",
-			"internal error in the kintone core (please report it): %v\n%s", r, debug.Stack()), dberr.InternalError))
+		*err = fmt.Errorf("%s", dberr.Wire(bridge.PanicError(r), dberr.InternalError))
 		return
 	}
 	if *err != nil {
@@ -29,79 +38,125 @@ func Version() (v string, err error) {
 	return bridge.Version, nil
 }
 
-// Connect opens a connection described by a connection string and returns its handle.
-func Connect(connStr string) (h int64, err error) {
+// Connect starts opening a connection described by a connection string (parse, validate,
+// check the credentials with one request; with OAuth, possibly the browser authorization) and
+// waits at most waitMs for it. Returns JSON `{"conn": handle, "ready": bool}`; the handle can be
+// used once ready (see ConnWait).
+func Connect(connStr string, waitMs int) (reply string, err error) {
 	defer guard(&err)
-	return bridge.Connect(connStr)
+	return bridge.Connect(connStr, waitMs)
 }
 
-// ConnClose closes a connection and every statement open on it.
+// ConnWait waits at most waitMs for a connection Connect started. Returns JSON
+// `{"conn": handle, "ready": bool}`, or the error that stopped the opening (the handle is then
+// gone).
+func ConnWait(h int64, waitMs int) (reply string, err error) {
+	defer guard(&err)
+	return bridge.ConnWait(h, waitMs)
+}
+
+// ConnClose closes a connection and every statement open on it (or stops opening it). Work
+// still running is cancelled and released when it stops; ConnClose does not wait for it.
 func ConnClose(h int64) (ok bool, err error) {
 	defer guard(&err)
 	return true, bridge.ConnClose(h)
 }
 
-// ConnInfo returns facts about a connection as JSON.
+// ConnCancel cancels every statement running on a connection, from any thread (see
+// StmtCancel), or the opening of a connection Connect started.
+func ConnCancel(h int64) (ok bool, err error) {
+	defer guard(&err)
+	return true, bridge.ConnCancel(h)
+}
+
+// ConnInfo returns JSON `{"connection_string": masked, "requests": HTTP requests so far,
+// "auth_scheme": name}`.
 func ConnInfo(h int64) (info string, err error) {
 	defer guard(&err)
 	return bridge.ConnInfo(h)
 }
 
-// ConnWarnings returns the connection's warnings since the last call as a JSON list of texts.
-func ConnWarnings(h int64) (warnings string, err error) {
+// ConnDrain sets which events the connection records from now on (wanted: JSON
+// `{"log_level": Python level number, "progress": bool}`, "" = keep the current choice; the
+// default records WARNING and above, no progress) and returns, and forgets, those waiting:
+// JSON `{"warnings": [text], "logs": [{"level", "logger", "message", "time"}], "progress":
+// [{"table", "received"}]}`. Warnings are metadata kintone sent in a shape the driver went
+// past (Python raises them as KintoneWarning); logs go to Python's logging module; progress is
+// one event per page of records received. Replies of Execute, StmtWait and StmtFetch carry
+// "events": how many are waiting, so Python drains only when there are some.
+func ConnDrain(h int64, wanted string) (events string, err error) {
 	defer guard(&err)
-	return bridge.ConnWarnings(h)
+	return bridge.ConnDrain(h, wanted)
 }
 
-// Execute prepares and runs one SQL statement with JSON-encoded parameters.
-func Execute(h int64, sql string, params string) (s int64, err error) {
+// Execute starts one SQL statement, or a stored procedure call `EXECUTE Name Param = value,
+// ...`, with params (a JSON list, see Value encoding) and waits at most waitMs for it. Returns
+// JSON `{"stmt": handle, "ready": bool, "events": n}`, and once ready also `"description"`
+// (null for a statement without a result set, which is then already released; else a list of
+// `{"name", "decltype", "type_code"}`) and `"rowcount"` (rows changed by DML, -1 when not
+// known). An error of the execution releases the statement.
+func Execute(h int64, sql string, params string, waitMs int) (reply string, err error) {
 	defer guard(&err)
-	return bridge.Execute(h, sql, params)
+	return bridge.Execute(h, sql, params, waitMs)
 }
 
-// StmtDescription returns the result columns of a statement as JSON (null when none).
-func StmtDescription(s int64) (desc string, err error) {
+// ExecuteMany starts one statement once per parameter row (rows: a JSON list of parameter
+// lists) in order, stopping at the first error, and waits at most waitMs. The reply is
+// Execute's, with the rows changed summed (-1 if any count is unknown). A statement that
+// returns rows is refused (ProgrammingError).
+func ExecuteMany(h int64, sql string, rows string, waitMs int) (reply string, err error) {
 	defer guard(&err)
-	return bridge.StmtDescription(s)
+	return bridge.ExecuteMany(h, sql, rows, waitMs)
 }
 
-// StmtFetch returns up to n rows of a statement as JSON.
-func StmtFetch(s int64, n int) (rows string, err error) {
+// StmtWait waits at most waitMs for the execution Execute or ExecuteMany started; the reply is
+// Execute's.
+func StmtWait(s int64, waitMs int) (reply string, err error) {
 	defer guard(&err)
-	return bridge.StmtFetch(s, n)
+	return bridge.StmtWait(s, waitMs)
 }
 
-// StmtRowcount returns the number of rows changed by a DML statement, -1 when not known.
-func StmtRowcount(s int64) (n int64, err error) {
+// StmtFetch reads up to n rows, waiting at most waitMs. Returns JSON `{"rows": [[...], ...],
+// "done": bool, "ready": bool, "events": n}`; when not ready, rows is empty and the same fetch
+// goes on (call again). Once done the statement is released.
+func StmtFetch(s int64, n int, waitMs int) (rows string, err error) {
 	defer guard(&err)
-	return bridge.StmtRowcount(s)
+	return bridge.StmtFetch(s, n, waitMs)
 }
 
-// StmtClose releases a statement.
+// StmtCancel cancels a statement from any thread: its execution or fetch stops with an
+// OperationalError of kind "cancelled" as soon as it next waits for kintone.
+func StmtCancel(s int64) (ok bool, err error) {
+	defer guard(&err)
+	return true, bridge.StmtCancel(s)
+}
+
+// StmtClose releases a statement (a running one is cancelled first).
 func StmtClose(s int64) (ok bool, err error) {
 	defer guard(&err)
 	return true, bridge.StmtClose(s)
 }
 
-// SimStart starts a kintone simulator on a free loopback port and returns its handle.
+// SimStart starts the kintone simulator on a free loopback port and returns its handle. Both
+// arguments are JSON, "" for defaults: the fixture (or "@path" of a JSON file) and the options.
 func SimStart(fixture string, options string) (h int64, err error) {
 	defer guard(&err)
 	return bridge.SimStart(fixture, options)
 }
 
-// SimInfo returns the simulator's URL, credentials and apps as JSON.
+// SimInfo returns JSON `{"url", "user", "password", "apps": [...], ...}` of a simulator.
 func SimInfo(h int64) (info string, err error) {
 	defer guard(&err)
 	return bridge.SimInfo(h)
 }
 
-// SimRequests returns the simulator's request log as JSON.
+// SimRequests returns a simulator's request log as JSON, oldest first.
 func SimRequests(h int64) (log string, err error) {
 	defer guard(&err)
 	return bridge.SimRequests(h)
 }
 
-// SimResetRequests clears the simulator's request log.
+// SimResetRequests clears a simulator's request log.
 func SimResetRequests(h int64) (ok bool, err error) {
 	defer guard(&err)
 	return true, bridge.SimResetRequests(h)
@@ -113,13 +168,15 @@ func SimStop(h int64) (ok bool, err error) {
 	return true, bridge.SimStop(h)
 }
 
-// SimAdvance moves a simulator's clock forward by seconds.
+// SimAdvance moves the clock of a simulator started with the "clock" option forward by
+// seconds.
 func SimAdvance(h int64, seconds float64) (ok bool, err error) {
 	defer guard(&err)
 	return true, bridge.SimAdvance(h, seconds)
 }
 
-// SimAddFault adds a fault rule (JSON) to a simulator.
+// SimAddFault adds a fault rule (JSON, see the simulator's fault documentation) to a
+// simulator.
 func SimAddFault(h int64, rule string) (ok bool, err error) {
 	defer guard(&err)
 	return true, bridge.SimAddFault(h, rule)
@@ -137,13 +194,17 @@ func SimStats(h int64) (stats string, err error) {
 	return bridge.SimStats(h)
 }
 
-// SimOAuth runs an OAuth test helper of a simulator (JSON request and answer).
+// SimOAuth runs an OAuth test helper of a simulator (JSON request and answer):
+// `{"op": "issue", "clientId", "user", "scopes"}` returns the token answer; `{"op": "revoke",
+// "token"}` returns `{"known"}`; `{"op": "revokeGrants", "clientId", "user"}` returns
+// `{"revoked"}`.
 func SimOAuth(h int64, request string) (answer string, err error) {
 	defer guard(&err)
 	return bridge.SimOAuth(h, request)
 }
 
-// SetEnv sets (or, with "", unsets) a CDATA_KINTONE_* environment variable for the core.
+// SetEnv sets ("" unsets) a CDATA_KINTONE_* environment variable for the core, which does not
+// see later changes to Python's os.environ; connect() forwards CDATA_KINTONE_BROWSER this way.
 func SetEnv(name string, value string) (ok bool, err error) {
 	defer guard(&err)
 	return true, bridge.SetEnv(name, value)

@@ -172,18 +172,21 @@ def test_non_sequence_is_programming_error(params: Any) -> None:
 def test_decode_fetch_keeps_storage_classes_and_blobs() -> None:
     payload = (
         '{"rows": [[1, 1.0, "t", {"b64": "AP8="}, null, NaN, Infinity, -Infinity, -0.0]],'
-        ' "done": true}'
+        ' "done": true, "ready": true, "events": 2}'
     )
-    rows, done = decode_fetch(payload)
-    assert done is True
-    (row,) = rows
+    batch = decode_fetch(payload)
+    assert batch.done is True and batch.ready is True and batch.events == 2
+    (row,) = batch.rows
     assert row[:5] == [1, 1.0, "t", b"\x00\xff", None]
     assert type(row[0]) is int and type(row[1]) is float
     assert math.isnan(row[5]) and row[6] == math.inf and row[7] == -math.inf
     assert math.copysign(1, row[8]) == -1
 
 
-@pytest.mark.parametrize("payload", ["", "[]", '{"rows": []}', "{", '{"done": true}'])
+@pytest.mark.parametrize(
+    "payload",
+    ["", "[]", '{"rows": []}', "{", '{"done": true}', '{"rows": {}, "done": true, "ready": true}'],
+)
 def test_decode_fetch_malformed_is_interface_error(payload: str) -> None:
     with pytest.raises(mod.InterfaceError, match="malformed"):
         decode_fetch(payload)
@@ -267,7 +270,7 @@ def test_decltype_matching_is_case_insensitive_and_ignores_size() -> None:
 
 
 def test_blob_is_bytes_in_every_column() -> None:
-    rows, _ = decode_fetch('{"rows": [[{"b64": "YQ=="}, {"b64": ""}]], "done": false}')
+    rows = decode_fetch('{"rows": [[{"b64": "YQ=="}, {"b64": ""}]], "done": false, "ready": true}').rows
     assert convert_rows(rows, converters_for(["DATE", ""])) == [(b"a", b"")]
 
 

@@ -200,7 +200,7 @@ def test_connection_is_not_picklable(conn: mod.Connection) -> None:
 
 def test_garbage_collected_connection_is_closed(sim: Simulator) -> None:
     c = mod.connect(sim.connection_string)
-    core, handle = c._core, c._handle  # the real core, to ask it about its handle afterwards
+    core, handle = c._session.core, c._session.handle  # the real core, to ask it about its handle afterwards
     assert '"requests"' in core.ConnInfo(handle)
     del c
     gc.collect()

@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -51,6 +53,22 @@ func (h *handles) get(id int64) any {
 	return h.objs[id]
 }
 
+// swap replaces the object of id by v (nil: removes it) if it is still old, and reports
+// whether it did.
+func (h *handles) swap(id int64, old, v any) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if cur, ok := h.objs[id]; !ok || cur != old {
+		return false
+	}
+	if v == nil {
+		delete(h.objs, id)
+	} else {
+		h.objs[id] = v
+	}
+	return true
+}
+
 func (h *handles) remove(id int64) any {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -67,8 +85,9 @@ type conn struct {
 	client *kclient.Client
 	eng    *engine.Engine
 	oauth  *oauth.Manager // nil unless AuthScheme=OAuth
+	events *events
 	mu     sync.Mutex
-	stmts  map[int64]bool
+	stmts  map[int64]*stmt
 	closed bool
 }
 
@@ -81,19 +100,64 @@ type result interface {
 	Close() error
 }
 
-// stmt is an executed statement.
-type stmt struct {
-	c *conn
-	s result
+// connecting is a connection being opened (Connect answered before it was ready).
+type connecting struct {
+	open   *task[*conn]
+	cancel context.CancelFunc
 }
 
-// Connect parses the connection string, builds the client and checks the credentials by
-// listing the apps (one request per 100 apps; with API tokens, one per AppId).
-func Connect(connStr string) (int64, error) {
+// Connect starts opening the connection a connection string describes and waits at most
+// waitMs for it (see ConnWait).
+func Connect(connStr string, waitMs int) (string, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &connecting{cancel: cancel}
+	p.open = start(func() (*conn, error) { return open(ctx, connStr) })
+	return p.await(registry.add(p), waitMs)
+}
+
+// ConnWait waits at most waitMs for a connection Connect started.
+func ConnWait(h int64, waitMs int) (string, error) {
+	switch v := registry.get(h).(type) {
+	case *connecting:
+		return v.await(h, waitMs)
+	case *conn:
+		return readyConn(h), nil
+	}
+	return "", dberr.New(dberr.InterfaceError, "", "the connection is closed")
+}
+
+func readyConn(h int64) string {
+	return `{"conn":` + strconv.FormatInt(h, 10) + `,"ready":true}`
+}
+
+// await answers for a connection being opened: not ready yet, ready (the handle now names the
+// open connection), or the error (the handle is gone).
+func (p *connecting) await(h int64, waitMs int) (string, error) {
+	if !p.open.wait(waitMs) {
+		return `{"conn":` + strconv.FormatInt(h, 10) + `,"ready":false}`, nil
+	}
+	if p.open.err != nil {
+		registry.swap(h, p, nil)
+		return "", p.open.err
+	}
+	if registry.swap(h, p, p.open.val) {
+		return readyConn(h), nil
+	}
+	if _, ok := registry.get(h).(*conn); ok {
+		return readyConn(h), nil // another call made it ready
+	}
+	// ConnClose removed it while it was being opened (and closes what was opened).
+	return "", dberr.New(dberr.InterfaceError, "", "the connection is closed")
+}
+
+// open parses the connection string, builds the client and checks the credentials by listing
+// the apps (one request per 100 apps; with API tokens, one per AppId).
+func open(ctx context.Context, connStr string) (*conn, error) {
 	cfg, err := connstr.Parse(connStr)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	ev := newEvents()
 	kc := kclient.Config{
 		BaseURL:           cfg.BaseURL(),
 		GuestSpaceID:      cfg.Int("GuestSpaceId"),
@@ -104,6 +168,7 @@ func Connect(connStr string) (int64, error) {
 		BasicAuthPassword: cfg.Get(connstr.PropBasicAuthPassword),
 		TLS:               tlsOptions(cfg),
 		Proxy:             proxyOptions(cfg),
+		Observe:           ev.observeHTTP,
 	}
 	var appIDs []int64
 	var mgr *oauth.Manager
@@ -132,17 +197,16 @@ func Connect(connStr string) (int64, error) {
 		})
 		kc.OAuth = mgr
 	default:
-		return 0, dberr.New(dberr.NotSupportedError, "", "AuthScheme=%s is not supported yet", cfg.AuthScheme())
+		return nil, dberr.New(dberr.NotSupportedError, "", "AuthScheme=%s is not supported yet", cfg.AuthScheme())
 	}
 	client, err := kclient.New(kc)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	ctx := context.Background()
 	if mgr != nil {
 		mgr.SetHTTPClient(client.HTTPClient())
 		if err := mgr.Start(ctx); err != nil {
-			return 0, err
+			return nil, cancelled(ctx, err, "connecting")
 		}
 	}
 	opts := engine.Options{
@@ -160,8 +224,9 @@ func Connect(connStr string) (int64, error) {
 			}
 			return rows
 		},
-		MaxRows: cfg.Int("MaxRows"),
-		AppIDs:  appIDs,
+		MaxRows:  cfg.Int("MaxRows"),
+		AppIDs:   appIDs,
+		Progress: ev.page,
 	}
 	if opts.MaxRows <= 0 && !cfg.IsSet("MaxRows") {
 		opts.MaxRows = -1
@@ -169,7 +234,7 @@ func Connect(connStr string) (int64, error) {
 	opts.Procedures = ProcedureRows
 	eng, err := engine.Open(client, opts)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	// Check the credentials with one listing, except on an OAuth connection that has no token
 	// yet (InitiateOAuth=OFF without OAuthAccessToken: only the OAuth procedures work on it).
@@ -179,16 +244,25 @@ func Connect(connStr string) (int64, error) {
 			// The stored authorization is gone: the desktop flow authorizes again.
 			if _, aerr := mgr.Authorize(ctx, mgr.Callback(), mgr.Scope(), ""); aerr != nil {
 				eng.Close()
-				return 0, aerr
+				return nil, cancelled(ctx, aerr, "connecting")
 			}
 			_, _, err = eng.Tables(ctx)
 		}
 		if err != nil {
 			eng.Close()
-			return 0, err
+			return nil, cancelled(ctx, err, "connecting")
 		}
 	}
-	return registry.add(&conn{cfg: cfg, client: client, eng: eng, oauth: mgr, stmts: map[int64]bool{}}), nil
+	return &conn{cfg: cfg, client: client, eng: eng, oauth: mgr, events: ev, stmts: map[int64]*stmt{}}, nil
+}
+
+// cancelled is err, or the cancellation error when ctx was cancelled (the work failed because
+// of it).
+func cancelled(ctx context.Context, err error, what string) error {
+	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return cancelledError(what)
+	}
+	return err
 }
 
 func oauthGrantGone(err error) bool {
@@ -235,30 +309,58 @@ func proxyOptions(cfg *connstr.Config) kclient.ProxyOptions {
 }
 
 func getConn(h int64) (*conn, error) {
-	c, ok := registry.get(h).(*conn)
-	if !ok || c == nil {
-		return nil, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+	switch c := registry.get(h).(type) {
+	case *conn:
+		return c, nil
+	case *connecting:
+		return nil, dberr.New(dberr.InterfaceError, "", "the connection is still being opened: wait for it with ConnWait")
 	}
-	return c, nil
+	return nil, dberr.New(dberr.InterfaceError, "", "the connection is closed")
 }
 
-// ConnClose closes a connection and every statement open on it.
+// ConnClose closes a connection and every statement open on it, or stops opening one. It
+// does not wait for work still running: that is cancelled and released when it stops.
 func ConnClose(h int64) error {
-	c, ok := registry.remove(h).(*conn)
-	if !ok || c == nil {
-		return nil
+	switch v := registry.remove(h).(type) {
+	case *connecting:
+		v.cancel()
+		go func() {
+			if v.open.wait(-1); v.open.err == nil {
+				v.open.val.close()
+			}
+		}()
+	case *conn:
+		v.close()
 	}
+	return nil
+}
+
+func (c *conn) close() {
 	c.mu.Lock()
-	ids := make([]int64, 0, len(c.stmts))
-	for id := range c.stmts {
-		ids = append(ids, id)
-	}
+	stmts := c.stmts
+	c.stmts = nil
 	c.closed = true
 	c.mu.Unlock()
-	for _, id := range ids {
-		_ = StmtClose(id)
+	for id, s := range stmts {
+		registry.remove(id)
+		s.release()
 	}
-	return c.eng.Close()
+	c.eng.Close()
+}
+
+// ConnCancel cancels every statement running on a connection (as StmtCancel does).
+func ConnCancel(h int64) error {
+	switch v := registry.get(h).(type) {
+	case *connecting:
+		v.cancel()
+	case *conn:
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		for _, s := range v.stmts {
+			s.cancel()
+		}
+	}
+	return nil
 }
 
 // ConnInfo returns the masked connection string and the number of requests sent.
@@ -275,55 +377,293 @@ func ConnInfo(h int64) (string, error) {
 	return string(b), err
 }
 
-// ConnWarnings returns, as a JSON list of texts, the warnings the connection recorded since the
-// last call: metadata kintone sent in a shape the driver went past (an app list entry, a field
-// property, a field type it does not know). The Python cursor reports them after each execute.
-func ConnWarnings(h int64) (string, error) {
+// ConnDrain sets which events the connection records from now on (wanted: JSON of Wanted; ""
+// keeps the current choice) and returns, and forgets, those waiting.
+func ConnDrain(h int64, wanted string) (string, error) {
 	c, err := getConn(h)
 	if err != nil {
 		return "", err
+	}
+	if strings.TrimSpace(wanted) != "" {
+		var w Wanted
+		dec := json.NewDecoder(strings.NewReader(wanted))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&w); err != nil {
+			return "", dberr.New(dberr.InterfaceError, "", "bad event selection %q: %v", wanted, err)
+		}
+		c.events.want(w)
 	}
 	w := c.eng.Warnings()
 	for i := range w {
 		w[i] = c.cfg.Mask(w[i])
 	}
-	if w == nil {
-		w = []string{}
-	}
-	b, err := json.Marshal(w)
-	return string(b), err
+	return c.events.drain(w)
 }
 
-// Execute runs one statement with JSON-encoded parameters.
-func Execute(h int64, sql, params string) (int64, error) {
+// pendingEvents is the number of events ConnDrain would return.
+func (c *conn) pendingEvents() int { return c.events.pending(c.eng.WarningCount()) }
+
+// stmt is a statement: being executed, then read.
+type stmt struct {
+	c      *conn
+	ctx    context.Context    // the context of the execution and of every fetch
+	cancel context.CancelFunc // cancels ctx
+
+	mu    sync.Mutex
+	exec  *task[result]  // the execution; its value is the result
+	fetch *task[fetched] // the fetch in progress, nil when none
+}
+
+// countResult is the result of a statement without a result set that changed n rows (-1: not
+// known).
+type countResult int64
+
+func (n countResult) Columns() []engine.Column         { return nil }
+func (n countResult) Fetch(int) ([][]any, bool, error) { return nil, true, nil }
+func (n countResult) RowsAffected() int64              { return int64(n) }
+func (n countResult) Close() error                     { return nil }
+
+type fetched struct {
+	rows [][]any
+	done bool
+}
+
+// Execute starts running one SQL statement, or a stored procedure call (EXECUTE Name …), with
+// parameters (a JSON list, see pybind/README.md) and waits at most waitMs for it (see StmtWait).
+func Execute(h int64, sql, params string, waitMs int) (string, error) {
 	c, err := getConn(h)
 	if err != nil {
-		return 0, err
+		return "", err
 	}
 	args, err := decodeParams(params)
 	if err != nil {
-		return 0, err
+		return "", err
 	}
-	var s result
+	return c.startStmt(waitMs, func(ctx context.Context) (result, error) { return c.run(ctx, sql, args) })
+}
+
+// ExecuteMany starts running one statement once per parameter row (rows: a JSON list of
+// parameter lists), in order, stopping at the first error; the rows changed are summed. A
+// statement that returns rows is refused: executemany is for statements that change data.
+func ExecuteMany(h int64, sql, rows string, waitMs int) (string, error) {
+	c, err := getConn(h)
+	if err != nil {
+		return "", err
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal([]byte(rows), &raw); err != nil {
+		return "", dberr.New(dberr.InterfaceError, "", "bad parameter rows: %v", err)
+	}
+	all := make([][]any, len(raw))
+	for i, r := range raw {
+		if all[i], err = decodeParams(string(r)); err != nil {
+			return "", err
+		}
+	}
+	return c.startStmt(waitMs, func(ctx context.Context) (result, error) {
+		total := int64(0)
+		for _, args := range all {
+			r, err := c.run(ctx, sql, args)
+			if err != nil {
+				return nil, err
+			}
+			cols, n := r.Columns(), r.RowsAffected()
+			r.Close()
+			if cols != nil {
+				return nil, dberr.New(dberr.ProgrammingError, "", "executemany() can only execute statements that return no rows")
+			}
+			switch {
+			case n < 0:
+				total = -1 // unknown from here on
+			case total >= 0:
+				total += n
+			}
+		}
+		return countResult(total), nil
+	})
+}
+
+// run executes one statement (parsed by the engine, or a procedure call) and masks secrets in
+// its error.
+func (c *conn) run(ctx context.Context, sql string, args []any) (result, error) {
+	var r result
+	var err error
 	if isExecute(sql) {
-		s, err = c.execute(context.Background(), sql, args)
+		r, err = c.execute(ctx, sql, args)
 	} else {
-		s, err = c.eng.Execute(context.Background(), sql, args)
+		r, err = c.eng.Execute(ctx, sql, args)
 	}
 	if err != nil {
-		return 0, maskErr(c, err, secretsInExecute(sql, args)...)
+		return nil, maskErr(c, cancelled(ctx, err, "the statement"), secretsInExecute(sql, args)...)
 	}
-	id := registry.add(&stmt{c: c, s: s})
+	return r, nil
+}
+
+// startStmt registers a statement, starts its execution and waits at most waitMs for it.
+func (c *conn) startStmt(waitMs int, run func(context.Context) (result, error)) (string, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &stmt{c: c, ctx: ctx, cancel: cancel}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		s.Close()
-		registry.remove(id)
-		return 0, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+		cancel()
+		return "", dberr.New(dberr.InterfaceError, "", "the connection is closed")
 	}
-	c.stmts[id] = true
+	id := registry.add(s)
+	c.stmts[id] = s
+	s.exec = start(func() (result, error) { return run(ctx) })
 	c.mu.Unlock()
-	return id, nil
+	return s.await(id, waitMs)
+}
+
+// StmtWait waits at most waitMs for the execution Execute or ExecuteMany started.
+func StmtWait(h int64, waitMs int) (string, error) {
+	s, err := getStmt(h)
+	if err != nil {
+		return "", err
+	}
+	return s.await(h, waitMs)
+}
+
+// await answers for an execution: not ready yet; ready, with the result's description and row
+// count (a statement without a result set is released at once); or the error (released too).
+func (s *stmt) await(h int64, waitMs int) (string, error) {
+	if !s.exec.wait(waitMs) {
+		return fmt.Sprintf(`{"stmt":%d,"ready":false,"events":%d}`, h, s.c.pendingEvents()), nil
+	}
+	if s.exec.err != nil {
+		closeStmt(h)
+		return "", s.exec.err
+	}
+	r := s.exec.val
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"stmt":%d,"ready":true,"description":`, h)
+	if cols := r.Columns(); cols == nil {
+		closeStmt(h)
+		b.WriteString("null")
+	} else {
+		desc, err := json.Marshal(cols)
+		if err != nil {
+			return "", err
+		}
+		b.Write(desc)
+	}
+	fmt.Fprintf(&b, `,"rowcount":%d,"events":%d}`, r.RowsAffected(), s.c.pendingEvents())
+	return b.String(), nil
+}
+
+// StmtFetch reads up to n rows, waiting at most waitMs for them; when they are not there yet
+// it answers {"ready": false} and the same fetch goes on (ask again).
+func StmtFetch(h int64, n int, waitMs int) (string, error) {
+	s, err := getStmt(h)
+	if err != nil {
+		return "", err
+	}
+	if !s.exec.finished() {
+		return "", dberr.New(dberr.InterfaceError, "", "the statement is still executing: wait for it with StmtWait")
+	}
+	if s.exec.err != nil {
+		return "", dberr.New(dberr.InterfaceError, "", "the statement failed")
+	}
+	if n <= 0 {
+		n = 1
+	}
+	s.mu.Lock()
+	f := s.fetch
+	if f == nil {
+		r := s.exec.val
+		f = start(func() (fetched, error) {
+			rows, done, err := r.Fetch(n)
+			return fetched{rows, done}, err
+		})
+		s.fetch = f
+	}
+	s.mu.Unlock()
+	if !f.wait(waitMs) {
+		return fmt.Sprintf(`{"rows":[],"done":false,"ready":false,"events":%d}`, s.c.pendingEvents()), nil
+	}
+	s.mu.Lock()
+	s.fetch = nil
+	s.mu.Unlock()
+	if f.err != nil {
+		closeStmt(h)
+		return "", maskErr(s.c, cancelled(s.ctx, f.err, "the statement"))
+	}
+	var b strings.Builder
+	b.WriteString(`{"rows":[`)
+	for i, r := range f.val.rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := encodeRow(&b, r); err != nil {
+			return "", err
+		}
+	}
+	if f.val.done {
+		closeStmt(h)
+	}
+	fmt.Fprintf(&b, `],"done":%t,"ready":true,"events":%d}`, f.val.done, s.c.pendingEvents())
+	return b.String(), nil
+}
+
+func getStmt(h int64) (*stmt, error) {
+	s, ok := registry.get(h).(*stmt)
+	if !ok || s == nil {
+		return nil, dberr.New(dberr.InterfaceError, "", "the statement is closed")
+	}
+	return s, nil
+}
+
+// StmtCancel cancels a statement from any thread: its execution or fetch stops with an
+// OperationalError (kind "cancelled") at the next point where it waits for kintone or SQLite
+// checks, and the statement cannot be read further.
+func StmtCancel(h int64) error {
+	if s, ok := registry.get(h).(*stmt); ok {
+		s.cancel()
+	}
+	return nil
+}
+
+// StmtClose releases a statement; one that is still running is cancelled and released when it
+// stops.
+func StmtClose(h int64) error {
+	closeStmt(h)
+	return nil
+}
+
+func closeStmt(h int64) {
+	s, ok := registry.remove(h).(*stmt)
+	if !ok {
+		return
+	}
+	s.c.mu.Lock()
+	delete(s.c.stmts, h)
+	s.c.mu.Unlock()
+	s.release()
+}
+
+// release frees what the statement holds, now if nothing runs, else when the work stops.
+func (s *stmt) release() {
+	s.mu.Lock()
+	f := s.fetch
+	s.mu.Unlock()
+	if s.exec.finished() && (f == nil || f.finished()) {
+		s.cancel()
+		if s.exec.err == nil {
+			s.exec.val.Close()
+		}
+		return
+	}
+	s.cancel()
+	go func() {
+		s.exec.wait(-1)
+		if f != nil {
+			f.wait(-1)
+		}
+		if s.exec.err == nil {
+			s.exec.val.Close()
+		}
+	}()
 }
 
 // maskErr hides the connection's secrets, and the given ones (the values of secret parameters
@@ -347,79 +687,6 @@ func maskErr(c *conn, err error, extra ...string) error {
 	return &dberr.Error{Class: class, Code: code, Kind: dberr.KindOf(err), Message: masked}
 }
 
-func getStmt(h int64) (*stmt, error) {
-	s, ok := registry.get(h).(*stmt)
-	if !ok || s == nil {
-		return nil, dberr.New(dberr.InterfaceError, "", "the statement is closed")
-	}
-	return s, nil
-}
-
-// StmtDescription returns the result columns as JSON, null without a result set.
-func StmtDescription(h int64) (string, error) {
-	s, err := getStmt(h)
-	if err != nil {
-		return "", err
-	}
-	cols := s.s.Columns()
-	if cols == nil {
-		return "null", nil
-	}
-	b, err := json.Marshal(cols)
-	return string(b), err
-}
-
-// StmtFetch returns up to n rows as JSON.
-func StmtFetch(h int64, n int) (string, error) {
-	s, err := getStmt(h)
-	if err != nil {
-		return "", err
-	}
-	if n <= 0 {
-		n = 1
-	}
-	rows, done, err := s.s.Fetch(n)
-	if err != nil {
-		return "", maskErr(s.c, err)
-	}
-	var b strings.Builder
-	b.WriteString(`{"rows":[`)
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := encodeRow(&b, r); err != nil {
-			return "", err
-		}
-	}
-	b.WriteString(`],"done":`)
-	b.WriteString(strconv.FormatBool(done))
-	b.WriteString("}")
-	return b.String(), nil
-}
-
-// StmtRowcount returns the rows changed by DML, -1 when not known.
-func StmtRowcount(h int64) (int64, error) {
-	s, err := getStmt(h)
-	if err != nil {
-		return -1, err
-	}
-	return s.s.RowsAffected(), nil
-}
-
-// StmtClose releases a statement.
-func StmtClose(h int64) error {
-	s, ok := registry.remove(h).(*stmt)
-	if !ok || s == nil {
-		return nil
-	}
-	s.c.mu.Lock()
-	delete(s.c.stmts, h)
-	s.c.mu.Unlock()
-	return s.s.Close()
-}
-
-// encodeRow writes one row as a JSON array keeping SQLite's storage classes exactly.
 func encodeRow(b *strings.Builder, row []any) error {
 	b.WriteByte('[')
 	for i, v := range row {

@@ -59,7 +59,7 @@ func TestConnectErrors(t *testing.T) {
 		{"Url=" + info.URL + ";User=a;Password=b;FirewallServer=p", dberr.NotSupportedError, "", "FirewallServer"},
 	}
 	for _, c := range cases {
-		_, err := Connect(c.conn)
+		_, err := connectWait(c.conn)
 		if err == nil {
 			t.Errorf("%s: no error", c.conn)
 			continue
@@ -74,7 +74,7 @@ func TestConnectErrors(t *testing.T) {
 			}
 		}
 	}
-	c, err := Connect("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
+	c, err := connectWait("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,36 +83,37 @@ func TestConnectErrors(t *testing.T) {
 	if strings.Contains(ci, info.Password) {
 		t.Errorf("ConnInfo shows the password: %s", ci)
 	}
-	s, err := Execute(c, "SELECT Id FROM Deals WHERE Id <= ? ORDER BY Id", `[["int","3"]]`)
+	s, err := executeWait(c, "SELECT Id FROM Deals WHERE Id <= ? ORDER BY Id", `[["int","3"]]`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := StmtFetch(s, 2)
-	if err != nil || rows != `{"rows":[[1],[2]],"done":false}` {
+	rows, err := StmtFetch(s, 2, -1)
+	if err != nil || rows != `{"rows":[[1],[2]],"done":false,"ready":true,"events":0}` {
 		t.Errorf("fetch: %s %v", rows, err)
 	}
-	rows, _ = StmtFetch(s, 5)
-	if rows != `{"rows":[[3]],"done":true}` {
+	rows, _ = StmtFetch(s, 5, -1)
+	if rows != `{"rows":[[3]],"done":true,"ready":true,"events":0}` {
 		t.Errorf("fetch: %s", rows)
 	}
 	if err := ConnClose(c); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := StmtFetch(s, 1); dberr.ClassOf(err, "") != dberr.InterfaceError {
+	if _, err := StmtFetch(s, 1, -1); dberr.ClassOf(err, "") != dberr.InterfaceError {
 		t.Errorf("fetch after close: %v", err)
 	}
 }
 
-// TestConnWarnings: the warnings of a connection are drained as a JSON list, once.
+// TestConnWarnings: the warnings of a connection are drained by ConnDrain, once.
 func TestConnWarnings(t *testing.T) {
 	h, info := startSampleSim(t)
-	c, err := Connect("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
+	c, err := connectWait("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ConnClose(c)
-	if w, err := ConnWarnings(c); err != nil || w != "[]" {
-		t.Errorf("no warnings: %s %v", w, err)
+	const none = `{"warnings":[],"logs":[],"progress":[]}`
+	if d, err := ConnDrain(c, ""); err != nil || d != none {
+		t.Errorf("no warnings: %s %v", d, err)
 	}
 	body := `{"properties":{"deal_name":{"type":"SINGLE_LINE_TEXT","code":"deal_name","label":"Deal name"},"x":{"type":"SPARKLE","code":"x","label":"X"}},"revision":"1"}`
 	rule, _ := json.Marshal(map[string]any{"path": "/k/v1/app/form/fields.json", "times": -1, "status": 200,
@@ -120,22 +121,22 @@ func TestConnWarnings(t *testing.T) {
 	if err := SimAddFault(h, string(rule)); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Execute(c, "SELECT [Deal name] FROM Deals WHERE Id = 1", "[]")
-	if err != nil {
-		t.Fatal(err)
+	r, err := parseExec(Execute(c, "SELECT [Deal name] FROM Deals WHERE Id = 1", "[]", -1))
+	if err != nil || r.Events != 1 {
+		t.Fatalf("%+v %v", r, err)
 	}
-	StmtClose(s)
-	w, err := ConnWarnings(c)
-	var texts []string
-	if err != nil || json.Unmarshal([]byte(w), &texts) != nil || len(texts) != 1 ||
-		!strings.Contains(texts[0], `field "x" has the type "SPARKLE", unknown to this driver version`) {
-		t.Errorf("warnings: %s %v", w, err)
+	StmtClose(r.Stmt)
+	d, err := ConnDrain(c, "")
+	var ev struct{ Warnings []string }
+	if err != nil || json.Unmarshal([]byte(d), &ev) != nil || len(ev.Warnings) != 1 ||
+		!strings.Contains(ev.Warnings[0], `field "x" has the type "SPARKLE", unknown to this driver version`) {
+		t.Errorf("warnings: %s %v", d, err)
 	}
-	if w, err := ConnWarnings(c); err != nil || w != "[]" {
-		t.Errorf("not drained: %s %v", w, err)
+	if d, err := ConnDrain(c, ""); err != nil || d != none {
+		t.Errorf("not drained: %s %v", d, err)
 	}
 	ConnClose(c)
-	if _, err := ConnWarnings(c); err == nil {
+	if _, err := ConnDrain(c, ""); err == nil {
 		t.Error("a closed connection has no warnings")
 	}
 }

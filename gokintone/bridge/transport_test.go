@@ -54,16 +54,16 @@ func simServer(t *testing.T, edit func(*kintonesim.Fixture), cert *testtls.Cert,
 // connectAndQuery connects and reads two records; it returns the connection's error.
 func connectAndQuery(t *testing.T, conn string) error {
 	t.Helper()
-	h, err := Connect(conn)
+	h, err := connectWait(conn)
 	if err != nil {
 		return err
 	}
 	defer ConnClose(h)
-	s, err := Execute(h, "SELECT Id FROM Deals WHERE Id <= 2 ORDER BY Id", "")
+	s, err := executeWait(h, "SELECT Id FROM Deals WHERE Id <= 2 ORDER BY Id", "")
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
-	if rows, err := StmtFetch(s, 5); err != nil || rows != `{"rows":[[1],[2]],"done":true}` {
+	if rows, err := StmtFetch(s, 5, -1); err != nil || rows != `{"rows":[[1],[2]],"done":true,"ready":true,"events":0}` {
 		t.Errorf("fetch: %s %v", rows, err)
 	}
 	info, _ := ConnInfo(h)

@@ -88,6 +88,7 @@ const (
 	KindTLSClientCertRefused = "tls_client_cert_refused"
 	KindTLSCertPassword      = "tls_cert_password"
 	KindTLSUntrustedServer   = "tls_untrusted_server"
+	KindCancelled            = "cancelled" // a cancel call stopped the work (OperationalError)
 )
 
 // Wire renders err in the form the Python layer parses:

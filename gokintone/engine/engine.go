@@ -40,6 +40,10 @@ type Options struct {
 	ConnectionProps func() [][]any
 	// Procedures gives the rows of sys_procedures and sys_procedureparameters.
 	Procedures func() (procs, params [][]any)
+	// Progress, when non-nil, is told of every page of records received (the table and the
+	// number of records). It is called from the fetch goroutines: it must be safe for
+	// concurrent use and quick.
+	Progress func(table string, received int)
 }
 
 // Engine is one SQLite connection with the kintone module; it is not safe for concurrent use

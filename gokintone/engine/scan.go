@@ -290,6 +290,9 @@ func (p *pager) fetch(ctx context.Context, query string) page {
 	if err != nil {
 		return page{err: err}
 	}
+	if progress := p.v.e.opts.Progress; progress != nil {
+		progress(p.v.t.Name, len(res.Records))
+	}
 	return page{recs: res.Records}
 }
 

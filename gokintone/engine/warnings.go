@@ -51,5 +51,16 @@ func (e *Engine) Warnings() []string {
 	return out
 }
 
+// WarningCount is the number of warnings Warnings would return.
+func (e *Engine) WarningCount() int {
+	w := &e.warns
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.dropped > 0 {
+		return len(w.list) + 1
+	}
+	return len(w.list)
+}
+
 // warn records a warning for the caller (see Warnings).
 func (e *Engine) warn(format string, args ...any) { e.warns.add(format, args...) }

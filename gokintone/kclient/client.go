@@ -86,6 +86,10 @@ type Config struct {
 	// identity. The client always hides its own credentials.
 	Mask func(string) string
 
+	// Observe, when non-nil, is told of every HTTP attempt (for logging). It is called on the
+	// goroutine that sent the request, so it must be safe for concurrent use.
+	Observe func(Exchange)
+
 	// AllowHTTP permits plain http to hosts other than localhost / loopback addresses.
 	AllowHTTP bool
 }
@@ -136,6 +140,17 @@ type Client struct {
 	clientCert bool        // a client certificate is configured
 
 	requests atomic.Int64
+	observe  func(Exchange)
+}
+
+// Exchange describes one HTTP attempt, for Config.Observe. It carries no headers, bodies or
+// query strings: those hold credentials and record data.
+type Exchange struct {
+	Method   string
+	Path     string        // such as "/k/v1/records.json"
+	Status   int           // the HTTP status, 0 when no reply arrived
+	Duration time.Duration // from sending to the end of the reply body
+	Err      string        // the failure (with secrets hidden), "" on success
 }
 
 // New checks cfg and returns a Client.
@@ -146,6 +161,7 @@ func New(cfg Config) (*Client, error) {
 		language:  cfg.Language,
 		retry:     cfg.Retry.normalized(),
 		mask:      cfg.Mask,
+		observe:   cfg.Observe,
 		tokens:    map[int64]string{},
 		related:   map[int64][]int64{},
 

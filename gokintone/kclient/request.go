@@ -208,7 +208,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 				return err
 			}
 		}
-		err := c.attempt(ctx, cl.method, path, p, bearer, out)
+		err := c.observed(ctx, cl.method, path, p, bearer, out)
 		if err == nil {
 			return nil
 		}
@@ -242,6 +242,26 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		case <-t.C:
 		}
 	}
+}
+
+// observed is attempt, reported to the observer when there is one.
+func (c *Client) observed(ctx context.Context, method, path string, p *prepared, bearer string, out any) error {
+	if c.observe == nil {
+		return c.attempt(ctx, method, path, p, bearer, out)
+	}
+	t0 := time.Now()
+	err := c.attempt(ctx, method, path, p, bearer, out)
+	x := Exchange{Method: method, Path: path, Status: http.StatusOK, Duration: time.Since(t0)}
+	if err != nil {
+		x.Err = err.Error()
+		x.Status = 0
+		var ae *APIError
+		if errors.As(err, &ae) {
+			x.Status = ae.Status
+		}
+	}
+	c.observe(x)
+	return err
 }
 
 // attempt sends p once and reads the reply.

@@ -70,6 +70,7 @@ from .exceptions import (
     RecordNotFound,
     RefreshTokenExpired,
     RevisionConflict,
+    StatementCancelled,
     TokenRevoked,
     TooManyRequests,
     UntrustedServerCertificate,

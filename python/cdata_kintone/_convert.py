@@ -45,11 +45,12 @@ import decimal
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .exceptions import DataError, InterfaceError, ProgrammingError
 
 __all__ = [
+    "Batch",
     "encode_parameters",
     "decode_fetch",
     "converters_for",
@@ -263,11 +264,23 @@ def _blob_hook(obj: dict[str, Any]) -> Any:
 _decode_payload = json.JSONDecoder(object_hook=_blob_hook).decode
 
 
-def decode_fetch(payload: str) -> tuple[list[list[Any]], bool]:
-    """Parse a ``StmtFetch`` payload into (rows as lists, done)."""
+class Batch(NamedTuple):
+    """A ``StmtFetch`` reply."""
+
+    rows: list[list[Any]]  #: the rows, values as the core encodes them
+    done: bool  #: no rows remain (the core has released the statement)
+    ready: bool  #: False: the fetch goes on in the core and ``rows`` is empty; ask again
+    events: int  #: events waiting in the core (see ``ConnDrain``)
+
+
+def decode_fetch(payload: str) -> Batch:
+    """Parse a ``StmtFetch`` payload."""
     try:
         doc = _decode_payload(payload)
-        return doc["rows"], bool(doc["done"])
+        rows = doc["rows"]
+        if not isinstance(rows, list):
+            raise TypeError("rows is not a list")
+        return Batch(rows, bool(doc["done"]), bool(doc["ready"]), int(doc.get("events", 0)))
     except (ValueError, KeyError, TypeError) as exc:
         raise InterfaceError(f"malformed row batch from the kintone native core: {exc}") from None
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
+from ._surface import NativeCore
 from .exceptions import Error, InterfaceError, InternalError, error_for
 
 __all__ = ["load", "is_loaded", "call", "translate", "FORK_MESSAGE"]
@@ -37,16 +38,17 @@ _WIRE = re.compile(
     r"\A\[cdata_kintone:(\w*):([A-Za-z0-9_]*)(?::([a-z0-9_]+))?\] ?(.*)\Z", re.DOTALL
 )
 
-_core: Any = None
+_core: NativeCore | None = None
 _load_lock = threading.Lock()
 _forked_after_load = False
 
 
-def _import_core() -> Any:
-    """Import the generated binding. The only place that names it: adjust here."""
+def _import_core() -> NativeCore:
+    """Import the generated binding. The only place that names it: adjust here. Its functions
+    are declared once, in pybind/pybind.go, from which ``_surface.NativeCore`` is generated."""
     from cdata_kintone._core import core  # type: ignore[import-not-found]
 
-    return core
+    return cast(NativeCore, core)
 
 
 def _after_fork_in_child() -> None:
@@ -69,7 +71,7 @@ def usable() -> bool:
     return _core is not None and not _forked_after_load
 
 
-def load() -> Any:
+def load() -> NativeCore:
     """Return the native core module, loading it on first use.
 
     Raises :class:`InterfaceError` when it is missing (the package was not built) or when

@@ -1,8 +1,8 @@
-"""Reporting of the core's warnings (``ConnWarnings`` in ``pybind/README.md``).
+"""Reporting of the core's warnings (``ConnDrain`` in ``pybind/README.md``).
 
 Go never calls Python: the core records what it went past without failing (metadata in an
-unexpected shape, a field type this version does not know) and the connection drains the list
-after each call that may add to it (``connect()``, ``execute()``, fetching). Each text is
+unexpected shape, a field type this version does not know) and the session drains the list
+after each call whose reply says events wait (``connect()``, ``execute()``, fetching). Each text is
 logged to the ``cdata_kintone`` logger and issued as a :class:`~cdata_kintone.KintoneWarning`
 whose location is the user's call, not a line of this package.
 """

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import threading
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 from . import _native, exceptions
-from ._warn import emit_warnings
+from ._session import Session
 from .cursor import Cursor
 
 __all__ = ["connect", "Connection", "build_connection_string", "quote_property_value"]
-
-T = TypeVar("T")
 
 #: Environment variables the core reads (see the README's OAuth section).
 _FORWARDED_ENV = ("CDATA_KINTONE_BROWSER",)
@@ -83,18 +79,14 @@ def connect(connection_string: str = "", **properties: Any) -> Connection:
     ``"User=me;Password=secret;Url=https://example.cybozu.com"``; keyword arguments add
     properties (``connect(Url=..., User=..., Password=...)``) and may be combined with the
     string. The first call loads the native core; see ``cdata_kintone._native`` about fork().
+    Ctrl-C interrupts it (an OAuth browser authorization waits for the user).
     """
     conn_str = build_connection_string(connection_string, properties)
     core = _native.load()
     # Go does not see changes to os.environ after it started: forward what the core reads.
     for name in _FORWARDED_ENV:
         _native.call(core.SetEnv, name, os.environ.get(name, ""))
-    handle = _native.call(core.Connect, conn_str)
-    conn = Connection(core, handle)
-    with conn._lock:
-        pending = conn._take_warnings()
-    emit_warnings(pending)  # e.g. app list entries in an unexpected shape
-    return conn
+    return Connection(Session.open(core, conn_str))
 
 
 class Connection:
@@ -109,7 +101,7 @@ class Connection:
 
     One connection may be used from several threads (threadsafety 2): every call into the
     core holds the connection's lock, so calls are serialized per connection. Cursors must not
-    be shared between threads.
+    be shared between threads; :meth:`cancel` may be called from any thread.
     """
 
     # PEP 249 optional extension: "All exception classes defined by the DB API standard should
@@ -125,16 +117,11 @@ class Connection:
     ProgrammingError = exceptions.ProgrammingError
     NotSupportedError = exceptions.NotSupportedError
 
-    def __init__(self, core: Any, handle: int) -> None:
+    def __init__(self, session: Session) -> None:
         """Wrap an open core connection. Use :func:`connect` instead."""
-        self._core = core
-        self._handle = handle
+        self._session = session
         self._closed = False
-        self._lock = threading.RLock()
         self._cursors: weakref.WeakSet[Cursor] = weakref.WeakSet()
-        # Statement handles of cursors collected by the garbage collector; closed at the next
-        # call, since finalizers must not call the core.
-        self._orphan_statements: list[int] = []
         self._masked = self._read_masked_connection_string()
 
     # --- attributes ------------------------------------------------------------------------
@@ -152,9 +139,8 @@ class Connection:
     def info(self) -> dict[str, Any]:
         """Facts about the connection from the core, e.g. ``{"connection_string": <masked>,
         "requests": <HTTP requests sent so far>}``."""
-        with self._lock:
-            self._check_open_locked()
-            return dict(json.loads(self._call(self._core.ConnInfo, self._handle)))
+        self._check_open()
+        return self._session.info()
 
     @property
     def request_count(self) -> int:
@@ -188,16 +174,21 @@ class Connection:
         Closes every cursor and statement of the connection. Idempotent."""
         if self._closed:
             return
-        with self._lock:
+        with self._session.lock:
             if self._closed:
                 return
             self._closed = True
             for cur in list(self._cursors):
                 cur._detach()
             self._cursors = weakref.WeakSet()
-            self._orphan_statements.clear()
-            if _native.usable():  # in a forked child the parent owns the core connection
-                _native.call(self._core.ConnClose, self._handle)
+            self._session.close()
+
+    def cancel(self) -> None:
+        """Cancel every statement running on this connection, from any thread: the
+        ``execute()`` or fetch waiting for kintone raises :class:`OperationalError` (a
+        :class:`StatementCancelled`) soon after. The connection stays usable."""
+        self._check_open()
+        self._session.cancel()
 
     # --- shortcuts -------------------------------------------------------------------------
 
@@ -238,43 +229,13 @@ class Connection:
 
     def _read_masked_connection_string(self) -> str:
         try:
-            info = json.loads(_native.call(self._core.ConnInfo, self._handle))
-            return str(info["connection_string"])
-        except (exceptions.Error, ValueError, KeyError, TypeError):
+            return str(self._session.info()["connection_string"])
+        except (exceptions.Error, KeyError):
             return "<connection string unavailable>"
 
     def _check_open(self) -> None:
         if self._closed:
             raise exceptions.ProgrammingError("Cannot operate on a closed connection.")
-
-    _check_open_locked = _check_open
-
-    def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Call the core; the caller holds self._lock."""
-        if self._orphan_statements:
-            self._close_orphans()
-        return _native.call(fn, *args)
-
-    def _take_warnings(self) -> list[str]:
-        """The warnings the core recorded since the last call (see ``ConnWarnings`` in
-        ``pybind/README.md``); the caller holds self._lock and reports them with
-        :func:`emit_warnings` once it has released it."""
-        if self._closed:
-            return []
-        texts = json.loads(self._call(self._core.ConnWarnings, self._handle))
-        return [str(t) for t in texts] if isinstance(texts, list) else []
-
-    def _close_orphans(self) -> None:
-        orphans = self._orphan_statements
-        while orphans:
-            try:
-                stmt = orphans.pop()
-            except IndexError:
-                break
-            try:
-                _native.call(self._core.StmtClose, stmt)
-            except exceptions.Error:
-                pass
 
     def _forget_cursor(self, cursor: Cursor) -> None:
         self._cursors.discard(cursor)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _convert
-from ._warn import emit_warnings
+from ._session import Executed
 from .exceptions import InterfaceError, ProgrammingError
 
 if TYPE_CHECKING:
@@ -36,14 +35,15 @@ class Cursor:
     the connection, each using its own cursors).
     """
 
-    #: Rows requested from the core per call. Ctrl-C is only seen between calls, so keep
-    #: batches moderate.
+    #: Rows requested from the core per call.
     fetch_batch_size: int = 500
 
     def __init__(self, connection: Connection) -> None:
         self._connection: Connection | None = connection
+        self._session = connection._session
         self._closed = False
         self._stmt: int | None = None  # open statement handle in the core
+        self._running: int | None = None  # the statement being executed, for cancel()
         self._description: Description | None = None
         self._converters: list[tuple[int, Any]] = []
         self._rowcount = -1
@@ -107,37 +107,18 @@ class Cursor:
         transactions: a write takes effect when this returns. Returns the cursor itself, so
         ``cur.execute(...).fetchall()`` works.
         """
-        conn = self._check_open()
+        self._check_open()
         self._reset()
         if not isinstance(operation, str):
             raise ProgrammingError(
                 f"the SQL statement must be a str, not {type(operation).__name__}"
             )
         params = _convert.encode_parameters(parameters)
-        core = conn._core
-        pending: list[str] = []  # the core's warnings, reported once the lock is released
         try:
-            with conn._lock:
-                conn._check_open_locked()
-                try:
-                    stmt = conn._call(core.Execute, conn._handle, operation, params)
-                finally:
-                    pending = conn._take_warnings()
-                self._stmt = stmt
-                try:
-                    desc_json = conn._call(core.StmtDescription, stmt)
-                    columns = json.loads(desc_json) if desc_json else None
-                    if columns is None:
-                        self._rowcount = int(conn._call(core.StmtRowcount, stmt))
-                        self._close_stmt_locked()
-                        return self
-                except BaseException:
-                    self._close_stmt_locked(quiet=True)
-                    raise
-            self._set_columns(columns)
-            return self
+            self._take(self._session.execute(operation, params, self._started))
         finally:
-            emit_warnings(pending)
+            self._running = None
+        return self
 
     def executemany(
         self, operation: str, seq_of_parameters: Iterable[Sequence[Any]]
@@ -145,10 +126,10 @@ class Cursor:
         """PEP 249: "Prepare a database operation (query or command) and then execute it
         against all parameter sequences or mappings found in the sequence seq_of_parameters."
 
-        For now this executes the statement once per parameter sequence, so each execution is
-        a separate kintone write (not one atomic batch); after an error, the earlier
-        executions have taken effect. :attr:`rowcount` is the sum of the rows changed (-1 if
-        any count is unknown). A statement that returns rows raises :class:`ProgrammingError`.
+        All parameter sequences go to the core in one call, which executes the statement once
+        per sequence, in order, stopping at the first error; the executions before it have
+        taken effect. :attr:`rowcount` is the sum of the rows changed (-1 if any count is
+        unknown). A statement that returns rows raises :class:`ProgrammingError`.
         """
         self._check_open()
         if not isinstance(operation, str):
@@ -158,18 +139,23 @@ class Cursor:
         if isinstance(seq_of_parameters, (str, bytes)):
             raise ProgrammingError("seq_of_parameters must be a sequence of parameter sequences")
         self._reset()
-        total = 0
-        for parameters in seq_of_parameters:
-            self.execute(operation, parameters)
-            if self._description is not None:
-                self._reset()
-                raise ProgrammingError(
-                    "executemany() can only execute statements that return no rows"
-                )
-            if total >= 0:
-                total = -1 if self._rowcount < 0 else total + self._rowcount
-        self._rowcount = total
+        rows = "[" + ",".join(_convert.encode_parameters(p) for p in seq_of_parameters) + "]"
+        try:
+            self._take(self._session.execute_many(operation, rows, self._started))
+        finally:
+            self._running = None
         return self
+
+    def cancel(self) -> None:
+        """Cancel the statement this cursor is running or reading, from any thread: the call
+        waiting for kintone raises :class:`OperationalError` (a :class:`StatementCancelled`)
+        soon after. Does nothing when no statement is open."""
+        stmt = self._running or self._stmt
+        if stmt is not None and not self.closed:
+            self._session.cancel_statement(stmt)
+
+    def _started(self, stmt: int) -> None:
+        self._running = stmt  # read by cancel() on another thread
 
     def fetchone(self) -> Row | None:
         """PEP 249: "Fetch the next row of a query result set, returning a single sequence, or
@@ -227,8 +213,7 @@ class Cursor:
             return
         conn = self._connection
         if conn is not None and self._stmt is not None and not conn.closed:
-            with conn._lock:
-                self._close_stmt_locked(quiet=True)
+            self._close_stmt(quiet=True)
         self._stmt = None
         self._closed = True
         self._description = None
@@ -314,9 +299,9 @@ class Cursor:
         # Never call the core from a finalizer: hand the statement to the connection, which
         # closes it at its next call.
         stmt = getattr(self, "_stmt", None)
-        conn = getattr(self, "_connection", None)
-        if stmt is not None and conn is not None and not conn._closed:
-            conn._orphan_statements.append(stmt)
+        session = getattr(self, "_session", None)
+        if stmt is not None and session is not None:
+            session.orphan(stmt)
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -343,8 +328,7 @@ class Cursor:
         if self._stmt is not None:
             conn = self._connection
             if conn is not None and not conn.closed:
-                with conn._lock:
-                    self._close_stmt_locked(quiet=True)
+                self._close_stmt(quiet=True)
             self._stmt = None
         self._description = None
         self._converters = []
@@ -364,6 +348,13 @@ class Cursor:
         self._rownumber = None
         self._done = True
 
+    def _take(self, done: Executed) -> None:
+        """Take over what an execution reported."""
+        self._rowcount = done.rowcount
+        if done.columns is not None:
+            self._stmt = done.stmt
+            self._set_columns(done.columns)
+
     def _set_columns(self, columns: Any) -> None:
         try:
             self._description = tuple(
@@ -381,35 +372,32 @@ class Cursor:
 
     def _fill(self, n: int) -> bool:
         """Fetch up to n rows from the core into the buffer; False when there are none."""
-        conn = self._check_open()
-        pending: list[str] = []  # the core's warnings, reported once the lock is released
+        self._check_open()
+        stmt = self._stmt
+        if stmt is None:
+            self._done = True
+            return False
         try:
-            with conn._lock:
-                conn._check_open_locked()
-                try:
-                    payload = conn._call(conn._core.StmtFetch, self._stmt, n)
-                finally:
-                    pending = conn._take_warnings()
-                rows, done = _convert.decode_fetch(payload)
-                if done:
-                    self._close_stmt_locked(quiet=True)
-                    self._done = True
-        finally:
-            emit_warnings(pending)
-        self._rows = _convert.convert_rows(rows, self._converters)
+            batch = self._session.fetch(stmt, n)
+        except BaseException:
+            # The core released the statement after its error; make sure of it otherwise.
+            self._close_stmt(quiet=True)
+            self._done = True
+            raise
+        if batch.done:
+            self._stmt = None  # the core released it
+            self._done = True
+        self._rows = _convert.convert_rows(batch.rows, self._converters)
         self._pos = 0
         return bool(self._rows)
 
-    def _close_stmt_locked(self, quiet: bool = False) -> None:
+    def _close_stmt(self, quiet: bool = False) -> None:
         stmt = self._stmt
         if stmt is None:
             return
         self._stmt = None
-        conn = self._connection
-        if conn is None:
-            return
         try:
-            conn._call(conn._core.StmtClose, stmt)
+            self._session.close_statement(stmt)
         except Exception:
             if not quiet:
                 raise

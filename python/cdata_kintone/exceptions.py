@@ -75,6 +75,7 @@ __all__ = [
     "ClientCertificateRejected",
     "ClientCertificatePasswordError",
     "UntrustedServerCertificate",
+    "StatementCancelled",
 ]
 
 _PUBLIC_MODULE = "cdata_kintone"
@@ -321,6 +322,11 @@ class UntrustedServerCertificate(CertificateError, OperationalError):
     attack): trust it with SSLServerCert if it is expected."""
 
 
+class StatementCancelled(OperationalError):
+    """The statement was cancelled: by :meth:`Cursor.cancel` or :meth:`Connection.cancel`
+    from another thread, or by Ctrl-C. The connection stays usable."""
+
+
 _PEP249_CLASSES: dict[str, type[Error]] = {
     c.__name__: c
     for c in (
@@ -391,6 +397,7 @@ KIND_CLASSES: dict[str, type[Error]] = {
     "tls_client_cert_refused": ClientCertificateRejected,
     "tls_cert_password": ClientCertificatePasswordError,
     "tls_untrusted_server": UntrustedServerCertificate,
+    "cancelled": StatementCancelled,
 }
 
 
