@@ -26,7 +26,7 @@ func guard(err *error) {
 // Version returns the version of the Go core.
 func Version() (v string, err error) {
 	defer guard(&err)
-	return bridge.Version, nil
+	return bridge.Version(), nil
 }
 
 // Connect opens a connection described by a connection string and returns its handle.
