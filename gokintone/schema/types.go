@@ -12,8 +12,8 @@ import "strings"
 // the type table the type name users see, the type code and the Python conversion.
 const (
 	TypeInteger = "INTEGER"
-	TypeDecimal = "DECIMAL" // NUMERIC affinity; Python gets decimal.Decimal
-	TypeDouble  = "DOUBLE"  // REAL affinity; Python gets float
+	TypeDecimal = "DECIMAL" // NUMERIC affinity
+	TypeDouble  = "DOUBLE"  // REAL affinity
 	TypeVarchar = "VARCHAR"
 	// Dates and times are declared with names of their own: go-sqlite3 rewrites values of
 	// columns declared exactly DATE, DATETIME or TIMESTAMP into time.Time (and unparsable text
