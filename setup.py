@@ -10,7 +10,8 @@ would compile the SQLite amalgamation a second time):
    (git-ignored; the `_` keeps the generated `main` package out of `go vet/test ./...`);
 3. goimports on the generated Go; a first `go build -buildmode=c-shared` for the C header;
 4. pybindgen's generated build.py writes the CPython wrapper (core.c);
-5. the final `go build -buildmode=c-shared` links the extension `_core<EXT_SUFFIX>`.
+5. the final `go build -buildmode=c-shared` links the extension `_core<EXT_SUFFIX>`, with the
+   distribution's version (pyproject.toml) given to the core by `-ldflags -X`.
 Meanwhile a background c-shared build of a tiny main (build/_cgo_warmup) compiles the
 dependencies, SQLite among them, in c-shared mode, so that the two single-threaded compiles of
 the SQLite amalgamation (default mode for gopy, c-shared for the extension) use both cores
@@ -48,6 +49,8 @@ CORE_DIR = os.path.join(ROOT, "python", "cdata_kintone", "_core")
 # The generated Python files that ship; gopy names the wrapper after the Go package (pybind.py),
 # which is renamed so that the import reads `from cdata_kintone._core import core`.
 SHIPPED_PY = ("__init__.py", "core.py", "go.py")
+# The Go variable that holds the core's version, relative to the module (set with -ldflags -X).
+VERSION_VAR = "gokintone/internal/version.version"
 TOOLS = {
     "gopy": "github.com/go-python/gopy",
     "goimports": "golang.org/x/tools/cmd/goimports",
@@ -152,7 +155,16 @@ func main() {}
 """
 
 
-def start_warmup(go, env, go_package, workdir):
+def go_module(go, env):
+    """The path of the Go module (go.mod's `module`)."""
+    out = subprocess.run([go, "list", "-m"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    if out.returncode != 0:
+        raise BuildError("`go list -m` failed in %s:\n%s" % (ROOT, out.stdout.decode("utf-8", "replace")))
+    return out.stdout.decode().strip()
+
+
+def start_warmup(go, env, import_path, workdir):
     """Starts `go build -buildmode=c-shared` of a tiny main that imports the bound package.
 
     The packages it compiles (the runtime, the standard library and go-sqlite3 with the SQLite
@@ -160,12 +172,6 @@ def start_warmup(go, env, go_package, workdir):
     come from the build cache there. It runs while gopy is built and while `gopy gen` compiles the
     same packages in the default mode: two single-threaded compiles of SQLite on two cores. The
     folder name starts with `_`, so `go ... ./...` never sees it."""
-    out = subprocess.run([go, "list", "-m"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    if out.returncode != 0:
-        raise BuildError("`go list -m` failed in %s:\n%s" % (ROOT, out.stdout.decode("utf-8", "replace")))
-    module = out.stdout.decode().strip()
-    import_path = module + "/" + go_package.lstrip("./").rstrip("/")
     if os.path.isdir(workdir):
         shutil.rmtree(workdir)
     os.makedirs(workdir)
@@ -220,14 +226,19 @@ class build_ext(_build_ext):
         go = find_go(env)
         _log("go: %s; GOFLAGS=%r CGO_CFLAGS=%r" % (go, env.get("GOFLAGS"), env.get("CGO_CFLAGS")))
 
-        warm = start_warmup(go, env, ext.go_package, os.path.join(ROOT, "build", "_cgo_warmup"))
+        module = go_module(go, env)
+        import_path = module + "/" + ext.go_package.lstrip("./").rstrip("/")
+        warm = start_warmup(go, env, import_path, os.path.join(ROOT, "build", "_cgo_warmup"))
+        # The core reports the distribution's version (pyproject.toml), also in its User-Agent.
+        # -X changes only the link step: every compiled package stays shared with `go test`.
+        ldflags = "-ldflags=-X %s/%s=%s" % (module, VERSION_VAR, self.distribution.get_version())
         try:
-            self._build_go_steps(ext, go, env, warm)
+            self._build_go_steps(ext, go, env, warm, ldflags)
         finally:
             finish_warmup(warm, kill=True)
         _log("Go extension built in %.1fs" % (time.monotonic() - total))
 
-    def _build_go_steps(self, ext, go, env, warm):
+    def _build_go_steps(self, ext, go, env, warm, ldflags):
         # 1. tools, from the versions pinned in go.mod (go build skips an up-to-date binary).
         tools_dir = os.path.abspath(os.path.join(self.build_temp, "go-tools"))
         os.makedirs(tools_dir, exist_ok=True)
@@ -265,7 +276,7 @@ class build_ext(_build_ext):
         # 5. the extension itself.
         ext_suffix = sysconfig.get_config_var("EXT_SUFFIX")
         built = os.path.join(CORE_DIR, "_core" + ext_suffix)
-        run([go, "build", "-buildmode=c-shared", "-o", built, "."], CORE_DIR, env,
+        run([go, "build", "-buildmode=c-shared", ldflags, "-o", built, "."], CORE_DIR, env,
             "go build (extension)")
 
         # Into the build tree (or in place, for editable installs).

@@ -35,7 +35,7 @@ func guard(err *error) {
 // Version returns the version of the Go core.
 func Version() (v string, err error) {
 	defer guard(&err)
-	return bridge.Version, nil
+	return bridge.Version(), nil
 }
 
 // Connect starts opening a connection described by a connection string (parse, validate,

@@ -217,15 +217,16 @@ def test_description_and_type_objects(conn: mod.Connection) -> None:
     assert cur.execute("SELECT Id, Amount, [Close date], [Deal name], x'01' FROM Deals LIMIT 1") is cur
     desc = cur.description
     assert desc == (
-        ("Id", "NUMBER", None, None, None, None, None),
+        ("Id", "ROWID", None, None, None, None, None),
         ("Amount", "NUMBER", None, None, None, None, None),
         ("Close date", "DATETIME", None, None, None, None, None),
         ("Deal name", "STRING", None, None, None, None, None),
         ("x'01'", "BINARY", None, None, None, None, None),
     )
     codes = [d[1] for d in desc]
+    assert codes == [mod.ROWID, mod.NUMBER, mod.DATETIME, mod.STRING, mod.BINARY]
     assert codes == [mod.NUMBER, mod.NUMBER, mod.DATETIME, mod.STRING, mod.BINARY]
-    assert desc[1][1] == mod.NUMBER
+    assert desc[0][1] != mod.STRING and desc[1][1] != mod.ROWID
     assert desc[1][1] != mod.STRING
     assert cur.rowcount == -1
 

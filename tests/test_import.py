@@ -38,6 +38,8 @@ def test_import_does_not_load_the_native_core() -> None:
         assert loaded == [], loaded
         assert not _native.is_loaded()
         assert "pytest" not in sys.modules
+        assert cdata_kintone.__version__  # read from the distribution's metadata
+        assert not _native.is_loaded()
         print("ok")
         """
     )

@@ -21,13 +21,15 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/connstr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/engine"
+	"github.com/kintone-oss/cdata-kintone/gokintone/internal/version"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
 	"github.com/kintone-oss/cdata-kintone/gokintone/oauth"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
-// Version is the version of the Go core.
-const Version = "0.1.0"
+// Version returns the version of the Go core, which the wheel's build sets to the Python
+// distribution's version (see gokintone/internal/version).
+func Version() string { return version.String() }
 
 // handles maps int64 handles to live objects. Handles are never reused.
 type handles struct {
@@ -162,7 +164,6 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 		BaseURL:           cfg.BaseURL(),
 		GuestSpaceID:      cfg.Int("GuestSpaceId"),
 		Timeout:           cfg.Timeout(),
-		UserAgent:         "cdata-kintone/" + Version,
 		Mask:              cfg.Mask,
 		BasicAuthUser:     cfg.Get(connstr.PropBasicAuthUser),
 		BasicAuthPassword: cfg.Get(connstr.PropBasicAuthPassword),

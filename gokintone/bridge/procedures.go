@@ -9,6 +9,7 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/engine"
 	"github.com/kintone-oss/cdata-kintone/gokintone/oauth"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
 // Stored procedures: `EXECUTE Name Param = 'value', Param2 = ?` (EXEC also works), parsed here
@@ -32,9 +33,9 @@ type procedure struct {
 }
 
 var tokenOutputs = []engine.Column{
-	{Name: "OAuthAccessToken", DeclType: "VARCHAR", TypeCode: "STRING"},
-	{Name: "OAuthRefreshToken", DeclType: "VARCHAR", TypeCode: "STRING"},
-	{Name: "ExpiresIn", DeclType: "INTEGER", TypeCode: "NUMBER"},
+	{Name: "OAuthAccessToken", DeclType: schema.TypeVarchar, TypeCode: schema.CodeString},
+	{Name: "OAuthRefreshToken", DeclType: schema.TypeVarchar, TypeCode: schema.CodeString},
+	{Name: "ExpiresIn", DeclType: schema.TypeInteger, TypeCode: schema.CodeNumber},
 }
 
 var procedures = []*procedure{
@@ -48,7 +49,7 @@ var procedures = []*procedure{
 			{Name: "Scope", Description: "Blank-separated scopes; default: the Scope property."},
 			{Name: "State", Description: "Opaque value returned with the redirect; check it there to prevent request forgery."},
 		},
-		Outputs: []engine.Column{{Name: "URL", DeclType: "VARCHAR", TypeCode: "STRING"}},
+		Outputs: []engine.Column{{Name: "URL", DeclType: schema.TypeVarchar, TypeCode: schema.CodeString}},
 		run:     procAuthURL,
 	},
 	{

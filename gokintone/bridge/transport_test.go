@@ -7,10 +7,12 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"software.sslmate.com/src/go-pkcs12"
@@ -221,5 +223,31 @@ func TestConnectProxy(t *testing.T) {
 	expectErr(t, "NO_PROXY", connectAndQuery(t, auto+";ProxyAutoDetect=true"), dberr.OperationalError, "kintone.example.test")
 	if len(px.Connects()) != n {
 		t.Errorf("NO_PROXY: went through the proxy")
+	}
+}
+
+// TestUserAgentNamesTheVersion: every request of a connection names the connector and the
+// version of the core.
+func TestUserAgentNamesTheVersion(t *testing.T) {
+	sim, err := kintonesim.New(kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: 10}), kintonesim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	agents := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		agents[r.UserAgent()]++
+		mu.Unlock()
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	if err := connectAndQuery(t, "Url="+srv.URL+";"+simCreds); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := "cdata-kintone/" + Version(); len(agents) != 1 || agents[want] == 0 {
+		t.Errorf("User-Agent headers %v, want only %q", agents, want)
 	}
 }

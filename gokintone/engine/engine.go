@@ -249,8 +249,8 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	}
 	s.cols = make([]Column, len(names))
 	for i, n := range names {
-		s.cols[i] = Column{Name: n, DeclType: schema.PublicType(strings.ToUpper(s.decl[i]))}
-		s.cols[i].TypeCode = typeCode(s.cols[i].DeclType, s.pending, i)
+		decl := strings.ToUpper(s.decl[i])
+		s.cols[i] = Column{Name: n, DeclType: schema.PublicType(decl), TypeCode: typeCode(decl, s.pending, i)}
 	}
 	return s, nil
 }
@@ -449,30 +449,32 @@ func (s *Stmt) closeLocked() {
 	s.done = true
 }
 
+// typeCode is the PEP 249 type code of a result column declared decl (upper case): the type
+// table's for the driver's own columns; for other declared types (TEMP tables) the one their
+// name or affinity implies; for a column without one (an expression) the first row's value's.
 func typeCode(decl string, first []driver.Value, i int) string {
-	switch strings.ToUpper(decl) {
-	case "INTEGER", "DECIMAL", "DOUBLE", "REAL", "NUMERIC", "INT", "BIGINT", "FLOAT":
-		return "NUMBER"
+	if t, ok := schema.SQLTypeOf(decl); ok {
+		return t.TypeCode
+	}
+	switch decl {
 	case "DATE", "TIME", "DATETIME", "TIMESTAMP":
-		return "DATETIME"
-	case "BLOB":
-		return "BINARY"
+		return schema.CodeDatetime
 	case "":
 		if first != nil {
 			switch first[i].(type) {
 			case int64, float64:
-				return "NUMBER"
+				return schema.CodeNumber
 			case []byte:
-				return "BINARY"
+				return schema.CodeBinary
 			}
 		}
-		return "STRING"
+		return schema.CodeString
 	}
 	switch schema.AffinityOf(decl) {
 	case schema.AffInteger, schema.AffReal, schema.AffNumeric:
-		return "NUMBER"
+		return schema.CodeNumber
 	case schema.AffBlob:
-		return "BINARY"
+		return schema.CodeBinary
 	}
-	return "STRING"
+	return schema.CodeString
 }

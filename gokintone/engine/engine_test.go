@@ -381,3 +381,28 @@ func TestRepeatedFullScan(t *testing.T) {
 		t.Errorf("%d requests, want at most 11: %q", n, f.kintoneQueries("2"))
 	}
 }
+
+// TestResultColumnTypes checks the type names and type codes a query reports: from the type
+// table for plain references to kintone columns (through aliases and views too), by the value
+// for expressions. Id is the row's own id (ROWID) in app and child tables; RecordId is not.
+func TestResultColumnTypes(t *testing.T) {
+	f := newFixture(t, 10)
+	f.query(t, "CREATE TEMP VIEW ids AS SELECT Id AS DealId FROM Deals")
+	for sql, want := range map[string][]Column{
+		"SELECT Id, Revision, Amount, [Close date], [Last contact], [Call time], [Deal name], Id + 0 FROM Deals": {
+			{"Id", "INTEGER", "ROWID"}, {"Revision", "INTEGER", "NUMBER"}, {"Amount", "DECIMAL", "NUMBER"},
+			{"Close date", "DATE", "DATETIME"}, {"Last contact", "DATETIME", "DATETIME"}, {"Call time", "TIME", "DATETIME"},
+			{"Deal name", "VARCHAR", "STRING"}, {"Id + 0", "", "NUMBER"}},
+		"SELECT Id AS i, RecordId FROM [受注明細 Orders_明細]": {{"i", "INTEGER", "ROWID"}, {"RecordId", "INTEGER", "NUMBER"}},
+		"SELECT DealId FROM ids":                         {{"DealId", "INTEGER", "ROWID"}},
+	} {
+		s, err := f.eng.Execute(context.Background(), sql, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		if got := s.Columns(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %v\nwant %v", sql, got, want)
+		}
+		s.Close()
+	}
+}

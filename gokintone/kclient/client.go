@@ -18,13 +18,12 @@ import (
 	"time"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/internal/version"
 )
 
-// version is the version of the Go core named in the default User-Agent.
-const version = "0.1.0"
-
-// DefaultUserAgent is the User-Agent sent when Config.UserAgent is "".
-const DefaultUserAgent = "cdata-kintone-go/" + version
+// DefaultUserAgent returns the User-Agent sent when Config.UserAgent is "": the connector and
+// the version of the Go core.
+func DefaultUserAgent() string { return "cdata-kintone/" + version.String() }
 
 // DefaultLanguage is the Accept-Language sent when Config.Language is "", so that kintone's
 // messages come in English.
@@ -68,7 +67,7 @@ type Config struct {
 	BasicAuthUser, BasicAuthPassword string
 
 	Timeout   time.Duration // per HTTP request, reply body included; 0 = none
-	UserAgent string        // "" = DefaultUserAgent
+	UserAgent string        // "" = DefaultUserAgent()
 	Language  string        // Accept-Language; "" = DefaultLanguage; "-" = send none
 
 	// TLS configures server certificate trust and the client certificate; Proxy the HTTP
@@ -232,7 +231,7 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	if c.userAgent == "" {
-		c.userAgent = DefaultUserAgent
+		c.userAgent = DefaultUserAgent()
 	}
 	if c.language == "" {
 		c.language = DefaultLanguage

@@ -18,33 +18,6 @@ import (
 	"unicode/utf8"
 )
 
-// Declared SQL types. They select both SQLite's column affinity and the Python conversion.
-const (
-	TypeInteger = "INTEGER"
-	TypeDecimal = "DECIMAL" // NUMERIC affinity; Python gets decimal.Decimal
-	TypeDouble  = "DOUBLE"  // REAL affinity; Python gets float
-	TypeVarchar = "VARCHAR"
-	// Dates and times are declared with names of their own: go-sqlite3 rewrites values of
-	// columns declared exactly DATE, DATETIME or TIMESTAMP into time.Time (and unparsable text
-	// into the zero time), which would lose data. PublicType maps them back for users.
-	TypeDate     = "ISODATE"
-	TypeTime     = "ISOTIME"
-	TypeDatetime = "ISODATETIME"
-)
-
-// PublicType is the type name shown to users for a declared type.
-func PublicType(decl string) string {
-	switch strings.ToUpper(decl) {
-	case TypeDate:
-		return "DATE"
-	case TypeTime:
-		return "TIME"
-	case TypeDatetime:
-		return "DATETIME"
-	}
-	return decl
-}
-
 // Affinity is SQLite's column affinity, derived from the declared type.
 type Affinity int
 
@@ -167,7 +140,7 @@ const (
 func Build(name string, appID int64, appCode string, fields map[string]Field, opts Options) (tables []*Table, warnings []string) {
 	main := &Table{Name: name, AppID: appID, AppName: name}
 	main.Columns = append(main.Columns,
-		Column{Name: ColID, FieldCode: "$id", FieldType: "__ID__", DeclType: TypeInteger},
+		Column{Name: ColID, FieldCode: "$id", FieldType: "__ID__", DeclType: TypeRowID},
 		Column{Name: ColRevision, FieldCode: "$revision", FieldType: "__REVISION__", DeclType: TypeInteger},
 	)
 	warn := func(f Field, what string) {
@@ -200,7 +173,7 @@ func buildChild(parent *Table, sub Field, opts Options, warn func(Field, string)
 	sep := opts.SubtableSeparator
 	t := &Table{Name: parent.Name + sep + label, AppID: parent.AppID, AppName: parent.AppName, Subtable: sub.Code}
 	t.Columns = append(t.Columns,
-		Column{Name: ColID, FieldCode: "id", FieldType: "__ID__", DeclType: TypeInteger, Role: "rowid"},
+		Column{Name: ColID, FieldCode: "id", FieldType: "__ID__", DeclType: TypeRowID, Role: "rowid"},
 		Column{Name: ColRecordID, FieldCode: "$id", FieldType: "__ID__", DeclType: TypeInteger, Role: "parent"},
 	)
 	used := map[string]bool{strings.ToLower(ColID): true, strings.ToLower(ColRecordID): true}
@@ -250,54 +223,27 @@ func columnFor(f Field, appCode string, opts Options, warn func(Field, string)) 
 		name = f.Code
 	}
 	c := Column{Name: name, FieldCode: f.Code, FieldType: f.Type, Format: f.Format, Label: f.Label, Options: f.Options}
-	number := TypeDecimal
-	if opts.NumberMapToDouble {
-		number = TypeDouble
-	}
 	switch f.Type {
-	case "NUMBER":
-		c.DeclType = number
-	case "CALC":
-		switch f.Format {
-		case "DATE":
-			c.DeclType = TypeDate
-		case "TIME":
-			c.DeclType = TypeTime
-		case "DATETIME":
-			c.DeclType = TypeDatetime
-		case "HOUR_MINUTE", "DAY_HOUR_MINUTE":
-			c.DeclType = TypeVarchar
-		case "NUMBER", "NUMBER_DIGIT", "":
-			c.DeclType = number
-		default: // a format unknown to this version: its values are kept as the text sent
-			c.DeclType = TypeVarchar
-			if warn != nil {
-				warn(f, fmt.Sprintf("(CALC) has the format %q, unknown to this driver version; its values are read as text", f.Format))
-			}
-		}
-	case "RECORD_NUMBER":
-		if appCode == "" {
-			c.DeclType = TypeInteger
-		} else {
-			c.DeclType = TypeVarchar
-		}
-	case "DATE":
-		c.DeclType = TypeDate
-	case "TIME":
-		c.DeclType = TypeTime
-	case "DATETIME", "CREATED_TIME", "UPDATED_TIME":
-		c.DeclType = TypeDatetime
-	case "SINGLE_LINE_TEXT", "MULTI_LINE_TEXT", "RICH_TEXT", "LINK", "RADIO_BUTTON", "DROP_DOWN",
-		"CHECK_BOX", "MULTI_SELECT", "USER_SELECT", "ORGANIZATION_SELECT", "GROUP_SELECT",
-		"CREATOR", "MODIFIER", "FILE":
-		c.DeclType = TypeVarchar
+	case "REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR", "SUBTABLE":
+		return c, false // hold no value
 	case "STATUS", "STATUS_ASSIGNEE", "CATEGORY":
 		if f.Enabled != nil && !*f.Enabled {
 			return c, false
 		}
+	}
+	format := f.Format
+	if f.Type == "CALC" && format == "" {
+		format = "NUMBER" // kintone's default format
+	}
+	decl, ok := declFor(f.Type, format, appCode, opts)
+	switch {
+	case ok:
+		c.DeclType = decl
+	case f.Type == "CALC": // a format unknown to this version: its values are kept as the text sent
 		c.DeclType = TypeVarchar
-	case "REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR", "SUBTABLE":
-		return c, false // hold no value
+		if warn != nil {
+			warn(f, fmt.Sprintf("(CALC) has the format %q, unknown to this driver version; its values are read as text", f.Format))
+		}
 	default: // a type unknown to this version
 		if warn != nil {
 			warn(f, fmt.Sprintf("has the type %q, unknown to this driver version; its column is left out", f.Type))
@@ -364,14 +310,14 @@ func (c *Column) Value(raw json.RawMessage) (any, error) {
 		// Numbers sometimes arrive unquoted from other kintone-compatible servers: the JSON
 		// number's text is read as kintone's text would be.
 		switch c.DeclType {
-		case TypeInteger, TypeDecimal, TypeDouble:
+		case TypeRowID, TypeInteger, TypeDecimal, TypeDouble:
 			s = string(raw)
 		default:
 			return nil, c.badValue(raw, "is a number where text is expected")
 		}
 	default: // true, false, an object or a list
 		switch c.DeclType {
-		case TypeInteger, TypeDecimal, TypeDouble:
+		case TypeRowID, TypeInteger, TypeDecimal, TypeDouble:
 			return nil, c.badValue(raw, "is neither a number nor text")
 		}
 		return nil, c.badValue(raw, "is not text")
@@ -386,7 +332,7 @@ func (c *Column) FromText(s string) (any, error) {
 		return nil, nil
 	}
 	switch c.DeclType {
-	case TypeInteger:
+	case TypeRowID, TypeInteger:
 		// Only the canonical form: "+7", "007", " 7" or "0x7" stay text, exactly as sent
 		// (a RECORD_NUMBER with a prefix, an id kintone never writes).
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil && (s[0] != '+' && (s[0] != '0' || len(s) == 1) && !strings.HasPrefix(s, "-0")) {

@@ -13,6 +13,8 @@ workers with the ``spawn`` or ``forkserver`` method of :mod:`multiprocessing`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import dbapi_types as _dbapi_types
 from . import exceptions as _exceptions
 from .connection import Connection, connect
@@ -77,7 +79,22 @@ from .exceptions import (
     Warning,
 )
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    #: The version of the installed distribution, ``importlib.metadata.version("cdata-kintone")``;
+    #: the native core reports the same one.
+    __version__: str
+else:
+
+    def __getattr__(name: str) -> str:
+        # __version__ is read from the distribution's metadata when first asked for: importing
+        # importlib.metadata would double the time `import cdata_kintone` takes.
+        if name == "__version__":
+            from importlib.metadata import version
+
+            globals()["__version__"] = value = version("cdata-kintone")
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: PEP 249: "String constant stating the supported DB API level."
 apilevel = "2.0"

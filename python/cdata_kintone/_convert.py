@@ -394,7 +394,10 @@ def _to_bool(v: Any) -> Any:
 
 _Converter = Callable[[Any], Any]
 
-#: declared type (upper case, without "(...)") -> converter
+#: declared type (upper case, without "(...)"), as the core reports it -> converter. What each
+#: type of the driver's columns gives is the README's Types table, generated from the Go type
+#: table; tests/test_type_table.py checks the values against it. The other types are those a
+#: user may declare in TEMP tables.
 DECLTYPE_CONVERTERS: dict[str, _Converter] = {
     "DECIMAL": _to_decimal,
     "DATE": _to_date,

@@ -1,9 +1,13 @@
 """PEP 249 type objects and constructors.
 
 The ``type_code`` in ``Cursor.description`` is one of the strings ``"STRING"``, ``"NUMBER"``,
-``"DATETIME"``, ``"BINARY"``, ``"ROWID"``; the type objects compare equal to them, as PEP 249
-asks ("Type Objects may be equal to more than one type code"):
+``"DATETIME"``, ``"BINARY"``, ``"ROWID"`` (the README's Types table says which columns report
+which); the type objects compare equal to them, as PEP 249 asks ("Type Objects may be equal to
+more than one type code"). ``Id`` reports ``"ROWID"``, which ``NUMBER`` also equals, since a
+row id is a number:
 
+>>> cur.execute("SELECT Id FROM Deals").description[0][1] == ROWID
+True
 >>> cur.description[0][1] == NUMBER
 True
 """
@@ -63,11 +67,12 @@ DBAPITypeObject.__module__ = "cdata_kintone"
 STRING = DBAPITypeObject("STRING")
 #: PEP 249: "describe (long) binary columns in a database (e.g. LONG, RAW, BLOBs)."
 BINARY = DBAPITypeObject("BINARY")
-#: PEP 249: "describe numeric columns in a database."
-NUMBER = DBAPITypeObject("NUMBER")
+#: PEP 249: "describe numeric columns in a database." Also equal to ``"ROWID"``.
+NUMBER = DBAPITypeObject("NUMBER", "NUMBER", "ROWID")
 #: PEP 249: "describe date/time columns in a database."
 DATETIME = DBAPITypeObject("DATETIME")
-#: PEP 249: "describe the "Row ID" column in a database." (kintone's record number, ``Id``.)
+#: PEP 249: "describe the "Row ID" column in a database.": ``Id``, the record's ``$id`` (in a
+#: child table, the subtable row's id).
 ROWID = DBAPITypeObject("ROWID")
 
 #: PEP 249: "This function constructs an object holding a date value."
