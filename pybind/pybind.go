@@ -7,19 +7,17 @@ import (
 	"runtime/debug"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/bridge"
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 )
 
 // guard turns a panic into an InternalError and any error into the wire form the Python
 // layer parses.
 func guard(err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%s", dberr.Wire(dberr.New(dberr.InternalError, "",
-			"internal error in the kintone core (please report it): %v\n%s", r, debug.Stack()), dberr.InternalError))
+		*err = fmt.Errorf("%s", bridge.WirePanic(r, debug.Stack()))
 		return
 	}
 	if *err != nil {
-		*err = fmt.Errorf("%s", dberr.Wire(*err, dberr.DatabaseError))
+		*err = fmt.Errorf("%s", bridge.Wire(*err))
 	}
 }
 

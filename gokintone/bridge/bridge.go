@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -17,9 +18,9 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the SQL engine; compiled into the one shared object
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/connstr"
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/engine"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/oauth"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
@@ -132,7 +133,7 @@ func Connect(connStr string) (int64, error) {
 		})
 		kc.OAuth = mgr
 	default:
-		return 0, dberr.New(dberr.NotSupportedError, "", "AuthScheme=%s is not supported yet", cfg.AuthScheme())
+		return 0, kerr.New(kerr.KindNotSupported, "AuthScheme=%s is not supported yet", cfg.AuthScheme())
 	}
 	client, err := kclient.New(kc)
 	if err != nil {
@@ -175,7 +176,7 @@ func Connect(connStr string) (int64, error) {
 	// yet (InitiateOAuth=OFF without OAuthAccessToken: only the OAuth procedures work on it).
 	if mgr == nil || mgr.Authorized() {
 		_, _, err := eng.Tables(ctx)
-		if err != nil && mgr != nil && mgr.Mode() == oauth.ModeGetAndRefresh && oauthGrantGone(err) {
+		if err != nil && mgr != nil && mgr.Mode() == oauth.ModeGetAndRefresh && oauth.IsGrantError(err) {
 			// The stored authorization is gone: the desktop flow authorizes again.
 			if _, aerr := mgr.Authorize(ctx, mgr.Callback(), mgr.Scope(), ""); aerr != nil {
 				eng.Close()
@@ -189,14 +190,6 @@ func Connect(connStr string) (int64, error) {
 		}
 	}
 	return registry.add(&conn{cfg: cfg, client: client, eng: eng, oauth: mgr, stmts: map[int64]bool{}}), nil
-}
-
-func oauthGrantGone(err error) bool {
-	switch dberr.KindOf(err) {
-	case dberr.KindOAuthInvalidGrant, dberr.KindOAuthTokenRevoked, dberr.KindOAuthRefreshExpired:
-		return true
-	}
-	return false
 }
 
 // tlsOptions maps the SSL properties; unset ones stay zero (system roots, no client certificate).
@@ -237,7 +230,7 @@ func proxyOptions(cfg *connstr.Config) kclient.ProxyOptions {
 func getConn(h int64) (*conn, error) {
 	c, ok := registry.get(h).(*conn)
 	if !ok || c == nil {
-		return nil, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+		return nil, kerr.New(kerr.KindClosed, "the connection is closed")
 	}
 	return c, nil
 }
@@ -319,7 +312,7 @@ func Execute(h int64, sql, params string) (int64, error) {
 		c.mu.Unlock()
 		s.Close()
 		registry.remove(id)
-		return 0, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+		return 0, kerr.New(kerr.KindClosed, "the connection is closed")
 	}
 	c.stmts[id] = true
 	c.mu.Unlock()
@@ -339,18 +332,17 @@ func maskErr(c *conn, err error, extra ...string) error {
 	if masked == msg {
 		return err
 	}
-	class, code := dberr.ClassOf(err, dberr.DatabaseError), ""
-	if de := dberr.As(err); de != nil {
-		code = de.Code
-		masked = strings.TrimSuffix(masked, " ["+code+"]")
+	e := kerr.As(err)
+	if e == nil {
+		return errors.New(masked)
 	}
-	return &dberr.Error{Class: class, Code: code, Kind: dberr.KindOf(err), Message: masked}
+	return e.WithMessage(strings.TrimSuffix(masked, " ["+e.Code+"]"), nil)
 }
 
 func getStmt(h int64) (*stmt, error) {
 	s, ok := registry.get(h).(*stmt)
 	if !ok || s == nil {
-		return nil, dberr.New(dberr.InterfaceError, "", "the statement is closed")
+		return nil, kerr.New(kerr.KindClosed, "the statement is closed")
 	}
 	return s, nil
 }
@@ -448,7 +440,7 @@ func encodeRow(b *strings.Builder, row []any) error {
 			b.WriteString(base64.StdEncoding.EncodeToString(x))
 			b.WriteString(`"}`)
 		default:
-			return dberr.New(dberr.InternalError, "", "cannot encode a value of type %T", v)
+			return kerr.New(kerr.KindInternal, "cannot encode a value of type %T", v)
 		}
 	}
 	b.WriteByte(']')
@@ -473,7 +465,7 @@ func encodeFloat(f float64) string {
 
 func writeJSONString(b *strings.Builder, s string) error {
 	if !utf8.ValidString(s) {
-		return dberr.New(dberr.DataError, "", "a text value is not valid UTF-8; CAST it to BLOB to read its bytes")
+		return kerr.New(kerr.KindBadValue, "a text value is not valid UTF-8; CAST it to BLOB to read its bytes")
 	}
 	enc, err := json.Marshal(s)
 	if err != nil {
@@ -490,18 +482,18 @@ func decodeParams(params string) ([]any, error) {
 	}
 	var raw [][2]json.RawMessage
 	if err := json.Unmarshal([]byte(params), &raw); err != nil {
-		return nil, dberr.New(dberr.InterfaceError, "", "malformed parameter list: %v", err)
+		return nil, kerr.New(kerr.KindMalformedCall, "malformed parameter list: %v", err)
 	}
 	out := make([]any, len(raw))
 	for i, p := range raw {
 		var tag string
 		if err := json.Unmarshal(p[0], &tag); err != nil {
-			return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: malformed tag", i+1)
+			return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed tag", i+1)
 		}
 		var text string
 		if tag != "null" {
 			if err := json.Unmarshal(p[1], &text); err != nil {
-				return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: malformed value", i+1)
+				return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed value", i+1)
 			}
 		}
 		switch tag {
@@ -510,7 +502,7 @@ func decodeParams(params string) ([]any, error) {
 		case "int":
 			n, err := strconv.ParseInt(text, 10, 64)
 			if err != nil {
-				return nil, dberr.New(dberr.DataError, "", "parameter %d: integer %s does not fit in 64 bits", i+1, text)
+				return nil, kerr.New(kerr.KindBadValue, "parameter %d: integer %s does not fit in 64 bits", i+1, text)
 			}
 			out[i] = n
 		case "float":
@@ -524,7 +516,7 @@ func decodeParams(params string) ([]any, error) {
 			default:
 				f, err := strconv.ParseFloat(text, 64)
 				if err != nil {
-					return nil, dberr.New(dberr.DataError, "", "parameter %d: bad float %q", i+1, text)
+					return nil, kerr.New(kerr.KindBadValue, "parameter %d: bad float %q", i+1, text)
 				}
 				out[i] = f
 			}
@@ -533,14 +525,14 @@ func decodeParams(params string) ([]any, error) {
 		case "blob":
 			bs, err := base64.StdEncoding.DecodeString(text)
 			if err != nil {
-				return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: bad blob encoding", i+1)
+				return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: bad blob encoding", i+1)
 			}
 			if bs == nil {
 				bs = []byte{}
 			}
 			out[i] = bs
 		default:
-			return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: unknown tag %q", i+1, tag)
+			return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: unknown tag %q", i+1, tag)
 		}
 	}
 	return out, nil
