@@ -146,3 +146,10 @@ func SetEnv(name string, value string) (ok bool, err error) {
 	defer guard(&err)
 	return true, bridge.SetEnv(name, value)
 }
+
+// ErrorKinds returns, as JSON, every way an error reaches Python (each kind, each kintone code)
+// with the class, code and kind sent and a sample wire text, to test exceptions.py against.
+func ErrorKinds() (kinds string, err error) {
+	defer guard(&err)
+	return bridge.ErrorKinds()
+}

@@ -1,6 +1,9 @@
 package bridge
 
 import (
+	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
@@ -174,4 +177,43 @@ func Wire(err error) string {
 // WirePanic renders a recovered panic, with the stack, as an internal error in the wire form.
 func WirePanic(r any, stack []byte) string {
 	return Wire(kerr.New(kerr.KindInternal, "internal error in the kintone core (please report it): %v\n%s", r, stack))
+}
+
+// fallbackStatuses are HTTP statuses of kintone error replies, one or more for each class
+// classForStatus gives a code it does not know.
+var fallbackStatuses = []int{400, 401, 403, 404, 409, 429, 500, 503}
+
+// errorCase is one way an error reaches Python, for ErrorKinds.
+type errorCase struct {
+	Kind     kerr.Kind `json:"kind"`
+	Code     string    `json:"code"`
+	Class    Class     `json:"class"`
+	WireKind string    `json:"wire_kind"`
+	Wire     string    `json:"wire"`
+}
+
+// ErrorKinds returns, as a JSON list, every way an error reaches Python: each kind, and for
+// kintone's error replies each known code and the fallback by HTTP status. Each entry has the
+// class, code and kind sent, and the wire text of a sample error; the Python tests check
+// exceptions.py against it.
+func ErrorKinds() (string, error) {
+	var cases []errorCase
+	add := func(e *kerr.Error) {
+		class, code, kind := classify(e)
+		cases = append(cases, errorCase{Kind: e.Kind, Code: code, Class: class, WireKind: kind, Wire: Wire(e)})
+	}
+	for _, k := range slices.Sorted(maps.Keys(kindClasses)) {
+		if !kindClasses[k].byCode {
+			add(kerr.New(k, "sample"))
+			continue
+		}
+		for _, code := range slices.Sorted(maps.Keys(kintoneClasses)) {
+			add(&kerr.Error{Kind: k, Code: code, Status: 400, Message: "sample"})
+		}
+		for _, status := range fallbackStatuses {
+			add(&kerr.Error{Kind: k, Status: status, Message: "sample"})
+		}
+	}
+	b, err := json.Marshal(cases)
+	return string(b), err
 }
