@@ -15,20 +15,20 @@ package pybind
 
 import (
 	"fmt"
+	"runtime/debug"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/bridge"
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 )
 
 // guard turns a panic into an InternalError and any error into the wire form the Python
 // layer parses.
 func guard(err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%s", dberr.Wire(bridge.PanicError(r), dberr.InternalError))
+		*err = fmt.Errorf("%s", bridge.Wire(bridge.PanicError(r, debug.Stack())))
 		return
 	}
 	if *err != nil {
-		*err = fmt.Errorf("%s", dberr.Wire(*err, dberr.DatabaseError))
+		*err = fmt.Errorf("%s", bridge.Wire(*err))
 	}
 }
 
@@ -208,4 +208,11 @@ func SimOAuth(h int64, request string) (answer string, err error) {
 func SetEnv(name string, value string) (ok bool, err error) {
 	defer guard(&err)
 	return true, bridge.SetEnv(name, value)
+}
+
+// ErrorKinds returns, as JSON, every way an error reaches Python (each kind, each kintone code)
+// with the class, code and kind sent and a sample wire text, to test exceptions.py against.
+func ErrorKinds() (kinds string, err error) {
+	defer guard(&err)
+	return bridge.ErrorKinds()
 }

@@ -19,10 +19,10 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the SQL engine; compiled into the one shared object
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/connstr"
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/engine"
 	"github.com/kintone-oss/cdata-kintone/gokintone/internal/version"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/oauth"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
@@ -125,7 +125,7 @@ func ConnWait(h int64, waitMs int) (string, error) {
 	case *conn:
 		return readyConn(h), nil
 	}
-	return "", dberr.New(dberr.InterfaceError, "", "the connection is closed")
+	return "", kerr.New(kerr.KindClosed, "the connection is closed")
 }
 
 func readyConn(h int64) string {
@@ -149,7 +149,7 @@ func (p *connecting) await(h int64, waitMs int) (string, error) {
 		return readyConn(h), nil // another call made it ready
 	}
 	// ConnClose removed it while it was being opened (and closes what was opened).
-	return "", dberr.New(dberr.InterfaceError, "", "the connection is closed")
+	return "", kerr.New(kerr.KindClosed, "the connection is closed")
 }
 
 // open parses the connection string, builds the client and checks the credentials by listing
@@ -198,7 +198,7 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 		})
 		kc.OAuth = mgr
 	default:
-		return nil, dberr.New(dberr.NotSupportedError, "", "AuthScheme=%s is not supported yet", cfg.AuthScheme())
+		return nil, kerr.New(kerr.KindNotSupported, "AuthScheme=%s is not supported yet", cfg.AuthScheme())
 	}
 	client, err := kclient.New(kc)
 	if err != nil {
@@ -241,7 +241,7 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 	// yet (InitiateOAuth=OFF without OAuthAccessToken: only the OAuth procedures work on it).
 	if mgr == nil || mgr.Authorized() {
 		_, _, err := eng.Tables(ctx)
-		if err != nil && mgr != nil && mgr.Mode() == oauth.ModeGetAndRefresh && oauthGrantGone(err) {
+		if err != nil && mgr != nil && mgr.Mode() == oauth.ModeGetAndRefresh && oauth.IsGrantError(err) {
 			// The stored authorization is gone: the desktop flow authorizes again.
 			if _, aerr := mgr.Authorize(ctx, mgr.Callback(), mgr.Scope(), ""); aerr != nil {
 				eng.Close()
@@ -264,14 +264,6 @@ func cancelled(ctx context.Context, err error, what string) error {
 		return cancelledError(what)
 	}
 	return err
-}
-
-func oauthGrantGone(err error) bool {
-	switch dberr.KindOf(err) {
-	case dberr.KindOAuthInvalidGrant, dberr.KindOAuthTokenRevoked, dberr.KindOAuthRefreshExpired:
-		return true
-	}
-	return false
 }
 
 // tlsOptions maps the SSL properties; unset ones stay zero (system roots, no client certificate).
@@ -314,9 +306,9 @@ func getConn(h int64) (*conn, error) {
 	case *conn:
 		return c, nil
 	case *connecting:
-		return nil, dberr.New(dberr.InterfaceError, "", "the connection is still being opened: wait for it with ConnWait")
+		return nil, kerr.New(kerr.KindMalformedCall, "the connection is still being opened: wait for it with ConnWait")
 	}
-	return nil, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+	return nil, kerr.New(kerr.KindClosed, "the connection is closed")
 }
 
 // ConnClose closes a connection and every statement open on it, or stops opening one. It
@@ -390,7 +382,7 @@ func ConnDrain(h int64, wanted string) (string, error) {
 		dec := json.NewDecoder(strings.NewReader(wanted))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&w); err != nil {
-			return "", dberr.New(dberr.InterfaceError, "", "bad event selection %q: %v", wanted, err)
+			return "", kerr.New(kerr.KindMalformedCall, "bad event selection %q: %v", wanted, err)
 		}
 		c.events.want(w)
 	}
@@ -453,7 +445,7 @@ func ExecuteMany(h int64, sql, rows string, waitMs int) (string, error) {
 	}
 	var raw []json.RawMessage
 	if err := json.Unmarshal([]byte(rows), &raw); err != nil {
-		return "", dberr.New(dberr.InterfaceError, "", "bad parameter rows: %v", err)
+		return "", kerr.New(kerr.KindMalformedCall, "bad parameter rows: %v", err)
 	}
 	all := make([][]any, len(raw))
 	for i, r := range raw {
@@ -471,7 +463,7 @@ func ExecuteMany(h int64, sql, rows string, waitMs int) (string, error) {
 			cols, n := r.Columns(), r.RowsAffected()
 			r.Close()
 			if cols != nil {
-				return nil, dberr.New(dberr.ProgrammingError, "", "executemany() can only execute statements that return no rows")
+				return nil, kerr.New(kerr.KindInvalidArgument, "executemany() can only execute statements that return no rows")
 			}
 			switch {
 			case n < 0:
@@ -508,7 +500,7 @@ func (c *conn) startStmt(waitMs int, run func(context.Context) (result, error)) 
 	if c.closed {
 		c.mu.Unlock()
 		cancel()
-		return "", dberr.New(dberr.InterfaceError, "", "the connection is closed")
+		return "", kerr.New(kerr.KindClosed, "the connection is closed")
 	}
 	id := registry.add(s)
 	c.stmts[id] = s
@@ -561,10 +553,10 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 		return "", err
 	}
 	if !s.exec.finished() {
-		return "", dberr.New(dberr.InterfaceError, "", "the statement is still executing: wait for it with StmtWait")
+		return "", kerr.New(kerr.KindMalformedCall, "the statement is still executing: wait for it with StmtWait")
 	}
 	if s.exec.err != nil {
-		return "", dberr.New(dberr.InterfaceError, "", "the statement failed")
+		return "", kerr.New(kerr.KindMalformedCall, "the statement failed")
 	}
 	if n <= 0 {
 		n = 1
@@ -610,7 +602,7 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 func getStmt(h int64) (*stmt, error) {
 	s, ok := registry.get(h).(*stmt)
 	if !ok || s == nil {
-		return nil, dberr.New(dberr.InterfaceError, "", "the statement is closed")
+		return nil, kerr.New(kerr.KindClosed, "the statement is closed")
 	}
 	return s, nil
 }
@@ -680,14 +672,14 @@ func maskErr(c *conn, err error, extra ...string) error {
 	if masked == msg {
 		return err
 	}
-	class, code := dberr.ClassOf(err, dberr.DatabaseError), ""
-	if de := dberr.As(err); de != nil {
-		code = de.Code
-		masked = strings.TrimSuffix(masked, " ["+code+"]")
+	e := kerr.As(err)
+	if e == nil {
+		return errors.New(masked)
 	}
-	return &dberr.Error{Class: class, Code: code, Kind: dberr.KindOf(err), Message: masked}
+	return e.WithMessage(strings.TrimSuffix(masked, " ["+e.Code+"]"), nil)
 }
 
+// encodeRow writes one row as a JSON array keeping SQLite's storage classes exactly.
 func encodeRow(b *strings.Builder, row []any) error {
 	b.WriteByte('[')
 	for i, v := range row {
@@ -716,7 +708,7 @@ func encodeRow(b *strings.Builder, row []any) error {
 			b.WriteString(base64.StdEncoding.EncodeToString(x))
 			b.WriteString(`"}`)
 		default:
-			return dberr.New(dberr.InternalError, "", "cannot encode a value of type %T", v)
+			return kerr.New(kerr.KindInternal, "cannot encode a value of type %T", v)
 		}
 	}
 	b.WriteByte(']')
@@ -741,7 +733,7 @@ func encodeFloat(f float64) string {
 
 func writeJSONString(b *strings.Builder, s string) error {
 	if !utf8.ValidString(s) {
-		return dberr.New(dberr.DataError, "", "a text value is not valid UTF-8; CAST it to BLOB to read its bytes")
+		return kerr.New(kerr.KindBadValue, "a text value is not valid UTF-8; CAST it to BLOB to read its bytes")
 	}
 	enc, err := json.Marshal(s)
 	if err != nil {
@@ -758,18 +750,18 @@ func decodeParams(params string) ([]any, error) {
 	}
 	var raw [][2]json.RawMessage
 	if err := json.Unmarshal([]byte(params), &raw); err != nil {
-		return nil, dberr.New(dberr.InterfaceError, "", "malformed parameter list: %v", err)
+		return nil, kerr.New(kerr.KindMalformedCall, "malformed parameter list: %v", err)
 	}
 	out := make([]any, len(raw))
 	for i, p := range raw {
 		var tag string
 		if err := json.Unmarshal(p[0], &tag); err != nil {
-			return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: malformed tag", i+1)
+			return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed tag", i+1)
 		}
 		var text string
 		if tag != "null" {
 			if err := json.Unmarshal(p[1], &text); err != nil {
-				return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: malformed value", i+1)
+				return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed value", i+1)
 			}
 		}
 		switch tag {
@@ -778,7 +770,7 @@ func decodeParams(params string) ([]any, error) {
 		case "int":
 			n, err := strconv.ParseInt(text, 10, 64)
 			if err != nil {
-				return nil, dberr.New(dberr.DataError, "", "parameter %d: integer %s does not fit in 64 bits", i+1, text)
+				return nil, kerr.New(kerr.KindBadValue, "parameter %d: integer %s does not fit in 64 bits", i+1, text)
 			}
 			out[i] = n
 		case "float":
@@ -792,7 +784,7 @@ func decodeParams(params string) ([]any, error) {
 			default:
 				f, err := strconv.ParseFloat(text, 64)
 				if err != nil {
-					return nil, dberr.New(dberr.DataError, "", "parameter %d: bad float %q", i+1, text)
+					return nil, kerr.New(kerr.KindBadValue, "parameter %d: bad float %q", i+1, text)
 				}
 				out[i] = f
 			}
@@ -801,14 +793,14 @@ func decodeParams(params string) ([]any, error) {
 		case "blob":
 			bs, err := base64.StdEncoding.DecodeString(text)
 			if err != nil {
-				return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: bad blob encoding", i+1)
+				return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: bad blob encoding", i+1)
 			}
 			if bs == nil {
 				bs = []byte{}
 			}
 			out[i] = bs
 		default:
-			return nil, dberr.New(dberr.InterfaceError, "", "parameter %d: unknown tag %q", i+1, tag)
+			return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: unknown tag %q", i+1, tag)
 		}
 	}
 	return out, nil

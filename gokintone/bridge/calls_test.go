@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // connectWait opens a connection, waiting as long as it takes.
@@ -21,7 +21,7 @@ func connectWait(connStr string) (int64, error) {
 		Ready bool  `json:"ready"`
 	}
 	if err := json.Unmarshal([]byte(reply), &r); err != nil || !r.Ready {
-		return 0, dberr.New(dberr.InternalError, "", "bad Connect reply %s (%v)", reply, err)
+		return 0, kerr.New(kerr.KindInternal, "bad Connect reply %s (%v)", reply, err)
 	}
 	return r.Conn, nil
 }
@@ -41,7 +41,7 @@ func parseExec(reply string, err error) (execReply, error) {
 		return r, err
 	}
 	if err := json.Unmarshal([]byte(reply), &r); err != nil {
-		return r, dberr.New(dberr.InternalError, "", "bad reply %s (%v)", reply, err)
+		return r, kerr.New(kerr.KindInternal, "bad reply %s (%v)", reply, err)
 	}
 	return r, nil
 }
@@ -79,7 +79,7 @@ func TestBoundedWaits(t *testing.T) {
 	if r.Ready || time.Since(t0) > 250*time.Millisecond {
 		t.Fatalf("Execute waited %v for a 300 ms request and answered %+v", time.Since(t0), r)
 	}
-	if _, err := StmtFetch(r.Stmt, 10, -1); dberr.ClassOf(err, "") != dberr.InterfaceError {
+	if _, err := StmtFetch(r.Stmt, 10, -1); classOf(err) != InterfaceError {
 		t.Errorf("fetch before the execution finished: %v", err)
 	}
 	polls := 0
@@ -113,9 +113,8 @@ func TestCancel(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, func() { StmtCancel(r.Stmt) })
 	t0 := time.Now()
 	_, err = StmtWait(r.Stmt, -1)
-	de := dberr.As(err)
-	if de == nil || de.Class != dberr.OperationalError || de.Kind != dberr.KindCancelled || time.Since(t0) > 2*time.Second {
-		t.Fatalf("after %v: %v (%+v)", time.Since(t0), err, de)
+	if classOf(err) != OperationalError || kerr.KindOf(err) != kerr.KindCancelled || time.Since(t0) > 2*time.Second {
+		t.Fatalf("after %v: %v", time.Since(t0), err)
 	}
 	if _, err := StmtWait(r.Stmt, 0); err == nil {
 		t.Error("a failed statement is released")
@@ -133,7 +132,7 @@ func TestCancel(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	ConnCancel(c)
 	wg.Wait()
-	if dberr.KindOf(err) != dberr.KindCancelled {
+	if kerr.KindOf(err) != kerr.KindCancelled {
 		t.Errorf("ConnCancel: %v", err)
 	}
 	s, err := executeWait(c, "SELECT COUNT(*) FROM Deals", "[]")
@@ -159,7 +158,7 @@ func TestCloseWhileRunning(t *testing.T) {
 	if time.Since(t0) > time.Second {
 		t.Errorf("closing took %v", time.Since(t0))
 	}
-	if _, err := StmtWait(r.Stmt, 0); dberr.ClassOf(err, "") != dberr.InterfaceError {
+	if _, err := StmtWait(r.Stmt, 0); classOf(err) != InterfaceError {
 		t.Errorf("closed statement: %v", err)
 	}
 }
@@ -179,7 +178,7 @@ func TestExecuteMany(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
 		t.Errorf("duplicate key: %v", err)
 	}
-	if _, err = parseExec(ExecuteMany(c, "SELECT ?", `[[["int","1"]]]`, -1)); dberr.ClassOf(err, "") != dberr.ProgrammingError {
+	if _, err = parseExec(ExecuteMany(c, "SELECT ?", `[[["int","1"]]]`, -1)); classOf(err) != ProgrammingError {
 		t.Errorf("SELECT: %v", err)
 	}
 	s, _ := executeWait(c, "SELECT group_concat(a) FROM t", "[]")
@@ -189,7 +188,7 @@ func TestExecuteMany(t *testing.T) {
 	if r, err := parseExec(ExecuteMany(c, "DELETE FROM t WHERE a = ?", `[]`, -1)); err != nil || r.Rowcount != 0 {
 		t.Errorf("no rows: %+v %v", r, err)
 	}
-	if _, err := ExecuteMany(c, "DELETE FROM t WHERE a = ?", `[[["int"]]]`, -1); dberr.ClassOf(err, "") != dberr.InterfaceError {
+	if _, err := ExecuteMany(c, "DELETE FROM t WHERE a = ?", `[[["int"]]]`, -1); classOf(err) != InterfaceError {
 		t.Errorf("bad row: %v", err)
 	}
 }
@@ -241,7 +240,7 @@ func TestDrainEvents(t *testing.T) {
 	if d, _ := ConnDrain(c, ""); d != `{"warnings":[],"logs":[],"progress":[]}` {
 		t.Errorf("not drained: %s", d)
 	}
-	if _, err := ConnDrain(c, `{"log_level": "x"}`); dberr.ClassOf(err, "") != dberr.InterfaceError {
+	if _, err := ConnDrain(c, `{"log_level": "x"}`); classOf(err) != InterfaceError {
 		t.Errorf("bad selection: %v", err)
 	}
 }
@@ -250,7 +249,7 @@ func TestDrainEvents(t *testing.T) {
 func TestTaskPanic(t *testing.T) {
 	tk := start(func() (int, error) { panic("boom") })
 	tk.wait(-1)
-	if de := dberr.As(tk.err); de == nil || de.Class != dberr.InternalError || !strings.Contains(de.Message, "boom") {
+	if classOf(tk.err) != InternalError || !strings.Contains(tk.err.Error(), "boom") {
 		t.Errorf("%v", tk.err)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/engine"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/oauth"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
@@ -154,7 +154,7 @@ func lexExec(sql string, firstOnly, lenient bool) ([]execToken, error) {
 				return out, nil
 			}
 			if j < 0 {
-				return nil, dberr.New(dberr.ProgrammingError, "", "unterminated /* comment in the EXECUTE statement")
+				return nil, kerr.New(kerr.KindSQL, "unterminated /* comment in the EXECUTE statement")
 			}
 			i += j + 4
 			continue
@@ -176,7 +176,7 @@ func lexExec(sql string, firstOnly, lenient bool) ([]execToken, error) {
 				return out, nil
 			}
 			if j < 0 {
-				return nil, dberr.New(dberr.ProgrammingError, "", "unterminated quoted name in the EXECUTE statement")
+				return nil, kerr.New(kerr.KindSQL, "unterminated quoted name in the EXECUTE statement")
 			}
 			out = append(out, execToken{kind: 'i', text: sql[i+1 : i+1+j], at: start})
 			i += j + 2
@@ -188,7 +188,7 @@ func lexExec(sql string, firstOnly, lenient bool) ([]execToken, error) {
 					break
 				}
 				if i >= len(sql) {
-					return nil, dberr.New(dberr.ProgrammingError, "", "unterminated string literal in the EXECUTE statement "+
+					return nil, kerr.New(kerr.KindSQL, "unterminated string literal in the EXECUTE statement "+
 						"(write a quote inside a value as '')")
 				}
 				if sql[i] == '\'' {
@@ -212,7 +212,7 @@ func lexExec(sql string, firstOnly, lenient bool) ([]execToken, error) {
 			}
 			text := sql[start:i]
 			if _, err := strconv.ParseFloat(text, 64); err != nil && !lenient {
-				return nil, dberr.New(dberr.ProgrammingError, "", "malformed number at character %d of the EXECUTE statement", start+1)
+				return nil, kerr.New(kerr.KindSQL, "malformed number at character %d of the EXECUTE statement", start+1)
 			}
 			out = append(out, execToken{kind: 'n', text: text, at: start})
 		case c == '?' || c == '=' || c == ',' || c == ';':
@@ -222,7 +222,7 @@ func lexExec(sql string, firstOnly, lenient bool) ([]execToken, error) {
 			i++
 			continue
 		default:
-			return nil, dberr.New(dberr.ProgrammingError, "", "unexpected character %q at character %d of the EXECUTE statement; "+
+			return nil, kerr.New(kerr.KindSQL, "unexpected character %q at character %d of the EXECUTE statement; "+
 				"write EXECUTE Name Param = 'value', Param2 = ?", string(c), start+1)
 		}
 		if firstOnly {
@@ -242,7 +242,7 @@ func parseExecute(sql string) (name string, args []execArg, nParams int, err err
 		toks = toks[:len(toks)-1]
 	}
 	syntax := func(format string, a ...any) error {
-		return dberr.New(dberr.ProgrammingError, "", "EXECUTE statement: "+format+
+		return kerr.New(kerr.KindSQL, "EXECUTE statement: "+format+
 			"; write EXECUTE Name Param = 'value', Param2 = ? (names are case-insensitive; quote text with ', doubling a quote inside)", a...)
 	}
 	if len(toks) < 2 || toks[1].kind != 'i' {
@@ -299,11 +299,11 @@ func bindExecute(p *procedure, args []execArg, params []any) (map[string]string,
 		var pp *procParam
 		if a.name == "" {
 			if named {
-				return nil, dberr.New(dberr.ProgrammingError, "", "%s: a value without a name follows a named parameter; give "+
+				return nil, kerr.New(kerr.KindSQL, "%s: a value without a name follows a named parameter; give "+
 					"positional values first, in the declared order (%s)", p.Name, paramList(p))
 			}
 			if i >= len(p.Params) {
-				return nil, dberr.New(dberr.ProgrammingError, "", "%s takes at most %d parameter(s) (%s), but %d were given",
+				return nil, kerr.New(kerr.KindSQL, "%s takes at most %d parameter(s) (%s), but %d were given",
 					p.Name, len(p.Params), paramList(p), len(args))
 			}
 			pp = &p.Params[i]
@@ -319,11 +319,11 @@ func bindExecute(p *procedure, args []execArg, params []any) (map[string]string,
 				if s := nearest(a.name, paramNames(p)); s != "" {
 					msg += "; did you mean " + s + "?"
 				}
-				return nil, dberr.New(dberr.ProgrammingError, "", "%s (its parameters: %s)", msg, paramList(p))
+				return nil, kerr.New(kerr.KindSQL, "%s (its parameters: %s)", msg, paramList(p))
 			}
 		}
 		if given[pp.Name] {
-			return nil, dberr.New(dberr.ProgrammingError, "", "%s: parameter %s is given twice", p.Name, pp.Name)
+			return nil, kerr.New(kerr.KindSQL, "%s: parameter %s is given twice", p.Name, pp.Name)
 		}
 		given[pp.Name] = true
 		v := a.value
@@ -342,7 +342,7 @@ func bindExecute(p *procedure, args []execArg, params []any) (map[string]string,
 		case bool:
 			in[pp.Name] = strconv.FormatBool(x)
 		default:
-			return nil, dberr.New(dberr.ProgrammingError, "", "%s: parameter %s must be text, not a %T", p.Name, pp.Name, v)
+			return nil, kerr.New(kerr.KindInvalidArgument, "%s: parameter %s must be text, not a %T", p.Name, pp.Name, v)
 		}
 	}
 	return in, nil
@@ -459,7 +459,7 @@ func (c *conn) execute(ctx context.Context, sql string, params []any) (result, e
 		return nil, err
 	}
 	if n != len(params) {
-		return nil, dberr.New(dberr.ProgrammingError, "", "the statement has %d parameter marker(s) but %d parameter(s) were given", n, len(params))
+		return nil, kerr.New(kerr.KindSQL, "the statement has %d parameter marker(s) but %d parameter(s) were given", n, len(params))
 	}
 	p := lookupProcedure(name)
 	if p == nil {
@@ -471,14 +471,14 @@ func (c *conn) execute(ctx context.Context, sql string, params []any) (result, e
 		if s := nearest(name, names); s != "" {
 			msg += "; did you mean " + s + "?"
 		}
-		return nil, dberr.New(dberr.ProgrammingError, "", "%s (this driver has: %s)", msg, strings.Join(names, ", "))
+		return nil, kerr.New(kerr.KindSQL, "%s (this driver has: %s)", msg, strings.Join(names, ", "))
 	}
 	in, err := bindExecute(p, args, params)
 	if err != nil {
 		return nil, err
 	}
 	if c.oauth == nil {
-		return nil, dberr.New(dberr.ProgrammingError, "", "%s is an OAuth procedure: it needs a connection with AuthScheme=OAuth "+
+		return nil, kerr.New(kerr.KindInvalidArgument, "%s is an OAuth procedure: it needs a connection with AuthScheme=OAuth "+
 			"(OAuthClientId and OAuthClientSecret; with InitiateOAuth=OFF and no OAuthAccessToken the connection opens without a token)", p.Name)
 	}
 	row, err := p.run(ctx, c, in)
@@ -496,7 +496,7 @@ func authMode(p string, in map[string]string) (string, error) {
 	case "APP", "WEB":
 		return m, nil
 	}
-	return "", dberr.New(dberr.ProgrammingError, "", "%s: AuthMode must be APP or WEB, not %s", p, strconv.Quote(in["AuthMode"]))
+	return "", kerr.New(kerr.KindInvalidArgument, "%s: AuthMode must be APP or WEB, not %s", p, strconv.Quote(in["AuthMode"]))
 }
 
 func orDefault(v, def string) string {
@@ -528,7 +528,7 @@ func procAccessToken(ctx context.Context, c *conn, in map[string]string) ([]any,
 	case in["Verifier"] != "":
 		t, err = c.oauth.ExchangeCode(ctx, in["Verifier"], callback)
 	case mode == "WEB":
-		return nil, dberr.New(dberr.ProgrammingError, "", "GetOAuthAccessToken with AuthMode=WEB needs Verifier: the code "+
+		return nil, kerr.New(kerr.KindInvalidArgument, "GetOAuthAccessToken with AuthMode=WEB needs Verifier: the code "+
 			"parameter of kintone's redirect to CallbackURL after the user approved the URL of GetOAuthAuthorizationURL")
 	default:
 		t, err = c.oauth.Authorize(ctx, callback, orDefault(in["Scope"], c.oauth.Scope()), in["State"])

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
@@ -48,7 +48,7 @@ func SimStart(fixture, options string) (int64, error) {
 		dec := json.NewDecoder(strings.NewReader(options))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&o); err != nil {
-			return 0, dberr.New(dberr.ProgrammingError, "", "bad simulator options: %v", err)
+			return 0, kerr.New(kerr.KindInvalidArgument, "bad simulator options: %v", err)
 		}
 	}
 	var f *kintonesim.Fixture
@@ -63,7 +63,7 @@ func SimStart(fixture, options string) (int64, error) {
 			f, err = kintonesim.ParseFixture([]byte(fixture))
 		}
 		if err != nil {
-			return 0, dberr.New(dberr.ProgrammingError, "", "bad fixture: %v", err)
+			return 0, kerr.New(kerr.KindInvalidArgument, "bad fixture: %v", err)
 		}
 	}
 	f.OAuthClients = append(f.OAuthClients, o.OAuthClients...)
@@ -73,7 +73,7 @@ func SimStart(fixture, options string) (int64, error) {
 	if o.TimeZone != "" {
 		loc, err := time.LoadLocation(o.TimeZone)
 		if err != nil {
-			return 0, dberr.New(dberr.ProgrammingError, "", "unknown time zone %q", o.TimeZone)
+			return 0, kerr.New(kerr.KindInvalidArgument, "unknown time zone %q", o.TimeZone)
 		}
 		opts.Location = loc
 	}
@@ -81,7 +81,7 @@ func SimStart(fixture, options string) (int64, error) {
 	if o.Clock != "" {
 		t, err := time.Parse(time.RFC3339, o.Clock)
 		if err != nil {
-			return 0, dberr.New(dberr.ProgrammingError, "", "bad simulator clock %q: want an RFC 3339 time", o.Clock)
+			return 0, kerr.New(kerr.KindInvalidArgument, "bad simulator clock %q: want an RFC 3339 time", o.Clock)
 		}
 		sm.clock = kintonesim.NewClock(t)
 		opts.Now = sm.clock.Now
@@ -94,20 +94,20 @@ func SimStart(fixture, options string) (int64, error) {
 		dir := o.PKIDir
 		if dir == "" {
 			if dir, err = os.MkdirTemp("", "kintonesim-pki-"); err != nil {
-				return 0, dberr.Wrap(err, dberr.OperationalError, "", "cannot create the certificate folder: %v", err)
+				return 0, kerr.Wrap(err, kerr.KindIO, "cannot create the certificate folder: %v", err)
 			}
 		}
 		if sm.pki, err = kintonesim.GenerateTestPKI(dir); err != nil {
-			return 0, dberr.Wrap(err, dberr.OperationalError, "", "cannot create test certificates: %v", err)
+			return 0, kerr.Wrap(err, kerr.KindIO, "cannot create test certificates: %v", err)
 		}
 		to := sm.pki.TLSOptions()
 		to.RequireClientCert = o.TLS == "client-cert"
 		sm.rn, err = kintonesim.StartTLS(f, opts, o.Port, to)
 	default:
-		return 0, dberr.New(dberr.ProgrammingError, "", "bad simulator tls option %q: use \"server\" or \"client-cert\"", o.TLS)
+		return 0, kerr.New(kerr.KindInvalidArgument, "bad simulator tls option %q: use \"server\" or \"client-cert\"", o.TLS)
 	}
 	if err != nil {
-		return 0, dberr.Wrap(err, dberr.OperationalError, "", "cannot start the simulator: %v", err)
+		return 0, kerr.Wrap(err, kerr.KindIO, "cannot start the simulator: %v", err)
 	}
 	return registry.add(sm), nil
 }
@@ -115,7 +115,7 @@ func SimStart(fixture, options string) (int64, error) {
 func getSim(h int64) (*sim, error) {
 	s, ok := registry.get(h).(*sim)
 	if !ok || s == nil {
-		return nil, dberr.New(dberr.InterfaceError, "", "the simulator is stopped")
+		return nil, kerr.New(kerr.KindClosed, "the simulator is stopped")
 	}
 	return s, nil
 }
@@ -186,7 +186,7 @@ func SimAdvance(h int64, seconds float64) error {
 		return err
 	}
 	if s.clock == nil {
-		return dberr.New(dberr.ProgrammingError, "", "the simulator runs on the real clock; start it with a clock to move time")
+		return kerr.New(kerr.KindInvalidArgument, "the simulator runs on the real clock; start it with a clock to move time")
 	}
 	s.clock.Advance(time.Duration(seconds * float64(time.Second)))
 	return nil
@@ -220,7 +220,7 @@ func SimAddFault(h int64, rule string) error {
 	dec := json.NewDecoder(strings.NewReader(rule))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
-		return dberr.New(dberr.ProgrammingError, "", "bad fault rule: %v", err)
+		return kerr.New(kerr.KindInvalidArgument, "bad fault rule: %v", err)
 	}
 	fr := kintonesim.FaultRule{Method: r.Method, Path: r.Path, App: r.App, Nth: r.Nth, Times: r.Times,
 		Delay: time.Duration(r.DelayMs) * time.Millisecond, Reset: r.Reset, Status: r.Status, Code: r.Code,
@@ -301,14 +301,14 @@ func SimOAuth(h int64, request string) (string, error) {
 	dec := json.NewDecoder(strings.NewReader(request))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
-		return "", dberr.New(dberr.ProgrammingError, "", "bad simulator OAuth request: %v", err)
+		return "", kerr.New(kerr.KindInvalidArgument, "bad simulator OAuth request: %v", err)
 	}
 	var out any
 	switch r.Op {
 	case "issue":
 		t, err := s.rn.Server.IssueOAuthTokens(r.ClientID, r.User, r.Scopes...)
 		if err != nil {
-			return "", dberr.New(dberr.ProgrammingError, "", "%v", err)
+			return "", kerr.New(kerr.KindInvalidArgument, "%v", err)
 		}
 		out = t
 	case "revoke":
@@ -316,7 +316,7 @@ func SimOAuth(h int64, request string) (string, error) {
 	case "revokeGrants":
 		out = map[string]int{"revoked": s.rn.Server.RevokeOAuthGrants(r.ClientID, r.User)}
 	default:
-		return "", dberr.New(dberr.ProgrammingError, "", "unknown simulator OAuth operation %q: use issue, revoke or revokeGrants", r.Op)
+		return "", kerr.New(kerr.KindInvalidArgument, "unknown simulator OAuth operation %q: use issue, revoke or revokeGrants", r.Op)
 	}
 	b, err := json.Marshal(out)
 	return string(b), err
@@ -327,7 +327,7 @@ func SimOAuth(h int64, request string) (string, error) {
 // Python layer forwards the variables the core uses. Only CDATA_KINTONE_* names are accepted.
 func SetEnv(name, value string) error {
 	if !strings.HasPrefix(name, "CDATA_KINTONE_") {
-		return dberr.New(dberr.ProgrammingError, "", "SetEnv accepts CDATA_KINTONE_* variables only, not %q", name)
+		return kerr.New(kerr.KindInvalidArgument, "SetEnv accepts CDATA_KINTONE_* variables only, not %q", name)
 	}
 	if value == "" {
 		return os.Unsetenv(name)

@@ -1,11 +1,10 @@
 package bridge
 
 import (
-	"fmt"
 	"runtime/debug"
 	"time"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // Work that may take long (connecting, executing, fetching) runs on a goroutine of its own and
@@ -29,7 +28,7 @@ func start[T any](f func() (T, error)) *task[T] {
 		defer close(t.done)
 		defer func() {
 			if r := recover(); r != nil {
-				t.err = PanicError(r)
+				t.err = PanicError(r, debug.Stack())
 			}
 		}()
 		t.val, t.err = f()
@@ -65,14 +64,7 @@ func (t *task[T]) wait(waitMs int) bool {
 // finished reports whether t has finished, without waiting.
 func (t *task[T]) finished() bool { return t.wait(0) }
 
-// PanicError is the error a recovered panic becomes: an internal error with the stack, so that
-// a report can say where it happened.
-func PanicError(r any) error {
-	return dberr.New(dberr.InternalError, "", "internal error in the kintone core (please report it): %v\n%s", r, debug.Stack())
-}
-
 // cancelledError is the error of work stopped by a cancel call.
 func cancelledError(what string) error {
-	return &dberr.Error{Class: dberr.OperationalError, Kind: dberr.KindCancelled,
-		Message: fmt.Sprintf("%s was cancelled", what)}
+	return kerr.New(kerr.KindCancelled, "%s was cancelled", what)
 }

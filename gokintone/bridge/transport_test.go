@@ -17,7 +17,6 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/internal/testtls"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
@@ -77,14 +76,14 @@ func connectAndQuery(t *testing.T, conn string) error {
 	return nil
 }
 
-func expectErr(t *testing.T, what string, err error, class dberr.Class, contains ...string) {
+func expectErr(t *testing.T, what string, err error, class Class, contains ...string) {
 	t.Helper()
 	if err == nil {
 		t.Errorf("%s: no error", what)
 		return
 	}
-	wire := dberr.Wire(err, dberr.DatabaseError)
-	if got := dberr.ClassOf(err, ""); got != class {
+	wire := Wire(err)
+	if got := classOf(err); got != class {
 		t.Errorf("%s: class %s, want %s: %s", what, got, class, wire)
 	}
 	for _, s := range contains {
@@ -136,28 +135,28 @@ func TestConnectTLS(t *testing.T) {
 		"inline default PEM": base + "SSLServerCert=" + caFile + ";SSLClientCert=" + quoted(alice.CertPEM()+alice.KeyPEM(t)),
 	} {
 		if err := connectAndQuery(t, conn); err != nil {
-			t.Errorf("%s: %s", what, dberr.Wire(err, dberr.DatabaseError))
+			t.Errorf("%s: %s", what, Wire(err))
 		}
 	}
 
 	withPFX := ";SSLClientCert=" + pfxFile + ";SSLClientCertType=PFXFILE;SSLClientCertPassword="
 	expectErr(t, "system roots", connectAndQuery(t, base+"SSLClientCert="+pfxFile+";SSLClientCertType=PFXFILE;SSLClientCertPassword="+pfxSecret),
-		dberr.OperationalError, "is not trusted", "SSLServerCert", "SHA-256 fingerprint")
+		OperationalError, "::tls_untrusted_server] ", "is not trusted", "SSLServerCert", "SHA-256 fingerprint")
 	expectErr(t, "wrong password", connectAndQuery(t, base+"SSLServerCert="+caFile+withPFX+"x"+pfxSecret),
-		dberr.InterfaceError, "SSLClientCertPassword does not unlock")
+		InterfaceError, "::tls_cert_password] ", "SSLClientCertPassword does not unlock")
 	expectErr(t, "wrong PEM password", connectAndQuery(t, base+"SSLServerCert=*;SSLClientCert="+quoted(pemBoth)+
 		";SSLClientCertType=PEMKEY_BLOB;SSLClientCertPassword=x"+pfxSecret+";SSLClientCertSubject=CN=bob"),
-		dberr.InterfaceError, "SSLClientCertPassword does not unlock")
+		InterfaceError, "::tls_cert_password] ", "SSLClientCertPassword does not unlock")
 	expectErr(t, "missing file", connectAndQuery(t, base+"SSLServerCert="+caFile+";SSLClientCert="+pfxFile+".gone;SSLClientCertType=PFXFILE"),
-		dberr.OperationalError, "SSLClientCert file", "does not exist")
+		OperationalError, "SSLClientCert file", "does not exist")
 	expectErr(t, "subject", connectAndQuery(t, base+"SSLServerCert="+caFile+withPFX+pfxSecret+";SSLClientCertSubject=CN=carol"),
-		dberr.InterfaceError, `SSLClientCertSubject="CN=carol"`, "CN=bob,O=Example")
+		InterfaceError, `SSLClientCertSubject="CN=carol"`, "CN=bob,O=Example")
 	expectErr(t, "no client certificate", connectAndQuery(t, base+"SSLServerCert="+caFile),
-		dberr.OperationalError, "requires a client certificate", "SSLClientCert")
+		OperationalError, "::tls_client_cert_required] ", "requires a client certificate", "SSLClientCert")
 	stranger := testtls.NewCA(t, "Stranger CA").Client(t, pkix.Name{CommonName: "mallory"})
 	expectErr(t, "refused client certificate", connectAndQuery(t, base+"SSLServerCert="+caFile+";SSLClientCert="+quoted(stranger.CertPEM()+stranger.KeyPEM(t))),
-		dberr.OperationalError, "did not accept the client certificate")
-	expectErr(t, "store", connectAndQuery(t, base+"SSLClientCert=MY;SSLClientCertType=USER"), dberr.NotSupportedError, "SSLClientCertType=USER")
+		OperationalError, "::tls_client_cert_refused] ", "did not accept the client certificate")
+	expectErr(t, "store", connectAndQuery(t, base+"SSLClientCert=MY;SSLClientCertType=USER"), NotSupportedError, "SSLClientCertType=USER")
 }
 
 func TestConnectBasicLayer(t *testing.T) {
@@ -166,10 +165,10 @@ func TestConnectBasicLayer(t *testing.T) {
 	if err := connectAndQuery(t, base+";BasicAuthUser=gate;BasicAuthPassword="+gateSecret); err != nil {
 		t.Fatal(err)
 	}
-	expectErr(t, "no Basic layer", connectAndQuery(t, base), dberr.OperationalError, "HTTP 401", "BasicAuthUser")
+	expectErr(t, "no Basic layer", connectAndQuery(t, base), OperationalError, "HTTP 401", "BasicAuthUser")
 	expectErr(t, "wrong Basic password", connectAndQuery(t, base+";BasicAuthUser=gate;BasicAuthPassword=x"+gateSecret),
-		dberr.OperationalError, "HTTP 401")
-	expectErr(t, "half", connectAndQuery(t, base+";BasicAuthPassword="+gateSecret), dberr.InterfaceError, "go together")
+		OperationalError, "HTTP 401")
+	expectErr(t, "half", connectAndQuery(t, base+";BasicAuthPassword="+gateSecret), InterfaceError, "go together")
 }
 
 func TestConnectProxy(t *testing.T) {
@@ -178,7 +177,7 @@ func TestConnectProxy(t *testing.T) {
 	px := testtls.StartProxy(t, "pxuser", pxSecret)
 	base := "Url=" + srv.URL + ";" + simCreds + ";SSLServerCert=" + quoted(ca.CertPEM()) + ";ProxyServer=127.0.0.1;ProxyPort=" + px.Port()
 	if err := connectAndQuery(t, base+";ProxyUser=pxuser;ProxyPassword="+pxSecret); err != nil {
-		t.Fatal(dberr.Wire(err, dberr.DatabaseError))
+		t.Fatal(Wire(err))
 	}
 	tunnels := len(px.Connects())
 	if tunnels == 0 {
@@ -197,8 +196,8 @@ func TestConnectProxy(t *testing.T) {
 		t.Errorf("ProxyExceptions: the request went through the proxy")
 	}
 	expectErr(t, "wrong proxy password", connectAndQuery(t, base+";ProxyUser=pxuser;ProxyPassword=x"+pxSecret),
-		dberr.OperationalError, "refused the credentials")
-	expectErr(t, "NTLM", connectAndQuery(t, base+";ProxyAuthScheme=NTLM"), dberr.NotSupportedError, "ProxyAuthScheme=NTLM")
+		OperationalError, "refused the credentials")
+	expectErr(t, "NTLM", connectAndQuery(t, base+";ProxyAuthScheme=NTLM"), NotSupportedError, "ProxyAuthScheme=NTLM")
 
 	// ProxyAutoDetect reads HTTPS_PROXY; loopback is never proxied from the environment, so the
 	// simulator is addressed by a name only the proxy knows.
@@ -208,19 +207,19 @@ func TestConnectProxy(t *testing.T) {
 	t.Setenv("NO_PROXY", "")
 	auto := "Url=https://kintone.example.test:" + port + ";" + simCreds + ";SSLServerCert=" + quoted(ca.CertPEM())
 	if err := connectAndQuery(t, auto+";ProxyAutoDetect=true"); err != nil {
-		t.Fatal(dberr.Wire(err, dberr.DatabaseError))
+		t.Fatal(Wire(err))
 	}
 	if got := px.Connects(); len(got) == tunnels || got[len(got)-1] != "kintone.example.test:"+port {
 		t.Errorf("ProxyAutoDetect: CONNECTs %v", got)
 	}
 	// Without it, the environment is ignored: the made-up name does not resolve.
 	n := len(px.Connects())
-	expectErr(t, "no auto-detect", connectAndQuery(t, auto), dberr.OperationalError, "kintone.example.test")
+	expectErr(t, "no auto-detect", connectAndQuery(t, auto), OperationalError, "kintone.example.test")
 	if len(px.Connects()) != n {
 		t.Errorf("the environment's proxy was used without ProxyAutoDetect")
 	}
 	t.Setenv("NO_PROXY", "example.test")
-	expectErr(t, "NO_PROXY", connectAndQuery(t, auto+";ProxyAutoDetect=true"), dberr.OperationalError, "kintone.example.test")
+	expectErr(t, "NO_PROXY", connectAndQuery(t, auto+";ProxyAutoDetect=true"), OperationalError, "kintone.example.test")
 	if len(px.Connects()) != n {
 		t.Errorf("NO_PROXY: went through the proxy")
 	}

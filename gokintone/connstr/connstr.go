@@ -18,8 +18,9 @@
 //     around items trimmed and empty items refused.
 //
 // Every property of the reference product is recognised (see Properties). Setting one that is
-// not implemented yet is a NotSupportedError; every other problem is an InterfaceError. No error
-// message, and no String output, ever contains the value of a secret property.
+// not implemented yet is a kerr.KindNotSupported error; every other problem is
+// kerr.KindInvalidConfig. No error message, and no String output, ever contains the value of a
+// secret property.
 //
 // The Url may be given without a scheme (https is assumed) and with a path (dropped; only the
 // scheme, host and port are kept). Plain http is accepted only for loopback hosts, where the
@@ -34,7 +35,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // Config is a parsed connection string: the properties that are set, under their canonical
@@ -53,7 +54,7 @@ func New() *Config { return &Config{values: map[string]string{}} }
 // unknown and unimplemented properties, and validates the whole (see Validate).
 func Parse(s string) (*Config, error) {
 	if !utf8.ValidString(s) {
-		return nil, dberr.New(dberr.InterfaceError, "", "the connection string is not valid UTF-8")
+		return nil, kerr.New(kerr.KindInvalidConfig, "the connection string is not valid UTF-8")
 	}
 	c := New()
 	seen := map[string]segment{}
@@ -68,7 +69,7 @@ func Parse(s string) (*Config, error) {
 			return nil, unknownError(s, g, prevSecret, prevName)
 		}
 		if first, dup := seen[p.Name]; dup {
-			return nil, dberr.New(dberr.InterfaceError, "",
+			return nil, kerr.New(kerr.KindInvalidConfig,
 				"connection property %q is given twice (segments %d and %d); give each property once",
 				p.Name, first.index, g.index)
 		}
@@ -136,7 +137,7 @@ func (c *Config) Set(name, value string) error {
 		value = strings.TrimSpace(value)
 	}
 	if !utf8.ValidString(value) {
-		return dberr.New(dberr.InterfaceError, "", "the value of connection property %q is not valid UTF-8", p.Name)
+		return kerr.New(kerr.KindInvalidConfig, "the value of connection property %q is not valid UTF-8", p.Name)
 	}
 	if value == "" {
 		c.store(p, "")

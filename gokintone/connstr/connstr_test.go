@@ -6,20 +6,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 const base = "Url=https://example.cybozu.com;"
 const pw = base + "User=alice;Password=hunter2;"
 
 type parseCase struct {
-	name  string
-	in    string
-	class dberr.Class       // "" when Parse must succeed
-	msg   []string          // substrings the error message must contain
-	hide  []string          // substrings neither the error nor String() may contain
-	get   map[string]string // expected Get values on success
-	str   string            // expected String() on success, when not ""
+	name string
+	in   string
+	kind kerr.Kind         // "" when Parse must succeed
+	msg  []string          // substrings the error message must contain
+	hide []string          // substrings neither the error nor String() may contain
+	get  map[string]string // expected Get values on success
+	str  string            // expected String() on success, when not ""
 }
 
 var parseCases = []parseCase{
@@ -57,131 +57,131 @@ var parseCases = []parseCase{
 		get: map[string]string{"SubtableSeparatorCharacter": "_"}},
 	{name: "unimplemented property with empty value is fine", in: pw + "FirewallServer=;Logfile=  ",
 		get: map[string]string{"FirewallServer": ""}},
-	{name: "repeated name", in: pw + "user=bob", class: dberr.InterfaceError,
+	{name: "repeated name", in: pw + "user=bob", kind: kerr.KindInvalidConfig,
 		msg: []string{`"User" is given twice`, "segments 2 and 4"}},
-	{name: "repeated name even when empty", in: pw + "Timeout=;TIMEOUT=5", class: dberr.InterfaceError,
+	{name: "repeated name even when empty", in: pw + "Timeout=;TIMEOUT=5", kind: kerr.KindInvalidConfig,
 		msg: []string{`"Timeout" is given twice`}},
-	{name: "missing equals", in: base + "User=alice;Password=x;Verbose", class: dberr.InterfaceError,
+	{name: "missing equals", in: base + "User=alice;Password=x;Verbose", kind: kerr.KindInvalidConfig,
 		msg: []string{"segment 4", `no "="`, "Name=Value"}},
-	{name: "missing equals after secret hints at quoting", in: base + "User=alice;Password=hun;ter2", class: dberr.InterfaceError,
+	{name: "missing equals after secret hints at quoting", in: base + "User=alice;Password=hun;ter2", kind: kerr.KindInvalidConfig,
 		msg:  []string{"segment 4", `no "="`, `contains ";", enclose it in quotes`, "Password=********;********"},
 		hide: []string{"hun", "ter2"}},
-	{name: "empty name", in: base + "=alice", class: dberr.InterfaceError,
+	{name: "empty name", in: base + "=alice", kind: kerr.KindInvalidConfig,
 		msg: []string{"segment 2 (at character 32)", "no property name"}},
-	{name: "unterminated quote", in: base + "User='alice;Password=x", class: dberr.InterfaceError,
+	{name: "unterminated quote", in: base + "User='alice;Password=x", kind: kerr.KindInvalidConfig,
 		msg: []string{`value of "User"`, "never closed", "character 37", "'it''s'"}},
-	{name: "unterminated quote in secret", in: base + "User=alice;Password=\"hunter2;Timeout=5", class: dberr.InterfaceError,
+	{name: "unterminated quote in secret", in: base + "User=alice;Password=\"hunter2;Timeout=5", kind: kerr.KindInvalidConfig,
 		msg: []string{`value of "Password"`, "never closed", "Password=********"}, hide: []string{"hunter2", "Timeout=5"}},
-	{name: "text after closing quote", in: base + "User='ali'ce;Password=x", class: dberr.InterfaceError,
+	{name: "text after closing quote", in: base + "User='ali'ce;Password=x", kind: kerr.KindInvalidConfig,
 		msg: []string{"after the closing quote", `"User"`}},
-	{name: "text after closing quote of secret", in: base + "User=alice;Password='hunt'er2", class: dberr.InterfaceError,
+	{name: "text after closing quote of secret", in: base + "User=alice;Password='hunt'er2", kind: kerr.KindInvalidConfig,
 		msg: []string{"after the closing quote", `"Password"`}, hide: []string{"hunt", "er2"}},
-	{name: "invalid utf-8", in: base + "User=\xff", class: dberr.InterfaceError, msg: []string{"UTF-8"}},
+	{name: "invalid utf-8", in: base + "User=\xff", kind: kerr.KindInvalidConfig, msg: []string{"UTF-8"}},
 
 	// Unknown and unsupported properties.
-	{name: "unknown with suggestion", in: base + "User=alice;Pasword=hunter2", class: dberr.InterfaceError,
+	{name: "unknown with suggestion", in: base + "User=alice;Pasword=hunter2", kind: kerr.KindInvalidConfig,
 		msg:  []string{`unknown connection property "Pasword"`, `did you mean "Password"?`, "sys_connection_props"},
 		hide: []string{"hunter2"}},
-	{name: "unknown transposition", in: base + "Uesr=alice;Password=x", class: dberr.InterfaceError,
+	{name: "unknown transposition", in: base + "Uesr=alice;Password=x", kind: kerr.KindInvalidConfig,
 		msg: []string{`did you mean "User"?`}},
-	{name: "unknown alias", in: base + "Username=alice;Password=x", class: dberr.InterfaceError,
+	{name: "unknown alias", in: base + "Username=alice;Password=x", kind: kerr.KindInvalidConfig,
 		msg: []string{`did you mean "User"?`}},
-	{name: "unknown without suggestion", in: base + "Frobnicate=1", class: dberr.InterfaceError,
+	{name: "unknown without suggestion", in: base + "Frobnicate=1", kind: kerr.KindInvalidConfig,
 		msg: []string{`unknown connection property "Frobnicate"`, "sys_connection_props"}},
-	{name: "unknown right after secret is not named", in: base + "User=alice;Password=hun;Qx7=2", class: dberr.InterfaceError,
+	{name: "unknown right after secret is not named", in: base + "User=alice;Password=hun;Qx7=2", kind: kerr.KindInvalidConfig,
 		msg: []string{"segment 4", "right after Password", "enclose it in quotes"}, hide: []string{"hun", "Qx7"}},
-	{name: "unsupported property", in: pw + "FirewallServer=proxy.local", class: dberr.NotSupportedError,
+	{name: "unsupported property", in: pw + "FirewallServer=proxy.local", kind: kerr.KindNotSupported,
 		msg: []string{`connection property "FirewallServer" is recognised but not supported yet by this driver`}},
-	{name: "unsupported secret property does not echo", in: pw + "FirewallPassword=s3cr3tproxy", class: dberr.NotSupportedError,
+	{name: "unsupported secret property does not echo", in: pw + "FirewallPassword=s3cr3tproxy", kind: kerr.KindNotSupported,
 		msg: []string{`"FirewallPassword" is recognised`}, hide: []string{"s3cr3tproxy"}},
-	{name: "malformed wins over unsupported", in: pw + "FirewallServer=p;Pagesize=0", class: dberr.InterfaceError,
+	{name: "malformed wins over unsupported", in: pw + "FirewallServer=p;Pagesize=0", kind: kerr.KindInvalidConfig,
 		msg: []string{`"Pagesize"`}},
-	{name: "unsupported wins over cross checks", in: "FirewallServer=p", class: dberr.NotSupportedError,
+	{name: "unsupported wins over cross checks", in: "FirewallServer=p", kind: kerr.KindNotSupported,
 		msg: []string{`"FirewallServer"`}},
-	{name: "unsupported type still checked", in: pw + "FirewallPort=http", class: dberr.InterfaceError,
+	{name: "unsupported type still checked", in: pw + "FirewallPort=http", kind: kerr.KindInvalidConfig,
 		msg: []string{`"FirewallPort" must be a whole number from 1 to 65535, not "http"`}},
 
 	// Basic layer, certificates and proxies.
 	{name: "basic layer", in: pw + "BasicAuthUser=gate;BasicAuthPassword=b4sic",
 		get: map[string]string{"BasicAuthUser": "gate", "BasicAuthPassword": "b4sic"}},
-	{name: "basic user without password", in: pw + "BasicAuthUser=gate", class: dberr.InterfaceError,
+	{name: "basic user without password", in: pw + "BasicAuthUser=gate", kind: kerr.KindInvalidConfig,
 		msg: []string{"BasicAuthUser and BasicAuthPassword go together"}},
-	{name: "basic password without user", in: pw + "BasicAuthPassword=b4sic", class: dberr.InterfaceError,
+	{name: "basic password without user", in: pw + "BasicAuthPassword=b4sic", kind: kerr.KindInvalidConfig,
 		msg: []string{"BasicAuthUser and BasicAuthPassword go together"}, hide: []string{"b4sic"}},
 	{name: "client certificate", in: pw + "SSLClientCert=/etc/c.pfx;sslclientcerttype=pfxfile;SSLClientCertPassword=pfxpass;SSLClientCertSubject='CN=a,O=b'",
 		get: map[string]string{"SSLClientCertType": "PFXFILE", "SSLClientCertSubject": "CN=a,O=b"}},
-	{name: "certificate password without certificate", in: pw + "SSLClientCertPassword=pfxpass", class: dberr.InterfaceError,
+	{name: "certificate password without certificate", in: pw + "SSLClientCertPassword=pfxpass", kind: kerr.KindInvalidConfig,
 		msg: []string{"SSLClientCertPassword is given but SSLClientCert is not"}, hide: []string{"pfxpass"}},
-	{name: "certificate store not supported", in: pw + "SSLClientCert=MY;SSLClientCertType=USER", class: dberr.NotSupportedError,
+	{name: "certificate store not supported", in: pw + "SSLClientCert=MY;SSLClientCertType=USER", kind: kerr.KindNotSupported,
 		msg: []string{"SSLClientCertType=USER is recognised but not supported yet", "SSLClientCertType=PFXFILE"}},
-	{name: "JKS not supported", in: pw + "SSLClientCert=a.jks;SSLClientCertType=jksfile", class: dberr.NotSupportedError,
+	{name: "JKS not supported", in: pw + "SSLClientCert=a.jks;SSLClientCertType=jksfile", kind: kerr.KindNotSupported,
 		msg: []string{"SSLClientCertType=JKSFILE"}},
 	{name: "server certificate", in: pw + "SSLServerCert=*", get: map[string]string{"SSLServerCert": "*"}},
 	{name: "proxy", in: pw + "ProxyServer=Proxy.Local;ProxyPort=3128;ProxyUser=pu;ProxyPassword=pp;ProxyExceptions='a.example; *.b.example,10.0.0.0/8'",
 		get: map[string]string{"ProxyServer": "proxy.local", "ProxyPort": "3128", "ProxyExceptions": "a.example;*.b.example;10.0.0.0/8",
 			"ProxyAuthScheme": "BASIC", "ProxySSLType": "AUTO"}},
 	{name: "proxy IPv6", in: pw + "ProxyServer=[::1]", get: map[string]string{"ProxyServer": "::1"}},
-	{name: "proxy with scheme", in: pw + "ProxyServer=http://proxy.local:3128", class: dberr.InterfaceError,
+	{name: "proxy with scheme", in: pw + "ProxyServer=http://proxy.local:3128", kind: kerr.KindInvalidConfig,
 		msg: []string{"ProxyServer must be the proxy's host name or IP address only"}},
-	{name: "proxy with port", in: pw + "ProxyServer=proxy.local:3128", class: dberr.InterfaceError,
+	{name: "proxy with port", in: pw + "ProxyServer=proxy.local:3128", kind: kerr.KindInvalidConfig,
 		msg: []string{"give it as ProxyPort"}},
-	{name: "proxy port without server", in: pw + "ProxyPort=3128", class: dberr.InterfaceError,
+	{name: "proxy port without server", in: pw + "ProxyPort=3128", kind: kerr.KindInvalidConfig,
 		msg: []string{"ProxyPort is given but ProxyServer is not"}},
-	{name: "proxy password without proxy", in: pw + "ProxyUser=pu;ProxyPassword=s3cr3tproxy", class: dberr.InterfaceError,
+	{name: "proxy password without proxy", in: pw + "ProxyUser=pu;ProxyPassword=s3cr3tproxy", kind: kerr.KindInvalidConfig,
 		msg: []string{"ProxyUser is given but no proxy is"}, hide: []string{"s3cr3tproxy"}},
-	{name: "proxy user without password", in: pw + "ProxyServer=p;ProxyUser=pu", class: dberr.InterfaceError,
+	{name: "proxy user without password", in: pw + "ProxyServer=p;ProxyUser=pu", kind: kerr.KindInvalidConfig,
 		msg: []string{"ProxyUser and ProxyPassword go together"}},
-	{name: "proxy auto-detect and server", in: pw + "ProxyServer=p;ProxyAutoDetect=true", class: dberr.InterfaceError,
+	{name: "proxy auto-detect and server", in: pw + "ProxyServer=p;ProxyAutoDetect=true", kind: kerr.KindInvalidConfig,
 		msg: []string{"ProxyAutoDetect=true takes the proxy from the environment"}},
-	{name: "proxy auth none with user", in: pw + "ProxyServer=p;ProxyAuthScheme=none;ProxyUser=pu;ProxyPassword=pp", class: dberr.InterfaceError,
+	{name: "proxy auth none with user", in: pw + "ProxyServer=p;ProxyAuthScheme=none;ProxyUser=pu;ProxyPassword=pp", kind: kerr.KindInvalidConfig,
 		msg: []string{"ProxyAuthScheme=NONE sends no proxy credentials"}},
-	{name: "proxy NTLM not supported", in: pw + "ProxyServer=p;ProxyAuthScheme=NTLM", class: dberr.NotSupportedError,
+	{name: "proxy NTLM not supported", in: pw + "ProxyServer=p;ProxyAuthScheme=NTLM", kind: kerr.KindNotSupported,
 		msg: []string{"ProxyAuthScheme=NTLM is recognised but not supported yet", "ProxyAuthScheme=BASIC or ProxyAuthScheme=NONE"}},
-	{name: "proxy SSL ALWAYS not supported", in: pw + "ProxyServer=p;ProxySSLType=always", class: dberr.NotSupportedError,
+	{name: "proxy SSL ALWAYS not supported", in: pw + "ProxyServer=p;ProxySSLType=always", kind: kerr.KindNotSupported,
 		msg: []string{"ProxySSLType=ALWAYS is recognised but not supported yet"}},
-	{name: "proxy exceptions without proxy", in: pw + "ProxyExceptions=a", class: dberr.InterfaceError,
+	{name: "proxy exceptions without proxy", in: pw + "ProxyExceptions=a", kind: kerr.KindInvalidConfig,
 		msg: []string{"ProxyExceptions is given but no proxy is"}},
-	{name: "OAuth refresh needs client", in: base + "AuthScheme=oauth;InitiateOAuth=refresh;OAuthRefreshToken=tok3n", class: dberr.InterfaceError,
+	{name: "OAuth refresh needs client", in: base + "AuthScheme=oauth;InitiateOAuth=refresh;OAuthRefreshToken=tok3n", kind: kerr.KindInvalidConfig,
 		msg: []string{"InitiateOAuth=REFRESH needs OAuthClientId"}, hide: []string{"tok3n"}},
-	{name: "OAuth OFF with refresh token", in: base + "OAuthAccessToken=tok3n;OAuthRefreshToken=r3fresh", class: dberr.InterfaceError,
+	{name: "OAuth OFF with refresh token", in: base + "OAuthAccessToken=tok3n;OAuthRefreshToken=r3fresh", kind: kerr.KindInvalidConfig,
 		msg: []string{"InitiateOAuth=OFF uses OAuthAccessToken as given"}, hide: []string{"tok3n", "r3fresh"}},
-	{name: "OAuth with Basic layer", in: base + "OAuthAccessToken=tok3n;BasicAuthUser=lb;BasicAuthPassword=s3cret", class: dberr.InterfaceError,
+	{name: "OAuth with Basic layer", in: base + "OAuthAccessToken=tok3n;BasicAuthUser=lb;BasicAuthPassword=s3cret", kind: kerr.KindInvalidConfig,
 		msg: []string{"cannot be combined with OAuth", "Authorization header"}, hide: []string{"tok3n", "s3cret"}},
 	{name: "OAuth desktop needs loopback callback", in: base + "InitiateOAuth=GETANDREFRESH;OAuthClientId=c;OAuthClientSecret=s3cret;CallbackURL=https://app.example.com/cb",
-		class: dberr.InterfaceError, msg: []string{"must be a plain http URL on localhost"}, hide: []string{"s3cret"}},
+		kind: kerr.KindInvalidConfig, msg: []string{"must be a plain http URL on localhost"}, hide: []string{"s3cret"}},
 
 	// Types.
 	{name: "bool case-insensitive", in: pw + "UseCodeForFieldName=TRUE;NumberMapToDouble=False",
 		get: map[string]string{"UseCodeForFieldName": "true", "NumberMapToDouble": "false"}},
-	{name: "bool refuses yes", in: pw + "UseCodeForFieldName=yes", class: dberr.InterfaceError,
+	{name: "bool refuses yes", in: pw + "UseCodeForFieldName=yes", kind: kerr.KindInvalidConfig,
 		msg: []string{`"UseCodeForFieldName" must be true or false, not "yes"`}},
-	{name: "bool refuses 1", in: pw + "NumberMapToDouble=1", class: dberr.InterfaceError,
+	{name: "bool refuses 1", in: pw + "NumberMapToDouble=1", kind: kerr.KindInvalidConfig,
 		msg: []string{"true or false"}},
 	{name: "int canonical", in: pw + "Timeout=+007;Pagesize= 100 ;MaxRows=-1",
 		get: map[string]string{"Timeout": "7", "Pagesize": "100", "MaxRows": "-1"}},
-	{name: "int not a number", in: pw + "Timeout=1m", class: dberr.InterfaceError,
+	{name: "int not a number", in: pw + "Timeout=1m", kind: kerr.KindInvalidConfig,
 		msg: []string{`"Timeout" must be a whole number, 0 or more, not "1m"`}},
 	{name: "timeout zero", in: pw + "Timeout=0", get: map[string]string{"Timeout": "0"}},
-	{name: "timeout negative", in: pw + "Timeout=-5", class: dberr.InterfaceError, msg: []string{`"Timeout"`, "0 or more"}},
-	{name: "pagesize too big", in: pw + "Pagesize=501", class: dberr.InterfaceError,
+	{name: "timeout negative", in: pw + "Timeout=-5", kind: kerr.KindInvalidConfig, msg: []string{`"Timeout"`, "0 or more"}},
+	{name: "pagesize too big", in: pw + "Pagesize=501", kind: kerr.KindInvalidConfig,
 		msg: []string{`"Pagesize" must be a whole number from 1 to 500, not "501"`}},
-	{name: "pagesize zero", in: pw + "Pagesize=0", class: dberr.InterfaceError, msg: []string{"from 1 to 500"}},
-	{name: "maxrows zero", in: pw + "MaxRows=0", class: dberr.InterfaceError, msg: []string{"-1 (no limit) or a positive number"}},
-	{name: "maxrows below -1", in: pw + "MaxRows=-2", class: dberr.InterfaceError, msg: []string{"-1 (no limit) or a positive number"}},
+	{name: "pagesize zero", in: pw + "Pagesize=0", kind: kerr.KindInvalidConfig, msg: []string{"from 1 to 500"}},
+	{name: "maxrows zero", in: pw + "MaxRows=0", kind: kerr.KindInvalidConfig, msg: []string{"-1 (no limit) or a positive number"}},
+	{name: "maxrows below -1", in: pw + "MaxRows=-2", kind: kerr.KindInvalidConfig, msg: []string{"-1 (no limit) or a positive number"}},
 	{name: "maxrows positive", in: pw + "MaxRows=10", get: map[string]string{"MaxRows": "10"}},
-	{name: "int overflow", in: pw + "MaxRows=99999999999999999999", class: dberr.InterfaceError, msg: []string{`"MaxRows"`}},
+	{name: "int overflow", in: pw + "MaxRows=99999999999999999999", kind: kerr.KindInvalidConfig, msg: []string{`"MaxRows"`}},
 	{name: "enum canonical case", in: base + "authscheme=password;User=a;Password=b",
 		get: map[string]string{"AuthScheme": "Password"}},
-	{name: "enum invalid", in: base + "AuthScheme=Token;APIToken=t;AppId=1", class: dberr.InterfaceError,
+	{name: "enum invalid", in: base + "AuthScheme=Token;APIToken=t;AppId=1", kind: kerr.KindInvalidConfig,
 		msg: []string{`"AuthScheme" must be one of Password, APIToken, OAuth, not "Token"`}},
 	{name: "separator", in: pw + "SubtableSeparatorCharacter=__", get: map[string]string{"SubtableSeparatorCharacter": "__"}},
 	{name: "separator with blank kept when quoted", in: pw + "SubtableSeparatorCharacter=' '",
 		get: map[string]string{"SubtableSeparatorCharacter": " "}, str: "Url=https://example.cybozu.com;User=alice;Password=********;SubtableSeparatorCharacter=' '"},
-	{name: "separator control character", in: pw + "SubtableSeparatorCharacter='\t'", class: dberr.InterfaceError,
+	{name: "separator control character", in: pw + "SubtableSeparatorCharacter='\t'", kind: kerr.KindInvalidConfig,
 		msg: []string{"control characters"}},
 
 	// Url.
-	{name: "url required", in: "User=alice;Password=x", class: dberr.InterfaceError,
+	{name: "url required", in: "User=alice;Password=x", kind: kerr.KindInvalidConfig,
 		msg: []string{"Url is required", "https://example.cybozu.com"}},
 	{name: "url bare host", in: "Url=example.cybozu.com;User=a;Password=b", get: map[string]string{"Url": "https://example.cybozu.com"}},
 	{name: "url trailing slash and path", in: "Url=https://Example.Cybozu.com/k/#/portal;User=a;Password=b",
@@ -195,61 +195,61 @@ var parseCases = []parseCase{
 	{name: "url http 127.x", in: "Url=http://127.1.2.3:9;User=a;Password=b", get: map[string]string{"Url": "http://127.1.2.3:9"}},
 	{name: "url http ::1", in: "Url=http://[::1]:9/;User=a;Password=b", get: map[string]string{"Url": "http://[::1]:9"}},
 	{name: "url http ::1 no port", in: "Url=http://[::1];User=a;Password=b", get: map[string]string{"Url": "http://[::1]"}},
-	{name: "url http elsewhere", in: "Url=http://example.cybozu.com;User=a;Password=b", class: dberr.InterfaceError,
+	{name: "url http elsewhere", in: "Url=http://example.cybozu.com;User=a;Password=b", kind: kerr.KindInvalidConfig,
 		msg: []string{"plain http", "https://example.cybozu.com", "localhost"}},
-	{name: "url http lookalike", in: "Url=http://localhost.example.com;User=a;Password=b", class: dberr.InterfaceError,
+	{name: "url http lookalike", in: "Url=http://localhost.example.com;User=a;Password=b", kind: kerr.KindInvalidConfig,
 		msg: []string{"plain http"}},
-	{name: "url ftp", in: "Url=ftp://example.cybozu.com;User=a;Password=b", class: dberr.InterfaceError,
+	{name: "url ftp", in: "Url=ftp://example.cybozu.com;User=a;Password=b", kind: kerr.KindInvalidConfig,
 		msg: []string{"must start with https://"}},
-	{name: "url no host", in: "Url=https://;User=a;Password=b", class: dberr.InterfaceError, msg: []string{"no host name"}},
-	{name: "url bad port", in: "Url=https://example.cybozu.com:99999;User=a;Password=b", class: dberr.InterfaceError,
+	{name: "url no host", in: "Url=https://;User=a;Password=b", kind: kerr.KindInvalidConfig, msg: []string{"no host name"}},
+	{name: "url bad port", in: "Url=https://example.cybozu.com:99999;User=a;Password=b", kind: kerr.KindInvalidConfig,
 		msg: []string{"invalid port"}},
-	{name: "url with credentials", in: "Url=https://alice:hunter2@example.cybozu.com;User=a;Password=b", class: dberr.InterfaceError,
+	{name: "url with credentials", in: "Url=https://alice:hunter2@example.cybozu.com;User=a;Password=b", kind: kerr.KindInvalidConfig,
 		msg: []string{"must not contain a user name or password"}, hide: []string{"hunter2"}},
 	{name: "url guest path needs GuestSpaceId", in: "Url=https://example.cybozu.com/k/guest/12/#/space;User=a;Password=b",
-		class: dberr.InterfaceError, msg: []string{"guest space 12", "GuestSpaceId=12"}},
+		kind: kerr.KindInvalidConfig, msg: []string{"guest space 12", "GuestSpaceId=12"}},
 	{name: "url guest path with GuestSpaceId", in: "Url=https://example.cybozu.com/k/guest/12/;GuestSpaceId=12;User=a;Password=b",
 		get: map[string]string{"Url": "https://example.cybozu.com", "GuestSpaceId": "12"}},
 	{name: "url guest path contradicts GuestSpaceId", in: "Url=https://example.cybozu.com/k/guest/12/;GuestSpaceId=13;User=a;Password=b",
-		class: dberr.InterfaceError, msg: []string{"guest space 12 but GuestSpaceId is 13"}},
-	{name: "guest space id must be positive", in: pw + "GuestSpaceId=0", class: dberr.InterfaceError,
+		kind: kerr.KindInvalidConfig, msg: []string{"guest space 12 but GuestSpaceId is 13"}},
+	{name: "guest space id must be positive", in: pw + "GuestSpaceId=0", kind: kerr.KindInvalidConfig,
 		msg: []string{`"GuestSpaceId" must be a positive whole number, not "0"`}},
 
 	// Authentication.
-	{name: "no credentials", in: base, class: dberr.InterfaceError,
+	{name: "no credentials", in: base, kind: kerr.KindInvalidConfig,
 		msg: []string{"no credentials", "User and Password", "APIToken with AppId"}},
 	{name: "password inferred", in: pw, get: map[string]string{"AuthScheme": ""}},
-	{name: "user without password", in: base + "User=alice", class: dberr.InterfaceError,
+	{name: "user without password", in: base + "User=alice", kind: kerr.KindInvalidConfig,
 		msg: []string{"password authentication", "needs Password"}},
-	{name: "password without user", in: base + "Password=hunter2", class: dberr.InterfaceError,
+	{name: "password without user", in: base + "Password=hunter2", kind: kerr.KindInvalidConfig,
 		msg: []string{"needs User"}, hide: []string{"hunter2"}},
-	{name: "explicit password without password", in: base + "AuthScheme=Password;User=alice", class: dberr.InterfaceError,
+	{name: "explicit password without password", in: base + "AuthScheme=Password;User=alice", kind: kerr.KindInvalidConfig,
 		msg: []string{"AuthScheme=Password needs Password"}},
 	{name: "api token", in: base + "APIToken=tokA,tokB;AppId=12,13",
 		get: map[string]string{"APIToken": "tokA,tokB", "AppId": "12,13"}, hide: []string{"tokA", "tokB"},
 		str: "Url=https://example.cybozu.com;APIToken=********;AppId=12,13"},
 	{name: "api token lists trimmed", in: base + "APIToken= tokA , tokB ;AppId= 012 ,13 ",
 		get: map[string]string{"APIToken": "tokA,tokB", "AppId": "12,13"}},
-	{name: "api token without AppId", in: base + "APIToken=tokA", class: dberr.InterfaceError,
+	{name: "api token without AppId", in: base + "APIToken=tokA", kind: kerr.KindInvalidConfig,
 		msg: []string{"needs AppId", "tables are exactly these apps"}, hide: []string{"tokA"}},
-	{name: "explicit api token without token", in: base + "AuthScheme=APIToken;AppId=1", class: dberr.InterfaceError,
+	{name: "explicit api token without token", in: base + "AuthScheme=APIToken;AppId=1", kind: kerr.KindInvalidConfig,
 		msg: []string{"AuthScheme=APIToken needs APIToken"}},
-	{name: "api token count mismatch", in: base + "APIToken=tokA,tokB;AppId=12", class: dberr.InterfaceError,
+	{name: "api token count mismatch", in: base + "APIToken=tokA,tokB;AppId=12", kind: kerr.KindInvalidConfig,
 		msg: []string{"2 token(s) but AppId has 1", "pair by position"}, hide: []string{"tokA", "tokB"}},
-	{name: "api token empty item", in: base + "APIToken=tokA,,tokB;AppId=1,2", class: dberr.InterfaceError,
+	{name: "api token empty item", in: base + "APIToken=tokA,,tokB;AppId=1,2", kind: kerr.KindInvalidConfig,
 		msg: []string{`"APIToken" has an empty item (number 2 of 3)`}, hide: []string{"tokA", "tokB"}},
-	{name: "api token trailing comma", in: base + "APIToken=tokA,;AppId=1", class: dberr.InterfaceError,
+	{name: "api token trailing comma", in: base + "APIToken=tokA,;AppId=1", kind: kerr.KindInvalidConfig,
 		msg: []string{"empty item"}, hide: []string{"tokA"}},
-	{name: "api token bad character", in: base + "APIToken='tok A';AppId=1", class: dberr.InterfaceError,
+	{name: "api token bad character", in: base + "APIToken='tok A';AppId=1", kind: kerr.KindInvalidConfig,
 		msg: []string{"APIToken item 1", "cannot be sent in an HTTP header"}, hide: []string{"tok A"}},
-	{name: "api token repeated", in: base + "APIToken=tokA,tokA;AppId=1,2", class: dberr.InterfaceError,
+	{name: "api token repeated", in: base + "APIToken=tokA,tokA;AppId=1,2", kind: kerr.KindInvalidConfig,
 		msg: []string{"APIToken item 2 repeats item 1"}, hide: []string{"tokA"}},
-	{name: "app id not a number", in: base + "APIToken=tokA;AppId=abc", class: dberr.InterfaceError,
+	{name: "app id not a number", in: base + "APIToken=tokA;AppId=abc", kind: kerr.KindInvalidConfig,
 		msg: []string{`AppId item 1 must be a positive app ID`, `not "abc"`}},
-	{name: "app id zero", in: base + "APIToken=tokA;AppId=0", class: dberr.InterfaceError, msg: []string{"positive app ID"}},
-	{name: "app id repeated", in: base + "APIToken=tokA,tokB;AppId=12,012", class: dberr.InterfaceError,
+	{name: "app id zero", in: base + "APIToken=tokA;AppId=0", kind: kerr.KindInvalidConfig, msg: []string{"positive app ID"}},
+	{name: "app id repeated", in: base + "APIToken=tokA,tokB;AppId=12,012", kind: kerr.KindInvalidConfig,
 		msg: []string{"AppId 12 is listed twice"}},
-	{name: "user and token ambiguous", in: pw + "APIToken=tokA;AppId=1", class: dberr.InterfaceError,
+	{name: "user and token ambiguous", in: pw + "APIToken=tokA;AppId=1", kind: kerr.KindInvalidConfig,
 		msg:  []string{"both User/Password and APIToken are given", "AuthScheme=Password or AuthScheme=APIToken"},
 		hide: []string{"tokA", "hunter2"}},
 	{name: "explicit password with token", in: pw + "AuthScheme=Password;APIToken=tokA;AppId=1",
@@ -265,16 +265,16 @@ func TestParse(t *testing.T) {
 	for _, tc := range parseCases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Parse(tc.in)
-			if tc.class != "" {
+			if tc.kind != "" {
 				if err == nil {
-					t.Fatalf("Parse(%q) = %s, want %s", tc.in, c.Format(), tc.class)
+					t.Fatalf("Parse(%q) = %s, want %s", tc.in, c.Format(), tc.kind)
 				}
-				e := dberr.As(err)
+				e := kerr.As(err)
 				if e == nil {
-					t.Fatalf("error %T is not a *dberr.Error: %v", err, err)
+					t.Fatalf("error %T is not a *kerr.Error: %v", err, err)
 				}
-				if e.Class != tc.class {
-					t.Errorf("class = %s, want %s (%v)", e.Class, tc.class, err)
+				if e.Kind != tc.kind {
+					t.Errorf("kind = %s, want %s (%v)", e.Kind, tc.kind, err)
 				}
 				for _, m := range tc.msg {
 					if !strings.Contains(err.Error(), m) {
@@ -429,10 +429,10 @@ func TestSet(t *testing.T) {
 		t.Errorf("Set values: %q %q", c.Get("Password"), c.Get("Url"))
 	}
 	checkRoundTrip(t, c)
-	if err := c.Set("Pagesize", "600"); dberr.ClassOf(err, "") != dberr.InterfaceError {
+	if err := c.Set("Pagesize", "600"); kerr.KindOf(err) != kerr.KindInvalidConfig {
 		t.Errorf("Set(Pagesize=600) = %v", err)
 	}
-	if err := c.Set("FirewallServer", "p"); dberr.ClassOf(err, "") != dberr.NotSupportedError {
+	if err := c.Set("FirewallServer", "p"); kerr.KindOf(err) != kerr.KindNotSupported {
 		t.Errorf("Set(FirewallServer) = %v", err)
 	}
 	if err := c.Set("Pasword", "x"); err == nil || !strings.Contains(err.Error(), `did you mean "Password"`) {
@@ -625,7 +625,7 @@ func TestTable(t *testing.T) {
 }
 
 func TestUnsupportedEveryProperty(t *testing.T) {
-	// Every recognised but unimplemented property, given a valid value, is a NotSupportedError
+	// Every recognised but unimplemented property, given a valid value, is a KindNotSupported error
 	// naming it; given an empty value, it is ignored.
 	for _, p := range Properties() {
 		if p.Implemented {
@@ -641,7 +641,7 @@ func TestUnsupportedEveryProperty(t *testing.T) {
 			v = p.Enum[len(p.Enum)-1]
 		}
 		_, err := Parse(pw + p.Name + "=" + quote(v))
-		if dberr.ClassOf(err, "") != dberr.NotSupportedError || !strings.Contains(err.Error(), `"`+p.Name+`" is recognised but not supported yet`) {
+		if kerr.KindOf(err) != kerr.KindNotSupported || !strings.Contains(err.Error(), `"`+p.Name+`" is recognised but not supported yet`) {
 			t.Errorf("%s: %v", p.Name, err)
 		}
 		if _, err := Parse(pw + p.Name + "="); err != nil {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 const whereAllProperties = "every property is listed by SELECT * FROM sys_connection_props and in the README"
@@ -55,21 +55,21 @@ func lexError(s string, g segment, prevSecret bool, prevName string) error {
 		msg = "unexpected text at character " + at + " after the closing quote of the value of " + name +
 			`; end the value at the quote, or write a quote inside a quoted value twice (as in 'it''s')`
 	}
-	return dberr.New(dberr.InterfaceError, "", "malformed connection string: %s (the string, with secrets masked: %s)", msg, echo(s))
+	return kerr.New(kerr.KindInvalidConfig, "malformed connection string: %s (the string, with secrets masked: %s)", msg, echo(s))
 }
 
 // unknownError reports an unknown name with the closest known one. The name is not shown when
 // it directly follows a secret value, as it is then probably a piece of that value.
 func unknownError(s string, g segment, prevSecret bool, prevName string) error {
 	if prevSecret {
-		return dberr.New(dberr.InterfaceError, "", "unknown connection property in %s, right after %s%s",
+		return kerr.New(kerr.KindInvalidConfig, "unknown connection property in %s, right after %s%s",
 			describeSegment(s, g), prevName, quoteHint(prevName))
 	}
 	msg := "unknown connection property " + shortQuote(g.name)
 	if s := suggest(g.name); s != "" {
 		msg += `; did you mean "` + s + `"?`
 	}
-	return dberr.New(dberr.InterfaceError, "", "%s (%s)", msg, whereAllProperties)
+	return kerr.New(kerr.KindInvalidConfig, "%s (%s)", msg, whereAllProperties)
 }
 
 // aliases are names people write for properties, from other drivers and from kintone's own

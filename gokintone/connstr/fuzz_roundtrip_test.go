@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // FuzzRoundTrip builds configurations with Set from arbitrary values, so that quoting, blanks and
@@ -19,7 +19,7 @@ func FuzzRoundTrip(f *testing.F) {
 		for _, kv := range [][2]string{{"Url", rawURL}, {"User", user}, {"Password", password},
 			{"SubtableSeparatorCharacter", sep}, {"AppId", apps}} {
 			if err := c.Set(kv[0], kv[1]); err != nil {
-				if dberr.As(err) == nil {
+				if kerr.As(err) == nil {
 					t.Fatalf("Set(%s) returned %T", kv[0], err)
 				}
 				return
@@ -32,7 +32,7 @@ func FuzzRoundTrip(f *testing.F) {
 			c.urlGuest = 0
 		}
 		if err := c.Validate(); err != nil {
-			if dberr.As(err) == nil {
+			if kerr.As(err) == nil {
 				t.Fatalf("Validate returned %T", err)
 			}
 			return

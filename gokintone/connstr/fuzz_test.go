@@ -4,13 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // marker stands for a secret in FuzzParse: it must never show up in an error or in String().
 const marker = "Zq9SecretMarker"
 
-// FuzzParse checks, for any input, that Parse never panics and returns only *dberr.Error; that a
+// FuzzParse checks, for any input, that Parse never panics and returns only *kerr.Error; that a
 // parsed configuration reaches a fixed point through Format; that no secret value shows up in
 // String(), Rows() or an error; and that Mask hides every secret of the configuration.
 func FuzzParse(f *testing.F) {
@@ -21,8 +21,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := Parse(s)
 		if err != nil {
-			if dberr.As(err) == nil {
-				t.Fatalf("Parse(%q) returned %T, not *dberr.Error: %v", s, err, err)
+			if kerr.As(err) == nil {
+				t.Fatalf("Parse(%q) returned %T, not *kerr.Error: %v", s, err, err)
 			}
 		} else {
 			checkFixedPoint(t, s, c)

@@ -8,11 +8,12 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
-func interfaceErr(format string, args ...any) error {
-	return dberr.New(dberr.InterfaceError, "", format, args...)
+// invalidConfig is the error for a value that cannot work.
+func invalidConfig(format string, args ...any) error {
+	return kerr.New(kerr.KindInvalidConfig, format, args...)
 }
 
 // not describes a rejected value for a message: `, not "x"`, or nothing for a secret.
@@ -33,12 +34,12 @@ func (p *Property) normalize(v string) (string, error) {
 		case "false":
 			v = "false"
 		default:
-			return "", interfaceErr("connection property %q must be true or false%s", p.Name, p.not(v))
+			return "", invalidConfig("connection property %q must be true or false%s", p.Name, p.not(v))
 		}
 	case TypeInt:
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil || (p.ranged && (n < p.min || n > p.max)) {
-			return "", interfaceErr("connection property %q must be %s%s", p.Name, p.ValidValues(), p.not(v))
+			return "", invalidConfig("connection property %q must be %s%s", p.Name, p.ValidValues(), p.not(v))
 		}
 		v = strconv.FormatInt(n, 10)
 	case TypeEnum:
@@ -51,14 +52,14 @@ func (p *Property) normalize(v string) (string, error) {
 			}
 		}
 		if !found {
-			return "", interfaceErr("connection property %q must be one of %s%s", p.Name, strings.Join(p.Enum, ", "), p.not(v))
+			return "", invalidConfig("connection property %q must be one of %s%s", p.Name, strings.Join(p.Enum, ", "), p.not(v))
 		}
 	case TypeList:
 		items := strings.Split(v, ",")
 		for i := range items {
 			items[i] = strings.TrimSpace(items[i])
 			if items[i] == "" {
-				return "", interfaceErr("connection property %q has an empty item (number %d of %d); separate the values with single commas",
+				return "", invalidConfig("connection property %q has an empty item (number %d of %d); separate the values with single commas",
 					p.Name, i+1, len(items))
 			}
 		}
@@ -73,7 +74,7 @@ func (p *Property) normalize(v string) (string, error) {
 // supports refuses properties and values that are recognised but not implemented yet.
 func (p *Property) supports(v string) error {
 	if !p.Implemented {
-		return dberr.New(dberr.NotSupportedError, "",
+		return kerr.New(kerr.KindNotSupported,
 			"connection property %q is recognised but not supported yet by this driver", p.Name)
 	}
 	if p.valueUnsupported(v) {
@@ -83,7 +84,7 @@ func (p *Property) supports(v string) error {
 				alternatives = append(alternatives, p.Name+"="+e)
 			}
 		}
-		return dberr.New(dberr.NotSupportedError, "",
+		return kerr.New(kerr.KindNotSupported,
 			"%s=%s is recognised but not supported yet by this driver; use %s", p.Name, v, strings.Join(alternatives, " or "))
 	}
 	return nil
@@ -102,40 +103,40 @@ func checkURL(raw string) (string, error) {
 	}
 	if !strings.Contains(v, "://") {
 		if schemeLike.MatchString(v) {
-			return "", interfaceErr("Url %s is not a valid URL: write the scheme with two slashes, %s", shown, urlExample)
+			return "", invalidConfig("Url %s is not a valid URL: write the scheme with two slashes, %s", shown, urlExample)
 		}
 		v = "https://" + strings.TrimPrefix(v, "//")
 	}
 	u, err := url.Parse(v)
 	if err != nil {
-		return "", interfaceErr("Url %s is not a valid URL; give the address of your kintone domain, %s", shown, urlExample)
+		return "", invalidConfig("Url %s is not a valid URL; give the address of your kintone domain, %s", shown, urlExample)
 	}
 	if u.User != nil {
-		return "", interfaceErr("Url must not contain a user name or password; give them as User and Password")
+		return "", invalidConfig("Url must not contain a user name or password; give them as User and Password")
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "https" && scheme != "http" {
-		return "", interfaceErr("Url %s must start with https://, %s", shown, urlExample)
+		return "", invalidConfig("Url %s must start with https://, %s", shown, urlExample)
 	}
 	host := strings.ToLower(u.Hostname())
 	if host == "" {
-		return "", interfaceErr("Url %s has no host name; give the address of your kintone domain, %s", shown, urlExample)
+		return "", invalidConfig("Url %s has no host name; give the address of your kintone domain, %s", shown, urlExample)
 	}
 	if len(host) > 253 {
-		return "", interfaceErr("Url %s has a host name longer than 253 characters", shown)
+		return "", invalidConfig("Url %s has a host name longer than 253 characters", shown)
 	}
 	port := u.Port()
 	if port != "" {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 {
-			return "", interfaceErr("Url %s has an invalid port; a port is a number from 1 to 65535", shown)
+			return "", invalidConfig("Url %s has an invalid port; a port is a number from 1 to 65535", shown)
 		}
 		port = strconv.Itoa(n)
 	} else if strings.HasSuffix(u.Host, ":") {
-		return "", interfaceErr("Url %s has an empty port after \":\"", shown)
+		return "", invalidConfig("Url %s has an empty port after \":\"", shown)
 	}
 	if scheme == "http" && !isLoopback(host) {
-		return "", interfaceErr("Url %s uses plain http, but kintone is only reachable over https: write https://%s "+
+		return "", invalidConfig("Url %s uses plain http, but kintone is only reachable over https: write https://%s "+
 			"(plain http is accepted only for localhost, 127.0.0.0/8 and ::1, where the simulator runs)", shown, u.Host)
 	}
 	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
@@ -193,12 +194,12 @@ func checkAPITokens(v string) (string, error) {
 	for i, t := range tokens {
 		for j := 0; j < len(t); j++ {
 			if t[j] <= ' ' || t[j] >= 0x7f {
-				return "", interfaceErr("APIToken item %d contains a character that cannot be sent in an HTTP header; "+
+				return "", invalidConfig("APIToken item %d contains a character that cannot be sent in an HTTP header; "+
 					"API tokens are printable ASCII without blanks", i+1)
 			}
 		}
 		if first, ok := seen[t]; ok {
-			return "", interfaceErr("APIToken item %d repeats item %d; give each token once, in the order of AppId", i+1, first)
+			return "", invalidConfig("APIToken item %d repeats item %d; give each token once, in the order of AppId", i+1, first)
 		}
 		seen[t] = i + 1
 	}
@@ -212,10 +213,10 @@ func checkAppIDs(v string) (string, error) {
 	for i, s := range ids {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 1 {
-			return "", interfaceErr("AppId item %d must be a positive app ID (a whole number such as 12), not %s", i+1, shortQuote(s))
+			return "", invalidConfig("AppId item %d must be a positive app ID (a whole number such as 12), not %s", i+1, shortQuote(s))
 		}
 		if first, ok := seen[n]; ok {
-			return "", interfaceErr("AppId %d is listed twice (items %d and %d); list each app once", n, first, i+1)
+			return "", invalidConfig("AppId %d is listed twice (items %d and %d); list each app once", n, first, i+1)
 		}
 		seen[n] = i + 1
 		ids[i] = strconv.FormatInt(n, 10)
@@ -226,7 +227,7 @@ func checkAppIDs(v string) (string, error) {
 func checkSeparator(v string) (string, error) {
 	for _, r := range v {
 		if unicode.IsControl(r) {
-			return "", interfaceErr("SubtableSeparatorCharacter must not contain control characters")
+			return "", invalidConfig("SubtableSeparatorCharacter must not contain control characters")
 		}
 	}
 	return v, nil
@@ -236,17 +237,17 @@ func checkSeparator(v string) (string, error) {
 func checkProxyServer(v string) (string, error) {
 	h := strings.TrimSpace(v)
 	if strings.Contains(h, "://") || strings.ContainsAny(h, "/@ \t") {
-		return "", interfaceErr("ProxyServer must be the proxy's host name or IP address only, such as ProxyServer=proxy.example.com;ProxyPort=3128 " +
+		return "", invalidConfig("ProxyServer must be the proxy's host name or IP address only, such as ProxyServer=proxy.example.com;ProxyPort=3128 " +
 			"(no scheme, path or user name: give credentials as ProxyUser and ProxyPassword)")
 	}
 	if ip := net.ParseIP(strings.Trim(h, "[]")); ip != nil {
 		return ip.String(), nil
 	}
 	if _, _, err := net.SplitHostPort(h); err == nil {
-		return "", interfaceErr("ProxyServer must not contain a port: give it as ProxyPort, such as ProxyServer=proxy.example.com;ProxyPort=3128")
+		return "", invalidConfig("ProxyServer must not contain a port: give it as ProxyPort, such as ProxyServer=proxy.example.com;ProxyPort=3128")
 	}
 	if len(h) > 253 || strings.ContainsAny(h, "[]:;,") {
-		return "", interfaceErr("ProxyServer %s is not a host name or IP address", shortQuote(h))
+		return "", invalidConfig("ProxyServer %s is not a host name or IP address", shortQuote(h))
 	}
 	return strings.ToLower(h), nil
 }
@@ -259,20 +260,20 @@ func checkProxyExceptions(v string) (string, error) {
 	for _, it := range items {
 		if it = strings.TrimSpace(it); it != "" {
 			if strings.ContainsAny(it, " \t@") {
-				return "", interfaceErr("ProxyExceptions item %s is not a host pattern; separate hosts with semicolons or commas", shortQuote(it))
+				return "", invalidConfig("ProxyExceptions item %s is not a host pattern; separate hosts with semicolons or commas", shortQuote(it))
 			}
 			out = append(out, it)
 		}
 	}
 	if len(out) == 0 {
-		return "", interfaceErr("ProxyExceptions lists no host; separate hosts with semicolons or commas")
+		return "", invalidConfig("ProxyExceptions lists no host; separate hosts with semicolons or commas")
 	}
 	return strings.Join(out, ";"), nil
 }
 
 func checkMaxRows(v string) (string, error) {
 	if v == "0" {
-		return "", interfaceErr(`connection property "MaxRows" must be -1 (no limit) or a positive number, not "0"`)
+		return "", invalidConfig(`connection property "MaxRows" must be -1 (no limit) or a positive number, not "0"`)
 	}
 	return v, nil
 }
@@ -296,14 +297,14 @@ func checkMaxRows(v string) (string, error) {
 // Parse calls it; call it yourself after Set.
 func (c *Config) Validate() error {
 	if !c.IsSet(PropURL) {
-		return interfaceErr("Url is required: give the address of your kintone domain, %s", urlExample)
+		return invalidConfig("Url is required: give the address of your kintone domain, %s", urlExample)
 	}
 	if c.urlGuest != 0 && c.Int(PropGuestSpaceID) != c.urlGuest {
 		if !c.IsSet(PropGuestSpaceID) {
-			return interfaceErr("Url points into guest space %d (/k/guest/%d/...); add GuestSpaceId=%d, since only the scheme, host and port of Url are used",
+			return invalidConfig("Url points into guest space %d (/k/guest/%d/...); add GuestSpaceId=%d, since only the scheme, host and port of Url are used",
 				c.urlGuest, c.urlGuest, c.urlGuest)
 		}
-		return interfaceErr("Url points into guest space %d but GuestSpaceId is %d; make them agree", c.urlGuest, c.Int(PropGuestSpaceID))
+		return invalidConfig("Url points into guest space %d but GuestSpaceId is %d; make them agree", c.urlGuest, c.Int(PropGuestSpaceID))
 	}
 	if _, err := c.resolveAuth(); err != nil {
 		return err
@@ -314,33 +315,33 @@ func (c *Config) Validate() error {
 // validateTransport checks the Basic layer, certificate and proxy properties together.
 func (c *Config) validateTransport() error {
 	if c.IsSet(PropBasicAuthUser) != c.IsSet(PropBasicAuthPassword) {
-		return interfaceErr("BasicAuthUser and BasicAuthPassword go together: give both for a domain with Basic authentication, or neither")
+		return invalidConfig("BasicAuthUser and BasicAuthPassword go together: give both for a domain with Basic authentication, or neither")
 	}
 	if !c.IsSet(PropSSLClientCert) {
 		for _, n := range []string{PropSSLClientCertType, PropSSLClientCertPassword, PropSSLClientCertSubject} {
 			if c.IsSet(n) {
-				return interfaceErr("%s is given but SSLClientCert is not: give the client certificate as SSLClientCert", n)
+				return invalidConfig("%s is given but SSLClientCert is not: give the client certificate as SSLClientCert", n)
 			}
 		}
 	}
 	proxy := c.IsSet(PropProxyServer) || c.Bool(PropProxyAutoDetect)
 	if c.IsSet(PropProxyServer) && c.Bool(PropProxyAutoDetect) {
-		return interfaceErr("ProxyAutoDetect=true takes the proxy from the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); " +
+		return invalidConfig("ProxyAutoDetect=true takes the proxy from the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); " +
 			"remove ProxyServer, or set ProxyAutoDetect=false to use ProxyServer")
 	}
 	if c.IsSet(PropProxyPort) && !c.IsSet(PropProxyServer) {
-		return interfaceErr("ProxyPort is given but ProxyServer is not: give the proxy's host as ProxyServer")
+		return invalidConfig("ProxyPort is given but ProxyServer is not: give the proxy's host as ProxyServer")
 	}
 	for _, n := range []string{PropProxyUser, PropProxyPassword, PropProxyExceptions} {
 		if c.IsSet(n) && !proxy {
-			return interfaceErr("%s is given but no proxy is: set ProxyServer (and ProxyPort), or ProxyAutoDetect=true", n)
+			return invalidConfig("%s is given but no proxy is: set ProxyServer (and ProxyPort), or ProxyAutoDetect=true", n)
 		}
 	}
 	if c.IsSet(PropProxyUser) != c.IsSet(PropProxyPassword) {
-		return interfaceErr("ProxyUser and ProxyPassword go together: give both, or neither")
+		return invalidConfig("ProxyUser and ProxyPassword go together: give both, or neither")
 	}
 	if c.IsSet(PropProxyUser) && c.Get(PropProxyAuthScheme) == "NONE" {
-		return interfaceErr("ProxyAuthScheme=NONE sends no proxy credentials: remove ProxyUser and ProxyPassword, or use ProxyAuthScheme=BASIC")
+		return invalidConfig("ProxyAuthScheme=NONE sends no proxy credentials: remove ProxyUser and ProxyPassword, or use ProxyAuthScheme=BASIC")
 	}
 	return nil
 }
@@ -394,7 +395,7 @@ func (c *Config) resolveAuth() (string, error) {
 	explicit := c.IsSet(PropAuthScheme)
 	if scheme == "" {
 		if len(implied) == 0 {
-			return "", interfaceErr("no credentials given: add User and Password (AuthScheme=Password), " +
+			return "", invalidConfig("no credentials given: add User and Password (AuthScheme=Password), " +
 				"APIToken with AppId (AuthScheme=APIToken), or OAuth properties such as OAuthClientId, OAuthClientSecret " +
 				"and InitiateOAuth (AuthScheme=OAuth)")
 		}
@@ -408,7 +409,7 @@ func (c *Config) resolveAuth() (string, error) {
 		if len(parts) > 2 {
 			given = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + " are all given"
 		}
-		return "", interfaceErr("%s; set %s to choose", given, strings.Join(choices, " or "))
+		return "", invalidConfig("%s; set %s to choose", given, strings.Join(choices, " or "))
 	}
 	how := "AuthScheme=" + scheme
 	if !explicit {
@@ -421,22 +422,22 @@ func (c *Config) resolveAuth() (string, error) {
 	switch scheme {
 	case AuthPassword:
 		if !c.IsSet(PropUser) {
-			return "", interfaceErr("%s needs User (the kintone login name) as well as Password", how)
+			return "", invalidConfig("%s needs User (the kintone login name) as well as Password", how)
 		}
 		if !c.IsSet(PropPassword) {
-			return "", interfaceErr("%s needs Password as well as User", how)
+			return "", invalidConfig("%s needs Password as well as User", how)
 		}
 	case AuthAPIToken:
 		if !c.IsSet(PropAPIToken) {
-			return "", interfaceErr("%s needs APIToken: one or more app API tokens, comma-separated, paired with AppId", how)
+			return "", invalidConfig("%s needs APIToken: one or more app API tokens, comma-separated, paired with AppId", how)
 		}
 		tokens, apps := c.List(PropAPIToken), c.List(PropAppID)
 		if len(apps) == 0 {
-			return "", interfaceErr("%s needs AppId: list the apps the tokens belong to, in the same order "+
+			return "", invalidConfig("%s needs AppId: list the apps the tokens belong to, in the same order "+
 				"(as in APIToken=tokenOf12,tokenOf13;AppId=12,13); with API tokens, the tables are exactly these apps", how)
 		}
 		if len(tokens) != len(apps) {
-			return "", interfaceErr("APIToken has %d token(s) but AppId has %d app ID(s); they pair by position "+
+			return "", invalidConfig("APIToken has %d token(s) but AppId has %d app ID(s); they pair by position "+
 				"(the first token opens the first app), so give as many of each", len(tokens), len(apps))
 		}
 	case AuthOAuth:
@@ -447,7 +448,7 @@ func (c *Config) resolveAuth() (string, error) {
 	if scheme != AuthOAuth {
 		for _, n := range []string{PropOAuthAccessToken, PropOAuthRefreshToken, PropOAuthVerifier} {
 			if c.IsSet(n) {
-				return "", interfaceErr("%s is an OAuth property but the connection uses AuthScheme=%s; remove it or use AuthScheme=OAuth", n, scheme)
+				return "", invalidConfig("%s is an OAuth property but the connection uses AuthScheme=%s; remove it or use AuthScheme=OAuth", n, scheme)
 			}
 		}
 	}
@@ -457,10 +458,10 @@ func (c *Config) resolveAuth() (string, error) {
 // validateOAuth checks the OAuth properties together (see Validate).
 func (c *Config) validateOAuth(how string) error {
 	if c.IsSet(PropUseCursor) && c.Bool(PropUseCursor) {
-		return interfaceErr("UseCursor=true cannot be used with OAuth: kintone's cursor API does not accept OAuth tokens; remove UseCursor or set UseCursor=false")
+		return invalidConfig("UseCursor=true cannot be used with OAuth: kintone's cursor API does not accept OAuth tokens; remove UseCursor or set UseCursor=false")
 	}
 	if c.IsSet(PropBasicAuthUser) || c.IsSet(PropBasicAuthPassword) {
-		return interfaceErr("BasicAuthUser/BasicAuthPassword cannot be combined with OAuth: both need the HTTP Authorization header " +
+		return invalidConfig("BasicAuthUser/BasicAuthPassword cannot be combined with OAuth: both need the HTTP Authorization header " +
 			"(Basic for the domain's extra layer, Bearer for the OAuth token) and a request can carry only one, as kintone " +
 			"documents; use password or API-token authentication on a domain with Basic authentication, or ask the administrator " +
 			"to turn the Basic layer off")
@@ -469,17 +470,17 @@ func (c *Config) validateOAuth(how string) error {
 	switch mode {
 	case "OFF":
 		if c.IsSet(PropOAuthRefreshToken) {
-			return interfaceErr("InitiateOAuth=OFF uses OAuthAccessToken as given and never refreshes it, so OAuthRefreshToken " +
+			return invalidConfig("InitiateOAuth=OFF uses OAuthAccessToken as given and never refreshes it, so OAuthRefreshToken " +
 				"would be ignored: set InitiateOAuth=REFRESH to refresh with it")
 		}
 		if c.IsSet(PropOAuthVerifier) {
-			return interfaceErr("InitiateOAuth=OFF does not exchange OAuthVerifier: set InitiateOAuth=REFRESH to exchange it for " +
+			return invalidConfig("InitiateOAuth=OFF does not exchange OAuthVerifier: set InitiateOAuth=REFRESH to exchange it for " +
 				"tokens (kept in OAuthSettingsLocation), or call the GetOAuthAccessToken stored procedure")
 		}
 	case "REFRESH", "GETANDREFRESH":
 		for _, n := range []string{PropOAuthClientID, PropOAuthClientSecret} {
 			if !c.IsSet(n) {
-				return interfaceErr("%s with InitiateOAuth=%s needs %s: give the client ID and secret of the OAuth client "+
+				return invalidConfig("%s with InitiateOAuth=%s needs %s: give the client ID and secret of the OAuth client "+
 					"registered in cybozu.com administration", how, mode, n)
 			}
 		}
@@ -497,10 +498,10 @@ func (c *Config) validateOAuth(how string) error {
 func LoopbackCallback(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return nil, interfaceErr("CallbackURL %s is not an absolute URL", shortQuote(raw))
+		return nil, invalidConfig("CallbackURL %s is not an absolute URL", shortQuote(raw))
 	}
 	if u.Scheme != "http" || !isLoopback(strings.ToLower(u.Hostname())) || u.Port() == "" || u.Port() == "0" {
-		return nil, interfaceErr("InitiateOAuth=GETANDREFRESH receives the authorization code on CallbackURL itself, so CallbackURL "+
+		return nil, invalidConfig("InitiateOAuth=GETANDREFRESH receives the authorization code on CallbackURL itself, so CallbackURL "+
 			"must be a plain http URL on localhost, 127.0.0.1 or [::1] with a fixed port (such as %s), registered with the "+
 			"OAuth client; not %s. For a web application's callback use InitiateOAuth=REFRESH with OAuthVerifier or the "+
 			"GetOAuthAccessToken stored procedure", DefaultCallbackURL, shortQuote(raw))
@@ -513,7 +514,7 @@ func checkCallbackURL(v string) (string, error) {
 	t := strings.TrimSpace(v)
 	u, err := url.Parse(t)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.Fragment != "" || u.User != nil {
-		return "", interfaceErr("CallbackURL must be an absolute http or https URL without a fragment, such as %s, not %s",
+		return "", invalidConfig("CallbackURL must be an absolute http or https URL without a fragment, such as %s, not %s",
 			DefaultCallbackURL, shortQuote(t))
 	}
 	return t, nil
@@ -523,12 +524,12 @@ func checkCallbackURL(v string) (string, error) {
 func checkScope(v string) (string, error) {
 	items := strings.Fields(v)
 	if len(items) == 0 {
-		return "", interfaceErr("Scope lists no scope; separate kintone scopes such as k:app_record:read with blanks")
+		return "", invalidConfig("Scope lists no scope; separate kintone scopes such as k:app_record:read with blanks")
 	}
 	for _, it := range items {
 		for _, r := range it {
 			if r <= ' ' || r == '"' || r == '\\' || r >= 0x7f {
-				return "", interfaceErr("Scope item %s contains a character that a scope cannot hold; separate scopes with blanks", shortQuote(it))
+				return "", invalidConfig("Scope item %s contains a character that a scope cannot hold; separate scopes with blanks", shortQuote(it))
 			}
 		}
 	}

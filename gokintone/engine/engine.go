@@ -15,8 +15,8 @@ import (
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
@@ -98,7 +98,7 @@ func Open(client *kclient.Client, opts Options) (*Engine, error) {
 	}}
 	dc, err := d.Open("file:kintone?mode=memory")
 	if err != nil {
-		return nil, dberr.Wrap(err, dberr.InternalError, "", "cannot open the SQL engine: %v", err)
+		return nil, kerr.Wrap(err, kerr.KindInternal, "cannot open the SQL engine: %v", err)
 	}
 	e.conn = dc.(*sqlite3.SQLiteConn)
 	return e, nil
@@ -187,11 +187,11 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.conn == nil {
-		return nil, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+		return nil, kerr.New(kerr.KindClosed, "the connection is closed")
 	}
 	facts := analyzeSQL(sql)
 	if facts.trailing {
-		return nil, dberr.New(dberr.ProgrammingError, "", "only one SQL statement can be executed at a time; split the text at ';'")
+		return nil, kerr.New(kerr.KindSQL, "only one SQL statement can be executed at a time; split the text at ';'")
 	}
 	if e.tempFacts == nil {
 		tf := e.tempSchemaFacts()
@@ -210,7 +210,7 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	}
 	if n := st.NumInput(); n != len(args) {
 		st.Close()
-		return nil, dberr.New(dberr.ProgrammingError, "", "the statement has %d parameter marker(s) but %d parameter(s) were given", n, len(args))
+		return nil, kerr.New(kerr.KindSQL, "the statement has %d parameter marker(s) but %d parameter(s) were given", n, len(args))
 	}
 	named := make([]driver.NamedValue, len(args))
 	for i, a := range args {
@@ -308,7 +308,7 @@ func (e *Engine) prepare(ctx context.Context, sql string) (driver.Stmt, error) {
 			return nil, rerr
 		}
 		if t == nil {
-			return nil, dberr.New(dberr.ProgrammingError, "",
+			return nil, kerr.New(kerr.KindSQL,
 				"no such table: %s (kintone apps are tables named after the app; SELECT * FROM sys_tables lists them)", name)
 		}
 		if err := e.declare(name, t); err != nil {
@@ -323,14 +323,14 @@ func (e *Engine) declare(name string, t *schema.Table) error {
 	e.tables[key] = t
 	err := e.execInternal("CREATE VIRTUAL TABLE temp." + schema.QuoteIdent(name) + " USING kintone(" + key + ")")
 	if err != nil {
-		return dberr.Wrap(err, dberr.InternalError, "", "cannot declare table %s: %v", name, err)
+		return kerr.Wrap(err, kerr.KindInternal, "cannot declare table %s: %v", name, err)
 	}
 	return nil
 }
 
 // sqlError classifies an error from SQLite or from the virtual table.
 func (e *Engine) sqlError(err error) error {
-	if de := dberr.As(err); de != nil {
+	if kerr.As(err) != nil {
 		return err
 	}
 	msg := err.Error()
@@ -345,16 +345,16 @@ func (e *Engine) sqlError(err error) error {
 	if errors.As(err, &se) {
 		switch se.Code {
 		case sqlite3.ErrConstraint:
-			return dberr.Wrap(err, dberr.IntegrityError, "", "%s", msg)
+			return kerr.Wrap(err, kerr.KindConstraint, "%s", msg)
 		case sqlite3.ErrAuth:
-			return dberr.Wrap(err, dberr.NotSupportedError, "", "%s: this driver runs reads and writes on kintone tables and TEMP tables only (no ATTACH, schema changes or PRAGMAs that change behaviour)", msg)
+			return kerr.Wrap(err, kerr.KindNotSupported, "%s: this driver runs reads and writes on kintone tables and TEMP tables only (no ATTACH, schema changes or PRAGMAs that change behaviour)", msg)
 		case sqlite3.ErrInterrupt:
-			return dberr.Wrap(err, dberr.OperationalError, "", "%s", msg)
+			return kerr.Wrap(err, kerr.KindInterrupted, "%s", msg)
 		case sqlite3.ErrTooBig, sqlite3.ErrRange, sqlite3.ErrMismatch:
-			return dberr.Wrap(err, dberr.DataError, "", "%s", msg)
+			return kerr.Wrap(err, kerr.KindBadValue, "%s", msg)
 		}
 	}
-	return dberr.Wrap(err, dberr.ProgrammingError, "", "%s", msg)
+	return kerr.Wrap(err, kerr.KindSQL, "%s", msg)
 }
 
 // step reads the next row into s.pending, or marks the statement done.
@@ -404,7 +404,7 @@ func (s *Stmt) Fetch(n int) (rows [][]any, done bool, err error) {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
 	if s.e.conn == nil {
-		return nil, true, dberr.New(dberr.InterfaceError, "", "the connection is closed")
+		return nil, true, kerr.New(kerr.KindClosed, "the connection is closed")
 	}
 	for len(rows) < n && !s.done {
 		if s.e.opts.MaxRows >= 0 && s.returned >= s.e.opts.MaxRows {

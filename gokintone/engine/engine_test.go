@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
@@ -282,17 +282,17 @@ func TestJoinRequests(t *testing.T) {
 func TestErrors(t *testing.T) {
 	f := newFixture(t, 100)
 	cases := []struct {
-		sql   string
-		class dberr.Class
-		text  string
+		sql  string
+		kind kerr.Kind
+		text string
 	}{
-		{"SELECT * FROM NoSuchApp", dberr.ProgrammingError, "no such table: NoSuchApp"},
-		{"SELECT nope FROM Deals", dberr.ProgrammingError, "no such column: nope"},
-		{"SELEC 1", dberr.ProgrammingError, "syntax error"},
-		{"SELECT 1; SELECT 2", dberr.ProgrammingError, "only one SQL statement"},
-		{"ATTACH 'x.db' AS x", dberr.NotSupportedError, "not authorized"},
-		{"CREATE TABLE t(a)", dberr.NotSupportedError, "not authorized"},
-		{"PRAGMA writable_schema = 1", dberr.NotSupportedError, "not authorized"},
+		{"SELECT * FROM NoSuchApp", kerr.KindSQL, "no such table: NoSuchApp"},
+		{"SELECT nope FROM Deals", kerr.KindSQL, "no such column: nope"},
+		{"SELEC 1", kerr.KindSQL, "syntax error"},
+		{"SELECT 1; SELECT 2", kerr.KindSQL, "only one SQL statement"},
+		{"ATTACH 'x.db' AS x", kerr.KindNotSupported, "not authorized"},
+		{"CREATE TABLE t(a)", kerr.KindNotSupported, "not authorized"},
+		{"PRAGMA writable_schema = 1", kerr.KindNotSupported, "not authorized"},
 	}
 	for _, c := range cases {
 		_, err := f.try(c.sql)
@@ -300,8 +300,8 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: no error", c.sql)
 			continue
 		}
-		if got := dberr.ClassOf(err, ""); got != c.class || !strings.Contains(err.Error(), c.text) {
-			t.Errorf("%s: %s %q, want %s containing %q", c.sql, got, err, c.class, c.text)
+		if got := kerr.KindOf(err); got != c.kind || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: %s %q, want %s containing %q", c.sql, got, err, c.kind, c.text)
 		}
 	}
 	if _, err := f.try("SELECT ?", 1, 2); err == nil || !strings.Contains(err.Error(), "1 parameter marker(s) but 2") {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
@@ -253,8 +253,8 @@ func TestMalformedValues(t *testing.T) {
 						t.Errorf("%s: %q lacks %q", sql, msg, want)
 					}
 				}
-				if de := dberr.As(err); de == nil || de.Class != dberr.DataError {
-					t.Errorf("%s: class %v, want DataError", sql, err)
+				if kerr.KindOf(err) != kerr.KindBadValue {
+					t.Errorf("%s: kind %s, want %s: %v", sql, kerr.KindOf(err), kerr.KindBadValue, err)
 				}
 			}
 		})

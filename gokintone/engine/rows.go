@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
@@ -104,9 +104,9 @@ func (r *row) where(t *schema.Table) string {
 func (r *row) badValue(t *schema.Table, err error) error {
 	var ve *schema.ValueError
 	if errors.As(err, &ve) {
-		return dberr.Wrap(err, dberr.DataError, "", "kintone sent a value the driver cannot represent: %s: %v", r.where(t), err)
+		return kerr.Wrap(err, kerr.KindBadValue, "kintone sent a value the driver cannot represent: %s: %v", r.where(t), err)
 	}
-	return dberr.Wrap(err, dberr.DataError, "", "%s: %v", r.where(t), err)
+	return kerr.Wrap(err, kerr.KindBadValue, "%s: %v", r.where(t), err)
 }
 
 // rowid is the SQLite row id of the row: kintone's record id ($id) in an app's table, the
@@ -137,7 +137,7 @@ func (r *row) rowid(t *schema.Table) (int64, error) {
 	if raw == nil {
 		raw = json.RawMessage("(none)")
 	}
-	return 0, dberr.New(dberr.DataError, "",
+	return 0, kerr.New(kerr.KindBadValue,
 		"kintone sent an id the driver cannot use as a row id: %s: field %q has the value %s, which is not an integer; SQLite needs the row id for this statement (for example an OR of conditions on the table); select the rows without it, e.g. with UNION",
 		r.where(t), t.Columns[0].FieldCode, schema.ShortJSON(raw))
 }
@@ -168,7 +168,7 @@ func recordRows(t *schema.Table, recs []kclient.Record) ([]row, error) {
 	var rows []row
 	for _, r := range recs {
 		if r == nil { // null in the records array
-			return nil, dberr.New(dberr.DataError, "",
+			return nil, kerr.New(kerr.KindBadValue,
 				"kintone sent a value the driver cannot represent: table %s (app %d): a record that is not an object", t.Name, t.AppID)
 		}
 	}
@@ -209,7 +209,7 @@ func recordRows(t *schema.Table, recs []kclient.Record) ([]row, error) {
 }
 
 func badSubtable(t *schema.Table, rec kclient.Record, raw json.RawMessage, what string) error {
-	return dberr.New(dberr.DataError, "",
+	return kerr.New(kerr.KindBadValue,
 		"kintone sent a value the driver cannot represent: table %s (app %d), record %s: the table field %q has the value %s, which %s",
 		t.Name, t.AppID, idText(rec["$id"].Value), t.Subtable, schema.ShortJSON(raw), what)
 }
@@ -220,7 +220,7 @@ func badRecordID(t *schema.Table, rec kclient.Record) error {
 	if raw == nil {
 		raw = json.RawMessage("(none)")
 	}
-	return dberr.New(dberr.OperationalError, "",
+	return kerr.New(kerr.KindBadReply,
 		"kintone returned a record without a valid $id in table %s (app %d): %s; the driver reads records in $id order and cannot page past it",
 		t.Name, t.AppID, schema.ShortJSON(raw))
 }

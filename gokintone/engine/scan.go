@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kquery"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
@@ -187,7 +187,7 @@ func (v *vtab) fetchAll(ctx context.Context) ([]*row, error) {
 			return rows, nil
 		}
 		if len(rows) >= v.e.opts.CacheRowLimit {
-			return nil, dberr.New(dberr.OperationalError, "",
+			return nil, kerr.New(kerr.KindLimit,
 				"the statement scans table %s repeatedly and it has more than %d rows, the limit for holding a table in memory; add a WHERE condition on that table or split the query",
 				v.t.Name, v.e.opts.CacheRowLimit)
 		}

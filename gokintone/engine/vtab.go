@@ -9,7 +9,7 @@ import (
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kquery"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
@@ -174,7 +174,7 @@ func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 	}
 	c.plan = plan{Limit: -1, Offset: -1}
 	if err := json.Unmarshal([]byte(idxStr), &c.plan); err != nil {
-		return c.fail(dberr.New(dberr.InternalError, "", "bad scan plan %q", idxStr))
+		return c.fail(kerr.New(kerr.KindInternal, "bad scan plan %q", idxStr))
 	}
 	// A consumed LIMIT/OFFSET applies to each Filter call on its own. SQLite offers them only
 	// for a (sub)query whose one FROM item is this table, with every constraint used and no IN

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // appsPageSize is the largest page of apps.json, and the most ids one request may name.
@@ -165,14 +165,14 @@ func (c *Client) Records(ctx context.Context, app int64, query string, fields []
 		return nil, err
 	}
 	if w.Records == nil {
-		return nil, dberr.New(dberr.OperationalError, "", "kintone GET %s: the reply has no \"records\" array", c.path("records"))
+		return nil, kerr.New(kerr.KindBadReply, "kintone GET %s: the reply has no \"records\" array", c.path("records"))
 	}
 	return &RecordsPage{Records: w.Records, TotalCount: w.TotalCount.p}, nil
 }
 
 func (c *Client) checkApp(endpoint string, app int64) error {
 	if app <= 0 {
-		return dberr.New(dberr.ProgrammingError, "", "kintone %s: invalid app id %s",
+		return kerr.New(kerr.KindInvalidArgument, "kintone %s: invalid app id %s",
 			c.path(endpoint), strconv.FormatInt(app, 10))
 	}
 	return nil

@@ -1,6 +1,6 @@
 // Package kclient is the kintone REST API client of the connector: one place for URLs,
 // authentication headers, the long-GET method override, error replies, retries and the request
-// counter. Every error it returns is (or wraps) a *dberr.Error; kintone's error replies are
+// counter. Every error it returns is (or wraps) a *kerr.Error; kintone's error replies are
 // reachable as *APIError with errors.As.
 package kclient
 
@@ -17,8 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/internal/version"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // DefaultUserAgent returns the User-Agent sent when Config.UserAgent is "": the connector and
@@ -94,7 +94,7 @@ type Config struct {
 }
 
 // TokenSource supplies OAuth access tokens to a Client (Config.OAuth). Errors it returns
-// should be *dberr.Error values; the client returns them as they are.
+// should be *kerr.Error values; the client returns them as they are.
 type TokenSource interface {
 	// AccessToken returns the token to send, renewed first when it is known to have expired.
 	AccessToken(ctx context.Context) (string, error)
@@ -276,7 +276,7 @@ func (c *Client) newTransport(cfg Config) (http.RoundTripper, error) {
 	ps, secrets, err := newProxySetup(cfg.Proxy, c.base)
 	c.addSecrets(secrets...)
 	if err != nil {
-		if e := dberr.As(err); e != nil {
+		if e := kerr.As(err); e != nil {
 			e.Message = c.redact(e.Message)
 		}
 		return nil, err
@@ -287,7 +287,7 @@ func (c *Client) newTransport(cfg Config) (http.RoundTripper, error) {
 	}
 	tc, err := cfg.TLS.tlsConfig()
 	if err != nil {
-		if e := dberr.As(err); e != nil {
+		if e := kerr.As(err); e != nil {
 			e.Message = c.redact(e.Message)
 		}
 		return nil, err
@@ -350,7 +350,7 @@ func validHeaderValue(s string) bool {
 }
 
 func (c *Client) configError(format string, args ...any) error {
-	e := dberr.New(dberr.InterfaceError, "", format, args...)
+	e := kerr.New(kerr.KindInvalidConfig, format, args...)
 	e.Message = c.redact(e.Message)
 	return e
 }
@@ -433,7 +433,7 @@ func (c *Client) HTTPClient() *http.Client { return c.http }
 func (c *Client) tokensForApp(app int64) (string, error) {
 	own, ok := c.tokens[app]
 	if !ok {
-		return "", dberr.New(dberr.OperationalError, "",
+		return "", kerr.New(kerr.KindNoCredentials,
 			"no API token is configured for app %d: add its token to APIToken and its id to AppId", app)
 	}
 	toks := []string{own}
@@ -443,7 +443,7 @@ func (c *Client) tokensForApp(app int64) (string, error) {
 		}
 	}
 	if len(toks) > MaxTokensPerRequest {
-		return "", dberr.New(dberr.OperationalError, "",
+		return "", kerr.New(kerr.KindLimit,
 			"app %d needs %d API tokens (its own and those of the apps its lookup and related-records fields read from), but kintone accepts at most %d in one request",
 			app, len(toks), MaxTokensPerRequest)
 	}
@@ -460,7 +460,7 @@ func (c *Client) tokensForApps(apps []int64) (string, error) {
 		}
 	}
 	if len(toks) > MaxTokensPerRequest {
-		return "", dberr.New(dberr.InternalError, "", "%d API tokens in one request; kintone accepts at most %d", len(toks), MaxTokensPerRequest)
+		return "", kerr.New(kerr.KindInternal, "%d API tokens in one request; kintone accepts at most %d", len(toks), MaxTokensPerRequest)
 	}
 	return strings.Join(toks, ","), nil
 }

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // Credentials used across the tests; none of them may ever appear in error text.
@@ -207,10 +207,10 @@ func TestTokenSelection(t *testing.T) {
 		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
-	// An app without a token: an OperationalError before any request.
+	// An app without a token: an error before any request.
 	n := c.RequestCount()
 	_, err := c.Records(ctx, 5, "", nil, false)
-	if dberr.ClassOf(err, "") != dberr.OperationalError || !strings.Contains(err.Error(), "app 5") {
+	if kerr.KindOf(err) != kerr.KindNoCredentials || !strings.Contains(err.Error(), "app 5") {
 		t.Errorf("no token: %v", err)
 	}
 	if c.RequestCount() != n {
@@ -474,85 +474,85 @@ func TestErrorReplies(t *testing.T) {
 		status    int
 		header    map[string]string
 		body      string
-		class     dberr.Class
+		kind      kerr.Kind
 		code      string
 		contains  []string
-		apiStatus int // 0: no *APIError expected
+		apiStatus int // 0: no *APIError expected; also the error's Status
 	}{
 		{
 			name: "app not found", status: 404,
-			body:  `{"code":"GAIA_AP01","id":"aBc8xyRm9kiFutkr90f1","message":"The app (ID: 3) not found. The app may have been deleted."}`,
-			class: dberr.ProgrammingError, code: "GAIA_AP01", apiStatus: 404,
+			body: `{"code":"GAIA_AP01","id":"aBc8xyRm9kiFutkr90f1","message":"The app (ID: 3) not found. The app may have been deleted."}`,
+			kind: kerr.KindAPIError, code: "GAIA_AP01", apiStatus: 404,
 			contains: []string{"kintone GET /k/v1/records.json: The app (ID: 3) not found. The app may have been deleted. (HTTP 404) [GAIA_AP01]"},
 		},
 		{
 			name: "password failed", status: 401,
-			body:  `{"code":"CB_WA01","id":"x1","message":"Password authentication failed. The value in http header of X-Cybozu-Authorization is not valid."}`,
-			class: dberr.OperationalError, code: "CB_WA01", apiStatus: 401,
+			body: `{"code":"CB_WA01","id":"x1","message":"Password authentication failed. The value in http header of X-Cybozu-Authorization is not valid."}`,
+			kind: kerr.KindAPIError, code: "CB_WA01", apiStatus: 401,
 			contains: []string{"Password authentication failed", "HTTP 401"},
 		},
 		{
 			name: "query error with field errors", status: 400,
-			body:  `{"code":"CB_VA01","id":"x2","message":"Missing or invalid input.","errors":{"query":{"messages":["The query is invalid."]},"app":{"messages":["Required field.","Must be a number."]},"c":{"messages":["x"]},"d":{"messages":["y"]}}}`,
-			class: dberr.DataError, code: "CB_VA01", apiStatus: 400,
+			body: `{"code":"CB_VA01","id":"x2","message":"Missing or invalid input.","errors":{"query":{"messages":["The query is invalid."]},"app":{"messages":["Required field.","Must be a number."]},"c":{"messages":["x"]},"d":{"messages":["y"]}}}`,
+			kind: kerr.KindAPIError, code: "CB_VA01", apiStatus: 400,
 			contains: []string{"Missing or invalid input. (app: Required field. Must be a number.; c: x; d: y; and 1 more)"},
 		},
 		{
 			name: "query syntax", status: 400,
-			body:  `{"code":"GAIA_IQ11","id":"x3","message":"The specified field (nope) does not exist."}`,
-			class: dberr.ProgrammingError, code: "GAIA_IQ11", apiStatus: 400,
+			body: `{"code":"GAIA_IQ11","id":"x3","message":"The specified field (nope) does not exist."}`,
+			kind: kerr.KindAPIError, code: "GAIA_IQ11", apiStatus: 400,
 		},
 		{
 			name: "unknown code falls back by status", status: 409,
-			body:  `{"code":"GAIA_XX99","id":"x4","message":"Conflict."}`,
-			class: dberr.IntegrityError, code: "GAIA_XX99", apiStatus: 409,
+			body: `{"code":"GAIA_XX99","id":"x4","message":"Conflict."}`,
+			kind: kerr.KindAPIError, code: "GAIA_XX99", apiStatus: 409,
 		},
 		{
 			name: "legacy 520", status: 520,
-			body:  `{"code":"GAIA_IA02","id":"x5","message":"The specified API token does not match the API token generated via an app."}`,
-			class: dberr.OperationalError, code: "GAIA_IA02", apiStatus: 520,
+			body: `{"code":"GAIA_IA02","id":"x5","message":"The specified API token does not match the API token generated via an app."}`,
+			kind: kerr.KindAPIError, code: "GAIA_IA02", apiStatus: 520,
 		},
 		{
 			name: "bulkRequest envelope", status: 400,
-			body:  `{"results":[{},{"code":"GAIA_CO02","id":"x6","message":"The revision is not the latest."},{}]}`,
-			class: dberr.IntegrityError, code: "GAIA_CO02", apiStatus: 400,
+			body: `{"results":[{},{"code":"GAIA_CO02","id":"x6","message":"The revision is not the latest."},{}]}`,
+			kind: kerr.KindAPIError, code: "GAIA_CO02", apiStatus: 400,
 		},
 		{
 			name: "non-JSON 503", status: 503, header: map[string]string{"Content-Type": "text/html"},
-			body:  "<html><head><title>503</title></head>\n<body><h1>Service\tUnavailable</h1>\x00 maintenance " + strings.Repeat("z", 300) + "</body></html>",
-			class: dberr.OperationalError, apiStatus: 503,
+			body: "<html><head><title>503</title></head>\n<body><h1>Service\tUnavailable</h1>\x00 maintenance " + strings.Repeat("z", 300) + "</body></html>",
+			kind: kerr.KindHTTPError, apiStatus: 503,
 			contains: []string{"HTTP 503 Service Unavailable", "Service Unavailable maintenance zzz"},
 		},
 		{
 			name: "basic auth 401", status: 401, header: map[string]string{"Content-Type": "text/plain", "WWW-Authenticate": `Basic realm="x"`},
-			body:  "Unauthorized",
-			class: dberr.OperationalError, apiStatus: 401,
+			body: "Unauthorized",
+			kind: kerr.KindHTTPError, apiStatus: 401,
 			contains: []string{"HTTP 401", "BasicAuthUser"},
 		},
 		{
-			name: "non-JSON 404 is still operational", status: 404, header: map[string]string{"Content-Type": "text/html"},
-			body:  "<h1>Not Found</h1>",
-			class: dberr.OperationalError, apiStatus: 404,
+			name: "non-JSON 404 is an HTTP error", status: 404, header: map[string]string{"Content-Type": "text/html"},
+			body: "<h1>Not Found</h1>",
+			kind: kerr.KindHTTPError, apiStatus: 404,
 		},
 		{
 			name: "redirect is not followed", status: 302, header: map[string]string{"Location": "https://login.example.com/"},
-			class: dberr.OperationalError, apiStatus: 302, contains: []string{"HTTP 302"},
+			kind: kerr.KindHTTPError, apiStatus: 302, contains: []string{"HTTP 302"},
 		},
 		{
 			name: "filter aborted", status: 200, header: map[string]string{"X-Cybozu-Warning": "Filter aborted because of too many search results"},
-			body:  `{"records":[],"totalCount":null}`,
-			class: dberr.OperationalError, contains: []string{"Filter aborted because of too many search results", "incomplete"},
+			body: `{"records":[],"totalCount":null}`,
+			kind: kerr.KindLimit, contains: []string{"Filter aborted because of too many search results", "incomplete"},
 		},
 		{
 			name: "malformed JSON", status: 200, header: map[string]string{"Content-Type": "application/json"},
-			body: `{"records":[{"a":`, class: dberr.OperationalError, contains: []string{"malformed JSON", "HTTP 200"},
+			body: `{"records":[{"a":`, kind: kerr.KindBadReply, contains: []string{"malformed JSON", "HTTP 200"},
 		},
 		{
 			name: "HTML instead of JSON", status: 200, header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
-			body: `<html>login</html>`, class: dberr.OperationalError, contains: []string{"text/html"},
+			body: `<html>login</html>`, kind: kerr.KindBadReply, contains: []string{"text/html"},
 		},
 		{
-			name: "JSON without records", status: 200, body: `{"apps":[]}`, class: dberr.OperationalError,
+			name: "JSON without records", status: 200, body: `{"apps":[]}`, kind: kerr.KindBadReply,
 		},
 	}
 	for _, tt := range tests {
@@ -572,12 +572,12 @@ func TestErrorReplies(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			e := dberr.As(err)
+			e := kerr.As(err)
 			if e == nil {
-				t.Fatalf("not a *dberr.Error: %T %v", err, err)
+				t.Fatalf("not a *kerr.Error: %T %v", err, err)
 			}
-			if e.Class != tt.class || e.Code != tt.code {
-				t.Errorf("class/code = %s/%q, want %s/%q (%v)", e.Class, e.Code, tt.class, tt.code, err)
+			if e.Kind != tt.kind || e.Code != tt.code || e.Status != tt.apiStatus {
+				t.Errorf("kind/code/status = %s/%q/%d, want %s/%q/%d (%v)", e.Kind, e.Code, e.Status, tt.kind, tt.code, tt.apiStatus, err)
 			}
 			for _, s := range tt.contains {
 				if !strings.Contains(err.Error(), s) {
@@ -596,9 +596,8 @@ func TestErrorReplies(t *testing.T) {
 			if strings.ContainsAny(err.Error(), "\n\t\x00") {
 				t.Errorf("control characters in %q", err)
 			}
-			wire := dberr.Wire(err, dberr.DatabaseError)
-			if !strings.HasPrefix(wire, "[cdata_kintone:"+string(tt.class)+":"+tt.code+"] kintone GET /k/v1/records.json: ") {
-				t.Errorf("wire = %s", wire)
+			if !strings.HasPrefix(err.Error(), "kintone GET /k/v1/records.json: ") {
+				t.Errorf("error = %s", err)
 			}
 			if c.RequestCount() != 1 {
 				t.Errorf("RequestCount = %d", c.RequestCount())
@@ -637,8 +636,8 @@ func TestTimeout(t *testing.T) {
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("took %v", time.Since(start))
 	}
-	if !IsTimeout(err) || IsRetryable(err) || dberr.ClassOf(err, "") != dberr.OperationalError {
-		t.Errorf("IsTimeout=%v IsRetryable=%v class=%s", IsTimeout(err), IsRetryable(err), dberr.ClassOf(err, ""))
+	if !IsTimeout(err) || IsRetryable(err) || kerr.KindOf(err) != kerr.KindTimeout {
+		t.Errorf("IsTimeout=%v IsRetryable=%v kind=%s", IsTimeout(err), IsRetryable(err), kerr.KindOf(err))
 	}
 	if msg := err.Error(); !strings.Contains(msg, "timed out after 0.05 s") || !strings.Contains(msg, "Timeout connection property") {
 		t.Errorf("message %q", msg)
@@ -682,7 +681,7 @@ func TestConnectionRefused(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if dberr.ClassOf(err, "") != dberr.OperationalError || !strings.Contains(err.Error(), addr) || !strings.Contains(err.Error(), "refused") {
+	if kerr.KindOf(err) != kerr.KindNetwork || !strings.Contains(err.Error(), addr) || !strings.Contains(err.Error(), "refused") {
 		t.Errorf("err = %v", err)
 	}
 	if IsRetryable(err) || c.RequestCount() != 1 {
@@ -809,7 +808,7 @@ func TestConnectionResetIsRetryable(t *testing.T) {
 	})
 	c := newClient(t, srv, nil)
 	_, err := c.App(context.Background(), 1)
-	if err == nil || !IsRetryable(err) || dberr.ClassOf(err, "") != dberr.OperationalError {
+	if err == nil || !IsRetryable(err) || kerr.KindOf(err) != kerr.KindNetwork {
 		t.Fatalf("err = %v (retryable %v)", err, IsRetryable(err))
 	}
 	if c.RequestCount() != 4 {
@@ -833,7 +832,7 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("took %v", time.Since(start))
 	}
-	if !errors.Is(err, context.DeadlineExceeded) || dberr.ClassOf(err, "") != dberr.OperationalError || !strings.Contains(err.Error(), "busy") {
+	if !errors.Is(err, context.DeadlineExceeded) || kerr.KindOf(err) != kerr.KindInterrupted || !strings.Contains(err.Error(), "busy") {
 		t.Errorf("err = %v", err)
 	}
 	if c.RequestCount() != 1 {
@@ -895,7 +894,6 @@ func TestSecretsNeverInErrors(t *testing.T) {
 					t.Fatal("no error")
 				}
 				assertNoSecrets(t, err.Error())
-				assertNoSecrets(t, dberr.Wire(err, dberr.DatabaseError))
 				var ae *APIError
 				if errors.As(err, &ae) {
 					assertNoSecrets(t, ae.Error())
@@ -1035,7 +1033,7 @@ func TestNewValidates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := New(tt.cfg)
-			if err == nil || !strings.Contains(err.Error(), tt.want) || dberr.ClassOf(err, "") != dberr.InterfaceError {
+			if err == nil || !strings.Contains(err.Error(), tt.want) || kerr.KindOf(err) != kerr.KindInvalidConfig {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
 			if err != nil {
@@ -1133,7 +1131,7 @@ func TestDecodeStringsAsNumbers(t *testing.T) {
 func TestInvalidAppID(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { t.Error("request sent") })
 	c := newClient(t, srv, nil)
-	if _, err := c.Records(context.Background(), 0, "", nil, false); dberr.ClassOf(err, "") != dberr.ProgrammingError {
+	if _, err := c.Records(context.Background(), 0, "", nil, false); kerr.KindOf(err) != kerr.KindInvalidArgument {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // Cursor is a records cursor created by CreateCursor.
@@ -47,7 +47,7 @@ func (c *Client) CreateCursor(ctx context.Context, app int64, query string, fiel
 		return nil, err
 	}
 	if reply.ID == "" {
-		return nil, dberr.New(dberr.OperationalError, "", "kintone POST %s: the reply has no cursor id", c.path("records/cursor"))
+		return nil, kerr.New(kerr.KindBadReply, "kintone POST %s: the reply has no cursor id", c.path("records/cursor"))
 	}
 	return &Cursor{ID: reply.ID, TotalCount: int64(reply.TotalCount)}, nil
 }

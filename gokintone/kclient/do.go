@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // Request is a call to any kintone endpoint, for Do.
@@ -36,17 +36,17 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	switch method {
 	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete:
 	default:
-		return dberr.New(dberr.InterfaceError, "", "kintone: unsupported HTTP method %q", req.Method)
+		return kerr.New(kerr.KindMalformedCall, "kintone: unsupported HTTP method %q", req.Method)
 	}
 	if req.Endpoint == "" || strings.ContainsAny(req.Endpoint, "?#%") || strings.HasSuffix(req.Endpoint, ".json") ||
 		strings.HasPrefix(req.Endpoint, "/") || strings.Contains(req.Endpoint, "..") {
-		return dberr.New(dberr.InterfaceError, "", "kintone: invalid endpoint %q: give a name like \"app/views\"", req.Endpoint)
+		return kerr.New(kerr.KindMalformedCall, "kintone: invalid endpoint %q: give a name like \"app/views\"", req.Endpoint)
 	}
 	cl := call{method: method, endpoint: req.Endpoint, app: req.App, body: req.Body, noRetry: req.NoRetry}
 	if method == http.MethodGet {
 		params, err := paramsFromMap(req.Params)
 		if err != nil {
-			return dberr.Wrap(err, dberr.InterfaceError, "", "kintone GET %s: %v", c.path(req.Endpoint), err)
+			return kerr.Wrap(err, kerr.KindMalformedCall, "kintone GET %s: %v", c.path(req.Endpoint), err)
 		}
 		cl.params = params
 	}

@@ -12,7 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 func TestCursorLifecycle(t *testing.T) {
@@ -88,7 +88,7 @@ func TestCreateCursorNotRetried(t *testing.T) {
 	})
 	c := newClient(t, srv, nil)
 	_, err := c.CreateCursor(context.Background(), 1, "", nil, 0)
-	if dberr.ClassOf(err, "") != dberr.OperationalError || dberr.As(err).Code != "GAIA_TM12" || n.Load() != 1 {
+	if kerr.KindOf(err) != kerr.KindAPIError || kerr.As(err).Code != "GAIA_TM12" || n.Load() != 1 {
 		t.Errorf("err %v after %d requests", err, n.Load())
 	}
 }
@@ -130,7 +130,7 @@ func TestDo(t *testing.T) {
 		{Method: "GET", Endpoint: "records.json"},
 		{Method: "GET", Endpoint: "records", Params: map[string]any{"app": 1.5}},
 	} {
-		if err := c.Do(ctx, bad, nil); dberr.ClassOf(err, "") != dberr.InterfaceError {
+		if err := c.Do(ctx, bad, nil); kerr.KindOf(err) != kerr.KindMalformedCall {
 			t.Errorf("%+v: %v", bad, err)
 		}
 	}
@@ -145,8 +145,12 @@ func TestGaveUpMessage(t *testing.T) {
 	})
 	c := newClient(t, srv, nil)
 	_, err := c.Records(context.Background(), 1, "", nil, false)
-	if !IsRetryable(err) || dberr.As(err).Code != "GAIA_TO04" || !strings.HasSuffix(err.Error(), "(gave up after 4 attempts) [GAIA_TO04]") {
+	if !IsRetryable(err) || !strings.HasSuffix(err.Error(), "(gave up after 4 attempts) [GAIA_TO04]") {
 		t.Errorf("err = %v", err)
+	}
+	// The count joins the message; what happened stays as it was.
+	if e := kerr.As(err); e.Kind != kerr.KindAPIError || e.Code != "GAIA_TO04" || e.Status != 429 {
+		t.Errorf("kind/code/status = %s/%s/%d", e.Kind, e.Code, e.Status)
 	}
 }
 
@@ -162,11 +166,11 @@ func TestBodyCaps(t *testing.T) {
 	c := newClient(t, srv, func(cfg *Config) { cfg.Retry.MaxRetries = -1 })
 	c.maxSuccessBody, c.maxErrorBody = 1000, 300
 	_, err := c.Records(context.Background(), 1, "", nil, false)
-	if dberr.ClassOf(err, "") != dberr.OperationalError || !strings.Contains(fmt.Sprint(err), "larger than 1000 bytes") {
+	if kerr.KindOf(err) != kerr.KindLimit || !strings.Contains(fmt.Sprint(err), "larger than 1000 bytes") {
 		t.Errorf("err = %v", err)
 	}
 	_, err = c.Records(context.Background(), 2, "", nil, false)
-	if dberr.ClassOf(err, "") != dberr.OperationalError || !strings.Contains(fmt.Sprint(err), "HTTP 500") || len(err.Error()) > 400 {
+	if kerr.KindOf(err) != kerr.KindHTTPError || !strings.Contains(fmt.Sprint(err), "HTTP 500") || len(err.Error()) > 400 {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -18,11 +18,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
-// APIError is a non-2xx reply from kintone. The client returns it wrapped in a *dberr.Error
-// whose class follows the kintone code and HTTP status; use errors.As to reach it.
+// APIError is a non-2xx reply from kintone. The client returns it wrapped in a *kerr.Error of
+// kind KindAPIError (kintone's error format) or KindHTTPError (another server answered), with
+// the code and status; use errors.As to reach it.
 //
 // For replies whose body is not kintone's JSON error envelope (a load balancer's 503 page, a
 // Basic authentication 401), Code is "" and Message is a sanitised start of the body.
@@ -202,7 +203,7 @@ type errorEnvelope struct {
 	Results []json.RawMessage      `json:"results"`
 }
 
-// checkResponse turns a non-2xx reply into an error: an *APIError wrapped in a *dberr.Error.
+// checkResponse turns a non-2xx reply into an error: an *APIError wrapped in a *kerr.Error.
 // body is the (capped) reply body. It returns nil for 2xx replies.
 func (c *Client) checkResponse(method, path string, resp *http.Response, body []byte) error {
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
@@ -232,8 +233,8 @@ func (c *Client) checkResponse(method, path string, resp *http.Response, body []
 				ae.Errors[c.redact(k)] = FieldErrors{Messages: msgs}
 			}
 		}
-		class := dberr.ClassForKintone(ae.Code, ae.Status)
-		return &dberr.Error{Class: class, Code: ae.Code, Message: ae.prefix() + ae.detail() + fmt.Sprintf(" (HTTP %d)", ae.Status), Err: ae}
+		msg := ae.prefix() + ae.detail() + fmt.Sprintf(" (HTTP %d)", ae.Status)
+		return &kerr.Error{Kind: kerr.KindAPIError, Code: ae.Code, Status: ae.Status, Message: msg, Err: ae}
 	}
 	// Not kintone's envelope: a proxy, load balancer or the Basic authentication layer answered.
 	ae.Code = c.redact(strings.TrimSpace(resp.Header.Get("X-Cybozu-Error")))
@@ -250,7 +251,7 @@ func (c *Client) checkResponse(method, path string, resp *http.Response, body []
 		ae.Message += " (the proxy asked for authentication: check ProxyUser, ProxyPassword and ProxyAuthScheme)"
 	}
 	msg := "kintone " + method + " " + path + ": unexpected reply HTTP " + ae.Message
-	return &dberr.Error{Class: dberr.OperationalError, Code: ae.Code, Message: msg, Err: ae}
+	return &kerr.Error{Kind: kerr.KindHTTPError, Code: ae.Code, Status: ae.Status, Message: msg, Err: ae}
 }
 
 // parseErrorEnvelope decodes kintone's error body. It reports false when the body is not one.
@@ -317,9 +318,10 @@ func sanitizeBody(body []byte, max int) string {
 	return b.String()
 }
 
-// transportFailure turns an error of http.Client.Do (or of reading a body) into an
-// OperationalError. timedOut says the per-request Timeout elapsed; sent says a reply had
-// started (the connection did not break before a response).
+// transportFailure turns an error of http.Client.Do (or of reading a body) into a
+// kerr.KindNetwork error, or KindTimeout or a TLS kind when that is what happened. timedOut
+// says the per-request Timeout elapsed; replied says a reply had started (the connection did
+// not break before a response).
 func (c *Client) transportFailure(method, path string, err error, timedOut, replied bool) error {
 	prefix := "kintone " + method + " " + path + ": "
 	te := &transportError{err: err}
@@ -328,22 +330,22 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 	var certErr *tls.CertificateVerificationError
 	var opErr *net.OpError
 	proxy := c.proxy.address(c.base)
-	kind := ""
+	kind := kerr.KindNetwork
 	switch {
 	case errors.As(err, &certErr):
 		te.err = errors.Join(ErrUntrustedServer, err)
 		msg = untrustedMessage(c.base.Host, certErr)
-		kind = dberr.KindTLSUntrustedServer
+		kind = kerr.KindTLSUntrustedServer
 	case errors.As(err, &opErr) && opErr.Op == "remote error":
 		// The server ended the handshake with an alert: usually a refused or missing client
 		// certificate (kintone's Secure Access, {sub}.s.cybozu.com), else a protocol mismatch.
 		msg = "the server refused the TLS connection (" + opErr.Err.Error() + ")"
 		if c.clientCert {
-			kind = dberr.KindTLSClientCertRefused
+			kind = kerr.KindTLSClientCertRejected
 			msg += ": it did not accept the client certificate given as SSLClientCert (check that it is the one " +
 				"registered for this domain, is not expired, and that SSLClientCertSubject picks the right one)"
 		} else {
-			kind = dberr.KindTLSClientCertMissing
+			kind = kerr.KindTLSClientCertRequired
 			msg += ": it probably requires a client certificate (Secure Access domains such as example.s.cybozu.com); " +
 				"give it as SSLClientCert"
 		}
@@ -357,6 +359,7 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 		msg = "request through the proxy " + proxy + " failed: " + innermost(err).Error()
 	case timedOut:
 		te.timeout = true
+		kind = kerr.KindTimeout
 		msg = fmt.Sprintf("no reply: timed out after %s s (the Timeout connection property, in seconds; 0 disables it)",
 			strconv.FormatFloat(c.timeout.Seconds(), 'f', -1, 64))
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -370,6 +373,7 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			te.timeout = true
+			kind = kerr.KindTimeout
 		}
 		what := "request failed"
 		if replied {
@@ -377,7 +381,7 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 		}
 		msg = what + ": " + innermost(err).Error()
 	}
-	return &dberr.Error{Class: dberr.OperationalError, Kind: kind, Message: c.redact(prefix + msg), Err: te}
+	return &kerr.Error{Kind: kind, Message: c.redact(prefix + msg), Err: te}
 }
 
 func isTimeoutErr(err error) bool {
@@ -424,5 +428,5 @@ func (c *Client) ctxFailure(method, path string, ctx context.Context, last error
 		msg += " while waiting to retry after: " + last.Error()
 		cause = errors.Join(cause, last)
 	}
-	return &dberr.Error{Class: dberr.OperationalError, Message: c.redact(msg), Err: cause}
+	return &kerr.Error{Kind: kerr.KindInterrupted, Message: c.redact(msg), Err: cause}
 }

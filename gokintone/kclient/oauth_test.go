@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // stubTokens is a TokenSource handing out "t1", then "t2" after a renewal.
@@ -68,14 +68,13 @@ func TestBearerRefusedTwiceOrRenewalFails(t *testing.T) {
 	ts := &stubTokens{}
 	c := newClient(t, srv, func(cfg *Config) { cfg.User, cfg.Password, cfg.OAuth = "", "", ts })
 	_, err := c.Apps(context.Background(), nil)
-	if dberr.KindOf(err) != dberr.KindOAuthTokenInvalid || len(ts.refused) != 1 {
+	if kerr.KindOf(err) != kerr.KindOAuthTokenInvalid || len(ts.refused) != 1 {
 		t.Errorf("refused twice: %v, renewals %d", err, len(ts.refused))
 	}
-	want := dberr.New(dberr.OperationalError, "invalid_grant", "nope")
-	want.Kind = dberr.KindOAuthTokenRevoked
+	want := &kerr.Error{Kind: kerr.KindOAuthTokenRevoked, Code: "invalid_grant", Message: "nope"}
 	ts2 := &stubTokens{fail: want}
 	c = newClient(t, srv, func(cfg *Config) { cfg.User, cfg.Password, cfg.OAuth = "", "", ts2 })
-	if _, err := c.Apps(context.Background(), nil); dberr.KindOf(err) != dberr.KindOAuthTokenRevoked {
+	if _, err := c.Apps(context.Background(), nil); kerr.KindOf(err) != kerr.KindOAuthTokenRevoked {
 		t.Errorf("renewal failure: %v", err)
 	}
 	// OAuth and the Basic layer both need Authorization.

@@ -12,7 +12,7 @@ import (
 	"encoding/asn1"
 	"hash"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // Encrypted PKCS#8 private keys ("-----BEGIN ENCRYPTED PRIVATE KEY-----", RFC 5958 and
@@ -56,7 +56,7 @@ const maxPBKDF2Iterations = 10_000_000
 // decryptPKCS8 returns the DER PKCS#8 key inside an EncryptedPrivateKeyInfo.
 func decryptPKCS8(der []byte, password string) ([]byte, error) {
 	unsupported := func(what string) error {
-		return dberr.New(dberr.NotSupportedError, "",
+		return kerr.New(kerr.KindNotSupported,
 			"SSLClientCert: the private key is encrypted with %s, which this driver cannot decrypt; re-encrypt it with "+
 				"`openssl pkcs8 -topk8 -v2 aes-256-cbc` or use a PKCS#12 file (PFXFILE)", what)
 	}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // ProxyOptions configures an HTTP proxy. The zero value means no proxy at all (the
@@ -53,7 +53,7 @@ func newProxySetup(o ProxyOptions, base *url.URL) (*proxySetup, []string, error)
 	if o.isZero() {
 		return nil, nil, nil
 	}
-	cerr := func(format string, args ...any) error { return dberr.New(dberr.InterfaceError, "", format, args...) }
+	cerr := func(format string, args ...any) error { return kerr.New(kerr.KindInvalidConfig, format, args...) }
 	switch strings.ToUpper(o.AuthScheme) {
 	case "", "BASIC":
 	case "NONE":
@@ -61,7 +61,7 @@ func newProxySetup(o ProxyOptions, base *url.URL) (*proxySetup, []string, error)
 			return nil, nil, cerr("ProxyAuthScheme=NONE sends no proxy credentials: remove ProxyUser and ProxyPassword, or use ProxyAuthScheme=BASIC")
 		}
 	default:
-		return nil, nil, dberr.New(dberr.NotSupportedError, "", "ProxyAuthScheme=%s is not supported by this driver; use BASIC or NONE", o.AuthScheme)
+		return nil, nil, kerr.New(kerr.KindNotSupported, "ProxyAuthScheme=%s is not supported by this driver; use BASIC or NONE", o.AuthScheme)
 	}
 	switch strings.ToUpper(o.SSLType) {
 	case "", "AUTO":
@@ -70,7 +70,7 @@ func newProxySetup(o ProxyOptions, base *url.URL) (*proxySetup, []string, error)
 			return nil, nil, cerr("ProxySSLType=TUNNEL tunnels https only, but the Url is plain http; use ProxySSLType=AUTO")
 		}
 	default:
-		return nil, nil, dberr.New(dberr.NotSupportedError, "", "ProxySSLType=%s is not supported by this driver; use AUTO or TUNNEL", o.SSLType)
+		return nil, nil, kerr.New(kerr.KindNotSupported, "ProxySSLType=%s is not supported by this driver; use AUTO or TUNNEL", o.SSLType)
 	}
 	if o.Password != "" && o.User == "" {
 		return nil, nil, cerr("ProxyPassword is given without ProxyUser")
@@ -168,7 +168,7 @@ func parseEnvProxy(v string) (*url.URL, error) {
 	return u, nil
 }
 
-var errBadProxy = dberr.New(dberr.InterfaceError, "", "bad proxy URL")
+var errBadProxy = kerr.New(kerr.KindInvalidConfig, "bad proxy URL")
 
 // proxyFor is the transport's Proxy function.
 func (ps *proxySetup) proxyFor(req *http.Request) (*url.URL, error) {
@@ -228,7 +228,7 @@ func parseHostPattern(s string) (hostPattern, error) {
 	}
 	if h, port, err := net.SplitHostPort(s); err == nil {
 		if _, err := strconv.ParseUint(port, 10, 16); err != nil {
-			return p, dberr.New(dberr.InterfaceError, "", "%q has a bad port", s)
+			return p, kerr.New(kerr.KindInvalidConfig, "%q has a bad port", s)
 		}
 		s, p.port = h, port
 	}
@@ -251,7 +251,7 @@ func parseHostPattern(s string) (hostPattern, error) {
 	}
 	if strings.ContainsAny(s[strings.LastIndex(s, "*")+1:], "*/@ ") || strings.Count(s, "*") > 1 ||
 		(strings.Contains(s, "*") && !strings.HasPrefix(s, "*.")) || strings.Trim(s, ".*") == "" {
-		return p, dberr.New(dberr.InterfaceError, "", "%q is not a host pattern (a host name, *.domain, .domain, *, an IP address or a CIDR range)", s)
+		return p, kerr.New(kerr.KindInvalidConfig, "%q is not a host pattern (a host name, *.domain, .domain, *, an IP address or a CIDR range)", s)
 	}
 	return p, nil
 }

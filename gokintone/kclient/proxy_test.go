@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/internal/testtls"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 func proxyPort(t *testing.T, p *testtls.Proxy) int {
@@ -72,15 +72,15 @@ func TestProxyTunnelAndForward(t *testing.T) {
 
 	// Errors never show the proxy password.
 	err := callApp(t, srv.URL, viaProxy(ProxyOptions{User: proxyUser, Password: "wrong-" + proxyPass}))
-	expectClass(t, "wrong proxy password", err, dberr.OperationalError, "refused the credentials", "ProxyUser")
+	expectKind(t, "wrong proxy password", err, kerr.KindNetwork, "refused the credentials", "ProxyUser")
 	err = callApp(t, plain.URL, viaProxy(ProxyOptions{User: proxyUser, Password: "wrong-" + proxyPass}))
-	expectClass(t, "wrong proxy password, forwarded", err, dberr.OperationalError, "407")
+	expectKind(t, "wrong proxy password, forwarded", err, kerr.KindHTTPError, "407")
 	err = callApp(t, srv.URL, viaProxy(ProxyOptions{AuthScheme: "NONE"}))
-	expectClass(t, "no proxy credentials", err, dberr.OperationalError, "refused the credentials")
+	expectKind(t, "no proxy credentials", err, kerr.KindNetwork, "refused the credentials")
 	err = callApp(t, srv.URL, func(c *Config) {
 		c.Proxy = ProxyOptions{Server: "127.0.0.1", Port: unusedPort(t), User: proxyUser, Password: proxyPass}
 	})
-	expectClass(t, "proxy down", err, dberr.OperationalError, "cannot connect to the proxy 127.0.0.1:")
+	expectKind(t, "proxy down", err, kerr.KindNetwork, "cannot connect to the proxy 127.0.0.1:")
 
 	// Configuration errors.
 	for what, o := range map[string]ProxyOptions{
@@ -90,13 +90,13 @@ func TestProxyTunnelAndForward(t *testing.T) {
 		"bad exception":    {Server: "p", Exceptions: []string{"a b"}},
 		"no proxy":         {User: "u", Password: proxyPass},
 	} {
-		expectClass(t, what, callApp(t, plain.URL, func(c *Config) { c.Proxy = o }), dberr.InterfaceError)
+		expectKind(t, what, callApp(t, plain.URL, func(c *Config) { c.Proxy = o }), kerr.KindInvalidConfig)
 	}
 	for what, o := range map[string]ProxyOptions{
 		"NTLM":   {Server: "p", AuthScheme: "NTLM"},
 		"ALWAYS": {Server: "p", SSLType: "ALWAYS"},
 	} {
-		expectClass(t, what, callApp(t, plain.URL, func(c *Config) { c.Proxy = o }), dberr.NotSupportedError, what)
+		expectKind(t, what, callApp(t, plain.URL, func(c *Config) { c.Proxy = o }), kerr.KindNotSupported, what)
 	}
 }
 
@@ -134,7 +134,7 @@ func TestProxyAutoDetect(t *testing.T) {
 	// Wrong credentials in the environment are not shown either.
 	env["https_proxy"] = "http://" + proxyUser + ":env-" + proxyPass + "@" + px.Addr()
 	err := callApp(t, "https://"+host+":"+port, auto)
-	expectClass(t, "env credentials", err, dberr.OperationalError, "refused the credentials")
+	expectKind(t, "env credentials", err, kerr.KindNetwork, "refused the credentials")
 	if strings.Contains(err.Error(), "env-"+proxyPass) {
 		t.Errorf("env password shown: %v", err)
 	}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // param is one request parameter. value is a string, int64, bool, []int64 or []string.
@@ -192,10 +192,10 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	path := c.path(cl.endpoint)
 	p, err := c.prepare(cl)
 	if err != nil {
-		if e := dberr.As(err); e != nil {
-			return &dberr.Error{Class: e.Class, Code: e.Code, Message: c.redact("kintone " + cl.method + " " + path + ": " + e.Message), Err: err}
+		if e := kerr.As(err); e != nil {
+			return e.WithMessage(c.redact("kintone "+cl.method+" "+path+": "+e.Message), err)
 		}
-		return dberr.Wrap(err, dberr.InternalError, "", "%s", c.redact("kintone "+cl.method+" "+path+": "+err.Error()))
+		return kerr.Wrap(err, kerr.KindInternal, "%s", c.redact("kintone "+cl.method+" "+path+": "+err.Error()))
 	}
 	renewed := false
 	for retry := 0; ; retry++ {
@@ -274,7 +274,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 	}
 	req, err := c.newRequest(actx, p, bearer)
 	if err != nil {
-		return dberr.Wrap(err, dberr.InternalError, "", "%s", c.redact("kintone "+method+" "+path+": "+err.Error()))
+		return kerr.Wrap(err, kerr.KindInternal, "%s", c.redact("kintone "+method+" "+path+": "+err.Error()))
 	}
 	c.requests.Add(1)
 	resp, err := c.http.Do(req)
@@ -302,7 +302,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 		if !ok {
 			body = body[:limit] // the start of an error body is enough to report it
 		} else {
-			return dberr.New(dberr.OperationalError, "", "%s",
+			return kerr.New(kerr.KindLimit, "%s",
 				c.redact(fmt.Sprintf("kintone %s %s: the reply is larger than %s; request fewer records or fields per page", method, path, sizeText(limit))))
 		}
 	}
@@ -310,7 +310,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 		return err
 	}
 	if w := resp.Header.Get("X-Cybozu-Warning"); w != "" {
-		return dberr.New(dberr.OperationalError, "", "%s",
+		return kerr.New(kerr.KindLimit, "%s",
 			c.redact(fmt.Sprintf("kintone %s %s: kintone returned incomplete results (%s); narrow the condition so that fewer records match",
 				method, path, sanitizeBody([]byte(w), 200))))
 	}
@@ -322,7 +322,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 		if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct != "" && ct != "application/json" {
 			what = "a " + ct + " body instead of JSON"
 		}
-		return dberr.Wrap(err, dberr.OperationalError, "", "%s",
+		return kerr.Wrap(err, kerr.KindBadReply, "%s",
 			c.redact(fmt.Sprintf("kintone %s %s: the reply (HTTP %d) has %s: %v", method, path, resp.StatusCode, what, err)))
 	}
 	return nil
@@ -336,21 +336,21 @@ func isUnauthorized(err error) bool {
 
 // tokenStillRefused is the error when kintone refuses even a freshly renewed access token.
 func tokenStillRefused(err error) error {
-	e := dberr.As(err)
+	e := kerr.As(err)
 	if e == nil {
 		return err
 	}
-	return &dberr.Error{Class: dberr.OperationalError, Code: e.Code, Kind: dberr.KindOAuthTokenInvalid,
+	return &kerr.Error{Kind: kerr.KindOAuthTokenInvalid, Code: e.Code,
 		Message: e.Message + " (kintone refused the OAuth access token again right after it was renewed)", Err: err}
 }
 
 // gaveUp notes in the message of a retryable error how many attempts were made.
 func gaveUp(err error, attempts int) error {
-	e := dberr.As(err)
+	e := kerr.As(err)
 	if e == nil || attempts < 2 {
 		return err
 	}
-	return &dberr.Error{Class: e.Class, Code: e.Code, Kind: e.Kind, Message: fmt.Sprintf("%s (gave up after %d attempts)", e.Message, attempts), Err: e.Err}
+	return e.WithMessage(fmt.Sprintf("%s (gave up after %d attempts)", e.Message, attempts), e.Err)
 }
 
 func sizeText(n int64) string {

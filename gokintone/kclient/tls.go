@@ -20,7 +20,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // TLSOptions configures how the client trusts kintone's certificate and which client
@@ -92,8 +92,8 @@ func (o TLSOptions) tlsConfig() (*tls.Config, error) {
 	return cfg, nil
 }
 
-func certConfigError(format string, args ...any) *dberr.Error {
-	return dberr.New(dberr.InterfaceError, "", format, args...)
+func certConfigError(format string, args ...any) *kerr.Error {
+	return kerr.New(kerr.KindInvalidConfig, format, args...)
 }
 
 // --- Server certificate ---------------------------------------------------------------------
@@ -281,7 +281,7 @@ func (o TLSOptions) loadClientCert() (*tls.Certificate, error) {
 		}
 		certs, keys, err = parsePFX(data, o.ClientCertPassword)
 	default:
-		return nil, dberr.New(dberr.NotSupportedError, "",
+		return nil, kerr.New(kerr.KindNotSupported,
 			"SSLClientCertType=%s is not supported by this driver; use PEMKEY_FILE, PEMKEY_BLOB, PFXFILE or PFXBLOB", typ)
 	}
 	if err != nil {
@@ -304,7 +304,7 @@ func decodeBase64(v string) ([]byte, error) {
 }
 
 // readCertFile reads a certificate file named by a property. A missing or unreadable file is an
-// OperationalError (the machine, not the connection string, may be wrong); the value is shown
+// kerr.KindIO error (the machine, not the connection string, may be wrong); the value is shown
 // only when it looks like a path, never when it may be content.
 func readCertFile(prop, path string) ([]byte, error) {
 	p := strings.TrimSpace(path)
@@ -329,7 +329,7 @@ func readCertFile(prop, path string) ([]byte, error) {
 		case errors.Is(err, fs.ErrPermission):
 			what = "cannot be read (permission denied)"
 		}
-		return nil, dberr.Wrap(err, dberr.OperationalError, "", "the %s file %s %s", prop, shown, what)
+		return nil, kerr.Wrap(err, kerr.KindIO, "the %s file %s %s", prop, shown, what)
 	}
 	return data, nil
 }
@@ -428,12 +428,9 @@ func parsePrivateKey(der []byte) (crypto.PrivateKey, error) {
 	return x509.ParseECPrivateKey(der)
 }
 
-// certPasswordError is the error for a missing or wrong SSLClientCertPassword (Python:
-// ClientCertificatePasswordError).
+// certPasswordError is the error for a missing or wrong SSLClientCertPassword.
 func certPasswordError(format string, args ...any) error {
-	e := dberr.Wrap(ErrCertPassword, dberr.InterfaceError, "", format, args...)
-	e.Kind = dberr.KindTLSCertPassword
-	return e
+	return kerr.Wrap(ErrCertPassword, kerr.KindTLSCertPassword, format, args...)
 }
 
 func wrongPassword(what string) error {
@@ -455,13 +452,13 @@ func parsePFX(data []byte, password string) ([]*x509.Certificate, []crypto.Priva
 		}
 		var ni pkcs12.NotImplementedError
 		if errors.As(err, &ni) {
-			return nil, nil, dberr.Wrap(err, dberr.NotSupportedError, "", "SSLClientCert: this PKCS#12 file is not supported: %v", err)
+			return nil, nil, kerr.Wrap(err, kerr.KindNotSupported, "SSLClientCert: this PKCS#12 file is not supported: %v", err)
 		}
 		msg := err.Error()
 		if strings.Contains(msg, "asn1:") {
 			msg = "it is not PKCS#12 data"
 		}
-		return nil, nil, dberr.Wrap(err, dberr.InterfaceError, "",
+		return nil, nil, kerr.Wrap(err, kerr.KindInvalidConfig,
 			"SSLClientCert is not a PKCS#12 file this driver can read (one private key with its certificates): %s", msg)
 	}
 	return append([]*x509.Certificate{leaf}, chain...), []crypto.PrivateKey{key}, nil

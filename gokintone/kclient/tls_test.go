@@ -27,8 +27,8 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/internal/testtls"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 const (
@@ -96,7 +96,7 @@ func writeFile(t *testing.T, name string, data []byte) string {
 	return p
 }
 
-func expectClass(t *testing.T, what string, err error, class dberr.Class, contains ...string) {
+func expectKind(t *testing.T, what string, err error, kind kerr.Kind, contains ...string) {
 	t.Helper()
 	if err == nil {
 		t.Errorf("%s: no error", what)
@@ -105,8 +105,8 @@ func expectClass(t *testing.T, what string, err error, class dberr.Class, contai
 	if testing.Verbose() {
 		t.Logf("%s: %v", what, err)
 	}
-	if got := dberr.ClassOf(err, ""); got != class {
-		t.Errorf("%s: class %s, want %s: %v", what, got, class, err)
+	if got := kerr.KindOf(err); got != kind {
+		t.Errorf("%s: kind %s, want %s: %v", what, got, kind, err)
 	}
 	for _, s := range contains {
 		if !strings.Contains(err.Error(), s) {
@@ -143,28 +143,28 @@ func TestServerCertificate(t *testing.T) {
 
 	// Default: the system roots do not know the test CA.
 	err := callApp(t, srv.URL, func(*Config) {})
-	expectClass(t, "system roots", err, dberr.OperationalError, "not trusted", "SSLServerCert", Fingerprint(leaf.Cert), "127.0.0.1")
+	expectKind(t, "system roots", err, kerr.KindTLSUntrustedServer, "not trusted", "SSLServerCert", Fingerprint(leaf.Cert), "127.0.0.1")
 	if !errors.Is(err, ErrUntrustedServer) || IsRetryable(err) {
 		t.Errorf("untrusted: errors.Is = %v, retryable = %v", errors.Is(err, ErrUntrustedServer), IsRetryable(err))
 	}
 	// Only what is given is trusted.
 	err = callApp(t, srv.URL, func(c *Config) { c.TLS.ServerCert = other.CertPEM() })
-	expectClass(t, "other CA", err, dberr.OperationalError, "not trusted", `issuer "CN=Test Root CA`)
+	expectKind(t, "other CA", err, kerr.KindTLSUntrustedServer, "not trusted", `issuer "CN=Test Root CA`)
 	err = callApp(t, srv.URL, func(c *Config) { c.TLS.ServerCert = Fingerprint(other.Cert) })
-	expectClass(t, "other fingerprint", err, dberr.OperationalError, "not trusted")
+	expectKind(t, "other fingerprint", err, kerr.KindTLSUntrustedServer, "not trusted")
 	// Chains are checked with the host name: the leaf is for 127.0.0.1, not localhost.
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	err = callApp(t, "https://localhost:"+port, func(c *Config) { c.TLS.ServerCert = ca.CertPEM() })
-	expectClass(t, "host name", err, dberr.OperationalError, "not trusted", "localhost")
+	expectKind(t, "host name", err, kerr.KindTLSUntrustedServer, "not trusted", "localhost")
 
 	// Configuration problems.
 	err = callApp(t, srv.URL, func(c *Config) { c.TLS.ServerCert = filepath.Join(t.TempDir(), "missing.pem") })
-	expectClass(t, "missing file", err, dberr.OperationalError, "SSLServerCert file", "does not exist")
+	expectKind(t, "missing file", err, kerr.KindIO, "SSLServerCert file", "does not exist")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: not fs.ErrNotExist: %v", err)
 	}
 	err = callApp(t, srv.URL, func(c *Config) { c.TLS.ServerCert = "-----BEGIN NONSENSE-----\n-----END NONSENSE-----" })
-	expectClass(t, "no certificate", err, dberr.InterfaceError, "no CERTIFICATE")
+	expectKind(t, "no certificate", err, kerr.KindInvalidConfig, "no CERTIFICATE")
 }
 
 func TestClientCertificate(t *testing.T) {
@@ -220,13 +220,13 @@ func TestClientCertificate(t *testing.T) {
 			ClientCertPassword: certPass, ClientCertSubject: "CN=bob,O=Example"})
 		err = callApp(t, srv.URL, with(TLSOptions{ClientCert: base64.StdEncoding.EncodeToString(pfx), ClientCertType: CertPFXBlob,
 			ClientCertPassword: "wrong-" + certPass}))
-		expectClass(t, "PFX wrong password "+name, err, dberr.InterfaceError, "SSLClientCertPassword does not unlock")
+		expectKind(t, "PFX wrong password "+name, err, kerr.KindTLSCertPassword, "SSLClientCertPassword does not unlock")
 		if !errors.Is(err, ErrCertPassword) {
 			t.Errorf("PFX wrong password %s: not ErrCertPassword: %v", name, err)
 		}
 		err = callApp(t, srv.URL, with(TLSOptions{ClientCert: base64.StdEncoding.EncodeToString(pfx), ClientCertType: CertPFXBlob,
 			ClientCertPassword: certPass, ClientCertSubject: "CN=alice"}))
-		expectClass(t, "PFX subject mismatch "+name, err, dberr.InterfaceError, `SSLClientCertSubject="CN=alice"`, "CN=Bob")
+		expectKind(t, "PFX subject mismatch "+name, err, kerr.KindInvalidConfig, `SSLClientCertSubject="CN=alice"`, "CN=Bob")
 	}
 
 	// Wrong or missing passwords.
@@ -237,7 +237,7 @@ func TestClientCertificate(t *testing.T) {
 		"legacy PEM no password": {ClientCert: legacyPEM},
 	} {
 		err := callApp(t, srv.URL, with(o))
-		expectClass(t, what, err, dberr.InterfaceError, "SSLClientCertPassword")
+		expectKind(t, what, err, kerr.KindTLSCertPassword, "SSLClientCertPassword")
 		if !errors.Is(err, ErrCertPassword) {
 			t.Errorf("%s: not ErrCertPassword: %v", what, err)
 		}
@@ -245,31 +245,31 @@ func TestClientCertificate(t *testing.T) {
 	// Missing files are a different error.
 	for _, typ := range []string{CertPEMKeyFile, CertPFXFile} {
 		err := callApp(t, srv.URL, with(TLSOptions{ClientCert: filepath.Join(t.TempDir(), "nope.p12"), ClientCertType: typ, ClientCertPassword: certPass}))
-		expectClass(t, "missing "+typ, err, dberr.OperationalError, "SSLClientCert file", "does not exist")
+		expectKind(t, "missing "+typ, err, kerr.KindIO, "SSLClientCert file", "does not exist")
 		if !errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrCertPassword) {
 			t.Errorf("missing %s: %v", typ, err)
 		}
 	}
-	expectClass(t, "no key", callApp(t, srv.URL, with(TLSOptions{ClientCert: alice.CertPEM()})), dberr.InterfaceError, "no private key")
-	expectClass(t, "key of another certificate", callApp(t, srv.URL, with(TLSOptions{ClientCert: alice.CertPEM() + bob.KeyPEM(t)})),
-		dberr.InterfaceError, "no certificate belongs to the private key")
-	expectClass(t, "no subject match", callApp(t, srv.URL, with(TLSOptions{ClientCert: both, ClientCertSubject: "CN=carol"})),
-		dberr.InterfaceError, "CN=alice", "CN=Bob")
-	expectClass(t, "bad subject", callApp(t, srv.URL, with(TLSOptions{ClientCert: both, ClientCertSubject: "XX=1"})),
-		dberr.InterfaceError, "unknown attribute")
-	expectClass(t, "unsupported type", callApp(t, srv.URL, with(TLSOptions{ClientCert: "x", ClientCertType: "JKSFILE"})),
-		dberr.NotSupportedError, "JKSFILE")
+	expectKind(t, "no key", callApp(t, srv.URL, with(TLSOptions{ClientCert: alice.CertPEM()})), kerr.KindInvalidConfig, "no private key")
+	expectKind(t, "key of another certificate", callApp(t, srv.URL, with(TLSOptions{ClientCert: alice.CertPEM() + bob.KeyPEM(t)})),
+		kerr.KindInvalidConfig, "no certificate belongs to the private key")
+	expectKind(t, "no subject match", callApp(t, srv.URL, with(TLSOptions{ClientCert: both, ClientCertSubject: "CN=carol"})),
+		kerr.KindInvalidConfig, "CN=alice", "CN=Bob")
+	expectKind(t, "bad subject", callApp(t, srv.URL, with(TLSOptions{ClientCert: both, ClientCertSubject: "XX=1"})),
+		kerr.KindInvalidConfig, "unknown attribute")
+	expectKind(t, "unsupported type", callApp(t, srv.URL, with(TLSOptions{ClientCert: "x", ClientCertType: "JKSFILE"})),
+		kerr.KindNotSupported, "JKSFILE")
 	blobErr := callApp(t, srv.URL, with(TLSOptions{ClientCert: strings.Repeat("QUJD", 30), ClientCertType: CertPFXBlob}))
-	expectClass(t, "garbage PFX blob", blobErr, dberr.InterfaceError, "PKCS#12")
+	expectKind(t, "garbage PFX blob", blobErr, kerr.KindInvalidConfig, "PKCS#12")
 	if strings.Contains(blobErr.Error(), "QUJD") {
 		t.Errorf("blob shown: %v", blobErr)
 	}
 
 	// The server refuses: no certificate, or one from a CA it does not trust.
 	err = callApp(t, srv.URL, base)
-	expectClass(t, "no client certificate", err, dberr.OperationalError, "refused the TLS connection", "SSLClientCert")
+	expectKind(t, "no client certificate", err, kerr.KindTLSClientCertRequired, "refused the TLS connection", "SSLClientCert")
 	err = callApp(t, srv.URL, with(TLSOptions{ClientCert: stranger.CertPEM() + stranger.KeyPEM(t)}))
-	expectClass(t, "untrusted client certificate", err, dberr.OperationalError, "did not accept the client certificate")
+	expectKind(t, "untrusted client certificate", err, kerr.KindTLSClientCertRejected, "did not accept the client certificate")
 }
 
 func mustEC(t *testing.T, c *testtls.Cert) []byte {

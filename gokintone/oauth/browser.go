@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/connstr"
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // BrowserEnv names the environment variable that replaces the system's browser in the desktop
@@ -112,14 +112,12 @@ func (m *Manager) interactive(ctx context.Context, callback, scope, state string
 	case res := <-results:
 		return res.code, res.err
 	case <-ctx.Done():
-		return "", dberr.Wrap(ctx.Err(), dberr.OperationalError, "", "the OAuth authorization was interrupted: %v", ctx.Err())
+		return "", kerr.Wrap(ctx.Err(), kerr.KindInterrupted, "the OAuth authorization was interrupted: %v", ctx.Err())
 	case <-t.C:
-		e := dberr.New(dberr.OperationalError, "",
+		return "", kerr.New(kerr.KindOAuthNotAuthorized,
 			"no authorization arrived at %s within %s: open the URL printed on stderr in a browser and sign in, or set %s "+
 				"to a command that opens URLs (see the README's OAuth section), or use InitiateOAuth=REFRESH with OAuthVerifier "+
 				"on machines without a browser", callback, timeout, BrowserEnv)
-		e.Kind = dberr.KindOAuthNotAuthorized
-		return "", e
 	}
 }
 
@@ -144,7 +142,7 @@ func listen(u *url.URL) ([]net.Listener, error) {
 		lns = append(lns, ln)
 	}
 	if len(lns) == 0 {
-		return nil, dberr.Wrap(firstErr, dberr.OperationalError, "",
+		return nil, kerr.Wrap(firstErr, kerr.KindIO,
 			"cannot listen on CallbackURL %s to receive the authorization code: %v (is another program using port %s? "+
 				"choose another CallbackURL, registered with the OAuth client)", u.String(), firstErr, port)
 	}

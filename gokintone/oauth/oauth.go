@@ -6,8 +6,8 @@
 //
 // A Manager is the kclient.TokenSource of an OAuth connection: AccessToken renews a token known
 // to have expired, and Renew is called when kintone refuses one with 401. Every error is a
-// *dberr.Error with a Kind that Python turns into a dedicated exception class, and no error
-// text ever contains a token, a code or the client secret.
+// *kerr.Error, of an OAuth kind when OAuth failed, and no error text ever contains a token, a
+// code or the client secret.
 package oauth
 
 import (
@@ -24,7 +24,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // InitiateOAuth modes.
@@ -174,7 +174,7 @@ func (m *Manager) needClient(what string) error {
 		missing = append(missing, "OAuthClientSecret")
 	}
 	if len(missing) > 0 {
-		return dberr.New(dberr.InterfaceError, "", "%s needs %s in the connection string (the OAuth client registered in "+
+		return kerr.New(kerr.KindInvalidConfig, "%s needs %s in the connection string (the OAuth client registered in "+
 			"cybozu.com administration)", what, strings.Join(missing, " and "))
 	}
 	return nil
@@ -238,7 +238,7 @@ func (m *Manager) Start(ctx context.Context) error {
 		m.tok = stored.Token
 		if m.knownExpired(m.tok) && m.tok.RefreshToken != "" {
 			err := m.refreshLocked(ctx, m.tok.AccessToken, time.Time{})
-			if err == nil || m.cfg.Mode != ModeGetAndRefresh || !isGrantError(err) {
+			if err == nil || m.cfg.Mode != ModeGetAndRefresh || !IsGrantError(err) {
 				return err
 			}
 			// GETANDREFRESH: the stored grant is gone; authorize again below.
@@ -247,12 +247,10 @@ func (m *Manager) Start(ctx context.Context) error {
 		}
 	}
 	if m.cfg.Mode == ModeRefresh {
-		e := dberr.New(dberr.OperationalError, "", "InitiateOAuth=REFRESH has no OAuth tokens to start from: give "+
+		return kerr.New(kerr.KindOAuthNotAuthorized, "InitiateOAuth=REFRESH has no OAuth tokens to start from: give "+
 			"OAuthAccessToken (with OAuthRefreshToken), OAuthVerifier (the code of an authorization done elsewhere, for "+
 			"example through GetOAuthAuthorizationURL), or copy the OAuthSettingsLocation file of a machine where "+
 			"InitiateOAuth=GETANDREFRESH ran to %s", m.cfg.SettingsPath)
-		e.Kind = dberr.KindOAuthNotAuthorized
-		return e
 	}
 	return m.authorizeLocked(ctx, m.cfg.CallbackURL, m.cfg.Scope, "")
 }
@@ -286,7 +284,7 @@ func (m *Manager) authorizeLocked(ctx context.Context, callback, scope, state st
 // AuthURL returns the authorization URL for the web flow (GetOAuthAuthorizationURL).
 func (m *Manager) AuthURL(callback, scope, state string) (string, error) {
 	if m.cfg.ClientID == "" {
-		return "", dberr.New(dberr.InterfaceError, "", "GetOAuthAuthorizationURL needs OAuthClientId in the connection string")
+		return "", kerr.New(kerr.KindInvalidConfig, "GetOAuthAuthorizationURL needs OAuthClientId in the connection string")
 	}
 	return m.authCodeURL(callback, scope, state), nil
 }
@@ -311,7 +309,8 @@ func (m *Manager) RefreshWith(ctx context.Context, refreshToken string) (Token, 
 	defer m.mu.Unlock()
 	if refreshToken == "" || refreshToken == m.tok.RefreshToken {
 		if m.tok.RefreshToken == "" {
-			return Token{}, dberr.New(dberr.ProgrammingError, "", "RefreshOAuthAccessToken needs OAuthRefreshToken: the connection has no refresh token")
+			return Token{}, kerr.New(kerr.KindInvalidArgument,
+				"RefreshOAuthAccessToken needs OAuthRefreshToken: the connection has no refresh token")
 		}
 		if err := m.refreshLocked(ctx, m.tok.AccessToken, time.Time{}); err != nil {
 			return Token{}, err
@@ -354,9 +353,8 @@ func (m *Manager) Renew(ctx context.Context, refused string, refusedAt time.Time
 		if m.cfg.Mode != ModeOff {
 			why = "there is no refresh token to renew it with: give OAuthRefreshToken, or authorize again"
 		}
-		e := dberr.New(dberr.OperationalError, "CB_OA01", "kintone refused the OAuth access token (it has expired or was revoked); %s", why)
-		e.Kind = dberr.KindOAuthTokenInvalid
-		return "", e
+		return "", codedError(kerr.KindOAuthTokenInvalid, "CB_OA01",
+			"kintone refused the OAuth access token (it has expired or was revoked); %s", why)
 	}
 	if err := m.refreshLocked(ctx, refused, refusedAt); err != nil {
 		return "", err
@@ -365,12 +363,10 @@ func (m *Manager) Renew(ctx context.Context, refused string, refusedAt time.Time
 }
 
 func notAuthorized() error {
-	e := dberr.New(dberr.OperationalError, "", "the connection has no OAuth access token yet, so it cannot read kintone: "+
+	return kerr.New(kerr.KindOAuthNotAuthorized, "the connection has no OAuth access token yet, so it cannot read kintone: "+
 		"authorize it with the stored procedures GetOAuthAuthorizationURL and GetOAuthAccessToken (the connection then uses "+
 		"the new token), or connect with OAuthAccessToken, InitiateOAuth=REFRESH with OAuthVerifier or OAuthRefreshToken, "+
 		"or InitiateOAuth=GETANDREFRESH")
-	e.Kind = dberr.KindOAuthNotAuthorized
-	return e
 }
 
 func (m *Manager) knownExpired(t Token) bool {
@@ -443,7 +439,7 @@ func (m *Manager) storeEntry(d *fileData, seed string) {
 
 func (m *Manager) client() (*http.Client, error) {
 	if m.hc == nil {
-		return nil, dberr.New(dberr.InternalError, "", "the OAuth manager has no HTTP client")
+		return nil, kerr.New(kerr.KindInternal, "the OAuth manager has no HTTP client")
 	}
 	return m.hc, nil
 }
@@ -460,7 +456,7 @@ func (m *Manager) exchange(ctx context.Context, code, callback, what string) (To
 	start := m.cfg.Now()
 	t, err := m.oauth2Config(callback, "").Exchange(context.WithValue(ctx, oauth2.HTTPClient, hc), code)
 	if err != nil {
-		return Token{}, m.tokenError(err, "exchanging "+what+" for tokens", dberr.KindOAuthInvalidGrant,
+		return Token{}, m.tokenError(err, "exchanging "+what+" for tokens", kerr.KindOAuthInvalidGrant,
 			"the authorization code is invalid, expired, already used, or was issued for another client or CallbackURL; authorize again")
 	}
 	return m.fromOAuth2(t, Token{}, start), nil
@@ -492,18 +488,18 @@ func (m *Manager) refreshWith(ctx context.Context, refreshToken string, prev Tok
 // tokens, so the driver compares times on the server's clock: an access token refused before
 // its own expiry was revoked (and with it, the grant); one refused after it had expired means
 // the refresh token has expired too.
-func (m *Manager) diagnose(prev Token, refusedAt time.Time) (kind, advice string) {
+func (m *Manager) diagnose(prev Token, refusedAt time.Time) (kind kerr.Kind, advice string) {
 	const again = "; authorize again (InitiateOAuth=GETANDREFRESH, or GetOAuthAuthorizationURL and GetOAuthAccessToken)"
 	switch {
 	case !prev.ServerExpiry.IsZero() && !refusedAt.IsZero() && refusedAt.Before(prev.ServerExpiry):
-		return dberr.KindOAuthTokenRevoked, "kintone refused the access token before its expiry and refused the refresh token: " +
+		return kerr.KindOAuthTokenRevoked, "kintone refused the access token before its expiry and refused the refresh token: " +
 			"the authorization was revoked (by the user, an administrator, or because the client was changed)" + again
 	case !prev.ServerExpiry.IsZero() && !refusedAt.IsZero(),
 		!prev.Expiry.IsZero() && !m.cfg.Now().Before(prev.Expiry.Add(-expiryMargin)):
-		return dberr.KindOAuthRefreshExpired, "the access token had expired and kintone refused the refresh token: it has " +
+		return kerr.KindOAuthRefreshExpired, "the access token had expired and kintone refused the refresh token: it has " +
 			"expired (or was revoked or rotated away while unused)" + again
 	}
-	return dberr.KindOAuthInvalidGrant, "the refresh token is invalid, expired, revoked or was already used (kintone rotates " +
+	return kerr.KindOAuthInvalidGrant, "the refresh token is invalid, expired, revoked or was already used (kintone rotates " +
 		"refresh tokens: only the newest one works)" + again
 }
 
@@ -524,18 +520,18 @@ func (m *Manager) fromOAuth2(t *oauth2.Token, prev Token, start time.Time) Token
 	return out
 }
 
-// isGrantError reports whether err says the grant (code or refresh token) is no longer valid.
-func isGrantError(err error) bool {
-	switch dberr.KindOf(err) {
-	case dberr.KindOAuthInvalidGrant, dberr.KindOAuthTokenRevoked, dberr.KindOAuthRefreshExpired:
+// IsGrantError reports whether err says the grant (code or refresh token) is no longer valid.
+func IsGrantError(err error) bool {
+	switch kerr.KindOf(err) {
+	case kerr.KindOAuthInvalidGrant, kerr.KindOAuthTokenRevoked, kerr.KindOAuthRefreshExpired:
 		return true
 	}
 	return false
 }
 
-// tokenError turns a token-endpoint failure into a *dberr.Error. invalid_grant gets grantKind
+// tokenError turns a token-endpoint failure into a *kerr.Error. invalid_grant gets grantKind
 // and grantAdvice; the OAuth error string becomes the error's code.
-func (m *Manager) tokenError(err error, doing, grantKind, grantAdvice string) error {
+func (m *Manager) tokenError(err error, doing string, grantKind kerr.Kind, grantAdvice string) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		desc := strings.TrimSpace(re.ErrorDescription)
@@ -545,27 +541,19 @@ func (m *Manager) tokenError(err error, doing, grantKind, grantAdvice string) er
 			if re.Response != nil {
 				status = re.Response.StatusCode
 			}
-			e := dberr.New(dberr.OperationalError, "", "%s: the token endpoint %s answered HTTP %d without an OAuth error "+
+			return kerr.New(kerr.KindOAuthError, "%s: the token endpoint %s answered HTTP %d without an OAuth error "+
 				"(is Url the kintone domain?)", doing, m.tokenURL(), status)
-			e.Kind = dberr.KindOAuthError
-			return e
 		case "invalid_client":
-			e := dberr.New(dberr.OperationalError, "invalid_client", "%s: kintone refused the OAuth client credentials "+
+			return codedError(kerr.KindOAuthInvalidClient, "invalid_client", "%s: kintone refused the OAuth client credentials "+
 				"(invalid_client%s): check OAuthClientId and OAuthClientSecret against the client registered in cybozu.com "+
 				"administration", doing, m.describe(desc))
-			e.Kind = dberr.KindOAuthInvalidClient
-			return e
 		case "invalid_grant":
-			e := dberr.New(dberr.OperationalError, "invalid_grant", "%s: %s (invalid_grant%s)", doing, grantAdvice, m.describe(desc))
-			e.Kind = grantKind
-			return e
+			return codedError(grantKind, "invalid_grant", "%s: %s (invalid_grant%s)", doing, grantAdvice, m.describe(desc))
 		}
-		e := dberr.New(dberr.OperationalError, sanitizeCode(re.ErrorCode), "%s: kintone answered %s%s", doing,
+		return codedError(kerr.KindOAuthError, sanitizeCode(re.ErrorCode), "%s: kintone answered %s%s", doing,
 			m.cfg.Mask(re.ErrorCode), m.describe(desc))
-		e.Kind = dberr.KindOAuthError
-		return e
 	}
-	if de := dberr.As(err); de != nil {
+	if kerr.As(err) != nil {
 		return err
 	}
 	msg := err.Error()
@@ -573,11 +561,11 @@ func (m *Manager) tokenError(err error, doing, grantKind, grantAdvice string) er
 	if errors.As(err, &ue) && ue.Err != nil {
 		msg = ue.Err.Error()
 	}
-	e := dberr.Wrap(err, dberr.OperationalError, "", "%s: cannot reach the token endpoint %s: %s", doing, m.tokenURL(), m.cfg.Mask(msg))
+	kind := kerr.KindNetwork
 	if strings.Contains(msg, "certificate") {
-		e.Kind = dberr.KindTLSUntrustedServer
+		kind = kerr.KindTLSUntrustedServer
 	}
-	return e
+	return kerr.Wrap(err, kind, "%s: cannot reach the token endpoint %s: %s", doing, m.tokenURL(), m.cfg.Mask(msg))
 }
 
 func (m *Manager) describe(desc string) string {
@@ -593,20 +581,25 @@ func (m *Manager) tokenURL() string {
 
 // oauthFailure is the error for an error redirect from the authorization endpoint.
 func oauthFailure(code, desc, doing string) error {
-	kind := dberr.KindOAuthError
+	kind := kerr.KindOAuthError
 	if code == "access_denied" {
-		kind = dberr.KindOAuthAccessDenied
+		kind = kerr.KindOAuthAccessDenied
 	}
 	msg := doing + ": kintone answered " + code
 	if desc != "" {
 		msg += ": " + desc
 	}
-	e := dberr.New(dberr.OperationalError, sanitizeCode(code), "%s", msg)
-	e.Kind = kind
+	return codedError(kind, sanitizeCode(code), "%s", msg)
+}
+
+// codedError is an error of kind whose code is the OAuth error string (or kintone's code).
+func codedError(kind kerr.Kind, code, format string, args ...any) error {
+	e := kerr.New(kind, format, args...)
+	e.Code = code
 	return e
 }
 
-// sanitizeCode keeps an OAuth error string usable as a wire code ([A-Za-z0-9_]).
+// sanitizeCode keeps an OAuth error string usable as an error code ([A-Za-z0-9_]).
 func sanitizeCode(s string) string {
 	var b strings.Builder
 	for _, r := range s {

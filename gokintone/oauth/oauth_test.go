@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
@@ -120,8 +120,8 @@ func TestRenewDiagnosis(t *testing.T) {
 	cur := m.Current()
 	rn.Server.RevokeOAuthGrants(testClient, "admin")
 	_, err := m.Renew(ctx, cur.AccessToken, clock.Now()) // refused before its expiry
-	if dberr.KindOf(err) != dberr.KindOAuthTokenRevoked || dberr.As(err).Code != "invalid_grant" {
-		t.Errorf("revoked: %v (%s)", err, dberr.KindOf(err))
+	if kerr.KindOf(err) != kerr.KindOAuthTokenRevoked || kerr.As(err).Code != "invalid_grant" {
+		t.Errorf("revoked: %v (%s)", err, kerr.KindOf(err))
 	}
 
 	tok, _ = rn.Server.IssueOAuthTokens(testClient, "admin")
@@ -132,8 +132,8 @@ func TestRenewDiagnosis(t *testing.T) {
 	cur = m.Current()
 	clock.Advance(3 * time.Hour)
 	_, err = m.Renew(ctx, cur.AccessToken, clock.Now())
-	if dberr.KindOf(err) != dberr.KindOAuthRefreshExpired {
-		t.Errorf("expired: %v (%s)", err, dberr.KindOf(err))
+	if kerr.KindOf(err) != kerr.KindOAuthRefreshExpired {
+		t.Errorf("expired: %v (%s)", err, kerr.KindOf(err))
 	}
 
 	// Unknown expiry (a token given as is): plain invalid_grant.
@@ -142,26 +142,26 @@ func TestRenewDiagnosis(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.Renew(ctx, "given", time.Time{})
-	if dberr.KindOf(err) != dberr.KindOAuthInvalidGrant || strings.Contains(err.Error(), "unknown-refresh") {
+	if kerr.KindOf(err) != kerr.KindOAuthInvalidGrant || strings.Contains(err.Error(), "unknown-refresh") {
 		t.Errorf("unknown: %v", err)
 	}
 
 	// OFF never refreshes.
 	m = newManager(t, rn, clock, Config{Mode: ModeOff, AccessToken: "given"})
 	_ = m.Start(ctx)
-	if _, err := m.Renew(ctx, "given", time.Time{}); dberr.KindOf(err) != dberr.KindOAuthTokenInvalid {
+	if _, err := m.Renew(ctx, "given", time.Time{}); kerr.KindOf(err) != kerr.KindOAuthTokenInvalid {
 		t.Errorf("OFF: %v", err)
 	}
 	// Not authorized.
 	m = newManager(t, rn, clock, Config{Mode: ModeOff})
 	_ = m.Start(ctx)
-	if _, err := m.AccessToken(ctx); dberr.KindOf(err) != dberr.KindOAuthNotAuthorized {
+	if _, err := m.AccessToken(ctx); kerr.KindOf(err) != kerr.KindOAuthNotAuthorized {
 		t.Errorf("no token: %v", err)
 	}
 	// Wrong secret.
 	tok, _ = rn.Server.IssueOAuthTokens(testClient, "admin")
 	m = newManager(t, rn, clock, Config{Mode: ModeRefresh, RefreshToken: tok.RefreshToken, ClientSecret: "nope-secret"})
-	if err := m.Start(ctx); dberr.KindOf(err) != dberr.KindOAuthInvalidClient || strings.Contains(err.Error(), "nope-secret") {
+	if err := m.Start(ctx); kerr.KindOf(err) != kerr.KindOAuthInvalidClient || strings.Contains(err.Error(), "nope-secret") {
 		t.Errorf("wrong secret: %v", err)
 	}
 }

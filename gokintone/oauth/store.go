@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kintone-oss/cdata-kintone/gokintone/dberr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // The settings file (OAuthSettingsLocation).
@@ -55,7 +55,7 @@ type fileData struct {
 func entryKey(baseURL, clientID string) string { return baseURL + " " + clientID }
 
 func settingsError(path, format string, args ...any) error {
-	return dberr.New(dberr.OperationalError, "", "OAuthSettingsLocation %s: "+format, append([]any{path}, args...)...)
+	return kerr.New(kerr.KindIO, "OAuthSettingsLocation %s: "+format, append([]any{path}, args...)...)
 }
 
 // readStore reads the settings file; a missing file is an empty store.

@@ -36,6 +36,7 @@ FUNCTIONS = (
     "SimStats",
     "SimOAuth",
     "SetEnv",
+    "ErrorKinds",
 )
 
 
@@ -173,4 +174,10 @@ class NativeCore(Protocol):
         """SetEnv sets ("" unsets) a CDATA_KINTONE_* environment variable for the core, which does
         not see later changes to Python's os.environ; connect() forwards CDATA_KINTONE_BROWSER
         this way."""
+        ...
+
+    def ErrorKinds(self) -> str:
+        """ErrorKinds returns, as JSON, every way an error reaches Python (each kind, each kintone
+        code) with the class, code and kind sent and a sample wire text, to test exceptions.py
+        against."""
         ...

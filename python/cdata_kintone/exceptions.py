@@ -343,7 +343,9 @@ _PEP249_CLASSES: dict[str, type[Error]] = {
 }
 
 #: kintone error code -> the subclasses registered for it. A code may have several (CB_VA01 is
-#: a query syntax error or invalid data); the class the core chose selects one.
+#: a query syntax error or invalid data); the class the core chose selects one. The core's
+#: list of codes and kinds (``ErrorKinds``) is checked against this table and KIND_CLASSES by
+#: tests/test_error_kinds.py.
 CODE_CLASSES: dict[str, list[type[KintoneAPIError]]] = {}
 
 
