@@ -285,6 +285,15 @@ def test_sys_connection_props(sim: Simulator, conn: Any) -> None:
     assert rows["User"] == sim.user
     assert rows["Password"] == "********"
     assert "ProxyServer" in rows
+    support = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute("SELECT Name, IsSupported, Support FROM sys_connection_props")
+    }
+    assert support["Pagesize"] == (1, "yes")
+    assert support["UseCursor"] == (0, "accepted, no effect yet")  # set, it connects
+    assert support["FirewallServer"] == (0, "not yet")  # set, it is refused
+    with mod.connect(f"{sim.connection_string};UseCursor=false") as c:
+        assert c.execute("SELECT 1").fetchone() == (1,)
 
 
 # --- errors --------------------------------------------------------------------------------------------

@@ -159,46 +159,48 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	set := cfg.Settings()
 	ev := newEvents()
 	kc := kclient.Config{
-		BaseURL:           cfg.BaseURL(),
-		GuestSpaceID:      cfg.Int("GuestSpaceId"),
-		Timeout:           cfg.Timeout(),
+		BaseURL:           set.URL,
+		GuestSpaceID:      set.GuestSpaceID,
+		Timeout:           set.Timeout,
 		Mask:              cfg.Mask,
-		BasicAuthUser:     cfg.Get(connstr.PropBasicAuthUser),
-		BasicAuthPassword: cfg.Get(connstr.PropBasicAuthPassword),
-		TLS:               tlsOptions(cfg),
-		Proxy:             proxyOptions(cfg),
+		BasicAuthUser:     set.BasicAuth.User,
+		BasicAuthPassword: set.BasicAuth.Password,
+		TLS:               tlsOptions(set.SSL),
+		Proxy:             proxyOptions(set.Proxy),
 		Observe:           ev.observeHTTP,
 	}
 	var appIDs []int64
 	var mgr *oauth.Manager
-	switch cfg.AuthScheme() {
-	case "Password":
-		kc.User, kc.Password = cfg.Get("User"), cfg.Get("Password")
-	case "APIToken":
-		for _, p := range cfg.TokenPairs() {
+	switch set.AuthScheme {
+	case connstr.AuthPassword:
+		kc.User, kc.Password = set.User, set.Password
+	case connstr.AuthAPIToken:
+		for _, p := range set.Tokens {
 			kc.Tokens = append(kc.Tokens, kclient.TokenPair{AppID: p.AppID, Token: p.Token})
 			appIDs = append(appIDs, p.AppID)
 		}
-	case "OAuth":
+	case connstr.AuthOAuth:
+		o := set.OAuth
 		mgr = oauth.New(oauth.Config{
-			BaseURL:      cfg.BaseURL(),
-			ClientID:     cfg.Get(connstr.PropOAuthClientID),
-			ClientSecret: cfg.Get(connstr.PropOAuthClientSecret),
-			CallbackURL:  cfg.Get(connstr.PropCallbackURL),
-			Scope:        cfg.Get(connstr.PropScope),
-			Mode:         cfg.Get(connstr.PropInitiateOAuth),
-			SettingsPath: oauth.ExpandPath(cfg.Get(connstr.PropOAuthSettingsLocation)),
-			AccessToken:  cfg.Get(connstr.PropOAuthAccessToken),
-			RefreshToken: cfg.Get(connstr.PropOAuthRefreshToken),
-			Verifier:     cfg.Get(connstr.PropOAuthVerifier),
-			Timeout:      cfg.Timeout(),
+			BaseURL:      set.URL,
+			ClientID:     o.ClientID,
+			ClientSecret: o.ClientSecret,
+			CallbackURL:  o.CallbackURL,
+			Scope:        o.Scope,
+			Mode:         o.InitiateOAuth,
+			SettingsPath: oauth.ExpandPath(o.SettingsLocation),
+			AccessToken:  o.AccessToken,
+			RefreshToken: o.RefreshToken,
+			Verifier:     o.Verifier,
+			Timeout:      set.Timeout,
 			Mask:         cfg.Mask,
 		})
 		kc.OAuth = mgr
 	default:
-		return nil, kerr.New(kerr.KindNotSupported, "AuthScheme=%s is not supported yet", cfg.AuthScheme())
+		return nil, kerr.New(kerr.KindNotSupported, "AuthScheme=%s is not supported yet", set.AuthScheme)
 	}
 	client, err := kclient.New(kc)
 	if err != nil {
@@ -212,25 +214,22 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 	}
 	opts := engine.Options{
 		Schema: schema.Options{
-			UseCodeForFieldName: cfg.Bool("UseCodeForFieldName"),
-			NumberMapToDouble:   cfg.Bool("NumberMapToDouble"),
-			SubtableSeparator:   cfg.Get("SubtableSeparatorCharacter"),
+			UseCodeForFieldName: set.Schema.UseCodeForFieldName,
+			NumberMapToDouble:   set.Schema.NumberMapToDouble,
+			SubtableSeparator:   set.Schema.SubtableSeparator,
 		},
-		Pagesize: int(cfg.Int("Pagesize")),
+		Pagesize: set.Pagesize,
 		ConnectionProps: func() [][]any {
 			var rows [][]any
 			for _, r := range cfg.Rows() {
 				rows = append(rows, []any{r.Name, r.Category, r.Type, nullIfEmpty(r.Default),
-					nullIfEmpty(r.Current), r.Description, boolInt(r.Secret), boolInt(r.Implemented)})
+					nullIfEmpty(r.Current), r.Description, boolInt(r.Secret), boolInt(r.Support == connstr.Supported), r.Support.String()})
 			}
 			return rows
 		},
-		MaxRows:  cfg.Int("MaxRows"),
+		MaxRows:  set.MaxRows,
 		AppIDs:   appIDs,
 		Progress: ev.page,
-	}
-	if opts.MaxRows <= 0 && !cfg.IsSet("MaxRows") {
-		opts.MaxRows = -1
 	}
 	opts.Procedures = ProcedureRows
 	eng, err := engine.Open(client, opts)
@@ -266,39 +265,20 @@ func cancelled(ctx context.Context, err error, what string) error {
 	return err
 }
 
-// tlsOptions maps the SSL properties; unset ones stay zero (system roots, no client certificate).
-func tlsOptions(cfg *connstr.Config) kclient.TLSOptions {
-	o := kclient.TLSOptions{ServerCert: cfg.Get(connstr.PropSSLServerCert)}
-	if cfg.IsSet(connstr.PropSSLClientCert) {
-		o.ClientCert = cfg.Get(connstr.PropSSLClientCert)
-		o.ClientCertType = cfg.Get(connstr.PropSSLClientCertType)
-		o.ClientCertPassword = cfg.Get(connstr.PropSSLClientCertPassword)
-		o.ClientCertSubject = cfg.Get(connstr.PropSSLClientCertSubject)
-	}
-	return o
+// tlsOptions maps the SSL settings; unset ones stay zero (system roots, no client certificate).
+func tlsOptions(s connstr.SSLSettings) kclient.TLSOptions {
+	return kclient.TLSOptions{ServerCert: s.ServerCert, ClientCert: s.ClientCert, ClientCertType: s.ClientCertType,
+		ClientCertPassword: s.ClientCertPassword, ClientCertSubject: s.ClientCertSubject}
 }
 
-// proxyOptions maps the Proxy properties; without ProxyServer or ProxyAutoDetect=true there is
-// no proxy (the environment is not read).
-func proxyOptions(cfg *connstr.Config) kclient.ProxyOptions {
-	if !cfg.IsSet(connstr.PropProxyServer) && !cfg.Bool(connstr.PropProxyAutoDetect) {
+// proxyOptions maps the proxy settings; disabled ones are the zero value (no proxy, and the
+// environment is not read).
+func proxyOptions(p connstr.ProxySettings) kclient.ProxyOptions {
+	if !p.Enabled {
 		return kclient.ProxyOptions{}
 	}
-	o := kclient.ProxyOptions{
-		AutoDetect: cfg.Bool(connstr.PropProxyAutoDetect),
-		Server:     cfg.Get(connstr.PropProxyServer),
-		AuthScheme: cfg.Get(connstr.PropProxyAuthScheme),
-		User:       cfg.Get(connstr.PropProxyUser),
-		Password:   cfg.Get(connstr.PropProxyPassword),
-		SSLType:    cfg.Get(connstr.PropProxySSLType),
-	}
-	if o.Server != "" {
-		o.Port = int(cfg.Int(connstr.PropProxyPort))
-	}
-	if v := cfg.Get(connstr.PropProxyExceptions); v != "" {
-		o.Exceptions = strings.Split(v, ";")
-	}
-	return o
+	return kclient.ProxyOptions{AutoDetect: p.AutoDetect, Server: p.Server, Port: p.Port, AuthScheme: p.AuthScheme,
+		User: p.User, Password: p.Password, SSLType: p.SSLType, Exceptions: p.Exceptions}
 }
 
 func getConn(h int64) (*conn, error) {

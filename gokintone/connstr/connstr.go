@@ -160,10 +160,10 @@ func (c *Config) Set(name, value string) error {
 	return nil
 }
 
-// Get returns the value of a property, or its default when it is not set ("" when there is
+// get returns the value of a property, or its default when it is not set ("" when there is
 // none, and for unknown names). AuthScheme is returned as given; see the AuthScheme method for
 // the scheme in effect.
-func (c *Config) Get(name string) string {
+func (c *Config) get(name string) string {
 	p := lookup(name)
 	if p == nil {
 		return ""
@@ -174,8 +174,8 @@ func (c *Config) Get(name string) string {
 	return p.Default
 }
 
-// IsSet reports whether the property was given a non-empty value.
-func (c *Config) IsSet(name string) bool {
+// isSet reports whether the property was given a non-empty value.
+func (c *Config) isSet(name string) bool {
 	p := lookup(name)
 	if p == nil {
 		return false
@@ -187,21 +187,21 @@ func (c *Config) IsSet(name string) bool {
 // Names returns the names of the properties that are set, canonical, in the order given.
 func (c *Config) Names() []string { return append([]string(nil), c.order...) }
 
-// Bool returns a boolean property (false for anything that is not "true").
-func (c *Config) Bool(name string) bool { return c.Get(name) == "true" }
+// boolean returns a boolean property (false for anything that is not "true").
+func (c *Config) boolean(name string) bool { return c.get(name) == "true" }
 
-// Int returns an integer property (0 when it is not a number).
-func (c *Config) Int(name string) int64 {
-	n, err := strconv.ParseInt(c.Get(name), 10, 64)
+// integer returns an integer property (0 when it is not a number).
+func (c *Config) integer(name string) int64 {
+	n, err := strconv.ParseInt(c.get(name), 10, 64)
 	if err != nil {
 		return 0
 	}
 	return n
 }
 
-// List returns a list property split into its items (nil when empty).
-func (c *Config) List(name string) []string {
-	v := c.Get(name)
+// list returns a list property split into its items (nil when empty).
+func (c *Config) list(name string) []string {
+	v := c.get(name)
 	if v == "" {
 		return nil
 	}
@@ -214,7 +214,7 @@ func (c *Config) List(name string) []string {
 
 // Timeout returns the per-request HTTP timeout; 0 means none.
 func (c *Config) Timeout() time.Duration {
-	n := c.Int(PropTimeout)
+	n := c.integer(PropTimeout)
 	if n <= 0 {
 		return 0
 	}
@@ -276,7 +276,7 @@ func (c *Config) isSecret(p *Property, v string) bool {
 		return true
 	}
 	// A certificate declared as a blob is content, whatever it looks like.
-	return p.Name == PropSSLClientCert && strings.HasSuffix(c.Get(PropSSLClientCertType), "_BLOB")
+	return p.Name == PropSSLClientCert && strings.HasSuffix(c.get(PropSSLClientCertType), "_BLOB")
 }
 
 // TokenPair is an API token and the app it opens.
@@ -291,7 +291,7 @@ func (c *Config) TokenPairs() []TokenPair {
 	if c.AuthScheme() != AuthAPIToken {
 		return nil
 	}
-	tokens, apps := c.List(PropAPIToken), c.List(PropAppID)
+	tokens, apps := c.list(PropAPIToken), c.list(PropAppID)
 	if len(tokens) != len(apps) {
 		return nil
 	}

@@ -292,7 +292,7 @@ func TestParse(t *testing.T) {
 				t.Fatalf("Parse(%q): %v", tc.in, err)
 			}
 			for k, want := range tc.get {
-				if got := c.Get(k); got != want {
+				if got := c.get(k); got != want {
 					t.Errorf("Get(%q) = %q, want %q", k, got, want)
 				}
 			}
@@ -370,28 +370,28 @@ func TestAccessors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Int("Timeout") != 30 || c.Timeout().Seconds() != 30 {
-		t.Errorf("Timeout = %d / %v", c.Int("Timeout"), c.Timeout())
+	if c.integer("Timeout") != 30 || c.Timeout().Seconds() != 30 {
+		t.Errorf("Timeout = %d / %v", c.integer("Timeout"), c.Timeout())
 	}
-	if c.Int("pagesize") != 500 || c.Int("MaxRows") != -1 {
-		t.Errorf("defaults: Pagesize %d MaxRows %d", c.Int("pagesize"), c.Int("MaxRows"))
+	if c.integer("pagesize") != 500 || c.integer("MaxRows") != -1 {
+		t.Errorf("defaults: Pagesize %d MaxRows %d", c.integer("pagesize"), c.integer("MaxRows"))
 	}
-	if !c.Bool("usecodeforfieldname") || c.Bool("NumberMapToDouble") || !c.Bool("UseCursor") {
+	if !c.boolean("usecodeforfieldname") || c.boolean("NumberMapToDouble") || !c.boolean("UseCursor") {
 		t.Errorf("bools wrong")
 	}
-	if got := c.List("AppId"); !reflect.DeepEqual(got, []string{"3", "4"}) {
+	if got := c.list("AppId"); !reflect.DeepEqual(got, []string{"3", "4"}) {
 		t.Errorf("List(AppId) = %v", got)
 	}
-	if got := c.List("CheckForSubtablesIn"); !reflect.DeepEqual(got, []string{"*"}) {
+	if got := c.list("CheckForSubtablesIn"); !reflect.DeepEqual(got, []string{"*"}) {
 		t.Errorf("List default = %v", got)
 	}
-	if c.List("OAuthClientId") != nil {
+	if c.list("OAuthClientId") != nil {
 		t.Errorf("List of unset property without default should be nil")
 	}
-	if !c.IsSet("timeout") || c.IsSet("GuestSpaceId") || c.IsSet("NoSuchThing") {
+	if !c.isSet("timeout") || c.isSet("GuestSpaceId") || c.isSet("NoSuchThing") {
 		t.Errorf("IsSet wrong")
 	}
-	if c.Get("NoSuchThing") != "" || c.Get("Schema") != "REST" || c.Get("InitiateOAuth") != "OFF" {
+	if c.get("NoSuchThing") != "" || c.get("Schema") != "REST" || c.get("InitiateOAuth") != "OFF" {
 		t.Errorf("Get defaults wrong")
 	}
 	if got := c.Names(); !reflect.DeepEqual(got, []string{"Url", "User", "Password", "Timeout", "UseCodeForFieldName", "AppId"}) {
@@ -425,8 +425,8 @@ func TestSet(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Get("Password") != " p;a'ss " || c.Get("Url") != "https://example.cybozu.com" {
-		t.Errorf("Set values: %q %q", c.Get("Password"), c.Get("Url"))
+	if c.get("Password") != " p;a'ss " || c.get("Url") != "https://example.cybozu.com" {
+		t.Errorf("Set values: %q %q", c.get("Password"), c.get("Url"))
 	}
 	checkRoundTrip(t, c)
 	if err := c.Set("Pagesize", "600"); kerr.KindOf(err) != kerr.KindInvalidConfig {
@@ -441,7 +441,7 @@ func TestSet(t *testing.T) {
 	if err := c.Set("APIToken", "a b"); err == nil || strings.Contains(err.Error(), "a b") {
 		t.Errorf("Set(APIToken) = %v", err)
 	}
-	if err := c.Set("Password", ""); err != nil || c.IsSet("Password") {
+	if err := c.Set("Password", ""); err != nil || c.isSet("Password") {
 		t.Errorf("Set to empty should unset: %v", err)
 	}
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "needs Password") {
@@ -572,7 +572,7 @@ func TestTable(t *testing.T) {
 	types := map[string]bool{TypeString: true, TypeBool: true, TypeInt: true, TypeEnum: true, TypeList: true, TypePath: true}
 	for _, p := range Properties() {
 		names = append(names, p.Name)
-		if p.Implemented {
+		if p.Support.Accepted() {
 			impl = append(impl, p.Name)
 		}
 		if !types[p.Type] || p.Category == "" || p.Description == "" {
@@ -628,7 +628,7 @@ func TestUnsupportedEveryProperty(t *testing.T) {
 	// Every recognised but unimplemented property, given a valid value, is a KindNotSupported error
 	// naming it; given an empty value, it is ignored.
 	for _, p := range Properties() {
-		if p.Implemented {
+		if p.Support.Accepted() {
 			continue
 		}
 		v := "x"
@@ -691,7 +691,7 @@ func TestOAuthParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.AuthScheme() != AuthOAuth || c.Get(PropInitiateOAuth) != "REFRESH" || c.Get(PropScope) != "k:app_record:read k:app_settings:read" {
+	if c.AuthScheme() != AuthOAuth || c.get(PropInitiateOAuth) != "REFRESH" || c.get(PropScope) != "k:app_record:read k:app_settings:read" {
 		t.Errorf("parsed %s", c)
 	}
 	if strings.Contains(c.String(), "c0de") || strings.Contains(c.String(), "sec;") {
@@ -700,8 +700,8 @@ func TestOAuthParse(t *testing.T) {
 	if c, err = Parse("Url=https://example.cybozu.com;InitiateOAuth=GETANDREFRESH;OAuthClientId=cid;OAuthClientSecret=sec"); err != nil {
 		t.Fatal(err)
 	}
-	if c.Get(PropCallbackURL) != DefaultCallbackURL || c.Get(PropScope) != DefaultScope {
-		t.Errorf("defaults: %q %q", c.Get(PropCallbackURL), c.Get(PropScope))
+	if c.get(PropCallbackURL) != DefaultCallbackURL || c.get(PropScope) != DefaultScope {
+		t.Errorf("defaults: %q %q", c.get(PropCallbackURL), c.get(PropScope))
 	}
 	if _, err := Parse("Url=https://example.cybozu.com;OAuthClientId=cid;OAuthVerifier=c0de"); err == nil ||
 		!strings.Contains(err.Error(), "InitiateOAuth=OFF does not exchange OAuthVerifier") || strings.Contains(err.Error(), "c0de") {
@@ -740,7 +740,7 @@ func TestRows(t *testing.T) {
 	check("Pagesize", "500")
 	check("AuthScheme", "Password")
 	check("APIToken", "")
-	if r := byName["FirewallServer"]; r.Implemented || r.Category != "Firewall" {
+	if r := byName["FirewallServer"]; r.Support.Accepted() || r.Category != "Firewall" {
 		t.Errorf("FirewallServer row %+v", r)
 	}
 	if !byName["Password"].Secret || byName["Timeout"].Default != "60" {

@@ -46,7 +46,7 @@ func (c *Config) secrets() []string {
 		}
 		add(v)
 		if p.Type == TypeList {
-			for _, item := range c.List(p.Name) {
+			for _, item := range c.list(p.Name) {
 				add(item)
 			}
 			add(strings.ReplaceAll(v, ",", ", "))
@@ -58,8 +58,8 @@ func (c *Config) secrets() []string {
 		{PropBasicAuthUser, PropBasicAuthPassword},
 		{PropOAuthClientID, PropOAuthClientSecret},
 	} {
-		if c.IsSet(pair[1]) {
-			add(c.Get(pair[0]) + ":" + c.Get(pair[1]))
+		if c.isSet(pair[1]) {
+			add(c.get(pair[0]) + ":" + c.get(pair[1]))
 		}
 	}
 	out := make([]string, 0, len(set))

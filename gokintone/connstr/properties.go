@@ -16,7 +16,7 @@ type Property struct {
 	Description string   // one or two sentences for users
 	Enum        []string // valid values of an enum, in canonical case
 	Secret      bool     // the value is masked wherever text is shown
-	Implemented bool     // false: the name is recognised but setting it is refused
+	Support     Support  // whether setting it is refused, accepted without effect yet, or supported
 
 	// Integer range, when ranged is set. The range is part of the documented valid values.
 	ranged   bool
@@ -27,6 +27,30 @@ type Property struct {
 	unsupported []string
 	// Property-specific normalisation after the type check; returns the canonical value.
 	check func(v string) (string, error)
+}
+
+// Support says what setting a property does.
+type Support int
+
+// The support levels. The zero value refuses: a property must be declared supported.
+const (
+	NotYet      Support = iota // recognised, and setting it is a NotSupported error
+	Supported                  // implemented
+	NoEffectYet                // accepted, with no effect yet (kept so that existing connection strings connect)
+)
+
+// Accepted reports whether the property may be set.
+func (s Support) Accepted() bool { return s != NotYet }
+
+// String is the support level as sys_connection_props and the README say it.
+func (s Support) String() string {
+	switch s {
+	case Supported:
+		return "yes"
+	case NoEffectYet:
+		return "accepted, no effect yet"
+	}
+	return "not yet"
 }
 
 // Property types.
@@ -100,43 +124,43 @@ const (
 // properties is the table, in documentation order. Keep descriptions short and in our own words.
 var properties = []Property{
 	// Connection
-	{Name: PropURL, Category: "Connection", Type: TypeString, Implemented: true, check: checkURL,
+	{Name: PropURL, Category: "Connection", Type: TypeString, Support: Supported, check: checkURL,
 		valid: "an http(s) URL or a bare host name, such as https://example.cybozu.com",
 		Description: "Address of the kintone domain, such as https://example.cybozu.com (also example.kintone.com, " +
 			"example.cybozu.cn, or example.s.cybozu.com for client certificates). Only the scheme, host and port are kept; " +
 			"a value without a scheme is taken as https, and plain http is accepted only for loopback hosts."},
-	{Name: PropGuestSpaceID, Category: "Connection", Type: TypeInt, Implemented: true,
+	{Name: PropGuestSpaceID, Category: "Connection", Type: TypeInt, Support: Supported,
 		ranged: true, min: 1, max: math.MaxInt64,
 		Description: "ID of the guest space whose apps are used. Requests then go to /k/guest/{id}/v1/ instead of /k/v1/."},
 
 	// Authentication
-	{Name: PropAuthScheme, Category: "Authentication", Type: TypeEnum, Implemented: true,
+	{Name: PropAuthScheme, Category: "Authentication", Type: TypeEnum, Support: Supported,
 		Enum: []string{AuthPassword, AuthAPIToken, AuthOAuth},
 		Description: "How the driver signs in. When omitted it is inferred: Password when User or Password is given, " +
 			"APIToken when APIToken is given, OAuth when an OAuth property is given; giving several is an error."},
-	{Name: PropUser, Category: "Authentication", Type: TypeString, Implemented: true,
+	{Name: PropUser, Category: "Authentication", Type: TypeString, Support: Supported,
 		Description: "Login name for password authentication."},
-	{Name: PropPassword, Category: "Authentication", Type: TypeString, Implemented: true, Secret: true,
+	{Name: PropPassword, Category: "Authentication", Type: TypeString, Support: Supported, Secret: true,
 		Description: "Password of User, sent in the X-Cybozu-Authorization header."},
-	{Name: PropAPIToken, Category: "Authentication", Type: TypeList, Implemented: true, Secret: true, check: checkAPITokens,
+	{Name: PropAPIToken, Category: "Authentication", Type: TypeList, Support: Supported, Secret: true, check: checkAPITokens,
 		Description: "One or more app API tokens, comma-separated. They pair with AppId by position: " +
 			"the first token belongs to the first app, and so on."},
-	{Name: PropAppID, Category: "Authentication", Type: TypeList, Implemented: true, check: checkAppIDs,
+	{Name: PropAppID, Category: "Authentication", Type: TypeList, Support: Supported, check: checkAppIDs,
 		valid: "positive app IDs, comma-separated, no repeats",
 		Description: "App IDs, comma-separated. Required with API tokens, where these apps are exactly the tables " +
 			"the connection shows, each opened by the token in the same position."},
-	{Name: PropBasicAuthUser, Category: "Authentication", Type: TypeString, Implemented: true,
+	{Name: PropBasicAuthUser, Category: "Authentication", Type: TypeString, Support: Supported,
 		Description: "User name for the extra HTTP Basic authentication layer that some kintone domains require " +
 			"(sent as Authorization: Basic, in addition to the password or API tokens). Give it with BasicAuthPassword."},
-	{Name: PropBasicAuthPassword, Category: "Authentication", Type: TypeString, Secret: true, Implemented: true,
+	{Name: PropBasicAuthPassword, Category: "Authentication", Type: TypeString, Secret: true, Support: Supported,
 		Description: "Password for the extra HTTP Basic authentication layer. Give it with BasicAuthUser."},
 
 	// SSL
-	{Name: PropSSLClientCert, Category: "SSL", Type: TypeString, Implemented: true,
+	{Name: PropSSLClientCert, Category: "SSL", Type: TypeString, Support: Supported,
 		Description: "Client certificate with its private key, for Secure Access domains (example.s.cybozu.com): a file path " +
 			"(PEMKEY_FILE, PFXFILE; a leading ~/ is the home directory) or the content itself (PEMKEY_BLOB: PEM text; " +
 			"PFXBLOB: the .pfx/.p12 file in base64). Masked when given inline."},
-	{Name: PropSSLClientCertType, Category: "SSL", Type: TypeEnum, Default: "PEMKEY_FILE", Implemented: true,
+	{Name: PropSSLClientCertType, Category: "SSL", Type: TypeEnum, Default: "PEMKEY_FILE", Support: Supported,
 		Enum: []string{"USER", "MACHINE", "PFXFILE", "PFXBLOB", "JKSFILE", "JKSBLOB", "PEMKEY_FILE", "PEMKEY_BLOB",
 			"PUBLIC_KEY_FILE", "PUBLIC_KEY_BLOB", "SSHPUBLIC_KEY_FILE", "SSHPUBLIC_KEY_BLOB", "P7BFILE", "PPKFILE",
 			"XMLFILE", "XMLBLOB"},
@@ -147,14 +171,14 @@ var properties = []Property{
 			"PFXFILE and PFXBLOB: PKCS#12 with one private key, legacy (3DES, RC2) or current (AES) encryption. " +
 			"Certificate stores and the other formats are not supported: convert them to PKCS#12 " +
 			"(keytool -importkeystore -deststoretype PKCS12 for JKS)."},
-	{Name: PropSSLClientCertSubject, Category: "SSL", Type: TypeString, Default: "*", Implemented: true,
+	{Name: PropSSLClientCertSubject, Category: "SSL", Type: TypeString, Default: "*", Support: Supported,
 		Description: "Selects the client certificate inside SSLClientCert by subject: comma-separated Name=Value parts such as " +
 			"CN=alice,O=Example (CN, O, OU, L, S, C, E, STREET, SERIALNUMBER, POSTALCODE, DC, UID or a dotted OID), each of " +
 			"which must be in the certificate's subject; values are compared ignoring case and may contain * as a wildcard; " +
 			"quote a value containing a comma with double quotes. * takes the first certificate that has its private key."},
-	{Name: PropSSLClientCertPassword, Category: "SSL", Type: TypeString, Secret: true, Implemented: true,
+	{Name: PropSSLClientCertPassword, Category: "SSL", Type: TypeString, Secret: true, Support: Supported,
 		Description: "Password of the PKCS#12 file or of the encrypted private key in SSLClientCert."},
-	{Name: PropSSLServerCert, Category: "SSL", Type: TypeString, Implemented: true,
+	{Name: PropSSLServerCert, Category: "SSL", Type: TypeString, Support: Supported,
 		Description: "Server certificate to trust instead of the system's trusted roots: PEM text (certificates or a public " +
 			"key), the path of a PEM or DER file, or a SHA-256 or SHA-1 fingerprint in hex. Only what is given is trusted: " +
 			"the server's certificate must be a given one (or have a given key or fingerprint), or chain to a given " +
@@ -162,40 +186,40 @@ var properties = []Property{
 			"server is not verified, so anyone on the network path can read and change the traffic; use it only for tests."},
 
 	// OAuth
-	{Name: PropOAuthClientID, Category: "OAuth", Type: TypeString, Implemented: true,
+	{Name: PropOAuthClientID, Category: "OAuth", Type: TypeString, Support: Supported,
 		Description: "Client ID of the OAuth client registered in cybozu.com administration (Users & System Administration, " +
 			"OAuth). Needed to obtain or refresh tokens (InitiateOAuth=GETANDREFRESH or REFRESH, and the OAuth stored procedures)."},
-	{Name: PropOAuthClientSecret, Category: "OAuth", Type: TypeString, Secret: true, Implemented: true,
+	{Name: PropOAuthClientSecret, Category: "OAuth", Type: TypeString, Secret: true, Support: Supported,
 		Description: "Client secret of that OAuth client. It is sent to the token endpoint in an HTTP Basic " +
 			"Authorization header, never in a URL."},
-	{Name: PropCallbackURL, Category: "OAuth", Type: TypeString, Default: DefaultCallbackURL, Implemented: true, check: checkCallbackURL,
+	{Name: PropCallbackURL, Category: "OAuth", Type: TypeString, Default: DefaultCallbackURL, Support: Supported, check: checkCallbackURL,
 		valid: "an absolute http(s) URL",
 		Description: "Redirect URI registered with the OAuth client; kintone sends the authorization code there, and it " +
 			"must match the registered one exactly. With InitiateOAuth=GETANDREFRESH the driver listens on it to receive " +
 			"the code, so it must then be a plain http URL on localhost, 127.0.0.1 or [::1] with an explicit port."},
-	{Name: PropScope, Category: "OAuth", Type: TypeString, Default: DefaultScope, Implemented: true, check: checkScope,
+	{Name: PropScope, Category: "OAuth", Type: TypeString, Default: DefaultScope, Support: Supported, check: checkScope,
 		valid: "kintone OAuth scopes separated by blanks",
 		Description: "OAuth scopes requested when authorizing, separated by blanks. The default asks for everything the driver " +
 			"can use; reading tables needs at least k:app_record:read and k:app_settings:read."},
-	{Name: PropInitiateOAuth, Category: "OAuth", Type: TypeEnum, Default: "OFF", Implemented: true,
+	{Name: PropInitiateOAuth, Category: "OAuth", Type: TypeEnum, Default: "OFF", Support: Supported,
 		Enum: []string{"OFF", "GETANDREFRESH", "REFRESH"},
 		Description: "OFF uses OAuthAccessToken as given and never refreshes it (without a token the connection opens but only " +
 			"the OAuth stored procedures work). GETANDREFRESH uses the tokens in OAuthSettingsLocation, refreshing them when " +
 			"they expire, and otherwise opens the browser to authorize (the desktop flow). REFRESH never opens a browser: " +
 			"it starts from OAuthAccessToken/OAuthRefreshToken, from OAuthVerifier (exchanged once), or from the settings " +
 			"file, and refreshes as needed."},
-	{Name: PropOAuthSettingsLocation, Category: "OAuth", Type: TypePath, Default: "~/.config/cdata_kintone/OAuthSettings.txt", Implemented: true,
+	{Name: PropOAuthSettingsLocation, Category: "OAuth", Type: TypePath, Default: "~/.config/cdata_kintone/OAuthSettings.txt", Support: Supported,
 		Description: "File in which InitiateOAuth=GETANDREFRESH and REFRESH keep the tokens between connections (a leading ~/ is " +
 			"the home directory). It is rewritten at every refresh, created with owner-only permissions (0600), and its " +
 			"content is encrypted with a key built into the driver, which only hides the tokens from casual reading: " +
 			"the file permissions are the real protection. One file can hold the tokens of several domains and clients."},
-	{Name: PropOAuthAccessToken, Category: "OAuth", Type: TypeString, Secret: true, Implemented: true,
+	{Name: PropOAuthAccessToken, Category: "OAuth", Type: TypeString, Secret: true, Support: Supported,
 		Description: "OAuth access token, sent as Authorization: Bearer. Required with InitiateOAuth=OFF (except to call the " +
 			"OAuth stored procedures); with REFRESH it is the starting point, refreshed when it expires."},
-	{Name: PropOAuthRefreshToken, Category: "OAuth", Type: TypeString, Secret: true, Implemented: true,
+	{Name: PropOAuthRefreshToken, Category: "OAuth", Type: TypeString, Secret: true, Support: Supported,
 		Description: "OAuth refresh token, used with InitiateOAuth=REFRESH or GETANDREFRESH to obtain a new access token when " +
 			"the current one expires. kintone may rotate it: the driver keeps the newest in OAuthSettingsLocation."},
-	{Name: PropOAuthVerifier, Category: "OAuth", Type: TypeString, Secret: true, Implemented: true,
+	{Name: PropOAuthVerifier, Category: "OAuth", Type: TypeString, Secret: true, Support: Supported,
 		Description: "Authorization code (the code parameter of the redirect to CallbackURL) obtained in a browser elsewhere, " +
 			"for example through GetOAuthAuthorizationURL. With InitiateOAuth=REFRESH it is exchanged for tokens once, and " +
 			"the tokens are stored in OAuthSettingsLocation; later connections with the same string use the stored tokens."},
@@ -203,12 +227,12 @@ var properties = []Property{
 	// Schema
 	{Name: "Schema", Category: "Schema", Type: TypeEnum, Default: "REST", Enum: []string{"REST", "USER"},
 		Description: "REST shows kintone apps as tables; USER shows the cybozu.com User API (users, groups, departments)."},
-	{Name: PropSubtableSeparatorCharacter, Category: "Schema", Type: TypeString, Default: "_", Implemented: true,
+	{Name: PropSubtableSeparatorCharacter, Category: "Schema", Type: TypeString, Default: "_", Support: Supported,
 		check: checkSeparator, valid: "any text without control characters",
 		Description: "Text between the app name and the subtable name in the names of child tables, as in Deals_Items."},
-	{Name: PropUseCodeForFieldName, Category: "Schema", Type: TypeBool, Default: "false", Implemented: true,
+	{Name: PropUseCodeForFieldName, Category: "Schema", Type: TypeBool, Default: "false", Support: Supported,
 		Description: "Name columns after field codes instead of field labels."},
-	{Name: PropNumberMapToDouble, Category: "Schema", Type: TypeBool, Default: "false", Implemented: true,
+	{Name: PropNumberMapToDouble, Category: "Schema", Type: TypeBool, Default: "false", Support: Supported,
 		Description: "Return NUMBER fields to Python as float instead of Decimal."},
 	{Name: "CheckForSubtablesIn", Category: "Schema", Type: TypeList, Default: "*",
 		Description: "Apps, comma-separated, whose subtables are shown as child tables; * means every app."},
@@ -222,48 +246,48 @@ var properties = []Property{
 		Description: "JSON file that defines additional views, each a saved SQL query."},
 
 	// Miscellaneous (reading)
-	{Name: PropUseCursor, Category: "Miscellaneous", Type: TypeBool, Default: "true", Implemented: true,
+	{Name: PropUseCursor, Category: "Miscellaneous", Type: TypeBool, Default: "true", Support: NoEffectYet,
 		Description: "Whether large reads may use kintone's cursor API. This driver reads with offset and record-id paging " +
 			"and does not open cursors yet, so today the value changes nothing, with one rule: kintone's cursor API does not " +
 			"accept OAuth tokens, so under OAuth it is off and UseCursor=true is an error (UseCursor=false is accepted)."},
-	{Name: PropPagesize, Category: "Miscellaneous", Type: TypeInt, Default: "500", Implemented: true,
+	{Name: PropPagesize, Category: "Miscellaneous", Type: TypeInt, Default: "500", Support: Supported,
 		ranged: true, min: 1, max: 500,
 		Description: "Records fetched per request."},
-	{Name: PropMaxRows, Category: "Miscellaneous", Type: TypeInt, Default: "-1", Implemented: true,
+	{Name: PropMaxRows, Category: "Miscellaneous", Type: TypeInt, Default: "-1", Support: Supported,
 		ranged: true, min: -1, max: math.MaxInt64, check: checkMaxRows, valid: "-1 (no limit) or a positive number",
 		Description: "Largest number of rows a query returns; -1 means no limit."},
-	{Name: PropTimeout, Category: "Miscellaneous", Type: TypeInt, Default: "60", Implemented: true,
+	{Name: PropTimeout, Category: "Miscellaneous", Type: TypeInt, Default: "60", Support: Supported,
 		ranged: true, min: 0, max: math.MaxInt32,
 		Description: "Seconds to wait for each HTTP request to kintone; 0 waits without limit."},
 	{Name: "Other", Category: "Miscellaneous", Type: TypeString,
 		Description: "Hidden or experimental options written as Name=Value pairs separated by semicolons (quote the whole value)."},
 
 	// Proxy
-	{Name: PropProxyAutoDetect, Category: "Proxy", Type: TypeBool, Default: "false", Implemented: true,
+	{Name: PropProxyAutoDetect, Category: "Proxy", Type: TypeBool, Default: "false", Support: Supported,
 		Description: "Take the proxy from the environment, as curl and Go programs do: HTTPS_PROXY (or https_proxy) for " +
 			"https, HTTP_PROXY for http, NO_PROXY for hosts reached directly; loopback hosts are never proxied. When false " +
 			"(the default) the environment is ignored and only ProxyServer is used. Cannot be combined with ProxyServer."},
-	{Name: PropProxyServer, Category: "Proxy", Type: TypeString, Implemented: true, check: checkProxyServer,
+	{Name: PropProxyServer, Category: "Proxy", Type: TypeString, Support: Supported, check: checkProxyServer,
 		valid: "a host name or IP address, without scheme or port",
 		Description: "Host name or IP address of an HTTP proxy to go through (https requests go through a CONNECT tunnel, " +
 			"so the proxy never sees them unencrypted)."},
-	{Name: PropProxyPort, Category: "Proxy", Type: TypeInt, Default: "80", ranged: true, min: 1, max: 65535, Implemented: true,
+	{Name: PropProxyPort, Category: "Proxy", Type: TypeInt, Default: "80", ranged: true, min: 1, max: 65535, Support: Supported,
 		Description: "TCP port of ProxyServer."},
-	{Name: PropProxyAuthScheme, Category: "Proxy", Type: TypeEnum, Default: "BASIC", Implemented: true,
+	{Name: PropProxyAuthScheme, Category: "Proxy", Type: TypeEnum, Default: "BASIC", Support: Supported,
 		Enum:        []string{"BASIC", "DIGEST", "NONE", "NEGOTIATE", "NTLM", "PROPRIETARY"},
 		unsupported: []string{"DIGEST", "NEGOTIATE", "NTLM", "PROPRIETARY"},
 		Description: "How to authenticate to the proxy: BASIC sends ProxyUser and ProxyPassword in a Proxy-Authorization " +
 			"header (when ProxyUser is given); NONE sends no credentials."},
-	{Name: PropProxyUser, Category: "Proxy", Type: TypeString, Implemented: true,
+	{Name: PropProxyUser, Category: "Proxy", Type: TypeString, Support: Supported,
 		Description: "User name for the proxy. Give it with ProxyPassword."},
-	{Name: PropProxyPassword, Category: "Proxy", Type: TypeString, Secret: true, Implemented: true,
+	{Name: PropProxyPassword, Category: "Proxy", Type: TypeString, Secret: true, Support: Supported,
 		Description: "Password for the proxy."},
-	{Name: PropProxySSLType, Category: "Proxy", Type: TypeEnum, Default: "AUTO", Implemented: true,
+	{Name: PropProxySSLType, Category: "Proxy", Type: TypeEnum, Default: "AUTO", Support: Supported,
 		Enum:        []string{"AUTO", "ALWAYS", "NEVER", "TUNNEL"},
 		unsupported: []string{"ALWAYS", "NEVER"},
 		Description: "How requests use the proxy: AUTO tunnels https requests with CONNECT and forwards plain http ones " +
 			"(only the local simulator is plain http); TUNNEL only tunnels, and refuses a plain http Url."},
-	{Name: PropProxyExceptions, Category: "Proxy", Type: TypeString, Implemented: true, check: checkProxyExceptions,
+	{Name: PropProxyExceptions, Category: "Proxy", Type: TypeString, Support: Supported, check: checkProxyExceptions,
 		valid: "host patterns separated by semicolons (quote the whole value) or commas",
 		Description: "Hosts reached directly instead of through the proxy, separated by semicolons as in " +
 			"ProxyExceptions='intra.example.com;*.corp.example;10.0.0.0/8' (quote the value, since ; also separates " +

@@ -73,7 +73,7 @@ func (p *Property) normalize(v string) (string, error) {
 
 // supports refuses properties and values that are recognised but not implemented yet.
 func (p *Property) supports(v string) error {
-	if !p.Implemented {
+	if !p.Support.Accepted() {
 		return kerr.New(kerr.KindNotSupported,
 			"connection property %q is recognised but not supported yet by this driver", p.Name)
 	}
@@ -296,15 +296,15 @@ func checkMaxRows(v string) (string, error) {
 //
 // Parse calls it; call it yourself after Set.
 func (c *Config) Validate() error {
-	if !c.IsSet(PropURL) {
+	if !c.isSet(PropURL) {
 		return invalidConfig("Url is required: give the address of your kintone domain, %s", urlExample)
 	}
-	if c.urlGuest != 0 && c.Int(PropGuestSpaceID) != c.urlGuest {
-		if !c.IsSet(PropGuestSpaceID) {
+	if c.urlGuest != 0 && c.integer(PropGuestSpaceID) != c.urlGuest {
+		if !c.isSet(PropGuestSpaceID) {
 			return invalidConfig("Url points into guest space %d (/k/guest/%d/...); add GuestSpaceId=%d, since only the scheme, host and port of Url are used",
 				c.urlGuest, c.urlGuest, c.urlGuest)
 		}
-		return invalidConfig("Url points into guest space %d but GuestSpaceId is %d; make them agree", c.urlGuest, c.Int(PropGuestSpaceID))
+		return invalidConfig("Url points into guest space %d but GuestSpaceId is %d; make them agree", c.urlGuest, c.integer(PropGuestSpaceID))
 	}
 	if _, err := c.resolveAuth(); err != nil {
 		return err
@@ -314,33 +314,33 @@ func (c *Config) Validate() error {
 
 // validateTransport checks the Basic layer, certificate and proxy properties together.
 func (c *Config) validateTransport() error {
-	if c.IsSet(PropBasicAuthUser) != c.IsSet(PropBasicAuthPassword) {
+	if c.isSet(PropBasicAuthUser) != c.isSet(PropBasicAuthPassword) {
 		return invalidConfig("BasicAuthUser and BasicAuthPassword go together: give both for a domain with Basic authentication, or neither")
 	}
-	if !c.IsSet(PropSSLClientCert) {
+	if !c.isSet(PropSSLClientCert) {
 		for _, n := range []string{PropSSLClientCertType, PropSSLClientCertPassword, PropSSLClientCertSubject} {
-			if c.IsSet(n) {
+			if c.isSet(n) {
 				return invalidConfig("%s is given but SSLClientCert is not: give the client certificate as SSLClientCert", n)
 			}
 		}
 	}
-	proxy := c.IsSet(PropProxyServer) || c.Bool(PropProxyAutoDetect)
-	if c.IsSet(PropProxyServer) && c.Bool(PropProxyAutoDetect) {
+	proxy := c.isSet(PropProxyServer) || c.boolean(PropProxyAutoDetect)
+	if c.isSet(PropProxyServer) && c.boolean(PropProxyAutoDetect) {
 		return invalidConfig("ProxyAutoDetect=true takes the proxy from the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); " +
 			"remove ProxyServer, or set ProxyAutoDetect=false to use ProxyServer")
 	}
-	if c.IsSet(PropProxyPort) && !c.IsSet(PropProxyServer) {
+	if c.isSet(PropProxyPort) && !c.isSet(PropProxyServer) {
 		return invalidConfig("ProxyPort is given but ProxyServer is not: give the proxy's host as ProxyServer")
 	}
 	for _, n := range []string{PropProxyUser, PropProxyPassword, PropProxyExceptions} {
-		if c.IsSet(n) && !proxy {
+		if c.isSet(n) && !proxy {
 			return invalidConfig("%s is given but no proxy is: set ProxyServer (and ProxyPort), or ProxyAutoDetect=true", n)
 		}
 	}
-	if c.IsSet(PropProxyUser) != c.IsSet(PropProxyPassword) {
+	if c.isSet(PropProxyUser) != c.isSet(PropProxyPassword) {
 		return invalidConfig("ProxyUser and ProxyPassword go together: give both, or neither")
 	}
-	if c.IsSet(PropProxyUser) && c.Get(PropProxyAuthScheme) == "NONE" {
+	if c.isSet(PropProxyUser) && c.get(PropProxyAuthScheme) == "NONE" {
 		return invalidConfig("ProxyAuthScheme=NONE sends no proxy credentials: remove ProxyUser and ProxyPassword, or use ProxyAuthScheme=BASIC")
 	}
 	return nil
@@ -351,11 +351,11 @@ func (c *Config) oauthGiven() []string {
 	var given []string
 	for _, n := range []string{PropOAuthClientID, PropOAuthClientSecret, PropOAuthAccessToken, PropOAuthRefreshToken,
 		PropOAuthVerifier, PropCallbackURL, PropScope, PropOAuthSettingsLocation} {
-		if c.IsSet(n) {
+		if c.isSet(n) {
 			given = append(given, n)
 		}
 	}
-	if c.IsSet(PropInitiateOAuth) && c.Get(PropInitiateOAuth) != "OFF" {
+	if c.isSet(PropInitiateOAuth) && c.get(PropInitiateOAuth) != "OFF" {
 		given = append(given, PropInitiateOAuth)
 	}
 	return given
@@ -364,10 +364,10 @@ func (c *Config) oauthGiven() []string {
 // inferAuth returns the explicit AuthScheme, or the one the credentials imply, or "" when none or
 // several are implied.
 func (c *Config) inferAuth() (scheme string, implied []string) {
-	if c.IsSet(PropUser) || c.IsSet(PropPassword) {
+	if c.isSet(PropUser) || c.isSet(PropPassword) {
 		implied = append(implied, AuthPassword)
 	}
-	if c.IsSet(PropAPIToken) {
+	if c.isSet(PropAPIToken) {
 		implied = append(implied, AuthAPIToken)
 	}
 	if len(c.oauthGiven()) > 0 {
@@ -392,7 +392,7 @@ func (c *Config) AuthScheme() string {
 
 func (c *Config) resolveAuth() (string, error) {
 	scheme, implied := c.inferAuth()
-	explicit := c.IsSet(PropAuthScheme)
+	explicit := c.isSet(PropAuthScheme)
 	if scheme == "" {
 		if len(implied) == 0 {
 			return "", invalidConfig("no credentials given: add User and Password (AuthScheme=Password), " +
@@ -421,17 +421,17 @@ func (c *Config) resolveAuth() (string, error) {
 	}
 	switch scheme {
 	case AuthPassword:
-		if !c.IsSet(PropUser) {
+		if !c.isSet(PropUser) {
 			return "", invalidConfig("%s needs User (the kintone login name) as well as Password", how)
 		}
-		if !c.IsSet(PropPassword) {
+		if !c.isSet(PropPassword) {
 			return "", invalidConfig("%s needs Password as well as User", how)
 		}
 	case AuthAPIToken:
-		if !c.IsSet(PropAPIToken) {
+		if !c.isSet(PropAPIToken) {
 			return "", invalidConfig("%s needs APIToken: one or more app API tokens, comma-separated, paired with AppId", how)
 		}
-		tokens, apps := c.List(PropAPIToken), c.List(PropAppID)
+		tokens, apps := c.list(PropAPIToken), c.list(PropAppID)
 		if len(apps) == 0 {
 			return "", invalidConfig("%s needs AppId: list the apps the tokens belong to, in the same order "+
 				"(as in APIToken=tokenOf12,tokenOf13;AppId=12,13); with API tokens, the tables are exactly these apps", how)
@@ -447,7 +447,7 @@ func (c *Config) resolveAuth() (string, error) {
 	}
 	if scheme != AuthOAuth {
 		for _, n := range []string{PropOAuthAccessToken, PropOAuthRefreshToken, PropOAuthVerifier} {
-			if c.IsSet(n) {
+			if c.isSet(n) {
 				return "", invalidConfig("%s is an OAuth property but the connection uses AuthScheme=%s; remove it or use AuthScheme=OAuth", n, scheme)
 			}
 		}
@@ -457,35 +457,35 @@ func (c *Config) resolveAuth() (string, error) {
 
 // validateOAuth checks the OAuth properties together (see Validate).
 func (c *Config) validateOAuth(how string) error {
-	if c.IsSet(PropUseCursor) && c.Bool(PropUseCursor) {
+	if c.isSet(PropUseCursor) && c.boolean(PropUseCursor) {
 		return invalidConfig("UseCursor=true cannot be used with OAuth: kintone's cursor API does not accept OAuth tokens; remove UseCursor or set UseCursor=false")
 	}
-	if c.IsSet(PropBasicAuthUser) || c.IsSet(PropBasicAuthPassword) {
+	if c.isSet(PropBasicAuthUser) || c.isSet(PropBasicAuthPassword) {
 		return invalidConfig("BasicAuthUser/BasicAuthPassword cannot be combined with OAuth: both need the HTTP Authorization header " +
 			"(Basic for the domain's extra layer, Bearer for the OAuth token) and a request can carry only one, as kintone " +
 			"documents; use password or API-token authentication on a domain with Basic authentication, or ask the administrator " +
 			"to turn the Basic layer off")
 	}
-	mode := c.Get(PropInitiateOAuth)
+	mode := c.get(PropInitiateOAuth)
 	switch mode {
 	case "OFF":
-		if c.IsSet(PropOAuthRefreshToken) {
+		if c.isSet(PropOAuthRefreshToken) {
 			return invalidConfig("InitiateOAuth=OFF uses OAuthAccessToken as given and never refreshes it, so OAuthRefreshToken " +
 				"would be ignored: set InitiateOAuth=REFRESH to refresh with it")
 		}
-		if c.IsSet(PropOAuthVerifier) {
+		if c.isSet(PropOAuthVerifier) {
 			return invalidConfig("InitiateOAuth=OFF does not exchange OAuthVerifier: set InitiateOAuth=REFRESH to exchange it for " +
 				"tokens (kept in OAuthSettingsLocation), or call the GetOAuthAccessToken stored procedure")
 		}
 	case "REFRESH", "GETANDREFRESH":
 		for _, n := range []string{PropOAuthClientID, PropOAuthClientSecret} {
-			if !c.IsSet(n) {
+			if !c.isSet(n) {
 				return invalidConfig("%s with InitiateOAuth=%s needs %s: give the client ID and secret of the OAuth client "+
 					"registered in cybozu.com administration", how, mode, n)
 			}
 		}
 		if mode == "GETANDREFRESH" {
-			if _, err := LoopbackCallback(c.Get(PropCallbackURL)); err != nil {
+			if _, err := LoopbackCallback(c.get(PropCallbackURL)); err != nil {
 				return err
 			}
 		}

@@ -46,6 +46,7 @@ var systemTables = map[string][]schema.Column{
 		sysColumn("Type", schema.TypeVarchar), sysColumn("Default", schema.TypeVarchar),
 		sysColumn("Value", schema.TypeVarchar), sysColumn("Description", schema.TypeVarchar),
 		sysColumn("IsSecret", schema.TypeInteger), sysColumn("IsSupported", schema.TypeInteger),
+		sysColumn("Support", schema.TypeVarchar), // "yes", "accepted, no effect yet" or "not yet"
 	},
 }
 

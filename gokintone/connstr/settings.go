@@ -1,0 +1,132 @@
+package connstr
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Settings is what a valid connection string says, typed. The rest of the core reads these
+// fields; no code outside this package reads a property by its name, so a misspelt name is a
+// compile error rather than a silent "".
+type Settings struct {
+	URL          *url.URL      // scheme, host and port
+	GuestSpaceID int64         // 0: not a guest space
+	Timeout      time.Duration // per HTTP request; 0: none
+
+	AuthScheme string      // the scheme in effect: AuthPassword, AuthAPIToken or AuthOAuth
+	User       string      // password authentication
+	Password   string      // password authentication
+	Tokens     []TokenPair // API-token authentication, each token with its app
+	BasicAuth  BasicAuth   // kintone's extra Basic layer; zero when not used
+	OAuth      OAuthSettings
+	SSL        SSLSettings
+	Proxy      ProxySettings
+	Schema     SchemaSettings
+
+	Pagesize int   // records per request
+	MaxRows  int64 // rows a query returns at most; -1: no limit
+}
+
+// BasicAuth is the optional Basic authentication layer.
+type BasicAuth struct{ User, Password string }
+
+// OAuthSettings are the OAuth properties (meaningful when AuthScheme is AuthOAuth).
+type OAuthSettings struct {
+	ClientID, ClientSecret, CallbackURL, Scope string
+	InitiateOAuth                              string // OFF, GETANDREFRESH or REFRESH
+	SettingsLocation                           string // as given; ~ not expanded
+	AccessToken, RefreshToken, Verifier        string
+}
+
+// SSLSettings are the TLS properties. The client certificate fields are set only when
+// SSLClientCert is.
+type SSLSettings struct {
+	ServerCert                                                        string
+	ClientCert, ClientCertType, ClientCertPassword, ClientCertSubject string
+}
+
+// ProxySettings are the proxy properties; Enabled is false when neither ProxyServer nor
+// ProxyAutoDetect=true is given (the environment is then not read).
+type ProxySettings struct {
+	Enabled    bool
+	AutoDetect bool
+	Server     string
+	Port       int // meaningful with Server
+	AuthScheme string
+	User       string
+	Password   string
+	SSLType    string
+	Exceptions []string // hosts reached directly
+}
+
+// SchemaSettings shape how apps become tables.
+type SchemaSettings struct {
+	UseCodeForFieldName bool
+	NumberMapToDouble   bool
+	SubtableSeparator   string
+}
+
+// Settings returns the typed settings of a valid Config (one from Parse, or Validate after Set).
+func (c *Config) Settings() Settings {
+	s := Settings{
+		URL:          c.BaseURL(),
+		GuestSpaceID: c.integer(PropGuestSpaceID),
+		Timeout:      c.Timeout(),
+		AuthScheme:   c.AuthScheme(),
+		BasicAuth:    BasicAuth{User: c.get(PropBasicAuthUser), Password: c.get(PropBasicAuthPassword)},
+		Pagesize:     int(c.integer(PropPagesize)),
+		MaxRows:      c.integer(PropMaxRows),
+		Schema: SchemaSettings{
+			UseCodeForFieldName: c.boolean(PropUseCodeForFieldName),
+			NumberMapToDouble:   c.boolean(PropNumberMapToDouble),
+			SubtableSeparator:   c.get(PropSubtableSeparatorCharacter),
+		},
+		SSL: SSLSettings{ServerCert: c.get(PropSSLServerCert)},
+	}
+	if s.MaxRows <= 0 && !c.isSet(PropMaxRows) {
+		s.MaxRows = -1
+	}
+	switch s.AuthScheme {
+	case AuthPassword:
+		s.User, s.Password = c.get(PropUser), c.get(PropPassword)
+	case AuthAPIToken:
+		s.Tokens = c.TokenPairs()
+	case AuthOAuth:
+		s.OAuth = OAuthSettings{
+			ClientID:         c.get(PropOAuthClientID),
+			ClientSecret:     c.get(PropOAuthClientSecret),
+			CallbackURL:      c.get(PropCallbackURL),
+			Scope:            c.get(PropScope),
+			InitiateOAuth:    c.get(PropInitiateOAuth),
+			SettingsLocation: c.get(PropOAuthSettingsLocation),
+			AccessToken:      c.get(PropOAuthAccessToken),
+			RefreshToken:     c.get(PropOAuthRefreshToken),
+			Verifier:         c.get(PropOAuthVerifier),
+		}
+	}
+	if c.isSet(PropSSLClientCert) {
+		s.SSL.ClientCert = c.get(PropSSLClientCert)
+		s.SSL.ClientCertType = c.get(PropSSLClientCertType)
+		s.SSL.ClientCertPassword = c.get(PropSSLClientCertPassword)
+		s.SSL.ClientCertSubject = c.get(PropSSLClientCertSubject)
+	}
+	if c.isSet(PropProxyServer) || c.boolean(PropProxyAutoDetect) {
+		s.Proxy = ProxySettings{
+			Enabled:    true,
+			AutoDetect: c.boolean(PropProxyAutoDetect),
+			Server:     c.get(PropProxyServer),
+			AuthScheme: c.get(PropProxyAuthScheme),
+			User:       c.get(PropProxyUser),
+			Password:   c.get(PropProxyPassword),
+			SSLType:    c.get(PropProxySSLType),
+		}
+		if v := c.get(PropProxyExceptions); v != "" {
+			s.Proxy.Exceptions = strings.Split(v, ";")
+		}
+		if s.Proxy.Server != "" {
+			s.Proxy.Port = int(c.integer(PropProxyPort))
+		}
+	}
+	return s
+}

@@ -1,0 +1,101 @@
+package connstr
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSettings(t *testing.T) {
+	cases := []struct {
+		conn  string
+		check func(Settings) bool
+	}{
+		{"Url=https://x.cybozu.com/k/guest/7/;GuestSpaceId=7;User=u;Password=p;Timeout=5;MaxRows=10;Pagesize=100", func(s Settings) bool {
+			return s.URL.String() == "https://x.cybozu.com" && s.GuestSpaceID == 7 && s.Timeout == 5*time.Second &&
+				s.AuthScheme == AuthPassword && s.User == "u" && s.Password == "p" && s.MaxRows == 10 && s.Pagesize == 100 &&
+				s.Tokens == nil && !s.Proxy.Enabled && s.SSL.ClientCert == ""
+		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p", func(s Settings) bool {
+			return s.MaxRows == -1 && s.Pagesize == 500 && s.Timeout == 60*time.Second && s.GuestSpaceID == 0 &&
+				s.Schema == SchemaSettings{SubtableSeparator: "_"}
+		}},
+		{"Url=https://x.cybozu.com;APIToken=abc,def;AppId=3,4;UseCodeForFieldName=true;NumberMapToDouble=true", func(s Settings) bool {
+			return s.AuthScheme == AuthAPIToken && reflect.DeepEqual(s.Tokens, []TokenPair{{3, "abc"}, {4, "def"}}) &&
+				s.User == "" && s.Schema.UseCodeForFieldName && s.Schema.NumberMapToDouble
+		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p;ProxyServer=px.local;ProxyPort=3128;ProxyExceptions='a.local;b.local';BasicAuthUser=b;BasicAuthPassword=c", func(s Settings) bool {
+			return s.Proxy.Enabled && s.Proxy.Server == "px.local" && s.Proxy.Port == 3128 &&
+				reflect.DeepEqual(s.Proxy.Exceptions, []string{"a.local", "b.local"}) && s.BasicAuth == BasicAuth{"b", "c"}
+		}},
+		{"Url=https://x.cybozu.com;OAuthClientId=id;OAuthClientSecret=sec;InitiateOAuth=OFF;OAuthAccessToken=tok", func(s Settings) bool {
+			return s.AuthScheme == AuthOAuth && s.OAuth.ClientID == "id" && s.OAuth.ClientSecret == "sec" &&
+				s.OAuth.InitiateOAuth == "OFF" && s.OAuth.AccessToken == "tok" && s.User == ""
+		}},
+	}
+	for _, c := range cases {
+		cfg, err := Parse(c.conn)
+		if err != nil {
+			t.Errorf("%s: %v", c.conn, err)
+			continue
+		}
+		if s := cfg.Settings(); !c.check(s) {
+			t.Errorf("%s: %+v", c.conn, s)
+		}
+	}
+}
+
+// TestPropConstantsNameProperties: every Prop* constant is the canonical name of a property,
+// so that the names this package reads by cannot be misspelt.
+func TestPropConstantsNameProperties(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "properties.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, id := range vs.Names {
+				if !strings.HasPrefix(id.Name, "Prop") || i >= len(vs.Values) {
+					continue
+				}
+				lit, ok := vs.Values[i].(*ast.BasicLit)
+				if !ok {
+					continue
+				}
+				name, _ := strconv.Unquote(lit.Value)
+				if p := lookup(name); p == nil || p.Name != name {
+					t.Errorf("%s = %q is not the canonical name of a property", id.Name, name)
+				}
+				n++
+			}
+		}
+	}
+	if n < 30 {
+		t.Errorf("only %d Prop constants found", n)
+	}
+}
+
+func TestSupportLevels(t *testing.T) {
+	if _, err := Parse("Url=https://x.cybozu.com;User=u;Password=p;UseCursor=false"); err != nil {
+		t.Errorf("UseCursor=false must connect: %v", err)
+	}
+	for _, r := range New().Rows() {
+		if r.Name == PropUseCursor && r.Support.String() != "accepted, no effect yet" {
+			t.Errorf("UseCursor: %v", r.Support)
+		}
+	}
+	if NotYet.Accepted() || !Supported.Accepted() || !NoEffectYet.Accepted() {
+		t.Error("Accepted")
+	}
+}
