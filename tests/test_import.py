@@ -140,6 +140,15 @@ def test_missing_core_is_interface_error(monkeypatch: pytest.MonkeyPatch) -> Non
         cdata_kintone.connect("Url=http://localhost")
 
 
+def test_all_holds_every_exception_and_type() -> None:
+    from cdata_kintone import dbapi_types, exceptions
+
+    public = set(cdata_kintone.__all__)
+    assert set(exceptions.__all__) <= public
+    assert set(dbapi_types.__all__) <= public
+    assert len(public) == len(cdata_kintone.__all__)  # no name twice
+
+
 def test_testing_module_defines_the_pytest_fixture() -> None:
     import cdata_kintone.testing as testing
 
