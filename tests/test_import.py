@@ -149,8 +149,9 @@ def test_all_holds_every_exception_and_type() -> None:
     assert len(public) == len(cdata_kintone.__all__)  # no name twice
 
 
-def test_testing_module_defines_the_pytest_fixture() -> None:
-    import cdata_kintone.testing as testing
+def test_pytest_plugin_is_loaded_from_the_entry_point(pytestconfig: pytest.Config) -> None:
+    # Nothing in tests/ names the plugin: pytest found it through the package's entry point.
+    import cdata_kintone.pytest_plugin as plugin
 
-    assert callable(testing.kintone_simulator)
-    assert "kintone_simulator" in testing.__all__
+    assert pytestconfig.pluginmanager.get_plugin("cdata_kintone") is plugin
+    assert "kintone_simulator" in plugin.__all__

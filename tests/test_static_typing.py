@@ -18,6 +18,7 @@ PUBLIC_MODULES = [
     "cdata_kintone",
     "cdata.kintone",
     "cdata_kintone.testing",
+    "cdata_kintone.pytest_plugin",
 ]
 
 

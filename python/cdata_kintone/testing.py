@@ -10,9 +10,9 @@ The simulator is an in-memory kintone REST server inside the native core, listen
 loopback port (``http://localhost:<port>``), loaded with a sample dataset unless a fixture is
 given. It runs until :meth:`Simulator.close` (or the end of the ``with`` block).
 
-pytest users can load the fixture with ``pytest_plugins = ["cdata_kintone.testing"]`` in their
-``conftest.py`` and write ``def test_x(kintone_simulator): ...``; each test gets a fresh
-simulator with the sample data.
+pytest users get a fixture with the package: ``def test_x(kintone_simulator): ...`` receives a
+fresh simulator with the sample data (see :mod:`cdata_kintone.pytest_plugin`). Importing this
+module never imports pytest.
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
-from collections.abc import Iterator
-from typing import Any, Callable, TypeVar, Union, cast
+from typing import Any, Union
 
 from . import _native
 from .connection import build_connection_string
@@ -397,19 +395,3 @@ def _after_redirect(location: str, follow: bool, timeout: float) -> str:
 def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]*>", " ", html).split())[:300]
 
-
-# The fixture is defined only when pytest is already imported (we are running under pytest,
-# e.g. through pytest_plugins = ["cdata_kintone.testing"]); importing this module never
-# imports pytest.
-_pytest = sys.modules.get("pytest")
-if _pytest is not None:
-    _F = TypeVar("_F", bound=Callable[..., Any])
-    _fixture = cast(Callable[[_F], _F], _pytest.fixture)
-
-    @_fixture
-    def kintone_simulator() -> Iterator[Simulator]:
-        """A fresh kintone simulator with the sample dataset, stopped after the test."""
-        with Simulator() as sim:
-            yield sim
-
-    __all__.append("kintone_simulator")
