@@ -231,7 +231,10 @@ def test_faults_clock_and_stats() -> None:
         sim.advance(3600)
         assert sim.info["clock"].startswith("2026-03-01T01:00:00")
         conn.close()
-    with Simulator(order_records=20) as sim, pytest.raises(mod.ProgrammingError, match="real clock"):
+    with (
+        Simulator(order_records=20) as sim,
+        pytest.raises(mod.ProgrammingError, match="real clock"),
+    ):
         sim.advance(1)
 
 

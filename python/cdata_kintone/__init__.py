@@ -17,7 +17,6 @@ from .connection import Connection, connect
 from .cursor import Cursor
 from .dbapi_types import (
     BINARY,
-    DBAPITypeObject,
     DATETIME,
     NUMBER,
     ROWID,
@@ -25,6 +24,7 @@ from .dbapi_types import (
     Binary,
     Date,
     DateFromTicks,
+    DBAPITypeObject,
     Time,
     TimeFromTicks,
     Timestamp,
@@ -39,8 +39,8 @@ from .exceptions import (
     ClientCertificateRejected,
     ClientCertificateRequired,
     CursorNotFound,
-    DataError,
     DatabaseError,
+    DataError,
     DuplicateRecordId,
     Error,
     FieldNotFound,

@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .exceptions import Error, InterfaceError, InternalError, error_for
 
@@ -44,7 +45,7 @@ _forked_after_load = False
 
 def _import_core() -> Any:
     """Import the generated binding. The only place that names it: adjust here."""
-    from cdata_kintone._core import core  # type: ignore[import-not-found]
+    from cdata_kintone._core import core
 
     return core
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from . import _native, exceptions
 from ._warn import emit_warnings
@@ -222,7 +223,8 @@ class Connection:
     def __del__(self) -> None:
         if getattr(self, "_closed", True):
             return
-        try:
+        # Not contextlib.suppress: at exit the module's globals may already be gone.
+        try:  # noqa: SIM105
             self.close()
         except BaseException:  # finalizers must not raise; at exit anything may be gone
             pass
@@ -271,10 +273,8 @@ class Connection:
                 stmt = orphans.pop()
             except IndexError:
                 break
-            try:
+            with contextlib.suppress(exceptions.Error):
                 _native.call(self._core.StmtClose, stmt)
-            except exceptions.Error:
-                pass
 
     def _forget_cursor(self, cursor: Cursor) -> None:
         self._cursors.discard(cursor)

@@ -90,7 +90,7 @@ class Simulator:
         if refresh_token_ttl is not None:
             options["refreshTokenTtl"] = float(refresh_token_ttl)
         if latency is not None:
-            options["latencyMs"] = int(round(latency * 1000))
+            options["latencyMs"] = round(latency * 1000)
         if port is not None:
             options["port"] = int(port)
         if order_records is not None:
@@ -147,7 +147,7 @@ class Simulator:
         wire: dict[str, Any] = {}
         for key, value in rule.items():
             if key in ("delay", "slow_body"):
-                wire["delayMs" if key == "delay" else "slowBodyMs"] = int(round(float(value) * 1000))
+                wire["delayMs" if key == "delay" else "slowBodyMs"] = round(float(value) * 1000)
             else:
                 wire[names.get(key, key)] = value
         _native.call(self._core.SimAddFault, self._live_handle(), json.dumps(wire))
@@ -284,9 +284,10 @@ class Simulator:
     def __del__(self) -> None:
         if getattr(self, "_handle", None) is None:
             return
-        try:
+        # Not contextlib.suppress: at exit the module's globals may already be gone.
+        try:  # noqa: SIM105
             self.close()
-        except BaseException:
+        except BaseException:  # finalizers must not raise
             pass
 
     def __repr__(self) -> str:
@@ -355,7 +356,9 @@ def authorize_as_user(
         body = exc.read().decode("utf-8", "replace")
         if exc.code in (301, 302, 303, 307, 308):
             return _after_redirect(exc.headers.get("Location", ""), follow_redirect, timeout)
-        raise ValueError(f"the authorization page answered HTTP {exc.code}: {_text(body)}") from None
+        raise ValueError(
+            f"the authorization page answered HTTP {exc.code}: {_text(body)}"
+        ) from None
     form = _FormReader()
     form.feed(page)
     if form.action is None:
