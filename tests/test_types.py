@@ -33,7 +33,7 @@ def test_module_globals() -> None:
 def test_type_objects_equal_their_type_code(type_object: object, type_code: str) -> None:
     assert type_code == type_object
     assert type_object == type_code
-    assert not (type_code != type_object)  # noqa: SIM202 (str.__ne__ defers to __ne__ here)
+    assert not (type_code != type_object)  # noqa: SIM202 (!= from the str side, on purpose)
     others = {"STRING", "NUMBER", "DATETIME", "BINARY", "ROWID"} - {type_code}
     for other in others:
         assert other != type_object

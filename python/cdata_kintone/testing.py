@@ -284,8 +284,7 @@ class Simulator:
     def __del__(self) -> None:
         if getattr(self, "_handle", None) is None:
             return
-        # Not contextlib.suppress: at exit the module's globals may already be gone.
-        try:  # noqa: SIM105
+        try:  # noqa: SIM105 (not contextlib.suppress: at exit the module may be gone)
             self.close()
         except BaseException:  # finalizers must not raise
             pass
