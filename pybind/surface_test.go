@@ -176,7 +176,7 @@ class NativeCore(Protocol):
 		}
 		fmt.Fprintf(&b, "\n    def %s(%s) -> %s:\n", f.Name, strings.Join(args, ", "), pyTypes[f.Result])
 		b.WriteString(`        """`)
-		for i, line := range wrap(strings.ReplaceAll(f.Doc, "`", "``"), 88) {
+		for i, line := range wrap(strings.ReplaceAll(f.Doc, "`", "``"), 85) {
 			if i > 0 {
 				b.WriteString("\n        ")
 			}

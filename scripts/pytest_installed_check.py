@@ -4,18 +4,20 @@ Fails the session if `cdata_kintone` (or `cdata.kintone`) was imported from the 
 python/ folder instead of site-packages, e.g. because a conftest put the source tree on sys.path.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 
 import pytest
 
 
-def _source_dir():
+def _source_dir() -> str | None:
     root = os.environ.get("CDATA_KINTONE_SOURCE_ROOT")
     return os.path.join(os.path.realpath(root), "python") + os.sep if root else None
 
 
-def _problem():
+def _problem() -> str | None:
     src = _source_dir()
     if src is None:
         return None
@@ -23,19 +25,21 @@ def _problem():
         mod = sys.modules.get(name)
         path = getattr(mod, "__file__", None) if mod is not None else None
         if path and os.path.realpath(path).startswith(src):
-            return ("%s was imported from the source tree (%s); the tests must run against the "
-                    "installed package (python -m pip install .)" % (name, path))
+            return (
+                f"{name} was imported from the source tree ({path}); the tests must run against "
+                "the installed package (python -m pip install .)"
+            )
     return None
 
 
-def pytest_collection_finish(session):
+def pytest_collection_finish(session: pytest.Session) -> None:
     problem = _problem()
     if problem:
         raise pytest.UsageError(problem)
 
 
-def pytest_sessionfinish(session, exitstatus):
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> None:
     problem = _problem()
     if problem:
-        sys.stderr.write("\nERROR: %s\n" % problem)
+        sys.stderr.write(f"\nERROR: {problem}\n")
         session.exitstatus = pytest.ExitCode.USAGE_ERROR

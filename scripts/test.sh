@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # The project's whole test run, as CI runs it (.ci/run calls exactly this):
 #   bash scripts/test.sh
-# Stages: install the package with its test extra (pip, building the Go extension), go vet,
-# go test -short, go test -race -short, pytest against the INSTALLED package, and js-conformance
+# Stages: install the package with its test extra (pip, building the Go extension), typecheck
+# (mypy --strict) and lint (ruff check) of the Python code, go vet, go test -short,
+# go test -race -short, pytest against the INSTALLED package, and js-conformance
 # (conformance/run.sh: the official @kintone/rest-api-client, pinned in conformance/js, against
 # the installed package's simulator; needs node and npm, `npm ci` fetches the client once). Every
-# stage runs even if an earlier one failed (pytest and js-conformance only after a successful
-# install); the exit status is non-zero if any stage failed. A line "stage NAME: Ns (...)" is printed per stage, then a summary.
+# stage runs even if an earlier one failed (typecheck, lint, pytest and js-conformance only after
+# a successful install, which brings mypy and ruff); the exit status is non-zero if any stage
+# failed. A line "stage NAME: Ns (...)" is printed per stage, then a summary.
 #
 # Conventions:
 # - Go: tests that need large data skip themselves under `testing.Short()`; this script always
 #   passes -short. Every go command uses scripts/go.env, the environment setup.py builds the
 #   wheel with, so the compiled SQLite in the Go build cache is shared (one compile per mode).
+# - typecheck and lint: what they check, and how, is in pyproject.toml ([tool.mypy], [tool.ruff]):
+#   the package, tests/, benchmarks/ and the scripts, from the source tree, never the generated
+#   core. ruff checks; it does not format (`ruff format` is not this code's style).
 # - pytest: runs from tests/, so the repository's python/ folder is not on sys.path; a small
 #   plugin (scripts/pytest_installed_check.py) fails the run if cdata_kintone is imported from
 #   anywhere but the installed package. Exit code 5 (no tests collected) is a failure when
@@ -114,6 +119,16 @@ PYEOF
   )
 }
 
+# mypy --strict over the source tree (the files and settings are in pyproject.toml).
+typecheck() {
+  "$PYTHON" -m mypy
+}
+
+# ruff's lint rules over every Python file of the repository (settings in pyproject.toml).
+lint() {
+  "$PYTHON" -m ruff check .
+}
+
 # The JavaScript conformance suite (conformance/run.sh starts and stops the simulator).
 js_conformance() {
   PYTHON="$PYTHON" bash "$ROOT/conformance/run.sh"
@@ -121,6 +136,13 @@ js_conformance() {
 
 INSTALL_OK=0
 run_stage install install_pkg && INSTALL_OK=1 || true
+if [ "$INSTALL_OK" -eq 1 ]; then
+  run_stage typecheck typecheck || true
+  run_stage lint lint || true
+else
+  skip_stage typecheck "the package did not install"
+  skip_stage lint "the package did not install"
+fi
 run_stage go-vet "$GO" vet ./... || true
 run_stage go-test "$GO" test -short -count=1 ./... || true
 run_stage go-race "$GO" test -race -short -count=1 ./... || true

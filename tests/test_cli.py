@@ -21,7 +21,7 @@ def test_display_width() -> None:
     assert display_width("abc") == 3
     assert display_width("顧客リスト") == 10
     assert display_width("ｶﾅ") == 2  # halfwidth katakana
-    assert display_width("Ａ") == 2  # fullwidth latin
+    assert display_width("Ａ") == 2  # noqa: RUF001 (fullwidth latin A, on purpose)
     assert display_width("e\u0301") == 1  # combining accent
 
 

@@ -16,7 +16,7 @@ import cdata_kintone as mod
 from cdata_kintone import _convert
 from cdata_kintone._convert import convert_rows, converters_for, decode_fetch, encode_parameters
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 JST = dt.timezone(dt.timedelta(hours=9))
 
 
@@ -270,7 +270,8 @@ def test_decltype_matching_is_case_insensitive_and_ignores_size() -> None:
 
 
 def test_blob_is_bytes_in_every_column() -> None:
-    rows = decode_fetch('{"rows": [[{"b64": "YQ=="}, {"b64": ""}]], "done": false, "ready": true}').rows
+    payload = '{"rows": [[{"b64": "YQ=="}, {"b64": ""}]], "done": false, "ready": true}'
+    rows = decode_fetch(payload).rows
     assert convert_rows(rows, converters_for(["DATE", ""])) == [(b"a", b"")]
 
 
@@ -319,8 +320,16 @@ def test_text_that_only_resembles_a_date_is_returned_unchanged(decltype: str, te
         ("TIME", "12:30", dt.time(12, 30)),
         ("DATE", "2024-02-29", dt.date(2024, 2, 29)),
         ("DATETIME", "2024-02-29T13:05:07Z", dt.datetime(2024, 2, 29, 13, 5, 7, tzinfo=UTC)),
-        ("DATETIME", "2024-02-29T13:05:07.5Z", dt.datetime(2024, 2, 29, 13, 5, 7, 500000, tzinfo=UTC)),
-        ("DATETIME", "2024-02-29T13:05:07Z.000120", dt.datetime(2024, 2, 29, 13, 5, 7, 120, tzinfo=UTC)),
+        (
+            "DATETIME",
+            "2024-02-29T13:05:07.5Z",
+            dt.datetime(2024, 2, 29, 13, 5, 7, 500000, tzinfo=UTC),
+        ),
+        (
+            "DATETIME",
+            "2024-02-29T13:05:07Z.000120",
+            dt.datetime(2024, 2, 29, 13, 5, 7, 120, tzinfo=UTC),
+        ),
     ],
 )
 def test_the_forms_the_driver_writes_are_converted(decltype: str, text: str, value: Any) -> None:

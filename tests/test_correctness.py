@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from cdata_kintone.testing import Simulator
 
 pytestmark = pytest.mark.native
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture(scope="module")
@@ -32,17 +33,26 @@ def one(conn: Any, sql: str, params: Any = ()) -> Any:
 
 
 def test_datetime_parameter_with_fraction_compares_chronologically(conn: Any) -> None:
-    stamps = [r[0] for r in conn.execute('SELECT "Last contact" FROM "Deals" WHERE "Last contact" IS NOT NULL')]
+    stamps = [
+        r[0]
+        for r in conn.execute('SELECT "Last contact" FROM "Deals" WHERE "Last contact" IS NOT NULL')
+    ]
     t = stamps[len(stamps) // 2]
     half = t + dt.timedelta(microseconds=500000)
     later = sum(1 for s in stamps if s > half)
     assert later == sum(1 for s in stamps if s > t)  # whole-second values: none lies in between
     assert one(conn, 'SELECT COUNT(*) FROM "Deals" WHERE "Last contact" > ?', [half]) == later
     assert one(conn, 'SELECT COUNT(*) FROM "Deals" WHERE "Last contact" >= ?', [half]) == later
-    assert one(conn, 'SELECT COUNT(*) FROM "Deals" WHERE "Last contact" < ?', [half]) == len(stamps) - later
+    assert (
+        one(conn, 'SELECT COUNT(*) FROM "Deals" WHERE "Last contact" < ?', [half])
+        == len(stamps) - later
+    )
     assert one(conn, 'SELECT COUNT(*) FROM "Deals" WHERE "Last contact" = ?', [half]) == 0
     # Also where SQLite compares by itself (an OR is not sent to kintone).
-    assert one(conn, 'SELECT COUNT(*) FROM "Deals" WHERE "Last contact" > ? OR Id < 0', [half]) == later
+    assert (
+        one(conn, 'SELECT COUNT(*) FROM "Deals" WHERE "Last contact" > ? OR Id < 0', [half])
+        == later
+    )
     # The bound value reads back as the same instant.
     assert conn.execute("SELECT ?", [half]).fetchone()[0] == half.strftime("%Y-%m-%dT%H:%M:%SZ.%f")
 
@@ -66,9 +76,16 @@ def test_the_issue_example_datetime(conn: Any) -> None:
         ('"Last contact" > ?', ["2025-13-01T00:00:00Z"]),
     ],
 )
-def test_values_kintone_would_refuse_are_evaluated_locally(conn: Any, where: str, params: list[Any]) -> None:
-    rows = conn.execute('SELECT Id, "Call time", "Close date", "Last contact" FROM "Deals"').fetchall()
-    conn.execute('CREATE TEMP TABLE IF NOT EXISTS d AS SELECT Id, "Call time", "Close date", "Last contact" FROM "Deals"')
+def test_values_kintone_would_refuse_are_evaluated_locally(
+    conn: Any, where: str, params: list[Any]
+) -> None:
+    rows = conn.execute(
+        'SELECT Id, "Call time", "Close date", "Last contact" FROM "Deals"'
+    ).fetchall()
+    conn.execute(
+        'CREATE TEMP TABLE IF NOT EXISTS d AS '
+        'SELECT Id, "Call time", "Close date", "Last contact" FROM "Deals"'
+    )
     want = one(conn, f"SELECT COUNT(*) FROM d WHERE {where}", params)
     assert one(conn, f'SELECT COUNT(*) FROM "Deals" WHERE {where}', params) == want
     assert len(rows) == 2000

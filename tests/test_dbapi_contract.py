@@ -81,7 +81,9 @@ def test_connect_joins_string_and_keywords() -> None:
                     "t": {"type": "SINGLE_LINE_TEXT"},
                     "rows": {"type": "SUBTABLE", "fields": {"n": {"type": "NUMBER"}}},
                 },
-                "records": [{"t": {"value": "a"}, "rows": {"value": [{"value": {"n": {"value": "2"}}}]}}],
+                "records": [
+                    {"t": {"value": "a"}, "rows": {"value": [{"value": {"n": {"value": "2"}}}]}}
+                ],
             }
         ],
     }
@@ -98,8 +100,8 @@ def test_connect_joins_string_and_keywords() -> None:
             SubtableSeparatorCharacter=" x=y ",
         ) as c,
     ):
-        props = dict(
-            c.execute("SELECT Name, Value FROM sys_connection_props").fetchall()  # type: ignore[arg-type]
+        props: dict[str, str] = dict(
+            c.execute("SELECT Name, Value FROM sys_connection_props").fetchall()
         )
         assert props["User"] == "u"
         assert props["Password"] == "********"
@@ -200,7 +202,8 @@ def test_connection_is_not_picklable(conn: mod.Connection) -> None:
 
 def test_garbage_collected_connection_is_closed(sim: Simulator) -> None:
     c = mod.connect(sim.connection_string)
-    core, handle = c._session.core, c._session.handle  # the real core, to ask it about its handle afterwards
+    # The real core, to ask it about its handle afterwards.
+    core, handle = c._session.core, c._session.handle
     assert '"requests"' in core.ConnInfo(handle)
     del c
     gc.collect()
@@ -213,8 +216,9 @@ def test_garbage_collected_connection_is_closed(sim: Simulator) -> None:
 
 def test_description_and_type_objects(conn: mod.Connection) -> None:
     cur = conn.cursor()
-    assert cur.description is None and cur.rowcount == -1 and cur.rownumber is None
-    assert cur.execute("SELECT Id, Amount, [Close date], [Deal name], x'01' FROM Deals LIMIT 1") is cur
+    assert (cur.description, cur.rowcount, cur.rownumber) == (None, -1, None)
+    sql = "SELECT Id, Amount, [Close date], [Deal name], x'01' FROM Deals LIMIT 1"
+    assert cur.execute(sql) is cur
     desc = cur.description
     assert desc == (
         ("Id", "ROWID", None, None, None, None, None),
@@ -241,7 +245,7 @@ def test_values_are_converted(conn: mod.Connection) -> None:
     assert cur.fetchone() == (
         1,
         decimal.Decimal("1.5"),
-        dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc),
+        dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
         "名前1",
         b"\x01",
     )

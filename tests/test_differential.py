@@ -41,7 +41,8 @@ import re
 import sys
 import time
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -50,15 +51,15 @@ from cdata_kintone.testing import Simulator
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from difftest import edge, reference  # noqa: E402
-from difftest.binding import Unbindable, bind, show  # noqa: E402
-from difftest.gen import GLOBAL_EDGES, KIND_EDGES, Gen  # noqa: E402
-from difftest.runner import Differ, Driver, Reference, describe, rows_key  # noqa: E402
-from difftest.sqlast import Node, Raw, render, valid  # noqa: E402
+from difftest import edge, reference
+from difftest.binding import Unbindable, bind, show
+from difftest.gen import GLOBAL_EDGES, KIND_EDGES, Gen
+from difftest.runner import Differ, Driver, Reference, describe, rows_key
+from difftest.sqlast import Node, Raw, render, valid
 
 pytestmark = pytest.mark.native
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 SEED = int(os.environ.get("DIFFTEST_SEED", "20260101"))
 N_SAMPLE = int(os.environ.get("DIFFTEST_STATEMENTS", "1500"))
@@ -75,7 +76,9 @@ MAX_MINIMISED = {"sample": 12, "edge": 60, "edge-double": 30}
 
 
 class Mode:
-    def __init__(self, name: str, sim: Simulator, setup: list[str], *, double: bool = False) -> None:
+    def __init__(
+        self, name: str, sim: Simulator, setup: list[str], *, double: bool = False
+    ) -> None:
         self.name = name
         self.sim = sim
         self.setup = setup
@@ -192,11 +195,15 @@ def test_parameters_are_bound_as_documented(edge_mode: Mode) -> None:
         r = edge_mode.driver.run("SELECT ?, typeof(?)", [v, v])
         if ok_error:
             if r.kind != "error":
-                problems.append(f"{show(v)}: driver accepted it ({r.rows}), the documentation says error")
+                problems.append(
+                    f"{show(v)}: driver accepted it ({r.rows}), the documentation says error"
+                )
             continue
         ref = edge_mode.differ.ref.run("SELECT ?, typeof(?)", [v, v])
         if r.kind != "ok" or rows_key(r.rows) != rows_key(ref.rows):
-            problems.append(f"{show(v)}: driver binds {r.brief()}, documented {want!r} -> {ref.brief()}")
+            problems.append(
+                f"{show(v)}: driver binds {r.brief()}, documented {want!r} -> {ref.brief()}"
+            )
     assert not problems, "parameters not bound as documented:\n  " + "\n  ".join(problems)
 
 
@@ -247,7 +254,8 @@ def _run(mode: Mode, n: int, seed: int, capsys: pytest.CaptureFixture[str]) -> N
     t1 = time.perf_counter()
     minimised = 0
     for i, shape, node, v in order:
-        if minimised >= MAX_MINIMISED[mode.name] or time.perf_counter() - t1 > MINIMISE_BUDGET[mode.name]:
+        out_of_budget = time.perf_counter() - t1 > MINIMISE_BUDGET[mode.name]
+        if minimised >= MAX_MINIMISED[mode.name] or out_of_budget:
             break
         minimised += 1
         if v.kind == "timeout":
@@ -278,12 +286,13 @@ def _run(mode: Mode, n: int, seed: int, capsys: pytest.CaptureFixture[str]) -> N
             sql, params = render(node)
             print(f"  excused #{i}: {v.note}\n    {sql[:300]} {params}")
     if found:
-        msg = [summary, ""] + reports
+        msg = [summary, "", *reports]
         if unminimised:
             msg.append(f"\n{len(unminimised)} more mismatch(es), not minimised:")
             for i, shape, node, v in unminimised[:25]:
                 sql, params = render(node)
-                msg.append(f"  #{i} {shape} {v.signature}: {sql}  params={[show(p) for p in params]}")
+                shown = [show(p) for p in params]
+                msg.append(f"  #{i} {shape} {v.signature}: {sql}  params={shown}")
         pytest.fail("\n".join(msg), pytrace=False)
 
 
@@ -293,11 +302,15 @@ def _skeleton(sql: str) -> str:
     return re.sub(r"\bt\d+\b", "t", s)
 
 
-def test_random_statements_over_sample_data(sample: Mode, capsys: pytest.CaptureFixture[str]) -> None:
+def test_random_statements_over_sample_data(
+    sample: Mode, capsys: pytest.CaptureFixture[str]
+) -> None:
     _run(sample, N_SAMPLE, SEED, capsys)
 
 
-def test_random_statements_over_edge_values(edge_mode: Mode, capsys: pytest.CaptureFixture[str]) -> None:
+def test_random_statements_over_edge_values(
+    edge_mode: Mode, capsys: pytest.CaptureFixture[str]
+) -> None:
     _run(edge_mode, N_EDGE, SEED + 1, capsys)
 
 
@@ -343,11 +356,14 @@ REPRODUCERS: list[tuple[str, str, str, list[Any]]] = [
      'SELECT "Close date" FROM "Deals" WHERE "Id" = 1 UNION ALL SELECT \'20260101\'', []),
     # the classes being fixed when this test was written, as regression guards
     ("repeated-scan-limit-offset", "sample",
-     'SELECT (SELECT COUNT(*) FROM "Deals"), (SELECT "Id" FROM "Deals" ORDER BY "Id" LIMIT 1 OFFSET 3)', []),
+     'SELECT (SELECT COUNT(*) FROM "Deals"), '
+     '(SELECT "Id" FROM "Deals" ORDER BY "Id" LIMIT 1 OFFSET 3)', []),
     ("exists-limit-offset", "sample",
      'SELECT COUNT(*) FROM "受注明細 Orders" AS o WHERE o."Id" <= 300 AND EXISTS '
-     '(SELECT 1 FROM "受注明細 Orders_明細" AS i WHERE i."RecordId" = o."Id" LIMIT 1 OFFSET 1)', []),
-    ("time-literal-12-60", "sample", 'SELECT COUNT(*) FROM "Deals" WHERE "Call time" < \'12:60:00\'', []),
+     '(SELECT 1 FROM "受注明細 Orders_明細" AS i WHERE i."RecordId" = o."Id" LIMIT 1 OFFSET 1)',
+     []),
+    ("time-literal-12-60", "sample",
+     'SELECT COUNT(*) FROM "Deals" WHERE "Call time" < \'12:60:00\'', []),
     ("real-as-text", "edge_mode", 'SELECT "Id" FROM "Edge" WHERE "Txt" = 1e15 ORDER BY "Id"', []),
     ("datetime-microseconds", "sample",
      'SELECT COUNT(*) FROM "Deals" WHERE "Last contact" > ?',
@@ -355,7 +371,8 @@ REPRODUCERS: list[tuple[str, str, str, list[Any]]] = [
     # an app against its child table, both ways (their cost grows with the product of the sizes)
     ("child-to-parent-anti-join", "sample",
      'SELECT COUNT(*) FROM "受注明細 Orders_明細" AS i WHERE NOT EXISTS '
-     '(SELECT 1 FROM "受注明細 Orders" AS o WHERE o."Id" = i."RecordId" AND o."合計" > 100000)', []),
+     '(SELECT 1 FROM "受注明細 Orders" AS o WHERE o."Id" = i."RecordId" AND o."合計" > 100000)',
+     []),
     ("parent-child-join", "sample",
      'SELECT COUNT(*), SUM(i."小計") FROM "受注明細 Orders" AS o JOIN "受注明細 Orders_明細" AS i '
      'ON i."RecordId" = o."Id"', []),

@@ -141,7 +141,12 @@ def test_kintone_errors_are_both_kintone_and_pep249() -> None:
         # an unknown kind (a newer core): the class and code decide
         ("[cdata_kintone:OperationalError:CB_WA01:future_kind] x", mod.LoginFailed, "CB_WA01", "x"),
         # a kind whose class does not fit the core's class is ignored
-        ("[cdata_kintone:ProgrammingError::oauth_invalid_grant] x", mod.ProgrammingError, None, "x"),
+        (
+            "[cdata_kintone:ProgrammingError::oauth_invalid_grant] x",
+            mod.ProgrammingError,
+            None,
+            "x",
+        ),
     ],
 )
 def test_translate_wire_text(

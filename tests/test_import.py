@@ -142,8 +142,18 @@ def test_missing_core_is_interface_error(monkeypatch: pytest.MonkeyPatch) -> Non
         cdata_kintone.connect("Url=http://localhost")
 
 
-def test_testing_module_defines_the_pytest_fixture() -> None:
-    import cdata_kintone.testing as testing
+def test_all_holds_every_exception_and_type() -> None:
+    from cdata_kintone import dbapi_types, exceptions
 
-    assert callable(testing.kintone_simulator)
-    assert "kintone_simulator" in testing.__all__
+    public = set(cdata_kintone.__all__)
+    assert set(exceptions.__all__) <= public
+    assert set(dbapi_types.__all__) <= public
+    assert len(public) == len(cdata_kintone.__all__)  # no name twice
+
+
+def test_pytest_plugin_is_loaded_from_the_entry_point(pytestconfig: pytest.Config) -> None:
+    # Nothing in tests/ names the plugin: pytest found it through the package's entry point.
+    import cdata_kintone.pytest_plugin as plugin
+
+    assert pytestconfig.pluginmanager.get_plugin("cdata_kintone") is plugin
+    assert "kintone_simulator" in plugin.__all__

@@ -9,7 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,9 @@ def test_alias_is_the_same_module() -> None:
 def test_connect_and_query(conn: Any) -> None:
     cur = conn.cursor()
     cur.execute("SELECT [Id], [Deal name] FROM [Deals] WHERE [Id] = ?", [3])
-    assert cur.fetchall() == [(3, cur.connection.execute("SELECT [Deal name] FROM Deals WHERE Id = 3").fetchone()[0])]
+    assert cur.fetchall() == [
+        (3, cur.connection.execute("SELECT [Deal name] FROM Deals WHERE Id = 3").fetchone()[0])
+    ]
     assert [d[0] for d in cur.description] == ["Id", "Deal name"]
     assert cur.description[0][1] == mod.NUMBER
     assert cur.description[1][1] == mod.STRING
@@ -74,7 +77,7 @@ def _raw(v: Any) -> Any:
     if isinstance(v, decimal.Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
     if isinstance(v, dt.datetime):
-        return v.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return v.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(v, (dt.date, dt.time)):
         return v.isoformat()
     return v
@@ -89,18 +92,21 @@ def reference(sim: Simulator) -> Iterator[sqlite3.Connection]:
         for table, local in (("Deals", "d"), ("受注明細 Orders_明細", "i")):
             cur = c.execute(f"SELECT * FROM [{table}]")
             rows = cur.fetchall()
-            types = dict(
+            types: dict[str, str] = dict(
                 c.execute(
-                    "SELECT ColumnName, DataTypeName FROM sys_tablecolumns WHERE TableName = ?", [table]
+                    "SELECT ColumnName, DataTypeName FROM sys_tablecolumns WHERE TableName = ?",
+                    [table],
                 ).fetchall()
             )
-            cols = ", ".join(
-                f'"{d[0]}" {"TEXT" if types[d[0]] == "VARCHAR" else "NUMERIC" if types[d[0]] != "INTEGER" else "INTEGER"}'
-                for d in cur.description
-            )
+            affinity = {"VARCHAR": "TEXT", "INTEGER": "INTEGER"}
+            assert cur.description is not None
+            names = [d[0] for d in cur.description]
+            cols = ", ".join(f'"{n}" {affinity.get(types[n], "NUMERIC")}' for n in names)
             ref.execute(f"CREATE TABLE {local} ({cols})")
-            marks = ", ".join("?" for _ in cur.description)
-            ref.executemany(f"INSERT INTO {local} VALUES ({marks})", [[_raw(v) for v in r] for r in rows])
+            marks = ", ".join("?" for _ in names)
+            ref.executemany(
+                f"INSERT INTO {local} VALUES ({marks})", [[_raw(v) for v in r] for r in rows]
+            )
     yield ref
     ref.close()
 
@@ -109,19 +115,33 @@ QUERIES: list[tuple[str, list[Any]]] = [
     ("SELECT Id, Amount FROM %D WHERE Amount > ? AND Amount <= 3000000 ORDER BY Id", [2500000]),
     ("SELECT Id, Stage FROM %D WHERE Stage = ? AND Id < 300 ORDER BY Id DESC", ["Won"]),
     ("SELECT Id FROM %D WHERE Stage IN ('Won', 'Lost') AND Amount >= 1000000 ORDER BY Id", []),
-    ("SELECT Id, [Close date] FROM %D WHERE [Close date] BETWEEN ? AND ? ORDER BY [Close date], Id", ["2026-01-01", "2026-03-31"]),
+    (
+        "SELECT Id, [Close date] FROM %D WHERE [Close date] BETWEEN ? AND ? "
+        "ORDER BY [Close date], Id",
+        ["2026-01-01", "2026-03-31"],
+    ),
     ("SELECT Id FROM %D WHERE [Last contact] IS NULL ORDER BY Id", []),
     ("SELECT Id, [Deal name] FROM %D WHERE [Deal name] LIKE '%Rollout%' ORDER BY Id LIMIT 20", []),
     ("SELECT Id FROM %D ORDER BY Id DESC LIMIT 7 OFFSET 3", []),
     ("SELECT Id, Amount FROM %D ORDER BY Amount DESC, Id LIMIT 10", []),
-    ("SELECT Stage, COUNT(*), SUM(Amount), AVG(Probability) FROM %D GROUP BY Stage ORDER BY Stage", []),
-    ("SELECT RecordId, SUM(小計) FROM %I WHERE RecordId <= 50 GROUP BY RecordId ORDER BY RecordId", []),
+    (
+        "SELECT Stage, COUNT(*), SUM(Amount), AVG(Probability) FROM %D "
+        "GROUP BY Stage ORDER BY Stage",
+        [],
+    ),
+    (
+        "SELECT RecordId, SUM(小計) FROM %I WHERE RecordId <= 50 "
+        "GROUP BY RecordId ORDER BY RecordId",
+        [],
+    ),
     ("SELECT 商品, COUNT(*) FROM %I GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5", []),
 ]
 
 
 @pytest.mark.parametrize("sql,params", QUERIES)
-def test_results_equal_sqlite(conn: Any, reference: sqlite3.Connection, sql: str, params: list[Any]) -> None:
+def test_results_equal_sqlite(
+    conn: Any, reference: sqlite3.Connection, sql: str, params: list[Any]
+) -> None:
     live = sql.replace("%D", "[Deals]").replace("%I", "[受注明細 Orders_明細]")
     local = sql.replace("%D", "d").replace("%I", "i")
     got = [tuple(_raw(v) for v in row) for row in conn.execute(live, params).fetchall()]
@@ -136,7 +156,9 @@ def test_filter_order_and_limit_are_pushed(sim: Simulator, conn: Any) -> None:
     deals = app_id(sim, "Deals")
     conn.execute("SELECT 1 FROM Deals LIMIT 1").fetchall()  # declares the table
     sim.reset_requests()
-    rows = conn.execute("SELECT Id FROM Deals WHERE Id > ? ORDER BY Id DESC LIMIT 3 OFFSET 2", [1000]).fetchall()
+    rows = conn.execute(
+        "SELECT Id FROM Deals WHERE Id > ? ORDER BY Id DESC LIMIT 3 OFFSET 2", [1000]
+    ).fetchall()
     assert rows == [(1998,), (1997,), (1996,)]
     assert records_queries(sim, deals) == ["$id > 1000 order by $id desc limit 3 offset 2"]
 
@@ -150,7 +172,9 @@ def test_filter_order_and_limit_are_pushed(sim: Simulator, conn: Any) -> None:
     ]
     sim.reset_requests()
     conn.execute("SELECT Id FROM Deals WHERE Amount > 4900000 AND Stage = 'Won'").fetchall()
-    assert records_queries(sim, deals) == ['amount > 4900000 and stage in ("Won") order by $id asc limit 500']
+    assert records_queries(sim, deals) == [
+        'amount > 4900000 and stage in ("Won") order by $id asc limit 500'
+    ]
 
 
 def test_values_are_escaped(sim: Simulator, conn: Any) -> None:
@@ -159,7 +183,9 @@ def test_values_are_escaped(sim: Simulator, conn: Any) -> None:
     sim.reset_requests()
     hostile = '") or $id > "0'
     assert conn.execute("SELECT Id FROM Deals WHERE [Deal name] = ?", [hostile]).fetchall() == []
-    assert records_queries(sim, deals) == ['deal_name = "\\") or $id > \\"0" order by $id asc limit 500']
+    assert records_queries(sim, deals) == [
+        'deal_name = "\\") or $id > \\"0" order by $id asc limit 500'
+    ]
 
 
 def test_paging_past_10000_records(sim: Simulator, conn: Any) -> None:
@@ -173,9 +199,8 @@ def test_paging_past_10000_records(sim: Simulator, conn: Any) -> None:
     assert len(queries) == 25
     assert queries[0] == "order by $id asc limit 500"
     assert queries[1] == "order by $id desc limit 1"
-    assert sorted(q for q in queries[2:] if q.endswith("$id <= 12000 order by $id asc limit 500"))[0] == (
-        "$id > 10500 and $id <= 12000 order by $id asc limit 500"
-    )
+    last = sorted(q for q in queries[2:] if q.endswith("$id <= 12000 order by $id asc limit 500"))
+    assert last[0] == "$id > 10500 and $id <= 12000 order by $id asc limit 500"
     assert all("offset" not in q for q in queries)
 
 
@@ -195,9 +220,12 @@ def test_python_types(conn: Any) -> None:
     assert isinstance(call, dt.time)
     assert channels.startswith('["')
     assert owner.startswith('[{"code":')
-    assert [d[1] for d in cur.description] == [mod.NUMBER, mod.DATETIME, mod.DATETIME, mod.DATETIME, mod.STRING, mod.STRING]
+    assert [d[1] for d in cur.description] == [
+        mod.NUMBER, mod.DATETIME, mod.DATETIME, mod.DATETIME, mod.STRING, mod.STRING
+    ]
     # expressions keep SQLite's value types
-    assert conn.execute("SELECT 1, 2.5, 'x', NULL, x'00ff'").fetchone() == (1, 2.5, "x", None, b"\x00\xff")
+    row = conn.execute("SELECT 1, 2.5, 'x', NULL, x'00ff'").fetchone()
+    assert row == (1, 2.5, "x", None, b"\x00\xff")
 
 
 def test_parameters_of_every_type(conn: Any) -> None:
@@ -214,7 +242,7 @@ def test_parameters_of_every_type(conn: Any) -> None:
         conn.execute("SELECT ?, ?", [1])
 
 
-# --- the DB-API surface ----------------------------------------------------------------------------
+# --- the DB-API surface ---------------------------------------------------------------------------
 
 
 def test_cursor_protocol(conn: Any) -> None:
@@ -273,15 +301,16 @@ def test_api_tokens(sim: Simulator) -> None:
 def test_guest_space(sim: Simulator) -> None:
     guest = next(a for a in sim.apps if a.get("guestSpaceId"))
     with mod.connect(f"{sim.connection_string};GuestSpaceId={guest['guestSpaceId']}") as c:
-        n = c.execute(f"SELECT count(*) FROM [{guest['name']}]").fetchone()[0]
+        [(n,)] = c.execute(f"SELECT count(*) FROM [{guest['name']}]").fetchall()
         assert n > 0
     assert any(f"/k/guest/{guest['guestSpaceId']}/v1/" in r["path"] for r in sim.requests())
 
 
 def test_sys_connection_props(sim: Simulator, conn: Any) -> None:
-    rows = dict(
-        (r[0], r[1]) for r in conn.execute("SELECT Name, Value FROM sys_connection_props").fetchall()
-    )
+    rows = {
+        name: value
+        for name, value in conn.execute("SELECT Name, Value FROM sys_connection_props").fetchall()
+    }
     assert rows["User"] == sim.user
     assert rows["Password"] == "********"
     assert "ProxyServer" in rows
@@ -296,7 +325,7 @@ def test_sys_connection_props(sim: Simulator, conn: Any) -> None:
         assert c.execute("SELECT 1").fetchone() == (1,)
 
 
-# --- errors --------------------------------------------------------------------------------------------
+# --- errors ---------------------------------------------------------------------------------------
 
 
 def test_bad_connection_strings(sim: Simulator) -> None:
@@ -343,7 +372,7 @@ def test_secrets_stay_out_of_repr(sim: Simulator, conn: Any) -> None:
     assert sim.password not in conn.connection_string
 
 
-# --- the process model --------------------------------------------------------------------------------
+# --- the process model ----------------------------------------------------------------------------
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")

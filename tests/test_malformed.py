@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import logging
 import warnings
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -67,9 +68,11 @@ def test_unknown_field_type_is_a_warning_and_the_query_answers(
     answer(sim, "/k/v1/app/form/fields.json", FORM)
     with cdata_kintone.connect(sim.connection_string) as conn:
         cur = conn.cursor()
-        with caplog.at_level(logging.WARNING, logger="cdata_kintone"):
-            with pytest.warns(KintoneWarning) as record:
-                cur.execute("SELECT Id, text, num FROM Odd ORDER BY Id")
+        with (
+            caplog.at_level(logging.WARNING, logger="cdata_kintone"),
+            pytest.warns(KintoneWarning) as record,
+        ):
+            cur.execute("SELECT Id, text, num FROM Odd ORDER BY Id")
         assert cur.fetchall() == [(1, "a", 1), (2, "b", 2)]
         texts = [str(w.message) for w in record]
         assert any(
@@ -77,7 +80,9 @@ def test_unknown_field_type_is_a_warning_and_the_query_answers(
             "version; its column is left out" in t
             for t in texts
         ), texts
-        assert any('field "num": options has the value ["not", "a", "map"]; ignored' in t for t in texts)
+        assert any(
+            'field "num": options has the value ["not", "a", "map"]; ignored' in t for t in texts
+        )
         # The warning points at the user's call, not into the package.
         assert all(w.filename == __file__ for w in record), [w.filename for w in record]
         # ... and is logged.
@@ -114,11 +119,10 @@ def test_app_list_in_another_shape_warns_at_connect(sim: Simulator) -> None:
 
 def test_warning_is_a_pep249_warning_when_made_an_error(sim: Simulator) -> None:
     answer(sim, "/k/v1/app/form/fields.json", FORM)
-    with cdata_kintone.connect(sim.connection_string) as conn:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", KintoneWarning)
-            with pytest.raises(cdata_kintone.Warning, match=r"options has the value|HOLOGRAM"):
-                conn.execute("SELECT Id FROM Odd")
+    with cdata_kintone.connect(sim.connection_string) as conn, warnings.catch_warnings():
+        warnings.simplefilter("error", KintoneWarning)
+        with pytest.raises(cdata_kintone.Warning, match=r"options has the value|HOLOGRAM"):
+            conn.execute("SELECT Id FROM Odd")
     assert issubclass(KintoneWarning, UserWarning)
     assert not issubclass(KintoneWarning, cdata_kintone.Error)
 
@@ -132,7 +136,11 @@ def test_malformed_value_fails_only_the_statements_that_use_it(sim: Simulator) -
             "num": {"type": "NUMBER", "value": num},
         }
 
-    answer(sim, "/k/v1/records.json", {"records": [rec(1, {"x": 1}), rec(2, " 42 ")], "totalCount": None})
+    answer(
+        sim,
+        "/k/v1/records.json",
+        {"records": [rec(1, {"x": 1}), rec(2, " 42 ")], "totalCount": None},
+    )
     with cdata_kintone.connect(sim.connection_string) as conn:
         assert conn.execute("SELECT Id, text FROM Odd").fetchall() == [(1, "t1"), (2, "t2")]
         with pytest.raises(cdata_kintone.DataError) as info:

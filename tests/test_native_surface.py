@@ -55,7 +55,7 @@ def test_ctrl_c_stops_a_slow_fetch_and_the_connection_stays_usable(
     sim: Simulator, conn: mod.Connection
 ) -> None:
     cur = conn.cursor()
-    (count,) = cur.execute("SELECT COUNT(*) FROM Deals").fetchone()
+    [(count,)] = cur.execute("SELECT COUNT(*) FROM Deals").fetchall()
     sim.add_fault(path="/k/v1/records.json", times=1, delay=30)
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     t0 = time.monotonic()

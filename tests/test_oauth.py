@@ -30,7 +30,7 @@ pytestmark = pytest.mark.native
 CLIENT_ID = "oauth-test-client"
 CLIENT_SECRET = "s3cret-of-the-client"
 CUSTOMERS = "顧客リスト"  # app 1 of the sample dataset, 300 records
-START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def free_port() -> int:
@@ -78,7 +78,8 @@ def token_requests(sim: Simulator) -> int:
 
 
 def count_customers(conn: mod.Connection) -> int:
-    return int(conn.execute(f"SELECT COUNT(*) FROM [{CUSTOMERS}]").fetchone()[0])
+    [(count,)] = conn.execute(f"SELECT COUNT(*) FROM [{CUSTOMERS}]").fetchall()
+    return int(count)
 
 
 def bearer_calls(sim: Simulator) -> list[dict[str, Any]]:
@@ -103,10 +104,13 @@ def test_web_flow_with_execute(sim: Simulator, callback: str) -> None:
     assert isinstance(info.value, mod.OperationalError)
 
     cur = conn.cursor()
-    cur.execute("EXECUTE GetOAuthAuthorizationURL CallbackURL = ?, State = 'st''ate', AuthMode = 'WEB'", [callback])
+    cur.execute(
+        "EXECUTE GetOAuthAuthorizationURL CallbackURL = ?, State = 'st''ate', AuthMode = 'WEB'",
+        [callback],
+    )
+    assert cur.description is not None
     assert [d[0] for d in cur.description] == ["URL"]
-    (url,) = cur.fetchone()
-    assert cur.fetchone() is None
+    [(url,)] = cur.fetchall()
     parsed = urllib.parse.urlparse(url)
     q = urllib.parse.parse_qs(parsed.query)
     assert url.startswith(sim.url + "/oauth2/authorization?")
@@ -121,7 +125,7 @@ def test_web_flow_with_execute(sim: Simulator, callback: str) -> None:
     code = code_of(authorize_as_user(url, "admin", "kintone-sim"), "st'ate")
     cur.execute("exec getoauthaccesstoken authmode='WEB', verifier=?", [code])
     assert [d[0] for d in cur.description] == ["OAuthAccessToken", "OAuthRefreshToken", "ExpiresIn"]
-    access, refresh, expires = cur.fetchone()
+    [(access, refresh, expires)] = cur.fetchall()
     assert access and refresh and expires == 3600
 
     # The connection adopted the token; requests carry it as a Bearer token.
@@ -137,13 +141,13 @@ def test_web_flow_with_execute(sim: Simulator, callback: str) -> None:
 
     # RefreshOAuthAccessToken by hand: new tokens; kintone rotated the refresh token.
     cur.execute("EXECUTE RefreshOAuthAccessToken OAuthRefreshToken = ?", [refresh])
-    access2, refresh2, _ = cur.fetchone()
+    [(access2, refresh2, _)] = cur.fetchall()
     assert access2 != access and refresh2 != refresh
     assert count_customers(conn) == 300
-    with pytest.raises(mod.InvalidGrant) as info:
+    with pytest.raises(mod.InvalidGrant) as refused:
         cur.execute("EXECUTE RefreshOAuthAccessToken OAuthRefreshToken = ?", [refresh])
-    assert info.value.code == "invalid_grant"
-    assert_no_secret(info.value, refresh, CLIENT_SECRET)
+    assert refused.value.code == "invalid_grant"
+    assert_no_secret(refused.value, refresh, CLIENT_SECRET)
     conn.close()
 
 
@@ -152,7 +156,7 @@ def test_web_flow_with_callproc(sim: Simulator, callback: str) -> None:
     cur = conn.cursor()
     params = {"CallbackURL": callback, "State": "abc"}
     assert cur.callproc("GetOAuthAuthorizationURL", params) is params  # PEP 249: the inputs
-    (url,) = cur.fetchone()
+    [(url,)] = cur.fetchall()
     code = code_of(authorize_as_user(url), "abc")
 
     # A sequence gives the values in the declared order: AuthMode, Verifier, CallbackURL.
@@ -163,7 +167,8 @@ def test_web_flow_with_callproc(sim: Simulator, callback: str) -> None:
     assert count_customers(conn) == 300
 
     cur.callproc("RefreshOAuthAccessToken")  # no parameters: the connection's own refresh token
-    assert cur.fetchone()[0] != row[0][0]
+    [(access, _, _)] = cur.fetchall()
+    assert access != row[0][0]
     assert cur.callproc("RefreshOAuthAccessToken", {"OAuthRefreshToken": None}) == {
         "OAuthRefreshToken": None
     }
@@ -176,7 +181,9 @@ def test_web_flow_with_callproc(sim: Simulator, callback: str) -> None:
     with pytest.raises(mod.ProgrammingError, match="identifier"):
         cur.callproc("GetOAuthAccessToken; DROP", {})
     with pytest.raises(mod.ProgrammingError, match="at most 4"):
-        cur.callproc("GetOAuthAuthorizationURL", ["APP", callback, "k:app_record:read", "s", "extra"])
+        cur.callproc(
+            "GetOAuthAuthorizationURL", ["APP", callback, "k:app_record:read", "s", "extra"]
+        )
     with pytest.raises(mod.ProgrammingError, match="AuthMode=WEB needs Verifier"):
         cur.callproc("GetOAuthAccessToken", {"AuthMode": "web"})
     conn.close()
@@ -202,17 +209,21 @@ def test_procedure_errors_mask_secrets(sim: Simulator, callback: str) -> None:
         (f"EXECUTE GetOAuthAccessToken AuthMode='WEB', Verifier='{secret}'", None),
         ("EXECUTE GetOAuthAccessToken 'WEB', ?", [secret]),
     ]:
-        with pytest.raises(mod.InvalidGrant) as info:
+        with pytest.raises(mod.InvalidGrant) as refused:
             cur.execute(sql, args)
-        assert info.value.code == "invalid_grant" and info.value.kind == "oauth_invalid_grant"
-        assert_no_secret(info.value, secret, CLIENT_SECRET)
+        assert refused.value.code == "invalid_grant" and refused.value.kind == "oauth_invalid_grant"
+        assert_no_secret(refused.value, secret, CLIENT_SECRET)
     conn.close()
 
 
 def test_procedures_are_listed(sim: Simulator, callback: str) -> None:
     with mod.connect(**props(sim, callback)) as conn:
         names = [r[0] for r in conn.execute("SELECT ProcedureName FROM sys_procedures").fetchall()]
-        assert names == ["GetOAuthAuthorizationURL", "GetOAuthAccessToken", "RefreshOAuthAccessToken"]
+        assert names == [
+            "GetOAuthAuthorizationURL",
+            "GetOAuthAccessToken",
+            "RefreshOAuthAccessToken",
+        ]
         params = conn.execute(
             "SELECT ColumnName, IsInput FROM sys_procedureparameters "
             "WHERE ProcedureName = 'GetOAuthAccessToken' ORDER BY Ordinal"
@@ -233,13 +244,16 @@ def web_code(sim: Simulator, callback: str) -> str:
     with mod.connect(**props(sim, callback)) as conn:
         cur = conn.cursor()
         cur.callproc("GetOAuthAuthorizationURL", {"State": "h1"})
-        return code_of(authorize_as_user(cur.fetchone()[0]), "h1")
+        [(url,)] = cur.fetchall()
+        return code_of(authorize_as_user(url), "h1")
 
 
 def test_headless_option1_verifier(sim: Simulator, callback: str, tmp_path: Path) -> None:
     code = web_code(sim, callback)
     settings = tmp_path / "headless" / "OAuthSettings.txt"
-    p = props(sim, callback, InitiateOAuth="REFRESH", OAuthVerifier=code, OAuthSettingsLocation=settings)
+    p = props(
+        sim, callback, InitiateOAuth="REFRESH", OAuthVerifier=code, OAuthSettingsLocation=settings
+    )
     before = token_requests(sim)
     with mod.connect(**p) as conn:
         assert count_customers(conn) == 300
@@ -262,9 +276,17 @@ def test_headless_option1_verifier(sim: Simulator, callback: str, tmp_path: Path
     assert token_requests(sim) == before + 1
 
 
-def test_headless_option2_copied_settings_file(sim: Simulator, callback: str, tmp_path: Path) -> None:
+def test_headless_option2_copied_settings_file(
+    sim: Simulator, callback: str, tmp_path: Path
+) -> None:
     first = tmp_path / "desktop" / "OAuthSettings.txt"
-    p = props(sim, callback, InitiateOAuth="REFRESH", OAuthVerifier=web_code(sim, callback), OAuthSettingsLocation=first)
+    p = props(
+        sim,
+        callback,
+        InitiateOAuth="REFRESH",
+        OAuthVerifier=web_code(sim, callback),
+        OAuthSettingsLocation=first,
+    )
     mod.connect(**p).close()
 
     copied = tmp_path / "server" / "copied.txt"
@@ -272,14 +294,20 @@ def test_headless_option2_copied_settings_file(sim: Simulator, callback: str, tm
     shutil.copy(first, copied)
     before = token_requests(sim)
     # No token in the connection string: everything comes from the copied file.
-    conn = mod.connect(**props(sim, callback, InitiateOAuth="REFRESH", OAuthSettingsLocation=copied))
+    conn = mod.connect(
+        **props(sim, callback, InitiateOAuth="REFRESH", OAuthSettingsLocation=copied)
+    )
     assert count_customers(conn) == 300
     assert token_requests(sim) == before
     conn.close()
 
     # REFRESH without anything to start from is a clear error.
     with pytest.raises(mod.OAuthNotAuthorized, match="InitiateOAuth=REFRESH has no OAuth tokens"):
-        mod.connect(**props(sim, callback, InitiateOAuth="REFRESH", OAuthSettingsLocation=tmp_path / "none.txt"))
+        mod.connect(
+            **props(
+                sim, callback, InitiateOAuth="REFRESH", OAuthSettingsLocation=tmp_path / "none.txt"
+            )
+        )
     # A file that is not ours is refused, not overwritten.
     bogus = tmp_path / "bogus.txt"
     bogus.write_text("hello")
@@ -335,7 +363,9 @@ def test_getandrefresh_desktop_flow(
     # Option 2 with this desktop file: copy it and use REFRESH elsewhere.
     copied = tmp_path / "elsewhere.txt"
     shutil.copy(settings, copied)
-    with mod.connect(**props(sim, callback, InitiateOAuth="REFRESH", OAuthSettingsLocation=copied)) as conn:
+    with mod.connect(
+        **props(sim, callback, InitiateOAuth="REFRESH", OAuthSettingsLocation=copied)
+    ) as conn:
         assert count_customers(conn) == 300
     assert log.read_text() == "opened\nopened\n"
 
@@ -348,17 +378,27 @@ print(conn.execute("SELECT COUNT(*) FROM [顧客リスト]").fetchone()[0], flus
 """
 
 
-def test_desktop_flow_without_browser_prints_the_url(sim: Simulator, callback: str, tmp_path: Path) -> None:
+def test_desktop_flow_without_browser_prints_the_url(
+    sim: Simulator, callback: str, tmp_path: Path
+) -> None:
     """No browser (CDATA_KINTONE_BROWSER=none, as on a server): the URL goes to stderr, a person
     opens it elsewhere, and connect() completes when the redirect reaches CallbackURL."""
     script = tmp_path / "child.py"
     script.write_text(PRINTED_URL_CHILD, encoding="utf-8")
     conn_str = mod.connection.build_connection_string(
-        "", props(sim, callback, InitiateOAuth="GETANDREFRESH", OAuthSettingsLocation=tmp_path / "s.txt")
+        "",
+        props(
+            sim, callback, InitiateOAuth="GETANDREFRESH", OAuthSettingsLocation=tmp_path / "s.txt"
+        ),
     )
     env = dict(os.environ, CDATA_KINTONE_BROWSER="none")
-    child = subprocess.Popen([sys.executable, str(script), conn_str], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=env)
+    child = subprocess.Popen(
+        [sys.executable, str(script), conn_str],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert child.stderr is not None
         lines = []
@@ -376,11 +416,20 @@ def test_desktop_flow_without_browser_prints_the_url(sim: Simulator, callback: s
     assert child.returncode == 0 and out.strip() == "300"
 
 
-def test_desktop_flow_denied(sim: Simulator, callback: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_desktop_flow_denied(
+    sim: Simulator, callback: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     command, _ = browser_command(tmp_path, approve=False)
     monkeypatch.setenv("CDATA_KINTONE_BROWSER", command)
     with pytest.raises(mod.OAuthAccessDenied) as info:
-        mod.connect(**props(sim, callback, InitiateOAuth="GETANDREFRESH", OAuthSettingsLocation=tmp_path / "s.txt"))
+        mod.connect(
+            **props(
+                sim,
+                callback,
+                InitiateOAuth="GETANDREFRESH",
+                OAuthSettingsLocation=tmp_path / "s.txt",
+            )
+        )
     assert info.value.code == "access_denied"
     assert not (tmp_path / "s.txt").exists()
 
@@ -395,17 +444,24 @@ def test_getandrefresh_needs_a_loopback_callback(sim: Simulator) -> None:
 
 def test_off_with_a_token_and_property_rules(sim: Simulator, callback: str) -> None:
     tokens = sim.issue_oauth_tokens(CLIENT_ID, "sato")
-    with mod.connect(Url=sim.url, InitiateOAuth="OFF", OAuthAccessToken=tokens["access_token"], UseCursor=False) as conn:
+    with mod.connect(
+        Url=sim.url, InitiateOAuth="OFF", OAuthAccessToken=tokens["access_token"], UseCursor=False
+    ) as conn:
         assert count_customers(conn) == 300
         assert tokens["access_token"] not in conn.connection_string
     with pytest.raises(mod.InterfaceError, match="UseCursor=true cannot be used with OAuth"):
         mod.connect(Url=sim.url, OAuthAccessToken=tokens["access_token"], UseCursor=True)
     with pytest.raises(mod.InterfaceError, match="Authorization header") as info:
         mod.connect(
-            Url=sim.url, OAuthAccessToken=tokens["access_token"], BasicAuthUser="lb", BasicAuthPassword="lb-pass"
+            Url=sim.url,
+            OAuthAccessToken=tokens["access_token"],
+            BasicAuthUser="lb",
+            BasicAuthPassword="lb-pass",
         )
     assert_no_secret(info.value, tokens["access_token"], "lb-pass")
-    with pytest.raises(mod.InterfaceError, match="InitiateOAuth=OFF uses OAuthAccessToken as given"):
+    with pytest.raises(
+        mod.InterfaceError, match="InitiateOAuth=OFF uses OAuthAccessToken as given"
+    ):
         mod.connect(Url=sim.url, OAuthAccessToken="a", OAuthRefreshToken=tokens["refresh_token"])
 
 
@@ -441,9 +497,13 @@ def test_transparent_refresh_on_expiry(callback: str, tmp_path: Path) -> None:
             assert count_customers(c2) == 300
 
         # OFF never refreshes: an expired token is a clear error carrying kintone's code.
-        off = mod.connect(Url=sim.url, OAuthAccessToken=sim.issue_oauth_tokens(CLIENT_ID, "admin")["access_token"])
+        off = mod.connect(
+            Url=sim.url, OAuthAccessToken=sim.issue_oauth_tokens(CLIENT_ID, "admin")["access_token"]
+        )
         sim.advance(3700)
-        with pytest.raises(mod.AccessTokenInvalid, match="InitiateOAuth=OFF never refreshes") as info:
+        with pytest.raises(
+            mod.AccessTokenInvalid, match="InitiateOAuth=OFF never refreshes"
+        ) as info:
             count_customers(off)
         assert info.value.code == "CB_OA01"
         off.close()
@@ -500,7 +560,7 @@ def test_concurrent_refresh_by_two_processes(callback: str, tmp_path: Path) -> N
         time.sleep(1.0)  # both have loaded the core and wait
         go.touch()
         outs = [c.communicate(timeout=60) for c in children]
-        for c, (out, err) in zip(children, outs):
+        for c, (out, err) in zip(children, outs, strict=True):
             assert c.returncode == 0, err
             assert '"n": 300' in out
         refreshes = [r for r in sim.requests() if r["path"] == "/oauth2/token"]
@@ -522,8 +582,13 @@ def test_wrong_password_is_login_failed(sim: Simulator) -> None:
 def test_revoked_grant_is_token_revoked(callback: str, tmp_path: Path) -> None:
     with oauth_sim(callback, clock=START) as sim:
         conn = mod.connect(
-            **props(sim, callback, InitiateOAuth="REFRESH", OAuthVerifier=web_code(sim, callback),
-                    OAuthSettingsLocation=tmp_path / "s.txt")
+            **props(
+                sim,
+                callback,
+                InitiateOAuth="REFRESH",
+                OAuthVerifier=web_code(sim, callback),
+                OAuthSettingsLocation=tmp_path / "s.txt",
+            )
         )
         assert count_customers(conn) == 300
         assert sim.revoke_oauth_grants(CLIENT_ID, "admin") == 1
@@ -540,8 +605,14 @@ def test_revoked_access_token_alone_is_renewed(callback: str, tmp_path: Path) ->
     with oauth_sim(callback, clock=START) as sim:
         tokens = sim.issue_oauth_tokens(CLIENT_ID, "admin")
         conn = mod.connect(
-            **props(sim, callback, InitiateOAuth="REFRESH", OAuthAccessToken=tokens["access_token"],
-                    OAuthRefreshToken=tokens["refresh_token"], OAuthSettingsLocation=tmp_path / "s.txt")
+            **props(
+                sim,
+                callback,
+                InitiateOAuth="REFRESH",
+                OAuthAccessToken=tokens["access_token"],
+                OAuthRefreshToken=tokens["refresh_token"],
+                OAuthSettingsLocation=tmp_path / "s.txt",
+            )
         )
         assert sim.revoke_oauth_token(tokens["access_token"])
         assert count_customers(conn) == 300
@@ -551,8 +622,13 @@ def test_revoked_access_token_alone_is_renewed(callback: str, tmp_path: Path) ->
 def test_expired_refresh_token(callback: str, tmp_path: Path) -> None:
     with oauth_sim(callback, clock=START, refresh_token_ttl=7200) as sim:
         conn = mod.connect(
-            **props(sim, callback, InitiateOAuth="REFRESH", OAuthVerifier=web_code(sim, callback),
-                    OAuthSettingsLocation=tmp_path / "s.txt")
+            **props(
+                sim,
+                callback,
+                InitiateOAuth="REFRESH",
+                OAuthVerifier=web_code(sim, callback),
+                OAuthSettingsLocation=tmp_path / "s.txt",
+            )
         )
         assert count_customers(conn) == 300
         sim.advance(7300)
@@ -563,10 +639,18 @@ def test_expired_refresh_token(callback: str, tmp_path: Path) -> None:
         conn.close()
 
 
-def test_wrong_client_secret_is_invalid_client(sim: Simulator, callback: str, tmp_path: Path) -> None:
+def test_wrong_client_secret_is_invalid_client(
+    sim: Simulator, callback: str, tmp_path: Path
+) -> None:
     tokens = sim.issue_oauth_tokens(CLIENT_ID, "admin")
-    p = props(sim, callback, InitiateOAuth="REFRESH", OAuthRefreshToken=tokens["refresh_token"],
-              OAuthClientSecret="wrong-secret-value", OAuthSettingsLocation=tmp_path / "s.txt")
+    p = props(
+        sim,
+        callback,
+        InitiateOAuth="REFRESH",
+        OAuthRefreshToken=tokens["refresh_token"],
+        OAuthClientSecret="wrong-secret-value",
+        OAuthSettingsLocation=tmp_path / "s.txt",
+    )
     with pytest.raises(mod.InvalidClient, match="OAuthClientSecret") as info:
         mod.connect(**p)
     assert info.value.code == "invalid_client"
@@ -579,12 +663,13 @@ def test_tls_errors_have_their_own_classes(tmp_path: Path) -> None:
         pki = sim.pki
         assert pki is not None
         base = {"Url": sim.url, "User": sim.user, "Password": sim.password}
-        with pytest.raises(mod.UntrustedServerCertificate) as info:
+        with pytest.raises(mod.UntrustedServerCertificate) as untrusted:
             mod.connect(**base)
-        assert isinstance(info.value, mod.CertificateError) and isinstance(info.value, mod.OperationalError)
-        with pytest.raises(mod.ClientCertificateRequired) as info:
+        assert isinstance(untrusted.value, mod.CertificateError)
+        assert isinstance(untrusted.value, mod.OperationalError)
+        with pytest.raises(mod.ClientCertificateRequired) as no_cert:
             mod.connect(**base, SSLServerCert=pki["caFile"])
-        assert isinstance(info.value, mod.CertificateError)
+        assert isinstance(no_cert.value, mod.CertificateError)
 
         serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
         key = serialization.load_pem_private_key(Path(pki["clientKeyFile"]).read_bytes(), None)
@@ -595,20 +680,36 @@ def test_tls_errors_have_their_own_classes(tmp_path: Path) -> None:
         )
         pem = tmp_path / "client-encrypted.pem"
         pem.write_bytes(Path(pki["clientCertFile"]).read_bytes() + encrypted)
-        with pytest.raises(mod.ClientCertificatePasswordError) as info:
-            mod.connect(**base, SSLServerCert=pki["caFile"], SSLClientCert=str(pem),
-                        SSLClientCertPassword="wrong-password")
-        assert isinstance(info.value, mod.InterfaceError)
-        assert_no_secret(info.value, "wrong-password")
-        with mod.connect(**base, SSLServerCert=pki["caFile"], SSLClientCert=str(pem),
-                         SSLClientCertPassword="right-password") as conn:
-            assert conn.execute("SELECT COUNT(*) FROM sys_tables").fetchone()[0] > 0
+        with pytest.raises(mod.ClientCertificatePasswordError) as wrong_password:
+            mod.connect(
+                **base,
+                SSLServerCert=pki["caFile"],
+                SSLClientCert=str(pem),
+                SSLClientCertPassword="wrong-password",
+            )
+        assert isinstance(wrong_password.value, mod.InterfaceError)
+        assert_no_secret(wrong_password.value, "wrong-password")
+        with mod.connect(
+            **base,
+            SSLServerCert=pki["caFile"],
+            SSLClientCert=str(pem),
+            SSLClientCertPassword="right-password",
+        ) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM sys_tables").fetchall()[0][0] > 0
 
 
 def test_error_classes_are_distinct() -> None:
-    classes = [mod.LoginFailed, mod.TokenRevoked, mod.RefreshTokenExpired, mod.InvalidClient,
-               mod.ClientCertificateRequired, mod.ClientCertificatePasswordError,
-               mod.UntrustedServerCertificate, mod.AccessTokenInvalid, mod.OAuthNotAuthorized]
+    classes = [
+        mod.LoginFailed,
+        mod.TokenRevoked,
+        mod.RefreshTokenExpired,
+        mod.InvalidClient,
+        mod.ClientCertificateRequired,
+        mod.ClientCertificatePasswordError,
+        mod.UntrustedServerCertificate,
+        mod.AccessTokenInvalid,
+        mod.OAuthNotAuthorized,
+    ]
     assert len(set(classes)) == len(classes)
     for a in classes:
         for b in classes:
@@ -654,18 +755,44 @@ def test_pfx_client_certificate(tmp_path: Path, encryption: str) -> None:
         data = pkcs12.serialize_key_and_certificates(b"client", key, cert, None, algo)  # type: ignore[arg-type]
         pfx = tmp_path / "client.pfx"
         pfx.write_bytes(data)
-        base = {"Url": sim.url, "User": sim.user, "Password": sim.password, "SSLServerCert": pki["caFile"]}
-        subject = "CN=" + cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
-        with mod.connect(**base, SSLClientCert=str(pfx), SSLClientCertType="PFXFILE",
-                         SSLClientCertPassword="pfx-secret-5", SSLClientCertSubject=subject) as conn:
-            assert conn.execute("SELECT count(*) FROM Deals").fetchone()[0] > 0
-        with mod.connect(**base, SSLClientCert=base64.b64encode(data).decode(), SSLClientCertType="PFXBLOB",
-                         SSLClientCertPassword="pfx-secret-5") as conn:
+        base = {
+            "Url": sim.url,
+            "User": sim.user,
+            "Password": sim.password,
+            "SSLServerCert": pki["caFile"],
+        }
+        common_name = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+        assert isinstance(common_name, str)
+        subject = "CN=" + common_name
+        with mod.connect(
+            **base,
+            SSLClientCert=str(pfx),
+            SSLClientCertType="PFXFILE",
+            SSLClientCertPassword="pfx-secret-5",
+            SSLClientCertSubject=subject,
+        ) as conn:
+            assert conn.execute("SELECT count(*) FROM Deals").fetchall()[0][0] > 0
+        with mod.connect(
+            **base,
+            SSLClientCert=base64.b64encode(data).decode(),
+            SSLClientCertType="PFXBLOB",
+            SSLClientCertPassword="pfx-secret-5",
+        ) as conn:
             assert "pfx-secret-5" not in conn.connection_string
-            assert conn.execute("SELECT count(*) FROM Deals").fetchone()[0] > 0
+            assert conn.execute("SELECT count(*) FROM Deals").fetchall()[0][0] > 0
         with pytest.raises(mod.ClientCertificatePasswordError) as info:
-            mod.connect(**base, SSLClientCert=str(pfx), SSLClientCertType="PFXFILE", SSLClientCertPassword="nope-6")
+            mod.connect(
+                **base,
+                SSLClientCert=str(pfx),
+                SSLClientCertType="PFXFILE",
+                SSLClientCertPassword="nope-6",
+            )
         assert "nope-6" not in str(info.value)
         with pytest.raises(mod.Error, match="CN=someone-else"):
-            mod.connect(**base, SSLClientCert=str(pfx), SSLClientCertType="PFXFILE",
-                        SSLClientCertPassword="pfx-secret-5", SSLClientCertSubject="CN=someone-else")
+            mod.connect(
+                **base,
+                SSLClientCert=str(pfx),
+                SSLClientCertType="PFXFILE",
+                SSLClientCertPassword="pfx-secret-5",
+                SSLClientCertSubject="CN=someone-else",
+            )

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import cdata_kintone as mod
-from cdata_kintone.testing import Simulator, kintone_simulator  # noqa: F401 (a fixture)
+from cdata_kintone.testing import Simulator
 
 pytestmark = pytest.mark.native
 
@@ -207,7 +207,8 @@ def test_token_connection_string_of_a_fixture() -> None:
         assert {r["auth"] for r in sim.requests()} == {"token"}
 
 
-def test_pytest_fixture(kintone_simulator: Simulator) -> None:  # noqa: F811
+def test_pytest_fixture(kintone_simulator: Simulator) -> None:
+    # Nothing imports the fixture here: the installed package's pytest11 entry point provides it.
     assert kintone_simulator.running
     with mod.connect(kintone_simulator.connection_string) as conn:
         assert conn.execute("SELECT count(*) FROM Deals").fetchone() == (2000,)
@@ -230,7 +231,10 @@ def test_faults_clock_and_stats() -> None:
         sim.advance(3600)
         assert sim.info["clock"].startswith("2026-03-01T01:00:00")
         conn.close()
-    with Simulator(order_records=20) as sim, pytest.raises(mod.ProgrammingError, match="real clock"):
+    with (
+        Simulator(order_records=20) as sim,
+        pytest.raises(mod.ProgrammingError, match="real clock"),
+    ):
         sim.advance(1)
 
 

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import dbapi_types as _dbapi_types
-from . import exceptions as _exceptions
 from .connection import Connection, connect
 from .cursor import Cursor
 from .dbapi_types import (
     BINARY,
-    DBAPITypeObject,
     DATETIME,
     NUMBER,
     ROWID,
@@ -29,6 +26,7 @@ from .dbapi_types import (
     Binary,
     Date,
     DateFromTicks,
+    DBAPITypeObject,
     Time,
     TimeFromTicks,
     Timestamp,
@@ -43,8 +41,8 @@ from .exceptions import (
     ClientCertificateRejected,
     ClientCertificateRequired,
     CursorNotFound,
-    DataError,
     DatabaseError,
+    DataError,
     DuplicateRecordId,
     Error,
     FieldNotFound,
@@ -104,8 +102,72 @@ threadsafety = 2
 #: PEP 249: "Question mark style, e.g. ...WHERE name=?"
 paramstyle = "qmark"
 
-__all__ = ["apilevel", "threadsafety", "paramstyle", "connect", "Connection", "Cursor", "__version__"]
-# The PEP 249 exceptions with the kintone, OAuth and TLS errors, then the PEP 249 types and
-# constructors; the `+=` form is the one type checkers follow.
-__all__ += _exceptions.__all__
-__all__ += _dbapi_types.__all__
+# A literal list, so that type checkers see every public name (mypy does not follow `+=`
+# of another module's list). It holds the whole of exceptions.__all__ and
+# dbapi_types.__all__ (tests/test_import.py checks that).
+__all__ = [
+    "apilevel",
+    "threadsafety",
+    "paramstyle",
+    "connect",
+    "Connection",
+    "Cursor",
+    "__version__",
+    # The PEP 249 exceptions with the kintone, OAuth and TLS errors.
+    "Warning",
+    "KintoneWarning",
+    "Error",
+    "InterfaceError",
+    "DatabaseError",
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+    "KintoneAPIError",
+    "AuthenticationError",
+    "PermissionDenied",
+    "AppNotFound",
+    "RecordNotFound",
+    "FileNotFound",
+    "KintoneQueryError",
+    "QuerySyntaxError",
+    "FieldNotFound",
+    "InvalidInput",
+    "LookupKeyNotFound",
+    "RevisionConflict",
+    "DuplicateRecordId",
+    "TooManyRequests",
+    "CursorNotFound",
+    "LockFailed",
+    "LoginFailed",
+    "OAuthError",
+    "OAuthNotAuthorized",
+    "OAuthAccessDenied",
+    "InvalidClient",
+    "InvalidGrant",
+    "TokenRevoked",
+    "RefreshTokenExpired",
+    "AccessTokenInvalid",
+    "CertificateError",
+    "ClientCertificateRequired",
+    "ClientCertificateRejected",
+    "ClientCertificatePasswordError",
+    "UntrustedServerCertificate",
+    "StatementCancelled",
+    # The PEP 249 types and constructors.
+    "DBAPITypeObject",
+    "Date",
+    "Time",
+    "Timestamp",
+    "DateFromTicks",
+    "TimeFromTicks",
+    "TimestampFromTicks",
+    "Binary",
+    "STRING",
+    "BINARY",
+    "NUMBER",
+    "DATETIME",
+    "ROWID",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import decimal
 import json
@@ -36,7 +37,8 @@ DEMO_QUERIES: list[tuple[str, str, list[Any]]] = [
         "Best-selling products over every order line (12,000 orders, read past kintone's "
         "10,000-offset limit)",
         "SELECT [商品] AS Product, COUNT(*) AS Lines, SUM([数量]) AS Quantity, "
-        "SUM([小計]) AS Revenue FROM [受注明細 Orders_明細] GROUP BY 1 ORDER BY Revenue DESC LIMIT 8",
+        "SUM([小計]) AS Revenue FROM [受注明細 Orders_明細] "
+        "GROUP BY 1 ORDER BY Revenue DESC LIMIT 8",
         [],
     ),
     (
@@ -48,7 +50,8 @@ DEMO_QUERIES: list[tuple[str, str, list[Any]]] = [
     ),
     (
         "The latest orders (ORDER BY Id DESC LIMIT is sent to kintone as is)",
-        "SELECT [Id], [受注番号], [顧客名], [受注日], [ステータス], [合計] FROM [受注明細 Orders] ORDER BY [Id] DESC LIMIT 5",
+        "SELECT [Id], [受注番号], [顧客名], [受注日], [ステータス], [合計] "
+        "FROM [受注明細 Orders] ORDER BY [Id] DESC LIMIT 5",
         [],
     ),
 ]
@@ -180,10 +183,8 @@ def run_simulator(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(f"kintone simulator running at {sim.url}", file=out)
             print(f"connection string:   {sim.connection_string}", file=out)
-            try:
+            with contextlib.suppress(ValueError, KeyError):
                 print(f"API-token string:    {sim.token_connection_string()}", file=out)
-            except (ValueError, KeyError):
-                pass
             print("Press Ctrl-C to stop.", file=out, flush=True)
         previous = _stop_on_sigterm()
         try:

@@ -44,8 +44,8 @@ import datetime as _dt
 import decimal
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from .exceptions import DataError, InterfaceError, ProgrammingError
 
@@ -61,7 +61,7 @@ __all__ = [
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
-_UTC = _dt.timezone.utc
+_UTC = _dt.UTC
 _b64encode = base64.b64encode
 _b64decode = base64.b64decode
 _dumps = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
@@ -322,7 +322,8 @@ def _to_time(v: Any) -> Any:
             return v
         hour, minute, second, frac = m.groups()
         try:
-            return _dt.time(int(hour), int(minute), int(second or 0), int((frac or "0").ljust(6, "0")))
+            micro = int((frac or "0").ljust(6, "0"))
+            return _dt.time(int(hour), int(minute), int(second or 0), micro)
         except ValueError:
             return v
     return v

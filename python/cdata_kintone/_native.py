@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Any, Callable, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from ._surface import NativeCore
 from .exceptions import Error, InterfaceError, InternalError, error_for
@@ -46,7 +47,7 @@ _forked_after_load = False
 def _import_core() -> NativeCore:
     """Import the generated binding. The only place that names it: adjust here. Its functions
     are declared once, in pybind/pybind.go, from which ``_surface.NativeCore`` is generated."""
-    from cdata_kintone._core import core  # type: ignore[import-not-found]
+    from cdata_kintone._core import core
 
     return cast(NativeCore, core)
 

@@ -19,11 +19,12 @@ surface's two rules are followed:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from . import _convert, _native
 from ._surface import NativeCore
@@ -31,6 +32,8 @@ from ._warn import emit_warnings, logger
 from .exceptions import InterfaceError
 
 __all__ = ["SLICE_MS", "Executed", "Session"]
+
+T = TypeVar("T")
 
 #: How long one native call may wait for work before it returns to Python (milliseconds).
 SLICE_MS = 200
@@ -48,7 +51,9 @@ def _load(text: str, what: str) -> dict[str, Any]:
     try:
         doc = json.loads(text)
     except ValueError as exc:
-        raise InterfaceError(f"malformed {what} reply from the kintone native core: {exc}") from None
+        raise InterfaceError(
+            f"malformed {what} reply from the kintone native core: {exc}"
+        ) from None
     if not isinstance(doc, dict):
         raise InterfaceError(f"malformed {what} reply from the kintone native core: {text[:80]!r}")
     return doc
@@ -152,7 +157,8 @@ class Session:
                 self.check_open()
                 batch: _convert.Batch | None = None
                 try:
-                    batch = _convert.decode_fetch(self._call(self.core.StmtFetch, stmt, n, SLICE_MS))
+                    first = self._call(self.core.StmtFetch, stmt, n, SLICE_MS)
+                    batch = _convert.decode_fetch(first)
                     try:
                         while not batch.ready:
                             batch = _convert.decode_fetch(
@@ -183,10 +189,8 @@ class Session:
 
     def _release(self, stmt: int) -> None:
         """Cancel and release a statement after Ctrl-C (the core does not wait for it)."""
-        try:
+        with contextlib.suppress(Exception):
             _native.call(self.core.StmtClose, stmt)
-        except Exception:
-            pass
 
     def close_statement(self, stmt: int) -> None:
         """Release a statement (the caller may hold the lock)."""
@@ -254,7 +258,7 @@ class Session:
             target = logging.getLogger(str(ev.get("logger") or "cdata_kintone"))
             if target.isEnabledFor(level):
                 record = target.makeRecord(
-                    target.name, level, "(kintone core)", 0, str(ev.get("message", "")), None, None
+                    target.name, level, "(kintone core)", 0, str(ev.get("message", "")), (), None
                 )
                 created = ev.get("time")
                 if isinstance(created, (int, float)):
@@ -265,7 +269,7 @@ class Session:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _call(self, fn: Callable[..., str], *args: Any) -> str:
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
         """Call the core; the caller holds the lock."""
         while self._orphans:
             try:

@@ -48,21 +48,22 @@ class NativeCore(Protocol):
         ...
 
     def Connect(self, conn_str: str, wait_ms: int, /) -> str:
-        """Connect starts opening a connection described by a connection string (parse, validate,
-        check the credentials with one request; with OAuth, possibly the browser authorization)
-        and waits at most waitMs for it. Returns JSON ``{"conn": handle, "ready": bool}``; the
-        handle can be used once ready (see ConnWait)."""
+        """Connect starts opening a connection described by a connection string (parse,
+        validate, check the credentials with one request; with OAuth, possibly the browser
+        authorization) and waits at most waitMs for it. Returns JSON ``{"conn": handle,
+        "ready": bool}``; the handle can be used once ready (see ConnWait)."""
         ...
 
     def ConnWait(self, h: int, wait_ms: int, /) -> str:
-        """ConnWait waits at most waitMs for a connection Connect started. Returns JSON ``{"conn":
-        handle, "ready": bool}``, or the error that stopped the opening (the handle is then
-        gone)."""
+        """ConnWait waits at most waitMs for a connection Connect started. Returns JSON
+        ``{"conn": handle, "ready": bool}``, or the error that stopped the opening (the
+        handle is then gone)."""
         ...
 
     def ConnClose(self, h: int, /) -> bool:
-        """ConnClose closes a connection and every statement open on it (or stops opening it). Work
-        still running is cancelled and released when it stops; ConnClose does not wait for it."""
+        """ConnClose closes a connection and every statement open on it (or stops opening it).
+        Work still running is cancelled and released when it stops; ConnClose does not wait
+        for it."""
         ...
 
     def ConnCancel(self, h: int, /) -> bool:
@@ -71,36 +72,37 @@ class NativeCore(Protocol):
         ...
 
     def ConnInfo(self, h: int, /) -> str:
-        """ConnInfo returns JSON ``{"connection_string": masked, "requests": HTTP requests so far,
-        "auth_scheme": name}``."""
+        """ConnInfo returns JSON ``{"connection_string": masked, "requests": HTTP requests so
+        far, "auth_scheme": name}``."""
         ...
 
     def ConnDrain(self, h: int, wanted: str, /) -> str:
         """ConnDrain sets which events the connection records from now on (wanted: JSON
-        ``{"log_level": Python level number, "progress": bool}``, "" = keep the current choice;
-        the default records WARNING and above, no progress) and returns, and forgets, those
-        waiting: JSON ``{"warnings": [text], "logs": [{"level", "logger", "message", "time"}],
-        "progress": [{"table", "received"}]}``. Warnings are metadata kintone sent in a shape
-        the driver went past (Python raises them as KintoneWarning); logs go to Python's logging
-        module; progress is one event per page of records received. Replies of Execute, StmtWait
-        and StmtFetch carry "events": how many are waiting, so Python drains only when there are
-        some."""
+        ``{"log_level": Python level number, "progress": bool}``, "" = keep the current
+        choice; the default records WARNING and above, no progress) and returns, and forgets,
+        those waiting: JSON ``{"warnings": [text], "logs": [{"level", "logger", "message",
+        "time"}], "progress": [{"table", "received"}]}``. Warnings are metadata kintone sent
+        in a shape the driver went past (Python raises them as KintoneWarning); logs go to
+        Python's logging module; progress is one event per page of records received. Replies
+        of Execute, StmtWait and StmtFetch carry "events": how many are waiting, so Python
+        drains only when there are some."""
         ...
 
     def Execute(self, h: int, sql: str, params: str, wait_ms: int, /) -> str:
         """Execute starts one SQL statement, or a stored procedure call ``EXECUTE Name Param =
-        value, ...``, with params (a JSON list, see Value encoding) and waits at most waitMs for
-        it. Returns JSON ``{"stmt": handle, "ready": bool, "events": n}``, and once ready also
-        ``"description"`` (null for a statement without a result set, which is then already
-        released; else a list of ``{"name", "decltype", "type_code"}``) and ``"rowcount"`` (rows
-        changed by DML, -1 when not known). An error of the execution releases the statement."""
+        value, ...``, with params (a JSON list, see Value encoding) and waits at most waitMs
+        for it. Returns JSON ``{"stmt": handle, "ready": bool, "events": n}``, and once ready
+        also ``"description"`` (null for a statement without a result set, which is then
+        already released; else a list of ``{"name", "decltype", "type_code"}``) and
+        ``"rowcount"`` (rows changed by DML, -1 when not known). An error of the execution
+        releases the statement."""
         ...
 
     def ExecuteMany(self, h: int, sql: str, rows: str, wait_ms: int, /) -> str:
-        """ExecuteMany starts one statement once per parameter row (rows: a JSON list of parameter
-        lists) in order, stopping at the first error, and waits at most waitMs. The reply is
-        Execute's, with the rows changed summed (-1 if any count is unknown). A statement that
-        returns rows is refused (ProgrammingError)."""
+        """ExecuteMany starts one statement once per parameter row (rows: a JSON list of
+        parameter lists) in order, stopping at the first error, and waits at most waitMs. The
+        reply is Execute's, with the rows changed summed (-1 if any count is unknown). A
+        statement that returns rows is refused (ProgrammingError)."""
         ...
 
     def StmtWait(self, s: int, wait_ms: int, /) -> str:
@@ -110,8 +112,8 @@ class NativeCore(Protocol):
 
     def StmtFetch(self, s: int, n: int, wait_ms: int, /) -> str:
         """StmtFetch reads up to n rows, waiting at most waitMs. Returns JSON ``{"rows": [[...],
-        ...], "done": bool, "ready": bool, "events": n}``; when not ready, rows is empty and the
-        same fetch goes on (call again). Once done the statement is released."""
+        ...], "done": bool, "ready": bool, "events": n}``; when not ready, rows is empty and
+        the same fetch goes on (call again). Once done the statement is released."""
         ...
 
     def StmtCancel(self, s: int, /) -> bool:
@@ -130,7 +132,8 @@ class NativeCore(Protocol):
         ...
 
     def SimInfo(self, h: int, /) -> str:
-        """SimInfo returns JSON ``{"url", "user", "password", "apps": [...], ...}`` of a simulator."""
+        """SimInfo returns JSON ``{"url", "user", "password", "apps": [...], ...}`` of a
+        simulator."""
         ...
 
     def SimRequests(self, h: int, /) -> str:
@@ -166,18 +169,18 @@ class NativeCore(Protocol):
     def SimOAuth(self, h: int, request: str, /) -> str:
         """SimOAuth runs an OAuth test helper of a simulator (JSON request and answer): ``{"op":
         "issue", "clientId", "user", "scopes"}`` returns the token answer; ``{"op": "revoke",
-        "token"}`` returns ``{"known"}``; ``{"op": "revokeGrants", "clientId", "user"}`` returns
-        ``{"revoked"}``."""
+        "token"}`` returns ``{"known"}``; ``{"op": "revokeGrants", "clientId", "user"}``
+        returns ``{"revoked"}``."""
         ...
 
     def SetEnv(self, name: str, value: str, /) -> bool:
-        """SetEnv sets ("" unsets) a CDATA_KINTONE_* environment variable for the core, which does
-        not see later changes to Python's os.environ; connect() forwards CDATA_KINTONE_BROWSER
-        this way."""
+        """SetEnv sets ("" unsets) a CDATA_KINTONE_* environment variable for the core, which
+        does not see later changes to Python's os.environ; connect() forwards
+        CDATA_KINTONE_BROWSER this way."""
         ...
 
     def ErrorKinds(self) -> str:
-        """ErrorKinds returns, as JSON, every way an error reaches Python (each kind, each kintone
-        code) with the class, code and kind sent and a sample wire text, to test exceptions.py
-        against."""
+        """ErrorKinds returns, as JSON, every way an error reaches Python (each kind, each
+        kintone code) with the class, code and kind sent and a sample wire text, to test
+        exceptions.py against."""
         ...

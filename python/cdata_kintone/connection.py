@@ -213,7 +213,7 @@ class Connection:
     def __del__(self) -> None:
         if getattr(self, "_closed", True):
             return
-        try:
+        try:  # noqa: SIM105 (not contextlib.suppress: at exit the module may be gone)
             self.close()
         except BaseException:  # finalizers must not raise; at exit anything may be gone
             pass

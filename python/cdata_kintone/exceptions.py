@@ -104,7 +104,7 @@ class _CodedMixin:
 
 
 # PEP 249 names this class "Warning", shadowing the builtin inside this module on purpose.
-class Warning(_CodedMixin, Exception):  # noqa: A001
+class Warning(_CodedMixin, Exception):
     """PEP 249: "Exception raised for important warnings like data truncations while
     inserting, etc." """
 

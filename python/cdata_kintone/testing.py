@@ -10,9 +10,9 @@ The simulator is an in-memory kintone REST server inside the native core, listen
 loopback port (``http://localhost:<port>``), loaded with a sample dataset unless a fixture is
 given. It runs until :meth:`Simulator.close` (or the end of the ``with`` block).
 
-pytest users can load the fixture with ``pytest_plugins = ["cdata_kintone.testing"]`` in their
-``conftest.py`` and write ``def test_x(kintone_simulator): ...``; each test gets a fresh
-simulator with the sample data.
+pytest users get a fixture with the package: ``def test_x(kintone_simulator): ...`` receives a
+fresh simulator with the sample data (see :mod:`cdata_kintone.pytest_plugin`). Importing this
+module never imports pytest.
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
-from collections.abc import Iterator
-from typing import Any, Callable, TypeVar, Union, cast
+from typing import Any, Union
 
 from . import _native
 from .connection import build_connection_string
@@ -92,7 +90,7 @@ class Simulator:
         if refresh_token_ttl is not None:
             options["refreshTokenTtl"] = float(refresh_token_ttl)
         if latency is not None:
-            options["latencyMs"] = int(round(latency * 1000))
+            options["latencyMs"] = round(latency * 1000)
         if port is not None:
             options["port"] = int(port)
         if order_records is not None:
@@ -149,7 +147,7 @@ class Simulator:
         wire: dict[str, Any] = {}
         for key, value in rule.items():
             if key in ("delay", "slow_body"):
-                wire["delayMs" if key == "delay" else "slowBodyMs"] = int(round(float(value) * 1000))
+                wire["delayMs" if key == "delay" else "slowBodyMs"] = round(float(value) * 1000)
             else:
                 wire[names.get(key, key)] = value
         _native.call(self._core.SimAddFault, self._live_handle(), json.dumps(wire))
@@ -286,9 +284,9 @@ class Simulator:
     def __del__(self) -> None:
         if getattr(self, "_handle", None) is None:
             return
-        try:
+        try:  # noqa: SIM105 (not contextlib.suppress: at exit the module may be gone)
             self.close()
-        except BaseException:
+        except BaseException:  # finalizers must not raise
             pass
 
     def __repr__(self) -> str:
@@ -357,7 +355,9 @@ def authorize_as_user(
         body = exc.read().decode("utf-8", "replace")
         if exc.code in (301, 302, 303, 307, 308):
             return _after_redirect(exc.headers.get("Location", ""), follow_redirect, timeout)
-        raise ValueError(f"the authorization page answered HTTP {exc.code}: {_text(body)}") from None
+        raise ValueError(
+            f"the authorization page answered HTTP {exc.code}: {_text(body)}"
+        ) from None
     form = _FormReader()
     form.feed(page)
     if form.action is None:
@@ -397,19 +397,3 @@ def _after_redirect(location: str, follow: bool, timeout: float) -> str:
 def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]*>", " ", html).split())[:300]
 
-
-# The fixture is defined only when pytest is already imported (we are running under pytest,
-# e.g. through pytest_plugins = ["cdata_kintone.testing"]); importing this module never
-# imports pytest.
-_pytest = sys.modules.get("pytest")
-if _pytest is not None:
-    _F = TypeVar("_F", bound=Callable[..., Any])
-    _fixture = cast(Callable[[_F], _F], _pytest.fixture)
-
-    @_fixture
-    def kintone_simulator() -> Iterator[Simulator]:
-        """A fresh kintone simulator with the sample dataset, stopped after the test."""
-        with Simulator() as sim:
-            yield sim
-
-    __all__.append("kintone_simulator")

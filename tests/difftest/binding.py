@@ -54,7 +54,7 @@ def bind(v: Any) -> Any:
         return float(v)
     if isinstance(v, dt.datetime):
         if v.utcoffset() is not None:
-            v = v.astimezone(dt.timezone.utc)
+            v = v.astimezone(dt.UTC)
         text = f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
         if v.microsecond:
             text += f".{v.microsecond:06d}"
@@ -73,7 +73,7 @@ def bind(v: Any) -> Any:
 
 def literal(v: Any) -> str:
     """SQL literal text for a value (temporal values as the text they are bound as)."""
-    if isinstance(v, (dt.date, dt.time, decimal.Decimal)) and not isinstance(v, bool):
+    if isinstance(v, (dt.date, dt.time, decimal.Decimal)):
         if isinstance(v, decimal.Decimal):
             if v.is_finite():
                 return str(v)
@@ -111,16 +111,16 @@ def show(v: Any) -> str:
         else:
             off = v.utcoffset()
             assert off is not None
-            z = f", tzinfo=datetime.timezone(datetime.timedelta(seconds={int(off.total_seconds())}))"
-        return (f"datetime.datetime({v.year}, {v.month}, {v.day}, {v.hour}, {v.minute}, {v.second}, "
-                f"{v.microsecond}{z})")
+            seconds = int(off.total_seconds())
+            z = f", tzinfo=datetime.timezone(datetime.timedelta(seconds={seconds}))"
+        return (f"datetime.datetime({v.year}, {v.month}, {v.day}, {v.hour}, {v.minute}, "
+                f"{v.second}, {v.microsecond}{z})")
     if isinstance(v, dt.date):
         return f"datetime.date({v.year}, {v.month}, {v.day})"
     if isinstance(v, dt.time):
         return f"datetime.time({v.hour}, {v.minute}, {v.second}, {v.microsecond})"
     if isinstance(v, decimal.Decimal):
         return f"decimal.Decimal({str(v)!r})"
-    if isinstance(v, float):
-        if math.isnan(v) or math.isinf(v):
-            return f"float({repr(v)!r})"
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return f"float({repr(v)!r})"
     return repr(v)

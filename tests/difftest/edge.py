@@ -46,8 +46,8 @@ USERS = ["admin", "sato", "SATO2"]
 # record ids with gaps (kintone ids are not contiguous once records are deleted): paging by id,
 # the id ranges a full scan is split into and LIMIT/OFFSET sent to kintone meet them
 EDGE_IDS = [1, 2, 3, 4, 6, 9, 13, 19, 28, 42, 63, 94, 141, 211, 316, 474, 500, 501, 711, 999,
-            1000, 1001, 1066, 1599, 1999, 2000, 2001, 2398, 2400, 2401, 3597, 3998, 3999, 4000, 4001,
-            4500, 5395, 5999, 6000, 6001]
+            1000, 1001, 1066, 1599, 1999, 2000, 2001, 2398, 2400, 2401, 3597, 3998, 3999, 4000,
+            4001, 4500, 5395, 5999, 6000, 6001]
 EDGE2_IDS = [5, 500, 501, 999, 1000, 1001, 1999, 2000, 2001, 2500, 3000, 3001, 3500, 3999, 4000,
              4001, 4500, 5000, 5500, 6000]
 MEMOS = ["line1\nline2", "tab\tx", " 12\n", "\n", "a\r\nb", "NULL"]
@@ -71,7 +71,7 @@ def fixture(records: int = 40) -> dict[str, Any]:
             "d1": {"value": _pick(DATES, i)},
             "tm": {"value": _pick(TIMES, i)},
             "ts": {"value": _pick(DATETIMES, i)},
-            "dd": {"value": _pick(CHOICES + [""], i)},
+            "dd": {"value": _pick([*CHOICES, ""], i)},
             "rb": {"value": _pick(RADIO, i)},
             "cb": {"value": [t for j, t in enumerate(TAGS) if (i >> j) & 1]},
             "ms": {"value": [t for j, t in enumerate(MULTI) if (i >> (j + 1)) & 1]},

@@ -15,15 +15,29 @@ import math
 import random
 import re
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar, overload
 
 from .reference import Catalog, Col, Table
 from .sqlast import (
-    Compound, ListN, Lit, Node, OrderItem, Param, Raw, Select, Seq, TableRef, With, qi,
+    Compound,
+    ListN,
+    Lit,
+    Node,
+    OrderItem,
+    Param,
+    Raw,
+    Select,
+    Seq,
+    TableRef,
+    With,
+    qi,
 )
 
+T = TypeVar("T")
+
 D = decimal.Decimal
-UTC = dt.timezone.utc
+UTC = dt.UTC
 JST = dt.timezone(dt.timedelta(hours=9))
 WEST = dt.timezone(dt.timedelta(hours=-5, minutes=-30))
 
@@ -92,7 +106,8 @@ class Scope:
 
 
 class Gen:
-    def __init__(self, cat: Catalog, seed: int, *, shapes: list[tuple[float, str]] | None = None) -> None:
+    def __init__(self, cat: Catalog, seed: int, *,
+                 shapes: list[tuple[float, str]] | None = None) -> None:
         self.cat = cat
         self.shapes = shapes or self.SHAPES
         self.seed = seed
@@ -116,13 +131,13 @@ class Gen:
 
     # --- helpers ------------------------------------------------------------------------
 
-    def pick(self, seq: Sequence[Any]) -> Any:
+    def pick(self, seq: Sequence[T]) -> T:
         return seq[self.rng.randrange(len(seq))]
 
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
 
-    def weighted(self, table: Sequence[tuple[float, Any]]) -> Any:
+    def weighted(self, table: Sequence[tuple[float, T]]) -> T:
         total = sum(w for w, _ in table)
         r = self.rng.random() * total
         for w, v in table:
@@ -145,7 +160,7 @@ class Gen:
     def table(self) -> Table:
         ts = self.cat.tables
         weights = [(3.0 if t.parent is None else 2.0) / (1 + len(t.rows) / 1500) for t in ts]
-        return self.weighted(list(zip(weights, ts)))
+        return self.weighted(list(zip(weights, ts, strict=True)))
 
     def _links(self) -> list[tuple[Table, Col, Table, Col, int]]:
         """Pairs of columns of different tables whose values meet (equality joins), with the
@@ -158,7 +173,7 @@ class Gen:
                     continue
                 for ca in a.cols:
                     for cb in b.cols:
-                        if ca.kind != cb.kind or ca.kind in ("id",) and cb.kind in ("id",):
+                        if ca.kind != cb.kind or (ca.kind in ("id",) and cb.kind in ("id",)):
                             continue
                         x, y = self.counts[a.name, ca.name], self.counts[b.name, cb.name]
                         n = sum(v * y.get(k, 0) for k, v in x.items())
@@ -187,7 +202,8 @@ class Gen:
     def _variant(self, kind: str, v: Any) -> Any:
         rng = self.rng
         if kind in ("id", "int", "num") and isinstance(v, (int, float)):
-            opts: list[Any] = [str(v), f" {v}", float(v), D(repr(v)) if isinstance(v, float) else D(v),
+            opts: list[Any] = [str(v), f" {v}", float(v),
+                               D(repr(v)) if isinstance(v, float) else D(v),
                                v + 1, v - 1, -v, v * 10, f"{float(v):e}", True]
             if isinstance(v, int):
                 opts += [f"{v}.0", D(f"{v}.00"), v + 0.5, float(v) + 1e-9]
@@ -334,7 +350,10 @@ class Gen:
         lhs, kind = self.expr(alias, c)
         r = self.rng.random()
         pseudo = Col("x", "", kind, "", "")
-        val = lambda: self.value(t, c) if kind == c.kind else self.value(None, pseudo)  # noqa: E731
+
+        def val() -> Any:
+            return self.value(t, c) if kind == c.kind else self.value(None, pseudo)
+
         if r < 0.38:
             op = self.pick(CMP)
             rhs = self.operand(val())
@@ -347,7 +366,7 @@ class Gen:
             a, b = val(), val()
             if self.chance(0.7):
                 try:
-                    if b < a:  # type: ignore[operator]
+                    if b < a:
                         a, b = b, a
                 except TypeError:
                     pass
@@ -364,7 +383,7 @@ class Gen:
         if r < 0.78:
             return self.like(lhs, t, c)
         # column against another column of the scope (same or another table; any kind)
-        a2, t2, c2 = self.pick_col(scope, outer=0.3)
+        a2, _, c2 = self.pick_col(scope, outer=0.3)
         rhs2, _ = self.expr(a2, c2, p=0.2)
         op = self.pick(CMP)
         return Seq("b", [lhs, f" {op} ", rhs2])
@@ -410,8 +429,8 @@ class Gen:
             return Seq("b", [self.colref(alias, c), f" {neg}IN (", sel, ")"])
         # comparison with a scalar subquery
         c = self.pick(t.cols)
-        inner = self.scalar_sub(scope, want=c.kind)
-        return Seq("b", [self.colref(alias, c), f" {self.pick(CMP)} ", inner])
+        scalar = self.scalar_sub(scope, want=c.kind)
+        return Seq("b", [self.colref(alias, c), f" {self.pick(CMP)} ", scalar])
 
     def correlated(self, alias: str, t: Table, scope: Scope, exists: bool) -> Select:
         """SELECT … FROM <related table> WHERE <correlation> [AND …]: the child table of an app,
@@ -427,7 +446,8 @@ class Gen:
             t2 = self.cat.table(t.parent)
             corr = Raw(f"{a2}.{qi('Id')} = {alias}.{qi('RecordId')}", "b")
         else:
-            links = [lk for lk in self.links if lk[0].name == self.src(t).name or lk[2].name == self.src(t).name]
+            links = [lk for lk in self.links
+                     if lk[0].name == self.src(t).name or lk[2].name == self.src(t).name]
             if links and self.chance(0.7):
                 a, ca, b, cb, _ = self.pick(links)
                 if a.name == self.src(t).name:
@@ -455,7 +475,8 @@ class Gen:
         return sel
 
     def scalar_sub(self, scope: Scope, want: str | None = None) -> Node:
-        """(SELECT agg FROM …), correlated or not, or (SELECT col … ORDER BY Id LIMIT 1 OFFSET k)."""
+        """(SELECT agg FROM …), correlated or not, or
+        (SELECT col … ORDER BY Id LIMIT 1 OFFSET k)."""
         alias, t = self.pick(scope.items)
         r = self.rng.random()
         if r < 0.5:
@@ -466,9 +487,10 @@ class Gen:
             if self.chance(0.25):
                 # one value through ORDER BY Id LIMIT 1 OFFSET k: a LIMIT per outer row
                 a2 = inner.keys[0].split(".")[0]
-                sel = inner._copy(order=ListN([OrderItem(Raw(f"{a2}.{qi('Id')}"), self.chance(0.3))]),
-                                  limit=self.operand(1, 0.3),
-                                  offset=self.operand(self.pick([0, 1, 2]), 0.3) if self.chance(0.6) else None)
+                sel = inner._copy(
+                    order=ListN([OrderItem(Raw(f"{a2}.{qi('Id')}"), self.chance(0.3))]),
+                    limit=self.operand(1, 0.3),
+                    offset=self.operand(self.pick([0, 1, 2]), 0.3) if self.chance(0.6) else None)
                 return Seq("v", ["(", sel, ")"])
             before, _, after = agg.partition("{}")
             col = Seq("v", [before, c_expr, after]) if "{}" in agg else Raw(agg)
@@ -489,7 +511,8 @@ class Gen:
             sel = Select(ListN([self.colref(a2, c2)]), TableRef(t2.name, a2), where,
                          order=ListN([OrderItem(Raw(f"{a2}.{qi('Id')}"), self.chance(0.4))]),
                          limit=self.operand(1, 0.3),
-                         offset=self.operand(self.pick([0, 1, 2, 3, 10, 499, 500, 1500, 10000]), 0.4),
+                         offset=self.operand(
+                             self.pick([0, 1, 2, 3, 10, 499, 500, 1500, 10000]), 0.4),
                          keys=[f"{a2}.{qi('Id')}"])
         return Seq("v", ["(", sel, ")"])
 
@@ -501,10 +524,12 @@ class Gen:
         joins of an app with its child table cost time in proportion to both sizes."""
         for alias, t in scope.items:
             t = self.src(t)
-            if len(t.rows) <= 1500 or not self.chance(p) or t.name not in [x.name for x in self.cat.tables]:
+            if (len(t.rows) <= 1500 or not self.chance(p)
+                    or t.name not in [x.name for x in self.cat.tables]):
                 continue
             col = "RecordId" if t.parent else "Id"
-            lo = self.rng.randrange(0, max(1, len(t.rows) if not t.parent else len(self.cat.table(t.parent).rows)))
+            ids = len(t.rows) if not t.parent else len(self.cat.table(t.parent).rows)
+            lo = self.rng.randrange(0, max(1, ids))
             span = self.pick([50, 200, 400, 700])
             rng = Raw(f"{alias}.{qi(col)} BETWEEN {lo} AND {lo + span}", "b")
             where = rng if where is None else Seq("b", [where, " AND ", rng], hoist=(0, 1))
@@ -517,7 +542,12 @@ class Gen:
             sel = sel._copy(order=ListN([OrderItem(Raw(f"{alias}.{qi('Id')}"), self.chance(0.3))]))
         return self.limit_on(sel)
 
-    def limit_on(self, sel: Any) -> Any:
+    @overload
+    def limit_on(self, sel: Select) -> Select: ...
+    @overload
+    def limit_on(self, sel: Compound) -> Compound: ...
+
+    def limit_on(self, sel: Select | Compound) -> Select | Compound:
         n = self.pick([0, 1, 2, 3, 5, 10, 100, 499, 500, 501, 1000, 1999, 2000, 2001, 5000, -1])
         off = self.pick([0, 1, 2, 3, 10, 499, 500, 1000, 1999, 2999, 10000, 10001, -1])
         sel_limit = self.operand(n, 0.3)
@@ -548,7 +578,8 @@ class Gen:
         order: list[Node] = []
         for _ in range(self.rng.randint(0, 2)):
             if self.chance(0.5) and items:
-                order.append(OrderItem(Raw(str(self.rng.randrange(len(items)) + 1)), self.chance(0.3)))
+                position = Raw(str(self.rng.randrange(len(items)) + 1))
+                order.append(OrderItem(position, self.chance(0.3)))
             else:
                 alias, t = self.pick(scope.items)
                 order.append(OrderItem(self.colref(alias, self.pick(t.cols)), self.chance(0.3),
@@ -574,14 +605,16 @@ class Gen:
         return sel
 
     def group_expr(self, alias: str, t: Table) -> Node:
-        small = [c for c in t.cols if 0 < len(self.counts.get((self.src(t).name, c.name), ())) <= 40]
+        small = [c for c in t.cols
+                 if 0 < len(self.counts.get((self.src(t).name, c.name), ())) <= 40]
         if small and self.chance(0.6):
             return self.colref(alias, self.pick(small))
         c = self.pick(t.cols)
         ref = self.colref(alias, c)
         fmt = {"date": "substr({}, 1, 7)", "datetime": "strftime('%Y', {})",
                "json": "json_array_length({})", "num": "CAST({} / 1000000 AS INTEGER)",
-               "id": "{} % 7", "int": "{} % 3", "text": "substr({}, 1, 1)", "time": "substr({}, 1, 2)"}[c.kind]
+               "id": "{} % 7", "int": "{} % 3", "text": "substr({}, 1, 1)",
+               "time": "substr({}, 1, 2)"}[c.kind]
         before, after = fmt.split("{}")
         return Seq("v", [before, ref, after])
 
@@ -611,12 +644,14 @@ class Gen:
                 aggs.append(Seq("v", [before, inner, after]))
             else:
                 aggs.append(Raw(fn))
-        where = self.narrow(scope, self.pred(scope, self.rng.randint(0, 2)) if self.chance(0.7) else None)
+        where = self.narrow(
+            scope, self.pred(scope, self.rng.randint(0, 2)) if self.chance(0.7) else None)
         items = groups + aggs
         having = None
         if groups and self.chance(0.3):
             op = self.pick([">", ">=", "<", "=", "<>"])
-            having = Seq("b", [self.pick(aggs), f" {op} ", self.operand(self.pick([0, 1, 2, 5, 10, 1000000, 0.5, "1"]))])
+            having = Seq("b", [self.pick(aggs), f" {op} ",
+                               self.operand(self.pick([0, 1, 2, 5, 10, 1000000, 0.5, "1"]))])
         sel = Select(ListN(items), frm, where, ListN(groups) if groups else None, having,
                      agg=True, keys=[f"{x}.{qi('Id')}" for x, _ in scope.items])
         if groups and self.chance(0.8):
@@ -635,9 +670,9 @@ class Gen:
             c = self.pick(self.children[p.name])
             ap, ac = self.alias(), self.alias()
             if self.chance(0.5):
-                left, right, lt, rt = (p, ap), (c, ac), p, c
+                left, right = (p, ap), (c, ac)
             else:
-                left, right, lt, rt = (c, ac), (p, ap), c, p
+                left, right = (c, ac), (p, ap)
             cond = f"{ac}.{qi('RecordId')} = {ap}.{qi('Id')}"
             if self.chance(0.2):
                 cond = f"{ap}.{qi('Id')} = {ac}.{qi('RecordId')}"
@@ -649,7 +684,8 @@ class Gen:
         else:
             # a text or number column of one table against a column of another kind
             a = self.table()
-            b = self.pick([t for t in self.cat.tables if len(t.rows) * len(a.rows) <= 2_500_000] or [a])
+            b = self.pick([t for t in self.cat.tables if len(t.rows) * len(a.rows) <= 2_500_000]
+                          or [a])
             ca = self.pick([c for c in a.cols if c.kind in ("text", "num", "date")] or a.cols)
             cb = self.pick([c for c in b.cols if c.kind != ca.kind] or b.cols)
             ap, ac = self.alias(), self.alias()
@@ -664,15 +700,18 @@ class Gen:
             frm = Seq("src", [TableRef(lt_.name, la), ", ", TableRef(rt_.name, ra)])
             extra = Raw(cond, "b")
         else:
-            frm = Seq("src", [TableRef(lt_.name, la), f" {jt} ", TableRef(rt_.name, ra), f" ON {cond}"])
+            frm = Seq("src", [TableRef(lt_.name, la), f" {jt} ", TableRef(rt_.name, ra),
+                              f" ON {cond}"])
             extra = None
-        where = self.narrow(scope, self.pred(scope, self.rng.randint(0, 2)) if self.chance(0.75) else None)
+        where = self.narrow(
+            scope, self.pred(scope, self.rng.randint(0, 2)) if self.chance(0.75) else None)
         if extra is not None:
             where = extra if where is None else Seq("b", [extra, " AND ", where], hoist=(1,))
         keys = [f"{la}.{qi('Id')}", f"{ra}.{qi('Id')}"]
         if self.chance(0.35):
-            cols = ListN([Raw("COUNT(*)")] + ([Seq("v", ["SUM(", self.colref(ra, self.pick(rt_.cols)), ")"])]
-                                             if self.chance(0.5) else []))
+            cols = ListN([Raw("COUNT(*)")]
+                         + ([Seq("v", ["SUM(", self.colref(ra, self.pick(rt_.cols)), ")"])]
+                            if self.chance(0.5) else []))
             return Select(cols, frm, where, agg=True, keys=keys)
         items = self.select_items(scope)
         sel = Select(ListN(items), frm, where, keys=keys)
@@ -696,7 +735,8 @@ class Gen:
             items = self.select_items(scope)
             where = self.sub_pred(scope)
             if self.chance(0.5):
-                where = Seq("b", [where, f" {self.pick(['AND', 'OR'])} ", self.pred(scope, 1)], hoist=(0, 1))
+                where = Seq("b", [where, f" {self.pick(['AND', 'OR'])} ", self.pred(scope, 1)],
+                            hoist=(0, 1))
         sel = Select(ListN(items), TableRef(t.name, a), self.narrow(scope, where, 0.95),
                      keys=[f"{a}.{qi('Id')}"])
         if self.chance(0.6):
@@ -721,26 +761,28 @@ class Gen:
                 sel = Select(ListN([self.colref(a, c)]), TableRef(t.name, a), where,
                              order=ListN([OrderItem(Raw(f"{a}.{qi('Id')}"), self.chance(0.4))]),
                              limit=self.operand(self.pick([1, 1, 1, 2]), 0.3),
-                             offset=self.operand(self.pick([0, 1, 3, 7, 499, 500, 501, 1000, 10000]), 0.4),
+                             offset=self.operand(
+                                 self.pick([0, 1, 3, 7, 499, 500, 501, 1000, 10000]), 0.4),
                              keys=[f"{a}.{qi('Id')}"])
                 if self.chance(0.3):  # a subquery returning several rows: one value of it
-                    sel = Select(ListN([Raw("MAX(x)")]),
-                                 Seq("src", ["(", sel._copy(cols=ListN([Seq("v", [self.colref(a, c), " AS x"])]),
-                                                            limit=self.operand(self.pick([2, 3, 10]))), ") AS s"]),
+                    several = sel._copy(cols=ListN([Seq("v", [self.colref(a, c), " AS x"])]),
+                                        limit=self.operand(self.pick([2, 3, 10])))
+                    sel = Select(ListN([Raw("MAX(x)")]), Seq("src", ["(", several, ") AS s"]),
                                  agg=True)
             else:
                 agg = self.pick(["MAX", "MIN", "SUM", "COUNT"])
                 c = self.pick(t.cols)
                 where = self.pred(Scope([(a, t)]), 1, sub=False)
-                sel = Select(ListN([Seq("v", [f"{agg}(", self.colref(a, c), ")"])]), TableRef(t.name, a),
-                             where, agg=True)
+                sel = Select(ListN([Seq("v", [f"{agg}(", self.colref(a, c), ")"])]),
+                             TableRef(t.name, a), where, agg=True)
             parts.append(Seq("v", ["(", sel, ")"]))
         if self.chance(0.3):
             # the same table in FROM too, with a LIMIT of its own
             a = self.alias()
-            base = Select(ListN([Raw(f"{a}.{qi('Id')}")] + parts), TableRef(t.name, a),
+            base = Select(ListN([Raw(f"{a}.{qi('Id')}"), *parts]), TableRef(t.name, a),
                           self.pred(Scope([(a, t)]), 1, sub=False) if self.chance(0.5) else None,
-                          order=ListN([OrderItem(Raw(f"{a}.{qi('Id')}"))]), keys=[f"{a}.{qi('Id')}"])
+                          order=ListN([OrderItem(Raw(f"{a}.{qi('Id')}"))]),
+                          keys=[f"{a}.{qi('Id')}"])
             return self.limit_on(base)
         return Select(ListN(parts))
 
@@ -751,26 +793,31 @@ class Gen:
         for _ in range(2):
             a = self.alias()
             where = self.pred(Scope([(a, t)]), 1, sub=False) if self.chance(0.4) else None
-            sel = Select(ListN([Raw(f"{a}.{qi('Id')}")] + [self.colref(a, self.pick(t.cols))]),
+            sel = Select(ListN([Raw(f"{a}.{qi('Id')}"), self.colref(a, self.pick(t.cols))]),
                          TableRef(t.name, a), where,
                          order=ListN([OrderItem(Raw(f"{a}.{qi('Id')}"), self.chance(0.5))]),
                          keys=[f"{a}.{qi('Id')}"])
             scans.append(self.limit_on(sel))
         cross = self.chance(0.3)
         if cross:  # a cross product: keep both sides small
-            scans = [s._copy(limit=self.operand(self.pick([0, 1, 2, 3, 5, 10, 40]), 0.3)) for s in scans]
+            scans = [s._copy(limit=self.operand(self.pick([0, 1, 2, 3, 5, 10, 40]), 0.3))
+                     for s in scans]
         if self.chance(0.5):
             op = self.pick(["UNION", "UNION ALL", "INTERSECT", "EXCEPT"])
             left = Select(ListN([Raw("*")]), Seq("src", ["(", scans[0], ")"]))
             right = Select(ListN([Raw("*")]), Seq("src", ["(", scans[1], ")"]))
-            return Compound(left, op, right, ListN([OrderItem(Raw("1")), OrderItem(Raw("2"))]), ncols=2)
+            return Compound(left, op, right, ListN([OrderItem(Raw("1")), OrderItem(Raw("2"))]),
+                            ncols=2)
         x, y = self.alias(), self.alias()
         cols = ListN([Raw(f"{x}.*"), Raw(f"{y}.*")])
-        cond = "1" if cross else self.pick([f"{x}.{qi('Id')} = {y}.{qi('Id')}", f"{x}.{qi('Id')} < {y}.{qi('Id')}"])
+        cond = "1" if cross else self.pick([f"{x}.{qi('Id')} = {y}.{qi('Id')}",
+                                            f"{x}.{qi('Id')} < {y}.{qi('Id')}"])
         if cond.endswith("< " + f"{y}.{qi('Id')}") and len(t.rows) > 400:
             cond = f"{x}.{qi('Id')} = {y}.{qi('Id')}"
-        return Select(cols, Seq("src", ["(", scans[0], f") AS {x} JOIN (", scans[1], f") AS {y} ON {cond}"]),
-                      order=ListN([OrderItem(Raw(f"{x}.{qi('Id')}")), OrderItem(Raw(f"{y}.{qi('Id')}"))]),
+        frm = Seq("src", ["(", scans[0], f") AS {x} JOIN (", scans[1], f") AS {y} ON {cond}"])
+        return Select(cols, frm,
+                      order=ListN([OrderItem(Raw(f"{x}.{qi('Id')}")),
+                                   OrderItem(Raw(f"{y}.{qi('Id')}"))]),
                       keys=[f"{x}.{qi('Id')}", f"{y}.{qi('Id')}"])
 
     def compound(self) -> Node:
@@ -800,14 +847,15 @@ class Gen:
         a = self.alias()
         self.n_cte += 1
         name = f"c{self.n_cte}"
-        chosen = []
+        chosen: list[Col] = []
         for c in self.rng.sample(t.cols, min(len(t.cols), self.rng.randint(1, 4))):
             if c.name not in [x.name for x in chosen]:
                 chosen.append(c)
         if not any(c.name == "Id" for c in chosen):
             chosen.insert(0, t.cols[0])
         inner = Select(ListN([self.colref(a, c) for c in chosen]), TableRef(t.name, a),
-                       self.pred(Scope([(a, t)]), self.rng.randint(0, 2)) if self.chance(0.7) else None,
+                       (self.pred(Scope([(a, t)]), self.rng.randint(0, 2)) if self.chance(0.7)
+                        else None),
                        keys=[f"{a}.{qi('Id')}"])
         inner = self.maybe_limit(inner, a, t, 0.3)
         pseudo = Table(name, t.app_id, list(chosen), parent=None)
@@ -819,7 +867,8 @@ class Gen:
         if kids and self.chance(0.3):
             k = self.pick(kids)
             ka = self.alias()
-            frm = Seq("src", [frm, " JOIN ", TableRef(k.name, ka), f" ON {ka}.{qi('RecordId')} = {b}.{qi('Id')}"])
+            frm = Seq("src", [frm, " JOIN ", TableRef(k.name, ka),
+                              f" ON {ka}.{qi('RecordId')} = {b}.{qi('Id')}"])
             scope = Scope([(b, pseudo), (ka, k)])
         items = self.select_items(scope)
         body = Select(ListN(items), frm, self.pred(scope, 1) if self.chance(0.7) else None,
@@ -832,10 +881,10 @@ class Gen:
             a3 = self.alias()
             self.n_cte += 1
             name2 = f"c{self.n_cte}"
-            inner2 = Select(ListN([Raw(f"COUNT(*) AS n")]), TableRef(t.name, a3),
+            inner2 = Select(ListN([Raw("COUNT(*) AS n")]), TableRef(t.name, a3),
                             self.pred(Scope([(a3, t)]), 1, sub=False), agg=True)
             ctes.append(Seq("cte", [f"{name2} AS (", inner2, ")"]))
-            body = body._copy(cols=ListN(list(body.cols.items) + [Raw(f"(SELECT n FROM {name2})")]))
+            body = body._copy(cols=ListN([*body.cols.items, Raw(f"(SELECT n FROM {name2})")]))
         return With(ListN(ctes), body)
 
     def recursive_offsets(self) -> Node:
@@ -868,7 +917,7 @@ class Gen:
         c = self.pick(t.cols)
         g = self.group_expr(a, t)
         idr = Raw(f"{a}.{qi('Id')}")
-        fn = self.pick([
+        fn: list[str | Node] = self.pick([
             ["ROW_NUMBER() OVER (ORDER BY ", self.colref(a, c), f", {a}.{qi('Id')})"],
             ["COUNT(*) OVER (PARTITION BY ", g, ")"],
             ["SUM(", self.colref(a, c), f") OVER (ORDER BY {a}.{qi('Id')})"],
@@ -877,7 +926,8 @@ class Gen:
             ["RANK() OVER (ORDER BY ", self.colref(a, c), ")"],
         ])
         items = [idr, self.colref(a, c), Seq("v", fn)]
-        sel = Select(ListN(items), TableRef(t.name, a), self.pred(scope, 1) if self.chance(0.7) else None,
+        sel = Select(ListN(items), TableRef(t.name, a),
+                     self.pred(scope, 1) if self.chance(0.7) else None,
                      order=ListN([OrderItem(Raw(f"{a}.{qi('Id')}"))]), keys=[f"{a}.{qi('Id')}"])
         return self.limit_on(sel) if self.chance(0.3) else sel
 
@@ -923,8 +973,9 @@ class Gen:
             frm = Seq("src", [TableRef(a.name, x), f" {self.pick(['JOIN', 'LEFT JOIN'])} ",
                               TableRef(b.name, y), f" ON {y}.{qi(cb.name)} {op} ", outer])
             return Select(cols, frm, where_extra,
-                          order=ListN([OrderItem(Raw(f"{x}.{qi('Id')}")), OrderItem(Raw(f"{y}.{qi('Id')}"))]),
-                          keys=keys + [f"{y}.{qi('Id')}"])
+                          order=ListN([OrderItem(Raw(f"{x}.{qi('Id')}")),
+                                       OrderItem(Raw(f"{y}.{qi('Id')}"))]),
+                          keys=[*keys, f"{y}.{qi('Id')}"])
         inner_where = Seq("b", [f"{y}.{qi(cb.name)} {op} ", outer])
         if form < 0.65:
             neg = "NOT " if self.chance(0.3) else ""
@@ -936,20 +987,22 @@ class Gen:
                                                           TableRef(b.name, y)), ")"])
         else:
             cnt = Select(ListN([Raw("COUNT(*)")]), TableRef(b.name, y), inner_where, agg=True)
-            return Select(ListN([Raw(f"{x}.{qi('Id')}"), Seq("v", ["(", cnt, ")"])]), TableRef(a.name, x),
-                          where_extra, order=ListN([OrderItem(Raw(f"{x}.{qi('Id')}"))]), keys=keys)
-        where = cond if where_extra is None else Seq("b", [cond, " AND ", where_extra], hoist=(0, 1))
-        return Select(ListN([Raw(f"{x}.{qi('Id')}"), self.colref(x, ca)]), TableRef(a.name, x), where,
-                      order=ListN([OrderItem(Raw(f"{x}.{qi('Id')}"))]), keys=keys)
+            return Select(ListN([Raw(f"{x}.{qi('Id')}"), Seq("v", ["(", cnt, ")"])]),
+                          TableRef(a.name, x), where_extra,
+                          order=ListN([OrderItem(Raw(f"{x}.{qi('Id')}"))]), keys=keys)
+        where = (cond if where_extra is None
+                 else Seq("b", [cond, " AND ", where_extra], hoist=(0, 1)))
+        return Select(ListN([Raw(f"{x}.{qi('Id')}"), self.colref(x, ca)]), TableRef(a.name, x),
+                      where, order=ListN([OrderItem(Raw(f"{x}.{qi('Id')}"))]), keys=keys)
 
-    SHAPES: list[tuple[float, str]] = [
+    SHAPES: ClassVar[list[tuple[float, str]]] = [
         (30, "simple"), (12, "aggregate"), (14, "join"), (14, "with_subquery"), (6, "multi_scan"),
         (4, "derived_pair"), (6, "compound"), (5, "cte"), (2, "recursive_offsets"), (3, "window"),
         (2, "app_alias"), (8, "cross"),
     ]
 
     #: edge values: more of the statements that compare values across types and tables
-    EDGE_SHAPES: list[tuple[float, str]] = [
+    EDGE_SHAPES: ClassVar[list[tuple[float, str]]] = [
         (30, "simple"), (8, "aggregate"), (12, "join"), (12, "with_subquery"), (3, "multi_scan"),
         (2, "derived_pair"), (5, "compound"), (4, "cte"), (1, "recursive_offsets"), (2, "window"),
         (1, "app_alias"), (25, "cross"),

@@ -186,7 +186,7 @@ def _column(prop: dict[str, Any], app_code: str, double: bool) -> Col | None:
     ft = prop["type"]
     code = prop["code"]
     label = prop.get("label") or code
-    options = sorted((prop.get("options") or {}).keys()) if isinstance(prop.get("options"), dict) else []
+    options = sorted(prop["options"]) if isinstance(prop.get("options"), dict) else []
     number = ("DOUBLE" if double else "DECIMAL", "num")
     if ft in ("STATUS", "STATUS_ASSIGNEE", "CATEGORY") and prop.get("enabled") is False:
         return None
@@ -237,7 +237,7 @@ def load(url: str, user: str, password: str, *, number_map_to_double: bool = Fal
     tables: list[Table] = []
     names: dict[str, int] = {}
     aliases: dict[str, str] = {}
-    apps = []
+    apps: list[dict[str, Any]] = []
     while True:
         page = rest.get("/k/v1/apps.json", offset=len(apps), limit=100)["apps"]
         apps += page
@@ -278,8 +278,11 @@ def load(url: str, user: str, password: str, *, number_map_to_double: bool = Fal
             _name_columns(inner, ["Id", "RecordId"])
             child = Table(
                 f"{name}_{sub.get('label') or sub['code']}", app_id,
-                [Col("Id", "INTEGER", "id", "__ID__", "id"),
-                 Col("RecordId", "INTEGER", "int", "__ID__", "$id")] + inner,
+                [
+                    Col("Id", "INTEGER", "id", "__ID__", "id"),
+                    Col("RecordId", "INTEGER", "int", "__ID__", "$id"),
+                    *inner,
+                ],
                 parent=name,
             )
             child.sub_code = sub["code"]  # type: ignore[attr-defined]
@@ -317,13 +320,14 @@ def create_sqlite(cat: Catalog) -> sqlite3.Connection:
         marks = ", ".join("?" for _ in range(len(t.cols) + 1))
         db.executemany(
             f"INSERT INTO {qi(t.name)} ({names}) VALUES ({marks})",
-            [(r[0],) + tuple(r) for r in t.rows],
+            [(r[0], *r) for r in t.rows],
         )
         # Indexes change no result (only the order of rows whose order is undefined) and keep
         # correlated subqueries on the reference side from being quadratic.
         db.execute(f"CREATE INDEX {qi('ix ' + t.name + ' Id')} ON {qi(t.name)} (\"Id\")")
         if t.parent:
-            db.execute(f"CREATE INDEX {qi('ix ' + t.name + ' RecordId')} ON {qi(t.name)} (\"RecordId\")")
+            index = qi("ix " + t.name + " RecordId")
+            db.execute(f"CREATE INDEX {index} ON {qi(t.name)} (\"RecordId\")")
     for alias, name in cat.aliases.items():
         db.execute(f"CREATE VIEW {qi(alias)} AS SELECT * FROM {qi(name)}")
     db.commit()
@@ -349,4 +353,5 @@ def load_oracle(conn: Any, cat: Catalog, prefix: str) -> None:
             params = [v for r in chunk for v in (r[0], *r)]
             conn.execute(f"INSERT INTO {name} ({names}) VALUES {marks}", params)
     for alias, target in cat.aliases.items():
-        conn.execute(f"CREATE TEMP VIEW {qi(prefix + alias)} AS SELECT * FROM {qi(prefix + target)}")
+        view, table = qi(prefix + alias), qi(prefix + target)
+        conn.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {table}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import math
@@ -10,8 +11,9 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .binding import Unbindable, bind, show
 from .reference import Catalog, load_oracle, qi
@@ -36,7 +38,7 @@ def storage(v: Any) -> Any:
             return int(v)
         return float(v)
     if isinstance(v, dt.datetime):
-        v = v.astimezone(dt.timezone.utc)
+        v = v.astimezone(dt.UTC)
         if v.microsecond:
             return v.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return v.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -61,8 +63,12 @@ def vkey(v: Any) -> tuple[Any, ...]:
     return ("other", repr(v))
 
 
+def row_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(vkey(v) for v in row)
+
+
 def rows_key(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    return [tuple(vkey(v) for v in r) for r in rows]
+    return [row_key(r) for r in rows]
 
 
 def approx_rows(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], ordered: bool) -> bool:
@@ -70,8 +76,11 @@ def approx_rows(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], ordered: boo
     def norm(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         out = []
         for r in rows:
-            out.append(tuple(("real~", float(f"{v:.9g}")) if isinstance(v, float) and math.isfinite(v)
-                             else vkey(v) for v in r))
+            out.append(tuple(
+                ("real~", float(f"{v:.9g}")) if isinstance(v, float) and math.isfinite(v)
+                else vkey(v)
+                for v in r
+            ))
         return out if ordered else sorted(out, key=repr)
     return norm(a) == norm(b)
 
@@ -102,7 +111,9 @@ def ties_only(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> bool:
             return x == y
         return vkey(x) == vkey(y)
     return len(a) == len(b) and all(
-        len(r) == len(s) and all(cell_eq(x, y) for x, y in zip(r, s)) for r, s in zip(a, b))
+        len(r) == len(s) and all(cell_eq(x, y) for x, y in zip(r, s, strict=True))
+        for r, s in zip(a, b, strict=True)
+    )
 
 
 SUMS = re.compile(r"\b(SUM|TOTAL|AVG)\s*\(", re.I)
@@ -145,7 +156,8 @@ class Driver:
         self.oracle: Any = None
         self.oracle_loaded = False
 
-    def run(self, sql: str, params: list[Any], timeout: float = DRIVER_TIMEOUT, conn: Any = None) -> Result:
+    def run(self, sql: str, params: list[Any], timeout: float = DRIVER_TIMEOUT,
+            conn: Any = None) -> Result:
         target = conn if conn is not None else self.conn
         box: dict[str, Result] = {}
 
@@ -160,7 +172,7 @@ class Driver:
                     cur.close()
                 box["r"] = Result("ok", [tuple(storage(v) for v in r) for r in rows],
                                   seconds=time.perf_counter() - t0)
-            except Exception as exc:  # noqa: BLE001 - every driver error is a result
+            except Exception as exc:  # every driver error is a result
                 box["r"] = Result("error", error=str(exc).splitlines()[0][:300] if str(exc) else "",
                                   etype=type(exc).__name__, seconds=time.perf_counter() - t0)
 
@@ -177,8 +189,8 @@ class Driver:
                     self.conn = self.connect()
                 else:
                     self.oracle, self.oracle_loaded = None, False
-            return Result("timeout", seconds=time.perf_counter() - t0,
-                          error="" if "r" not in box else f"(finished after {box['r'].seconds:.1f} s)")
+            late = "" if "r" not in box else f"(finished after {box['r'].seconds:.1f} s)"
+            return Result("timeout", seconds=time.perf_counter() - t0, error=late)
         r = box["r"]
         if r.kind == "ok" and r.seconds > timeout:
             return Result("timeout", seconds=r.seconds, error="(finished late)")
@@ -192,8 +204,8 @@ class Driver:
         return self.run(sql, params, conn=self.oracle)
 
 
-SQLITE_VERSIONS = (f"an answer that changed between Python's SQLite {sqlite3.sqlite_version} and the "
-                   "driver's")
+SQLITE_VERSIONS = (f"an answer that changed between Python's SQLite {sqlite3.sqlite_version} "
+                   "and the driver's")
 
 
 class Reference:
@@ -216,7 +228,8 @@ class Reference:
             cur = self.db.execute(sql, bound)
             rows = cur.fetchmany(MAX_ROWS + 1)
             if len(rows) > MAX_ROWS:
-                return Result("skip", error=f"more than {MAX_ROWS} rows", seconds=time.perf_counter() - t0)
+                return Result("skip", error=f"more than {MAX_ROWS} rows",
+                              seconds=time.perf_counter() - t0)
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
                 return Result("skip", error="reference too slow", seconds=time.perf_counter() - t0)
@@ -270,12 +283,14 @@ class Differ:
             orc = self.oracle(node)
             if orc.kind == "error" and orc.error == drv.error:
                 return Verdict("excused", "driver_error", "", drv, ref,
-                               note="the driver's SQLite refuses this over plain tables too: " + SQLITE_VERSIONS)
+                               note="the driver's SQLite refuses this over plain tables too: "
+                                    + SQLITE_VERSIONS)
             return Verdict("mismatch", "driver_error", f"driver_error:{drv.etype}", drv, ref)
         if ref.kind == "error":
             if ref.etype == "Unbindable":  # the documentation says the driver refuses this value
-                return Verdict("mismatch", "reference_error", "reference_error:Unbindable", drv, ref,
-                               note="the driver accepted a parameter its documentation says it refuses")
+                return Verdict("mismatch", "reference_error", "reference_error:Unbindable",
+                               drv, ref, note="the driver accepted a parameter its documentation "
+                                              "says it refuses")
             orc = self.oracle(node)
             if orc.kind == "ok" and rows_key(orc.rows) == rows_key(drv.rows):
                 return Verdict("excused", "reference_error", "", drv, ref,
@@ -291,15 +306,16 @@ class Differ:
         # A sum that differs in its last bits may also move a row when the statement orders by
         # it: then compare unordered, with doubles masked (the oracle must still agree exactly).
         if approx_rows(drv.rows, ref.rows, ordered) or (
-                SUMS.search(sql) and (masked_rows(drv.rows, ordered) == masked_rows(ref.rows, ordered)
-                                      or masked_rows(drv.rows, False) == masked_rows(ref.rows, False))):
+                SUMS.search(sql)
+                and (masked_rows(drv.rows, ordered) == masked_rows(ref.rows, ordered)
+                     or masked_rows(drv.rows, False) == masked_rows(ref.rows, False))):
             orc = self.oracle(node)
             if orc.kind == "ok" and rows_key(orc.rows) == a:
                 return Verdict("excused", "rows", "", drv, ref,
-                               note="only doubles differ, the statement sums doubles, and the driver's "
-                                    "SQLite over plain tables gives exactly the driver's values: SQLite "
-                                    "3.43+ sums doubles with Kahan-Babuska-Neumaier compensation, "
-                                    "Python's 3.40 does not")
+                               note="only doubles differ, the statement sums doubles, and the "
+                                    "driver's SQLite over plain tables gives exactly the driver's "
+                                    "values: SQLite 3.43+ sums doubles with Kahan-Babuska-Neumaier "
+                                    "compensation, Python's 3.40 does not")
             if SUMS.search(sql):
                 # SQL leaves the order of summation to the plan, and a sum of doubles of very
                 # different magnitudes (9.2e18 and 0.3) depends on it even when compensated.
@@ -314,9 +330,11 @@ class Differ:
         if orc.kind == "ok":
             o = rows_key(orc.rows)
             if (o == a) if ordered else (Counter(o) == Counter(a)):
-                return Verdict("excused", "rows", "", drv, ref, note="the driver's SQLite gives the same "
-                               "rows over plain tables holding the reference rows: " + SQLITE_VERSIONS)
-        return Verdict("mismatch", "rows", "rows/" + row_difference(drv.rows, ref.rows, ordered), drv, ref)
+                return Verdict("excused", "rows", "", drv, ref,
+                               note="the driver's SQLite gives the same rows over plain tables "
+                                    "holding the reference rows: " + SQLITE_VERSIONS)
+        difference = row_difference(drv.rows, ref.rows, ordered)
+        return Verdict("mismatch", "rows", "rows/" + difference, drv, ref)
 
     def oracle(self, node: Node) -> Result:
         sql, params = render(node, self.oracle_map)
@@ -370,18 +388,16 @@ def describe(node: Node, v: Verdict, *, title: str, setup: list[str], connect: s
     lines.append(f"  SQL:    {sql}")
     lines.append(f"  params: [{', '.join(show(p) for p in params)}]")
     if params:
-        try:
+        with contextlib.suppress(Unbindable):
             lines.append(f"  (bound on the reference side as {[bind(p) for p in params]!r})")
-        except Unbindable:
-            pass
     ordered = total_order(node)
     assert v.drv is not None and v.ref is not None
     lines.append(f"  driver: {v.drv.brief()}")
     lines.append(f"  sqlite: {v.ref.brief()}")
     if v.kind == "rows" and v.drv.kind == "ok" and v.ref.kind == "ok":
         a, b = Counter(rows_key(v.drv.rows)), Counter(rows_key(v.ref.rows))
-        only_d = [r for r in v.drv.rows if a[tuple(vkey(x) for x in r)] > b[tuple(vkey(x) for x in r)]]
-        only_s = [r for r in v.ref.rows if b[tuple(vkey(x) for x in r)] > a[tuple(vkey(x) for x in r)]]
+        only_d = [r for r in v.drv.rows if a[row_key(r)] > b[row_key(r)]]
+        only_s = [r for r in v.ref.rows if b[row_key(r)] > a[row_key(r)]]
         if only_d or only_s:
             lines.append(f"  only in driver: {only_d[:8]}{' …' if len(only_d) > 8 else ''}")
             lines.append(f"  only in sqlite: {only_s[:8]}{' …' if len(only_s) > 8 else ''}")
@@ -391,12 +407,15 @@ def describe(node: Node, v: Verdict, *, title: str, setup: list[str], connect: s
         lines.append(f"  note: {v.note}")
     if oracle is not None:
         if oracle.kind == v.drv.kind == "ok" and rows_key(oracle.rows) == rows_key(v.drv.rows):
-            verdict = "same as the driver (suspect the SQLite version, or parameter/result conversion)"
-        elif oracle.kind == v.ref.kind == "ok" and Counter(rows_key(oracle.rows)) == Counter(rows_key(v.ref.rows)):
+            verdict = ("same as the driver (suspect the SQLite version, or parameter/result "
+                       "conversion)")
+        elif (oracle.kind == v.ref.kind == "ok"
+              and Counter(rows_key(oracle.rows)) == Counter(rows_key(v.ref.rows))):
             verdict = "same as Python's sqlite3 (so the virtual tables are at fault)"
         else:
             verdict = oracle.brief(6)
-        lines.append(f"  driver's own SQLite over plain TEMP tables of the reference rows: {verdict}")
+        lines.append(
+            f"  driver's own SQLite over plain TEMP tables of the reference rows: {verdict}")
     if original is not None and original is not node:
         osql, oparams = render(original)
         lines.append(f"  before minimising: {osql}")
@@ -406,5 +425,6 @@ def describe(node: Node, v: Verdict, *, title: str, setup: list[str], connect: s
     lines.append("    import datetime, decimal, cdata_kintone")
     lines += [f"    {x}" for x in setup]
     lines.append(f"    conn = cdata_kintone.connect({connect})")
-    lines.append(f"    print(conn.execute({sql!r}, [{', '.join(show(p) for p in params)}]).fetchall())")
+    shown = ", ".join(show(p) for p in params)
+    lines.append(f"    print(conn.execute({sql!r}, [{shown}]).fetchall())")
     return "\n".join(lines)

@@ -9,7 +9,8 @@ of its parent when their sorts agree.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from .binding import Unbindable, bind, literal
 
@@ -140,7 +141,9 @@ class Seq(Node):
 
     def shrinks(self) -> list[Node]:
         kids = self.kids()
-        out: list[Node] = [kids[i] for i in self.hoist if i < len(kids) and kids[i].sort == self.sort]
+        out: list[Node] = [
+            kids[i] for i in self.hoist if i < len(kids) and kids[i].sort == self.sort
+        ]
         return out + list(self.alts)
 
 
@@ -335,7 +338,8 @@ class Compound(Node):
         self.n = ncols
 
     def kids(self) -> Sequence[Node]:
-        return [k for k in (self.left, self.right, self.order, self.limit, self.offset) if k is not None]
+        parts = (self.left, self.right, self.order, self.limit, self.offset)
+        return [k for k in parts if k is not None]
 
     def rebuild(self, kids: Sequence[Node]) -> Node:
         it = iter(kids)
@@ -366,7 +370,8 @@ class Compound(Node):
         if self.order is not None and self.limit is None:
             out.append(Compound(self.left, self.op, self.right, None, None, None, self.n))
         if self.op != "UNION ALL":
-            out.append(Compound(self.left, "UNION ALL", self.right, self.order, self.limit, self.offset, self.n))
+            out.append(Compound(self.left, "UNION ALL", self.right, self.order, self.limit,
+                                self.offset, self.n))
         return out
 
     def ncols(self) -> int:
@@ -412,7 +417,7 @@ class With(Node):
 def walk(node: Node, path: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], Node]]:
     yield path, node
     for i, k in enumerate(node.kids()):
-        yield from walk(k, path + (i,))
+        yield from walk(k, (*path, i))
 
 
 def replace(node: Node, path: tuple[int, ...], new: Node) -> Node:
