@@ -7,7 +7,7 @@
 // and concurrency headers. Queries are parsed and evaluated by package kquery, the same code the
 // connector builds them with.
 //
-// Its content comes from a Fixture (see FIXTURE.md); SampleFixture builds the sample dataset
+// Its content comes from a Fixture (see FIXTURE.md); package sample builds the sample dataset
 // used by the demo. New returns an http.Handler for httptest; Start listens on loopback and
 // StartTLS over HTTPS with client certificates. AddFault injects failures and Clock controls
 // time for expiry tests.
