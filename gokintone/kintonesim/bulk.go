@@ -15,9 +15,9 @@ func (s *Server) bulkRequest(q *request) (any, *apiError) {
 	if !ok || len(items) == 0 || len(items) > 20 {
 		return nil, errInvalid("requests", msgMaxRequests)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := &txn{snaps: map[*appDef]snapshot{}}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	t := s.st.begin()
 	results := make([]any, len(items))
 	for i, it := range items {
 		m, _ := it.(map[string]any)
@@ -32,21 +32,21 @@ func (s *Server) bulkRequest(q *request) (any, *apiError) {
 		if e == nil {
 			switch strings.ToUpper(method) + " " + sub.resource {
 			case "POST record":
-				op = s.opAddRecord
+				op = (*txn).addRecord
 			case "PUT record":
-				op = s.opUpdateRecord
+				op = (*txn).updateRecord
 			case "POST records":
-				op = s.opAddRecords
+				op = (*txn).addRecords
 			case "PUT records":
-				op = s.opUpdateRecords
+				op = (*txn).updateRecords
 			case "DELETE records":
-				op = s.opDeleteRecords
+				op = (*txn).deleteRecords
 			case "PUT record/status": // process.go
-				op = s.opStatus
+				op = (*txn).setStatus
 			case "PUT records/status":
-				op = s.opStatuses
+				op = (*txn).setStatuses
 			case "PUT record/assignees":
-				op = s.opAssignees
+				op = (*txn).setAssignees
 			default:
 				e = errInvalid("requests["+strconv.Itoa(i)+"].api", text{"This API cannot be used in bulkRequest.", "bulkRequestでは使用できないAPIです。"})
 			}
@@ -55,14 +55,14 @@ func (s *Server) bulkRequest(q *request) (any, *apiError) {
 		}
 		var out any
 		if e == nil {
-			out, e = op(t, &sub, params(payload))
+			out, e = op(t, &sub.caller, params(payload))
 		}
 		if e != nil {
 			t.rollback()
 			for j := range results {
 				results[j] = map[string]any{}
 			}
-			results[i] = s.errorBody(q.lang, e)
+			results[i] = e.body(q.lang)
 			return nil, &apiError{status: s.statusFor(e), code: e.code, bulk: map[string]any{"results": results}}
 		}
 		results[i] = out

@@ -10,7 +10,8 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
-// extFixture is the small domain of the tests of routes_ext.go's endpoints.
+// extFixture is the small domain of the tests of the files, comments, process management,
+// settings, spaces, preview and User API endpoints.
 const extFixture = `{
  "lang": "ja",
  "users": [

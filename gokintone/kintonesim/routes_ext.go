@@ -1,117 +1,90 @@
 package kintonesim
 
-// The endpoints beyond records, apps and cursors: files (files.go), comments (comments.go),
-// process management (process.go), app settings and spaces (appsettings.go), preview apps
-// and deploys (preview.go) and the cybozu User API (userapi.go).
-
-// extState is the server state of those endpoints. It is guarded by Server.mu; maps are made
-// on first write (extInit).
-type extState struct {
-	uploads   map[string]*upload // temporary upload fileKey → upload
-	blobs     map[string]*blob   // download fileKey → content
-	fileOwner map[string]int64   // download fileKey → app id, for attachments made by the API
-	fileBytes int64              // content held by uploads and attachments
-
-	comments map[commentKey]*commentThread
-
-	previews map[int64]*previewApp // preview forms of apps
-	liveRev  map[int64]int64       // app settings revision of live apps (absent: 1)
-	deploys  map[int64]int         // app → pending PROCESSING answers of deploy.json GET
-
-	// From the fixture (loadExt).
-	lang                 string
-	userOrder            []string // user codes in fixture order (User API ids)
-	orgs, groups, titles []Entity
-	spaces               []Space
-}
-
-// extInit makes the maps. The caller holds s.mu for writing.
-func (s *Server) extInit() {
-	x := &s.ext
-	if x.uploads != nil {
-		return
-	}
-	x.uploads = map[string]*upload{}
-	x.blobs = map[string]*blob{}
-	x.fileOwner = map[string]int64{}
-	x.comments = map[commentKey]*commentThread{}
-	x.previews = map[int64]*previewApp{}
-	x.liveRev = map[int64]int64{}
-	x.deploys = map[int64]int{}
-}
+// The endpoints beyond records, apps and cursors: files (api_files.go), comments
+// (api_comments.go), process management (process.go), app settings (api_apps.go), spaces
+// (api_spaces.go), preview apps and deploys (api_preview.go) and the cybozu User API
+// (api_users.go).
 
 // routeExt picks the handler of the endpoints above; ok is false for the others.
 func (s *Server) routeExt(q *request) (h handler, e *apiError, ok bool) {
+	var (
+		apps     = appAPI{s.st}
+		preview  = previewAPI{s.st}
+		files    = fileAPI{s.st}
+		comments = commentAPI{s.st}
+		spaces   = spaceAPI{s.st}
+		users    = userAPI{s.st}
+	)
 	key := q.method + " " + q.resource
 	if q.userAPI {
 		switch key {
 		case "GET users":
-			h = s.getUsers
+			h = users.getUsers
 		case "GET groups":
-			h = s.getGroups
+			h = users.getGroups
 		case "GET organizations":
-			h = s.getOrganizations
+			h = users.getOrganizations
 		case "GET user/groups":
-			h = s.getUserGroups
+			h = users.getUserGroups
 		case "GET user/organizations":
-			h = s.getUserOrganizations
+			h = users.getUserOrganizations
 		default:
 			return nil, &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}, true
 		}
-		return s.userAPIOnly(h), nil, true
+		return userAPIOnly(h), nil, true
 	}
 	if q.preview {
 		switch key {
 		case "POST app":
-			h = s.postPreviewApp
+			h = preview.postPreviewApp
 		case "GET app/form/fields":
-			h = s.getPreviewFields
+			h = apps.getPreviewFields
 		case "POST app/form/fields":
-			h = s.postPreviewFields
+			h = preview.postPreviewFields
 		case "PUT app/form/fields":
-			h = s.putPreviewFields
+			h = preview.putPreviewFields
 		case "DELETE app/form/fields":
-			h = s.deletePreviewFields
+			h = preview.deletePreviewFields
 		case "POST app/deploy":
-			h = s.postDeploy
+			h = preview.postDeploy
 		case "GET app/deploy":
-			h = s.getDeploy
+			h = preview.getDeploy
 		case "GET app/form/layout":
-			h = s.getLayout
+			h = apps.getLayout
 		case "GET app/views":
-			h = s.getViews
+			h = apps.getViews
 		case "GET app/status":
-			h = s.getStatusSettings
+			h = apps.getStatusSettings
 		}
 		return h, nil, h != nil
 	}
 	switch key {
 	case "POST file":
-		h = s.postFile
+		h = files.postFile
 	case "GET file":
-		h = s.getFile
+		h = files.getFile
 	case "GET record/comments":
-		h = s.getComments
+		h = comments.getComments
 	case "POST record/comment":
-		h = s.postComment
+		h = comments.postComment
 	case "DELETE record/comment":
-		h = s.deleteComment
+		h = comments.deleteComment
 	case "PUT record/status":
-		h = s.putStatus
+		h = s.write((*txn).setStatus)
 	case "PUT records/status":
-		h = s.putStatuses
+		h = s.write((*txn).setStatuses)
 	case "PUT record/assignees":
-		h = s.putAssignees
+		h = s.write((*txn).setAssignees)
 	case "GET app/status":
-		h = s.getStatusSettings
+		h = apps.getStatusSettings
 	case "GET app/form/layout":
-		h = s.getLayout
+		h = apps.getLayout
 	case "GET app/views":
-		h = s.getViews
+		h = apps.getViews
 	case "GET space":
-		h = s.getSpace
+		h = spaces.getSpace
 	case "GET space/members":
-		h = s.getSpaceMembers
+		h = spaces.getSpaceMembers
 	}
 	return h, nil, h != nil
 }
