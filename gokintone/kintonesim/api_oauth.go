@@ -20,21 +20,6 @@ type oauthAPI struct {
 	basicLayer bool // the domain's Basic layer owns the Authorization header
 }
 
-// serveOAuth answers /oauth2/authorization and /oauth2/token; it returns the OAuth error code
-// sent, if any, for the request log.
-func (s *Server) serveOAuth(w *statusWriter, q *request) string {
-	oauth := oauthAPI{s.st, s.basic != nil}
-	switch q.r.URL.Path {
-	case "/oauth2/authorization":
-		return oauth.authorize(w, q)
-	case "/oauth2/token":
-		return oauth.token(w, q)
-	}
-	e := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
-	s.writeError(w, q.lang, e)
-	return e.code
-}
-
 // ---- authorization endpoint ----
 
 var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>

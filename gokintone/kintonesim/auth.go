@@ -19,16 +19,6 @@ const (
 var msgUserAPIAuth = text{"No privilege to proceed. The User API accepts password authentication only.",
 	"権限がありません。User APIはパスワード認証のみ使用できます。"}
 
-// userAPIOnly lets password-authenticated calls through to h.
-func userAPIOnly(h handler) handler {
-	return func(q *request) (any, *apiError) {
-		if q.kind != AuthPassword {
-			return nil, &apiError{status: 403, code: "CB_NO02", msg: msgUserAPIAuth}
-		}
-		return h(q)
-	}
-}
-
 // authenticate checks the credentials of a request and records who calls in q.caller.
 // Password authentication wins over API tokens when both are sent, as in kintone; it wins over
 // an OAuth access token too, and an access token wins over API tokens.
@@ -129,7 +119,7 @@ func bearerToken(r *http.Request) (string, bool) {
 // requiredScope returns the scope a kintone API needs under OAuth, or the reason it cannot be
 // used with OAuth at all.
 func requiredScope(q *request) (string, *text) {
-	if !strings.HasPrefix(q.r.URL.Path, "/k/") {
+	if q.area != areaKintone {
 		return "", &msgOAuthAPI
 	}
 	read := q.method == http.MethodGet

@@ -5,10 +5,14 @@ import (
 	"strings"
 )
 
-var msgMaxRequests = text{"Specify between 1 and 20 requests.", "requestsは1件以上20件以下で指定してください。"}
+var (
+	msgMaxRequests = text{"Specify between 1 and 20 requests.", "requestsは1件以上20件以下で指定してください。"}
+	msgNotInBulk   = text{"This API cannot be used in bulkRequest.", "bulkRequestでは使用できないAPIです。"}
+)
 
-// bulkRequest answers POST bulkRequest.json: up to 20 write requests run in order in one
-// transaction. On failure nothing is applied and the answer is {"results":[...]} with the
+// bulkRequest answers POST bulkRequest.json: up to 20 record writes (the routes whose handler
+// is a writeOp) run in order in one transaction. An item's api is read for its resource and
+// guest space. On failure nothing is applied and the answer is {"results":[...]} with the
 // failing request's error at its index and {} elsewhere, sent with that error's status.
 func (s *Server) bulkRequest(q *request) (any, *apiError) {
 	items, ok := q.p["requests"].([]any)
@@ -24,38 +28,10 @@ func (s *Server) bulkRequest(q *request) (any, *apiError) {
 		method, _ := scalarString(m["method"])
 		api, _ := scalarString(m["api"])
 		payload, _ := m["payload"].(map[string]any)
-		sub := *q
-		sub.p = params(payload)
-		sub.guest, sub.preview, sub.resource = 0, false, ""
-		var op writeOp
-		e := sub.parsePath(api)
-		if e == nil {
-			switch strings.ToUpper(method) + " " + sub.resource {
-			case "POST record":
-				op = (*txn).addRecord
-			case "PUT record":
-				op = (*txn).updateRecord
-			case "POST records":
-				op = (*txn).addRecords
-			case "PUT records":
-				op = (*txn).updateRecords
-			case "DELETE records":
-				op = (*txn).deleteRecords
-			case "PUT record/status": // process.go
-				op = (*txn).setStatus
-			case "PUT records/status":
-				op = (*txn).setStatuses
-			case "PUT record/assignees":
-				op = (*txn).setAssignees
-			default:
-				e = errInvalid("requests["+strconv.Itoa(i)+"].api", text{"This API cannot be used in bulkRequest.", "bulkRequestでは使用できないAPIです。"})
-			}
-		} else {
-			e = errInvalid("requests["+strconv.Itoa(i)+"].api", msgNotFound)
-		}
+		op, c, e := s.bulkItem(q, i, strings.ToUpper(method), api)
 		var out any
 		if e == nil {
-			out, e = op(t, &sub.caller, params(payload))
+			out, e = op(t, &c, params(payload))
 		}
 		if e != nil {
 			t.rollback()
@@ -68,4 +44,24 @@ func (s *Server) bulkRequest(q *request) (any, *apiError) {
 		results[i] = out
 	}
 	return map[string]any{"results": results}, nil
+}
+
+// bulkItem resolves item i of a bulkRequest.json call: the write its method and api name, and
+// the caller with the api's guest space.
+func (s *Server) bulkItem(q *request, i int, method, api string) (writeOp, caller, *apiError) {
+	key := "requests[" + strconv.Itoa(i) + "].api"
+	ap, ok := parseAPIPath(api)
+	if !ok {
+		return nil, caller{}, errInvalid(key, msgNotFound)
+	}
+	var op writeOp
+	if r := s.routes.find(method, kintoneRoute(false, ap.resource)); r != nil {
+		op, _ = r.handler.(writeOp)
+	}
+	if op == nil {
+		return nil, caller{}, errInvalid(key, msgNotInBulk)
+	}
+	c := q.caller
+	c.guest = ap.guest
+	return op, c, nil
 }

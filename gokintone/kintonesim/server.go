@@ -75,6 +75,7 @@ type Server struct {
 	basic     *BasicAuth // the fixture's HTTP Basic layer, if any
 	legacy520 []string   // the codes Options.Legacy520 answers with 520
 	st        *store
+	routes    routeTable // routes.go
 	faults    faults     // fault.go
 	log       requestLog // log.go
 	inflight  atomic.Int64
@@ -101,25 +102,31 @@ func New(f *Fixture, opts Options) (*Server, error) {
 		b := *f.BasicAuth
 		s.basic = &b
 	}
+	s.routes = newRouteTable(s.routeList())
 	return s, nil
 }
 
 // Location returns the users' time zone the server evaluates date functions in.
 func (s *Server) Location() *time.Location { return s.st.loc }
 
-// request is one API call being served.
+// request is one request being served: the HTTP request and what the middleware learns about
+// it on the way to its handler.
 type request struct {
-	caller // who calls and the guest space of the path
+	caller // who calls (set by authenticate) and the guest space of the path
 
-	r        *http.Request
-	w        http.ResponseWriter // for handlers that add response headers
-	method   string
-	lang     string
-	preview  bool
-	userAPI  bool // /v1/{resource}.json: the cybozu User API (api_users.go)
-	resource string
-	p        params
-	entry    *LoggedRequest
+	r      *http.Request
+	w      http.ResponseWriter // for handlers that add response headers
+	method string              // after X-HTTP-Method-Override
+	lang   string              // the language of error messages: "en" or "ja"
+
+	// Read from the path.
+	area     area
+	preview  bool   // /k/v1/preview/…
+	resource string // the path between the API root and ".json": "records", "app/form/fields"
+	route    *route // nil when no route has the method and path
+
+	p     params
+	entry *LoggedRequest
 	// records is the number of records the call returned, for the counters.
 	records int
 }
@@ -197,15 +204,26 @@ func (s *Server) serve(w *statusWriter, q *request, running int64) string {
 		q.entry.Method = "GET"
 	}
 	if strings.HasPrefix(r.URL.Path, "/oauth2/") { // api_oauth.go
+		q.area = areaOAuth
+		q.route = s.routes.find(q.method, r.URL.Path)
 		if code, done := s.applyFaultRules(w, q); done {
 			return code
 		}
-		return s.serveOAuth(w, q)
+		if q.route == nil {
+			e := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
+			s.writeError(w, q.lang, e)
+			return e.code
+		}
+		return q.route.handler.serve(s, w, q)
 	}
-	if e := q.parsePath(r.URL.Path); e != nil {
+	ap, ok := parseAPIPath(r.URL.Path)
+	if !ok {
+		e := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
 		s.writeError(w, q.lang, e)
 		return e.code
 	}
+	q.area, q.guest, q.preview, q.resource = ap.area, ap.guest, ap.preview, ap.resource
+	q.route = s.routes.find(q.method, ap.route)
 	p, e := readParams(r)
 	if e != nil {
 		s.writeError(w, q.lang, e)
@@ -221,8 +239,8 @@ func (s *Server) serve(w *statusWriter, q *request, running int64) string {
 	if code, done := s.applyFaultRules(w, q); done { // fault.go
 		return code
 	}
-	h, e := s.route(q)
-	if e != nil {
+	if q.route == nil {
+		e := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
 		s.writeError(w, q.lang, e)
 		return e.code
 	}
@@ -230,8 +248,12 @@ func (s *Server) serve(w *statusWriter, q *request, running int64) string {
 		s.writeError(w, q.lang, e)
 		return e.code
 	}
-	body, e := h(q)
-	return s.reply(w, q, body, e)
+	if q.area == areaUser && q.kind != AuthPassword {
+		e := &apiError{status: 403, code: "CB_NO02", msg: msgUserAPIAuth}
+		s.writeError(w, q.lang, e)
+		return e.code
+	}
+	return q.route.handler.serve(s, w, q)
 }
 
 // reply sends a handler's answer: its error, or its body (already encoded JSON, a file, or a
@@ -294,97 +316,6 @@ func langOf(r *http.Request) string {
 		return "ja"
 	}
 	return "en"
-}
-
-// parsePath reads /k/v1/[preview/]{resource}.json and /k/guest/{id}/v1/[preview/]{resource}.json.
-func (q *request) parsePath(path string) *apiError {
-	notFound := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
-	if res, ok := strings.CutPrefix(path, "/v1/"); ok {
-		res, ok = strings.CutSuffix(res, ".json")
-		if !ok || res == "" {
-			return notFound
-		}
-		q.userAPI, q.resource = true, res
-		return nil
-	}
-	rest, ok := strings.CutPrefix(path, "/k/")
-	if !ok {
-		return notFound
-	}
-	if g, ok := strings.CutPrefix(rest, "guest/"); ok {
-		idText, after, ok := strings.Cut(g, "/")
-		id, err := strconv.ParseInt(idText, 10, 64)
-		if !ok || err != nil || id < 1 {
-			return notFound
-		}
-		q.guest = id
-		rest = after
-	}
-	rest, ok = strings.CutPrefix(rest, "v1/")
-	if !ok {
-		return notFound
-	}
-	if p, ok := strings.CutPrefix(rest, "preview/"); ok {
-		q.preview = true
-		rest = p
-	}
-	res, ok := strings.CutSuffix(rest, ".json")
-	if !ok || res == "" {
-		return notFound
-	}
-	q.resource = res
-	return nil
-}
-
-type handler func(q *request) (any, *apiError)
-
-// write runs a writeOp in a transaction of its own.
-func (s *Server) write(op writeOp) handler {
-	return func(q *request) (any, *apiError) { return s.st.inTxn(&q.caller, q.p, op) }
-}
-
-// route picks the handler for the request's method and resource.
-func (s *Server) route(q *request) (handler, *apiError) {
-	if h, e, ok := s.routeExt(q); ok { // routes_ext.go
-		return h, e
-	}
-	records, apps := recordAPI{s.st}, appAPI{s.st}
-	type key struct{ method, resource string }
-	var h handler
-	switch (key{q.method, q.resource}) {
-	case key{"GET", "apps"}:
-		h = apps.getApps
-	case key{"GET", "app"}:
-		h = apps.getApp
-	case key{"GET", "app/form/fields"}:
-		h = apps.getFields
-	case key{"GET", "records"}:
-		h = records.getRecords
-	case key{"GET", "record"}:
-		h = records.getRecord
-	case key{"POST", "record"}:
-		h = s.write((*txn).addRecord)
-	case key{"PUT", "record"}:
-		h = s.write((*txn).updateRecord)
-	case key{"POST", "records"}:
-		h = s.write((*txn).addRecords)
-	case key{"PUT", "records"}:
-		h = s.write((*txn).updateRecords)
-	case key{"DELETE", "records"}:
-		h = s.write((*txn).deleteRecords)
-	case key{"POST", "bulkRequest"}:
-		h = s.bulkRequest
-	case key{"POST", "records/cursor"}:
-		h = records.postCursor
-	case key{"GET", "records/cursor"}:
-		h = records.getCursor
-	case key{"DELETE", "records/cursor"}:
-		h = records.deleteCursor
-	}
-	if h == nil || (q.preview && q.resource != "app/form/fields") {
-		return nil, &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
-	}
-	return h, nil
 }
 
 // sleepCtx waits d or until ctx ends.
