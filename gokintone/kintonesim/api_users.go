@@ -10,7 +10,7 @@ import (
 // userAPI answers the cybozu User API (/v1/users.json, /v1/groups.json, /v1/organizations.json,
 // /v1/user/groups.json, /v1/user/organizations.json) from the fixture's users, organizations,
 // groups and titles. Ids are positions in the fixture's lists (1, 2, …). Only password
-// authentication is accepted.
+// authentication is accepted (authenticate, auth.go, refuses the others).
 type userAPI struct{ *store }
 
 var (

@@ -19,10 +19,26 @@ const (
 var msgUserAPIAuth = text{"No privilege to proceed. The User API accepts password authentication only.",
 	"権限がありません。User APIはパスワード認証のみ使用できます。"}
 
-// authenticate checks the credentials of a request and records who calls in q.caller.
-// Password authentication wins over API tokens when both are sent, as in kintone; it wins over
-// an OAuth access token too, and an access token wins over API tokens.
-func (s *Server) authenticate(q *request) *apiError {
+// authenticate is the authentication middleware: it checks the credentials of a kintone or
+// User API call and records who calls in q.caller. Password authentication wins over API
+// tokens when both are sent, as in kintone; it wins over an OAuth access token too, and an
+// access token wins over API tokens. The User API takes password authentication only. OAuth's
+// own endpoints do not take these credentials.
+func (s *Server) authenticate(w *statusWriter, q *request) (string, bool) {
+	if q.area == areaOAuth {
+		return "", false
+	}
+	if e := s.credentials(q); e != nil {
+		return s.fail(w, q, e)
+	}
+	if q.area == areaUser && q.kind != AuthPassword {
+		return s.fail(w, q, &apiError{status: 403, code: "CB_NO02", msg: msgUserAPIAuth})
+	}
+	return "", false
+}
+
+// credentials checks the credentials a call sends.
+func (s *Server) credentials(q *request) *apiError {
 	r := q.r
 	st := s.st
 	if h := r.Header.Get("X-Cybozu-Authorization"); h == "" {

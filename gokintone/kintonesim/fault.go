@@ -148,8 +148,19 @@ func (fs *faults) match(method, path, app string) (FaultRule, bool) {
 	return fire.FaultRule, true
 }
 
-// applyFaultRules runs the rule that matches q, if any. done reports that the response has
-// been sent (or the connection dropped); code is the kintone error code sent.
+// failNext is the middleware stage of the FailNext queue: it answers with the next queued
+// fault, if any.
+func (s *Server) failNext(w *statusWriter, q *request) (string, bool) {
+	f, ok := s.faults.next()
+	if !ok {
+		return "", false
+	}
+	return s.sendFault(w, q, f, ""), true
+}
+
+// applyFaultRules is the middleware stage of the AddFault rules: it runs the rule that matches
+// q, if any. done reports that the response has been sent (or the connection dropped); code is
+// the kintone error code sent.
 func (s *Server) applyFaultRules(w *statusWriter, q *request) (code string, done bool) {
 	f, ok := s.faults.match(q.method, q.r.URL.Path, q.entry.App)
 	if !ok {

@@ -1,26 +1,8 @@
-// Package kintonesim is an in-memory kintone REST API server for tests, demos and users' CI.
-//
-// A Server answers kintone's record and app APIs (records.json, record.json, apps.json,
-// app.json, app/form/fields.json, records/cursor.json, bulkRequest.json) under /k/v1/ and
-// /k/guest/{id}/v1/, with kintone's authentication (password, API tokens, an optional Basic
-// layer, OAuth 2.0 with its /oauth2/ endpoints), limits, error envelopes (English or Japanese)
-// and concurrency headers. Queries are parsed and evaluated by package kquery, the same code the
-// connector builds them with.
-//
-// Its content comes from a Fixture (see FIXTURE.md); package sample builds the sample dataset
-// used by the demo. New returns an http.Handler for httptest; Start listens on loopback and
-// StartTLS over HTTPS with client certificates. AddFault injects failures and Clock controls
-// time for expiry tests.
-//
-// It also serves files (file.json), record comments, process management (statuses and
-// assignees), app settings reads (layout, views, status), spaces, preview apps with deploys and
-// the cybozu User API (/v1/users.json …); see FIXTURE.md.
 package kintonesim
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,6 +58,7 @@ type Server struct {
 	legacy520 []string   // the codes Options.Legacy520 answers with 520
 	st        *store
 	routes    routeTable // routes.go
+	stages    []stage    // the middleware, in order (see New)
 	faults    faults     // fault.go
 	log       requestLog // log.go
 	inflight  atomic.Int64
@@ -103,6 +86,21 @@ func New(f *Fixture, opts Options) (*Server, error) {
 		s.basic = &b
 	}
 	s.routes = newRouteTable(s.routeList())
+	// The middleware, in the order it runs (middleware.go). Each stage may answer the request,
+	// which ends it; the last one runs the route's handler.
+	s.stages = []stage{
+		s.basicLayer,       // the fixture's HTTP Basic layer: 401 text/plain
+		s.limitConcurrency, // over Options.ConcurrencyLimit requests at once: 429 GAIA_TO04
+		s.delay,            // Options.Latency
+		s.failNext,         // the FailNext queue
+		overrideMethod,     // POST with X-HTTP-Method-Override: GET is served as GET
+		s.locate,           // the API, guest space and route of the path: 404 CB_NF01 outside them
+		s.readParams,       // the query string and JSON body (not for OAuth)
+		s.applyFaultRules,  // the AddFault rules (fault.go)
+		s.requireRoute,     // no route for the method and path: 404 CB_NF01
+		s.authenticate,     // the credentials (not for OAuth; auth.go)
+		s.serveRoute,       // the route's handler
+	}
 	return s, nil
 }
 
@@ -112,20 +110,21 @@ func (s *Server) Location() *time.Location { return s.st.loc }
 // request is one request being served: the HTTP request and what the middleware learns about
 // it on the way to its handler.
 type request struct {
-	caller // who calls (set by authenticate) and the guest space of the path
+	caller // who calls (set by authenticate) and the guest space of the path (set by locate)
 
-	r      *http.Request
-	w      http.ResponseWriter // for handlers that add response headers
-	method string              // after X-HTTP-Method-Override
-	lang   string              // the language of error messages: "en" or "ja"
+	r       *http.Request
+	w       http.ResponseWriter // for handlers that add response headers
+	running int64               // requests being served when this one arrived, itself included
+	method  string              // after X-HTTP-Method-Override
+	lang    string              // the language of error messages: "en" or "ja"
 
-	// Read from the path.
+	// Set by locate.
 	area     area
 	preview  bool   // /k/v1/preview/…
 	resource string // the path between the API root and ".json": "records", "app/form/fields"
 	route    *route // nil when no route has the method and path
 
-	p     params
+	p     params // set by readParams
 	entry *LoggedRequest
 	// records is the number of records the call returned, for the counters.
 	records int
@@ -151,7 +150,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// ServeHTTP answers one kintone REST API request.
+// ServeHTTP answers one kintone REST API request: it runs the request through the middleware
+// stages (New lists them) until one answers it, and logs it.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	running := s.inflight.Add(1)
 	defer s.inflight.Add(-1)
@@ -161,99 +161,21 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	h.Set("X-ConcurrencyLimit-Limit", strconv.Itoa(s.opts.ConcurrencyLimit))
 	h.Set("X-ConcurrencyLimit-Running", strconv.FormatInt(running, 10))
 
-	q := &request{r: r, w: w, method: r.Method, lang: langOf(r)}
+	q := &request{r: r, w: w, running: running, method: r.Method, lang: langOf(r)}
 	q.entry = &LoggedRequest{Time: s.st.now().UTC(), Method: r.Method, Path: r.URL.Path, Auth: AuthNone}
-	code := s.serve(w, q, running)
+	code := ""
+	for _, stage := range s.stages {
+		var done bool
+		if code, done = stage(w, q); done {
+			break
+		}
+	}
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
 	q.entry.Status = w.status
 	q.entry.Code = code
 	s.log.add(q)
-}
-
-// serve runs the request and returns the kintone error code sent, if any.
-func (s *Server) serve(w *statusWriter, q *request, running int64) string {
-	r := q.r
-	if s.basic != nil {
-		u, p, ok := r.BasicAuth()
-		if !ok || u != s.basic.User || p != s.basic.Password {
-			w.Header().Set("WWW-Authenticate", `Basic realm="kintone simulator"`)
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprintln(w, "401 Unauthorized")
-			return ""
-		}
-	}
-	if running > int64(s.opts.ConcurrencyLimit) {
-		e := &apiError{status: 429, code: "GAIA_TO04", msg: msgConcurrency}
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	if s.opts.Latency > 0 {
-		if sleepCtx(r.Context(), s.opts.Latency) != nil {
-			w.WriteHeader(499) // the client is gone; nobody reads this
-			return ""
-		}
-	}
-	if f, ok := s.faults.next(); ok {
-		return s.sendFault(w, q, f, "") // fault.go
-	}
-	if q.method == http.MethodPost && r.Header.Get("X-HTTP-Method-Override") == "GET" {
-		q.method = http.MethodGet
-		q.entry.Method = "GET"
-	}
-	if strings.HasPrefix(r.URL.Path, "/oauth2/") { // api_oauth.go
-		q.area = areaOAuth
-		q.route = s.routes.find(q.method, r.URL.Path)
-		if code, done := s.applyFaultRules(w, q); done {
-			return code
-		}
-		if q.route == nil {
-			e := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
-			s.writeError(w, q.lang, e)
-			return e.code
-		}
-		return q.route.handler.serve(s, w, q)
-	}
-	ap, ok := parseAPIPath(r.URL.Path)
-	if !ok {
-		e := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	q.area, q.guest, q.preview, q.resource = ap.area, ap.guest, ap.preview, ap.resource
-	q.route = s.routes.find(q.method, ap.route)
-	p, e := readParams(r)
-	if e != nil {
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	q.p = p
-	q.entry.Params = p
-	q.entry.App, _ = p.str("app")
-	if q.resource == "app" {
-		q.entry.App, _ = p.str("id")
-	}
-	q.entry.Query, _ = p.str("query")
-	if code, done := s.applyFaultRules(w, q); done { // fault.go
-		return code
-	}
-	if q.route == nil {
-		e := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	if e := s.authenticate(q); e != nil {
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	if q.area == areaUser && q.kind != AuthPassword {
-		e := &apiError{status: 403, code: "CB_NO02", msg: msgUserAPIAuth}
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	return q.route.handler.serve(s, w, q)
 }
 
 // reply sends a handler's answer: its error, or its body (already encoded JSON, a file, or a
