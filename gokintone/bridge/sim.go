@@ -8,6 +8,7 @@ import (
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
 )
 
 // simOptions are the options SimStart accepts as JSON.
@@ -54,7 +55,7 @@ func SimStart(fixture, options string) (int64, error) {
 	var f *kintonesim.Fixture
 	switch {
 	case strings.TrimSpace(fixture) == "":
-		f = kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: o.OrderRecords})
+		f = sample.Fixture(sample.Options{OrderRecords: o.OrderRecords})
 	default:
 		var err error
 		if strings.HasPrefix(fixture, "@") {

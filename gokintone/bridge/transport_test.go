@@ -19,10 +19,11 @@ import (
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/internal/testtls"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
 )
 
 const (
-	simCreds   = "User=" + kintonesim.SampleAdmin + ";Password=" + kintonesim.SamplePassword
+	simCreds   = "User=" + sample.Admin + ";Password=" + sample.Password
 	pfxSecret  = "Pfx-S3cret-9"
 	gateSecret = "Gate-S3cret-9"
 	pxSecret   = "Proxy-S3cret-9"
@@ -32,7 +33,7 @@ const (
 // certificate issued by one of them. With tlsCert nil it serves plain http.
 func simServer(t *testing.T, edit func(*kintonesim.Fixture), cert *testtls.Cert, clientCAs ...*testtls.Cert) *httptest.Server {
 	t.Helper()
-	f := kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: 10})
+	f := sample.Fixture(sample.Options{OrderRecords: 10})
 	if edit != nil {
 		edit(f)
 	}
@@ -91,7 +92,7 @@ func expectErr(t *testing.T, what string, err error, class Class, contains ...st
 			t.Errorf("%s: %q lacks %q", what, wire, s)
 		}
 	}
-	for _, s := range []string{pfxSecret, gateSecret, pxSecret, kintonesim.SamplePassword, "PRIVATE KEY",
+	for _, s := range []string{pfxSecret, gateSecret, pxSecret, sample.Password, "PRIVATE KEY",
 		base64.StdEncoding.EncodeToString([]byte("pxuser:" + pxSecret))} {
 		if strings.Contains(wire, s) {
 			t.Errorf("%s: the error shows a secret: %s", what, wire)
@@ -228,7 +229,7 @@ func TestConnectProxy(t *testing.T) {
 // TestUserAgentNamesTheVersion: every request of a connection names the connector and the
 // version of the core.
 func TestUserAgentNamesTheVersion(t *testing.T) {
-	sim, err := kintonesim.New(kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: 10}), kintonesim.Options{})
+	sim, err := kintonesim.New(sample.Fixture(sample.Options{OrderRecords: 10}), kintonesim.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
@@ -23,7 +24,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, orders int) *fixture {
 	t.Helper()
-	return newFixtureFrom(t, kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: orders}))
+	return newFixtureFrom(t, sample.Fixture(sample.Options{OrderRecords: orders}))
 }
 
 func newFixtureFrom(t *testing.T, f *kintonesim.Fixture) *fixture {

@@ -1,12 +1,14 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 func TestLayout(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	wantBody(t, call(t, s, "GET", "/k/v1/app/form/layout.json?app=2", nil, alice),
 		`{"layout":[{"type":"ROW","fields":[{"type":"SINGLE_LINE_TEXT","code":"name","size":{"width":"200"}}]}],"revision":"1"}`)
 	wantBody(t, call(t, s, "GET", "/k/v1/app/form/layout.json?app=1", nil, tok("t-view")), `{"layout":[`+
@@ -23,7 +25,7 @@ func TestLayout(t *testing.T) {
 	wantErr(t, call(t, s, "GET", "/k/v1/app/form/layout.json", nil, alice), 400, "CB_VA01", "", "app")
 
 	// A fixture's layout is returned as given; its views get defaults filled in.
-	f, err := ParseFixture([]byte(`{"users": [{"code": "u", "name": "U", "password": "p"}], "apps": [{"id": 5, "name": "L", "lang": "en",
+	f, err := kintonesim.ParseFixture([]byte(`{"users": [{"code": "u", "name": "U", "password": "p"}], "apps": [{"id": 5, "name": "L", "lang": "en",
 		"fields": {"a": {"type": "NUMBER"}, "lbl": {"type": "LABEL", "label": "Note"}},
 		"layout": [{"type": "ROW", "fields": [{"type": "NUMBER", "code": "a", "size": {"width": 120}}, {"type": "LABEL", "label": "Note"}]}],
 		"views": {"Mine": {"type": "LIST", "fields": ["a"], "filterCond": "a > 1", "index": "1"},
@@ -31,7 +33,7 @@ func TestLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = newServer(t, f, Options{})
+	s = newServer(t, f, kintonesim.Options{})
 	u := map[string]string{"X-Cybozu-Authorization": pw("u", "p")}
 	wantBody(t, call(t, s, "GET", "/k/v1/app/form/layout.json?app=5", nil, u),
 		`{"layout":[{"type":"ROW","fields":[{"type":"NUMBER","code":"a","size":{"width":120}},{"type":"LABEL","label":"Note"}]}],"revision":"1"}`)
@@ -41,7 +43,7 @@ func TestLayout(t *testing.T) {
 }
 
 func TestViews(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	wantBody(t, call(t, s, "GET", "/k/v1/app/views.json?app=1", nil, alice), `{"views":{"All":{"type":"LIST","id":"1001","name":"All",`+
 		`"index":"0","filterCond":"","sort":"レコード番号 desc","fields":["doc","memo","owner","title"]}},"revision":"1"}`)
 	wantBody(t, call(t, s, "GET", "/k/v1/preview/app/views.json?app=2&lang=ja", nil, tok("p-full")), `{"views":{"All":{"type":"LIST",`+
@@ -51,7 +53,7 @@ func TestViews(t *testing.T) {
 }
 
 func TestSpaces(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	app1 := `{"threadId":"7","appId":"1","code":"","name":"Tickets","description":"","createdAt":"2025-01-01T00:00:00Z",` +
 		`"creator":{"code":"alice","name":"Alice"},"modifiedAt":"2025-01-01T00:00:00Z","modifier":{"code":"alice","name":"Alice"}}`
 	common := `"coverType":"PRESET","coverKey":"GREEN","coverUrl":"","useMultiThread":false,"fixedMember":false,` +
@@ -83,15 +85,15 @@ func TestSpaces(t *testing.T) {
 		t.Errorf("apps.json spaceIds: %s", r.raw)
 	}
 	// The sample declares its spaces.
-	s = newServer(t, nil, Options{})
+	s = newServer(t, nil, kintonesim.Options{})
 	r = get(t, s, "/k/v1/space.json?id=1")
 	if r.status != 200 || r.body["name"] != "営業部" || !strings.Contains(r.raw, `"appId":"2"`) {
 		t.Errorf("sample space %s", r.raw)
 	}
 	wantOK(t, get(t, s, "/k/guest/1/v1/space/members.json?id=1"))
 	// Spaces listed twice are fixture errors.
-	f, _ := ParseFixture([]byte(`{"users": [], "apps": [], "spaces": [{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]}`))
-	if _, err := New(f, Options{}); err == nil {
+	f, _ := kintonesim.ParseFixture([]byte(`{"users": [], "apps": [], "spaces": [{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]}`))
+	if _, err := kintonesim.New(f, kintonesim.Options{}); err == nil {
 		t.Error("duplicate space accepted")
 	}
 }

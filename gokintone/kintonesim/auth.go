@@ -2,7 +2,9 @@ package kintonesim
 
 import (
 	"encoding/base64"
-	"strconv"
+	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -11,49 +13,37 @@ const (
 	AuthNone     = "none"
 	AuthPassword = "password"
 	AuthToken    = "token"
+	AuthOAuth    = "oauth" // an OAuth access token
 )
 
-// authInfo is who is calling and with what.
-type authInfo struct {
-	kind   string
-	user   int32 // directory index of the acting user
-	login  string
-	tokens map[int64]*APIToken // by app id (API-token calls only)
-}
+var msgUserAPIAuth = text{"No privilege to proceed. The User API accepts password authentication only.",
+	"権限がありません。User APIはパスワード認証のみ使用できます。"}
 
-// permissions an API token may hold.
-type perm int
-
-const (
-	permNone perm = iota // any token of the app will do
-	permView
-	permAdd
-	permEdit
-	permDelete
-)
-
-func (t *APIToken) allows(p perm) bool {
-	switch p {
-	case permView:
-		return t.View
-	case permAdd:
-		return t.Add
-	case permEdit:
-		return t.Edit
-	case permDelete:
-		return t.Delete
-	}
-	return true
-}
-
-// authenticate checks the credentials of a request. Password authentication wins over API
+// authenticate is the authentication middleware: it checks the credentials of a kintone or
+// User API call and records who calls in q.caller. Password authentication wins over API
 // tokens when both are sent, as in kintone; it wins over an OAuth access token too, and an
-// access token wins over API tokens (oauth.go).
-func (s *Server) authenticate(q *request) *apiError {
+// access token wins over API tokens. The User API takes password authentication only. OAuth's
+// own endpoints do not take these credentials.
+func (s *Server) authenticate(w *statusWriter, q *request) (string, bool) {
+	if q.area == areaOAuth {
+		return "", false
+	}
+	if e := s.credentials(q); e != nil {
+		return s.fail(w, q, e)
+	}
+	if q.area == areaUser && q.kind != AuthPassword {
+		return s.fail(w, q, &apiError{status: 403, code: "CB_NO02", msg: msgUserAPIAuth})
+	}
+	return "", false
+}
+
+// credentials checks the credentials a call sends.
+func (s *Server) credentials(q *request) *apiError {
 	r := q.r
+	st := s.st
 	if h := r.Header.Get("X-Cybozu-Authorization"); h == "" {
 		if tok, ok := bearerToken(r); ok {
-			return s.authenticateBearer(q, tok)
+			return s.bearerCredentials(q, tok)
 		}
 	}
 	if h := r.Header.Get("X-Cybozu-Authorization"); h != "" {
@@ -63,16 +53,16 @@ func (s *Server) authenticate(q *request) *apiError {
 			return failed
 		}
 		login, pass, ok := strings.Cut(string(raw), ":")
-		s.mu.RLock()
-		u := s.users[login]
-		s.mu.RUnlock()
+		st.mu.RLock()
+		u := st.users[login]
+		st.mu.RUnlock()
 		if !ok || u == nil || u.Password == "" || u.Password != pass {
 			return failed
 		}
-		s.mu.RLock()
-		idx, _ := s.dir.lookup(kindUser, u.Code)
-		s.mu.RUnlock()
-		q.auth = authInfo{kind: AuthPassword, user: idx, login: u.Code}
+		st.mu.RLock()
+		idx, _ := st.dir.lookup(kindUser, u.Code)
+		st.mu.RUnlock()
+		q.kind, q.user, q.login = AuthPassword, idx, u.Code
 		q.entry.Auth = AuthPassword
 		q.entry.User = u.Code
 		return nil
@@ -93,10 +83,10 @@ func (s *Server) authenticate(q *request) *apiError {
 		return errInvalid("X-Cybozu-API-Token", msgTooManyTokens)
 	}
 	tokens := map[int64]*APIToken{}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	st.mu.RLock()
+	defer st.mu.RUnlock()
 	for _, t := range list {
-		e, ok := s.tokens[t]
+		e, ok := st.tokens[t]
 		if !ok {
 			return &apiError{status: 400, code: "GAIA_IA02", msg: msgTokenBad}
 		}
@@ -105,46 +95,101 @@ func (s *Server) authenticate(q *request) *apiError {
 		}
 		tokens[e.app.meta.ID] = e.perm
 	}
-	q.auth = authInfo{kind: AuthToken, user: s.admin, login: "Administrator", tokens: tokens}
+	q.kind, q.user, q.login, q.tokens = AuthToken, st.admin, "Administrator", tokens
 	q.entry.User = "Administrator"
 	return nil
 }
 
-// app returns the app a request names, checking the URL's guest space and the caller's
-// permission. The caller must hold s.mu.
-func (s *Server) app(q *request, id int64, p perm) (*appDef, *apiError) {
-	d := s.apps[id]
-	if d == nil {
-		return nil, errAppNotFound(strconv.FormatInt(id, 10))
-	}
-	if e := s.checkSpace(q, d); e != nil {
-		return nil, e
-	}
-	if q.auth.kind == AuthToken {
-		t := q.auth.tokens[id]
-		if t == nil || !t.allows(p) {
-			return nil, &apiError{status: 403, code: "GAIA_NO01", msg: msgTokenDenied}
-		}
-	}
-	return d, nil
+// ---- OAuth access tokens ----
+
+var (
+	msgOAuthToken = text{
+		"The OAuth access token is invalid, expired or revoked.",
+		"OAuthのアクセストークンが無効か、有効期限切れか、失効しています。"}
+	msgOAuthCursor = text{
+		"The cursor API (records/cursor.json) cannot be used with OAuth access tokens. Use password or API token authentication, or read with records.json.",
+		"カーソルAPI（records/cursor.json）はOAuthのアクセストークンでは利用できません。パスワード認証かAPIトークン認証を使うか、records.jsonで取得してください。"}
+	msgOAuthBulk = text{
+		"bulkRequest.json cannot be used with OAuth access tokens. Use password or API token authentication.",
+		"bulkRequest.jsonはOAuthのアクセストークンでは利用できません。パスワード認証かAPIトークン認証を使ってください。"}
+	msgOAuthAPI = text{
+		"This API cannot be used with OAuth access tokens.",
+		"このAPIはOAuthのアクセストークンでは利用できません。"}
+)
+
+func msgOAuthScope(scope string) text {
+	return text{
+		fmt.Sprintf("The OAuth access token does not have the scope %s that this API requires.", scope),
+		fmt.Sprintf("OAuthのアクセストークンに、このAPIに必要なスコープ %s がありません。", scope)}
 }
 
-// checkSpace enforces that guest-space apps are reached through their guest path only.
-func (s *Server) checkSpace(q *request, d *appDef) *apiError {
-	if d.meta.GuestSpaceID != 0 && q.guest == 0 {
-		return &apiError{status: 400, code: "GAIA_IL23", msg: msgGuestApp}
+// bearerToken returns the token of an "Authorization: Bearer" header.
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {
+		return "", false
 	}
-	if d.meta.GuestSpaceID != q.guest {
-		return &apiError{status: 403, code: "CB_NO02", msg: msgNoPrivilege}
+	return strings.TrimSpace(h[7:]), true
+}
+
+// requiredScope returns the scope a kintone API needs under OAuth, or the reason it cannot be
+// used with OAuth at all.
+func requiredScope(q *request) (string, *text) {
+	if q.area != areaKintone {
+		return "", &msgOAuthAPI
+	}
+	read := q.method == http.MethodGet
+	pick := func(r, w string) (string, *text) {
+		if read {
+			return r, nil
+		}
+		return w, nil
+	}
+	res := q.resource
+	switch {
+	case res == "records/cursor":
+		return "", &msgOAuthCursor
+	case res == "bulkRequest":
+		return "", &msgOAuthBulk
+	case q.preview, res == "app", res == "apps", strings.HasPrefix(res, "app/"):
+		return pick(ScopeSettingsRead, ScopeSettingsWrite)
+	case res == "file":
+		return pick(ScopeFileRead, ScopeFileWrite)
+	case res == "record", res == "records", strings.HasPrefix(res, "record/"), strings.HasPrefix(res, "records/"):
+		return pick(ScopeRecordRead, ScopeRecordWrite)
+	}
+	return "", &msgOAuthAPI
+}
+
+// bearerCredentials checks an OAuth access token and the scope the API needs.
+func (s *Server) bearerCredentials(q *request, token string) *apiError {
+	q.entry.Auth = AuthOAuth
+	st := s.st
+	now := st.now()
+	st.oauth.mu.Lock()
+	a := st.oauth.access[token]
+	var user string
+	var scopes []string
+	if a != nil && !a.grant.revoked && now.Before(a.expires) {
+		user, scopes = a.grant.user, a.scopes
+	}
+	st.oauth.mu.Unlock()
+	if user == "" {
+		q.w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		return &apiError{status: 401, code: "CB_OA01", msg: msgOAuthToken}
+	}
+	st.mu.RLock()
+	idx, _ := st.dir.lookup(kindUser, user)
+	st.mu.RUnlock()
+	q.kind, q.user, q.login = AuthOAuth, idx, user
+	q.entry.User = user
+	scope, refused := requiredScope(q)
+	if refused != nil {
+		return &apiError{status: 403, code: "CB_OA01", msg: *refused}
+	}
+	if !slices.Contains(scopes, scope) {
+		q.w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope=%q`, scope))
+		return &apiError{status: 403, code: "CB_OA01", msg: msgOAuthScope(scope)}
 	}
 	return nil
-}
-
-// appParam reads the app parameter (key "app", or "id" for app.json) and resolves it.
-func (s *Server) appParam(q *request, key string, p perm) (*appDef, *apiError) {
-	id, _, e := q.p.id(key)
-	if e != nil {
-		return nil, e
-	}
-	return s.app(q, id, p)
 }

@@ -1,4 +1,4 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"context"
@@ -9,18 +9,21 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
 )
 
 func tok(tokens string) map[string]string { return map[string]string{"X-Cybozu-API-Token": tokens} }
 
 func TestAuth(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	u := "/k/v1/records.json?app=2&query=" + q("limit 1")
 	wantError(t, call(t, s, "GET", u, nil, nil), 401, "CB_AU01")
 	wantError(t, call(t, s, "GET", u, nil, map[string]string{"X-Cybozu-Authorization": pw("admin", "wrong")}), 401, "CB_WA01")
-	wantError(t, call(t, s, "GET", u, nil, map[string]string{"X-Cybozu-Authorization": pw("nobody", SamplePassword)}), 401, "CB_WA01")
+	wantError(t, call(t, s, "GET", u, nil, map[string]string{"X-Cybozu-Authorization": pw("nobody", sample.Password)}), 401, "CB_WA01")
 	wantError(t, call(t, s, "GET", u, nil, map[string]string{"X-Cybozu-Authorization": "%%%not base64"}), 401, "CB_WA01")
-	wantOK(t, call(t, s, "GET", u, nil, map[string]string{"X-Cybozu-Authorization": pw("sato", SamplePassword)}))
+	wantOK(t, call(t, s, "GET", u, nil, map[string]string{"X-Cybozu-Authorization": pw("sato", sample.Password)}))
 
 	wantOK(t, call(t, s, "GET", u, nil, tok("sim-deals-view")))
 	wantOK(t, call(t, s, "GET", u, nil, tok("sim-customers-view, sim-deals-full")))
@@ -50,21 +53,21 @@ func TestAuth(t *testing.T) {
 	}
 
 	// Password wins over a bad token.
-	h := map[string]string{"X-Cybozu-Authorization": pw("admin", SamplePassword), "X-Cybozu-API-Token": "nope"}
+	h := map[string]string{"X-Cybozu-Authorization": pw("admin", sample.Password), "X-Cybozu-API-Token": "nope"}
 	wantOK(t, call(t, s, "GET", u, nil, h))
 
 	// Token calls act as Administrator.
 	s.ResetRequests()
 	call(t, s, "GET", u, nil, tok("sim-deals-view"))
-	if l := s.Requests(); len(l) != 1 || l[0].Auth != AuthToken || l[0].User != "Administrator" {
+	if l := s.Requests(); len(l) != 1 || l[0].Auth != kintonesim.AuthToken || l[0].User != "Administrator" {
 		t.Errorf("log %+v", l)
 	}
 }
 
 func TestTokenPermissions(t *testing.T) {
-	f := SampleFixture(small())
-	f.Apps[1].APITokens = append(f.Apps[1].APITokens, APIToken{Token: "add-only", Add: true})
-	s := newServer(t, f, Options{})
+	f := sample.Fixture(small())
+	f.Apps[1].APITokens = append(f.Apps[1].APITokens, kintonesim.APIToken{Token: "add-only", Add: true})
+	s := newServer(t, f, kintonesim.Options{})
 	wantError(t, call(t, s, "GET", "/k/v1/records.json?app=2", nil, tok("add-only")), 403, "GAIA_NO01")
 	wantError(t, call(t, s, "GET", "/k/v1/record.json?app=2&id=1", nil, tok("add-only")), 403, "GAIA_NO01")
 	r := call(t, s, "GET", "/k/v1/records.json?app=2", nil, map[string]string{"X-Cybozu-API-Token": "add-only", "Accept-Language": "ja"})
@@ -74,9 +77,9 @@ func TestTokenPermissions(t *testing.T) {
 }
 
 func TestBasicLayer(t *testing.T) {
-	f := SampleFixture(small())
-	f.BasicAuth = &BasicAuth{User: "lb", Password: "secret"}
-	s := newServer(t, f, Options{})
+	f := sample.Fixture(small())
+	f.BasicAuth = &kintonesim.BasicAuth{User: "lb", Password: "secret"}
+	s := newServer(t, f, kintonesim.Options{})
 	u := "/k/v1/app.json?id=1"
 	r := call(t, s, "GET", u, nil, adminAuth)
 	if r.status != 401 || r.body != nil || r.header.Get("WWW-Authenticate") == "" {
@@ -94,7 +97,7 @@ func TestBasicLayer(t *testing.T) {
 }
 
 func TestGuestPaths(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	wantError(t, get(t, s, "/k/v1/records.json?app=4"), 400, "GAIA_IL23")
 	wantError(t, get(t, s, "/k/v1/app.json?id=4"), 400, "GAIA_IL23")
 	wantError(t, get(t, s, "/k/guest/1/v1/records.json?app=1"), 403, "CB_NO02")
@@ -108,7 +111,7 @@ func TestGuestPaths(t *testing.T) {
 }
 
 func TestLegacy520(t *testing.T) {
-	s := newServer(t, nil, Options{Legacy520: true})
+	s := newServer(t, nil, kintonesim.Options{Legacy520: true})
 	r := call(t, s, "GET", "/k/v1/records.json?app=1", nil, tok("nope"))
 	if r.status != 520 || r.body["code"] != "GAIA_IA02" {
 		t.Errorf("legacy: %d %s", r.status, r.raw)
@@ -117,7 +120,7 @@ func TestLegacy520(t *testing.T) {
 }
 
 func TestConcurrencyLimit(t *testing.T) {
-	s := newServer(t, nil, Options{ConcurrencyLimit: 2, Latency: 300 * time.Millisecond})
+	s := newServer(t, nil, kintonesim.Options{ConcurrencyLimit: 2, Latency: 300 * time.Millisecond})
 	r := get(t, s, "/k/v1/app.json?id=1")
 	if r.header.Get("X-ConcurrencyLimit-Limit") != "2" || r.header.Get("X-ConcurrencyLimit-Running") != "1" {
 		t.Errorf("headers %v", r.header)
@@ -138,21 +141,21 @@ func TestConcurrencyLimit(t *testing.T) {
 	}
 	wg.Wait()
 	// Default limit 100.
-	s = newServer(t, nil, Options{})
+	s = newServer(t, nil, kintonesim.Options{})
 	if r := get(t, s, "/k/v1/app.json?id=1"); r.header.Get("X-ConcurrencyLimit-Limit") != "100" {
 		t.Errorf("default limit header %q", r.header.Get("X-ConcurrencyLimit-Limit"))
 	}
 }
 
 func TestLatency(t *testing.T) {
-	s := newServer(t, nil, Options{Latency: 80 * time.Millisecond})
+	s := newServer(t, nil, kintonesim.Options{Latency: 80 * time.Millisecond})
 	start := time.Now()
 	wantOK(t, get(t, s, "/k/v1/app.json?id=1"))
 	if d := time.Since(start); d < 80*time.Millisecond {
 		t.Errorf("answered after %v", d)
 	}
 	// A cancelled request stops waiting.
-	s = newServer(t, nil, Options{Latency: 10 * time.Second})
+	s = newServer(t, nil, kintonesim.Options{Latency: 10 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	req := httptest.NewRequest("GET", "/k/v1/app.json?id=1", nil).WithContext(ctx)
@@ -164,7 +167,7 @@ func TestLatency(t *testing.T) {
 }
 
 func TestRequestLog(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	get(t, s, "/k/v1/records.json?app=2&query="+q(`stage in ("Won") limit 3`))
 	call(t, s, "GET", "/k/v1/records.json", map[string]any{"app": "3", "query": "limit 501"}, adminAuth)
 	call(t, s, "GET", "/k/v1/record.json?app=1&id=1", nil, nil)
@@ -174,13 +177,13 @@ func TestRequestLog(t *testing.T) {
 	}
 	e := l[0]
 	if e.Method != "GET" || e.Path != "/k/v1/records.json" || e.App != "2" || e.Query != `stage in ("Won") limit 3` ||
-		e.Status != 200 || e.Code != "" || e.Auth != AuthPassword || e.User != "admin" || e.Records != 3 || e.Params["app"] != "2" {
+		e.Status != 200 || e.Code != "" || e.Auth != kintonesim.AuthPassword || e.User != "admin" || e.Records != 3 || e.Params["app"] != "2" {
 		t.Errorf("entry 0: %+v", e)
 	}
 	if e := l[1]; e.App != "3" || e.Query != "limit 501" || e.Status != 400 || e.Code != "GAIA_QU01" {
 		t.Errorf("entry 1: %+v", e)
 	}
-	if e := l[2]; e.Status != 401 || e.Code != "CB_AU01" || e.Auth != AuthNone {
+	if e := l[2]; e.Status != 401 || e.Code != "CB_AU01" || e.Auth != kintonesim.AuthNone {
 		t.Errorf("entry 2: %+v", e)
 	}
 	st := s.Stats()
@@ -198,7 +201,7 @@ func TestRequestLog(t *testing.T) {
 		t.Errorf("override: %+v", l[0])
 	}
 	// Bounded log.
-	s = newServer(t, nil, Options{MaxLoggedRequests: 2})
+	s = newServer(t, nil, kintonesim.Options{MaxLoggedRequests: 2})
 	for i := 1; i <= 3; i++ {
 		get(t, s, "/k/v1/app.json?id="+string(rune('0'+i)))
 	}
@@ -208,7 +211,7 @@ func TestRequestLog(t *testing.T) {
 }
 
 func TestStart(t *testing.T) {
-	rn, err := Start(SampleFixture(small()), Options{}, 0)
+	rn, err := kintonesim.Start(sample.Fixture(small()), kintonesim.Options{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,9 +235,9 @@ func TestStart(t *testing.T) {
 }
 
 func TestFailNext(t *testing.T) {
-	s := newServer(t, nil, Options{})
-	s.FailNext(2, Fault{Status: 503, Body: "Service Unavailable"})
-	s.FailNext(1, Fault{Status: 500, Code: "GAIA_RE18"})
+	s := newServer(t, nil, kintonesim.Options{})
+	s.FailNext(2, kintonesim.Fault{Status: 503, Body: "Service Unavailable"})
+	s.FailNext(1, kintonesim.Fault{Status: 500, Code: "GAIA_RE18"})
 	for i := 0; i < 2; i++ {
 		r := get(t, s, "/k/v1/app.json?id=1")
 		if r.status != 503 || r.raw != "Service Unavailable" {

@@ -1,16 +1,19 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"net/http/httptest"
 	"os"
 	"runtime"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
 )
 
 // BenchmarkSampleDomain builds the default sample domain (about 14,300 records).
 func BenchmarkSampleDomain(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		if _, err := New(SampleFixture(SampleOptions{}), Options{}); err != nil {
+		if _, err := kintonesim.New(sample.Fixture(sample.Options{}), kintonesim.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -18,7 +21,7 @@ func BenchmarkSampleDomain(b *testing.B) {
 
 // BenchmarkSeekPage answers one 500-record seek page over the 12,000 orders.
 func BenchmarkSeekPage(b *testing.B) {
-	s, err := New(SampleFixture(SampleOptions{}), Options{})
+	s, err := kintonesim.New(sample.Fixture(sample.Options{}), kintonesim.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -30,7 +33,7 @@ func BenchmarkSeekPage(b *testing.B) {
 
 // BenchmarkFilteredPage answers a condition sorted on a field over the 12,000 orders.
 func BenchmarkFilteredPage(b *testing.B) {
-	s, err := New(SampleFixture(SampleOptions{}), Options{})
+	s, err := kintonesim.New(sample.Fixture(sample.Options{}), kintonesim.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -40,7 +43,7 @@ func BenchmarkFilteredPage(b *testing.B) {
 	}
 }
 
-func benchGet(b *testing.B, s *Server, url string) {
+func benchGet(b *testing.B, s *kintonesim.Server, url string) {
 	req := httptest.NewRequest("GET", url, nil)
 	req.Header.Set("X-Cybozu-Authorization", adminAuth["X-Cybozu-Authorization"])
 	rec := httptest.NewRecorder()
@@ -56,8 +59,8 @@ func TestMillionRecords(t *testing.T) {
 	if os.Getenv("KINTONESIM_BIG") == "" {
 		t.Skip("set KINTONESIM_BIG=1 to build a 1,000,000-record app")
 	}
-	f := SampleFixture(SampleOptions{OrderRecords: 1000000})
-	s, err := New(f, Options{})
+	f := sample.Fixture(sample.Options{OrderRecords: 1000000})
+	s, err := kintonesim.New(f, kintonesim.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

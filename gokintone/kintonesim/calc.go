@@ -109,7 +109,7 @@ func arith(op byte, x, y calcNum) (calcNum, bool) {
 	return calcNum{}, false
 }
 
-// calcProgram caches parsed formulas by expression text.
+// calcCache caches parsed formulas by expression text.
 type calcCache map[string]*calcNode
 
 func (c calcCache) get(expr string) *calcNode {
@@ -126,8 +126,8 @@ func (c calcCache) get(expr string) *calcNode {
 	return n
 }
 
-// computeCalcs recomputes a record's CALC fields (top-level and in subtable rows).
-func (s *Server) computeCalcs(d *appDef, r *record) {
+// compute recomputes a record's CALC fields (top-level and in subtable rows).
+func (c calcCache) compute(d *appDef, r *record) {
 	if !d.hasCalc {
 		return
 	}
@@ -139,7 +139,7 @@ func (s *Server) computeCalcs(d *appDef, r *record) {
 		for _, rw := range rows {
 			for _, fi := range f.inner {
 				if fi.typ == "CALC" && computable(fi) {
-					rw.vals[fi.idx] = s.evalCalc(fi.prop.Expression, func(code string, each func(string) bool) bool {
+					rw.vals[fi.idx] = c.eval(fi.prop.Expression, func(code string, each func(string) bool) bool {
 						if x := d.byCode[code]; x != nil && x.table == f {
 							v, _ := rw.vals[x.idx].(string)
 							return each(v)
@@ -152,7 +152,7 @@ func (s *Server) computeCalcs(d *appDef, r *record) {
 	}
 	for _, f := range d.stored {
 		if f.typ == "CALC" && computable(f) {
-			r.vals[f.idx] = s.evalCalc(f.prop.Expression, func(code string, each func(string) bool) bool {
+			r.vals[f.idx] = c.eval(f.prop.Expression, func(code string, each func(string) bool) bool {
 				return topValues(d, r, code, each)
 			})
 		}
@@ -184,9 +184,9 @@ func topValues(d *appDef, r *record, code string, each func(string) bool) bool {
 	return each(v)
 }
 
-// evalCalc evaluates a formula; "" when it cannot.
-func (s *Server) evalCalc(expr string, values func(code string, each func(string) bool) bool) string {
-	n := s.calcs.get(expr)
+// eval evaluates a formula; "" when it cannot.
+func (c calcCache) eval(expr string, values func(code string, each func(string) bool) bool) string {
+	n := c.get(expr)
 	if n == nil {
 		return ""
 	}

@@ -1,12 +1,14 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"testing"
 	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 func TestClock(t *testing.T) {
-	var c Clock
+	var c kintonesim.Clock
 	if got := c.Now(); !got.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("zero clock %v", got)
 	}
@@ -15,7 +17,7 @@ func TestClock(t *testing.T) {
 	}
 	at := time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC)
 	c.Set(at)
-	if !c.Now().Equal(at) || !NewClock(at).Now().Equal(at) {
+	if !c.Now().Equal(at) || !kintonesim.NewClock(at).Now().Equal(at) {
 		t.Error("set")
 	}
 }
@@ -23,9 +25,9 @@ func TestClock(t *testing.T) {
 // TestClockExpiry moves a Clock past the cursor lifetime (404 GAIA_CN01) and past the
 // access-token lifetime (401 CB_OA01).
 func TestClockExpiry(t *testing.T) {
-	clock := NewClock(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
-	s := newServer(t, oauthFixture(), Options{Now: clock.Now, CursorTTL: 10 * time.Minute, AccessTokenTTL: time.Hour})
-	tk, err := s.IssueOAuthTokens(oaID, oaUser, ScopeRecordRead)
+	clock := kintonesim.NewClock(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
+	s := newServer(t, oauthFixture(), kintonesim.Options{Now: clock.Now, CursorTTL: 10 * time.Minute, AccessTokenTTL: time.Hour})
+	tk, err := s.IssueOAuthTokens(oaID, oaUser, kintonesim.ScopeRecordRead)
 	if err != nil {
 		t.Fatal(err)
 	}

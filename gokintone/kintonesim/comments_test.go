@@ -1,12 +1,14 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 func TestComments(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	post := func(body map[string]any, h map[string]string) resp {
 		return call(t, s, "POST", "/k/v1/record/comment.json", body, h)
 	}

@@ -1,9 +1,7 @@
 package kintonesim
 
 import (
-	"crypto/rand"
-	"fmt"
-	"strconv"
+	"sync"
 	"time"
 )
 
@@ -11,145 +9,94 @@ import (
 // pages of size; field values are those at each read.
 type cursor struct {
 	id      string
-	app     *appDef
 	appID   int64
-	guest   int64
 	ids     []int64
 	pos     int
 	size    int
 	proj    projection
 	expires time.Time
-	token   bool // created with API tokens
 }
 
-var msgCursorSize = text{"Enter a value between 1 and 500.", "1以上500以下の値を指定してください。"}
-
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+// cursorStore holds the domain's cursors. It has its own lock: reading a page takes it, then
+// the store's.
+type cursorStore struct {
+	mu    sync.Mutex
+	m     map[string]*cursor
+	limit int           // live cursors per domain (Options.CursorLimit)
+	ttl   time.Duration // a cursor's idle lifetime (Options.CursorTTL)
 }
 
-// expire drops cursors past their lifetime. The caller holds cursorMu.
-func (s *Server) expire(now time.Time) {
-	for id, c := range s.cursors {
+func newCursorStore(limit int, ttl time.Duration) *cursorStore {
+	if limit <= 0 {
+		limit = 10
+	}
+	if ttl <= 0 {
+		ttl = 10 * time.Minute
+	}
+	return &cursorStore{m: map[string]*cursor{}, limit: limit, ttl: ttl}
+}
+
+// expire drops cursors past their lifetime. The caller holds cs.mu.
+func (cs *cursorStore) expire(now time.Time) {
+	for id, c := range cs.m {
 		if !now.Before(c.expires) {
-			delete(s.cursors, id)
+			delete(cs.m, id)
 		}
 	}
 }
 
-// postCursor answers POST records/cursor.json.
-func (s *Server) postCursor(q *request) (any, *apiError) {
-	size, e := q.p.optInt("size", 100)
-	if e != nil {
-		return nil, e
-	}
-	if size < 1 || size > 500 {
-		return nil, errInvalid("size", msgCursorSize)
-	}
-	text, _ := q.p.str("query")
-	s.mu.RLock()
-	d, e := s.appParam(q, "app", permView)
-	if e != nil {
-		s.mu.RUnlock()
-		return nil, e
-	}
-	sel, e := s.compileQuery(q, d, text)
-	if e == nil && (sel.query.Limit != nil || sel.query.Offset != nil) {
-		e = errInvalid("query", textPair("limit and offset cannot be used with a cursor.", "カーソルではlimitとoffsetを使用できません。"))
-	}
-	if e != nil {
-		s.mu.RUnlock()
-		return nil, e
-	}
-	recs, _ := s.run(d, sel, false, false)
-	s.mu.RUnlock()
-	ids := make([]int64, len(recs))
-	for i, r := range recs {
-		ids[i] = r.id
-	}
-	now := s.now()
-	s.cursorMu.Lock()
-	defer s.cursorMu.Unlock()
-	s.expire(now)
-	if len(s.cursors) >= s.opts.CursorLimit {
-		return nil, &apiError{status: 429, code: "GAIA_TM12", msg: msgTooManyCursors}
-	}
-	c := &cursor{id: newUUID(), app: d, appID: d.meta.ID, guest: q.guest, ids: ids, size: int(size),
-		proj: projectionOf(q.p), expires: now.Add(s.opts.CursorTTL), token: q.auth.kind == AuthToken}
-	s.cursors[c.id] = c
-	return map[string]any{"id": c.id, "totalCount": strconv.Itoa(len(ids))}, nil
-}
-
-func textPair(en, ja string) text { return text{en, ja} }
-
-func (s *Server) findCursor(q *request) (*cursor, *apiError) {
-	id, ok := q.p.str("id")
-	if !ok || id == "" {
-		return nil, errInvalid("id", msgRequired)
-	}
-	s.expire(s.now())
-	c := s.cursors[id]
+// find returns the live cursor id. The caller holds cs.mu.
+func (cs *cursorStore) find(id string, now time.Time) (*cursor, *apiError) {
+	cs.expire(now)
+	c := cs.m[id]
 	if c == nil {
 		return nil, &apiError{status: 404, code: "GAIA_CN01", msg: msgCursorGone}
 	}
 	return c, nil
 }
 
-// getCursor answers GET records/cursor.json: the next page; the cursor is deleted after the
-// last one, and each read extends its life.
-func (s *Server) getCursor(q *request) (any, *apiError) {
-	s.cursorMu.Lock()
-	c, e := s.findCursor(q)
-	if e != nil {
-		s.cursorMu.Unlock()
-		return nil, e
+// add stores a new cursor with a fresh id, unless the domain has as many as it may.
+func (cs *cursorStore) add(c *cursor, now time.Time) *apiError {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.expire(now)
+	if len(cs.m) >= cs.limit {
+		return &apiError{status: 429, code: "GAIA_TM12", msg: msgTooManyCursors}
 	}
-	end := min(c.pos+c.size, len(c.ids))
-	page := c.ids[c.pos:end]
-	c.pos = end
-	next := end < len(c.ids)
-	if next {
-		c.expires = s.now().Add(s.opts.CursorTTL)
-	} else {
-		delete(s.cursors, c.id)
-	}
-	s.cursorMu.Unlock()
-
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	d := s.apps[c.appID]
-	b := append([]byte(nil), `{"records":[`...)
-	n := 0
-	for _, id := range page {
-		i, ok := d.find(id)
-		if !ok {
-			continue // deleted since the cursor was made
-		}
-		if n > 0 {
-			b = append(b, ',')
-		}
-		b = s.appendRecord(b, d, d.records[i], c.proj)
-		n++
-	}
-	q.records = n
-	b = append(b, `],"next":`...)
-	b = strconv.AppendBool(b, next)
-	b = append(b, "}\n"...)
-	return rawJSON(b), nil
+	c.id = newUUID()
+	c.expires = now.Add(cs.ttl)
+	cs.m[c.id] = c
+	return nil
 }
 
-// deleteCursor answers DELETE records/cursor.json.
-func (s *Server) deleteCursor(q *request) (any, *apiError) {
-	s.cursorMu.Lock()
-	defer s.cursorMu.Unlock()
-	c, e := s.findCursor(q)
-	if e != nil {
-		return nil, e
+// next returns the next page of record ids of cursor id and whether more follow. The cursor
+// is deleted after its last page, and each read extends its life.
+func (cs *cursorStore) next(id string, now time.Time) (c *cursor, page []int64, more bool, e *apiError) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if c, e = cs.find(id, now); e != nil {
+		return nil, nil, false, e
 	}
-	delete(s.cursors, c.id)
-	return map[string]any{}, nil
+	end := min(c.pos+c.size, len(c.ids))
+	page = c.ids[c.pos:end]
+	c.pos = end
+	more = end < len(c.ids)
+	if more {
+		c.expires = now.Add(cs.ttl)
+	} else {
+		delete(cs.m, c.id)
+	}
+	return c, page, more, nil
+}
+
+// remove deletes cursor id.
+func (cs *cursorStore) remove(id string, now time.Time) *apiError {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	c, e := cs.find(id, now)
+	if e != nil {
+		return e
+	}
+	delete(cs.m, c.id)
+	return nil
 }

@@ -3,7 +3,6 @@ package kintonesim
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"sort"
 )
 
@@ -122,32 +121,8 @@ func errorID() string {
 	return string(b)
 }
 
-// writeError sends e as a kintone error response and returns the status actually sent.
-func (s *Server) writeError(w http.ResponseWriter, lang string, e *apiError) int {
-	status := s.statusFor(e)
-	w.Header().Set("X-Cybozu-Error", e.code)
-	if e.bulk != nil {
-		writeJSON(w, e.status, e.bulk)
-		return e.status
-	}
-	writeJSON(w, status, s.errorBody(lang, e))
-	return status
-}
-
-// statusFor applies the Legacy520 option.
-func (s *Server) statusFor(e *apiError) int {
-	if s.opts.Legacy520 && e.status >= 400 && e.status < 500 {
-		for _, c := range s.legacy520 {
-			if c == e.code {
-				return 520
-			}
-		}
-	}
-	return e.status
-}
-
-// errorBody renders e's JSON object.
-func (s *Server) errorBody(lang string, e *apiError) map[string]any {
+// body renders e's JSON object in lang.
+func (e *apiError) body(lang string) map[string]any {
 	body := map[string]any{"code": e.code, "id": errorID(), "message": e.msg.in(lang)}
 	if len(e.errors) > 0 {
 		keys := make([]string, 0, len(e.errors))

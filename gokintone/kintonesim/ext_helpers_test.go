@@ -1,4 +1,4 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"encoding/json"
@@ -6,9 +6,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
-// extFixture is the small domain of the tests of routes_ext.go's endpoints.
+// extFixture is the small domain of the tests of the files, comments, process management,
+// settings, spaces, preview and User API endpoints.
 const extFixture = `{
  "lang": "ja",
  "users": [
@@ -67,9 +70,9 @@ var (
 var extClock = func() time.Time { return time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC) }
 
 // newExt builds a fresh server on extFixture.
-func newExt(t *testing.T, opts Options) *Server {
+func newExt(t *testing.T, opts kintonesim.Options) *kintonesim.Server {
 	t.Helper()
-	f, err := ParseFixture([]byte(extFixture))
+	f, err := kintonesim.ParseFixture([]byte(extFixture))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +128,7 @@ func wantErr(t *testing.T, r resp, status int, code, message string, keys ...str
 }
 
 // field returns one field's value of a record.json answer.
-func recordField(t *testing.T, s *Server, app, id, code string) any {
+func recordField(t *testing.T, s *kintonesim.Server, app, id, code string) any {
 	t.Helper()
 	r := call(t, s, "GET", "/k/v1/record.json?app="+app+"&id="+id, nil, alice)
 	wantOK(t, r)

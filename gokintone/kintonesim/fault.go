@@ -57,6 +57,7 @@ type FaultRule struct {
 	SlowBody time.Duration
 }
 
+// faults are the injected faults: the FailNext queue and the AddFault rules.
 type faults struct {
 	mu    sync.Mutex
 	queue []Fault
@@ -96,15 +97,15 @@ func (s *Server) ClearFaults() {
 	s.faults.rules = nil
 }
 
-// nextFault pops the next injected fault, if any.
-func (s *Server) nextFault() (Fault, bool) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	if len(s.faults.queue) == 0 {
+// next pops the next queued fault, if any.
+func (fs *faults) next() (Fault, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if len(fs.queue) == 0 {
 		return Fault{}, false
 	}
-	f := s.faults.queue[0]
-	s.faults.queue = s.faults.queue[1:]
+	f := fs.queue[0]
+	fs.queue = fs.queue[1:]
 	return f, true
 }
 
@@ -122,12 +123,12 @@ func (r *faultRule) matches(method, path, app string) bool {
 	return r.App == "" || r.App == app
 }
 
-// matchRule counts the request against every rule and returns the rule that fires, if any.
-func (s *Server) matchRule(method, path, app string) (FaultRule, bool) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
+// match counts the request against every rule and returns the rule that fires, if any.
+func (fs *faults) match(method, path, app string) (FaultRule, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
 	var fire *faultRule
-	for _, r := range s.faults.rules {
+	for _, r := range fs.rules {
 		if !r.matches(method, path, app) {
 			continue
 		}
@@ -147,10 +148,21 @@ func (s *Server) matchRule(method, path, app string) (FaultRule, bool) {
 	return fire.FaultRule, true
 }
 
-// applyFaultRules runs the rule that matches q, if any. done reports that the response has
-// been sent (or the connection dropped); code is the kintone error code sent.
+// failNext is the middleware stage of the FailNext queue: it answers with the next queued
+// fault, if any.
+func (s *Server) failNext(w *statusWriter, q *request) (string, bool) {
+	f, ok := s.faults.next()
+	if !ok {
+		return "", false
+	}
+	return s.sendFault(w, q, f, ""), true
+}
+
+// applyFaultRules is the middleware stage of the AddFault rules: it runs the rule that matches
+// q, if any. done reports that the response has been sent (or the connection dropped); code is
+// the kintone error code sent.
 func (s *Server) applyFaultRules(w *statusWriter, q *request) (code string, done bool) {
-	f, ok := s.matchRule(q.method, q.r.URL.Path, q.entry.App)
+	f, ok := s.faults.match(q.method, q.r.URL.Path, q.entry.App)
 	if !ok {
 		return "", false
 	}
@@ -194,7 +206,7 @@ func (s *Server) sendFault(w http.ResponseWriter, q *request, f Fault, contentTy
 	}
 	e := &apiError{status: f.Status, code: f.Code, msg: msg}
 	w.Header().Set("X-Cybozu-Error", e.code)
-	writeJSON(w, e.status, s.errorBody(q.lang, e))
+	writeJSON(w, e.status, e.body(q.lang))
 	return e.code
 }
 
@@ -202,7 +214,7 @@ func (s *Server) sendFault(w http.ResponseWriter, q *request, f Fault, contentTy
 // with status 0 first, since the handler does not return normally.
 func (s *Server) resetConnection(w *statusWriter, q *request) {
 	q.entry.Status = 0
-	s.record(q)
+	s.log.add(q)
 	if conn, _, err := http.NewResponseController(w.ResponseWriter).Hijack(); err == nil {
 		if tc, ok := conn.(*net.TCPConn); ok {
 			tc.SetLinger(0) // RST rather than FIN: the client sees "connection reset"

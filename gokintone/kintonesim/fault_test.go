@@ -1,4 +1,4 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 // pwTasks is the password header of oauthFixture's admin.
@@ -15,11 +17,11 @@ var pwTasks = map[string]string{"X-Cybozu-Authorization": pw("admin", "pw-admin"
 
 func TestFaultRules(t *testing.T) {
 	f := oauthFixture()
-	f.Apps = append(f.Apps, App{ID: 2, Name: "Other", Fields: map[string]FieldProperty{"x": {Type: "NUMBER"}}})
-	s := newServer(t, f, Options{})
+	f.Apps = append(f.Apps, kintonesim.App{ID: 2, Name: "Other", Fields: map[string]kintonesim.FieldProperty{"x": {Type: "NUMBER"}}})
+	s := newServer(t, f, kintonesim.Options{})
 	recs := "/k/v1/records.json?app=1"
 	// The 2nd and 3rd GET records.json of app 1 fail with a kintone error.
-	s.AddFault(FaultRule{Method: "GET", Path: "/k/v1/records.json", App: "1", Nth: 2, Times: 2,
+	s.AddFault(kintonesim.FaultRule{Method: "GET", Path: "/k/v1/records.json", App: "1", Nth: 2, Times: 2,
 		Status: 503, Code: "GAIA_DA02", Message: "Lock failed.", Header: map[string]string{"Retry-After": "1"}})
 	wantOK(t, call(t, s, "GET", recs, nil, pwTasks))
 	wantOK(t, call(t, s, "GET", "/k/v1/records.json?app=2", nil, pwTasks)) // another app: not counted
@@ -33,7 +35,7 @@ func TestFaultRules(t *testing.T) {
 	}
 	wantOK(t, call(t, s, "GET", recs, nil, pwTasks))
 	// The app is matched in a JSON body too, and after X-HTTP-Method-Override.
-	s.AddFault(FaultRule{Method: "GET", App: "2", Times: -1, Status: 502, Body: "<html>Bad Gateway</html>", ContentType: "text/html"})
+	s.AddFault(kintonesim.FaultRule{Method: "GET", App: "2", Times: -1, Status: 502, Body: "<html>Bad Gateway</html>", ContentType: "text/html"})
 	r := call(t, s, "POST", "/k/v1/records.json", map[string]any{"app": 2}, map[string]string{
 		"X-Cybozu-Authorization": pwTasks["X-Cybozu-Authorization"], "X-HTTP-Method-Override": "GET"})
 	if r.status != 502 || r.raw != "<html>Bad Gateway</html>" || r.header.Get("Content-Type") != "text/html" {
@@ -46,7 +48,7 @@ func TestFaultRules(t *testing.T) {
 	}
 	wantOK(t, call(t, s, "POST", "/k/v1/record.json", map[string]any{"app": 2}, pwTasks))
 	// Faults come before authentication; a plain-text body without ContentType is text/plain.
-	s.AddFault(FaultRule{Path: "/k/v1/app*", Status: 500})
+	s.AddFault(kintonesim.FaultRule{Path: "/k/v1/app*", Status: 500})
 	r = call(t, s, "GET", "/k/v1/app/form/fields.json?app=1", nil, nil)
 	if r.status != 500 || r.raw != "" || r.header.Get("Content-Type") != "text/plain; charset=utf-8" {
 		t.Errorf("prefix: %d %q %v", r.status, r.raw, r.header)
@@ -56,12 +58,12 @@ func TestFaultRules(t *testing.T) {
 	}
 	wantOK(t, call(t, s, "GET", "/k/v1/app/form/fields.json?app=1", nil, pwTasks))
 	// ClearFaults drops rules and the FailNext queue.
-	s.FailNext(5, Fault{Status: 503, Body: "maintenance"})
+	s.FailNext(5, kintonesim.Fault{Status: 503, Body: "maintenance"})
 	s.ClearFaults()
 	wantOK(t, call(t, s, "GET", "/k/v1/app.json?id=2", nil, pwTasks))
 	// FailNext still works and comes first.
-	s.AddFault(FaultRule{Status: 500})
-	s.FailNext(1, Fault{Status: 429, Code: "GAIA_TO04"})
+	s.AddFault(kintonesim.FaultRule{Status: 500})
+	s.FailNext(1, kintonesim.Fault{Status: 429, Code: "GAIA_TO04"})
 	wantError(t, call(t, s, "GET", recs, nil, pwTasks), 429, "GAIA_TO04")
 	if r := call(t, s, "GET", recs, nil, pwTasks); r.status != 500 {
 		t.Errorf("rule after queue: %d", r.status)
@@ -70,8 +72,8 @@ func TestFaultRules(t *testing.T) {
 }
 
 func TestFaultRuleOAuthPath(t *testing.T) {
-	s := newServer(t, oauthFixture(), Options{})
-	s.AddFault(FaultRule{Method: "POST", Path: "/oauth2/token", Status: 503, Body: "busy"})
+	s := newServer(t, oauthFixture(), kintonesim.Options{})
+	s.AddFault(kintonesim.FaultRule{Method: "POST", Path: "/oauth2/token", Status: 503, Body: "busy"})
 	tk, _ := s.IssueOAuthTokens(oaID, oaUser)
 	r := tokenReq(t, s, map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {tk.RefreshToken}}, "Authorization", basicHdr(oaID, oaSec))
 	if r.status != 503 || r.raw != "busy" {
@@ -81,8 +83,8 @@ func TestFaultRuleOAuthPath(t *testing.T) {
 }
 
 func TestFaultDelay(t *testing.T) {
-	s := newServer(t, oauthFixture(), Options{})
-	s.AddFault(FaultRule{Path: "/k/v1/app.json", Delay: 80 * time.Millisecond})
+	s := newServer(t, oauthFixture(), kintonesim.Options{})
+	s.AddFault(kintonesim.FaultRule{Path: "/k/v1/app.json", Delay: 80 * time.Millisecond})
 	start := time.Now()
 	wantOK(t, call(t, s, "GET", "/k/v1/app.json?id=1", nil, pwTasks))
 	if d := time.Since(start); d < 80*time.Millisecond {
@@ -107,7 +109,7 @@ func newRequest(t *testing.T, method, url string, headers map[string]string) *ht
 }
 
 func TestFaultResetAndSlowBody(t *testing.T) {
-	rn, err := Start(oauthFixture(), Options{}, 0)
+	rn, err := kintonesim.Start(oauthFixture(), kintonesim.Options{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +119,7 @@ func TestFaultResetAndSlowBody(t *testing.T) {
 	u := rn.URL() + "/k/v1/records.json?app=1"
 
 	// Reset: the connection drops without a response.
-	s.AddFault(FaultRule{Path: "/k/v1/records.json", Reset: true})
+	s.AddFault(kintonesim.FaultRule{Path: "/k/v1/records.json", Reset: true})
 	resp, err := client.Do(newRequest(t, "GET", u, pwTasks))
 	if err == nil {
 		resp.Body.Close()
@@ -133,7 +135,7 @@ func TestFaultResetAndSlowBody(t *testing.T) {
 	resp.Body.Close()
 
 	// SlowBody on the real answer: headers at once, the body over 300 ms.
-	s.AddFault(FaultRule{Path: "/k/v1/records.json", SlowBody: 300 * time.Millisecond, Times: 2})
+	s.AddFault(kintonesim.FaultRule{Path: "/k/v1/records.json", SlowBody: 300 * time.Millisecond, Times: 2})
 	start := time.Now()
 	resp, err = client.Do(newRequest(t, "GET", u, pwTasks))
 	if err != nil {
@@ -162,7 +164,7 @@ func TestFaultResetAndSlowBody(t *testing.T) {
 	}
 	// SlowBody on an injected error.
 	s.ClearFaults()
-	s.AddFault(FaultRule{Status: 503, Code: "GAIA_TO04", SlowBody: 100 * time.Millisecond})
+	s.AddFault(kintonesim.FaultRule{Status: 503, Code: "GAIA_TO04", SlowBody: 100 * time.Millisecond})
 	start = time.Now()
 	resp, err = client.Do(newRequest(t, "GET", u, pwTasks))
 	if err != nil {
@@ -177,22 +179,22 @@ func TestFaultResetAndSlowBody(t *testing.T) {
 
 // keywordFixture is an app with n records; every record whose id is not a multiple of 5 has
 // the word "apple" in its title.
-func keywordFixture(n int) *Fixture {
-	f := &Fixture{Users: []User{{Code: "admin", Password: "pw-admin"}},
-		Apps: []App{{ID: 1, Name: "Words", Fields: map[string]FieldProperty{
+func keywordFixture(n int) *kintonesim.Fixture {
+	f := &kintonesim.Fixture{Users: []kintonesim.User{{Code: "admin", Password: "pw-admin"}},
+		Apps: []kintonesim.App{{ID: 1, Name: "Words", Fields: map[string]kintonesim.FieldProperty{
 			"title": {Type: "SINGLE_LINE_TEXT"}, "n": {Type: "NUMBER"}}}}}
 	for i := 1; i <= n; i++ {
 		title := fmt.Sprintf("pear %d", i)
 		if i%5 != 0 {
 			title = fmt.Sprintf("apple %d", i)
 		}
-		f.Apps[0].Records = append(f.Apps[0].Records, RecordInput{"title": {Value: title}, "n": {Value: fmt.Sprint(i)}})
+		f.Apps[0].Records = append(f.Apps[0].Records, kintonesim.RecordInput{"title": {Value: title}, "n": {Value: fmt.Sprint(i)}})
 	}
 	return f
 }
 
 func TestFilterAbort(t *testing.T) {
-	s := newServer(t, keywordFixture(20), Options{FilterAbortThreshold: 6})
+	s := newServer(t, keywordFixture(20), kintonesim.Options{FilterAbortThreshold: 6})
 	get := func(query string) resp {
 		return call(t, s, "GET", "/k/v1/records.json?app=1&totalCount=true&fields[0]=$id&query="+q(query), nil, pwTasks)
 	}
@@ -227,11 +229,11 @@ func TestFilterAbort(t *testing.T) {
 	wantError(t, get(`nope like "apple"`), 400, "GAIA_IQ11")
 
 	// The default threshold is kintone's 100,000; negative disables it.
-	s = newServer(t, keywordFixture(20), Options{})
+	s = newServer(t, keywordFixture(20), kintonesim.Options{})
 	if r := get(`title like "apple"`); r.header.Get("X-Cybozu-Warning") != "" || r.body["totalCount"] != "16" {
 		t.Errorf("default: %s", r.raw)
 	}
-	s = newServer(t, keywordFixture(20), Options{FilterAbortThreshold: -1})
+	s = newServer(t, keywordFixture(20), kintonesim.Options{FilterAbortThreshold: -1})
 	if r := get(`title like "apple"`); r.header.Get("X-Cybozu-Warning") != "" {
 		t.Errorf("disabled: %v", r.header)
 	}

@@ -1,4 +1,4 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"bytes"
@@ -12,10 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 // postUpload posts one multipart file part (name "file") and returns the answer.
-func postUpload(t *testing.T, s *Server, path, filename, ctype, content string, headers map[string]string) resp {
+func postUpload(t *testing.T, s *kintonesim.Server, path, filename, ctype, content string, headers map[string]string) resp {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -53,7 +55,7 @@ func postUpload(t *testing.T, s *Server, path, filename, ctype, content string, 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 func TestFileUploadAttachDownload(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	r := postUpload(t, s, "/k/v1/file.json", "報告書.txt", "text/plain", "hello", alice)
 	wantOK(t, r)
 	up, _ := r.body["fileKey"].(string)
@@ -107,7 +109,7 @@ func TestFileUploadAttachDownload(t *testing.T) {
 	wantErr(t, r, 400, "CB_VA01", "Missing or invalid input.", "record.doc.values[0].fileKey")
 
 	// The log names the uploaded file.
-	var logged *LoggedRequest
+	var logged *kintonesim.LoggedRequest
 	for _, l := range s.Requests() {
 		if l.Method == "POST" && l.Path == "/k/v1/file.json" {
 			logged = &l
@@ -119,7 +121,7 @@ func TestFileUploadAttachDownload(t *testing.T) {
 }
 
 func TestFileUploadErrorsAndLimits(t *testing.T) {
-	s := newExt(t, Options{MaxFileSize: 4, MaxFileBytes: 7})
+	s := newExt(t, kintonesim.Options{MaxFileSize: 4, MaxFileBytes: 7})
 	wantErr(t, postUpload(t, s, "/k/v1/file.json", "a.bin", "", "12345", alice), 400, "CB_VA01", "Missing or invalid input.", "file")
 	r := postUpload(t, s, "/k/v1/file.json", "a.bin", "", "1234", alice)
 	wantOK(t, r)
@@ -129,7 +131,7 @@ func TestFileUploadErrorsAndLimits(t *testing.T) {
 	wantErr(t, postUpload(t, s, "/k/v1/file.json", "a.txt", "", "x", nil), 401, "CB_AU01", "Please login.")
 
 	// Content type from the extension when the part has none.
-	s = newExt(t, Options{})
+	s = newExt(t, kintonesim.Options{})
 	up := postUpload(t, s, "/k/v1/file.json", "data.csv", "", "a,b\n", tok("t-full")).body["fileKey"]
 	wantOK(t, call(t, s, "PUT", "/k/v1/record.json", map[string]any{"app": 1, "id": 2, "record": map[string]any{
 		"doc": map[string]any{"value": []any{map[string]any{"fileKey": up}}}}}, tok("t-full")))
@@ -164,10 +166,10 @@ func TestFileUploadErrorsAndLimits(t *testing.T) {
 }
 
 func TestFileUploadExpiresAndFixtureFiles(t *testing.T) {
-	clk := NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	s := newExt(t, Options{Now: clk.Now, MaxFileBytes: 10})
+	clk := kintonesim.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	s := newExt(t, kintonesim.Options{Now: clk.Now, MaxFileBytes: 10})
 	up := postUpload(t, s, "/k/v1/file.json", "a.txt", "text/plain", "123456", alice).body["fileKey"]
-	clk.Advance(uploadTTL)
+	clk.Advance(72 * time.Hour) // an upload key's lifetime
 	r := call(t, s, "PUT", "/k/v1/record.json", map[string]any{"app": 1, "id": 1, "record": map[string]any{
 		"doc": map[string]any{"value": []any{map[string]any{"fileKey": up}}}}}, alice)
 	wantErr(t, r, 400, "CB_VA01", "", "record.doc.values[0].fileKey")
@@ -175,7 +177,7 @@ func TestFileUploadExpiresAndFixtureFiles(t *testing.T) {
 	wantOK(t, postUpload(t, s, "/k/v1/file.json", "b.txt", "text/plain", "123456", alice))
 
 	// Fixture attachments have no content: their size in filler bytes is served.
-	s = newServer(t, nil, Options{})
+	s = newServer(t, nil, kintonesim.Options{})
 	recs := records(t, get(t, s, "/k/v1/records.json?app=3&fields[0]=attachments&query="+q("attachments is not empty limit 1")))
 	att := val(recs[0], "attachments").([]any)[0].(map[string]any)
 	size, _ := strconv.Atoi(att["size"].(string))

@@ -12,14 +12,15 @@ const filterAbortedWarning = "Filter aborted because of too many search results"
 // defaultFilterAbortThreshold is kintone's limit of records a keyword search finds.
 const defaultFilterAbortThreshold = 100000
 
-// abortFilter applies kintone's limit on keyword searches to a records.json GET query: when a
-// like / not like condition's keyword is in threshold records or more, the search stops there.
-// The simulator keeps the threshold records with the smallest ids as the ones that contain the
-// keyword and treats every later record as not containing it; the rest of the query (other
-// conditions, order, limit, offset, totalCount) runs as usual over that partial result. It
-// returns the query to run instead and true when a search was cut short. The caller holds s.mu.
-func (s *Server) abortFilter(q *request, d *appDef, text string) (string, bool) {
-	limit := s.opts.FilterAbortThreshold
+// abortFilter applies kintone's limit on keyword searches to a records.json GET query run by
+// the user login: when a like / not like condition's keyword is in threshold records or more,
+// the search stops there. The simulator keeps the threshold records with the smallest ids as
+// the ones that contain the keyword and treats every later record as not containing it; the
+// rest of the query (other conditions, order, limit, offset, totalCount) runs as usual over
+// that partial result. It returns the query to run instead and true when a search was cut
+// short. The caller holds s.mu.
+func (s *store) abortFilter(login string, d *appDef, text string) (string, bool) {
+	limit := s.filterAbortThreshold
 	if limit == 0 {
 		limit = defaultFilterAbortThreshold
 	}
@@ -48,7 +49,7 @@ func (s *Server) abortFilter(q *request, d *appDef, text string) (string, bool) 
 			if x.Op != kquery.Like && x.Op != kquery.NotLike {
 				return x
 			}
-			cut, ok := s.keywordCutoff(q, d, x, limit)
+			cut, ok := s.keywordCutoff(login, d, x, limit)
 			if !ok {
 				return x
 			}
@@ -70,9 +71,9 @@ func (s *Server) abortFilter(q *request, d *appDef, text string) (string, bool) 
 
 // keywordCutoff returns the id of the limit-th record (by ascending id) that contains c's
 // keyword, if that many do.
-func (s *Server) keywordCutoff(q *request, d *appDef, c *kquery.Cond, limit int) (int64, bool) {
+func (s *store) keywordCutoff(login string, d *appDef, c *kquery.Cond, limit int) (int64, bool) {
 	kw := &kquery.Query{Where: &kquery.Cond{Field: c.Field, Op: kquery.Like, Values: c.Values}}
-	sel, e := s.compileQuery(q, d, kw.String())
+	sel, e := s.compileQuery(login, d, kw.String())
 	if e != nil {
 		return 0, false
 	}

@@ -27,9 +27,9 @@ type Fixture struct {
 	Apps          []App      `json:"apps"`
 	// OAuthClients are the OAuth clients registered in the domain (oauth.go).
 	OAuthClients []OAuthClient `json:"oauthClients,omitempty"`
-	// Spaces are the spaces space.json and space/members.json describe (appsettings.go).
+	// Spaces are the spaces space.json and space/members.json describe (api_spaces.go).
 	Spaces []Space `json:"spaces,omitempty"`
-	// Titles are the job titles users hold in organizations (User API, userapi.go).
+	// Titles are the job titles users hold in organizations (User API, api_users.go).
 	Titles []Entity `json:"titles,omitempty"`
 }
 
@@ -45,13 +45,45 @@ type User struct {
 	Name                string `json:"name"`
 	Password            string `json:"password,omitempty"`
 	PrimaryOrganization string `json:"primaryOrganization,omitempty"`
-	// The rest is what the User API (/v1/users.json …) returns; see userapi.go.
+	// The rest is what the User API (/v1/users.json …) returns; see api_users.go.
 	SurName       string       `json:"surName,omitempty"`
 	GivenName     string       `json:"givenName,omitempty"`
 	Email         string       `json:"email,omitempty"`
 	Valid         *bool        `json:"valid,omitempty"`         // default true
 	Groups        []string     `json:"groups,omitempty"`        // group codes
 	Organizations []Membership `json:"organizations,omitempty"` // "code" or {code, title}
+}
+
+// Membership is a user's place in an organization, with an optional title code. In JSON a
+// plain organization code is accepted too.
+type Membership struct {
+	Code  string `json:"code"`
+	Title string `json:"title,omitempty"`
+}
+
+// UnmarshalJSON accepts {"code", "title"} or an organization code.
+func (m *Membership) UnmarshalJSON(b []byte) error {
+	var code string
+	if json.Unmarshal(b, &code) == nil {
+		*m = Membership{Code: code}
+		return nil
+	}
+	type plain Membership
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*m = Membership(p)
+	return nil
+}
+
+func (u *User) memberOf(org string) bool {
+	for _, m := range u.Organizations {
+		if m.Code == org {
+			return true
+		}
+	}
+	return false
 }
 
 // Entity is an organization or a group.
@@ -85,6 +117,44 @@ type App struct {
 	Layout []any `json:"layout,omitempty"`
 	// Views are app/views.json's views by name; a single "All" list view when absent.
 	Views map[string]map[string]any `json:"views,omitempty"`
+}
+
+// Space is a space of the domain. A guest space and a normal space may share an id: guest
+// spaces are reached through /k/guest/{id}/v1/ only.
+type Space struct {
+	ID        int64         `json:"id"`
+	Name      string        `json:"name"`
+	IsGuest   bool          `json:"isGuest,omitempty"`
+	IsPrivate bool          `json:"isPrivate,omitempty"` // only members may read it
+	Body      string        `json:"body,omitempty"`      // the space's HTML body
+	Creator   string        `json:"creator,omitempty"`   // user code; default the first user
+	Members   []SpaceMember `json:"members,omitempty"`
+}
+
+// SpaceMember is a member of a space; in JSON a plain user code is accepted too.
+type SpaceMember struct {
+	Entity      EntityRef `json:"entity"` // USER, GROUP or ORGANIZATION
+	IsAdmin     bool      `json:"isAdmin,omitempty"`
+	IncludeSubs bool      `json:"includeSubs,omitempty"`
+}
+
+// UnmarshalJSON accepts {"entity": {...}, "isAdmin", "includeSubs"} or a user code.
+func (m *SpaceMember) UnmarshalJSON(b []byte) error {
+	var code string
+	if json.Unmarshal(b, &code) == nil {
+		*m = SpaceMember{Entity: EntityRef{Code: code, Type: "USER"}}
+		return nil
+	}
+	type plain SpaceMember
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	if p.Entity.Type == "" {
+		p.Entity.Type = "USER"
+	}
+	*m = SpaceMember(p)
+	return nil
 }
 
 // APIToken is an app's API token and what it may do.

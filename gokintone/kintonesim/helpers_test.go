@@ -1,4 +1,4 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"bytes"
@@ -9,19 +9,22 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
 )
 
 // small is a quick sample domain for most tests.
-func small() SampleOptions {
-	return SampleOptions{CustomerRecords: 40, DealRecords: 120, OrderRecords: 250}
+func small() sample.Options {
+	return sample.Options{CustomerRecords: 40, DealRecords: 120, OrderRecords: 250}
 }
 
-func newServer(t *testing.T, f *Fixture, opts Options) *Server {
+func newServer(t *testing.T, f *kintonesim.Fixture, opts kintonesim.Options) *kintonesim.Server {
 	t.Helper()
 	if f == nil {
-		f = SampleFixture(small())
+		f = sample.Fixture(small())
 	}
-	s, err := New(f, opts)
+	s, err := kintonesim.New(f, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +36,7 @@ func pw(login, pass string) string {
 }
 
 // adminAuth is the header of the sample's admin user.
-var adminAuth = map[string]string{"X-Cybozu-Authorization": pw("admin", SamplePassword)}
+var adminAuth = map[string]string{"X-Cybozu-Authorization": pw("admin", sample.Password)}
 
 type resp struct {
 	status int

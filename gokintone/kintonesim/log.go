@@ -2,6 +2,7 @@ package kintonesim
 
 import (
 	"maps"
+	"sync"
 	"time"
 )
 
@@ -33,55 +34,71 @@ type Stats struct {
 	ByCode          map[string]int64 `json:"byCode"`     // error code → count
 }
 
-func (s *Server) record(q *request) {
+// requestLog is the request log and its counters.
+type requestLog struct {
+	mu      sync.Mutex
+	max     int // Options.MaxLoggedRequests; negative: counters only
+	entries []LoggedRequest
+	stats   Stats
+}
+
+func newRequestLog(max int) requestLog {
+	if max == 0 {
+		max = 100000
+	}
+	return requestLog{max: max}
+}
+
+// add logs a request that has been answered.
+func (l *requestLog) add(q *request) {
 	e := q.entry
 	e.Records = q.records
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	s.stats.Requests++
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.stats.Requests++
 	if e.Status >= 400 {
-		s.stats.Errors++
+		l.stats.Errors++
 	}
-	s.stats.RecordsReturned += int64(q.records)
-	if s.stats.ByEndpoint == nil {
-		s.stats.ByEndpoint = map[string]int64{}
-		s.stats.ByCode = map[string]int64{}
+	l.stats.RecordsReturned += int64(q.records)
+	if l.stats.ByEndpoint == nil {
+		l.stats.ByEndpoint = map[string]int64{}
+		l.stats.ByCode = map[string]int64{}
 	}
-	s.stats.ByEndpoint[e.Method+" "+e.Path]++
+	l.stats.ByEndpoint[e.Method+" "+e.Path]++
 	if e.Code != "" {
-		s.stats.ByCode[e.Code]++
+		l.stats.ByCode[e.Code]++
 	}
-	if max := s.opts.MaxLoggedRequests; max > 0 {
-		if len(s.log) >= max {
-			n := copy(s.log, s.log[len(s.log)-max+1:])
-			s.log = s.log[:n]
+	if l.max > 0 {
+		if len(l.entries) >= l.max {
+			n := copy(l.entries, l.entries[len(l.entries)-l.max+1:])
+			l.entries = l.entries[:n]
 		}
-		s.log = append(s.log, *e)
+		l.entries = append(l.entries, *e)
 	}
 }
 
 // Requests returns a copy of the request log, oldest first.
 func (s *Server) Requests() []LoggedRequest {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	out := make([]LoggedRequest, len(s.log))
-	copy(out, s.log)
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	out := make([]LoggedRequest, len(s.log.entries))
+	copy(out, s.log.entries)
 	return out
 }
 
 // ResetRequests empties the request log and the counters.
 func (s *Server) ResetRequests() {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	s.log = nil
-	s.stats = Stats{}
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	s.log.entries = nil
+	s.log.stats = Stats{}
 }
 
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	st := s.stats
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	st := s.log.stats
 	st.ByEndpoint = maps.Clone(st.ByEndpoint)
 	st.ByCode = maps.Clone(st.ByCode)
 	if st.ByEndpoint == nil {

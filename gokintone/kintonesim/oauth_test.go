@@ -1,4 +1,4 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"encoding/base64"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 const (
@@ -19,18 +21,18 @@ const (
 )
 
 // oauthFixture is a small domain with one app and two OAuth clients.
-func oauthFixture() *Fixture {
-	return &Fixture{
-		Users: []User{{Code: "admin", Name: "Admin", Password: "pw-admin"}, {Code: oaUser, Name: "Sato", Password: oaPass},
+func oauthFixture() *kintonesim.Fixture {
+	return &kintonesim.Fixture{
+		Users: []kintonesim.User{{Code: "admin", Name: "Admin", Password: "pw-admin"}, {Code: oaUser, Name: "Sato", Password: oaPass},
 			{Code: "suzuki", Name: "Suzuki", Password: "pw-suzuki"}},
-		Apps: []App{{ID: 1, Name: "Tasks", Fields: map[string]FieldProperty{
+		Apps: []kintonesim.App{{ID: 1, Name: "Tasks", Fields: map[string]kintonesim.FieldProperty{
 			"title": {Type: "SINGLE_LINE_TEXT"}},
-			APITokens: []APIToken{{Token: "tasks-view", View: true}},
-			Records:   []RecordInput{{"title": {Value: "first"}}}}},
-		OAuthClients: []OAuthClient{
+			APITokens: []kintonesim.APIToken{{Token: "tasks-view", View: true}},
+			Records:   []kintonesim.RecordInput{{"title": {Value: "first"}}}}},
+		OAuthClients: []kintonesim.OAuthClient{
 			{ClientID: oaID, ClientSecret: oaSec, RedirectURIs: []string{cbURI, cbURI2}},
 			{ClientID: "narrow", ClientSecret: "narrow-secret", RedirectURIs: []string{cbURI},
-				Scopes: []string{ScopeRecordRead}, Users: []string{"suzuki"}},
+				Scopes: []string{kintonesim.ScopeRecordRead}, Users: []string{"suzuki"}},
 		},
 	}
 }
@@ -56,7 +58,7 @@ func authzURL(client, redirect, state, scope string) string {
 }
 
 // login submits the login form and returns the redirect's query.
-func login(t *testing.T, s *Server, client, redirect, state, scope, user, pass, action string) (resp, url.Values) {
+func login(t *testing.T, s *kintonesim.Server, client, redirect, state, scope, user, pass, action string) (resp, url.Values) {
 	t.Helper()
 	v := url.Values{"client_id": {client}, "redirect_uri": {redirect}, "state": {state}, "response_type": {"code"},
 		"scope": {scope}, "username": {user}, "password": {pass}, "action": {action}}
@@ -71,7 +73,7 @@ func login(t *testing.T, s *Server, client, redirect, state, scope, user, pass, 
 	return r, loc.Query()
 }
 
-func tokenReq(t *testing.T, s *Server, v url.Values, headers ...string) resp {
+func tokenReq(t *testing.T, s *kintonesim.Server, v url.Values, headers ...string) resp {
 	t.Helper()
 	return call(t, s, "POST", "/oauth2/token", v.Encode(), formHeaders(headers...))
 }
@@ -89,7 +91,7 @@ func wantOAuthError(t *testing.T, r resp, status int, code, desc string) {
 }
 
 // authorize runs the whole code flow for sato and returns the tokens.
-func authorize(t *testing.T, s *Server, scope string) OAuthTokens {
+func authorize(t *testing.T, s *kintonesim.Server, scope string) kintonesim.OAuthTokens {
 	t.Helper()
 	_, got := login(t, s, oaID, cbURI, "st", scope, oaUser, oaPass, "approve")
 	r := tokenReq(t, s, url.Values{"grant_type": {"authorization_code"}, "code": {got.Get("code")}, "redirect_uri": {cbURI}},
@@ -98,9 +100,9 @@ func authorize(t *testing.T, s *Server, scope string) OAuthTokens {
 	return tokensOf(t, r)
 }
 
-func tokensOf(t *testing.T, r resp) OAuthTokens {
+func tokensOf(t *testing.T, r resp) kintonesim.OAuthTokens {
 	t.Helper()
-	var o OAuthTokens
+	var o kintonesim.OAuthTokens
 	o.AccessToken, _ = r.body["access_token"].(string)
 	o.RefreshToken, _ = r.body["refresh_token"].(string)
 	o.TokenType, _ = r.body["token_type"].(string)
@@ -115,7 +117,7 @@ func tokensOf(t *testing.T, r resp) OAuthTokens {
 }
 
 func TestOAuthAuthorizationPage(t *testing.T) {
-	s := newServer(t, oauthFixture(), Options{})
+	s := newServer(t, oauthFixture(), kintonesim.Options{})
 	r := call(t, s, "GET", authzURL(oaID, cbURI, "xyz", oaScope), nil, nil)
 	if r.status != 200 || r.header.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Fatalf("form: %d %v", r.status, r.header)
@@ -151,7 +153,7 @@ func TestOAuthAuthorizationPage(t *testing.T) {
 	if got := loc(authzURL(oaID, cbURI, "xyz", "k:app_record:read k:bogus")); got != cbURI+"?error=invalid_scope&error_description=scope+must+list+one+or+more+scopes+this+client+may+use.&state=xyz" {
 		t.Errorf("bad scope: %s", got)
 	}
-	if got := loc(authzURL("narrow", cbURI, "", ScopeRecordWrite)); !strings.Contains(got, "error=invalid_scope") || strings.Contains(got, "state=") {
+	if got := loc(authzURL("narrow", cbURI, "", kintonesim.ScopeRecordWrite)); !strings.Contains(got, "error=invalid_scope") || strings.Contains(got, "state=") {
 		t.Errorf("scope beyond the client's: %s", got)
 	}
 	if got := loc(authzURL(oaID, cbURI, "xyz", "")); !strings.Contains(got, "error=invalid_scope") {
@@ -160,7 +162,7 @@ func TestOAuthAuthorizationPage(t *testing.T) {
 }
 
 func TestOAuthLogin(t *testing.T) {
-	s := newServer(t, oauthFixture(), Options{})
+	s := newServer(t, oauthFixture(), kintonesim.Options{})
 	// Wrong password: the form again, with an error and the login name kept.
 	r, _ := login(t, s, oaID, cbURI, "xyz", oaScope, oaUser, "wrong", "approve")
 	if r.status != 401 || !strings.Contains(r.raw, "The login name or password is incorrect.") || !strings.Contains(r.raw, `name="username" value="sato"`) {
@@ -180,7 +182,7 @@ func TestOAuthLogin(t *testing.T) {
 		t.Errorf("deny: %d %s", r.status, r.header.Get("Location"))
 	}
 	// A user the client is not granted to.
-	_, got = login(t, s, "narrow", cbURI, "s1", ScopeRecordRead, oaUser, oaPass, "approve")
+	_, got = login(t, s, "narrow", cbURI, "s1", kintonesim.ScopeRecordRead, oaUser, oaPass, "approve")
 	if got.Get("error") != "access_denied" || got.Get("state") != "s1" {
 		t.Errorf("user not allowed: %v", got)
 	}
@@ -196,7 +198,7 @@ func TestOAuthLogin(t *testing.T) {
 }
 
 func TestOAuthTokenExchange(t *testing.T) {
-	s := newServer(t, oauthFixture(), Options{})
+	s := newServer(t, oauthFixture(), kintonesim.Options{})
 	_, got := login(t, s, oaID, cbURI, "xyz", oaScope, oaUser, oaPass, "approve")
 	code := got.Get("code")
 	exchange := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {cbURI}}
@@ -260,8 +262,8 @@ func TestOAuthTokenExchange(t *testing.T) {
 }
 
 func TestOAuthCodeExpiry(t *testing.T) {
-	clock := NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-	s := newServer(t, oauthFixture(), Options{Now: clock.Now})
+	clock := kintonesim.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	s := newServer(t, oauthFixture(), kintonesim.Options{Now: clock.Now})
 	_, got := login(t, s, oaID, cbURI, "x", oaScope, oaUser, oaPass, "approve")
 	clock.Advance(10 * time.Minute)
 	wantOAuthError(t, tokenReq(t, s, url.Values{"grant_type": {"authorization_code"}, "code": {got.Get("code")}, "redirect_uri": {cbURI}},
@@ -273,8 +275,8 @@ func TestOAuthCodeExpiry(t *testing.T) {
 }
 
 func TestOAuthRefresh(t *testing.T) {
-	clock := NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-	s := newServer(t, oauthFixture(), Options{Now: clock.Now, AccessTokenTTL: 90 * time.Second, RefreshTokenTTL: 24 * time.Hour})
+	clock := kintonesim.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	s := newServer(t, oauthFixture(), kintonesim.Options{Now: clock.Now, AccessTokenTTL: 90 * time.Second, RefreshTokenTTL: 24 * time.Hour})
 	tk := authorize(t, s, oaScope)
 	if tk.ExpiresIn != 90 {
 		t.Errorf("expires_in %d", tk.ExpiresIn)
@@ -298,12 +300,12 @@ func TestOAuthRefresh(t *testing.T) {
 	// Another client cannot use it; scope can only narrow.
 	r = tokenReq(t, s, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tk2.RefreshToken}}, "Authorization", basicHdr("narrow", "narrow-secret"))
 	wantOAuthError(t, r, 400, "invalid_grant", "The refresh token is invalid, expired or revoked.")
-	wantOAuthError(t, refresh(tk2.RefreshToken, "scope", ScopeRecordWrite), 400, "invalid_scope", "scope may only narrow the scopes of the grant.")
-	wantOAuthError(t, refresh("", "scope", ScopeRecordWrite), 400, "invalid_request", "refresh_token is required.")
-	r = refresh(tk2.RefreshToken, "scope", ScopeRecordRead)
+	wantOAuthError(t, refresh(tk2.RefreshToken, "scope", kintonesim.ScopeRecordWrite), 400, "invalid_scope", "scope may only narrow the scopes of the grant.")
+	wantOAuthError(t, refresh("", "scope", kintonesim.ScopeRecordWrite), 400, "invalid_request", "refresh_token is required.")
+	r = refresh(tk2.RefreshToken, "scope", kintonesim.ScopeRecordRead)
 	wantOK(t, r)
 	tk3 := tokensOf(t, r)
-	if tk3.Scope != ScopeRecordRead {
+	if tk3.Scope != kintonesim.ScopeRecordRead {
 		t.Errorf("narrowed scope %q", tk3.Scope)
 	}
 	wantError(t, call(t, s, "GET", "/k/v1/app.json?id=1", nil, bearer(tk3.AccessToken)), 403, "CB_OA01")
@@ -330,14 +332,14 @@ func TestOAuthRefresh(t *testing.T) {
 }
 
 func TestOAuthBearerScopes(t *testing.T) {
-	s := newServer(t, oauthFixture(), Options{})
-	rd := authorize(t, s, ScopeRecordRead)
-	all := authorize(t, s, strings.Join(AllScopes, " "))
+	s := newServer(t, oauthFixture(), kintonesim.Options{})
+	rd := authorize(t, s, kintonesim.ScopeRecordRead)
+	all := authorize(t, s, strings.Join(kintonesim.AllScopes, " "))
 	rec := map[string]any{"app": 1, "record": map[string]any{"title": map[string]any{"value": "by oauth"}}}
 
 	r := call(t, s, "GET", "/k/v1/records.json?app=1", nil, bearer(rd.AccessToken))
 	wantOK(t, r)
-	if l := s.Requests(); l[len(l)-1].Auth != AuthOAuth || l[len(l)-1].User != oaUser {
+	if l := s.Requests(); l[len(l)-1].Auth != kintonesim.AuthOAuth || l[len(l)-1].User != oaUser {
 		t.Errorf("log %+v", l[len(l)-1])
 	}
 	wantOK(t, call(t, s, "GET", "/k/v1/record.json?app=1&id=1", nil, bearer(rd.AccessToken)))
@@ -381,15 +383,15 @@ func TestOAuthBearerScopes(t *testing.T) {
 }
 
 func TestOAuthPrecedence(t *testing.T) {
-	s := newServer(t, oauthFixture(), Options{})
-	tk := authorize(t, s, ScopeRecordRead)
+	s := newServer(t, oauthFixture(), kintonesim.Options{})
+	tk := authorize(t, s, kintonesim.ScopeRecordRead)
 	u := "/k/v1/records.json?app=1"
 	// Password wins over a bad or a good bearer token.
 	h := map[string]string{"X-Cybozu-Authorization": pw("admin", "pw-admin"), "Authorization": "Bearer nope"}
 	wantOK(t, call(t, s, "GET", u, nil, h))
 	h["Authorization"] = "Bearer " + tk.AccessToken
 	wantOK(t, call(t, s, "GET", u, nil, h))
-	if l := s.Requests(); l[len(l)-1].Auth != AuthPassword || l[len(l)-1].User != "admin" {
+	if l := s.Requests(); l[len(l)-1].Auth != kintonesim.AuthPassword || l[len(l)-1].User != "admin" {
 		t.Errorf("log %+v", l[len(l)-1])
 	}
 	// A bearer token wins over API tokens.
@@ -397,7 +399,7 @@ func TestOAuthPrecedence(t *testing.T) {
 	wantError(t, call(t, s, "GET", u, nil, h), 401, "CB_OA01")
 	h["Authorization"] = "Bearer " + tk.AccessToken
 	wantOK(t, call(t, s, "GET", u, nil, h))
-	if l := s.Requests(); l[len(l)-1].Auth != AuthOAuth {
+	if l := s.Requests(); l[len(l)-1].Auth != kintonesim.AuthOAuth {
 		t.Errorf("log %+v", l[len(l)-1])
 	}
 	// Basic that is not the domain's layer is ignored.
@@ -406,9 +408,9 @@ func TestOAuthPrecedence(t *testing.T) {
 
 func TestOAuthBasicLayerConflict(t *testing.T) {
 	f := oauthFixture()
-	f.BasicAuth = &BasicAuth{User: "lb", Password: "secret"}
-	s := newServer(t, f, Options{})
-	tk, err := s.IssueOAuthTokens(oaID, oaUser, ScopeRecordRead)
+	f.BasicAuth = &kintonesim.BasicAuth{User: "lb", Password: "secret"}
+	s := newServer(t, f, kintonesim.Options{})
+	tk, err := s.IssueOAuthTokens(oaID, oaUser, kintonesim.ScopeRecordRead)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,11 +431,11 @@ func TestOAuthBasicLayerConflict(t *testing.T) {
 }
 
 func TestOAuthRevoke(t *testing.T) {
-	s := newServer(t, oauthFixture(), Options{})
-	a := authorize(t, s, ScopeRecordRead)
-	b := authorize(t, s, ScopeRecordRead)
+	s := newServer(t, oauthFixture(), kintonesim.Options{})
+	a := authorize(t, s, kintonesim.ScopeRecordRead)
+	b := authorize(t, s, kintonesim.ScopeRecordRead)
 	c, err := s.IssueOAuthTokens("narrow", "suzuki")
-	if err != nil || c.Scope != ScopeRecordRead {
+	if err != nil || c.Scope != kintonesim.ScopeRecordRead {
 		t.Fatal(c, err)
 	}
 	u := "/k/v1/records.json?app=1"
@@ -459,7 +461,7 @@ func TestOAuthRevoke(t *testing.T) {
 	}
 	wantError(t, call(t, s, "GET", u, nil, bearer(c.AccessToken)), 401, "CB_OA01")
 
-	if _, err := s.IssueOAuthTokens("narrow", "suzuki", ScopeRecordWrite); err == nil {
+	if _, err := s.IssueOAuthTokens("narrow", "suzuki", kintonesim.ScopeRecordWrite); err == nil {
 		t.Error("scope beyond the client's")
 	}
 	if _, err := s.IssueOAuthTokens("nope", "suzuki"); err == nil {
@@ -471,7 +473,7 @@ func TestOAuthRevoke(t *testing.T) {
 }
 
 func TestOAuthFixtureErrors(t *testing.T) {
-	for name, c := range map[string]OAuthClient{
+	for name, c := range map[string]kintonesim.OAuthClient{
 		"no secret":    {ClientID: "a", RedirectURIs: []string{cbURI}},
 		"no redirect":  {ClientID: "a", ClientSecret: "b"},
 		"relative":     {ClientID: "a", ClientSecret: "b", RedirectURIs: []string{"/cb"}},
@@ -479,22 +481,22 @@ func TestOAuthFixtureErrors(t *testing.T) {
 		"unknown user": {ClientID: "a", ClientSecret: "b", RedirectURIs: []string{cbURI}, Users: []string{"ghost"}},
 	} {
 		f := oauthFixture()
-		f.OAuthClients = []OAuthClient{c}
-		if _, err := New(f, Options{}); err == nil {
+		f.OAuthClients = []kintonesim.OAuthClient{c}
+		if _, err := kintonesim.New(f, kintonesim.Options{}); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
 	f := oauthFixture()
 	f.OAuthClients = append(f.OAuthClients, f.OAuthClients[0])
-	if _, err := New(f, Options{}); err == nil {
+	if _, err := kintonesim.New(f, kintonesim.Options{}); err == nil {
 		t.Error("duplicate client: no error")
 	}
-	fx, err := ParseFixture([]byte(`{"users":[{"code":"u","password":"p"}],"apps":[],
+	fx, err := kintonesim.ParseFixture([]byte(`{"users":[{"code":"u","password":"p"}],"apps":[],
 		"oauthClients":[{"clientId":"c","clientSecret":"s","redirectUris":["http://localhost/cb"],"scopes":["k:file:read"],"users":["u"]}]}`))
-	if err != nil || len(fx.OAuthClients) != 1 || fx.OAuthClients[0].Scopes[0] != ScopeFileRead {
+	if err != nil || len(fx.OAuthClients) != 1 || fx.OAuthClients[0].Scopes[0] != kintonesim.ScopeFileRead {
 		t.Fatal(fx, err)
 	}
-	if _, err := New(fx, Options{}); err != nil {
+	if _, err := kintonesim.New(fx, kintonesim.Options{}); err != nil {
 		t.Fatal(err)
 	}
 }

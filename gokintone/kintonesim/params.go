@@ -1,10 +1,6 @@
 package kintonesim
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -14,41 +10,6 @@ import (
 // params are a request's decoded parameters: a JSON object, or the query string turned into one
 // (qs bracket notation: fields[0]=a, ids[]=1, a[b]=c; a repeated key becomes an array).
 type params map[string]any
-
-const maxBody = 64 << 20
-
-// readParams decodes the query string and, when present, a JSON body. Body values win.
-func readParams(r *http.Request) (params, *apiError) {
-	p := params{}
-	if r.URL.RawQuery != "" {
-		q, err := url.ParseQuery(r.URL.RawQuery)
-		if err != nil {
-			return nil, errInvalid("query", msgBadValue)
-		}
-		p = fromQuery(q)
-	}
-	if r.Body == nil || isMultipart(r) { // file.json uploads read their body themselves
-		return p, nil
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		return nil, &apiError{status: 400, code: "CB_IJ01", msg: msgBadJSON}
-	}
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return p, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, &apiError{status: 400, code: "CB_IJ01", msg: msgBadJSON}
-	}
-	for k, v := range m {
-		p[k] = v
-	}
-	return p, nil
-}
 
 // fromQuery builds nested parameters from qs bracket notation.
 func fromQuery(q url.Values) params {

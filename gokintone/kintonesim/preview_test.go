@@ -1,9 +1,11 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 func fieldCodes(t *testing.T, r resp) []string {
@@ -18,7 +20,7 @@ func fieldCodes(t *testing.T, r resp) []string {
 }
 
 func TestPreviewNewAppAndDeploy(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	wantBody(t, call(t, s, "POST", "/k/v1/preview/app.json", map[string]any{"name": "Inventory", "space": 7, "thread": 7}, alice),
 		`{"app":"4","revision":"2"}`)
 	// Not live before its deploy.
@@ -98,7 +100,7 @@ func TestPreviewNewAppAndDeploy(t *testing.T) {
 }
 
 func TestPreviewChangesLiveApp(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	h := tok("p-full") // app settings calls accept any token of the app
 	wantBody(t, call(t, s, "POST", "/k/v1/preview/app/form/fields.json", map[string]any{"app": 2, "revision": 1,
 		"properties": map[string]any{"qty": map[string]any{"type": "NUMBER", "defaultValue": "5"},
@@ -174,7 +176,7 @@ func TestPreviewChangesLiveApp(t *testing.T) {
 }
 
 func TestPreviewDeployKeepsProcessAndTables(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	wantOK(t, call(t, s, "PUT", "/k/v1/record.json", map[string]any{"app": 1, "id": 2, "record": map[string]any{
 		"lines": map[string]any{"value": []any{map[string]any{"value": map[string]any{"item": map[string]any{"value": "pen"}}}}}}}, alice))
 	wantBody(t, call(t, s, "POST", "/k/v1/preview/app/form/fields.json", map[string]any{"app": 1,

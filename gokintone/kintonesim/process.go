@@ -143,7 +143,7 @@ func (d *appDef) processFields() (status, assignee *fieldDef) {
 
 // candidates lists the users a state may assign for record r (acting user actor), in
 // directory order without duplicates.
-func (s *Server) candidates(d *appDef, r *record, state string, actor int32) (typ string, users []int32) {
+func (s *store) candidates(d *appDef, r *record, state string, actor int32) (typ string, users []int32) {
 	st, ok := d.meta.ProcessManagement.States[state]
 	if !ok || st.Assignee == nil {
 		return "", nil
@@ -219,7 +219,7 @@ func (s *Server) candidates(d *appDef, r *record, state string, actor int32) (ty
 
 // initAssignees sets the assignees of r for its current status: every candidate, or the first
 // one when the state assigns ONE.
-func (s *Server) initAssignees(d *appDef, r *record, actor int32) {
+func (s *store) initAssignees(d *appDef, r *record, actor int32) {
 	sf, af := d.processFields()
 	if sf == nil || af == nil {
 		return
@@ -233,7 +233,7 @@ func (s *Server) initAssignees(d *appDef, r *record, actor int32) {
 }
 
 // fixtureAssignees sets default assignees of a fixture record that does not give them.
-func (s *Server) fixtureAssignees(d *appDef, r *record, in RecordInput) {
+func (s *store) fixtureAssignees(d *appDef, r *record, in RecordInput) {
 	if _, af := d.processFields(); af != nil {
 		if _, given := in[af.code]; !given {
 			s.initAssignees(d, r, r.creator)
@@ -242,7 +242,7 @@ func (s *Server) fixtureAssignees(d *appDef, r *record, in RecordInput) {
 }
 
 // processTarget resolves the record an action or assignee change names.
-func (s *Server) processTarget(d *appDef, p map[string]any, prefix string) (int, *apiError) {
+func (d *appDef) processTarget(p map[string]any, prefix string) (int, *apiError) {
 	if !processOn(&d.meta) {
 		return 0, &apiError{status: 400, code: "GAIA_ST02", msg: msgProcessOff}
 	}
@@ -265,18 +265,18 @@ func (s *Server) processTarget(d *appDef, p map[string]any, prefix string) (int,
 }
 
 // changed copies r for a process change by the acting user.
-func (s *Server) changed(q *request, r *record, revs int64) *record {
-	c := *r
-	c.vals = slices.Clone(r.vals)
-	c.rev += revs
-	c.modifier = q.auth.user
-	c.updated = s.nowMinute()
-	return &c
+func (t *txn) changed(c *caller, r *record, revs int64) *record {
+	next := *r
+	next.vals = slices.Clone(r.vals)
+	next.rev += revs
+	next.modifier = c.user
+	next.updated = t.s.nowMinute()
+	return &next
 }
 
 // runAction runs one status action; prefix prefixes error keys ("records[0].").
-func (s *Server) runAction(t *txn, q *request, d *appDef, p map[string]any, prefix string) (*record, *apiError) {
-	i, e := s.processTarget(d, p, prefix)
+func (t *txn) runAction(c *caller, d *appDef, p map[string]any, prefix string) (*record, *apiError) {
+	i, e := d.processTarget(p, prefix)
 	if e != nil {
 		return nil, e
 	}
@@ -302,21 +302,21 @@ func (s *Server) runAction(t *txn, q *request, d *appDef, p map[string]any, pref
 		parsed, err := kquery.Parse(act.FilterCond)
 		var prog *kquery.Program
 		if err == nil {
-			prog, err = kquery.Compile(parsed, d.schema, kquery.Env{Now: s.now(), Location: s.loc, LoginUser: q.auth.login})
+			prog, err = kquery.Compile(parsed, d.schema, kquery.Env{Now: t.s.now(), Location: t.s.loc, LoginUser: c.login})
 		}
-		if err != nil || !prog.Match(s.kqRecord(d, old, nil)) {
+		if err != nil || !prog.Match(t.s.kqRecord(d, old, nil)) {
 			return nil, &apiError{status: 400, code: "GAIA_IL03", msg: msgStatusFail}
 		}
 	}
-	r := s.changed(q, old, 2)
+	r := t.changed(c, old, 2)
 	r.vals[sf.idx] = act.To
 	if af != nil {
-		typ, cands := s.candidates(d, r, act.To, q.auth.user)
+		typ, cands := t.s.candidates(d, r, act.To, c.user)
 		code, given := scalarString(p["assignee"])
 		switch {
 		case given && p["assignee"] != nil && code != "":
-			u, ok := s.dir.lookup(kindUser, code)
-			if !ok || s.users[code] == nil && code != "Administrator" {
+			u, ok := t.s.dir.lookup(kindUser, code)
+			if !ok || t.s.users[code] == nil && code != "Administrator" {
 				return nil, errInvalid(prefix+"assignee", msgNoEntity("user", code))
 			}
 			if len(cands) > 0 && !slices.Contains(cands, u) {
@@ -334,21 +334,23 @@ func (s *Server) runAction(t *txn, q *request, d *appDef, p map[string]any, pref
 	return r, nil
 }
 
-func (s *Server) opStatus(t *txn, q *request, p params) (any, *apiError) {
-	d, e := s.appParam(q, "app", permEdit)
+// setStatus is PUT record/status.json: runs an action on one record.
+func (t *txn) setStatus(c *caller, p params) (any, *apiError) {
+	d, e := t.s.appParam(c, p, "app", permEdit)
 	if e != nil {
 		return nil, e
 	}
 	t.touch(d)
-	r, e := s.runAction(t, q, d, p, "")
+	r, e := t.runAction(c, d, p, "")
 	if e != nil {
 		return nil, e
 	}
 	return map[string]any{"revision": strconv.FormatInt(r.rev, 10)}, nil
 }
 
-func (s *Server) opStatuses(t *txn, q *request, p params) (any, *apiError) {
-	d, e := s.appParam(q, "app", permEdit)
+// setStatuses is PUT records/status.json: runs actions on up to 100 records.
+func (t *txn) setStatuses(c *caller, p params) (any, *apiError) {
+	d, e := t.s.appParam(c, p, "app", permEdit)
 	if e != nil {
 		return nil, e
 	}
@@ -364,7 +366,7 @@ func (s *Server) opStatuses(t *txn, q *request, p params) (any, *apiError) {
 		if !ok {
 			return nil, errInvalid(prefix[:len(prefix)-1], msgBadValue)
 		}
-		r, e := s.runAction(t, q, d, m, prefix)
+		r, e := t.runAction(c, d, m, prefix)
 		if e != nil {
 			return nil, e
 		}
@@ -373,13 +375,14 @@ func (s *Server) opStatuses(t *txn, q *request, p params) (any, *apiError) {
 	return map[string]any{"records": out}, nil
 }
 
-func (s *Server) opAssignees(t *txn, q *request, p params) (any, *apiError) {
-	d, e := s.appParam(q, "app", permEdit)
+// setAssignees is PUT record/assignees.json.
+func (t *txn) setAssignees(c *caller, p params) (any, *apiError) {
+	d, e := t.s.appParam(c, p, "app", permEdit)
 	if e != nil {
 		return nil, e
 	}
 	t.touch(d)
-	i, e := s.processTarget(d, p, "")
+	i, e := d.processTarget(p, "")
 	if e != nil {
 		return nil, e
 	}
@@ -391,17 +394,17 @@ func (s *Server) opAssignees(t *txn, q *request, p params) (any, *apiError) {
 		return nil, errInvalid("assignees", msgMaxAssignees)
 	}
 	var users []int32
-	for k, c := range codes {
-		u, ok := s.dir.lookup(kindUser, c)
-		if !ok || s.users[c] == nil && c != "Administrator" {
-			return nil, errInvalid(fmt.Sprintf("assignees[%d]", k), msgNoEntity("user", c))
+	for k, code := range codes {
+		u, ok := t.s.dir.lookup(kindUser, code)
+		if !ok || t.s.users[code] == nil && code != "Administrator" {
+			return nil, errInvalid(fmt.Sprintf("assignees[%d]", k), msgNoEntity("user", code))
 		}
 		if !slices.Contains(users, u) {
 			users = append(users, u)
 		}
 	}
 	_, af := d.processFields()
-	r := s.changed(q, d.records[i], 1)
+	r := t.changed(c, d.records[i], 1)
 	if af != nil {
 		r.vals[af.idx] = users
 	}
@@ -409,10 +412,6 @@ func (s *Server) opAssignees(t *txn, q *request, p params) (any, *apiError) {
 	d.records[i] = r
 	return map[string]any{"revision": strconv.FormatInt(r.rev, 10)}, nil
 }
-
-func (s *Server) putStatus(q *request) (any, *apiError)    { return s.inTxn(q, s.opStatus) }
-func (s *Server) putStatuses(q *request) (any, *apiError)  { return s.inTxn(q, s.opStatuses) }
-func (s *Server) putAssignees(q *request) (any, *apiError) { return s.inTxn(q, s.opAssignees) }
 
 // statusSettingsJSON renders app/status.json.
 func statusSettingsJSON(pm *ProcessManagement, rev int64) map[string]any {

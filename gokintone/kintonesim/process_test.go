@@ -1,9 +1,11 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 const (
@@ -11,7 +13,7 @@ const (
 	bobJSON   = `{"code":"bob","name":"Bob"}`
 )
 
-func statusOf(t *testing.T, s *Server, id string) (string, string, string) {
+func statusOf(t *testing.T, s *kintonesim.Server, id string) (string, string, string) {
 	t.Helper()
 	r := call(t, s, "GET", "/k/v1/record.json?app=1&id="+id, nil, alice)
 	wantOK(t, r)
@@ -20,7 +22,7 @@ func statusOf(t *testing.T, s *Server, id string) (string, string, string) {
 }
 
 func TestProcessRecordsAndSettings(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	r := call(t, s, "GET", "/k/v1/record.json?app=1&id=1", nil, alice)
 	rec := r.body["record"].(map[string]any)
 	if jsonText(rec["ステータス"]) != `{"type":"STATUS","value":"Open"}` ||
@@ -91,7 +93,7 @@ func TestProcessRecordsAndSettings(t *testing.T) {
 }
 
 func TestProcessActions(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	put := func(body map[string]any, h map[string]string) resp {
 		return call(t, s, "PUT", "/k/v1/record/status.json", body, h)
 	}
@@ -138,7 +140,7 @@ func TestProcessActions(t *testing.T) {
 }
 
 func TestProcessBulkStatusesAndAssignees(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	puts := func(recs []any) resp {
 		return call(t, s, "PUT", "/k/v1/records/status.json", map[string]any{"app": 1, "records": recs}, alice)
 	}
@@ -207,18 +209,18 @@ func TestProcessFixtureErrors(t *testing.T) {
 		"unknown state": `{"enable": true, "states": {"A": {"index": "0"}}, "actions": [{"name": "x", "from": "A", "to": "B"}]}`,
 		"bad index":     `{"enable": true, "states": {"A": {"index": "x"}}}`,
 	} {
-		f, err := ParseFixture([]byte(`{"users": [], "apps": [{"id": 1, "name": "a", "fields": {}, "processManagement": ` + pm + `}]}`))
+		f, err := kintonesim.ParseFixture([]byte(`{"users": [], "apps": [{"id": 1, "name": "a", "fields": {}, "processManagement": ` + pm + `}]}`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := New(f, Options{}); err == nil {
+		if _, err := kintonesim.New(f, kintonesim.Options{}); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	f, _ := ParseFixture([]byte(`{"users": [], "apps": [{"id": 1, "name": "a", "fields": {},
+	f, _ := kintonesim.ParseFixture([]byte(`{"users": [], "apps": [{"id": 1, "name": "a", "fields": {},
 		"processManagement": {"enable": true, "states": {"A": {"index": "0"}}},
 		"records": [{"ステータス": {"value": "Z"}}]}]}`))
-	if _, err := New(f, Options{}); err == nil || !strings.Contains(err.Error(), "ステータス") {
+	if _, err := kintonesim.New(f, kintonesim.Options{}); err == nil || !strings.Contains(err.Error(), "ステータス") {
 		t.Errorf("bad status value: %v", err)
 	}
 }

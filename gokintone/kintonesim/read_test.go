@@ -1,4 +1,4 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"encoding/json"
@@ -8,12 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
 )
 
 func q(s string) string { return url.QueryEscape(s) }
 
 func TestAppsList(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	names := func(r resp) []string {
 		wantOK(t, r)
 		var out []string
@@ -69,7 +72,7 @@ func TestAppsList(t *testing.T) {
 }
 
 func TestApp(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	r := get(t, s, "/k/v1/app.json?id=2")
 	wantOK(t, r)
 	if r.body["appId"] != "2" || r.body["code"] != "DEALS" || r.body["spaceId"] != "1" {
@@ -88,7 +91,7 @@ func TestApp(t *testing.T) {
 }
 
 func TestFormFields(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	for _, lang := range []string{"", "&lang=default", "&lang=en", "&lang=ja", "&lang=user"} {
 		wantOK(t, get(t, s, "/k/v1/app/form/fields.json?app=1"+lang))
 	}
@@ -140,7 +143,7 @@ func TestFormFields(t *testing.T) {
 }
 
 func TestRecordGet(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	r := get(t, s, "/k/v1/record.json?app=1&id=5")
 	wantOK(t, r)
 	rec := r.body["record"].(map[string]any)
@@ -163,7 +166,7 @@ func TestRecordGet(t *testing.T) {
 
 // TestValueShapes checks every field type's JSON shape (§4 of the API notes).
 func TestValueShapes(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	check := func(app int, code string, test func(v any) bool) {
 		t.Helper()
 		recs := records(t, get(t, s, fmt.Sprintf("/k/v1/records.json?app=%d&query=%s", app, q("limit 500"))))
@@ -243,7 +246,7 @@ func TestValueShapes(t *testing.T) {
 }
 
 func TestParamCarriers(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	want := []string{"3", "2"}
 	check := func(name string, r resp) {
 		t.Helper()
@@ -275,7 +278,7 @@ func TestParamCarriers(t *testing.T) {
 }
 
 func TestRecordsQuery(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	// Default order $id desc, default limit 100.
 	recs := records(t, get(t, s, "/k/v1/records.json?app=3"))
 	if len(recs) != 100 || val(recs[0], "$id") != "250" || val(recs[99], "$id") != "151" {
@@ -344,7 +347,7 @@ func TestRecordsQuery(t *testing.T) {
 
 // TestSeekPaging pages through the full 12,000-record orders app the way the JS client does.
 func TestSeekPaging(t *testing.T) {
-	s := newServer(t, SampleFixture(SampleOptions{}), Options{})
+	s := newServer(t, sample.Fixture(sample.Options{}), kintonesim.Options{})
 	last, n, pages := 0, 0, 0
 	for {
 		r := get(t, s, "/k/v1/records.json?app=3&fields[0]=$id&query="+q(fmt.Sprintf("$id > %d order by $id asc limit 500", last)))
@@ -374,7 +377,7 @@ func TestSeekPaging(t *testing.T) {
 }
 
 func TestJapaneseMessages(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	h := map[string]string{"Accept-Language": "ja,en;q=0.8"}
 	r := call(t, s, "GET", "/k/v1/records.json?app=1", nil, h)
 	wantError(t, r, 401, "CB_AU01")
@@ -398,28 +401,28 @@ func TestJapaneseMessages(t *testing.T) {
 }
 
 func TestUnknownRoute(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	wantError(t, get(t, s, "/k/v1/nosuch.json"), 404, "CB_NF01")
 	wantError(t, get(t, s, "/v1/records.json"), 404, "CB_NF01")
 	wantError(t, call(t, s, "PATCH", "/k/v1/records.json?app=1", nil, adminAuth), 404, "CB_NF01")
 }
 
 func TestSampleDeterministic(t *testing.T) {
-	a, _ := json.Marshal(SampleFixture(small()))
-	b, _ := json.Marshal(SampleFixture(small()))
+	a, _ := json.Marshal(sample.Fixture(small()))
+	b, _ := json.Marshal(sample.Fixture(small()))
 	if string(a) != string(b) {
 		t.Fatal("two sample fixtures differ")
 	}
-	c, _ := json.Marshal(SampleFixture(SampleOptions{CustomerRecords: 40, DealRecords: 120, OrderRecords: 250, Seed: 7}))
+	c, _ := json.Marshal(sample.Fixture(sample.Options{CustomerRecords: 40, DealRecords: 120, OrderRecords: 250, Seed: 7}))
 	if string(a) == string(c) {
 		t.Fatal("the seed changes nothing")
 	}
 	// The JSON form reads back into the same domain.
-	f, err := ParseFixture(a)
+	f, err := kintonesim.ParseFixture(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s1, s2 := newServer(t, f, Options{}), newServer(t, SampleFixture(small()), Options{})
+	s1, s2 := newServer(t, f, kintonesim.Options{}), newServer(t, sample.Fixture(small()), kintonesim.Options{})
 	for _, u := range []string{"/k/v1/records.json?app=3&query=" + q("limit 500"), "/k/v1/records.json?app=1&query=" + q("limit 500"),
 		"/k/v1/app/form/fields.json?app=3", "/k/v1/records.json?app=2&query=" + q("limit 500")} {
 		r1, r2 := get(t, s1, u), get(t, s2, u)
@@ -428,7 +431,7 @@ func TestSampleDeterministic(t *testing.T) {
 		}
 	}
 	// Sample contents the demo relies on.
-	f = SampleFixture(SampleOptions{})
+	f = sample.Fixture(sample.Options{})
 	if n := len(f.Apps[2].Records); n != 12000 {
 		t.Errorf("orders: %d", n)
 	}

@@ -6,17 +6,19 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kquery"
 )
+
+// Records in the store: loading a fixture's records, converting them for kquery, and compiling
+// and running records queries.
 
 // recKey is the Record entry that carries the stored record through kquery's sort; field
 // codes are never empty, so it cannot clash.
 const recKey = ""
 
 // loadRecords stores a fixture's records in d.
-func (s *Server) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int32) error {
+func (s *store) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int32) error {
 	dc := &decoder{s: s, app: d, fixture: true}
 	seen := make(map[int64]bool, len(inputs))
 	d.records = make([]*record, 0, len(inputs))
@@ -104,7 +106,7 @@ func (s *Server) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int
 			}
 		}
 		s.assignRowIDs(d, r)
-		s.computeCalcs(d, r)
+		s.calcs.compute(d, r)
 		s.fixtureAssignees(d, r, in) // process.go
 		if dc.errs != nil {
 			return fmt.Errorf("kintonesim: app %d record %d: %s", d.meta.ID, r.id, describe(dc.errs))
@@ -118,7 +120,7 @@ func (s *Server) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int
 }
 
 // assignRowIDs gives subtable rows without an id the app's next row ids.
-func (s *Server) assignRowIDs(d *appDef, r *record) {
+func (s *store) assignRowIDs(d *appDef, r *record) {
 	for _, f := range d.stored {
 		if f.typ != "SUBTABLE" {
 			continue
@@ -159,7 +161,7 @@ func describe(e *apiError) string {
 
 // kqRecord converts a stored record into kquery's record shape, with only the given fields
 // (nil: all). The stored record rides along under recKey.
-func (s *Server) kqRecord(d *appDef, r *record, only []*fieldDef) kquery.Record {
+func (s *store) kqRecord(d *appDef, r *record, only []*fieldDef) kquery.Record {
 	fields := only
 	if fields == nil {
 		fields = d.fields
@@ -174,9 +176,9 @@ func (s *Server) kqRecord(d *appDef, r *record, only []*fieldDef) kquery.Record 
 		case "RECORD_NUMBER":
 			v = d.recordNumber(r.id)
 		case "CREATOR":
-			v = s.entityMap(r.creator)
+			v = s.dir.entity(r.creator)
 		case "MODIFIER":
-			v = s.entityMap(r.modifier)
+			v = s.dir.entity(r.modifier)
 		case "CREATED_TIME":
 			v = formatDatetime(r.created)
 		case "UPDATED_TIME":
@@ -192,18 +194,13 @@ func (s *Server) kqRecord(d *appDef, r *record, only []*fieldDef) kquery.Record 
 	return m
 }
 
-func (s *Server) entityMap(i int32) map[string]string {
-	e := s.dir.get(i)
-	return map[string]string{"code": e.code, "name": e.name}
-}
-
 // kqValue converts a stored value to a form kquery reads.
-func (s *Server) kqValue(f *fieldDef, v any) any {
+func (s *store) kqValue(f *fieldDef, v any) any {
 	switch x := v.(type) {
 	case []int32:
 		out := make([]map[string]string, len(x))
 		for i, e := range x {
-			out[i] = s.entityMap(e)
+			out[i] = s.dir.entity(e)
 		}
 		return out
 	case []fileRef:
@@ -236,14 +233,15 @@ type selection struct {
 	byID   int         // 0: needs a full sort; 1: $id ascending; -1: $id descending
 }
 
-// compileQuery parses and compiles a records query for app d. cursor forbids limit/offset.
-func (s *Server) compileQuery(q *request, d *appDef, text string) (*selection, *apiError) {
+// compileQuery parses and compiles a records query for app d, run by the user login (for
+// LOGINUSER() and PRIMARY_ORGANIZATION()).
+func (s *store) compileQuery(login string, d *appDef, text string) (*selection, *apiError) {
 	parsed, err := kquery.Parse(text)
 	if err != nil {
 		return nil, queryError(err)
 	}
-	env := kquery.Env{Now: s.now(), Location: s.loc, LoginUser: q.auth.login}
-	if u := s.users[q.auth.login]; u != nil {
+	env := kquery.Env{Now: s.now(), Location: s.loc, LoginUser: login}
+	if u := s.users[login]; u != nil {
 		env.PrimaryOrganization = u.PrimaryOrganization
 	}
 	prog, err := kquery.Compile(parsed, d.schema, env)
@@ -339,7 +337,7 @@ func (sel *selection) narrow(e kquery.Expr) {
 
 // run returns the records of one page (offset/limit applied when paged) and the number of
 // all matches when count is set (-1 otherwise).
-func (s *Server) run(d *appDef, sel *selection, paged, count bool) ([]*record, int64) {
+func (s *store) run(d *appDef, sel *selection, paged, count bool) ([]*record, int64) {
 	start := sort.Search(len(d.records), func(i int) bool { return d.records[i].id >= sel.lo })
 	end := sort.Search(len(d.records), func(i int) bool { return d.records[i].id > sel.hi })
 	if end < start {
@@ -438,78 +436,4 @@ func projectionOf(p params) projection {
 		proj[c] = true
 	}
 	return proj
-}
-
-// getRecords answers GET records.json.
-func (s *Server) getRecords(q *request) (any, *apiError) {
-	count, e := q.p.boolean("totalCount")
-	if e != nil {
-		return nil, e
-	}
-	proj := projectionOf(q.p)
-	if len(proj) > 1000 {
-		return nil, errInvalid("fields", text{"Specify up to 1000 fields.", "fieldsは1000個以下で指定してください。"})
-	}
-	text, _ := q.p.str("query")
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	d, e := s.appParam(q, "app", permView)
-	if e != nil {
-		return nil, e
-	}
-	text, aborted := s.abortFilter(q, d, text) // filterabort.go
-	sel, e := s.compileQuery(q, d, text)
-	if e != nil {
-		return nil, e
-	}
-	if aborted && q.w != nil {
-		q.w.Header().Set("X-Cybozu-Warning", filterAbortedWarning)
-	}
-	recs, total := s.run(d, sel, true, count)
-	q.records = len(recs)
-	b := make([]byte, 0, 256+len(recs)*512)
-	b = append(b, `{"records":[`...)
-	for i, r := range recs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = s.appendRecord(b, d, r, proj)
-	}
-	b = append(b, `],"totalCount":`...)
-	if count {
-		b = appendQuotedInt(b, total)
-	} else {
-		b = append(b, "null"...)
-	}
-	b = append(b, "}\n"...)
-	return rawJSON(b), nil
-}
-
-// getRecord answers GET record.json.
-func (s *Server) getRecord(q *request) (any, *apiError) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	d, e := s.appParam(q, "app", permView)
-	if e != nil {
-		return nil, e
-	}
-	id, idText, e := q.p.id("id")
-	if e != nil {
-		return nil, e
-	}
-	i, ok := d.find(id)
-	if !ok {
-		return nil, errRecordNotFound(idText)
-	}
-	q.records = 1
-	b := append([]byte(nil), `{"record":`...)
-	b = s.appendRecord(b, d, d.records[i], nil)
-	b = append(b, "}\n"...)
-	return rawJSON(b), nil
-}
-
-// newFileKey returns a fresh record fileKey. The caller holds s.mu for writing.
-func (s *Server) newFileKey() string {
-	s.fileNo++
-	return fmt.Sprintf("%s%06d", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Format("20060102150405"), s.fileNo)
 }

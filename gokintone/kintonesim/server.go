@@ -1,31 +1,11 @@
-// Package kintonesim is an in-memory kintone REST API server for tests, demos and users' CI.
-//
-// A Server answers kintone's record and app APIs (records.json, record.json, apps.json,
-// app.json, app/form/fields.json, records/cursor.json, bulkRequest.json) under /k/v1/ and
-// /k/guest/{id}/v1/, with kintone's authentication (password, API tokens, an optional Basic
-// layer, OAuth 2.0 with its /oauth2/ endpoints), limits, error envelopes (English or Japanese)
-// and concurrency headers. Queries are parsed and evaluated by package kquery, the same code the
-// connector builds them with.
-//
-// Its content comes from a Fixture (see FIXTURE.md); SampleFixture builds the sample dataset
-// used by the demo. New returns an http.Handler for httptest; Start listens on loopback and
-// StartTLS over HTTPS with client certificates. AddFault injects failures and Clock controls
-// time for expiry tests.
-//
-// It also serves files (file.json), record comments, process management (statuses and
-// assignees), app settings reads (layout, views, status), spaces, preview apps with deploys and
-// the cybozu User API (/v1/users.json …); see routes_ext.go and FIXTURE.md.
 package kintonesim
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -70,41 +50,18 @@ type Options struct {
 	FilterAbortThreshold int
 }
 
-// Server is a simulated kintone domain. It is safe for concurrent use.
+// Server is a simulated kintone domain: the HTTP layer over a store (store.go). It is safe
+// for concurrent use.
 type Server struct {
 	opts      Options
-	loc       *time.Location
-	basic     *BasicAuth
-	legacy520 []string
-
-	mu     sync.RWMutex // guards everything below up to cursors
-	apps   map[int64]*appDef
-	appIDs []int64 // ascending
-	dir    directory
-	users  map[string]*User // by login name
-	tokens map[string]tokenEntry
-	files  map[string]fileRef
-	fileNo int64
-	ext    extState // files, comments, process management, preview apps (routes_ext.go)
-	admin  int32    // "Administrator", the user API-token calls act as
-	calcs  calcCache
-
-	faults faults
-	oauth  oauthState // OAuth clients, codes and tokens (oauth.go)
-
-	cursorMu sync.Mutex
-	cursors  map[string]*cursor
-
-	inflight atomic.Int64
-
-	logMu sync.Mutex
-	log   []LoggedRequest
-	stats Stats
-}
-
-type tokenEntry struct {
-	app  *appDef
-	perm *APIToken
+	basic     *BasicAuth // the fixture's HTTP Basic layer, if any
+	legacy520 []string   // the codes Options.Legacy520 answers with 520
+	st        *store
+	routes    routeTable // routes.go
+	stages    []stage    // the middleware, in order (see New)
+	faults    faults     // fault.go
+	log       requestLog // log.go
+	inflight  atomic.Int64
 }
 
 // New builds a Server from a fixture. The fixture is not retained: later changes to it do not
@@ -113,142 +70,62 @@ func New(f *Fixture, opts Options) (*Server, error) {
 	if f == nil {
 		f = &Fixture{}
 	}
-	s := &Server{
-		opts:    opts,
-		apps:    map[int64]*appDef{},
-		users:   map[string]*User{},
-		tokens:  map[string]tokenEntry{},
-		files:   map[string]fileRef{},
-		cursors: map[string]*cursor{},
-		calcs:   calcCache{},
+	if opts.ConcurrencyLimit <= 0 {
+		opts.ConcurrencyLimit = 100
 	}
-	if s.opts.ConcurrencyLimit <= 0 {
-		s.opts.ConcurrencyLimit = 100
+	st, err := newStore(f, opts)
+	if err != nil {
+		return nil, err
 	}
-	if s.opts.MaxLoggedRequests == 0 {
-		s.opts.MaxLoggedRequests = 100000
-	}
-	if s.opts.CursorLimit <= 0 {
-		s.opts.CursorLimit = 10
-	}
-	if s.opts.CursorTTL <= 0 {
-		s.opts.CursorTTL = 10 * time.Minute
-	}
-	s.legacy520 = opts.Legacy520Codes
+	s := &Server{opts: opts, st: st, legacy520: opts.Legacy520Codes, log: newRequestLog(opts.MaxLoggedRequests)}
 	if s.legacy520 == nil {
 		s.legacy520 = legacy520Default
-	}
-	s.loc = opts.Location
-	if s.loc == nil {
-		tz := f.TimeZone
-		if tz == "" {
-			tz = "Asia/Tokyo"
-		}
-		loc, err := loadLocation(tz)
-		if err != nil {
-			return nil, fmt.Errorf("kintonesim: timeZone %q: %w", tz, err)
-		}
-		s.loc = loc
 	}
 	if f.BasicAuth != nil {
 		b := *f.BasicAuth
 		s.basic = &b
 	}
-	for _, o := range f.Organizations {
-		s.dir.intern(kindOrg, o.Code, o.Name)
-	}
-	for _, g := range f.Groups {
-		s.dir.intern(kindGroup, g.Code, g.Name)
-	}
-	for i := range f.Users {
-		u := f.Users[i]
-		if u.Code == "" {
-			return nil, fmt.Errorf("kintonesim: user %d has no code", i)
-		}
-		if _, dup := s.users[u.Code]; dup {
-			return nil, fmt.Errorf("kintonesim: user %q listed twice", u.Code)
-		}
-		s.users[u.Code] = &u
-		s.dir.intern(kindUser, u.Code, u.Name)
-	}
-	s.admin = s.dir.intern(kindUser, "Administrator", "Administrator")
-	if err := s.initOAuth(f.OAuthClients); err != nil {
-		return nil, err
-	}
-	defaultCreator := s.admin
-	if len(f.Users) > 0 {
-		defaultCreator, _ = s.dir.lookup(kindUser, f.Users[0].Code)
-	}
-	for _, a := range f.Apps {
-		if _, dup := s.apps[a.ID]; dup {
-			return nil, fmt.Errorf("kintonesim: app id %d listed twice", a.ID)
-		}
-		d, err := buildApp(a, f.Lang)
-		if err != nil {
-			return nil, err
-		}
-		d.creator = defaultCreator
-		if a.Creator != "" {
-			d.creator = s.dir.intern(kindUser, a.Creator, "")
-		}
-		for _, t := range d.tokens {
-			if t.Token == "" {
-				return nil, fmt.Errorf("kintonesim: app %d: empty API token", a.ID)
-			}
-			if _, dup := s.tokens[t.Token]; dup {
-				return nil, fmt.Errorf("kintonesim: API token %q listed twice", t.Token)
-			}
-			s.tokens[t.Token] = tokenEntry{app: d, perm: t}
-		}
-		s.apps[a.ID] = d
-		s.appIDs = append(s.appIDs, a.ID)
-	}
-	sort.Slice(s.appIDs, func(i, j int) bool { return s.appIDs[i] < s.appIDs[j] })
-	// Records are loaded once every app exists, so that lookups can read their source apps.
-	for _, a := range f.Apps {
-		if err := s.loadRecords(s.apps[a.ID], a.Records, defaultCreator); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.loadExt(f); err != nil { // userapi.go
-		return nil, err
+	s.routes = newRouteTable(s.routeList())
+	// The middleware, in the order it runs (middleware.go). Each stage may answer the request,
+	// which ends it; the last one runs the route's handler.
+	s.stages = []stage{
+		s.basicLayer,       // the fixture's HTTP Basic layer: 401 text/plain
+		s.limitConcurrency, // over Options.ConcurrencyLimit requests at once: 429 GAIA_TO04
+		s.delay,            // Options.Latency
+		s.failNext,         // the FailNext queue
+		overrideMethod,     // POST with X-HTTP-Method-Override: GET is served as GET
+		s.locate,           // the API, guest space and route of the path: 404 CB_NF01 outside them
+		s.readParams,       // the query string and JSON body (not for OAuth)
+		s.applyFaultRules,  // the AddFault rules (fault.go)
+		s.requireRoute,     // no route for the method and path: 404 CB_NF01
+		s.authenticate,     // the credentials (not for OAuth; auth.go)
+		s.serveRoute,       // the route's handler
 	}
 	return s, nil
 }
 
-// loadLocation loads an IANA zone, with a fixed-offset fallback for Asia/Tokyo on systems
-// without zone data.
-func loadLocation(name string) (*time.Location, error) {
-	loc, err := time.LoadLocation(name)
-	if err != nil && name == "Asia/Tokyo" {
-		return time.FixedZone("Asia/Tokyo", 9*3600), nil
-	}
-	return loc, err
-}
-
-func (s *Server) now() time.Time {
-	if s.opts.Now != nil {
-		return s.opts.Now()
-	}
-	return time.Now()
-}
-
 // Location returns the users' time zone the server evaluates date functions in.
-func (s *Server) Location() *time.Location { return s.loc }
+func (s *Server) Location() *time.Location { return s.st.loc }
 
-// request is one API call being served.
+// request is one request being served: the HTTP request and what the middleware learns about
+// it on the way to its handler.
 type request struct {
-	r        *http.Request
-	w        http.ResponseWriter // for handlers that add response headers
-	method   string
-	lang     string
-	guest    int64
-	preview  bool
-	userAPI  bool // /v1/{resource}.json: the cybozu User API (userapi.go)
-	resource string
-	p        params
-	auth     authInfo
-	entry    *LoggedRequest
+	caller // who calls (set by authenticate) and the guest space of the path (set by locate)
+
+	r       *http.Request
+	w       http.ResponseWriter // for handlers that add response headers
+	running int64               // requests being served when this one arrived, itself included
+	method  string              // after X-HTTP-Method-Override
+	lang    string              // the language of error messages: "en" or "ja"
+
+	// Set by locate.
+	area     area
+	preview  bool   // /k/v1/preview/…
+	resource string // the path between the API root and ".json": "records", "app/form/fields"
+	route    *route // nil when no route has the method and path
+
+	p     params // set by readParams
+	entry *LoggedRequest
 	// records is the number of records the call returned, for the counters.
 	records int
 }
@@ -273,93 +150,37 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// ServeHTTP answers one kintone REST API request.
+// ServeHTTP answers one kintone REST API request: it runs the request through the middleware
+// stages (New lists them) until one answers it, and logs it.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	running := s.inflight.Add(1)
 	defer s.inflight.Add(-1)
 	w := &statusWriter{ResponseWriter: rw}
 	h := w.Header()
-	h.Set("Date", s.now().UTC().Format(http.TimeFormat)) // the domain's clock, as a real server's Date is its own
+	h.Set("Date", s.st.now().UTC().Format(http.TimeFormat)) // the domain's clock, as a real server's Date is its own
 	h.Set("X-ConcurrencyLimit-Limit", strconv.Itoa(s.opts.ConcurrencyLimit))
 	h.Set("X-ConcurrencyLimit-Running", strconv.FormatInt(running, 10))
 
-	q := &request{r: r, w: w, method: r.Method, lang: langOf(r)}
-	q.entry = &LoggedRequest{Time: s.now().UTC(), Method: r.Method, Path: r.URL.Path, Auth: "none"}
-	code := s.serve(w, q, running)
+	q := &request{r: r, w: w, running: running, method: r.Method, lang: langOf(r)}
+	q.entry = &LoggedRequest{Time: s.st.now().UTC(), Method: r.Method, Path: r.URL.Path, Auth: AuthNone}
+	code := ""
+	for _, stage := range s.stages {
+		var done bool
+		if code, done = stage(w, q); done {
+			break
+		}
+	}
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
 	q.entry.Status = w.status
 	q.entry.Code = code
-	s.record(q)
+	s.log.add(q)
 }
 
-// serve runs the request and returns the kintone error code sent, if any.
-func (s *Server) serve(w *statusWriter, q *request, running int64) string {
-	r := q.r
-	if s.basic != nil {
-		u, p, ok := r.BasicAuth()
-		if !ok || u != s.basic.User || p != s.basic.Password {
-			w.Header().Set("WWW-Authenticate", `Basic realm="kintone simulator"`)
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprintln(w, "401 Unauthorized")
-			return ""
-		}
-	}
-	if running > int64(s.opts.ConcurrencyLimit) {
-		e := &apiError{status: 429, code: "GAIA_TO04", msg: msgConcurrency}
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	if s.opts.Latency > 0 {
-		if sleepCtx(r.Context(), s.opts.Latency) != nil {
-			w.WriteHeader(499) // the client is gone; nobody reads this
-			return ""
-		}
-	}
-	if f, ok := s.nextFault(); ok {
-		return s.sendFault(w, q, f, "") // fault.go
-	}
-	if q.method == http.MethodPost && r.Header.Get("X-HTTP-Method-Override") == "GET" {
-		q.method = http.MethodGet
-		q.entry.Method = "GET"
-	}
-	if strings.HasPrefix(r.URL.Path, "/oauth2/") { // oauth.go
-		if code, done := s.applyFaultRules(w, q); done {
-			return code
-		}
-		return s.serveOAuth(w, q)
-	}
-	if e := q.parsePath(r.URL.Path); e != nil {
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	p, e := readParams(r)
-	if e != nil {
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	q.p = p
-	q.entry.Params = p
-	q.entry.App, _ = p.str("app")
-	if q.resource == "app" {
-		q.entry.App, _ = p.str("id")
-	}
-	q.entry.Query, _ = p.str("query")
-	if code, done := s.applyFaultRules(w, q); done { // fault.go
-		return code
-	}
-	h, e := s.route(q)
-	if e != nil {
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	if e := s.authenticate(q); e != nil {
-		s.writeError(w, q.lang, e)
-		return e.code
-	}
-	body, e := h(q)
+// reply sends a handler's answer: its error, or its body (already encoded JSON, a file, or a
+// value to encode as JSON). It returns the kintone error code sent, if any.
+func (s *Server) reply(w http.ResponseWriter, q *request, body any, e *apiError) string {
 	if e != nil {
 		s.writeError(w, q.lang, e)
 		return e.code
@@ -369,7 +190,7 @@ func (s *Server) serve(w *statusWriter, q *request, running int64) string {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		w.Write(b)
-	case streamBody: // file downloads (files.go)
+	case streamBody: // file downloads (api_files.go)
 		b.writeTo(w)
 	default:
 		writeJSON(w, http.StatusOK, body)
@@ -388,6 +209,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// writeError sends e as a kintone error response.
+func (s *Server) writeError(w http.ResponseWriter, lang string, e *apiError) {
+	w.Header().Set("X-Cybozu-Error", e.code)
+	if e.bulk != nil {
+		writeJSON(w, e.status, e.bulk)
+		return
+	}
+	writeJSON(w, s.statusFor(e), e.body(lang))
+}
+
+// statusFor applies the Legacy520 option.
+func (s *Server) statusFor(e *apiError) int {
+	if s.opts.Legacy520 && e.status >= 400 && e.status < 500 {
+		for _, c := range s.legacy520 {
+			if c == e.code {
+				return 520
+			}
+		}
+	}
+	return e.status
+}
+
 // langOf picks the message language: Japanese when Accept-Language starts with ja.
 func langOf(r *http.Request) string {
 	al := strings.TrimSpace(strings.ToLower(r.Header.Get("Accept-Language")))
@@ -395,91 +238,6 @@ func langOf(r *http.Request) string {
 		return "ja"
 	}
 	return "en"
-}
-
-// parsePath reads /k/v1/[preview/]{resource}.json and /k/guest/{id}/v1/[preview/]{resource}.json.
-func (q *request) parsePath(path string) *apiError {
-	notFound := &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
-	if res, ok := strings.CutPrefix(path, "/v1/"); ok {
-		res, ok = strings.CutSuffix(res, ".json")
-		if !ok || res == "" {
-			return notFound
-		}
-		q.userAPI, q.resource = true, res
-		return nil
-	}
-	rest, ok := strings.CutPrefix(path, "/k/")
-	if !ok {
-		return notFound
-	}
-	if g, ok := strings.CutPrefix(rest, "guest/"); ok {
-		idText, after, ok := strings.Cut(g, "/")
-		id, err := strconv.ParseInt(idText, 10, 64)
-		if !ok || err != nil || id < 1 {
-			return notFound
-		}
-		q.guest = id
-		rest = after
-	}
-	rest, ok = strings.CutPrefix(rest, "v1/")
-	if !ok {
-		return notFound
-	}
-	if p, ok := strings.CutPrefix(rest, "preview/"); ok {
-		q.preview = true
-		rest = p
-	}
-	res, ok := strings.CutSuffix(rest, ".json")
-	if !ok || res == "" {
-		return notFound
-	}
-	q.resource = res
-	return nil
-}
-
-type handler func(q *request) (any, *apiError)
-
-// route picks the handler for the request's method and resource.
-func (s *Server) route(q *request) (handler, *apiError) {
-	if h, e, ok := s.routeExt(q); ok { // routes_ext.go
-		return h, e
-	}
-	type key struct{ method, resource string }
-	var h handler
-	switch (key{q.method, q.resource}) {
-	case key{"GET", "apps"}:
-		h = s.getApps
-	case key{"GET", "app"}:
-		h = s.getApp
-	case key{"GET", "app/form/fields"}:
-		h = s.getFields
-	case key{"GET", "records"}:
-		h = s.getRecords
-	case key{"GET", "record"}:
-		h = s.getRecord
-	case key{"POST", "record"}:
-		h = s.postRecord
-	case key{"PUT", "record"}:
-		h = s.putRecord
-	case key{"POST", "records"}:
-		h = s.postRecords
-	case key{"PUT", "records"}:
-		h = s.putRecords
-	case key{"DELETE", "records"}:
-		h = s.deleteRecords
-	case key{"POST", "bulkRequest"}:
-		h = s.bulkRequest
-	case key{"POST", "records/cursor"}:
-		h = s.postCursor
-	case key{"GET", "records/cursor"}:
-		h = s.getCursor
-	case key{"DELETE", "records/cursor"}:
-		h = s.deleteCursor
-	}
-	if h == nil || (q.preview && q.resource != "app/form/fields") {
-		return nil, &apiError{status: 404, code: "CB_NF01", msg: msgNotFound}
-	}
-	return h, nil
 }
 
 // sleepCtx waits d or until ctx ends.

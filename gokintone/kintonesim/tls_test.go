@@ -1,4 +1,4 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"crypto/tls"
@@ -8,14 +8,16 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 func TestTLSClientCertificate(t *testing.T) {
-	pki, err := GenerateTestPKI(t.TempDir())
+	pki, err := kintonesim.GenerateTestPKI(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rn, err := StartTLS(oauthFixture(), Options{}, 0, pki.TLSOptions())
+	rn, err := kintonesim.StartTLS(oauthFixture(), kintonesim.Options{}, 0, pki.TLSOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +81,12 @@ func TestTLSClientCertificate(t *testing.T) {
 }
 
 func TestTLSOptional(t *testing.T) {
-	pki, err := GenerateTestPKI(t.TempDir())
+	pki, err := kintonesim.GenerateTestPKI(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Without RequireClientCert a client certificate is optional but checked when sent.
-	rn, err := StartTLS(oauthFixture(), Options{}, 0, TLSOptions{ServerCert: pki.ServerCert, ClientCAs: pki.CAPool})
+	rn, err := kintonesim.StartTLS(oauthFixture(), kintonesim.Options{}, 0, kintonesim.TLSOptions{ServerCert: pki.ServerCert, ClientCAs: pki.CAPool})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,10 +105,10 @@ func TestTLSOptional(t *testing.T) {
 		resp.Body.Close()
 		t.Error("untrusted certificate accepted")
 	}
-	if _, err := StartTLS(oauthFixture(), Options{}, 0, TLSOptions{}); err == nil {
+	if _, err := kintonesim.StartTLS(oauthFixture(), kintonesim.Options{}, 0, kintonesim.TLSOptions{}); err == nil {
 		t.Error("no server certificate: no error")
 	}
-	if _, err := StartTLS(oauthFixture(), Options{}, 0, TLSOptions{ServerCert: pki.ServerCert, RequireClientCert: true}); err == nil {
+	if _, err := kintonesim.StartTLS(oauthFixture(), kintonesim.Options{}, 0, kintonesim.TLSOptions{ServerCert: pki.ServerCert, RequireClientCert: true}); err == nil {
 		t.Error("RequireClientCert without ClientCAs: no error")
 	}
 }

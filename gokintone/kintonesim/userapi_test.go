@@ -1,12 +1,14 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 func TestUserAPI(t *testing.T) {
-	s := newExt(t, Options{})
+	s := newExt(t, kintonesim.Options{})
 	user := func(id, code, name, sur, given, email, org string, valid bool) string {
 		v := "true"
 		if !valid {
@@ -65,7 +67,7 @@ func TestUserAPI(t *testing.T) {
 	}
 
 	// The sample has memberships.
-	s = newServer(t, nil, Options{})
+	s = newServer(t, nil, kintonesim.Options{})
 	r := get(t, s, "/v1/user/organizations.json?code=sato")
 	if r.status != 200 || !strings.Contains(r.raw, `"code":"sales-east"`) || !strings.Contains(r.raw, `"name":"課長"`) {
 		t.Errorf("sample memberships %s", r.raw)
@@ -73,11 +75,11 @@ func TestUserAPI(t *testing.T) {
 
 	// Memberships must name declared groups, organizations and titles.
 	for _, bad := range []string{`"groups": ["x"]`, `"organizations": ["x"]`, `"organizations": [{"code": "o", "title": "x"}]`} {
-		f, err := ParseFixture([]byte(`{"organizations": [{"code": "o", "name": "O"}], "apps": [], "users": [{"code": "u", "name": "U", ` + bad + `}]}`))
+		f, err := kintonesim.ParseFixture([]byte(`{"organizations": [{"code": "o", "name": "O"}], "apps": [], "users": [{"code": "u", "name": "U", ` + bad + `}]}`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := New(f, Options{}); err == nil {
+		if _, err := kintonesim.New(f, kintonesim.Options{}); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
 	}

@@ -53,7 +53,7 @@ var (
 // validation errors. In fixture mode unknown users, organizations and groups are registered
 // and CALC values are taken as given.
 type decoder struct {
-	s       *Server
+	s       *store
 	app     *appDef
 	fixture bool
 	errs    *apiError
@@ -281,12 +281,12 @@ func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 		for i, it := range items {
 			m, _ := it.(map[string]any)
 			fk, _ := scalarString(m["fileKey"])
-			if known, ok := dc.s.files[fk]; ok && fk != "" {
+			if known, ok := dc.s.files.refs[fk]; ok && fk != "" {
 				out = append(out, known)
 				continue
 			}
 			if !dc.fixture { // an upload key from file.json becomes a new attachment (files.go)
-				if ref, ok := dc.s.attachUpload(fk, dc.app); ok {
+				if ref, ok := dc.s.files.attach(fk, dc.app, dc.s.now()); ok {
 					out = append(out, ref)
 					continue
 				}
@@ -305,10 +305,10 @@ func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 			sz, _ := scalarString(m["size"])
 			size, _ := strconv.ParseInt(sz, 10, 64)
 			if fk == "" {
-				fk = dc.s.newFileKey()
+				fk = dc.s.files.newKey()
 			}
 			ref := fileRef{contentType: ct, fileKey: fk, name: name, size: size}
-			dc.s.files[fk] = ref
+			dc.s.files.refs[fk] = ref
 			out = append(out, ref)
 		}
 		return out

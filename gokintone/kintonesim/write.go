@@ -19,7 +19,9 @@ type snapshot struct {
 	nextID, nextRowID int64
 }
 
+// txn is one all-or-nothing write on the store, under its write lock.
 type txn struct {
+	s     *store
 	snaps map[*appDef]snapshot
 }
 
@@ -35,25 +37,25 @@ func (t *txn) rollback() {
 	}
 }
 
-type writeOp func(t *txn, q *request, p params) (any, *apiError)
+// writeOp is a write endpoint (record.json POST, records/status.json PUT, …): it runs in a
+// transaction on behalf of c with the call's parameters p; bulkRequest.json runs several in one
+// transaction.
+type writeOp func(t *txn, c *caller, p params) (any, *apiError)
 
 // inTxn runs one write under the write lock and rolls it back on error.
-func (s *Server) inTxn(q *request, op writeOp) (any, *apiError) {
+func (s *store) inTxn(c *caller, p params, op writeOp) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &txn{snaps: map[*appDef]snapshot{}}
-	out, e := op(t, q, q.p)
+	t := s.begin()
+	out, e := op(t, c, p)
 	if e != nil {
 		t.rollback()
 	}
 	return out, e
 }
 
-func (s *Server) postRecord(q *request) (any, *apiError)    { return s.inTxn(q, s.opAddRecord) }
-func (s *Server) putRecord(q *request) (any, *apiError)     { return s.inTxn(q, s.opUpdateRecord) }
-func (s *Server) postRecords(q *request) (any, *apiError)   { return s.inTxn(q, s.opAddRecords) }
-func (s *Server) putRecords(q *request) (any, *apiError)    { return s.inTxn(q, s.opUpdateRecords) }
-func (s *Server) deleteRecords(q *request) (any, *apiError) { return s.inTxn(q, s.opDeleteRecords) }
+// begin starts a transaction. The caller holds s.mu for writing until it ends.
+func (s *store) begin() *txn { return &txn{s: s, snaps: map[*appDef]snapshot{}} }
 
 var (
 	msgMaxAdd    = text{"A maximum of 100 records can be added at one time.", "一度に追加できるレコードは100件までです。"}
@@ -70,15 +72,10 @@ func recordInput(v any) (map[string]any, bool) {
 	return m, ok
 }
 
-func (s *Server) nowMinute() int64 {
-	sec := s.now().Unix()
-	return sec - sec%60
-}
-
 // newRecord builds a record from a POST payload; prefix is "record." or "records[i].".
-func (s *Server) newRecord(q *request, d *appDef, in map[string]any, prefix string, dc *decoder) *record {
-	now := s.nowMinute()
-	r := &record{rev: 1, created: now, updated: now, creator: q.auth.user, modifier: q.auth.user, vals: make([]any, len(d.stored))}
+func (t *txn) newRecord(c *caller, d *appDef, in map[string]any, prefix string, dc *decoder) *record {
+	now := t.s.nowMinute()
+	r := &record{rev: 1, created: now, updated: now, creator: c.user, modifier: c.user, vals: make([]any, len(d.stored))}
 	for _, f := range d.stored {
 		cell, ok := in[f.code]
 		if !ok || processField(f) {
@@ -105,10 +102,10 @@ func (s *Server) newRecord(q *request, d *appDef, in map[string]any, prefix stri
 		}
 		switch f.typ {
 		case "CREATOR", "MODIFIER":
-			c, _ := entityCodeName(cellValue(cell))
-			i, ok := s.dir.lookup(kindUser, c)
+			user, _ := entityCodeName(cellValue(cell))
+			i, ok := t.s.dir.lookup(kindUser, user)
 			if !ok {
-				dc.fail(prefix+code+".value", msgNoEntity("user", c))
+				dc.fail(prefix+code+".value", msgNoEntity("user", user))
 				continue
 			}
 			if f.typ == "CREATOR" {
@@ -134,9 +131,9 @@ func (s *Server) newRecord(q *request, d *appDef, in map[string]any, prefix stri
 }
 
 // mergeRecord applies a PUT payload to a copy of old.
-func (s *Server) mergeRecord(q *request, d *appDef, old *record, in map[string]any, prefix string, dc *decoder) *record {
+func (t *txn) mergeRecord(c *caller, d *appDef, old *record, in map[string]any, prefix string, dc *decoder) *record {
 	r := &record{id: old.id, rev: old.rev, created: old.created, creator: old.creator,
-		updated: s.nowMinute(), modifier: q.auth.user, vals: slices.Clone(old.vals)}
+		updated: t.s.nowMinute(), modifier: c.user, vals: slices.Clone(old.vals)}
 	for _, f := range d.stored {
 		cell, ok := in[f.code]
 		if !ok || f.typ == "CALC" || processField(f) {
@@ -174,18 +171,18 @@ func (s *Server) mergeRecord(q *request, d *appDef, old *record, in map[string]a
 }
 
 // finish validates r, applies lookups and formulas, and assigns row ids.
-func (s *Server) finish(q *request, d *appDef, r *record, prefix string, dc *decoder) *apiError {
-	s.validate(d, r, prefix, dc)
+func (t *txn) finish(c *caller, d *appDef, r *record, prefix string, dc *decoder) *apiError {
+	d.validate(r, prefix, dc)
 	if dc.errs != nil {
 		return dc.errs
 	}
-	if e := s.applyLookups(q, d, r); e != nil {
+	if e := t.applyLookups(c, d, r); e != nil {
 		return e
 	}
-	s.assignRowIDs(d, r)
-	s.computeCalcs(d, r)
+	t.s.assignRowIDs(d, r)
+	t.s.calcs.compute(d, r)
 	if r.id == 0 { // a new record: the first status's assignees (process.go)
-		s.initAssignees(d, r, q.auth.user)
+		t.s.initAssignees(d, r, c.user)
 	}
 	return nil
 }
@@ -208,8 +205,8 @@ func isEmptyValue(v any) bool {
 	return false
 }
 
-// validate checks required, unique, length and range settings.
-func (s *Server) validate(d *appDef, r *record, prefix string, dc *decoder) {
+// validate checks r against the form's required, unique, length and range settings.
+func (d *appDef) validate(r *record, prefix string, dc *decoder) {
 	check := func(f *fieldDef, v any, key string) {
 		suffix := ".value"
 		switch f.typ {
@@ -269,7 +266,7 @@ func (s *Server) validate(d *appDef, r *record, prefix string, dc *decoder) {
 }
 
 // applyLookups copies the mapped fields of each lookup's source record.
-func (s *Server) applyLookups(q *request, d *appDef, r *record) *apiError {
+func (t *txn) applyLookups(c *caller, d *appDef, r *record) *apiError {
 	for _, f := range d.stored {
 		l := f.prop.Lookup
 		if l == nil {
@@ -277,13 +274,13 @@ func (s *Server) applyLookups(q *request, d *appDef, r *record) *apiError {
 		}
 		key, _ := r.vals[f.idx].(string)
 		srcID, _ := strconv.ParseInt(string(l.RelatedApp.App), 10, 64)
-		src := s.apps[srcID]
+		src := t.s.apps[srcID]
 		var found *record
 		if key != "" {
 			if src == nil {
 				return errAppNotFound(string(l.RelatedApp.App))
 			}
-			if q.auth.kind == AuthToken && q.auth.tokens[srcID] == nil {
+			if c.kind == AuthToken && c.tokens[srcID] == nil {
 				return &apiError{status: 403, code: "GAIA_NO01", msg: msgTokenDenied}
 			}
 			kf := src.byCode[l.RelatedKeyField]
@@ -305,7 +302,7 @@ func (s *Server) applyLookups(q *request, d *appDef, r *record) *apiError {
 				continue
 			}
 			if found == nil {
-				r.vals[tf.idx] = (&decoder{s: s}).value(tf, nil, errKey{})
+				r.vals[tf.idx] = (&decoder{s: t.s}).value(tf, nil, errKey{})
 				continue
 			}
 			sf := src.byCode[m.RelatedField]
@@ -315,7 +312,7 @@ func (s *Server) applyLookups(q *request, d *appDef, r *record) *apiError {
 			v := found.vals[sf.idx]
 			if sf.typ != tf.typ {
 				str, _ := v.(string)
-				v = (&decoder{s: s}).value(tf, str, errKey{})
+				v = (&decoder{s: t.s}).value(tf, str, errKey{})
 			}
 			r.vals[tf.idx] = v
 		}
@@ -330,8 +327,9 @@ func (d *appDef) insert(r *record) {
 	d.records = append(d.records, r)
 }
 
-func (s *Server) opAddRecord(t *txn, q *request, p params) (any, *apiError) {
-	d, e := s.appParam(q, "app", permAdd)
+// addRecord is POST record.json.
+func (t *txn) addRecord(c *caller, p params) (any, *apiError) {
+	d, e := t.s.appParam(c, p, "app", permAdd)
 	if e != nil {
 		return nil, e
 	}
@@ -340,9 +338,9 @@ func (s *Server) opAddRecord(t *txn, q *request, p params) (any, *apiError) {
 	if !ok {
 		return nil, errInvalid("record", msgBadValue)
 	}
-	dc := &decoder{s: s, app: d}
-	r := s.newRecord(q, d, in, "record.", dc)
-	if e := s.finish(q, d, r, "record.", dc); e != nil {
+	dc := &decoder{s: t.s, app: d}
+	r := t.newRecord(c, d, in, "record.", dc)
+	if e := t.finish(c, d, r, "record.", dc); e != nil {
 		return nil, e
 	}
 	t.touch(d)
@@ -350,8 +348,9 @@ func (s *Server) opAddRecord(t *txn, q *request, p params) (any, *apiError) {
 	return map[string]any{"id": strconv.FormatInt(r.id, 10), "revision": "1"}, nil
 }
 
-func (s *Server) opAddRecords(t *txn, q *request, p params) (any, *apiError) {
-	d, e := s.appParam(q, "app", permAdd)
+// addRecords is POST records.json.
+func (t *txn) addRecords(c *caller, p params) (any, *apiError) {
+	d, e := t.s.appParam(c, p, "app", permAdd)
 	if e != nil {
 		return nil, e
 	}
@@ -367,9 +366,9 @@ func (s *Server) opAddRecords(t *txn, q *request, p params) (any, *apiError) {
 		if !ok {
 			return nil, errInvalid(prefix[:len(prefix)-1], msgBadValue)
 		}
-		dc := &decoder{s: s, app: d}
-		r := s.newRecord(q, d, in, prefix, dc)
-		if e := s.finish(q, d, r, prefix, dc); e != nil {
+		dc := &decoder{s: t.s, app: d}
+		r := t.newRecord(c, d, in, prefix, dc)
+		if e := t.finish(c, d, r, prefix, dc); e != nil {
 			return nil, e
 		}
 		d.insert(r) // later records see earlier ones for unique checks
@@ -381,7 +380,7 @@ func (s *Server) opAddRecords(t *txn, q *request, p params) (any, *apiError) {
 
 // target finds the record an update names by id or updateKey; -1 when an updateKey matches
 // nothing.
-func (s *Server) target(d *appDef, p map[string]any, prefix string) (int, *apiError) {
+func (d *appDef) target(p map[string]any, prefix string) (int, *apiError) {
 	idText, hasID := scalarString(p["id"])
 	uk, hasKey := p["updateKey"].(map[string]any)
 	if p["id"] == nil {
@@ -439,12 +438,12 @@ func checkRevision(v any, r *record) *apiError {
 
 // updateOne updates (or, with upsert, inserts) one record and returns its id, revision and
 // the operation done.
-func (s *Server) updateOne(t *txn, q *request, d *appDef, p map[string]any, prefix, errPrefix string, upsert bool) (string, string, string, *apiError) {
+func (t *txn) updateOne(c *caller, d *appDef, p map[string]any, prefix, errPrefix string, upsert bool) (string, string, string, *apiError) {
 	in, ok := recordInput(p["record"])
 	if !ok {
 		return "", "", "", errInvalid(errPrefix+"record", msgBadValue)
 	}
-	i, e := s.target(d, p, errPrefix)
+	i, e := d.target(p, errPrefix)
 	if i < 0 {
 		if !upsert {
 			if e != nil {
@@ -460,9 +459,9 @@ func (s *Server) updateOne(t *txn, q *request, d *appDef, p map[string]any, pref
 			in = cloneMap(in)
 			in[code] = map[string]any{"value": uk["value"]}
 		}
-		dc := &decoder{s: s, app: d}
-		r := s.newRecord(q, d, in, prefix, dc)
-		if e := s.finish(q, d, r, prefix, dc); e != nil {
+		dc := &decoder{s: t.s, app: d}
+		r := t.newRecord(c, d, in, prefix, dc)
+		if e := t.finish(c, d, r, prefix, dc); e != nil {
 			return "", "", "", e
 		}
 		t.touch(d)
@@ -476,10 +475,10 @@ func (s *Server) updateOne(t *txn, q *request, d *appDef, p map[string]any, pref
 	if e := checkRevision(p["revision"], old); e != nil {
 		return "", "", "", e
 	}
-	dc := &decoder{s: s, app: d}
-	r := s.mergeRecord(q, d, old, in, prefix, dc)
+	dc := &decoder{s: t.s, app: d}
+	r := t.mergeRecord(c, d, old, in, prefix, dc)
 	r.rev = old.rev + 1
-	if e := s.finish(q, d, r, prefix, dc); e != nil {
+	if e := t.finish(c, d, r, prefix, dc); e != nil {
 		return "", "", "", e
 	}
 	t.touch(d)
@@ -495,31 +494,33 @@ func cloneMap(m map[string]any) map[string]any {
 	return out
 }
 
-func (s *Server) opUpdateRecord(t *txn, q *request, p params) (any, *apiError) {
-	d, e := s.appParam(q, "app", permEdit)
+// updateRecord is PUT record.json.
+func (t *txn) updateRecord(c *caller, p params) (any, *apiError) {
+	d, e := t.s.appParam(c, p, "app", permEdit)
 	if e != nil {
 		return nil, e
 	}
 	t.touch(d)
-	_, rev, _, e := s.updateOne(t, q, d, p, "record.", "", false)
+	_, rev, _, e := t.updateOne(c, d, p, "record.", "", false)
 	if e != nil {
 		return nil, e
 	}
 	return map[string]any{"revision": rev}, nil
 }
 
-func (s *Server) opUpdateRecords(t *txn, q *request, p params) (any, *apiError) {
+// updateRecords is PUT records.json.
+func (t *txn) updateRecords(c *caller, p params) (any, *apiError) {
 	upsert, e := p.boolean("upsert")
 	if e != nil {
 		return nil, e
 	}
 	need := permEdit
-	d, e := s.appParam(q, "app", need)
+	d, e := t.s.appParam(c, p, "app", need)
 	if e != nil {
 		return nil, e
 	}
 	t.touch(d)
-	if upsert && q.auth.kind == AuthToken && !q.auth.tokens[d.meta.ID].allows(permAdd) {
+	if upsert && c.kind == AuthToken && !c.tokens[d.meta.ID].allows(permAdd) {
 		return nil, &apiError{status: 403, code: "GAIA_NO01", msg: msgTokenDenied}
 	}
 	items, e := batchRecords(p, msgMaxUpdate)
@@ -542,7 +543,7 @@ func (s *Server) opUpdateRecords(t *txn, q *request, p params) (any, *apiError) 
 			seen[idText] = true
 		}
 		prefix := fmt.Sprintf("records[%d].", i)
-		id, rev, op, e := s.updateOne(t, q, d, m, prefix+"record.", prefix, upsert)
+		id, rev, op, e := t.updateOne(c, d, m, prefix+"record.", prefix, upsert)
 		if e != nil {
 			return nil, e
 		}
@@ -555,8 +556,9 @@ func (s *Server) opUpdateRecords(t *txn, q *request, p params) (any, *apiError) 
 	return map[string]any{"records": out}, nil
 }
 
-func (s *Server) opDeleteRecords(t *txn, q *request, p params) (any, *apiError) {
-	d, e := s.appParam(q, "app", permDelete)
+// deleteRecords is DELETE records.json.
+func (t *txn) deleteRecords(c *caller, p params) (any, *apiError) {
+	d, e := t.s.appParam(c, p, "app", permDelete)
 	if e != nil {
 		return nil, e
 	}
@@ -570,14 +572,14 @@ func (s *Server) opDeleteRecords(t *txn, q *request, p params) (any, *apiError) 
 	}
 	revs, _ := p.strs("revisions")
 	del := map[int64]bool{}
-	for i, t := range idList {
-		id, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+	for i, idText := range idList {
+		id, err := strconv.ParseInt(strings.TrimSpace(idText), 10, 64)
 		if err != nil {
 			return nil, errInvalid(fmt.Sprintf("ids[%d]", i), msgInteger)
 		}
 		j, found := d.find(id)
 		if !found {
-			return nil, errRecordNotFound(t)
+			return nil, errRecordNotFound(idText)
 		}
 		if i < len(revs) {
 			if e := checkRevision(revs[i], d.records[j]); e != nil {

@@ -1,4 +1,4 @@
-package kintonesim
+package kintonesim_test
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
 func fixedClock() func() time.Time {
@@ -13,7 +15,7 @@ func fixedClock() func() time.Time {
 }
 
 func TestAddRecord(t *testing.T) {
-	s := newServer(t, nil, Options{Now: fixedClock()})
+	s := newServer(t, nil, kintonesim.Options{Now: fixedClock()})
 	body := map[string]any{"app": 2, "record": map[string]any{
 		"deal_name":   map[string]any{"value": "New deal"},
 		"customer":    map[string]any{"value": "株式会社東京精密"}, // replaced below by a real name
@@ -68,7 +70,7 @@ func TestAddRecord(t *testing.T) {
 }
 
 func TestUpdateRecord(t *testing.T) {
-	s := newServer(t, nil, Options{Now: fixedClock()})
+	s := newServer(t, nil, kintonesim.Options{Now: fixedClock()})
 	put := func(body map[string]any) resp { return call(t, s, "PUT", "/k/v1/record.json", body, adminAuth) }
 	r := put(map[string]any{"app": 3, "id": 10, "revision": 1, "record": map[string]any{"memo": map[string]any{"value": "changed"}}})
 	wantOK(t, r)
@@ -116,7 +118,7 @@ func TestUpdateRecord(t *testing.T) {
 }
 
 func TestRecordsBatch(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	many := make([]any, 101)
 	for i := range many {
 		many[i] = map[string]any{"title": map[string]any{"value": "t"}}
@@ -161,7 +163,7 @@ func TestRecordsBatch(t *testing.T) {
 }
 
 func TestBulkRequest(t *testing.T) {
-	s := newServer(t, nil, Options{})
+	s := newServer(t, nil, kintonesim.Options{})
 	ok := map[string]any{"requests": []any{
 		map[string]any{"method": "POST", "api": "/k/v1/record.json", "payload": map[string]any{"app": 2, "record": map[string]any{"deal_name": map[string]any{"value": "b1"}}}},
 		map[string]any{"method": "PUT", "api": "/k/v1/record.json", "payload": map[string]any{"app": 2, "id": 121, "revision": 1, "record": map[string]any{"deal_name": map[string]any{"value": "b2"}}}},
@@ -201,7 +203,7 @@ func TestBulkRequest(t *testing.T) {
 
 func TestCursor(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := newServer(t, nil, Options{Now: func() time.Time { return now }})
+	s := newServer(t, nil, kintonesim.Options{Now: func() time.Time { return now }})
 	r := call(t, s, "POST", "/k/v1/records/cursor.json", map[string]any{"app": 3, "fields": []string{"$id"}, "query": "order by $id asc", "size": 100}, adminAuth)
 	wantOK(t, r)
 	id := r.body["id"].(string)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
 )
 
 const (
@@ -23,7 +24,7 @@ const (
 
 func startSim(t *testing.T, clock *kintonesim.Clock, opts kintonesim.Options) *kintonesim.Running {
 	t.Helper()
-	f := kintonesim.SampleFixture(kintonesim.SampleOptions{OrderRecords: 5})
+	f := sample.Fixture(sample.Options{OrderRecords: 5})
 	f.OAuthClients = []kintonesim.OAuthClient{{ClientID: testClient, ClientSecret: testSecret, RedirectURIs: []string{testCB}}}
 	opts.Now = clock.Now
 	rn, err := kintonesim.Start(f, opts, 0)

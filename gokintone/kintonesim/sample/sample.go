@@ -1,14 +1,20 @@
-package kintonesim
+// Package sample generates the simulator's sample domain: a deterministic kintone domain with
+// users, organizations, groups, spaces and four apps (customers, deals, orders and a guest-space
+// app) filled with generated records. The demo, the JavaScript conformance suite and most tests
+// run against it; FIXTURE.md describes its content.
+package sample
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
 )
 
-// SampleOptions size the sample dataset. Zero values take the defaults.
-type SampleOptions struct {
+// Options size the sample dataset. Zero values take the defaults.
+type Options struct {
 	CustomerRecords int    // default 300
 	DealRecords     int    // default 2000
 	OrderRecords    int    // default 12000
@@ -17,23 +23,23 @@ type SampleOptions struct {
 
 // The sample dataset's credentials (see FIXTURE.md).
 const (
-	SamplePassword     = "kintone-sim" // every sample user's password
-	SampleAdmin        = "admin"
-	SampleCustomersApp = 1
-	SampleDealsApp     = 2
-	SampleOrdersApp    = 3
-	SampleGuestApp     = 4
-	SampleGuestSpace   = 1
+	Password     = "kintone-sim" // every sample user's password
+	Admin        = "admin"
+	CustomersApp = 1
+	DealsApp     = 2
+	OrdersApp    = 3
+	GuestApp     = 4
+	GuestSpace   = 1
 )
 
-// sampleBase is the fixed "today" the sample data is generated around.
-var sampleBase = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+// today is the fixed "today" the sample data is generated around.
+var today = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var jst = time.FixedZone("JST", 9*3600)
 
-// SampleFixture builds the deterministic sample domain: 顧客リスト (CUSTOMERS, app 1),
+// Fixture builds the deterministic sample domain: 顧客リスト (CUSTOMERS, app 1),
 // Deals (DEALS, app 2), 受注明細 Orders (ORDERS, app 3) and Guest Tasks (app 4, guest space 1).
-func SampleFixture(opts SampleOptions) *Fixture {
+func Fixture(opts Options) *kintonesim.Fixture {
 	if opts.CustomerRecords <= 0 {
 		opts.CustomerRecords = 300
 	}
@@ -46,40 +52,43 @@ func SampleFixture(opts SampleOptions) *Fixture {
 	if opts.Seed == 0 {
 		opts.Seed = 20260101
 	}
-	g := &sampleGen{rnd: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))}
-	f := &Fixture{
+	g := &generator{rnd: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))}
+	f := &kintonesim.Fixture{
 		Lang:     "ja",
 		TimeZone: "Asia/Tokyo",
-		Users:    sampleUsers(),
-		Organizations: []Entity{
-			{"hq", "本社"}, {"sales", "営業部"}, {"sales-east", "東日本営業課"}, {"sales-west", "西日本営業課"},
-			{"dev", "開発部"}, {"support", "サポート部"}, {"intl", "International Sales"},
+		Users:    domainUsers(),
+		Organizations: []kintonesim.Entity{
+			{Code: "hq", Name: "本社"}, {Code: "sales", Name: "営業部"},
+			{Code: "sales-east", Name: "東日本営業課"}, {Code: "sales-west", Name: "西日本営業課"},
+			{Code: "dev", Name: "開発部"}, {Code: "support", Name: "サポート部"},
+			{Code: "intl", Name: "International Sales"},
 		},
-		Groups: []Entity{
-			{"managers", "マネージャー"}, {"project-a", "プロジェクトA"}, {"sysadmins", "システム管理者"}, {"oncall", "On-call"},
+		Groups: []kintonesim.Entity{
+			{Code: "managers", Name: "マネージャー"}, {Code: "project-a", Name: "プロジェクトA"},
+			{Code: "sysadmins", Name: "システム管理者"}, {Code: "oncall", Name: "On-call"},
 		},
-		Titles: []Entity{{"manager", "課長"}, {"staff", "担当"}},
-		Spaces: []Space{
-			{ID: 1, Name: "営業部", Members: []SpaceMember{
-				{Entity: EntityRef{Type: "USER", Code: "admin"}, IsAdmin: true},
-				{Entity: EntityRef{Type: "ORGANIZATION", Code: "sales"}, IncludeSubs: true},
+		Titles: []kintonesim.Entity{{Code: "manager", Name: "課長"}, {Code: "staff", Name: "担当"}},
+		Spaces: []kintonesim.Space{
+			{ID: 1, Name: "営業部", Members: []kintonesim.SpaceMember{
+				{Entity: kintonesim.EntityRef{Type: "USER", Code: "admin"}, IsAdmin: true},
+				{Entity: kintonesim.EntityRef{Type: "ORGANIZATION", Code: "sales"}, IncludeSubs: true},
 			}},
-			{ID: 1, Name: "パートナー連携", IsGuest: true, Members: []SpaceMember{
-				{Entity: EntityRef{Type: "USER", Code: "admin"}, IsAdmin: true},
+			{ID: 1, Name: "パートナー連携", IsGuest: true, Members: []kintonesim.SpaceMember{
+				{Entity: kintonesim.EntityRef{Type: "USER", Code: "admin"}, IsAdmin: true},
 			}},
 		},
 	}
 	customers := g.customers(opts.CustomerRecords)
-	f.Apps = []App{customers, g.deals(opts.DealRecords, customers), g.orders(opts.OrderRecords, customers), g.guestTasks()}
+	f.Apps = []kintonesim.App{customers, g.deals(opts.DealRecords, customers), g.orders(opts.OrderRecords, customers), g.guestTasks()}
 	return f
 }
 
-func sampleUsers() []User {
-	u := func(code, name, org, title string, groups ...string) User {
-		return User{Code: code, Name: name, Password: SamplePassword, PrimaryOrganization: org,
-			Organizations: []Membership{{Code: org, Title: title}}, Groups: groups}
+func domainUsers() []kintonesim.User {
+	u := func(code, name, org, title string, groups ...string) kintonesim.User {
+		return kintonesim.User{Code: code, Name: name, Password: Password, PrimaryOrganization: org,
+			Organizations: []kintonesim.Membership{{Code: org, Title: title}}, Groups: groups}
 	}
-	users := []User{
+	users := []kintonesim.User{
 		u("admin", "管理者", "hq", "manager", "managers", "sysadmins"),
 		u("sato", "佐藤 太郎", "sales-east", "manager", "managers", "project-a"),
 		u("suzuki", "鈴木 花子", "sales-west", "manager", "managers"),
@@ -96,30 +105,33 @@ func sampleUsers() []User {
 	return users
 }
 
-// SampleTokens lists the sample's API tokens: app id → {full, view-only}.
-var SampleTokens = map[int64][2]string{
-	SampleCustomersApp: {"sim-customers-full", "sim-customers-view"},
-	SampleDealsApp:     {"sim-deals-full", "sim-deals-view"},
-	SampleOrdersApp:    {"sim-orders-full", "sim-orders-view"},
-	SampleGuestApp:     {"sim-guest-full", "sim-guest-view"},
+// Tokens lists the sample's API tokens: app id → {full, view-only}.
+var Tokens = map[int64][2]string{
+	CustomersApp: {"sim-customers-full", "sim-customers-view"},
+	DealsApp:     {"sim-deals-full", "sim-deals-view"},
+	OrdersApp:    {"sim-orders-full", "sim-orders-view"},
+	GuestApp:     {"sim-guest-full", "sim-guest-view"},
 }
 
-func sampleTokens(app int64) []APIToken {
-	t := SampleTokens[app]
-	return []APIToken{
+// value is one field value of a generated record.
+func value(v any) kintonesim.ValueInput { return kintonesim.ValueInput{Value: v} }
+
+func appTokens(app int64) []kintonesim.APIToken {
+	t := Tokens[app]
+	return []kintonesim.APIToken{
 		{Token: t[0], View: true, Add: true, Edit: true, Delete: true},
 		{Token: t[1], View: true},
 	}
 }
 
-type sampleGen struct {
+type generator struct {
 	rnd *rand.Rand
 }
 
-func (g *sampleGen) pick(xs []string) string { return xs[g.rnd.IntN(len(xs))] }
+func (g *generator) pick(xs []string) string { return xs[g.rnd.IntN(len(xs))] }
 
 // empty reports true for about one value in pct hundred.
-func (g *sampleGen) empty(pct int) bool { return g.rnd.IntN(100) < pct }
+func (g *generator) empty(pct int) bool { return g.rnd.IntN(100) < pct }
 
 var salesUsers = []string{"sato", "suzuki", "takahashi", "tanaka", "yamamoto", "john.smith", "emily.chen"}
 var allUsers = []string{"admin", "sato", "suzuki", "takahashi", "tanaka", "watanabe", "ito", "yamamoto", "nakamura", "john.smith", "emily.chen", "maria.garcia"}
@@ -133,18 +145,18 @@ func users(codes ...string) []map[string]any {
 }
 
 // stamp sets the system fields of a generated record.
-func stamp(rec RecordInput, sys [4]string, creator string, created time.Time, modifier string, updated time.Time) {
+func stamp(rec kintonesim.RecordInput, sys [4]string, creator string, created time.Time, modifier string, updated time.Time) {
 	// Nothing in the sample happens after its fixed "today".
-	if !created.Before(sampleBase) {
-		created = sampleBase.Add(-time.Hour)
+	if !created.Before(today) {
+		created = today.Add(-time.Hour)
 	}
-	if updated.After(sampleBase) || updated.Before(created) {
+	if updated.After(today) || updated.Before(created) {
 		updated = created
 	}
-	rec[sys[0]] = ValueInput{map[string]any{"code": creator}}
-	rec[sys[1]] = ValueInput{created.UTC().Format("2006-01-02T15:04:05Z")}
-	rec[sys[2]] = ValueInput{map[string]any{"code": modifier}}
-	rec[sys[3]] = ValueInput{updated.UTC().Format("2006-01-02T15:04:05Z")}
+	rec[sys[0]] = value(map[string]any{"code": creator})
+	rec[sys[1]] = value(created.UTC().Format("2006-01-02T15:04:05Z"))
+	rec[sys[2]] = value(map[string]any{"code": modifier})
+	rec[sys[3]] = value(updated.UTC().Format("2006-01-02T15:04:05Z"))
 }
 
 var sysJA = [4]string{"作成者", "作成日時", "更新者", "更新日時"}
@@ -164,34 +176,34 @@ var (
 		"支払条件：月末締め翌月末払い", "紹介元：既存顧客", "要注意：与信枠の見直し中\n（2025年度）"}
 )
 
-func (g *sampleGen) customers(n int) App {
-	app := App{
-		ID: SampleCustomersApp, Code: "CUSTOMERS", Name: "顧客リスト", SpaceID: 1, ThreadID: 1,
+func (g *generator) customers(n int) kintonesim.App {
+	app := kintonesim.App{
+		ID: CustomersApp, Code: "CUSTOMERS", Name: "顧客リスト", SpaceID: 1, ThreadID: 1,
 		Description: "取引先企業の一覧（サンプルデータ）", Creator: "admin", CreatedAt: "2023-12-01T00:00:00Z",
-		Fields: map[string]FieldProperty{
+		Fields: map[string]kintonesim.FieldProperty{
 			"会社名":    {Type: "SINGLE_LINE_TEXT", Label: "会社名", Required: true, Unique: true, MaxLength: "64"},
-			"業種":     {Type: "DROP_DOWN", Label: "業種", Options: OptionList(industries...)},
+			"業種":     {Type: "DROP_DOWN", Label: "業種", Options: kintonesim.OptionList(industries...)},
 			"従業員数":   {Type: "NUMBER", Label: "従業員数", MinValue: "0", Unit: "名", UnitPosition: "AFTER", Digit: true},
 			"設立日":    {Type: "DATE", Label: "設立日"},
 			"担当者":    {Type: "USER_SELECT", Label: "担当者"},
 			"Webサイト": {Type: "LINK", Label: "Webサイト", Protocol: "WEB"},
-			"タグ":     {Type: "CHECK_BOX", Label: "タグ", Options: OptionList(customerTag...)},
+			"タグ":     {Type: "CHECK_BOX", Label: "タグ", Options: kintonesim.OptionList(customerTag...)},
 			"備考":     {Type: "MULTI_LINE_TEXT", Label: "備考"},
 			"電話番号":   {Type: "SINGLE_LINE_TEXT", Label: "電話番号"},
 		},
-		APITokens: sampleTokens(SampleCustomersApp),
+		APITokens: appTokens(CustomersApp),
 		// Follow-up of each customer: process management, so that statuses, assignees and their
 		// APIs have sample data.
-		ProcessManagement: &ProcessManagement{
+		ProcessManagement: &kintonesim.ProcessManagement{
 			Enable: true,
-			States: map[string]ProcessState{
-				"未対応": {Index: "0", Assignee: &ProcessAssignee{Type: "ONE", Entities: []ProcessEntity{
-					{Entity: EntityRef{Type: "FIELD_ENTITY", Code: "担当者"}}}}},
-				"対応中": {Index: "1", Assignee: &ProcessAssignee{Type: "ONE", Entities: []ProcessEntity{
-					{Entity: EntityRef{Type: "FIELD_ENTITY", Code: "担当者"}}}}},
+			States: map[string]kintonesim.ProcessState{
+				"未対応": {Index: "0", Assignee: &kintonesim.ProcessAssignee{Type: "ONE", Entities: []kintonesim.ProcessEntity{
+					{Entity: kintonesim.EntityRef{Type: "FIELD_ENTITY", Code: "担当者"}}}}},
+				"対応中": {Index: "1", Assignee: &kintonesim.ProcessAssignee{Type: "ONE", Entities: []kintonesim.ProcessEntity{
+					{Entity: kintonesim.EntityRef{Type: "FIELD_ENTITY", Code: "担当者"}}}}},
 				"完了": {Index: "2"},
 			},
-			Actions: []ProcessAction{
+			Actions: []kintonesim.ProcessAction{
 				{Name: "対応開始", From: "未対応", To: "対応中"},
 				{Name: "完了にする", From: "対応中", To: "完了"},
 				{Name: "差し戻す", From: "対応中", To: "未対応", Type: "SECONDARY"},
@@ -199,7 +211,7 @@ func (g *sampleGen) customers(n int) App {
 		},
 	}
 	seen := map[string]bool{}
-	app.Records = make([]RecordInput, 0, n)
+	app.Records = make([]kintonesim.RecordInput, 0, n)
 	for i := 0; i < n; i++ {
 		var name, site string
 		for try := 0; ; try++ {
@@ -228,32 +240,32 @@ func (g *sampleGen) customers(n int) App {
 			site = "https://smith-sons.example.com/"
 		}
 		seen[name] = true
-		rec := make(RecordInput, 16)
-		rec["会社名"] = ValueInput{name}
+		rec := make(kintonesim.RecordInput, 16)
+		rec["会社名"] = value(name)
 		if !g.empty(4) {
-			rec["業種"] = ValueInput{g.pick(industries)}
+			rec["業種"] = value(g.pick(industries))
 		} else {
-			rec["業種"] = ValueInput{nil}
+			rec["業種"] = value(nil)
 		}
 		if !g.empty(5) {
-			rec["従業員数"] = ValueInput{strconv.Itoa(5 + g.rnd.IntN(20000))}
+			rec["従業員数"] = value(strconv.Itoa(5 + g.rnd.IntN(20000)))
 		} else {
-			rec["従業員数"] = ValueInput{""}
+			rec["従業員数"] = value("")
 		}
 		if !g.empty(5) {
-			rec["設立日"] = ValueInput{time.Date(1950+g.rnd.IntN(72), time.Month(1+g.rnd.IntN(12)), 1+g.rnd.IntN(28), 0, 0, 0, 0, time.UTC).Format("2006-01-02")}
+			rec["設立日"] = value(time.Date(1950+g.rnd.IntN(72), time.Month(1+g.rnd.IntN(12)), 1+g.rnd.IntN(28), 0, 0, 0, 0, time.UTC).Format("2006-01-02"))
 		} else {
-			rec["設立日"] = ValueInput{nil}
+			rec["設立日"] = value(nil)
 		}
 		if !g.empty(5) {
-			rec["担当者"] = ValueInput{users(g.pick(salesUsers))}
+			rec["担当者"] = value(users(g.pick(salesUsers)))
 		} else {
-			rec["担当者"] = ValueInput{[]any{}}
+			rec["担当者"] = value([]any{})
 		}
 		if !g.empty(5) {
-			rec["Webサイト"] = ValueInput{site}
+			rec["Webサイト"] = value(site)
 		} else {
-			rec["Webサイト"] = ValueInput{""}
+			rec["Webサイト"] = value("")
 		}
 		var tags []string
 		for _, t := range customerTag {
@@ -261,16 +273,16 @@ func (g *sampleGen) customers(n int) App {
 				tags = append(tags, t)
 			}
 		}
-		rec["タグ"] = ValueInput{tags}
+		rec["タグ"] = value(tags)
 		if g.rnd.IntN(3) == 0 {
-			rec["備考"] = ValueInput{g.pick(notesJA)}
+			rec["備考"] = value(g.pick(notesJA))
 		} else {
-			rec["備考"] = ValueInput{""}
+			rec["備考"] = value("")
 		}
 		if !g.empty(10) {
-			rec["電話番号"] = ValueInput{fmt.Sprintf("0%d-%04d-%04d", 3+g.rnd.IntN(7), g.rnd.IntN(10000), g.rnd.IntN(10000))}
+			rec["電話番号"] = value(fmt.Sprintf("0%d-%04d-%04d", 3+g.rnd.IntN(7), g.rnd.IntN(10000), g.rnd.IntN(10000)))
 		} else {
-			rec["電話番号"] = ValueInput{""}
+			rec["電話番号"] = value("")
 		}
 		created := time.Date(2024, 1, 4, 9, 0, 0, 0, jst).Add(time.Duration(i) * 55 * time.Hour)
 		updated := created
@@ -290,23 +302,23 @@ var (
 	channels    = []string{"Email", "Phone", "Web", "Event", "Partner"}
 	priorities  = []string{"High", "Medium", "Low"}
 	dealProduct = []string{"Cloud Migration", "ERP Rollout", "Support Renewal", "Data Platform", "Security Audit", "Training Package",
-		"Mobile App", "Analytics Dashboard", "Network Upgrade", "Consulting"}
+		"Mobile kintonesim.App", "Analytics Dashboard", "Network Upgrade", "Consulting"}
 	dealNotes = []string{"<p>Budget approved.</p>", "<p>Waiting for <b>legal</b> review.</p>", "<div>Met at the trade show &amp; followed up.</div>",
 		"<p>Decision maker: CFO</p><ul><li>price</li><li>timeline</li></ul>", "<p>予算確定済み。</p>"}
 )
 
-func (g *sampleGen) deals(n int, customers App) App {
-	app := App{
-		ID: SampleDealsApp, Code: "DEALS", Name: "Deals", SpaceID: 1, ThreadID: 1, Lang: "en",
+func (g *generator) deals(n int, customers kintonesim.App) kintonesim.App {
+	app := kintonesim.App{
+		ID: DealsApp, Code: "DEALS", Name: "Deals", SpaceID: 1, ThreadID: 1, Lang: "en",
 		Description: "Sales pipeline (sample data)", Creator: "john.smith", CreatedAt: "2024-06-01T00:00:00Z",
-		Fields: map[string]FieldProperty{
+		Fields: map[string]kintonesim.FieldProperty{
 			"deal_name": {Type: "SINGLE_LINE_TEXT", Label: "Deal name", Required: true},
-			"customer": {Type: "SINGLE_LINE_TEXT", Label: "Customer", Lookup: &Lookup{
-				RelatedApp: RelatedApp{App: NumString(strconv.Itoa(SampleCustomersApp)), Code: "CUSTOMERS"}, RelatedKeyField: "会社名",
-				FieldMappings:      []FieldMapping{{Field: "industry", RelatedField: "業種"}},
+			"customer": {Type: "SINGLE_LINE_TEXT", Label: "Customer", Lookup: &kintonesim.Lookup{
+				RelatedApp: kintonesim.RelatedApp{App: kintonesim.NumString(strconv.Itoa(CustomersApp)), Code: "CUSTOMERS"}, RelatedKeyField: "会社名",
+				FieldMappings:      []kintonesim.FieldMapping{{Field: "industry", RelatedField: "業種"}},
 				LookupPickerFields: []string{"会社名", "業種"}}},
 			"industry":         {Type: "SINGLE_LINE_TEXT", Label: "Industry"},
-			"stage":            {Type: "DROP_DOWN", Label: "Stage", Options: OptionList(stages...), Required: true, DefaultValue: "Lead"},
+			"stage":            {Type: "DROP_DOWN", Label: "Stage", Options: kintonesim.OptionList(stages...), Required: true, DefaultValue: "Lead"},
 			"amount":           {Type: "NUMBER", Label: "Amount", MinValue: "0", Unit: "¥", Digit: true},
 			"probability":      {Type: "NUMBER", Label: "Probability", MinValue: "0", MaxValue: "100", Unit: "%", UnitPosition: "AFTER"},
 			"close_date":       {Type: "DATE", Label: "Close date"},
@@ -314,56 +326,56 @@ func (g *sampleGen) deals(n int, customers App) App {
 			"last_contact":     {Type: "DATETIME", Label: "Last contact"},
 			"expected_revenue": {Type: "CALC", Label: "Expected revenue", Expression: "amount * probability / 100", Format: "NUMBER", Unit: "¥"},
 			"notes":            {Type: "RICH_TEXT", Label: "Notes"},
-			"channels":         {Type: "MULTI_SELECT", Label: "Channels", Options: OptionList(channels...)},
-			"priority":         {Type: "RADIO_BUTTON", Label: "Priority", Options: OptionList(priorities...), DefaultValue: "Medium"},
+			"channels":         {Type: "MULTI_SELECT", Label: "Channels", Options: kintonesim.OptionList(channels...)},
+			"priority":         {Type: "RADIO_BUTTON", Label: "Priority", Options: kintonesim.OptionList(priorities...), DefaultValue: "Medium"},
 			"call_time":        {Type: "TIME", Label: "Call time"},
 		},
-		APITokens: sampleTokens(SampleDealsApp),
+		APITokens: appTokens(DealsApp),
 	}
-	app.Records = make([]RecordInput, 0, n)
+	app.Records = make([]kintonesim.RecordInput, 0, n)
 	for i := 0; i < n; i++ {
 		c := customers.Records[g.rnd.IntN(len(customers.Records))]
-		rec := make(RecordInput, 20)
-		rec["deal_name"] = ValueInput{fmt.Sprintf("%s #%d", g.pick(dealProduct), i+1)}
+		rec := make(kintonesim.RecordInput, 20)
+		rec["deal_name"] = value(fmt.Sprintf("%s #%d", g.pick(dealProduct), i+1))
 		if !g.empty(3) {
-			rec["customer"] = ValueInput{c["会社名"].Value}
+			rec["customer"] = value(c["会社名"].Value)
 			ind, _ := c["業種"].Value.(string)
-			rec["industry"] = ValueInput{ind}
+			rec["industry"] = value(ind)
 		} else {
-			rec["customer"], rec["industry"] = ValueInput{""}, ValueInput{""}
+			rec["customer"], rec["industry"] = value(""), value("")
 		}
 		stage := stages[g.rnd.IntN(len(stages))]
-		rec["stage"] = ValueInput{stage}
+		rec["stage"] = value(stage)
 		prob := map[string]int{"Lead": 10, "Qualified": 30, "Proposal": 60, "Won": 100, "Lost": 0}[stage]
 		if !g.empty(4) {
-			rec["amount"] = ValueInput{strconv.Itoa((1 + g.rnd.IntN(500)) * 10000)}
+			rec["amount"] = value(strconv.Itoa((1 + g.rnd.IntN(500)) * 10000))
 		} else {
-			rec["amount"] = ValueInput{""}
+			rec["amount"] = value("")
 		}
 		if !g.empty(3) {
-			rec["probability"] = ValueInput{strconv.Itoa(prob)}
+			rec["probability"] = value(strconv.Itoa(prob))
 		} else {
-			rec["probability"] = ValueInput{""}
+			rec["probability"] = value("")
 		}
 		if !g.empty(5) {
-			rec["close_date"] = ValueInput{sampleBase.AddDate(0, 0, g.rnd.IntN(540)-365).Format("2006-01-02")}
+			rec["close_date"] = value(today.AddDate(0, 0, g.rnd.IntN(540)-365).Format("2006-01-02"))
 		} else {
-			rec["close_date"] = ValueInput{nil}
+			rec["close_date"] = value(nil)
 		}
 		if !g.empty(4) {
-			rec["owner"] = ValueInput{users(g.pick(salesUsers))}
+			rec["owner"] = value(users(g.pick(salesUsers)))
 		} else {
-			rec["owner"] = ValueInput{[]any{}}
+			rec["owner"] = value([]any{})
 		}
 		if !g.empty(6) {
-			rec["last_contact"] = ValueInput{sampleBase.Add(-time.Duration(g.rnd.IntN(400*24*60)) * time.Minute).Format("2006-01-02T15:04:05Z")}
+			rec["last_contact"] = value(today.Add(-time.Duration(g.rnd.IntN(400*24*60)) * time.Minute).Format("2006-01-02T15:04:05Z"))
 		} else {
-			rec["last_contact"] = ValueInput{""}
+			rec["last_contact"] = value("")
 		}
 		if g.rnd.IntN(4) == 0 {
-			rec["notes"] = ValueInput{g.pick(dealNotes)}
+			rec["notes"] = value(g.pick(dealNotes))
 		} else {
-			rec["notes"] = ValueInput{""}
+			rec["notes"] = value("")
 		}
 		var ch []string
 		for _, x := range channels {
@@ -371,16 +383,16 @@ func (g *sampleGen) deals(n int, customers App) App {
 				ch = append(ch, x)
 			}
 		}
-		rec["channels"] = ValueInput{ch}
+		rec["channels"] = value(ch)
 		if !g.empty(5) {
-			rec["priority"] = ValueInput{g.pick(priorities)}
+			rec["priority"] = value(g.pick(priorities))
 		} else {
-			rec["priority"] = ValueInput{nil}
+			rec["priority"] = value(nil)
 		}
 		if !g.empty(30) {
-			rec["call_time"] = ValueInput{fmt.Sprintf("%02d:%02d", 9+g.rnd.IntN(9), 15*g.rnd.IntN(4))}
+			rec["call_time"] = value(fmt.Sprintf("%02d:%02d", 9+g.rnd.IntN(9), 15*g.rnd.IntN(4)))
 		} else {
-			rec["call_time"] = ValueInput{nil}
+			rec["call_time"] = value(nil)
 		}
 		created := time.Date(2024, 6, 1, 10, 0, 0, 0, jst).Add(time.Duration(i) * 5 * time.Hour)
 		owner := g.pick(salesUsers)
@@ -402,91 +414,91 @@ var (
 		"Deliver to the back entrance.\nCall before arrival."}
 )
 
-func (g *sampleGen) orders(n int, customers App) App {
-	app := App{
-		ID: SampleOrdersApp, Code: "ORDERS", Name: "受注明細 Orders", Creator: "admin", CreatedAt: "2023-12-01T00:00:00Z",
+func (g *generator) orders(n int, customers kintonesim.App) kintonesim.App {
+	app := kintonesim.App{
+		ID: OrdersApp, Code: "ORDERS", Name: "受注明細 Orders", Creator: "admin", CreatedAt: "2023-12-01T00:00:00Z",
 		Description: "受注と明細（サンプルデータ）",
-		Fields: map[string]FieldProperty{
+		Fields: map[string]kintonesim.FieldProperty{
 			"order_no":    {Type: "SINGLE_LINE_TEXT", Label: "受注番号", Required: true, Unique: true},
 			"customer":    {Type: "SINGLE_LINE_TEXT", Label: "顧客名"},
 			"order_date":  {Type: "DATE", Label: "受注日", DefaultNowValue: true},
 			"shipped_at":  {Type: "DATETIME", Label: "出荷日時"},
-			"status":      {Type: "DROP_DOWN", Label: "ステータス", Options: OptionList(orderStatus...), DefaultValue: "受付"},
+			"status":      {Type: "DROP_DOWN", Label: "ステータス", Options: kintonesim.OptionList(orderStatus...), DefaultValue: "受付"},
 			"region":      {Type: "ORGANIZATION_SELECT", Label: "担当地域"},
 			"team":        {Type: "GROUP_SELECT", Label: "担当チーム"},
 			"attachments": {Type: "FILE", Label: "添付ファイル"},
 			"memo":        {Type: "MULTI_LINE_TEXT", Label: "メモ"},
 			"total":       {Type: "CALC", Label: "合計", Expression: "SUM(subtotal)", Format: "NUMBER", Unit: "円", UnitPosition: "AFTER"},
-			"items": {Type: "SUBTABLE", Label: "明細", Fields: map[string]FieldProperty{
+			"items": {Type: "SUBTABLE", Label: "明細", Fields: map[string]kintonesim.FieldProperty{
 				"product":    {Type: "SINGLE_LINE_TEXT", Label: "商品"},
 				"quantity":   {Type: "NUMBER", Label: "数量"},
 				"unit_price": {Type: "NUMBER", Label: "単価"},
 				"subtotal":   {Type: "CALC", Label: "小計", Expression: "quantity * unit_price", Format: "NUMBER"},
 			}},
 		},
-		APITokens: sampleTokens(SampleOrdersApp),
+		APITokens: appTokens(OrdersApp),
 	}
-	app.Records = make([]RecordInput, 0, n)
+	app.Records = make([]kintonesim.RecordInput, 0, n)
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	span := int(sampleBase.Sub(start).Hours() / 24)
+	span := int(today.Sub(start).Hours() / 24)
 	for i := 0; i < n; i++ {
 		day := start.AddDate(0, 0, i*span/n)
-		rec := make(RecordInput, 16)
-		rec["order_no"] = ValueInput{fmt.Sprintf("ORD-%06d", i+1)}
+		rec := make(kintonesim.RecordInput, 16)
+		rec["order_no"] = value(fmt.Sprintf("ORD-%06d", i+1))
 		if !g.empty(2) {
-			rec["customer"] = ValueInput{customers.Records[g.rnd.IntN(len(customers.Records))]["会社名"].Value}
+			rec["customer"] = value(customers.Records[g.rnd.IntN(len(customers.Records))]["会社名"].Value)
 		} else {
-			rec["customer"] = ValueInput{""}
+			rec["customer"] = value("")
 		}
 		if !g.empty(1) {
-			rec["order_date"] = ValueInput{day.Format("2006-01-02")}
+			rec["order_date"] = value(day.Format("2006-01-02"))
 		} else {
-			rec["order_date"] = ValueInput{nil}
+			rec["order_date"] = value(nil)
 		}
 		status := orderStatus[g.rnd.IntN(len(orderStatus))]
 		if i < n-300 && g.rnd.IntN(4) != 0 {
 			status = "出荷済"
 		}
 		if g.empty(2) {
-			rec["status"] = ValueInput{nil}
+			rec["status"] = value(nil)
 		} else {
-			rec["status"] = ValueInput{status}
+			rec["status"] = value(status)
 		}
 		if status == "出荷済" {
-			rec["shipped_at"] = ValueInput{time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, jst).
-				Add(time.Duration(24+g.rnd.IntN(96))*time.Hour + time.Duration(g.rnd.IntN(60))*time.Minute).UTC().Format("2006-01-02T15:04:05Z")}
+			rec["shipped_at"] = value(time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, jst).
+				Add(time.Duration(24+g.rnd.IntN(96))*time.Hour + time.Duration(g.rnd.IntN(60))*time.Minute).UTC().Format("2006-01-02T15:04:05Z"))
 		} else {
-			rec["shipped_at"] = ValueInput{""}
+			rec["shipped_at"] = value("")
 		}
 		if !g.empty(5) {
-			rec["region"] = ValueInput{[]map[string]any{{"code": g.pick(regions)}}}
+			rec["region"] = value([]map[string]any{{"code": g.pick(regions)}})
 		} else {
-			rec["region"] = ValueInput{[]any{}}
+			rec["region"] = value([]any{})
 		}
 		switch g.rnd.IntN(10) {
 		case 0:
-			rec["team"] = ValueInput{[]map[string]any{{"code": "managers"}, {"code": "oncall"}}}
+			rec["team"] = value([]map[string]any{{"code": "managers"}, {"code": "oncall"}})
 		case 1, 2:
-			rec["team"] = ValueInput{[]any{}}
+			rec["team"] = value([]any{})
 		default:
-			rec["team"] = ValueInput{[]map[string]any{{"code": g.pick(teams)}}}
+			rec["team"] = value([]map[string]any{{"code": g.pick(teams)}})
 		}
 		if i%97 == 5 {
-			rec["attachments"] = ValueInput{[]map[string]any{{
+			rec["attachments"] = value([]map[string]any{{
 				"fileKey": fmt.Sprintf("20260101000000%06dORD", i+1), "name": fmt.Sprintf("見積書_ORD-%06d.pdf", i+1),
-				"contentType": "application/pdf", "size": strconv.Itoa(20000 + g.rnd.IntN(300000))}}}
+				"contentType": "application/pdf", "size": strconv.Itoa(20000 + g.rnd.IntN(300000))}})
 		} else {
-			rec["attachments"] = ValueInput{[]any{}}
+			rec["attachments"] = value([]any{})
 		}
 		switch {
 		case i == 41:
-			rec["memo"] = ValueInput{`He said "ship it" \ C:\orders\2024\ — 引用符 "テスト" と \\ バックスラッシュ`}
+			rec["memo"] = value(`He said "ship it" \ C:\orders\2024\ — 引用符 "テスト" と \\ バックスラッシュ`)
 		case g.rnd.IntN(5) == 0:
-			rec["memo"] = ValueInput{g.pick(orderMemos)}
+			rec["memo"] = value(g.pick(orderMemos))
 		case g.rnd.IntN(50) == 0:
-			rec["memo"] = ValueInput{"   "}
+			rec["memo"] = value("   ")
 		default:
-			rec["memo"] = ValueInput{""}
+			rec["memo"] = value("")
 		}
 		nItems := 1 + g.rnd.IntN(4)
 		if i%53 == 0 {
@@ -500,12 +512,12 @@ func (g *sampleGen) orders(n int, customers App) App {
 				qty = ""
 			}
 			rows[k] = map[string]any{"value": map[string]any{
-				"product":    ValueInput{products[p]},
-				"quantity":   ValueInput{qty},
-				"unit_price": ValueInput{strconv.Itoa(unitPrices[p])},
+				"product":    value(products[p]),
+				"quantity":   value(qty),
+				"unit_price": value(strconv.Itoa(unitPrices[p])),
 			}}
 		}
-		rec["items"] = ValueInput{rows}
+		rec["items"] = value(rows)
 		created := time.Date(day.Year(), day.Month(), day.Day(), 9+g.rnd.IntN(9), g.rnd.IntN(60), 0, 0, jst)
 		creator := g.pick(allUsers)
 		stamp(rec, sysJA, creator, created, creator, created.Add(time.Duration(g.rnd.IntN(72))*time.Hour))
@@ -514,29 +526,29 @@ func (g *sampleGen) orders(n int, customers App) App {
 	return app
 }
 
-func (g *sampleGen) guestTasks() App {
-	app := App{
-		ID: SampleGuestApp, Code: "GUEST_TASKS", Name: "Guest Tasks", GuestSpaceID: SampleGuestSpace, ThreadID: 2, Lang: "en",
+func (g *generator) guestTasks() kintonesim.App {
+	app := kintonesim.App{
+		ID: GuestApp, Code: "GUEST_TASKS", Name: "Guest Tasks", GuestSpaceID: GuestSpace, ThreadID: 2, Lang: "en",
 		Description: "Tasks shared with a partner in guest space 1", Creator: "admin", CreatedAt: "2025-09-01T00:00:00Z",
-		Fields: map[string]FieldProperty{
+		Fields: map[string]kintonesim.FieldProperty{
 			"title":    {Type: "SINGLE_LINE_TEXT", Label: "Title", Required: true},
 			"due":      {Type: "DATE", Label: "Due"},
 			"assignee": {Type: "USER_SELECT", Label: "Assignee"},
-			"done":     {Type: "CHECK_BOX", Label: "Done", Options: OptionList("done")},
+			"done":     {Type: "CHECK_BOX", Label: "Done", Options: kintonesim.OptionList("done")},
 		},
-		APITokens: sampleTokens(SampleGuestApp),
+		APITokens: appTokens(GuestApp),
 	}
 	titles := []string{"Kick-off meeting", "Share requirements", "Review mock-ups", "Sign NDA", "Deliver first draft"}
 	for i, t := range titles {
-		rec := RecordInput{"title": {t}, "due": {sampleBase.AddDate(0, 0, 7*i).Format("2006-01-02")},
-			"assignee": {users(allUsers[1+i%5])}}
+		rec := kintonesim.RecordInput{"title": {Value: t}, "due": {Value: today.AddDate(0, 0, 7*i).Format("2006-01-02")},
+			"assignee": {Value: users(allUsers[1+i%5])}}
 		if i < 2 {
-			rec["done"] = ValueInput{[]string{"done"}}
+			rec["done"] = value([]string{"done"})
 		} else {
-			rec["done"] = ValueInput{[]string{}}
+			rec["done"] = value([]string{})
 		}
 		if i == 4 {
-			rec["due"] = ValueInput{nil}
+			rec["due"] = value(nil)
 		}
 		stamp(rec, sysEN, "admin", time.Date(2025, 9, 1+i, 10, 0, 0, 0, jst), "admin", time.Date(2025, 9, 1+i, 10, 0, 0, 0, jst))
 		app.Records = append(app.Records, rec)

@@ -1,109 +1,17 @@
 package kintonesim
 
 import (
-	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// The cybozu User API (/v1/users.json, /v1/groups.json, /v1/organizations.json,
-// /v1/user/groups.json, /v1/user/organizations.json), read from the fixture's users,
-// organizations, groups and titles. Ids are positions in the fixture's lists (1, 2, …).
-// Only password authentication is accepted: kintone API tokens are app credentials and get
-// 403 CB_NO02.
-
-// Membership is a user's place in an organization, with an optional title code. In JSON a
-// plain organization code is accepted too.
-type Membership struct {
-	Code  string `json:"code"`
-	Title string `json:"title,omitempty"`
-}
-
-// UnmarshalJSON accepts {"code", "title"} or an organization code.
-func (m *Membership) UnmarshalJSON(b []byte) error {
-	var code string
-	if json.Unmarshal(b, &code) == nil {
-		*m = Membership{Code: code}
-		return nil
-	}
-	type plain Membership
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*m = Membership(p)
-	return nil
-}
-
-func (u *User) memberOf(org string) bool {
-	for _, m := range u.Organizations {
-		if m.Code == org {
-			return true
-		}
-	}
-	return false
-}
-
-// loadExt keeps what the endpoints of routes_ext.go need from the fixture and checks it.
-func (s *Server) loadExt(f *Fixture) error {
-	s.extInit()
-	x := &s.ext
-	x.lang = f.Lang
-	x.orgs = append([]Entity(nil), f.Organizations...)
-	x.groups = append([]Entity(nil), f.Groups...)
-	x.titles = append([]Entity(nil), f.Titles...)
-	x.spaces = append([]Space(nil), f.Spaces...)
-	index := func(list []Entity) map[string]bool {
-		m := map[string]bool{}
-		for _, e := range list {
-			m[e.Code] = true
-		}
-		return m
-	}
-	orgs, groups, titles := index(x.orgs), index(x.groups), index(x.titles)
-	for _, u := range f.Users {
-		x.userOrder = append(x.userOrder, u.Code)
-		for _, g := range u.Groups {
-			if !groups[g] {
-				return fmt.Errorf("kintonesim: user %q: group %q is not in groups", u.Code, g)
-			}
-		}
-		for _, m := range u.Organizations {
-			if !orgs[m.Code] {
-				return fmt.Errorf("kintonesim: user %q: organization %q is not in organizations", u.Code, m.Code)
-			}
-			if m.Title != "" && !titles[m.Title] {
-				return fmt.Errorf("kintonesim: user %q: title %q is not in titles", u.Code, m.Title)
-			}
-		}
-	}
-	seen := map[[2]int64]bool{}
-	for _, sp := range x.spaces {
-		k := [2]int64{sp.ID, 0}
-		if sp.IsGuest {
-			k[1] = 1
-		}
-		if sp.ID < 1 || seen[k] {
-			return fmt.Errorf("kintonesim: space id %d is not positive or listed twice", sp.ID)
-		}
-		seen[k] = true
-	}
-	return nil
-}
-
-var msgUserAPIAuth = text{"No privilege to proceed. The User API accepts password authentication only.",
-	"権限がありません。User APIはパスワード認証のみ使用できます。"}
-
-// userAPIOnly lets password-authenticated calls through to h.
-func (s *Server) userAPIOnly(h handler) handler {
-	return func(q *request) (any, *apiError) {
-		if q.auth.kind != AuthPassword {
-			return nil, &apiError{status: 403, code: "CB_NO02", msg: msgUserAPIAuth}
-		}
-		return h(q)
-	}
-}
+// userAPI answers the cybozu User API (/v1/users.json, /v1/groups.json, /v1/organizations.json,
+// /v1/user/groups.json, /v1/user/organizations.json) from the fixture's users, organizations,
+// groups and titles. Ids are positions in the fixture's lists (1, 2, …). Only password
+// authentication is accepted (authenticate, auth.go, refuses the others).
+type userAPI struct{ *store }
 
 var (
 	msgIDsXorCodes = text{"Specify either ids or codes.", "idsとcodesのどちらか一方を指定してください。"}
@@ -173,8 +81,8 @@ func page(n int, code func(int) string, ids map[int64]bool, codes map[string]boo
 
 const userAPITime = "2025-01-01T00:00:00Z"
 
-func (s *Server) orgID(code string) any {
-	for i, o := range s.ext.orgs {
+func (a userAPI) orgID(code string) any {
+	for i, o := range a.orgs {
 		if o.Code == code {
 			return strconv.Itoa(i + 1)
 		}
@@ -182,15 +90,15 @@ func (s *Server) orgID(code string) any {
 	return nil
 }
 
-func (s *Server) userJSON(i int) map[string]any {
-	u := s.users[s.ext.userOrder[i]]
+func (a userAPI) userJSON(i int) map[string]any {
+	u := a.users[a.userOrder[i]]
 	valid := u.Valid == nil || *u.Valid
 	return map[string]any{
 		"id": strconv.Itoa(i + 1), "code": u.Code, "ctime": userAPITime, "mtime": userAPITime, "valid": valid,
 		"name": u.Name, "surName": u.SurName, "givenName": u.GivenName, "surNameReading": "", "givenNameReading": "",
-		"localName": "", "localNameLocale": "", "timezone": s.loc.String(), "locale": "auto", "description": "",
+		"localName": "", "localNameLocale": "", "timezone": a.loc.String(), "locale": "auto", "description": "",
 		"phone": "", "mobilePhone": "", "extensionNumber": "", "email": u.Email, "callto": "", "url": "",
-		"employeeNumber": "", "birthDate": nil, "joinDate": nil, "primaryOrganization": s.orgID(u.PrimaryOrganization),
+		"employeeNumber": "", "birthDate": nil, "joinDate": nil, "primaryOrganization": a.orgID(u.PrimaryOrganization),
 		"sortOrder": nil, "customItemValues": []any{},
 	}
 }
@@ -205,50 +113,50 @@ func groupJSON(i int, g Entity) map[string]any {
 }
 
 // getUsers answers GET /v1/users.json.
-func (s *Server) getUsers(q *request) (any, *apiError) {
+func (a userAPI) getUsers(q *request) (any, *apiError) {
 	ids, codes, offset, size, e := listParams(q)
 	if e != nil {
 		return nil, e
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return map[string]any{"users": page(len(s.ext.userOrder), func(i int) string { return s.ext.userOrder[i] },
-		ids, codes, offset, size, func(i int) any { return s.userJSON(i) })}, nil
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return map[string]any{"users": page(len(a.userOrder), func(i int) string { return a.userOrder[i] },
+		ids, codes, offset, size, func(i int) any { return a.userJSON(i) })}, nil
 }
 
 // getOrganizations answers GET /v1/organizations.json.
-func (s *Server) getOrganizations(q *request) (any, *apiError) {
+func (a userAPI) getOrganizations(q *request) (any, *apiError) {
 	ids, codes, offset, size, e := listParams(q)
 	if e != nil {
 		return nil, e
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	l := s.ext.orgs
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	l := a.orgs
 	return map[string]any{"organizations": page(len(l), func(i int) string { return l[i].Code },
 		ids, codes, offset, size, func(i int) any { return orgJSON(i, l[i]) })}, nil
 }
 
 // getGroups answers GET /v1/groups.json.
-func (s *Server) getGroups(q *request) (any, *apiError) {
+func (a userAPI) getGroups(q *request) (any, *apiError) {
 	ids, codes, offset, size, e := listParams(q)
 	if e != nil {
 		return nil, e
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	l := s.ext.groups
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	l := a.groups
 	return map[string]any{"groups": page(len(l), func(i int) string { return l[i].Code },
 		ids, codes, offset, size, func(i int) any { return groupJSON(i, l[i]) })}, nil
 }
 
-// apiUser resolves the code parameter of the user/… endpoints. The caller holds s.mu.
-func (s *Server) apiUser(q *request) (*User, *apiError) {
+// apiUser resolves the code parameter of the user/… endpoints. The caller holds a.mu.
+func (a userAPI) apiUser(q *request) (*User, *apiError) {
 	code, ok := q.p.str("code")
 	if !ok || code == "" {
 		return nil, errInvalid("code", msgRequired)
 	}
-	u := s.users[code]
+	u := a.users[code]
 	if u == nil {
 		return nil, errInvalid("code", msgNoEntity("user", code))
 	}
@@ -256,16 +164,16 @@ func (s *Server) apiUser(q *request) (*User, *apiError) {
 }
 
 // getUserGroups answers GET /v1/user/groups.json.
-func (s *Server) getUserGroups(q *request) (any, *apiError) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, e := s.apiUser(q)
+func (a userAPI) getUserGroups(q *request) (any, *apiError) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	u, e := a.apiUser(q)
 	if e != nil {
 		return nil, e
 	}
 	out := []any{}
-	for i, g := range s.ext.groups {
-		if containsStr(u.Groups, g.Code) {
+	for i, g := range a.groups {
+		if slices.Contains(u.Groups, g.Code) {
 			out = append(out, groupJSON(i, g))
 		}
 	}
@@ -273,22 +181,22 @@ func (s *Server) getUserGroups(q *request) (any, *apiError) {
 }
 
 // getUserOrganizations answers GET /v1/user/organizations.json.
-func (s *Server) getUserOrganizations(q *request) (any, *apiError) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, e := s.apiUser(q)
+func (a userAPI) getUserOrganizations(q *request) (any, *apiError) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	u, e := a.apiUser(q)
 	if e != nil {
 		return nil, e
 	}
 	out := []any{}
 	for _, m := range u.Organizations {
 		var org, title any
-		for i, o := range s.ext.orgs {
+		for i, o := range a.orgs {
 			if o.Code == m.Code {
 				org = orgJSON(i, o)
 			}
 		}
-		for i, t := range s.ext.titles {
+		for i, t := range a.titles {
 			if t.Code == m.Title && m.Title != "" {
 				title = map[string]any{"id": strconv.Itoa(i + 1), "code": t.Code, "name": t.Name, "description": ""}
 			}
