@@ -50,10 +50,10 @@ func TestAnalyzeScopes(t *testing.T) {
 		t.Fatalf("%d scopes", len(f.scopes))
 	}
 	top, scalar, exists := f.scopes[0], f.scopes[1], f.scopes[2]
-	if !reflect.DeepEqual(top.from, []tableRef{{"受注明細 orders", "o"}}) || !top.orderBy || !top.limit || top.offset || top.correlated() {
+	if !reflect.DeepEqual(top.from, []tableRef{{"受注明細 orders", "o", sourceTable}}) || !top.orderBy || !top.limit || top.offset || top.correlated() {
 		t.Errorf("top scope: %+v", top)
 	}
-	if !reflect.DeepEqual(scalar.from, []tableRef{{"受注明細 orders_明細", "i"}}) || scalar.parent != top || !scalar.correlated() || scalar.limit {
+	if !reflect.DeepEqual(scalar.from, []tableRef{{"受注明細 orders_明細", "i", sourceTable}}) || scalar.parent != top || !scalar.correlated() || scalar.limit {
 		t.Errorf("scalar subquery: %+v", scalar)
 	}
 	if !reflect.DeepEqual(scalar.outer, []columnRef{{"o", "id"}}) {
@@ -70,7 +70,7 @@ func TestAnalyzeScopes(t *testing.T) {
 	if len(f.scopes) != 2 || !f.scopes[0].compound || !f.scopes[1].compound || !f.scopes[1].limit || !f.scopes[1].offset {
 		t.Fatalf("compound scopes: %+v", f.scopes)
 	}
-	if !reflect.DeepEqual(f.scopes[0].from, []tableRef{{"deals", "d"}, {"顧客リスト", "c"}}) || f.scopes[0].correlated() {
+	if !reflect.DeepEqual(f.scopes[0].from, []tableRef{{"deals", "d", sourceTable}, {"顧客リスト", "c", sourceTable}}) || f.scopes[0].correlated() {
 		t.Errorf("first part: %+v", f.scopes[0])
 	}
 	if !reflect.DeepEqual(f.scopes[0].columns, []columnRef{{"d", "id"}, {"c", "id"}}) {
