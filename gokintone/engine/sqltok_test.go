@@ -81,8 +81,9 @@ func TestAnalyzeScopes(t *testing.T) {
 	}
 }
 
-// FuzzAnalyzeSQL: the analysis reads user text before SQLite does; it must never panic,
-// whatever the text.
+// FuzzAnalyzeSQL: the analysis reads user text before SQLite does. Whatever the text, it must
+// not panic, and what it says of a statement SQLite prepares must agree with what SQLite's
+// authorizer reports (checkAgainstSQLite). The statements of the tests above are its seeds.
 func FuzzAnalyzeSQL(f *testing.F) {
 	for _, s := range []string{
 		"SELECT * FROM t WHERE a IN (1, 2)", "SELECT (", ")))", "SELECT a FROM t UNION SELECT", "FROM",
@@ -91,10 +92,21 @@ func FuzzAnalyzeSQL(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	for _, c := range columnCases {
+		f.Add(c.sql)
+	}
+	for _, c := range countCases {
+		f.Add(c.sql)
+	}
+	for _, c := range writeCases {
+		f.Add(c.sql)
+	}
+	o := newSQLiteOracle(f)
 	f.Fuzz(func(t *testing.T, sql string) {
-		f := analyzeSQL(sql)
-		for _, s := range f.scopes {
+		facts := analyzeSQL(sql)
+		for _, s := range facts.scopes {
 			_ = s.correlated()
 		}
+		checkAgainstSQLite(t, o, sql, facts)
 	})
 }
