@@ -594,13 +594,14 @@ func (p *parser) exprList(s *scope) {
 }
 
 // expr reads one expression of scope s: up to a ",", a ")" or a clause word at its own
-// level. An empty expression fails the parse.
+// level (not one before "." such as left.a: SQLite reads that as a qualifier). An empty
+// expression fails the parse.
 func (p *parser) expr(s *scope) {
 	start := p.pos
 	for !p.atEnd() {
 		t := p.peek(0)
 		if t.kind == tokOp && (t.text == "," || t.text == ")") ||
-			t.kind == tokWord && clauseWords[foldIdent(t.text)] && !p.atDistinctFrom() {
+			t.kind == tokWord && clauseWords[foldIdent(t.text)] && p.peek(1).text != "." && !p.atDistinctFrom() {
 			break
 		}
 		p.term(s)

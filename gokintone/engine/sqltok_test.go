@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -100,6 +101,9 @@ func FuzzAnalyzeSQL(f *testing.F) {
 	}
 	for _, c := range writeCases {
 		f.Add(c.sql)
+	}
+	for _, place := range keywordPlaces {
+		f.Add(fmt.Sprintf(place, "offset"))
 	}
 	o := newSQLiteOracle(f)
 	f.Fuzz(func(t *testing.T, sql string) {
