@@ -102,12 +102,15 @@ func (f *sqlFacts) columnUse(lookup columnLookup) columnUse {
 			if ref.kind != sourceTable && ref.kind != sourceCTE {
 				continue
 			}
+			// A CTE named like a known table counts as a scan of it as well: a scan too many
+			// only widens the answer, should SQLite's choice between the two differ from
+			// the parse's (see parser.with).
 			cols, ok := lookup(ref.name)
 			if !ok {
 				if ref.kind == sourceTable {
 					return unknown
 				}
-				continue // a CTE; a table of the same name would have been known
+				continue
 			}
 			r := &scanRead{ref: ref, cols: cols, read: make([]bool, len(cols)), all: s.star || s.natural}
 			for _, c := range cols {

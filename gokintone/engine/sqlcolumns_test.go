@@ -107,6 +107,7 @@ var columnCases = []struct {
 		read: map[string]string{"u": "k"}},
 	// A CTE named like a table: the table's scan is kept too (a superset).
 	{sql: "WITH u AS (SELECT a FROM t) SELECT * FROM u", read: map[string]string{"t": "a", "u": "*"}},
+	{sql: "WITH f AS (SELECT * FROM u), u AS (SELECT b AS k FROM t) SELECT k FROM f", read: map[string]string{"t": "b", "u": "*"}},
 	{sql: "SELECT a FROM t UNION SELECT k FROM u ORDER BY 1", read: map[string]string{"t": "a", "u": "k"}},
 	{sql: "VALUES (1), (2)", read: map[string]string{}},
 

@@ -284,7 +284,8 @@ func (p *parser) with(parent *scope) int {
 	}
 	p.accept("recursive")
 	for {
-		// A CTE is visible in its own body (a recursive one reads itself) and after it.
+		// A CTE is visible in its own body (a recursive one reads itself) and after it. A name
+		// used before its CTE is read as a table's: unknown to the lookup, or a scan too many.
 		p.ctes = append(p.ctes, p.name())
 		if p.acceptOp("(") {
 			p.nameList()
