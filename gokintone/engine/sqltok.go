@@ -10,12 +10,18 @@ import (
 // plans it, because go-sqlite3's virtual-table interface does not tell. xBestIndex sees a
 // column, an operator and (in xFilter) a value, but not the collation of the comparison
 // (no sqlite3_vtab_collation), not whether an IN list is answered by repeated xFilter calls
-// (no sqlite3_vtab_in), and not the affinity of the other operand (no sqlite3_vtab_rhs_value).
+// (no sqlite3_vtab_in), not the affinity of the other operand (no sqlite3_vtab_rhs_value),
+// and not which columns the statement reads (no colUsed mask).
 //
 // The analysis is conservative by construction: each fact is "may happen somewhere in the
 // statement", read from tokens without resolving names, so a fact can be set when the feature
 // does not reach a kintone table, never missed when it does. A set fact only turns pushdown or
 // LIMIT/OFFSET consumption off: correct and slower, never fast and wrong.
+//
+// The statement's structure is read as well (parseStatement): its scopes, the columns each
+// scan may read (columnUse), a count(*) kintone's totalCount could answer (countShape) and
+// what a write does (writeFacts). The same contract holds there: where the text leaves a
+// doubt, the answer is "unknown" or "every column", never a narrower one.
 
 // tokKind classifies a token.
 type tokKind int
@@ -34,7 +40,36 @@ type token struct {
 	text string // as written; for tokWord also compared case-insensitively
 }
 
-func (t token) is(word string) bool { return t.kind == tokWord && strings.EqualFold(t.text, word) }
+// is reports whether t is the keyword word, given in lower case. Like SQLite, it folds ASCII
+// letters only: "ſelect" is a name, not SELECT.
+func (t token) is(word string) bool {
+	if t.kind != tokWord || len(t.text) != len(word) {
+		return false
+	}
+	for i := 0; i < len(word); i++ {
+		if foldByte(t.text[i]) != word[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// foldIdent folds a name as SQLite compares names: ASCII letters only, so that "Ä" and "ä"
+// stay two names, as they are to SQLite.
+func foldIdent(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = foldByte(c)
+	}
+	return string(b)
+}
+
+func foldByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
 
 // sqlFacts are the statement-level facts the virtual tables read while SQLite plans.
 type sqlFacts struct {
@@ -61,179 +96,25 @@ type sqlFacts struct {
 	// so no constraint is used then.
 	nulText bool
 
-	// tables counts the references to each table name (lower-cased, unqualified) in FROM and
+	// tables counts the references to each table name (folded, unqualified) in FROM and
 	// JOIN clauses; selects counts SELECT keywords (subqueries, compound parts, CTEs); limits
 	// counts LIMIT clauses; compound is set by UNION, INTERSECT or EXCEPT.
 	tables   map[string]int
 	selects  int
 	limits   int
 	compound bool
-	// scopes are the statement's SELECTs (see scope), in the order they start.
+
+	// The statement's structure (see parseStatement). kind is stmtOther when the text is
+	// outside the grammar the parse reads; scopes, write and count are then empty, and every
+	// structural fact is unknown.
+	kind stmtKind
+	// scopes are the statement's levels of name resolution (see scope), in the order they
+	// start.
 	scopes []*scope
-}
-
-// scope is one SELECT of a statement: the top-level query, a subquery, a CTE's body or one
-// part of a compound select. What it holds is read from tokens, without names resolved.
-type scope struct {
-	parent   *scope
-	depth    int                 // parentheses around it
-	from     []tableRef          // FROM and JOIN items that name a table (not subqueries)
-	orderBy  bool                // ORDER BY at this level (of this part, or of the whole compound)
-	limit    bool                // LIMIT at this level
-	offset   bool                // OFFSET at this level (or LIMIT a, b)
-	compound bool                // part of a UNION / INTERSECT / EXCEPT
-	columns  []columnRef         // qualified column references made in this scope
-	bare     []string            // unqualified names that may be columns, lower-cased
-	outer    []columnRef         // qualified references to a table of an enclosing scope: correlated
-	refs     map[string]tableRef // FROM items by alias and by name
-}
-
-// tableRef is a table named in FROM or JOIN, with the alias it is known by in its scope.
-type tableRef struct {
-	name  string // lower-cased, unquoted, without schema
-	alias string // lower-cased; the name when there is no alias
-}
-
-// columnRef is a qualified column reference: qualifier (an alias or table name) and column.
-type columnRef struct {
-	qualifier string
-	column    string
-}
-
-// correlated reports whether the scope reads a column of an enclosing scope's table.
-func (s *scope) correlated() bool { return len(s.outer) > 0 }
-
-// clauseEnd are the words that end a FROM clause.
-var clauseEnd = map[string]bool{"where": true, "group": true, "having": true, "order": true,
-	"limit": true, "window": true, "union": true, "intersect": true, "except": true,
-	"returning": true, "on": true, "using": true}
-
-// buildScopes splits the tokens into SELECT scopes and fills what each holds.
-func buildScopes(toks []token) []*scope {
-	var scopes []*scope
-	var cur *scope
-	// stack[i] is the scope that was current outside the i-th open parenthesis, inFromStack
-	// whether its FROM clause was being read.
-	var stack []*scope
-	var inFromStack []bool
-	depth := 0
-	inFrom := false
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		switch {
-		case t.kind == tokOp && t.text == "(":
-			stack = append(stack, cur)
-			inFromStack = append(inFromStack, inFrom)
-			depth++
-			inFrom = false
-		case t.kind == tokOp && t.text == ")":
-			if len(stack) > 0 {
-				cur, inFrom = stack[len(stack)-1], inFromStack[len(stack)-1]
-				stack, inFromStack = stack[:len(stack)-1], inFromStack[:len(stack)-1]
-			}
-			depth--
-		case t.is("select"):
-			parent := cur
-			if parent != nil && parent.depth == depth { // the next part of a compound
-				parent = parent.parent
-			}
-			s := &scope{parent: parent, depth: depth, refs: map[string]tableRef{}}
-			if cur != nil && cur.depth == depth && i > 0 && (toks[i-1].is("union") || toks[i-1].is("all") || toks[i-1].is("intersect") || toks[i-1].is("except")) {
-				s.compound, cur.compound = true, true
-			}
-			scopes = append(scopes, s)
-			cur = s
-			inFrom = false
-		case cur == nil:
-		case t.is("from"), t.is("join"):
-			inFrom = true
-			if i+1 < len(toks) && (toks[i+1].kind == tokWord || toks[i+1].kind == tokQuoted) && !toks[i+1].is("select") {
-				i = cur.addTable(toks, i+1)
-			}
-		case inFrom && t.kind == tokOp && t.text == ",":
-			if i+1 < len(toks) && (toks[i+1].kind == tokWord || toks[i+1].kind == tokQuoted) {
-				i = cur.addTable(toks, i+1)
-			}
-		case t.kind == tokWord && clauseEnd[strings.ToLower(t.text)]:
-			inFrom = false
-			switch {
-			case t.is("order"):
-				cur.orderBy = true
-			case t.is("limit"):
-				cur.limit = true
-				// LIMIT a, b: b is the limit and a the offset.
-				for k := i + 1; k < len(toks) && !(toks[k].kind == tokOp && toks[k].text == ")"); k++ {
-					if toks[k].text == "," || toks[k].is("offset") {
-						cur.offset = true
-						break
-					}
-				}
-			}
-		case t.is("offset"):
-			cur.offset = true
-		case (t.kind == tokWord || t.kind == tokQuoted) && i+2 < len(toks) && toks[i+1].text == "." && (toks[i+2].kind == tokWord || toks[i+2].kind == tokQuoted || toks[i+2].text == "*"):
-			if i > 0 && toks[i-1].text == "." {
-				continue // the column part of schema.table.column
-			}
-			ref := columnRef{strings.ToLower(unquoteIdent(t)), strings.ToLower(unquoteIdent(toks[i+2]))}
-			if inFrom {
-				continue // schema.table in FROM
-			}
-			cur.columns = append(cur.columns, ref)
-			i += 2
-		case t.kind == tokQuoted || t.kind == tokWord && !nonColumnWords[strings.ToLower(t.text)] && !(i+1 < len(toks) && toks[i+1].text == "("):
-			if !inFrom {
-				cur.bare = append(cur.bare, strings.ToLower(unquoteIdent(t)))
-			}
-		}
-	}
-	// A qualified reference belongs to the nearest scope that defines its qualifier; one
-	// defined only by an enclosing scope makes the scope correlated.
-	for _, s := range scopes {
-		for _, c := range s.columns {
-			if _, ok := s.refs[c.qualifier]; ok {
-				continue
-			}
-			for p := s.parent; p != nil; p = p.parent {
-				if _, ok := p.refs[c.qualifier]; ok {
-					s.outer = append(s.outer, c)
-					break
-				}
-			}
-		}
-	}
-	return scopes
-}
-
-// addTable records the FROM item starting at toks[i] ([schema.]name [[AS] alias]) and returns
-// the index of its last token.
-func (s *scope) addTable(toks []token, i int) int {
-	name := toks[i]
-	if i+2 < len(toks) && toks[i+1].text == "." {
-		i += 2
-		name = toks[i]
-	}
-	ref := tableRef{name: strings.ToLower(unquoteIdent(name))}
-	ref.alias = ref.name
-	if i+1 < len(toks) && toks[i+1].text == "(" { // a table-valued function such as json_each(…)
-		return i
-	}
-	j := i + 1
-	if j < len(toks) && toks[j].is("as") {
-		j++
-	}
-	if j < len(toks) && (toks[j].kind == tokQuoted || toks[j].kind == tokWord && !clauseEnd[strings.ToLower(toks[j].text)] &&
-		!toks[j].is("join") && !toks[j].is("inner") && !toks[j].is("left") && !toks[j].is("right") &&
-		!toks[j].is("full") && !toks[j].is("cross") && !toks[j].is("natural") && !toks[j].is("outer") && !toks[j].is("indexed") && !toks[j].is("not")) {
-		ref.alias = strings.ToLower(unquoteIdent(toks[j]))
-		i = j
-	}
-	s.from = append(s.from, ref)
-	s.refs[ref.alias] = ref
-	if _, taken := s.refs[ref.name]; !taken {
-		s.refs[ref.name] = ref
-	}
-	return i
+	// write describes an INSERT, REPLACE, UPDATE or DELETE; nil for any other statement.
+	write *writeFacts
+	// count is set when the statement is SELECT count(*) FROM one table [WHERE …].
+	count *countShape
 }
 
 // merge adds the facts of SQL that the statement may run without naming it (the definitions
@@ -386,7 +267,8 @@ var comparisonOps = map[string]bool{"=": true, "==": true, "<": true, "<=": true
 // analyzeSQL reads the facts of one statement's text.
 func analyzeSQL(sql string) sqlFacts {
 	toks, trailing := tokenize(sql)
-	f := sqlFacts{trailing: trailing, tables: map[string]int{}, scopes: buildScopes(toks)}
+	f := sqlFacts{trailing: trailing, tables: map[string]int{}}
+	parseStatement(toks, &f)
 	if len(toks) > 0 && toks[0].kind == tokWord {
 		f.firstWord = strings.ToLower(toks[0].text)
 	}
@@ -443,23 +325,25 @@ func analyzeSQL(sql string) sqlFacts {
 				if i+3 < len(toks) && toks[i+2].text == "." { // schema.table
 					name = toks[i+3]
 				}
-				f.tables[strings.ToLower(unquoteIdent(name))]++
+				f.tables[foldIdent(unquoteIdent(name))]++
 			}
 		}
 	}
 	return f
 }
 
-// unquoteIdent returns the name a word or quoted identifier token stands for.
+// unquoteIdent returns the name a word, a quoted identifier or a 'string' token stands for
+// (SQLite takes a string for a name where a name is expected and a string is not, as in
+// "INSERT INTO t ('a')").
 func unquoteIdent(t token) string {
 	s := t.text
-	if t.kind != tokQuoted || len(s) < 2 {
+	if t.kind != tokQuoted && t.kind != tokString || len(s) < 2 {
 		return s
 	}
 	switch s[0] {
 	case '[':
 		return s[1 : len(s)-1]
-	case '"', '`':
+	case '"', '`', '\'':
 		q := string(s[0])
 		return strings.ReplaceAll(s[1:len(s)-1], q+q, q)
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -50,10 +51,10 @@ func TestAnalyzeScopes(t *testing.T) {
 		t.Fatalf("%d scopes", len(f.scopes))
 	}
 	top, scalar, exists := f.scopes[0], f.scopes[1], f.scopes[2]
-	if !reflect.DeepEqual(top.from, []tableRef{{"受注明細 orders", "o"}}) || !top.orderBy || !top.limit || top.offset || top.correlated() {
+	if !reflect.DeepEqual(top.from, []tableRef{{"受注明細 orders", "o", sourceTable}}) || !top.orderBy || !top.limit || top.offset || top.correlated() {
 		t.Errorf("top scope: %+v", top)
 	}
-	if !reflect.DeepEqual(scalar.from, []tableRef{{"受注明細 orders_明細", "i"}}) || scalar.parent != top || !scalar.correlated() || scalar.limit {
+	if !reflect.DeepEqual(scalar.from, []tableRef{{"受注明細 orders_明細", "i", sourceTable}}) || scalar.parent != top || !scalar.correlated() || scalar.limit {
 		t.Errorf("scalar subquery: %+v", scalar)
 	}
 	if !reflect.DeepEqual(scalar.outer, []columnRef{{"o", "id"}}) {
@@ -70,7 +71,7 @@ func TestAnalyzeScopes(t *testing.T) {
 	if len(f.scopes) != 2 || !f.scopes[0].compound || !f.scopes[1].compound || !f.scopes[1].limit || !f.scopes[1].offset {
 		t.Fatalf("compound scopes: %+v", f.scopes)
 	}
-	if !reflect.DeepEqual(f.scopes[0].from, []tableRef{{"deals", "d"}, {"顧客リスト", "c"}}) || f.scopes[0].correlated() {
+	if !reflect.DeepEqual(f.scopes[0].from, []tableRef{{"deals", "d", sourceTable}, {"顧客リスト", "c", sourceTable}}) || f.scopes[0].correlated() {
 		t.Errorf("first part: %+v", f.scopes[0])
 	}
 	if !reflect.DeepEqual(f.scopes[0].columns, []columnRef{{"d", "id"}, {"c", "id"}}) {
@@ -81,8 +82,9 @@ func TestAnalyzeScopes(t *testing.T) {
 	}
 }
 
-// FuzzAnalyzeSQL: the analysis reads user text before SQLite does; it must never panic,
-// whatever the text.
+// FuzzAnalyzeSQL: the analysis reads user text before SQLite does. Whatever the text, it must
+// not panic, and what it says of a statement SQLite prepares must agree with what SQLite's
+// authorizer reports (checkAgainstSQLite). The statements of the tests above are its seeds.
 func FuzzAnalyzeSQL(f *testing.F) {
 	for _, s := range []string{
 		"SELECT * FROM t WHERE a IN (1, 2)", "SELECT (", ")))", "SELECT a FROM t UNION SELECT", "FROM",
@@ -91,10 +93,24 @@ func FuzzAnalyzeSQL(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	for _, c := range columnCases {
+		f.Add(c.sql)
+	}
+	for _, c := range countCases {
+		f.Add(c.sql)
+	}
+	for _, c := range writeCases {
+		f.Add(c.sql)
+	}
+	for _, place := range keywordPlaces {
+		f.Add(fmt.Sprintf(place, "offset"))
+	}
+	o := newSQLiteOracle(f)
 	f.Fuzz(func(t *testing.T, sql string) {
-		f := analyzeSQL(sql)
-		for _, s := range f.scopes {
+		facts := analyzeSQL(sql)
+		for _, s := range facts.scopes {
 			_ = s.correlated()
 		}
+		checkAgainstSQLite(t, o, sql, facts)
 	})
 }
