@@ -341,13 +341,18 @@ func (e *Engine) sqlError(err error) error {
 			return v
 		}
 	}
+	if strings.HasPrefix(msg, "virtual ") && strings.HasSuffix(msg, " table is read-only") {
+		// SQLite's refusal of INSERT, UPDATE and DELETE on a table without xUpdate.
+		return kerr.Wrap(err, kerr.KindNotSupported, "kintone tables are read-only in this version of the driver: "+
+			"INSERT, UPDATE and DELETE are supported on TEMP tables only (writing to kintone is planned)")
+	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		switch se.Code {
 		case sqlite3.ErrConstraint:
 			return kerr.Wrap(err, kerr.KindConstraint, "%s", msg)
 		case sqlite3.ErrAuth:
-			return kerr.Wrap(err, kerr.KindNotSupported, "%s: this driver runs reads and writes on kintone tables and TEMP tables only (no ATTACH, schema changes or PRAGMAs that change behaviour)", msg)
+			return kerr.Wrap(err, kerr.KindNotSupported, "%s: this driver reads kintone tables and reads and writes TEMP tables only (no ATTACH, schema changes or PRAGMAs that change behaviour)", msg)
 		case sqlite3.ErrInterrupt:
 			return kerr.Wrap(err, kerr.KindInterrupted, "%s", msg)
 		case sqlite3.ErrTooBig, sqlite3.ErrRange, sqlite3.ErrMismatch:

@@ -158,15 +158,16 @@ class Connection:
 
     def commit(self) -> None:
         """PEP 249: "Commit any pending transaction to the database." kintone has no
-        transactions and every statement is applied when it runs, so this does nothing (it
-        raises :class:`ProgrammingError` on a closed connection)."""
+        transactions (and its tables are read-only in this version; TEMP tables change at
+        once), so this does nothing (it raises :class:`ProgrammingError` on a closed
+        connection)."""
         self._check_open()
 
     def rollback(self) -> None:
         """PEP 249: "In case a database does provide transactions this method causes the
         database to roll back to the start of any pending transaction." kintone has none:
-        this does nothing and cannot undo a write (it raises :class:`ProgrammingError` on a
-        closed connection)."""
+        this does nothing and undoes nothing (it raises :class:`ProgrammingError` on a closed
+        connection)."""
         self._check_open()
 
     def close(self) -> None:

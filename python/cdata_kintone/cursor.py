@@ -88,8 +88,8 @@ class Cursor:
 
     @property
     def lastrowid(self) -> None:
-        """PEP 249 extension: always None. kintone assigns record ids when a statement's writes
-        are sent, after SQLite has chosen its own row ids."""
+        """PEP 249 extension: always None. kintone tables are read-only in this version; an
+        INSERT into a TEMP table does not report SQLite's row id either."""
         return None
 
     @property
@@ -103,9 +103,11 @@ class Cursor:
         """PEP 249: "Prepare and execute a database operation (query or command)."
 
         ``parameters`` is a sequence of values for the ``?`` placeholders (paramstyle
-        ``qmark``). Executing again discards the previous result set. kintone has no
-        transactions: a write takes effect when this returns. Returns the cursor itself, so
-        ``cur.execute(...).fetchall()`` works.
+        ``qmark``). Executing again discards the previous result set. kintone tables are
+        read-only in this version (statements that change them are refused); TEMP tables of
+        the connection may be changed. Returns the cursor itself, so
+        ``cur.execute(...).fetchall()`` works. Ctrl-C, :meth:`cancel` and
+        :meth:`Connection.cancel` stop it.
         """
         self._check_open()
         self._reset()
