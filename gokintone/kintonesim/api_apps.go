@@ -28,21 +28,13 @@ func (a appAPI) getApps(q *request) (any, *apiError) {
 			return nil, errInvalid(key, msgMax100)
 		}
 	}
-	idSet := map[int64]bool{}
-	for _, t := range ids {
-		n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
-		if err != nil {
-			return nil, errInvalid("ids", msgInteger)
-		}
-		idSet[n] = true
+	idSet, e := intSet("ids", ids)
+	if e != nil {
+		return nil, e
 	}
-	spaceSet := map[int64]bool{}
-	for _, t := range spaces {
-		n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
-		if err != nil {
-			return nil, errInvalid("spaceIds", msgInteger)
-		}
-		spaceSet[n] = true
+	spaceSet, e := intSet("spaceIds", spaces)
+	if e != nil {
+		return nil, e
 	}
 	codeSet := map[string]bool{}
 	for _, c := range codes {
@@ -302,4 +294,17 @@ func (a appAPI) getViews(q *request) (any, *apiError) {
 		}
 	}
 	return map[string]any{"views": views, "revision": strconv.FormatInt(rev, 10)}, nil
+}
+
+// intSet parses the integers of list parameter key into a set.
+func intSet(key string, list []string) (map[int64]bool, *apiError) {
+	set := map[int64]bool{}
+	for _, t := range list {
+		n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+		if err != nil {
+			return nil, errInvalid(key, msgInteger)
+		}
+		set[n] = true
+	}
+	return set, nil
 }
