@@ -482,9 +482,9 @@ func (c *conn) startStmt(waitMs int, run func(context.Context) (result, error)) 
 		cancel()
 		return "", kerr.New(kerr.KindClosed, "the connection is closed")
 	}
+	s.exec = start(func() (result, error) { return run(ctx) })
 	id := registry.add(s)
 	c.stmts[id] = s
-	s.exec = start(func() (result, error) { return run(ctx) })
 	c.mu.Unlock()
 	return s.await(id, waitMs)
 }
