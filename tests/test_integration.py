@@ -340,6 +340,21 @@ def test_bad_connection_strings(sim: Simulator) -> None:
     assert "unterminated-secret-2" not in str(info.value)
 
 
+def test_query_text_refused_is_a_query_syntax_error(sim: Simulator, conn: Any) -> None:
+    body = (
+        '{"code": "CB_VA01", "id": "1", "message": "Missing or invalid input.",'
+        ' "errors": {"query": {"messages": ["The query is invalid."]}}}'
+    )
+    sim.add_fault(path="/k/v1/records.json", times=1, status=400, body=body)
+    try:
+        with pytest.raises(mod.QuerySyntaxError) as info:
+            conn.execute("SELECT Id FROM Deals").fetchall()
+    finally:
+        sim.clear_faults()
+    assert isinstance(info.value, mod.ProgrammingError) and info.value.code == "CB_VA01"
+    assert "query: The query is invalid." in str(info.value)
+
+
 def test_wrong_password(sim: Simulator) -> None:
     with pytest.raises(mod.OperationalError) as info:
         mod.connect(f"Url={sim.url};User={sim.user};Password=not-the-password-3")

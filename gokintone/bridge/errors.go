@@ -32,6 +32,9 @@ type raised struct {
 	// sendKind: the kind itself is sent, and selects a dedicated subclass of class
 	// (exceptions.py's KIND_CLASSES, keyed by the kind's text).
 	sendKind bool
+	// code is the kintone code errors of the kind carry, when it is always the same (for
+	// ErrorKinds' samples).
+	code string
 }
 
 // kindClasses is the one table from what happened to what Python raises.
@@ -46,6 +49,7 @@ var kindClasses = map[kerr.Kind]raised{
 	kerr.KindBadValue:        {class: DataError},
 	kerr.KindConstraint:      {class: IntegrityError},
 	kerr.KindAPIError:        {byCode: true},
+	kerr.KindQueryRefused:    {class: ProgrammingError, code: "CB_VA01"},
 	kerr.KindHTTPError:       {class: OperationalError},
 	kerr.KindBadReply:        {class: OperationalError},
 	kerr.KindLimit:           {class: OperationalError},
@@ -205,8 +209,8 @@ func ErrorKinds() (string, error) {
 		cases = append(cases, errorCase{Kind: e.Kind, Code: code, Class: class, WireKind: kind, Wire: Wire(e)})
 	}
 	for _, k := range slices.Sorted(maps.Keys(kindClasses)) {
-		if !kindClasses[k].byCode {
-			add(kerr.New(k, "sample"))
+		if r := kindClasses[k]; !r.byCode {
+			add(&kerr.Error{Kind: k, Code: r.code, Message: "sample"})
 			continue
 		}
 		for _, code := range slices.Sorted(maps.Keys(kintoneClasses)) {

@@ -498,6 +498,12 @@ func TestErrorReplies(t *testing.T) {
 			contains: []string{"Missing or invalid input. (app: Required field. Must be a number.; c: x; d: y; and 1 more)"},
 		},
 		{
+			name: "the query text refused", status: 400,
+			body: `{"code":"CB_VA01","id":"x4","message":"Missing or invalid input.","errors":{"query":{"messages":["The limit must be 500 or less."]}}}`,
+			kind: kerr.KindQueryRefused, code: "CB_VA01", apiStatus: 400,
+			contains: []string{"(query: The limit must be 500 or less.)"},
+		},
+		{
 			name: "query syntax", status: 400,
 			body: `{"code":"GAIA_IQ11","id":"x3","message":"The specified field (nope) does not exist."}`,
 			kind: kerr.KindAPIError, code: "GAIA_IQ11", apiStatus: 400,

@@ -62,6 +62,20 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// queryRefused reports whether kintone refused the query text itself: a validation error
+// (CB_VA01) about the query parameter only.
+func (e *APIError) queryRefused() bool {
+	if e.Code != "CB_VA01" || len(e.Errors) == 0 {
+		return false
+	}
+	for k := range e.Errors {
+		if k != "query" {
+			return false
+		}
+	}
+	return true
+}
+
 func (e *APIError) prefix() string { return "kintone " + e.Method + " " + e.Path + ": " }
 
 // detail is the message with the first few field errors, sorted by key.
@@ -234,7 +248,11 @@ func (c *Client) checkResponse(method, path string, resp *http.Response, body []
 			}
 		}
 		msg := ae.prefix() + ae.detail() + fmt.Sprintf(" (HTTP %d)", ae.Status)
-		return &kerr.Error{Kind: kerr.KindAPIError, Code: ae.Code, Status: ae.Status, Message: msg, Err: ae}
+		kind := kerr.KindAPIError
+		if ae.queryRefused() {
+			kind = kerr.KindQueryRefused
+		}
+		return &kerr.Error{Kind: kind, Code: ae.Code, Status: ae.Status, Message: msg, Err: ae}
 	}
 	// Not kintone's envelope: a proxy, load balancer or the Basic authentication layer answered.
 	ae.Code = c.redact(strings.TrimSpace(resp.Header.Get("X-Cybozu-Error")))

@@ -45,6 +45,9 @@ const (
 	KindConstraint Kind = "constraint"
 	// KindAPIError is kintone's refusal, in its own error format: Code and Status say why.
 	KindAPIError Kind = "api_error"
+	// KindQueryRefused is kintone's refusal of the query text itself (CB_VA01 naming only the
+	// query parameter): the statement asked for something kintone's query language cannot say.
+	KindQueryRefused Kind = "query_refused"
 	// KindHTTPError is an error reply that is not kintone's (a proxy, a load balancer or the
 	// Basic authentication layer answered); Status is its HTTP status, Code the
 	// X-Cybozu-Error header if any.
