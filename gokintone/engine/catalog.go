@@ -160,7 +160,12 @@ func (c *catalog) toField(where, key string, p kclient.FieldProperty) schema.Fie
 		c.e.warn("%s: the property of field %q says its code is %q; %q is used", where, key, p.Code, key)
 		p.Code = key
 	}
-	f := schema.Field{Code: p.Code, Type: p.Type, Label: p.Label, Format: p.Format, Enabled: p.Enabled}
+	f := schema.Field{Code: p.Code, Type: p.Type, Label: p.Label, Format: p.Format, Enabled: p.Enabled, Expression: p.Expression}
+	if p.Lookup != nil {
+		for _, m := range p.Lookup.FieldMappings {
+			f.CopyTargets = append(f.CopyTargets, m.Field)
+		}
+	}
 	for label := range p.Options {
 		f.Options = append(f.Options, label)
 	}

@@ -57,6 +57,11 @@ type Column struct {
 	Label     string
 	Role      string   // "" for a field; "rowid" (child Id), "parent" (child RecordId)
 	Options   []string // option labels of selection fields
+	// CopiedBy names the column of the lookup field that fills this field from its source
+	// record ("" when no lookup does): kintone ignores values written to it.
+	CopiedBy string
+	// AutoCalc is a SINGLE_LINE_TEXT field with a formula: kintone computes its value.
+	AutoCalc bool
 }
 
 // HasOption reports whether s is one of the column's option labels.
@@ -117,6 +122,10 @@ type Field struct {
 	Fields                    map[string]Field // SUBTABLE inner fields
 	Enabled                   *bool            // CATEGORY, STATUS, STATUS_ASSIGNEE
 	Options                   []string         // option labels of selection fields
+	Expression                string           // the formula of a CALC or auto-calculated SINGLE_LINE_TEXT field
+	// CopyTargets are, for a lookup field, the codes of the fields its lookup fills from the
+	// source record (the lookup's fieldMappings[].field).
+	CopyTargets []string
 }
 
 // Options are the connection properties that shape the mapping.
@@ -162,7 +171,52 @@ func Build(name string, appID int64, appCode string, fields map[string]Field, op
 		col.Name = uniqueName(col.Name, f.Code, used)
 		main.Columns = append(main.Columns, col)
 	}
-	return append([]*Table{main}, children...), warnings
+	tables = append([]*Table{main}, children...)
+	markCopyTargets(tables, fields)
+	return tables, warnings
+}
+
+// markCopyTargets sets CopiedBy on the columns whose fields a lookup fills. kintone keeps a
+// lookup and its targets in one table (the record, or one SUBTABLE), and field codes are
+// unique in an app.
+func markCopyTargets(tables []*Table, fields map[string]Field) {
+	lookupOf := map[string]string{} // target code -> lookup code
+	var collect func(map[string]Field)
+	collect = func(fields map[string]Field) {
+		for code, f := range fields {
+			for _, target := range f.CopyTargets {
+				lookupOf[target] = code
+			}
+			collect(f.Fields)
+		}
+	}
+	collect(fields)
+	if len(lookupOf) == 0 {
+		return
+	}
+	for _, t := range tables {
+		for i := range t.Columns {
+			c := &t.Columns[i]
+			lookup, ok := lookupOf[c.FieldCode]
+			if !ok || c.Role != "" {
+				continue
+			}
+			c.CopiedBy = lookup // its code, should the lookup have no column
+			if k := t.fieldColumn(lookup); k != nil {
+				c.CopiedBy = k.Name
+			}
+		}
+	}
+}
+
+// fieldColumn returns the column of the field with the given code, or nil.
+func (t *Table) fieldColumn(code string) *Column {
+	for i := range t.Columns {
+		if t.Columns[i].Role == "" && t.Columns[i].FieldCode == code {
+			return &t.Columns[i]
+		}
+	}
+	return nil
 }
 
 func buildChild(parent *Table, sub Field, opts Options, warn func(Field, string)) *Table {
@@ -222,7 +276,8 @@ func columnFor(f Field, appCode string, opts Options, warn func(Field, string)) 
 	if opts.UseCodeForFieldName || name == "" {
 		name = f.Code
 	}
-	c := Column{Name: name, FieldCode: f.Code, FieldType: f.Type, Format: f.Format, Label: f.Label, Options: f.Options}
+	c := Column{Name: name, FieldCode: f.Code, FieldType: f.Type, Format: f.Format, Label: f.Label, Options: f.Options,
+		AutoCalc: f.Type == "SINGLE_LINE_TEXT" && f.Expression != ""}
 	switch f.Type {
 	case "REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR", "SUBTABLE":
 		return c, false // hold no value

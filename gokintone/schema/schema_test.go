@@ -210,3 +210,32 @@ func TestBuildWarnings(t *testing.T) {
 		t.Errorf("columns %+v", ts[0].Columns)
 	}
 }
+
+// TestBuildFilledFields: the fields a lookup fills name the lookup's column, in the record and
+// in a SUBTABLE; a text field with a formula is auto-calculated.
+func TestBuildFilledFields(t *testing.T) {
+	fields := map[string]Field{
+		"cust":  {Code: "cust", Type: "SINGLE_LINE_TEXT", Label: "Customer", CopyTargets: []string{"ind", "zip"}},
+		"ind":   {Code: "ind", Type: "SINGLE_LINE_TEXT", Label: "Industry"},
+		"zip":   {Code: "zip", Type: "NUMBER", Label: "Zip"},
+		"label": {Code: "label", Type: "SINGLE_LINE_TEXT", Label: "Label", Expression: "cust & ind"},
+		"total": {Code: "total", Type: "CALC", Label: "Total", Expression: "zip * 2"},
+		"items": {Code: "items", Type: "SUBTABLE", Label: "Items", Fields: map[string]Field{
+			"sku":   {Code: "sku", Type: "NUMBER", Label: "SKU", CopyTargets: []string{"name"}},
+			"name":  {Code: "name", Type: "SINGLE_LINE_TEXT", Label: "Name"},
+			"price": {Code: "price", Type: "NUMBER", Label: "Price"},
+		}},
+	}
+	ts, _ := Build("Sales", 7, "", fields, Options{SubtableSeparator: "_"})
+	want := map[string]string{"Industry": "Customer", "Zip": "Customer", "Name": "SKU"}
+	for _, tab := range ts {
+		for _, c := range tab.Columns {
+			if c.CopiedBy != want[c.Name] {
+				t.Errorf("%s.%s: CopiedBy %q, want %q", tab.Name, c.Name, c.CopiedBy, want[c.Name])
+			}
+			if c.AutoCalc != (c.Name == "Label") {
+				t.Errorf("%s.%s: AutoCalc %v", tab.Name, c.Name, c.AutoCalc)
+			}
+		}
+	}
+}
