@@ -21,7 +21,7 @@ const module = "github.com/kintone-oss/cdata-kintone/"
 var allowed = map[string][]string{
 	"gokintone/kerr":                {},
 	"gokintone/kquery":              {},
-	"gokintone/schema":              {},
+	"gokintone/schema":              {"gokintone/kerr"},
 	"gokintone/internal/version":    {},
 	"gokintone/internal/testtls":    {},
 	"gokintone/internal/readmetest": {},

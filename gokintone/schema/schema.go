@@ -390,7 +390,7 @@ func (c *Column) FromText(s string) (any, error) {
 	case TypeRowID, TypeInteger:
 		// Only the canonical form: "+7", "007", " 7" or "0x7" stay text, exactly as sent
 		// (a RECORD_NUMBER with a prefix, an id kintone never writes).
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil && (s[0] != '+' && (s[0] != '0' || len(s) == 1) && !strings.HasPrefix(s, "-0")) {
+		if n, ok := canonicalInt(s); ok {
 			return n, nil
 		}
 		return s, nil
@@ -419,6 +419,13 @@ func (c *Column) FromText(s string) (any, error) {
 		return FormatDatetime(t), nil
 	}
 	return s, nil
+}
+
+// canonicalInt parses s when it is an integer in the form kintone writes ids in: decimal,
+// without a "+" sign, leading zeros or "-0", within 64 bits.
+func canonicalInt(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && s[0] != '+' && (s[0] != '0' || len(s) == 1) && !strings.HasPrefix(s, "-0")
 }
 
 // ParseNumber returns an int64 when s is a decimal integer that fits, else a float64 when s is
@@ -650,14 +657,20 @@ type objectWire struct {
 	Size        json.RawMessage `json:"size"`
 }
 
+// The keys that identify a user, organization or group, and a file.
+var (
+	codeKey    = objectKey{"code", func(o *objectWire) json.RawMessage { return o.Code }}
+	fileKeyKey = objectKey{"fileKey", func(o *objectWire) json.RawMessage { return o.FileKey }}
+)
+
 var entityKeys = []objectKey{
-	{"code", func(o *objectWire) json.RawMessage { return o.Code }},
+	codeKey,
 	{"name", func(o *objectWire) json.RawMessage { return o.Name }},
 }
 
 var fileKeys = []objectKey{
 	{"contentType", func(o *objectWire) json.RawMessage { return o.ContentType }},
-	{"fileKey", func(o *objectWire) json.RawMessage { return o.FileKey }},
+	fileKeyKey,
 	{"name", func(o *objectWire) json.RawMessage { return o.Name }},
 	{"size", func(o *objectWire) json.RawMessage { return o.Size }},
 }
