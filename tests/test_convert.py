@@ -82,6 +82,9 @@ class MyStr(str):
         (dt.datetime(2024, 3, 1, 8, 0, tzinfo=UTC), ["text", "2024-03-01T08:00:00Z"]),
         (dt.time(9, 30), ["text", "09:30:00"]),
         (dt.time(9, 30, 1, 5), ["text", "09:30:01.000005"]),
+        (["Email", "Web"], ["text", '["Email","Web"]']),
+        (("佐藤", 'a"b', MyStr("s")), ["text", '["佐藤","a\\"b","s"]']),
+        ([], ["text", "[]"]),
     ],
 )
 def test_encode_each_type(value: Any, expected: list[Any]) -> None:
@@ -137,7 +140,6 @@ def test_aware_datetime_overflowing_utc_is_data_error() -> None:
     "value,type_name",
     [
         (object(), "builtins.object"),
-        ([1, 2], "builtins.list"),
         ({"a": 1}, "builtins.dict"),
         (1 + 2j, "builtins.complex"),
         (dt.timedelta(1), "datetime.timedelta"),
@@ -146,6 +148,25 @@ def test_aware_datetime_overflowing_utc_is_data_error() -> None:
 def test_unsupported_type_is_programming_error(value: Any, type_name: str) -> None:
     with pytest.raises(mod.ProgrammingError, match=rf"parameter 2 \(index 1\): type {type_name}"):
         encode_parameters([None, value])
+
+
+@pytest.mark.parametrize(
+    "value,item",
+    [
+        (["a", 1], "list parameter may hold only str .*; item 1 is builtins.int"),
+        ((["a"],), "tuple parameter may hold only str .*; item 0 is builtins.list"),
+        ([None], "item 0 is builtins.NoneType"),
+        ([{"code": "sato"}], "item 0 is builtins.dict"),
+    ],
+)
+def test_list_of_other_than_str_is_programming_error(value: Any, item: str) -> None:
+    with pytest.raises(mod.ProgrammingError, match=rf"parameter 2 \(index 1\): a .*{item}$"):
+        encode_parameters([None, value])
+
+
+def test_list_with_lone_surrogate_is_data_error() -> None:
+    with pytest.raises(mod.DataError, match=r"parameter 1 \(index 0\)"):
+        encode_parameters([["ok", "bad \ud800"]])
 
 
 @pytest.mark.parametrize("params", ["abc", b"abc", bytearray(b"x")])

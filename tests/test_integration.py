@@ -242,6 +242,13 @@ def test_parameters_of_every_type(conn: Any) -> None:
         conn.execute("SELECT ?, ?", [1])
 
 
+def test_list_parameter_is_the_text_multi_valued_fields_are_read_as(conn: Any) -> None:
+    assert conn.execute("SELECT ?", [("a", "日本")]).fetchone() == ('["a","日本"]',)
+    sql = "SELECT count(*) FROM Deals WHERE Channels = ?"
+    (by_list,) = conn.execute(sql, [["Email"]]).fetchone()
+    assert by_list > 0 and conn.execute(sql, ['["Email"]']).fetchone() == (by_list,)
+
+
 # --- the DB-API surface ---------------------------------------------------------------------------
 
 

@@ -26,6 +26,10 @@ Python value                   sent as
 ``datetime.date``              ``["text", "YYYY-MM-DD"]``
 ``datetime.time``              ``["text", "HH:MM:SS[.ffffff]"]``; an aware time:
                                :class:`DataError` (kintone TIME has no time zone)
+``list``/``tuple`` of ``str``  ``["text", '["a","b"]']``: the JSON array text multi-valued
+                               fields (check boxes, multi-selects, users, organizations,
+                               groups by code, files by fileKey) are read as; an item that
+                               is not ``str``: :class:`ProgrammingError`
 =============================  ==========================================================
 
 Anything else raises :class:`ProgrammingError` naming the parameter and its type.
@@ -163,6 +167,23 @@ def _enc_time(v: _dt.time, index: int) -> list[str]:
     return ["text", _fmt_time(v.hour, v.minute, v.second, v.microsecond)]
 
 
+_dumps_text_list = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _enc_str_list(v: list[Any] | tuple[Any, ...], index: int) -> list[str]:
+    # The form multi-valued columns are read as (compact, non-ASCII kept as it is), so that
+    # a list also compares equal to a column's text.
+    for position, item in enumerate(v):
+        if not isinstance(item, str):
+            raise ProgrammingError(
+                f"{_where(index)}: a {type(v).__name__} parameter may hold only str (the "
+                f"options, codes or fileKeys of a multi-valued field); item {position} is "
+                f"{type(item).__module__}.{type(item).__qualname__}"
+            )
+        _enc_str(item, index)  # a lone surrogate: DataError
+    return ["text", _dumps_text_list(list(v))]
+
+
 _Encoder = Callable[[Any, int], list[Any]]
 
 # Exact types first (one dict lookup); subclasses go through _encoder_for_subclass.
@@ -179,6 +200,8 @@ _ENCODERS: dict[type, _Encoder] = {
     _dt.datetime: _enc_datetime,
     _dt.date: _enc_date,
     _dt.time: _enc_time,
+    list: _enc_str_list,
+    tuple: _enc_str_list,
 }
 
 # Order matters: bool before int, datetime before date.
@@ -194,6 +217,8 @@ _SUBCLASS_ORDER: tuple[type, ...] = (
     _dt.datetime,
     _dt.date,
     _dt.time,
+    list,
+    tuple,
 )
 
 
@@ -244,8 +269,8 @@ def encode_parameters(parameters: Any) -> str:
             if enc is None:
                 raise ProgrammingError(
                     f"{_where(index)}: type {type(v).__module__}.{type(v).__qualname__} is not "
-                    "supported; use None, bool, int, float, str, bytes, Decimal, date, time or "
-                    "datetime"
+                    "supported; use None, bool, int, float, str, bytes, Decimal, date, time, "
+                    "datetime, or a list of str"
                 )
         append(enc(v, index))
     return _dumps(out)
