@@ -452,8 +452,9 @@ func formatNumber(f float64) string {
 }
 
 // completeNumeral gives a decimal numeral a digit on both sides of its point (".5" is "0.5",
-// "1." is "1", "-.5e3" is "-0.5e3"), the form kintone documents; the number is unchanged and
-// nothing else of the text is.
+// "1." is "1", "-.5e3" is "-0.5e3"); the number is unchanged and nothing else of the text is.
+// kintone documents signs, points and exponents but not a bare point, and stores a number it
+// cannot read inside a table field as empty, without an error.
 func completeNumeral(s string) string {
 	dot := strings.IndexByte(s, '.')
 	if dot < 0 {
