@@ -93,17 +93,20 @@ func ConnDrain(h int64, wanted string) (events string, err error) {
 // ...`, with params (a JSON list, see Value encoding) and waits at most waitMs for it. Returns
 // JSON `{"stmt": handle, "ready": bool, "events": n}`, and once ready also `"description"`
 // (null for a statement without a result set, which is then already released; else a list of
-// `{"name", "decltype", "type_code"}`) and `"rowcount"` (rows changed by DML, -1 when not
-// known). An error of the execution releases the statement.
+// `{"name", "decltype", "type_code"}`), `"rowcount"` (rows changed by DML, -1 when not known)
+// and, after INSERTs into kintone tables, `"inserted_ids"` (the new record ids, in row order).
+// An error of the execution releases the statement; a failed write's error carries details
+// (see Errors in README.md).
 func Execute(h int64, sql string, params string, waitMs int) (reply string, err error) {
 	defer guard(&err)
 	return bridge.Execute(h, sql, params, waitMs)
 }
 
 // ExecuteMany starts one statement once per parameter row (rows: a JSON list of parameter
-// lists) in order, stopping at the first error, and waits at most waitMs. The reply is
-// Execute's, with the rows changed summed (-1 if any count is unknown). A statement that
-// returns rows is refused (ProgrammingError).
+// lists) in order, stopping at the first error, and waits at most waitMs. The writes of all
+// rows to kintone are sent together at the end, as bulkRequests. The reply is Execute's, with
+// the rows changed summed (-1 if any count is unknown). A statement that returns rows is
+// refused (ProgrammingError).
 func ExecuteMany(h int64, sql string, rows string, waitMs int) (reply string, err error) {
 	defer guard(&err)
 	return bridge.ExecuteMany(h, sql, rows, waitMs)

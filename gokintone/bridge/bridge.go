@@ -227,9 +227,10 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 			}
 			return rows
 		},
-		MaxRows:  set.MaxRows,
-		AppIDs:   appIDs,
-		Progress: ev.page,
+		MaxRows:       set.MaxRows,
+		AppIDs:        appIDs,
+		Progress:      ev.page,
+		CheckRevision: set.CheckRevision,
 	}
 	opts.Procedures = ProcedureRows
 	eng, err := engine.Open(client, opts)
@@ -433,6 +434,16 @@ func ExecuteMany(h int64, sql, rows string, waitMs int) (string, error) {
 			return "", err
 		}
 	}
+	if !isExecute(sql) {
+		// One engine statement for every row: the writes of all rows go in one batch.
+		return c.startStmt(waitMs, func(ctx context.Context) (result, error) {
+			s, err := c.eng.ExecuteMany(ctx, sql, all)
+			if err != nil {
+				return nil, maskErr(c, cancelled(ctx, err, "the statement"))
+			}
+			return s, nil
+		})
+	}
 	return c.startStmt(waitMs, func(ctx context.Context) (result, error) {
 		total := int64(0)
 		for _, args := range all {
@@ -521,7 +532,16 @@ func (s *stmt) await(h int64, waitMs int) (string, error) {
 		}
 		b.Write(desc)
 	}
-	fmt.Fprintf(&b, `,"rowcount":%d,"events":%d}`, r.RowsAffected(), s.c.pendingEvents())
+	fmt.Fprintf(&b, `,"rowcount":%d`, r.RowsAffected())
+	if w, ok := r.(interface{ InsertedIDs() []int64 }); ok && len(w.InsertedIDs()) > 0 {
+		ids, err := json.Marshal(w.InsertedIDs())
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(`,"inserted_ids":`)
+		b.Write(ids)
+	}
+	fmt.Fprintf(&b, `,"events":%d}`, s.c.pendingEvents())
 	return b.String(), nil
 }
 

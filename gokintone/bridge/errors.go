@@ -163,10 +163,12 @@ func classify(err error) (class Class, code, kind string) {
 //
 //	[cdata_kintone:<Class>:<Code>] <message>
 //	[cdata_kintone:<Class>:<Code>:<kind>] <message>
+//	[cdata_kintone:<Class>:<Code>]{<details>} <message>
 //
-// where Code may be empty and the kind part is there only when it selects a dedicated
-// subclass. The message is err.Error(), so context added by wrapping is kept, without the
-// code that Error() appends.
+// where Code may be empty, the kind part is there only when it selects a dedicated subclass,
+// and details, a JSON object, only when the error has Details (Python sets its members as
+// attributes of the exception). The message is err.Error(), so context added by wrapping is
+// kept, without the code that Error() appends.
 func Wire(err error) string {
 	class, code, kind := classify(err)
 	msg := err.Error()
@@ -176,7 +178,13 @@ func Wire(err error) string {
 	if kind != "" {
 		code += ":" + kind
 	}
-	return "[cdata_kintone:" + string(class) + ":" + code + "] " + msg
+	details := ""
+	if e := kerr.As(err); e != nil && e.Details != nil {
+		if b, jerr := json.Marshal(e.Details); jerr == nil && len(b) > 0 && b[0] == '{' {
+			details = string(b)
+		}
+	}
+	return "[cdata_kintone:" + string(class) + ":" + code + "]" + details + " " + msg
 }
 
 // PanicError is the error a recovered panic becomes: an internal error with the stack, so

@@ -561,8 +561,9 @@ func TestTable(t *testing.T) {
 		"ProxyServer", "ProxyPort", "ProxyAuthScheme", "ProxyUser", "ProxyPassword", "ProxySSLType", "ProxyExceptions",
 		"FirewallType", "FirewallServer", "FirewallPort", "FirewallUser", "FirewallPassword", "Logfile", "Verbosity",
 		"MaxLogFileSize", "Other", "AutoCache", "CacheLocation", "CacheConnection", "CacheProvider", "CacheTolerance",
-		"CacheMetadata", "Offline"}
-	implemented := []string{"Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
+		"CacheMetadata", "Offline",
+		"CheckRevision"} // the driver's own, not the reference's
+	implemented := []string{"CheckRevision", "Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
 		"Pagesize", "MaxRows", "SubtableSeparatorCharacter", "UseCodeForFieldName", "NumberMapToDouble",
 		"BasicAuthUser", "BasicAuthPassword", "SSLClientCert", "SSLClientCertType", "SSLClientCertSubject",
 		"SSLClientCertPassword", "SSLServerCert", "ProxyAutoDetect", "ProxyServer", "ProxyPort", "ProxyAuthScheme",

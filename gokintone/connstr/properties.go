@@ -75,6 +75,7 @@ const (
 	PropTimeout                    = "Timeout"
 	PropPagesize                   = "Pagesize"
 	PropMaxRows                    = "MaxRows"
+	PropCheckRevision              = "CheckRevision"
 	PropSubtableSeparatorCharacter = "SubtableSeparatorCharacter"
 	PropUseCodeForFieldName        = "UseCodeForFieldName"
 	PropNumberMapToDouble          = "NumberMapToDouble"
@@ -256,6 +257,10 @@ var properties = []Property{
 	{Name: PropMaxRows, Category: "Miscellaneous", Type: TypeInt, Default: "-1", Support: Supported,
 		ranged: true, min: -1, max: math.MaxInt64, check: checkMaxRows, valid: "-1 (no limit) or a positive number",
 		Description: "Largest number of rows a query returns; -1 means no limit."},
+	{Name: PropCheckRevision, Category: "Miscellaneous", Type: TypeBool, Default: "true", Support: Supported,
+		Description: "A property of this driver (not of the reference product). When true, UPDATE and DELETE send the revision " +
+			"of each record as their scan read it, so that a record someone else changed in between is refused " +
+			"(kintone's error GAIA_CO02) instead of overwritten; false writes whatever the revision."},
 	{Name: PropTimeout, Category: "Miscellaneous", Type: TypeInt, Default: "60", Support: Supported,
 		ranged: true, min: 0, max: math.MaxInt32,
 		Description: "Seconds to wait for each HTTP request to kintone; 0 waits without limit."},

@@ -24,8 +24,9 @@ type Settings struct {
 	Proxy      ProxySettings
 	Schema     SchemaSettings
 
-	Pagesize int   // records per request
-	MaxRows  int64 // rows a query returns at most; -1: no limit
+	Pagesize      int   // records per request
+	MaxRows       int64 // rows a query returns at most; -1: no limit
+	CheckRevision bool  // UPDATE and DELETE send the revision their scan read
 }
 
 // BasicAuth is the optional Basic authentication layer.
@@ -70,13 +71,14 @@ type SchemaSettings struct {
 // Settings returns the typed settings of a valid Config (one from Parse, or Validate after Set).
 func (c *Config) Settings() Settings {
 	s := Settings{
-		URL:          c.BaseURL(),
-		GuestSpaceID: c.integer(PropGuestSpaceID),
-		Timeout:      c.Timeout(),
-		AuthScheme:   c.AuthScheme(),
-		BasicAuth:    BasicAuth{User: c.get(PropBasicAuthUser), Password: c.get(PropBasicAuthPassword)},
-		Pagesize:     int(c.integer(PropPagesize)),
-		MaxRows:      c.integer(PropMaxRows),
+		URL:           c.BaseURL(),
+		GuestSpaceID:  c.integer(PropGuestSpaceID),
+		Timeout:       c.Timeout(),
+		AuthScheme:    c.AuthScheme(),
+		BasicAuth:     BasicAuth{User: c.get(PropBasicAuthUser), Password: c.get(PropBasicAuthPassword)},
+		Pagesize:      int(c.integer(PropPagesize)),
+		MaxRows:       c.integer(PropMaxRows),
+		CheckRevision: c.boolean(PropCheckRevision),
 		Schema: SchemaSettings{
 			UseCodeForFieldName: c.boolean(PropUseCodeForFieldName),
 			NumberMapToDouble:   c.boolean(PropNumberMapToDouble),

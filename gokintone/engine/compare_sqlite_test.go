@@ -610,17 +610,6 @@ func TestTextToNumericMatchesSQLite(t *testing.T) {
 	}
 }
 
-// sameValue: same storage class and value; reals compared bit for bit.
-func sameValue(a, b any) bool {
-	switch x := a.(type) {
-	case float64:
-		y, ok := b.(float64)
-		return ok && math.Float64bits(x) == math.Float64bits(y)
-	default:
-		return a == b
-	}
-}
-
 // TestHoldsNumericTextMatchesSQLite compares numeric columns with random text that looks like
 // numbers (the conversion SQLite applies to such text when comparing).
 func TestHoldsNumericTextMatchesSQLite(t *testing.T) {

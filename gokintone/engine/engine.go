@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -40,6 +41,10 @@ type Options struct {
 	ConnectionProps func() [][]any
 	// Procedures gives the rows of sys_procedures and sys_procedureparameters.
 	Procedures func() (procs, params [][]any)
+	// CheckRevision sends, with every UPDATE and DELETE, the revision of the record its scan
+	// read, so that a record changed by someone else in between is an error (GAIA_CO02)
+	// instead of being overwritten.
+	CheckRevision bool
 	// Progress, when non-nil, is told of every page of records received (the table and the
 	// number of records). It is called from the fetch goroutines: it must be safe for
 	// concurrent use and quick.
@@ -177,6 +182,14 @@ type Stmt struct {
 	cache    map[*schema.Table]*tableCache
 	filters  map[*schema.Table]int
 	facts    sqlFacts
+
+	// Writes (write.go): the rows collected and not yet sent, the rows the scans of a writing
+	// statement handed to SQLite, the ids of the records inserted, and the executemany
+	// parameter row being run (-1 for a single statement).
+	batch    *writeBatch
+	read     map[*schema.Table]map[int64]*row
+	inserted []int64
+	paramRow int
 }
 
 var noSuchTable = regexp.MustCompile(`no such table: (?:(main|temp)\.)?(.+)$`)
@@ -189,42 +202,20 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	if e.conn == nil {
 		return nil, kerr.New(kerr.KindClosed, "the connection is closed")
 	}
-	facts := analyzeSQL(sql)
-	if facts.trailing {
-		return nil, kerr.New(kerr.KindSQL, "only one SQL statement can be executed at a time; split the text at ';'")
-	}
-	if e.tempFacts == nil {
-		tf := e.tempSchemaFacts()
-		e.tempFacts = &tf
-	}
-	facts.merge(*e.tempFacts)
-	for _, a := range args {
-		if s, ok := a.(string); ok && strings.IndexByte(s, 0) >= 0 {
-			facts.nulText = true
-		}
-	}
-	e.facts = facts
-	st, err := e.prepare(ctx, sql)
+	s, err := e.begin(ctx, sql, [][]any{args})
 	if err != nil {
 		return nil, err
 	}
-	if n := st.NumInput(); n != len(args) {
-		st.Close()
-		return nil, kerr.New(kerr.KindSQL, "the statement has %d parameter marker(s) but %d parameter(s) were given", n, len(args))
+	named, err := s.bind(args)
+	if err != nil {
+		s.closeLocked()
+		return nil, err
 	}
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	s := &Stmt{e: e, st: st, ctx: sctx, cancel: cancel, affected: -1,
-		cache: map[*schema.Table]*tableCache{}, filters: map[*schema.Table]int{}}
-	s.facts = facts
 	// go-sqlite3 may step the statement inside QueryContext already (v1.14.53 does, for
 	// statements without result columns and for the first row): the virtual tables must see
 	// this statement as current from here on, for its context, cache and facts.
 	e.current = s
-	r, err := st.(driver.StmtQueryContext).QueryContext(context.Background(), named)
+	r, err := s.st.(driver.StmtQueryContext).QueryContext(context.Background(), named)
 	e.current = nil
 	if err != nil {
 		s.closeLocked()
@@ -238,11 +229,14 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 		return nil, err
 	}
 	if len(names) == 0 {
-		// DML or DDL: it has run to completion in step. Only DML has a row count; SQLite's
-		// changes() would repeat the previous DML's count after DDL.
-		switch facts.firstWord {
-		case "insert", "update", "delete", "replace", "with":
+		// DML or DDL: it has run to completion in step; its writes to kintone go now. Only DML
+		// has a row count; SQLite's changes() would repeat the previous DML's count after DDL.
+		if s.facts.isDML() {
 			s.affected = e.changes()
+		}
+		if err := e.flush(s.ctx, s); err != nil {
+			s.closeLocked()
+			return nil, err
 		}
 		s.done = true
 		return s, nil
@@ -254,6 +248,123 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	}
 	return s, nil
 }
+
+// begin analyses and prepares sql for the parameter rows given (the facts of their values
+// count) and returns the statement, not yet run.
+func (e *Engine) begin(ctx context.Context, sql string, rows [][]any) (*Stmt, error) {
+	if e.conn == nil {
+		return nil, kerr.New(kerr.KindClosed, "the connection is closed")
+	}
+	facts := analyzeSQL(sql)
+	if facts.trailing {
+		return nil, kerr.New(kerr.KindSQL, "only one SQL statement can be executed at a time; split the text at ';'")
+	}
+	if e.tempFacts == nil {
+		tf := e.tempSchemaFacts()
+		e.tempFacts = &tf
+	}
+	facts.merge(*e.tempFacts)
+	for _, args := range rows {
+		for _, a := range args {
+			if s, ok := a.(string); ok && strings.IndexByte(s, 0) >= 0 {
+				facts.nulText = true
+			}
+		}
+	}
+	e.facts = facts
+	st, err := e.prepare(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	s := &Stmt{e: e, st: st, ctx: sctx, cancel: cancel, affected: -1, paramRow: -1,
+		cache: map[*schema.Table]*tableCache{}, filters: map[*schema.Table]int{}}
+	s.facts = facts
+	return s, nil
+}
+
+// bind checks the number of parameters and names them for go-sqlite3.
+func (s *Stmt) bind(args []any) ([]driver.NamedValue, error) {
+	if n := s.st.NumInput(); n != len(args) {
+		return nil, kerr.New(kerr.KindSQL, "the statement has %d parameter marker(s) but %d parameter(s) were given", n, len(args))
+	}
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	return named, nil
+}
+
+// ExecuteMany runs one statement once per parameter row, in order, stopping at the first
+// error. The writes of every row are collected into one batch, sent when the last row has run
+// (see write.go), so that 10,000 inserted rows are 5 requests. A statement that returns rows
+// is refused. RowsAffected is the sum over the rows.
+func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*Stmt, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.begin(ctx, sql, rows)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Stmt, error) {
+		s.batch = nil
+		s.closeLocked()
+		return nil, err
+	}
+	total := int64(0)
+	for i, args := range rows {
+		named, err := s.bind(args)
+		if err != nil {
+			return fail(kerr.As(err).WithMessage(fmt.Sprintf("parameter row %d: %s", i, kerr.As(err).Message), err))
+		}
+		s.paramRow = i
+		e.current = s
+		r, err := s.st.(driver.StmtQueryContext).QueryContext(context.Background(), named)
+		if err == nil {
+			rows := r.(*sqlite3.SQLiteRows)
+			if len(rows.Columns()) > 0 {
+				rows.Close()
+				e.current = nil
+				return fail(kerr.New(kerr.KindInvalidArgument, "executemany() can only execute statements that return no rows"))
+			}
+			err = rows.Next(nil)
+			if err == io.EOF {
+				err = nil
+			}
+			rows.Close()
+		}
+		e.current = nil
+		if err != nil {
+			return fail(e.sqlError(err))
+		}
+		if s.facts.isDML() {
+			total += e.changes()
+		}
+	}
+	if err := e.flush(s.ctx, s); err != nil {
+		return fail(err)
+	}
+	s.affected = total
+	if !s.facts.isDML() {
+		s.affected = -1 // DDL has no row count
+	}
+	s.done = true
+	s.closeLocked()
+	return s, nil
+}
+
+// isDML reports whether a statement without result columns changes rows (SQLite's changes()
+// would repeat the previous DML's count after DDL).
+func (f *sqlFacts) isDML() bool {
+	switch f.firstWord {
+	case "insert", "update", "delete", "replace", "with":
+		return true
+	}
+	return false
+}
+
+// InsertedIDs are the ids kintone gave the records the statement inserted, in row order.
+func (s *Stmt) InsertedIDs() []int64 { return s.inserted }
 
 // tempSchemaFacts are the facts of the TEMP tables, views and triggers a statement may use
 // without naming what they contain: a view's comparisons and CASTs, a column declared with a
@@ -341,10 +452,9 @@ func (e *Engine) sqlError(err error) error {
 			return v
 		}
 	}
-	if strings.HasPrefix(msg, "virtual ") && strings.HasSuffix(msg, " table is read-only") {
-		// SQLite's refusal of INSERT, UPDATE and DELETE on a table without xUpdate.
-		return kerr.Wrap(err, kerr.KindNotSupported, "kintone tables are read-only in this version of the driver: "+
-			"INSERT, UPDATE and DELETE are supported on TEMP tables only (writing to kintone is planned)")
+	if strings.HasPrefix(msg, "virtual ") && strings.Contains(msg, "does not support changing the rowid") {
+		return kerr.Wrap(err, kerr.KindInvalidArgument, "Id (the row id) is assigned by kintone and cannot be changed; "+
+			"to move data to a new record, INSERT it and DELETE the old one")
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {

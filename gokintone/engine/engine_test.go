@@ -407,19 +407,3 @@ func TestResultColumnTypes(t *testing.T) {
 		s.Close()
 	}
 }
-
-// TestKintoneTablesAreReadOnly: a write to a kintone table is refused as not supported, with a
-// message that says what is possible.
-func TestKintoneTablesAreReadOnly(t *testing.T) {
-	f := newFixture(t, 10)
-	for _, sql := range []string{
-		"INSERT INTO Deals ([Deal name]) VALUES ('x')",
-		"UPDATE Deals SET Amount = 1 WHERE Id = 1",
-		"DELETE FROM Deals WHERE Id = 1",
-	} {
-		_, err := f.try(sql)
-		if kerr.KindOf(err) != kerr.KindNotSupported || !strings.Contains(err.Error(), "kintone tables are read-only") {
-			t.Errorf("%s: %v", sql, err)
-		}
-	}
-}

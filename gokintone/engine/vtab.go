@@ -332,6 +332,9 @@ func (c *cursor) Rowid() (int64, error) {
 	if err != nil {
 		return 0, c.fail(err)
 	}
+	if st := c.vt.e.current; st != nil && st.facts.write != nil {
+		st.noteRead(c.vt.t, id, c.row) // an UPDATE or DELETE asks for the rows it changes
+	}
 	return id, nil
 }
 

@@ -36,6 +36,9 @@ type APIError struct {
 	Method  string                 // the HTTP method as meant (GET for a method-overridden POST)
 	Path    string                 // the URL path, without the query
 	Date    time.Time              // the reply's Date header (the server's clock); zero when absent
+	// BulkIndex is, for a failed bulkRequest, the index of the request kintone refused; -1
+	// otherwise.
+	BulkIndex int
 
 	retryAfter time.Duration // from a Retry-After header; 0 when none
 }
@@ -227,13 +230,15 @@ func (c *Client) checkResponse(method, path string, resp *http.Response, body []
 		Status:     resp.StatusCode,
 		Method:     method,
 		Path:       path,
+		BulkIndex:  -1,
 		retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 	}
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		ae.Date = d
 	}
-	env, ok := parseErrorEnvelope(body)
+	env, bulkIndex, ok := parseErrorEnvelope(body)
 	if ok {
+		ae.BulkIndex = bulkIndex
 		ae.Code = c.redact(env.Code)
 		ae.ID = c.redact(env.ID)
 		ae.Message = c.redact(env.Message)
@@ -272,24 +277,24 @@ func (c *Client) checkResponse(method, path string, resp *http.Response, body []
 	return &kerr.Error{Kind: kerr.KindHTTPError, Code: ae.Code, Status: ae.Status, Message: msg, Err: ae}
 }
 
-// parseErrorEnvelope decodes kintone's error body. It reports false when the body is not one.
-func parseErrorEnvelope(body []byte) (errorEnvelope, bool) {
-	var env errorEnvelope
+// parseErrorEnvelope decodes kintone's error body. It reports false when the body is not one;
+// bulkIndex is the index of the failing request of a bulkRequest, -1 for other replies.
+func parseErrorEnvelope(body []byte) (env errorEnvelope, bulkIndex int, ok bool) {
 	if err := json.Unmarshal(body, &env); err != nil {
-		return env, false
+		return env, -1, false
 	}
 	if env.Code == "" && env.Message == "" {
 		// bulkRequest: exactly one non-empty element of results is the failing request.
-		for _, r := range env.Results {
+		for i, r := range env.Results {
 			var sub errorEnvelope
 			if json.Unmarshal(r, &sub) == nil && (sub.Code != "" || sub.Message != "") {
 				sub.Results = nil
-				return sub, true
+				return sub, i, true
 			}
 		}
-		return env, false
+		return env, -1, false
 	}
-	return env, true
+	return env, -1, true
 }
 
 // sanitizeBody returns the start of a non-JSON body as one line of printable text: HTML tags

@@ -112,6 +112,9 @@ type Error struct {
 	// Status is the HTTP status of the reply for KindAPIError and KindHTTPError, else 0.
 	Status  int
 	Message string
+	// Details are facts a program may act on, JSON-encodable, that Python sets as attributes of
+	// the exception (a failed write's committed ids, see WriteFailure); nil when none.
+	Details any
 	Err     error // the underlying cause, if any
 }
 
@@ -134,8 +137,8 @@ func Wrap(err error, kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Err: err}
 }
 
-// WithMessage returns an *Error that says what e says (the same Kind, Code and Status) with
-// message msg and cause err.
+// WithMessage returns an *Error that says what e says (the same Kind, Code, Status and
+// Details) with message msg and cause err.
 func (e *Error) WithMessage(msg string, err error) *Error {
 	c := *e
 	c.Message, c.Err = msg, err

@@ -15,6 +15,7 @@ that into the matching exception of :mod:`cdata_kintone.exceptions`.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from ._surface import NativeCore
-from .exceptions import Error, InterfaceError, InternalError, error_for
+from .exceptions import Error, InterfaceError, InternalError, error_for, with_details
 
 __all__ = ["load", "is_loaded", "call", "translate", "FORK_MESSAGE"]
 
@@ -36,8 +37,9 @@ FORK_MESSAGE = (
 )
 
 _WIRE = re.compile(
-    r"\A\[cdata_kintone:(\w*):([A-Za-z0-9_]*)(?::([a-z0-9_]+))?\] ?(.*)\Z", re.DOTALL
+    r"\A\[cdata_kintone:(\w*):([A-Za-z0-9_]*)(?::([a-z0-9_]+))?\](.*)\Z", re.DOTALL
 )
+_DETAILS = json.JSONDecoder()
 
 _core: NativeCore | None = None
 _load_lock = threading.Lock()
@@ -103,8 +105,19 @@ def translate(text: str) -> Error:
     if m is None:
         # Every core error is put in the wire form, so this is a bug in the binding.
         return InternalError(f"unexpected error from the kintone native core: {text}")
-    class_name, code, kind, message = m.groups()
-    return error_for(class_name, code or None, message, kind)
+    class_name, code, kind, rest = m.groups()
+    details: Any = None
+    if rest.startswith("{"):
+        # A JSON object of facts a program may act on (a failed write's committed ids).
+        try:
+            details, end = _DETAILS.raw_decode(rest)
+        except ValueError:
+            return InternalError(f"unexpected error details from the kintone native core: {text}")
+        rest = rest[end:]
+    exc = error_for(class_name, code or None, rest.removeprefix(" "), kind)
+    if isinstance(details, dict):
+        with_details(exc, details)
+    return exc
 
 
 def call(fn: Callable[..., T], *args: Any) -> T:

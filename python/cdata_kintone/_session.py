@@ -45,6 +45,7 @@ class Executed(NamedTuple):
     stmt: int | None  #: the statement handle, None when there is no result set (released)
     columns: list[dict[str, Any]] | None  #: the core's column descriptions
     rowcount: int
+    inserted_ids: list[int]  #: the ids of the records inserted into kintone, in row order
 
 
 def _load(text: str, what: str) -> dict[str, Any]:
@@ -142,8 +143,12 @@ class Session:
             columns = reply.get("description")
             if columns is not None and not isinstance(columns, list):
                 raise InterfaceError("malformed column description from the kintone native core")
+            ids = reply.get("inserted_ids") or []
             return Executed(
-                None if columns is None else stmt, columns, int(reply.get("rowcount", -1))
+                None if columns is None else stmt,
+                columns,
+                int(reply.get("rowcount", -1)),
+                [int(i) for i in ids],
             )
         finally:
             self.report(events)

@@ -44,6 +44,7 @@ class Cursor:
         self._closed = False
         self._stmt: int | None = None  # open statement handle in the core
         self._running: int | None = None  # the statement being executed, for cancel()
+        self._inserted: list[int] = []  # ids of the records the last execution inserted
         self._description: Description | None = None
         self._converters: list[tuple[int, Any]] = []
         self._rowcount = -1
@@ -87,10 +88,17 @@ class Cursor:
         return self._rownumber
 
     @property
-    def lastrowid(self) -> None:
-        """PEP 249 extension: always None. kintone tables are read-only in this version; an
-        INSERT into a TEMP table does not report SQLite's row id either."""
-        return None
+    def lastrowid(self) -> int | None:
+        """PEP 249 extension: the ``Id`` kintone gave the record after an INSERT of one row
+        into a kintone table; None otherwise (several rows: see :attr:`inserted_ids`; TEMP
+        tables do not report SQLite's row id)."""
+        return self._inserted[0] if len(self._inserted) == 1 else None
+
+    @property
+    def inserted_ids(self) -> list[int]:
+        """The ``Id`` of every record the last ``execute()`` or ``executemany()`` inserted
+        into a kintone table, in row (or parameter) order; empty when it inserted none."""
+        return list(self._inserted)
 
     @property
     def closed(self) -> bool:
@@ -335,6 +343,7 @@ class Cursor:
         self._description = None
         self._converters = []
         self._rowcount = -1
+        self._inserted = []
         self._rows = []
         self._pos = 0
         self._rownumber = None
@@ -353,6 +362,7 @@ class Cursor:
     def _take(self, done: Executed) -> None:
         """Take over what an execution reported."""
         self._rowcount = done.rowcount
+        self._inserted = done.inserted_ids
         if done.columns is not None:
             self._stmt = done.stmt
             self._set_columns(done.columns)

@@ -33,6 +33,8 @@ OAuth error string such as ``"invalid_grant"``, or kintone's ``CB_OA01``), and
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "Warning",
     "KintoneWarning",
@@ -126,7 +128,22 @@ class KintoneWarning(Warning, UserWarning):
 
 class Error(_CodedMixin, Exception):
     """PEP 249: "Exception that is the base class of all other error exceptions. You can use
-    this to catch all errors with one single except statement." """
+    this to catch all errors with one single except statement."
+
+    A write to kintone that did not complete carries what it did (the attributes below are
+    None on other errors): ``committed_ids``, the ids of the records kintone confirmed, in
+    row order; ``first_uncommitted_index``, the statement row or ``executemany`` parameter row
+    where re-running must resume; ``row_index`` and ``field``, the row and column kintone
+    named, when it named one; ``outcome_unknown``, True when the failed request may or may not
+    have been applied (the connection broke after sending it), with ``unknown_ids``, the ids of
+    the records it would have changed or deleted."""
+
+    committed_ids: list[int] | None = None
+    first_uncommitted_index: int | None = None
+    row_index: int | None = None
+    field: str | None = None
+    outcome_unknown: bool | None = None
+    unknown_ids: list[int] | None = None
 
     def __init__(self, message: str = "", code: str | None = None) -> None:
         super().__init__(message)
@@ -406,6 +423,30 @@ KIND_CLASSES: dict[str, type[Error]] = {
 def pep249_class(name: str) -> type[Error] | None:
     """Return the PEP 249 exception class called ``name``, or None."""
     return _PEP249_CLASSES.get(name)
+
+
+#: The members of an error's details the core may send (see ``Wire`` in bridge/errors.go).
+DETAIL_ATTRIBUTES = (
+    "committed_ids",
+    "first_uncommitted_index",
+    "row_index",
+    "field",
+    "outcome_unknown",
+    "unknown_ids",
+)
+
+
+def with_details(exc: Error, details: dict[str, Any]) -> Error:
+    """Set the members of a core error's details as attributes of ``exc``."""
+    for name in DETAIL_ATTRIBUTES:
+        if name in details:
+            value = details[name]
+            if name in ("committed_ids", "unknown_ids") and value is None:
+                value = []
+            setattr(exc, name, value)
+    if "committed_ids" in details and "unknown_ids" not in details:
+        exc.unknown_ids = []
+    return exc
 
 
 def error_for(

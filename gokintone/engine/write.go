@@ -1,0 +1,517 @@
+package engine
+
+// Writes to kintone tables. SQLite calls xUpdate (Insert, Update, Delete below) once per row
+// while a statement runs; the rows are collected in the statement's batch and sent when the
+// statement (or a whole executemany) has run, as bulkRequests of up to 20 requests of up to 100
+// records: each bulkRequest is applied by kintone entirely or not at all. An UPDATE sends only
+// the fields whose values changed, with the revision its scan read, so that a record changed
+// by someone else in between is refused (GAIA_CO02) instead of overwritten.
+//
+// What cannot be written as SQL says is refused before anything is sent: RETURNING (SQLite
+// would return the temporary row id), OR REPLACE / OR IGNORE / ON CONFLICT (SQLite hands a
+// virtual table plain inserts), changing Id, a value for a field kintone computes or assigns,
+// and a row the statement's scan did not read.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
+)
+
+type writeKind int
+
+const (
+	writeInsert writeKind = iota
+	writeUpdate
+	writeDelete
+)
+
+// writeOp is one row written: a record to add, change or delete.
+type writeOp struct {
+	t      *schema.Table
+	kind   writeKind
+	index  int            // the statement row, or the executemany parameter row, it comes from
+	id     int64          // update, delete: the record id
+	rev    string         // update, delete: the revision the scan read; "" sends none
+	record map[string]any // insert, update: field code → {"value": …}
+}
+
+// writeBatch is what a statement (or an executemany) has written so far and not yet sent.
+type writeBatch struct {
+	ops     []writeOp
+	tempIDs int64 // the last temporary row id handed to SQLite for an inserted row
+}
+
+// WriteFailure is the Details of the error of a write that did not complete: what was written,
+// and where re-running must resume. Python sets its members as attributes of the exception.
+type WriteFailure struct {
+	// CommittedIDs are the ids of the records kintone confirmed, in row order: the new ids of
+	// inserted records, the ids of updated and deleted ones.
+	CommittedIDs []int64 `json:"committed_ids"`
+	// FirstUncommittedIndex is the row where re-running must resume: the first row of the
+	// request that failed (a statement row, or an executemany parameter row).
+	FirstUncommittedIndex int `json:"first_uncommitted_index"`
+	// RowIndex and Field are the row and the column kintone named, when it named one.
+	RowIndex *int   `json:"row_index"`
+	Field    string `json:"field,omitempty"`
+	// OutcomeUnknown is true when the failed request may or may not have been applied (the
+	// connection broke after sending it); UnknownIDs are then the ids of the records it
+	// changed or deleted (inserted records have no id known).
+	OutcomeUnknown bool    `json:"outcome_unknown"`
+	UnknownIDs     []int64 `json:"unknown_ids,omitempty"`
+}
+
+// writeTarget returns the statement's batch for a write to t, after the checks that hold for
+// every row.
+func (v *vtab) writeTarget(what string) (*Stmt, error) {
+	st := v.e.current
+	if st == nil {
+		return nil, kerr.New(kerr.KindInternal, "a write to %s outside a statement", v.t.Name)
+	}
+	if v.t.System != "" {
+		return nil, kerr.New(kerr.KindNotSupported, "%s is a system table: it cannot be written", v.t.Name)
+	}
+	w := st.facts.write
+	switch {
+	case w == nil:
+		return nil, kerr.New(kerr.KindNotSupported,
+			"cannot %s %s: the driver does not recognise this statement's form well enough to write to kintone safely; use INSERT INTO t (…) VALUES (…) / SELECT …, UPDATE t SET … WHERE …, or DELETE FROM t WHERE …", what, v.t.Name)
+	case !strings.EqualFold(w.target.name, v.t.Name):
+		return nil, kerr.New(kerr.KindNotSupported,
+			"cannot %s %s from a trigger or another statement's table: write to kintone tables directly", what, v.t.Name)
+	case w.returning != nil:
+		return nil, kerr.New(kerr.KindNotSupported,
+			"RETURNING is not supported on kintone tables (SQLite would return a temporary row id, not the record id kintone assigns); read cursor.inserted_ids after the INSERT")
+	case w.conflict != "" && w.conflict != "abort":
+		return nil, kerr.New(kerr.KindNotSupported,
+			"INSERT OR %s / REPLACE is not supported on kintone tables (SQLite hands a virtual table plain inserts): use UPSERT INTO %s (key, …) VALUES (…) to add or update by Id or a unique field",
+			strings.ToUpper(w.conflict), v.t.Name)
+	case len(w.upserts) > 0:
+		return nil, kerr.New(kerr.KindNotSupported,
+			"ON CONFLICT is not supported on kintone tables: use UPSERT INTO %s (key, …) VALUES (…) to add or update by Id or a unique field", v.t.Name)
+	case v.t.Subtable != "":
+		return nil, kerr.New(kerr.KindNotSupported,
+			"writing to the rows of table %q (a kintone SUBTABLE) is not supported yet: update the record in %s", v.t.Subtable, v.t.AppName)
+	}
+	if st.batch == nil {
+		st.batch = &writeBatch{}
+	}
+	return st, nil
+}
+
+// rowIndex is the index the next row of st is known by in errors.
+func (s *Stmt) rowIndex() int {
+	if s.paramRow >= 0 {
+		return s.paramRow
+	}
+	return len(s.batch.ops)
+}
+
+// Insert collects an INSERT of one row. The columns the statement lists are given (all of them
+// without a list); a NULL in Id, Revision or a column kintone fills in means "not given".
+func (v *vtab) Insert(rowid any, vals []any) (int64, error) {
+	st, err := v.writeTarget("insert into")
+	if err != nil {
+		return 0, v.fail(err)
+	}
+	if rowid != nil {
+		return 0, v.fail(kerr.New(kerr.KindInvalidArgument, "%s: Id is assigned by kintone; leave it out of the INSERT", v.t.Name))
+	}
+	given := st.facts.write.columns
+	record := map[string]any{}
+	for i := range v.t.Columns {
+		col := &v.t.Columns[i]
+		if given != nil && !containsFold(given, col.Name) {
+			continue
+		}
+		val := vals[i]
+		if err := col.Writable(schema.OpInsert); err != nil {
+			if val == nil {
+				continue
+			}
+			return 0, v.fail(rowError(v.t, st.rowIndex(), col, err))
+		}
+		enc, err := col.Encode(val)
+		if err != nil {
+			return 0, v.fail(rowError(v.t, st.rowIndex(), col, err))
+		}
+		record[col.FieldCode] = map[string]any{"value": enc}
+	}
+	st.batch.ops = append(st.batch.ops, writeOp{t: v.t, kind: writeInsert, index: st.rowIndex(), record: record})
+	st.batch.tempIDs--
+	return st.batch.tempIDs, nil
+}
+
+// Update collects the fields of one row that the statement changed.
+func (v *vtab) Update(old any, vals []any) error {
+	st, err := v.writeTarget("update")
+	if err != nil {
+		return v.fail(err)
+	}
+	r, id, err := v.readRow(st, old)
+	if err != nil {
+		return v.fail(err)
+	}
+	record := map[string]any{}
+	for i := range v.t.Columns {
+		col := &v.t.Columns[i]
+		was, err := r.value(v.t, i)
+		if err != nil {
+			return v.fail(err)
+		}
+		if sameValue(was, vals[i]) {
+			continue
+		}
+		if err := col.Writable(schema.OpUpdate); err != nil {
+			return v.fail(rowError(v.t, st.rowIndex(), col, err))
+		}
+		enc, err := col.Encode(vals[i])
+		if err != nil {
+			return v.fail(rowError(v.t, st.rowIndex(), col, err))
+		}
+		record[col.FieldCode] = map[string]any{"value": enc}
+	}
+	if len(record) == 0 {
+		return nil // nothing changed: nothing to send
+	}
+	st.batch.ops = append(st.batch.ops, writeOp{t: v.t, kind: writeUpdate, index: st.rowIndex(), id: id,
+		rev: v.revision(r), record: record})
+	return nil
+}
+
+// Delete collects the deletion of one record.
+func (v *vtab) Delete(old any) error {
+	st, err := v.writeTarget("delete from")
+	if err != nil {
+		return v.fail(err)
+	}
+	r, id, err := v.readRow(st, old)
+	if err != nil {
+		return v.fail(err)
+	}
+	st.batch.ops = append(st.batch.ops, writeOp{t: v.t, kind: writeDelete, index: st.rowIndex(), id: id, rev: v.revision(r)})
+	return nil
+}
+
+// fail records err as the one SQLite's error text stands for (see Engine.sqlError).
+func (v *vtab) fail(err error) error {
+	v.e.vtErr = err
+	return err
+}
+
+// readRow is the row the statement's scan read with row id old.
+func (v *vtab) readRow(st *Stmt, old any) (*row, int64, error) {
+	id, ok := old.(int64)
+	r := st.read[v.t][id]
+	if !ok || r == nil {
+		return nil, 0, kerr.New(kerr.KindInternal,
+			"%s: SQLite asked to change row %v, which this statement's scan did not read", v.t.Name, old)
+	}
+	return r, id, nil
+}
+
+// noteRead remembers a row a writing statement's scan handed to SQLite, for Update and Delete.
+func (s *Stmt) noteRead(t *schema.Table, id int64, r *row) {
+	if s.read == nil {
+		s.read = map[*schema.Table]map[int64]*row{}
+	}
+	m := s.read[t]
+	if m == nil {
+		m = map[int64]*row{}
+		s.read[t] = m
+	}
+	m[id] = r
+}
+
+// revision is the record revision the scan read, sent with an update or delete unless the
+// check is turned off; "" sends none.
+func (v *vtab) revision(r *row) string {
+	if !v.e.opts.CheckRevision {
+		return ""
+	}
+	raw := r.rec["$revision"].Value
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+// sameValue reports whether an UPDATE left a column as the scan read it: the same storage
+// class and the same value (a float by its bits, so that -0.0 and NaN compare as written).
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Float64bits(x) == math.Float64bits(y)
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && string(x) == string(y)
+	}
+	return false
+}
+
+func containsFold(list []string, name string) bool {
+	f := foldIdent(name)
+	for _, s := range list {
+		if s == f {
+			return true
+		}
+	}
+	return false
+}
+
+// rowError says which row and column of the statement a value problem belongs to. Nothing
+// has been sent yet: nothing is committed, and re-running starts at the first row.
+func rowError(t *schema.Table, index int, col *schema.Column, err error) error {
+	e := kerr.As(err)
+	if e == nil {
+		return err
+	}
+	c := e.WithMessage(fmt.Sprintf("%s, row %d: %s", t.Name, index, e.Message), err)
+	c.Details = WriteFailure{CommittedIDs: []int64{}, FirstUncommittedIndex: 0, RowIndex: &index, Field: col.Name}
+	return c
+}
+
+// request is one write request of a flush: consecutive ops of one table and kind.
+type request struct {
+	ops []writeOp
+	req kclient.WriteRequest
+}
+
+// requests groups the batch into write requests of at most 100 records.
+func (b *writeBatch) requests() []request {
+	var out []request
+	for i := 0; i < len(b.ops); {
+		j := i + 1
+		for j < len(b.ops) && j-i < kclient.MaxRecordsPerRequest && b.ops[j].t == b.ops[i].t && b.ops[j].kind == b.ops[i].kind {
+			j++
+		}
+		out = append(out, request{ops: b.ops[i:j], req: writeRequest(b.ops[i:j])})
+		i = j
+	}
+	return out
+}
+
+// writeRequest is the records.json request of ops (one table, one kind).
+func writeRequest(ops []writeOp) kclient.WriteRequest {
+	app := ops[0].t.AppID
+	switch ops[0].kind {
+	case writeInsert:
+		recs := make([]map[string]any, len(ops))
+		for i, op := range ops {
+			recs[i] = op.record
+		}
+		return kclient.WriteRequest{Method: "POST", Endpoint: "records", Payload: map[string]any{"app": app, "records": recs}}
+	case writeUpdate:
+		recs := make([]map[string]any, len(ops))
+		for i, op := range ops {
+			r := map[string]any{"id": op.id, "record": op.record}
+			if op.rev != "" {
+				r["revision"] = op.rev
+			}
+			recs[i] = r
+		}
+		return kclient.WriteRequest{Method: "PUT", Endpoint: "records", Payload: map[string]any{"app": app, "records": recs}}
+	default:
+		ids := make([]int64, len(ops))
+		var revs []string
+		for i, op := range ops {
+			ids[i] = op.id
+			if op.rev != "" {
+				revs = append(revs, op.rev)
+			}
+		}
+		p := map[string]any{"app": app, "ids": ids}
+		if len(revs) == len(ops) {
+			p["revisions"] = revs
+		}
+		return kclient.WriteRequest{Method: "DELETE", Endpoint: "records", Payload: p}
+	}
+}
+
+// flush sends the statement's batch. Each bulkRequest holds up to 20 requests of one app;
+// under OAuth (kintone does not document bulkRequest for OAuth tokens) every request goes on
+// its own, which is not atomic across requests. The ids of inserted records are kept in
+// s.inserted, in row order.
+func (e *Engine) flush(ctx context.Context, s *Stmt) error {
+	b := s.batch
+	s.batch = nil
+	if b == nil || len(b.ops) == 0 {
+		return nil
+	}
+	reqs := b.requests()
+	perCall := kclient.MaxBulkRequests
+	if e.client.UsesOAuth() {
+		perCall = 1
+	}
+	var committed []int64
+	for i := 0; i < len(reqs); {
+		j := i + 1
+		for j < len(reqs) && j-i < perCall && reqs[j].ops[0].t.AppID == reqs[i].ops[0].t.AppID {
+			j++
+		}
+		group := reqs[i:j]
+		replies, err := e.send(ctx, group, perCall > 1)
+		if err != nil {
+			return writeFailure(err, group, committed)
+		}
+		for k, r := range group {
+			ids, err := confirmedIDs(r, replies[k])
+			if err != nil {
+				return writeFailure(err, group, committed)
+			}
+			committed = append(committed, ids...)
+			if r.ops[0].kind == writeInsert {
+				s.inserted = append(s.inserted, ids...)
+			}
+		}
+		i = j
+	}
+	return nil
+}
+
+// send sends a group of requests: as one bulkRequest, or the one request on its own.
+func (e *Engine) send(ctx context.Context, group []request, bulk bool) ([]json.RawMessage, error) {
+	app := group[0].ops[0].t.AppID
+	if !bulk {
+		reply, err := e.client.Write(ctx, app, group[0].req)
+		return []json.RawMessage{reply}, err
+	}
+	reqs := make([]kclient.WriteRequest, len(group))
+	for i, r := range group {
+		reqs[i] = r.req
+	}
+	return e.client.Bulk(ctx, app, reqs)
+}
+
+// confirmedIDs reads the record ids kintone confirmed in the reply to r.
+func confirmedIDs(r request, reply json.RawMessage) ([]int64, error) {
+	switch r.ops[0].kind {
+	case writeInsert:
+		var v struct {
+			IDs []string `json:"ids"`
+		}
+		if err := json.Unmarshal(reply, &v); err != nil || len(v.IDs) != len(r.ops) {
+			return nil, kerr.New(kerr.KindBadReply, "kintone's reply to adding %d records has %d ids: %s", len(r.ops), len(v.IDs), schema.ShortJSON(reply))
+		}
+		ids := make([]int64, len(v.IDs))
+		for i, s := range v.IDs {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return nil, kerr.New(kerr.KindBadReply, "kintone answered a record id %q that is not an integer", s)
+			}
+			ids[i] = n
+		}
+		return ids, nil
+	default:
+		ids := make([]int64, len(r.ops))
+		for i, op := range r.ops {
+			ids[i] = op.id
+		}
+		return ids, nil
+	}
+}
+
+// fieldKey reads the record index and field code of kintone's validation error keys, such as
+// "records[3].price.value", "records[3][price].value" or "record.price.value" (one record:
+// index 0).
+var fieldKey = regexp.MustCompile(`^(?:records\[(\d+)\]|record|ids\[(\d+)\])(?:\.([^.\[\]]+)|\[([^\]]+)\])?`)
+
+// writeFailure is the error of a failed group of requests, with the partial-failure facts.
+func writeFailure(err error, group []request, committed []int64) error {
+	f := WriteFailure{CommittedIDs: committed, FirstUncommittedIndex: group[0].ops[0].index}
+	if f.CommittedIDs == nil {
+		f.CommittedIDs = []int64{}
+	}
+	failed := group
+	var ae *kclient.APIError
+	if errors.As(err, &ae) {
+		if ae.BulkIndex >= 0 && ae.BulkIndex < len(group) {
+			failed = group[ae.BulkIndex : ae.BulkIndex+1]
+		} else if len(group) == 1 {
+			failed = group[:1]
+		}
+		if len(failed) == 1 {
+			for key := range ae.Errors {
+				m := fieldKey.FindStringSubmatch(key)
+				if m == nil {
+					continue
+				}
+				n := 0
+				if m[1] != "" {
+					n, _ = strconv.Atoi(m[1])
+				} else if m[2] != "" {
+					n, _ = strconv.Atoi(m[2])
+				}
+				if n < len(failed[0].ops) {
+					op := failed[0].ops[n]
+					idx := op.index
+					if f.RowIndex == nil || idx < *f.RowIndex {
+						f.RowIndex = &idx
+						f.Field = columnOf(op.t, m[3]+m[4])
+					}
+				}
+			}
+		}
+	}
+	if kclient.MaybeApplied(err) {
+		f.OutcomeUnknown = true
+		for _, r := range group {
+			for _, op := range r.ops {
+				if op.kind != writeInsert {
+					f.UnknownIDs = append(f.UnknownIDs, op.id)
+				}
+			}
+		}
+	}
+	first, last := group[0].ops[0].index, lastIndex(group)
+	what := fmt.Sprintf("writing rows %d to %d of the statement to kintone failed", first, last)
+	switch {
+	case f.OutcomeUnknown:
+		what += " and it is not known whether kintone applied them (the connection broke after sending): check before re-running"
+	case len(group) > 1:
+		what += "; kintone applied none of them (one bulkRequest)"
+	}
+	what += fmt.Sprintf("; %d records were written before them (committed_ids); re-run from row %d (first_uncommitted_index)",
+		len(committed), f.FirstUncommittedIndex)
+	e := kerr.As(err)
+	if e == nil {
+		e = kerr.Wrap(err, kerr.KindNetwork, "%s", err.Error())
+	}
+	out := e.WithMessage(e.Message+" ("+what+")", err)
+	out.Details = f
+	return out
+}
+
+func lastIndex(group []request) int {
+	r := group[len(group)-1]
+	return r.ops[len(r.ops)-1].index
+}
+
+// columnOf is the SQL name of the column of field code, or the code when no column has it.
+func columnOf(t *schema.Table, code string) string {
+	for _, c := range t.Columns {
+		if c.FieldCode == code {
+			return c.Name
+		}
+	}
+	return code
+}

@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
+)
+
+// exec runs a statement to its end and returns it (closed).
+func (f *fixture) exec(t *testing.T, sql string, args ...any) *Stmt {
+	t.Helper()
+	s, err := f.eng.Execute(context.Background(), sql, args)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	s.Close()
+	return s
+}
+
+// writeRequests counts the write requests the simulator served since the log was reset, by
+// path.
+func (f *fixture) writeRequests() map[string]int {
+	n := map[string]int{}
+	for _, r := range f.sim.Requests() {
+		if r.Method != "GET" {
+			n[r.Method+" "+r.Path]++
+		}
+	}
+	return n
+}
+
+func writeFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureWith(t, sample.Fixture(sample.Options{OrderRecords: 10}), Options{MaxRows: -1, CheckRevision: true})
+}
+
+func TestInsertUpdateDelete(t *testing.T) {
+	f := writeFixture(t)
+	before := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64)
+	f.sim.ResetRequests()
+	s := f.exec(t, "INSERT INTO Deals ([Deal name], Amount, Notes) VALUES ('a', 10, 'x'), ('b', 20.5, 'y'), (?, ?, NULL)", "c", int64(30))
+	if s.RowsAffected() != 3 || len(s.InsertedIDs()) != 3 {
+		t.Fatalf("rowcount %d, ids %v", s.RowsAffected(), s.InsertedIDs())
+	}
+	if got := f.writeRequests(); got["POST /k/v1/bulkRequest.json"] != 1 || len(got) != 1 {
+		t.Errorf("requests %v", got)
+	}
+	ids := s.InsertedIDs()
+	rows := f.query(t, "SELECT Id, [Deal name], Amount, Notes FROM Deals WHERE Id >= ? ORDER BY Id", ids[0])
+	if head(rows) != head([][]any{{ids[0], "a", int64(10), "x"}, {ids[1], "b", 20.5, "y"}, {ids[2], "c", int64(30), nil}}) {
+		t.Fatalf("inserted rows: %v", rows)
+	}
+	if n := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64); n != before+3 {
+		t.Errorf("count %d, want %d", n, before+3)
+	}
+	f.sim.ResetRequests()
+	s = f.exec(t, "UPDATE Deals SET Amount = Amount * 2 WHERE Id = ?", ids[0])
+	if s.RowsAffected() != 1 {
+		t.Errorf("update rowcount %d", s.RowsAffected())
+	}
+	if q := f.kintoneQueries("2"); len(q) != 1 || !strings.Contains(q[0], "$id") {
+		t.Errorf("the UPDATE should read one record by id: %v", q)
+	}
+	if got := f.query(t, "SELECT Amount, Revision FROM Deals WHERE Id = ?", ids[0]); head(got) != head([][]any{{int64(20), int64(2)}}) {
+		t.Errorf("after update: %v", got)
+	}
+	// An UPDATE that changes nothing sends nothing.
+	f.sim.ResetRequests()
+	f.exec(t, "UPDATE Deals SET Amount = Amount WHERE Id = ?", ids[0])
+	if got := f.writeRequests(); len(got) != 0 {
+		t.Errorf("unchanged rows were sent: %v", got)
+	}
+	s = f.exec(t, "DELETE FROM Deals WHERE Id IN (?, ?)", ids[1], ids[2])
+	if s.RowsAffected() != 2 {
+		t.Errorf("delete rowcount %d", s.RowsAffected())
+	}
+	if n := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64); n != before+1 {
+		t.Errorf("count %d after delete, want %d", n, before+1)
+	}
+}
+
+func TestExecuteManyBatches(t *testing.T) {
+	f := writeFixture(t)
+	rows := make([][]any, 10000)
+	for i := range rows {
+		rows[i] = []any{"deal", int64(i)}
+	}
+	f.sim.ResetRequests()
+	s, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.RowsAffected() != 10000 || len(s.InsertedIDs()) != 10000 {
+		t.Fatalf("rowcount %d, %d ids", s.RowsAffected(), len(s.InsertedIDs()))
+	}
+	if got := f.writeRequests(); got["POST /k/v1/bulkRequest.json"] != 5 || len(got) != 1 {
+		t.Errorf("10,000 rows should be 5 bulkRequests: %v", got)
+	}
+	ids := s.InsertedIDs()
+	got := f.query(t, "SELECT Amount FROM Deals WHERE Id = ?", ids[9999])
+	if head(got) != head([][]any{{int64(9999)}}) {
+		t.Errorf("last row: %v", got)
+	}
+}
+
+// TestPartialFailure: a failure of the second bulkRequest leaves the first committed and says
+// so; re-running from first_uncommitted_index completes every row exactly once.
+func TestPartialFailure(t *testing.T) {
+	f := writeFixture(t)
+	rows := make([][]any, 5000)
+	for i := range rows {
+		rows[i] = []any{"p" + strings.Repeat("x", i%3), int64(i)}
+	}
+	before := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64)
+	f.sim.AddFault(kintonesim.FaultRule{Path: "/k/v1/bulkRequest.json", Nth: 2, Status: 500, Code: "GAIA_DA02", Message: "busy"})
+	_, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", rows)
+	e := kerr.As(err)
+	if e == nil || e.Details == nil {
+		t.Fatalf("error %v has no details", err)
+	}
+	wf := e.Details.(WriteFailure)
+	if len(wf.CommittedIDs) != 2000 || wf.FirstUncommittedIndex != 2000 || wf.OutcomeUnknown {
+		t.Fatalf("details %+v", wf)
+	}
+	if n := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64); n != before+2000 {
+		t.Fatalf("count %d, want %d", n, before+2000)
+	}
+	if _, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", rows[wf.FirstUncommittedIndex:]); err != nil {
+		t.Fatal(err)
+	}
+	got := f.query(t, "SELECT COUNT(*), COUNT(DISTINCT Amount), MIN(Amount), MAX(Amount) FROM Deals WHERE Id > ?", before)
+	if head(got) != head([][]any{{int64(5000), int64(5000), int64(0), int64(4999)}}) {
+		t.Errorf("after resuming: %v", got)
+	}
+}
+
+// TestValidationErrorNamesTheRow: a value the driver refuses, and kintone's validation error
+// in the third request of a bulkRequest, both name the row and the column.
+func TestValidationErrorNamesTheRow(t *testing.T) {
+	f := writeFixture(t)
+	rows := make([][]any, 300)
+	for i := range rows {
+		rows[i] = []any{"ok", int64(i)}
+	}
+	rows[217][1] = "not a number"
+	_, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", rows)
+	check := func(err error, code string) {
+		t.Helper()
+		e := kerr.As(err)
+		if e == nil || e.Details == nil || e.Code != code {
+			t.Fatalf("%v", err)
+		}
+		wf := e.Details.(WriteFailure)
+		if wf.RowIndex == nil || *wf.RowIndex != 217 || wf.Field != "Amount" || len(wf.CommittedIDs) != 0 || wf.FirstUncommittedIndex != 0 {
+			t.Errorf("details %+v (%v)", wf, err)
+		}
+	}
+	check(err, "")
+	rows[217][1] = int64(217)
+	f.sim.AddFault(kintonesim.FaultRule{Path: "/k/v1/bulkRequest.json", Status: 400, ContentType: "application/json",
+		Body: `{"results":[{},{},{"code":"CB_VA01","id":"x","message":"Missing or invalid input.","errors":{"records[17].amount.value":{"messages":["Only numbers are allowed."]}}}]}`})
+	_, err = f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", rows)
+	check(err, "CB_VA01")
+}
+
+// TestLostUpdate: a record changed by someone else between the UPDATE's scan and its write is
+// refused (GAIA_CO02), not overwritten; with CheckRevision off it is overwritten.
+func TestLostUpdate(t *testing.T) {
+	for _, check := range []bool{true, false} {
+		f := newFixtureWith(t, sample.Fixture(sample.Options{OrderRecords: 10}), Options{MaxRows: -1, CheckRevision: check})
+		id := f.query(t, "SELECT Id FROM Deals ORDER BY Id LIMIT 1")[0][0].(int64)
+		// The write waits 300 ms in the simulator; meanwhile someone else changes the record.
+		f.sim.AddFault(kintonesim.FaultRule{Path: "/k/v1/bulkRequest.json", Delay: 300 * time.Millisecond})
+		done := make(chan error, 1)
+		go func() {
+			time.Sleep(100 * time.Millisecond)
+			_, err := f.kc.Write(context.Background(), sample.DealsApp, kclient.WriteRequest{Method: "PUT", Endpoint: "record",
+				Payload: map[string]any{"app": sample.DealsApp, "id": id, "record": map[string]any{"deal_name": map[string]any{"value": "someone else"}}}})
+			done <- err
+		}()
+		_, err := f.eng.Execute(context.Background(), "UPDATE Deals SET Amount = 12345 WHERE Id = ?", []any{id})
+		if werr := <-done; werr != nil {
+			t.Fatal(werr)
+		}
+		got := f.query(t, "SELECT Amount, [Deal name] FROM Deals WHERE Id = ?", id)
+		if check {
+			if e := kerr.As(err); e == nil || e.Code != "GAIA_CO02" {
+				t.Errorf("a lost update was not refused: %v", err)
+			}
+			if got[0][0] == int64(12345) || got[0][1] != "someone else" {
+				t.Errorf("record after the refused update: %v", got)
+			}
+		} else if err != nil || got[0][0] != int64(12345) || got[0][1] != "someone else" {
+			t.Errorf("CheckRevision off: %v, %v", err, got)
+		}
+	}
+}
+
+func TestWritesRefused(t *testing.T) {
+	f := writeFixture(t)
+	cases := map[string]string{
+		"INSERT INTO Deals ([Deal name]) VALUES ('x') RETURNING Id":          "RETURNING",
+		"INSERT OR REPLACE INTO Deals ([Deal name]) VALUES ('x')":            "OR REPLACE",
+		"REPLACE INTO Deals ([Deal name]) VALUES ('x')":                      "OR REPLACE",
+		"INSERT OR IGNORE INTO Deals ([Deal name]) VALUES ('x')":             "OR IGNORE",
+		"UPDATE Deals SET Id = Id + 100000 WHERE Id = 1":                     "Id",
+		"UPDATE Deals SET rowid = 5 WHERE Id = 1":                            "Id",
+		"UPDATE Deals SET [Expected revenue] = 5 WHERE Id = 1":               "Expected revenue",
+		"UPDATE Deals SET Revision = 5 WHERE Id = 1":                         "Revision",
+		"INSERT INTO Deals (Id, [Deal name]) VALUES (99999, 'x')":            "Id",
+		"INSERT INTO Deals ([Record number], [Deal name]) VALUES ('7', 'x')": "Record number",
+	}
+	for sql, want := range cases {
+		f.sim.ResetRequests()
+		_, err := f.eng.Execute(context.Background(), sql, nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", sql, err)
+		}
+		if got := f.writeRequests(); len(got) != 0 {
+			t.Errorf("%s: sent %v", sql, got)
+		}
+	}
+}

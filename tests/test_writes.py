@@ -1,0 +1,175 @@
+"""Writes to kintone tables as a user meets them: every statement form, batching into
+bulkRequests, the ids kintone gives, what is refused, and the partial-failure contract of a
+write that stops half-way (re-running from ``first_uncommitted_index`` writes every row exactly
+once). Against the installed package and a real simulator over loopback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import cdata_kintone as mod
+from cdata_kintone.testing import Simulator
+
+pytestmark = pytest.mark.native
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(order_records=10) as s:
+        yield s
+
+
+@pytest.fixture
+def conn(sim: Simulator) -> Iterator[mod.Connection]:
+    with mod.connect(sim.connection_string) as c:
+        yield c
+
+
+def writes(sim: Simulator) -> dict[str, int]:
+    """The write requests the simulator served since the log was reset, by endpoint."""
+    by: dict[str, int] = sim.stats()["byEndpoint"]
+    return {k: v for k, v in by.items() if not k.startswith("GET ")}
+
+
+def count(conn: mod.Connection, where: str = "1", *params: Any) -> int:
+    [(n,)] = conn.execute(f"SELECT COUNT(*) FROM Deals WHERE {where}", list(params)).fetchall()
+    return int(n)
+
+
+def test_insert_forms_and_ids(sim: Simulator, conn: mod.Connection) -> None:
+    cur = conn.cursor()
+    sim.reset_requests()
+    cur.execute("INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", ["one", 1])
+    assert cur.rowcount == 1 and cur.lastrowid is not None and cur.inserted_ids == [cur.lastrowid]
+    first = cur.lastrowid
+    cur.execute("INSERT INTO Deals ([Deal name], Amount) VALUES ('two', 2), ('three', 3)")
+    assert cur.rowcount == 2 and cur.lastrowid is None and len(cur.inserted_ids) == 2
+    assert writes(sim) == {"POST /k/v1/bulkRequest.json": 2}
+    rows = conn.execute(
+        "SELECT Id, [Deal name], Amount FROM Deals WHERE Id >= ? ORDER BY Id", [first]
+    ).fetchall()
+    assert [(r[1], r[2]) for r in rows] == [("one", 1), ("two", 2), ("three", 3)]
+    assert [r[0] for r in rows] == [first, *cur.inserted_ids]
+    # INSERT ... SELECT from a TEMP table, and from a kintone table.
+    cur.execute("CREATE TEMP TABLE staged (name TEXT, amount INTEGER)")
+    cur.executemany("INSERT INTO staged VALUES (?, ?)", [("s1", 10), ("s2", 20)])
+    cur.execute("INSERT INTO Deals ([Deal name], Amount) SELECT name, amount FROM staged")
+    assert cur.rowcount == 2
+    before = count(conn)
+    cur.execute(
+        "INSERT INTO Deals ([Deal name], Amount) "
+        "SELECT [Deal name] || ' copy', Amount FROM Deals WHERE Id = ?",
+        [first],
+    )
+    assert cur.rowcount == 1 and count(conn) == before + 1
+    assert count(conn, "[Deal name] = 'one copy' AND Amount = 1") == 1
+
+
+def test_update_reads_one_record_and_sends_only_changes(
+    sim: Simulator, conn: mod.Connection
+) -> None:
+    cur = conn.cursor()
+    cur.execute("INSERT INTO Deals ([Deal name], Amount) VALUES ('u', 5)")
+    rid = cur.lastrowid
+    sim.reset_requests()
+    cur.execute("UPDATE Deals SET Amount = Amount + 1 WHERE Id = ?", [rid])
+    assert cur.rowcount == 1
+    reads = [r for r in sim.requests() if r["path"] == "/k/v1/records.json"]
+    assert len(reads) == 1 and reads[0]["records"] == 1  # the WHERE was sent to kintone
+    [(amount, name, revision)] = conn.execute(
+        "SELECT Amount, [Deal name], Revision FROM Deals WHERE Id = ?", [rid]
+    ).fetchall()
+    assert (amount, name, revision) == (6, "u", 2)
+    sim.reset_requests()
+    cur.execute("UPDATE Deals SET Amount = 6 WHERE Id = ?", [rid])  # no change
+    assert cur.rowcount == 1 and writes(sim) == {}
+
+
+def test_delete(conn: mod.Connection) -> None:
+    cur = conn.cursor()
+    cur.executemany("INSERT INTO Deals ([Deal name]) VALUES (?)", [("del",)] * 3)
+    ids = cur.inserted_ids
+    cur.execute("DELETE FROM Deals WHERE [Deal name] = 'del' AND Id <> ?", [ids[0]])
+    assert cur.rowcount == 2
+    assert count(conn, "[Deal name] = 'del'") == 1
+
+
+def test_executemany_is_batched(sim: Simulator, conn: mod.Connection) -> None:
+    cur = conn.cursor()
+    sim.reset_requests()
+    cur.executemany(
+        "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", [("bulk", i) for i in range(10000)]
+    )
+    assert cur.rowcount == 10000 and len(cur.inserted_ids) == 10000
+    assert writes(sim) == {"POST /k/v1/bulkRequest.json": 5}  # 10,000 rows, 5 requests
+    assert count(conn, "[Deal name] = 'bulk'") == 10000
+
+
+def test_refused_with_the_fix_named(sim: Simulator, conn: mod.Connection) -> None:
+    cases = [
+        ("INSERT INTO Deals ([Deal name]) VALUES ('x') RETURNING Id", "inserted_ids"),
+        ("INSERT OR REPLACE INTO Deals ([Deal name]) VALUES ('x')", "UPSERT"),
+        ("INSERT OR IGNORE INTO Deals ([Deal name]) VALUES ('x')", "UPSERT"),
+        ("UPDATE Deals SET Id = Id + 100000 WHERE Id = 1", "Id"),
+        ("UPDATE Deals SET [Expected revenue] = 1 WHERE Id = 1", "Expected revenue"),
+        ("UPDATE Deals SET Revision = 7 WHERE Id = 1", "Revision"),
+    ]
+    sim.reset_requests()
+    for sql, fix in cases:
+        with pytest.raises(mod.DatabaseError, match=fix):
+            conn.execute(sql)
+    assert writes(sim) == {}
+
+
+def test_partial_failure_and_resume(sim: Simulator, conn: mod.Connection) -> None:
+    rows = [(f"p{i}", i) for i in range(5000)]
+    sql = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
+    sim.add_fault(path="/k/v1/bulkRequest.json", nth=2, status=500, code="GAIA_DA02")
+    cur = conn.cursor()
+    with pytest.raises(mod.OperationalError) as info:
+        cur.executemany(sql, rows)
+    e = info.value
+    assert e.committed_ids is not None and len(e.committed_ids) == 2000
+    assert e.first_uncommitted_index == 2000 and e.outcome_unknown is False
+    assert count(conn, "[Deal name] LIKE 'p%'") == 2000
+    # The records in kintone are exactly the committed ones.
+    sql_ids = "SELECT Id FROM Deals WHERE [Deal name] LIKE 'p%' ORDER BY Id"
+    ids = [r[0] for r in conn.execute(sql_ids)]
+    assert ids == e.committed_ids
+    sim.clear_faults()
+    cur.executemany(sql, rows[e.first_uncommitted_index :])
+    [(n, distinct)] = conn.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT Amount) FROM Deals WHERE [Deal name] LIKE 'p%'"
+    ).fetchall()
+    assert (n, distinct) == (5000, 5000)  # every row exactly once
+
+
+def test_validation_error_names_row_and_field(sim: Simulator, conn: mod.Connection) -> None:
+    sql = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
+    rows: list[tuple[Any, ...]] = [("v", i) for i in range(300)]
+    rows[217] = ("v", "not a number")
+    with pytest.raises(mod.DataError) as info:  # refused by the driver: nothing sent
+        conn.executemany(sql, rows)
+    e = info.value
+    assert (e.row_index, e.field) == (217, "Amount") and "not a number" in str(e)
+    assert e.committed_ids == [] and e.first_uncommitted_index == 0
+    # kintone's own validation error, in the third request of the bulkRequest.
+    rows[217] = ("v", 217)
+    body = (
+        '{"results": [{}, {}, {"code": "CB_VA01", "id": "x", "message": "Missing or invalid '
+        'input.", "errors": {"records[17].amount.value": {"messages": ["Too large."]}}}]}'
+    )
+    sim.add_fault(
+        path="/k/v1/bulkRequest.json", status=400, body=body, content_type="application/json"
+    )
+    with pytest.raises(mod.DataError) as info:
+        conn.executemany(sql, rows)
+    e = info.value
+    assert (e.row_index, e.field, e.code) == (217, "Amount", "CB_VA01")
+    assert e.committed_ids == [] and e.first_uncommitted_index == 0
+    sim.clear_faults()
+    assert count(conn, "[Deal name] = 'v'") == 0  # one bulkRequest: none applied
