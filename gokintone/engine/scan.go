@@ -145,7 +145,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 	p := &pager{v: v, ctx: ctx, where: push.where, desc: desc, limit: -1,
 		parallel: limit < 0 && offset == 0}
 	if v.t.Subtable != "" {
-		p.fields = []string{"$id", v.t.Subtable}
+		p.fields = []string{"$id", "$revision", v.t.Subtable}
 	}
 	if push.exact {
 		p.limit = limit
@@ -174,7 +174,7 @@ func cachedRows(t *schema.Table, c *tableCache, cons [][3]int, args []any) []*ro
 func (v *vtab) fetchAll(ctx context.Context) ([]*row, error) {
 	p := &pager{v: v, ctx: ctx, limit: -1, parallel: true}
 	if v.t.Subtable != "" {
-		p.fields = []string{"$id", v.t.Subtable}
+		p.fields = []string{"$id", "$revision", v.t.Subtable}
 	}
 	defer p.close()
 	var rows []*row

@@ -43,6 +43,7 @@ type writeOp struct {
 	id     int64          // update, delete: the record id
 	rev    string         // update, delete: the revision the scan read; "" sends none
 	record map[string]any // insert, update: field code → {"value": …}
+	child  *childOp       // a row of a child table (subtable_write.go); nil for a record
 }
 
 // writeBatch is what a statement (or an executemany) has written so far and not yet sent.
@@ -98,9 +99,6 @@ func (v *vtab) writeTarget(what string) (*Stmt, error) {
 	case len(w.upserts) > 0:
 		return nil, kerr.New(kerr.KindNotSupported,
 			"ON CONFLICT is not supported on kintone tables: use UPSERT INTO %s (key, …) VALUES (…) to add or update by Id or a unique field", v.t.Name)
-	case v.t.Subtable != "":
-		return nil, kerr.New(kerr.KindNotSupported,
-			"writing to the rows of table %q (a kintone SUBTABLE) is not supported yet: update the record in %s", v.t.Subtable, v.t.AppName)
 	}
 	if st.batch == nil {
 		st.batch = &writeBatch{}
@@ -125,6 +123,13 @@ func (v *vtab) Insert(rowid any, vals []any) (int64, error) {
 	}
 	if rowid != nil {
 		return 0, v.fail(kerr.New(kerr.KindInvalidArgument, "%s: Id is assigned by kintone; leave it out of the INSERT", v.t.Name))
+	}
+	if v.t.Subtable != "" {
+		if err := v.childInsert(st, vals); err != nil {
+			return 0, v.fail(err)
+		}
+		st.batch.tempIDs--
+		return st.batch.tempIDs, nil
 	}
 	given := st.facts.write.columns
 	record := map[string]any{}
@@ -183,6 +188,10 @@ func (v *vtab) Update(old any, vals []any) error {
 	if len(record) == 0 {
 		return nil // nothing changed: nothing to send
 	}
+	if v.t.Subtable != "" {
+		v.childChange(st, r, writeUpdate, record)
+		return nil
+	}
 	st.batch.ops = append(st.batch.ops, writeOp{t: v.t, kind: writeUpdate, index: st.rowIndex(), id: id,
 		rev: v.revision(r), record: record})
 	return nil
@@ -197,6 +206,10 @@ func (v *vtab) Delete(old any) error {
 	r, id, err := v.readRow(st, old)
 	if err != nil {
 		return v.fail(err)
+	}
+	if v.t.Subtable != "" {
+		v.childChange(st, r, writeDelete, nil)
+		return nil
 	}
 	st.batch.ops = append(st.batch.ops, writeOp{t: v.t, kind: writeDelete, index: st.rowIndex(), id: id, rev: v.revision(r)})
 	return nil
@@ -238,12 +251,7 @@ func (v *vtab) revision(r *row) string {
 	if !v.e.opts.CheckRevision {
 		return ""
 	}
-	raw := r.rec["$revision"].Value
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return string(raw)
+	return revisionOf(r.rec)
 }
 
 // sameValue reports whether an UPDATE left a column as the scan read it: the same storage
@@ -357,6 +365,18 @@ func (e *Engine) flush(ctx context.Context, s *Stmt) error {
 	if b == nil || len(b.ops) == 0 {
 		return nil
 	}
+	ops, err := e.expandChildren(ctx, b.ops)
+	if err != nil {
+		// Nothing was sent: nothing is committed.
+		e := kerr.As(err)
+		if e == nil {
+			return err
+		}
+		out := e.WithMessage(e.Message, err)
+		out.Details = WriteFailure{CommittedIDs: []int64{}}
+		return out
+	}
+	b.ops = ops
 	reqs := b.requests()
 	perCall := kclient.MaxBulkRequests
 	if e.client.UsesOAuth() {

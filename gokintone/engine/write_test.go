@@ -227,3 +227,53 @@ func TestWritesRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestSubtableWrites: rows of a record's table are added, changed and deleted without touching
+// its other rows; each record is sent once, with its whole table and its revision.
+func TestSubtableWrites(t *testing.T) {
+	f := writeFixture(t)
+	const child = "[受注明細 Orders_明細]"
+	q := func(id int64) string {
+		rows := f.query(t, "SELECT Id, 商品, 数量, 単価, 小計 FROM "+child+" WHERE RecordId = ? ORDER BY Id", id)
+		return head(rows)
+	}
+	rec := f.query(t, "SELECT RecordId, COUNT(*) FROM "+child+" GROUP BY RecordId HAVING COUNT(*) >= 2 ORDER BY RecordId LIMIT 1")
+	id, n := rec[0][0].(int64), rec[0][1].(int64)
+	rows := f.query(t, "SELECT Id FROM "+child+" WHERE RecordId = ? ORDER BY Id", id)
+	first, second := rows[0][0].(int64), rows[1][0].(int64)
+	others := f.query(t, "SELECT Id, 商品, 数量, 単価 FROM "+child+" WHERE RecordId = ? AND Id NOT IN (?, ?) ORDER BY Id", id, first, second)
+
+	f.sim.ResetRequests()
+	s := f.exec(t, "INSERT INTO "+child+" (RecordId, 商品, 数量, 単価) VALUES (?, 'new item', 3, 100), (?, 'second new', 1, 5)", id, id)
+	if s.RowsAffected() != 2 {
+		t.Errorf("insert rowcount %d", s.RowsAffected())
+	}
+	if got := f.writeRequests(); got["POST /k/v1/bulkRequest.json"] != 1 || len(got) != 1 {
+		t.Errorf("requests %v", got)
+	}
+	s = f.exec(t, "UPDATE "+child+" SET 数量 = 数量 + 1 WHERE Id = ?", first)
+	if s.RowsAffected() != 1 {
+		t.Errorf("update rowcount %d", s.RowsAffected())
+	}
+	f.exec(t, "DELETE FROM "+child+" WHERE Id = ?", second)
+	after := f.query(t, "SELECT 商品, 数量, 単価, 小計 FROM "+child+" WHERE RecordId = ? ORDER BY Id", id)
+	if int64(len(after)) != n+1 {
+		t.Fatalf("%d rows after, want %d: %s", len(after), n+1, q(id))
+	}
+	// The untouched rows keep their values (and their ids).
+	kept := f.query(t, "SELECT Id, 商品, 数量, 単価 FROM "+child+" WHERE RecordId = ? AND Id NOT IN (?, ?) AND 商品 NOT LIKE '%new%' ORDER BY Id", id, first, second)
+	if head(kept) != head(others) {
+		t.Errorf("untouched rows changed:\n%s\nwant\n%s", head(kept), head(others))
+	}
+	last := after[len(after)-1]
+	if last[0] != "second new" || last[3] == nil {
+		t.Errorf("new row %v (小計 is computed by kintone)", last)
+	}
+	if _, err := f.eng.Execute(context.Background(), "INSERT INTO "+child+" (商品) VALUES ('orphan')", nil); err == nil ||
+		!strings.Contains(err.Error(), "RecordId") {
+		t.Errorf("a row without its record: %v", err)
+	}
+	if _, err := f.eng.Execute(context.Background(), "UPDATE "+child+" SET RecordId = RecordId + 1 WHERE Id = ?", []any{first}); err == nil {
+		t.Error("moving a row to another record was accepted")
+	}
+}
