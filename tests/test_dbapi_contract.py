@@ -464,7 +464,7 @@ def test_optional_methods(conn: mod.Connection) -> None:
     assert cur.lastrowid is None
     cur.nextset()
     assert cur.connection is conn
-    # stored procedures exist (the OAuth ones), but need an OAuth connection
+    # the OAuth stored procedures need an OAuth connection
     with pytest.raises(mod.ProgrammingError, match="AuthScheme=OAuth"):
         cur.callproc("GetOAuthAuthorizationURL")
     assert "open" in repr(cur)

@@ -219,7 +219,7 @@ def test_procedure_errors_mask_secrets(sim: Simulator, callback: str) -> None:
 def test_procedures_are_listed(sim: Simulator, callback: str) -> None:
     with mod.connect(**props(sim, callback)) as conn:
         names = [r[0] for r in conn.execute("SELECT ProcedureName FROM sys_procedures").fetchall()]
-        assert names == [
+        assert names[:3] == [  # the others: test_procedures_write.py
             "GetOAuthAuthorizationURL",
             "GetOAuthAccessToken",
             "RefreshOAuthAccessToken",

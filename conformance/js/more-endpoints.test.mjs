@@ -330,6 +330,35 @@ describe("spaces", () => {
       assert.equal(typeof m.isAdmin, "boolean");
     }
   });
+
+  test("addThreadComment with text, mentions and a file; updateThread's body; the guest space's thread", { skip: LACKS.space }, async () => {
+    const space = await client.space.getSpace({ id: 1 });
+    const thread = Number(space.defaultThread);
+    const first = await client.space.addThreadComment({ space: 1, thread, comment: { text: "conformance" } });
+    assert.match(first.id, /^\d+$/);
+    const { fileKey } = await client.file.uploadFile({ file: { name: "minutes.txt", data: "minutes" } });
+    const second = await client.space.addThreadComment({
+      space: 1,
+      thread,
+      comment: { files: [{ fileKey, width: 250 }], mentions: [{ code: sim.user, type: "USER" }] },
+    });
+    assert.equal(Number(second.id), Number(first.id) + 1);
+    assert.deepEqual(await client.space.updateThread({ id: thread, body: "<b>conformance</b>" }), {});
+    await rejectsWithKintoneError(client.space.updateThread({ id: thread, name: "renamed" }), "CB_VA01", 400);
+    await rejectsWithKintoneError(
+      client.space.addThreadComment({ space: 1, thread, comment: { text: "x", mentions: [{ code: "nobody-here", type: "USER" }] } }),
+      "CB_VA01",
+      400,
+    );
+    const guest = passwordClient({ guestSpaceId: sim.guestSpace });
+    const gs = await guest.space.getSpace({ id: sim.guestSpace });
+    const g = await guest.space.addThreadComment({
+      space: sim.guestSpace,
+      thread: Number(gs.defaultThread),
+      comment: { text: "guest conformance" },
+    });
+    assert.match(g.id, /^\d+$/);
+  });
 });
 
 // --- preview app and deploy ------------------------------------------------------------------

@@ -2,6 +2,8 @@ package bridge
 
 import (
 	"context"
+	"encoding/base64"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,21 +17,26 @@ import (
 // Stored procedures: `EXECUTE Name Param = 'value', Param2 = ?` (EXEC also works), parsed here
 // before SQLite sees the text. Names are case-insensitive; values are string literals ('' for a
 // quote inside), numbers, NULL (= not given) or ? parameters; values may also be given by
-// position, in the declared order, before any named one (`EXECUTE Name 'a', ?`). The result is
-// one row through the ordinary statement and fetch path.
+// position, in the declared order, before any named one (`EXECUTE Name 'a', ?`). The result
+// (one row, or one per record a procedure changed) goes through the ordinary statement and
+// fetch path. The OAuth procedures are here; those that call kintone's APIs are in
+// procedures_kintone.go.
 
 type procParam struct {
 	Name        string
+	Required    bool
 	Secret      bool // masked in error text
+	Bytes       bool // a bytes value is accepted and passed on in base64
 	Description string
 }
 
 type procedure struct {
 	Name        string
 	Description string
+	OAuth       bool // needs a connection with AuthScheme=OAuth
 	Params      []procParam
 	Outputs     []engine.Column
-	run         func(ctx context.Context, c *conn, in map[string]string) ([]any, error)
+	run         func(ctx context.Context, c *conn, in map[string]string) ([][]any, error)
 }
 
 var tokenOutputs = []engine.Column{
@@ -38,9 +45,13 @@ var tokenOutputs = []engine.Column{
 	{Name: "ExpiresIn", DeclType: schema.TypeInteger, TypeCode: schema.CodeNumber},
 }
 
-var procedures = []*procedure{
+// procedures are the stored procedures, in the order sys_procedures lists them.
+var procedures = slices.Concat(oauthProcedures, kintoneProcedures)
+
+var oauthProcedures = []*procedure{
 	{
-		Name: "GetOAuthAuthorizationURL",
+		Name:  "GetOAuthAuthorizationURL",
+		OAuth: true,
 		Description: "Returns the kintone authorization URL to send the user to (web flow); after approval kintone " +
 			"redirects to CallbackURL with the code (pass it to GetOAuthAccessToken as Verifier).",
 		Params: []procParam{
@@ -53,7 +64,8 @@ var procedures = []*procedure{
 		run:     procAuthURL,
 	},
 	{
-		Name: "GetOAuthAccessToken",
+		Name:  "GetOAuthAccessToken",
+		OAuth: true,
 		Description: "Exchanges an authorization code (Verifier) for tokens; with AuthMode=APP and no Verifier it runs the " +
 			"desktop flow (browser and loopback CallbackURL). The connection then uses the new tokens.",
 		Params: []procParam{
@@ -68,6 +80,7 @@ var procedures = []*procedure{
 	},
 	{
 		Name:        "RefreshOAuthAccessToken",
+		OAuth:       true,
 		Description: "Obtains new tokens with a refresh token. The connection then uses them.",
 		Params: []procParam{
 			{Name: "OAuthRefreshToken", Secret: true, Description: "The refresh token; default: the connection's current one."},
@@ -98,7 +111,11 @@ func ProcedureRows() (procs, params [][]any) {
 	for _, p := range procedures {
 		procs = append(procs, []any{"CData", "Kintone", p.Name, p.Description})
 		for i, pp := range p.Params {
-			params = append(params, []any{"CData", "Kintone", p.Name, pp.Name, int64(i + 1), "VARCHAR", int64(1), int64(0), pp.Description})
+			desc := pp.Description
+			if pp.Required {
+				desc = "Required. " + desc
+			}
+			params = append(params, []any{"CData", "Kintone", p.Name, pp.Name, int64(i + 1), "VARCHAR", int64(1), int64(0), desc})
 		}
 		for i, o := range p.Outputs {
 			params = append(params, []any{"CData", "Kintone", p.Name, o.Name, int64(len(p.Params) + i + 1), o.DeclType, int64(0), int64(1),
@@ -335,6 +352,11 @@ func bindExecute(p *procedure, args []execArg, params []any) (map[string]string,
 			continue // NULL: not given
 		case string:
 			in[pp.Name] = x
+		case []byte:
+			if !pp.Bytes {
+				return nil, kerr.New(kerr.KindInvalidArgument, "%s: parameter %s must be text, not bytes", p.Name, pp.Name)
+			}
+			in[pp.Name] = base64.StdEncoding.EncodeToString(x)
 		case int64:
 			in[pp.Name] = strconv.FormatInt(x, 10)
 		case float64:
@@ -477,15 +499,20 @@ func (c *conn) execute(ctx context.Context, sql string, params []any) (result, e
 	if err != nil {
 		return nil, err
 	}
-	if c.oauth == nil {
+	for _, pp := range p.Params {
+		if _, given := in[pp.Name]; pp.Required && !given {
+			return nil, kerr.New(kerr.KindInvalidArgument, "%s needs parameter %s (its parameters: %s)", p.Name, pp.Name, paramList(p))
+		}
+	}
+	if p.OAuth && c.oauth == nil {
 		return nil, kerr.New(kerr.KindInvalidArgument, "%s is an OAuth procedure: it needs a connection with AuthScheme=OAuth "+
 			"(OAuthClientId and OAuthClientSecret; with InitiateOAuth=OFF and no OAuthAccessToken the connection opens without a token)", p.Name)
 	}
-	row, err := p.run(ctx, c, in)
+	rows, err := p.run(ctx, c, in)
 	if err != nil {
 		return nil, err
 	}
-	return &staticResult{cols: p.Outputs, rows: [][]any{row}}, nil
+	return &staticResult{cols: p.Outputs, rows: rows}, nil
 }
 
 func authMode(p string, in map[string]string) (string, error) {
@@ -506,7 +533,7 @@ func orDefault(v, def string) string {
 	return strings.TrimSpace(v)
 }
 
-func procAuthURL(_ context.Context, c *conn, in map[string]string) ([]any, error) {
+func procAuthURL(_ context.Context, c *conn, in map[string]string) ([][]any, error) {
 	if _, err := authMode("GetOAuthAuthorizationURL", in); err != nil {
 		return nil, err
 	}
@@ -514,10 +541,10 @@ func procAuthURL(_ context.Context, c *conn, in map[string]string) ([]any, error
 	if err != nil {
 		return nil, err
 	}
-	return []any{u}, nil
+	return [][]any{{u}}, nil
 }
 
-func procAccessToken(ctx context.Context, c *conn, in map[string]string) ([]any, error) {
+func procAccessToken(ctx context.Context, c *conn, in map[string]string) ([][]any, error) {
 	mode, err := authMode("GetOAuthAccessToken", in)
 	if err != nil {
 		return nil, err
@@ -539,7 +566,7 @@ func procAccessToken(ctx context.Context, c *conn, in map[string]string) ([]any,
 	return tokenRow(t), nil
 }
 
-func procRefresh(ctx context.Context, c *conn, in map[string]string) ([]any, error) {
+func procRefresh(ctx context.Context, c *conn, in map[string]string) ([][]any, error) {
 	t, err := c.oauth.RefreshWith(ctx, in["OAuthRefreshToken"])
 	if err != nil {
 		return nil, err
@@ -547,7 +574,7 @@ func procRefresh(ctx context.Context, c *conn, in map[string]string) ([]any, err
 	return tokenRow(t), nil
 }
 
-func tokenRow(t oauth.Token) []any {
+func tokenRow(t oauth.Token) [][]any {
 	var expires any
 	if t.ExpiresIn > 0 {
 		expires = t.ExpiresIn
@@ -556,7 +583,7 @@ func tokenRow(t oauth.Token) []any {
 	if t.RefreshToken != "" {
 		refresh = t.RefreshToken
 	}
-	return []any{t.AccessToken, refresh, expires}
+	return [][]any{{t.AccessToken, refresh, expires}}
 }
 
 // staticResult is a result set computed in Go (a procedure's output).

@@ -195,20 +195,22 @@ func SimAdvance(h int64, seconds float64) error {
 
 // faultRule is the JSON form of kintonesim.FaultRule (durations in milliseconds).
 type faultRule struct {
-	Method      string            `json:"method"`
-	Path        string            `json:"path"`
-	App         string            `json:"app"`
-	Nth         int               `json:"nth"`
-	Times       int               `json:"times"`
-	DelayMs     int64             `json:"delayMs"`
-	Reset       bool              `json:"reset"`
-	Status      int               `json:"status"`
-	Code        string            `json:"code"`
-	Message     string            `json:"message"`
-	Body        string            `json:"body"`
-	ContentType string            `json:"contentType"`
-	Header      map[string]string `json:"header"`
-	SlowBodyMs  int64             `json:"slowBodyMs"`
+	Method  string `json:"method"`
+	Path    string `json:"path"`
+	App     string `json:"app"`
+	Nth     int    `json:"nth"`
+	Times   int    `json:"times"`
+	DelayMs int64  `json:"delayMs"`
+	Reset   bool   `json:"reset"`
+	// ResetAfterServe serves the request, then drops the connection instead of the reply.
+	ResetAfterServe bool              `json:"resetAfterServe"`
+	Status          int               `json:"status"`
+	Code            string            `json:"code"`
+	Message         string            `json:"message"`
+	Body            string            `json:"body"`
+	ContentType     string            `json:"contentType"`
+	Header          map[string]string `json:"header"`
+	SlowBodyMs      int64             `json:"slowBodyMs"`
 }
 
 // SimAddFault adds a fault rule given as JSON.
@@ -224,7 +226,7 @@ func SimAddFault(h int64, rule string) error {
 		return kerr.New(kerr.KindInvalidArgument, "bad fault rule: %v", err)
 	}
 	fr := kintonesim.FaultRule{Method: r.Method, Path: r.Path, App: r.App, Nth: r.Nth, Times: r.Times,
-		Delay: time.Duration(r.DelayMs) * time.Millisecond, Reset: r.Reset, Status: r.Status, Code: r.Code,
+		Delay: time.Duration(r.DelayMs) * time.Millisecond, Reset: r.Reset, ResetAfterServe: r.ResetAfterServe, Status: r.Status, Code: r.Code,
 		Message: r.Message, Body: r.Body, ContentType: r.ContentType,
 		Header: r.Header, SlowBody: time.Duration(r.SlowBodyMs) * time.Millisecond}
 	s.rn.Server.AddFault(fr)

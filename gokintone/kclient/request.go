@@ -30,8 +30,18 @@ type call struct {
 	app      int64   // the app the request concerns, for API-token selection; 0 = none
 	apps     []int64 // when app == 0: the apps whose tokens to send; nil = all tokens
 	params   []param // GET: the parameters (query string, or JSON body under method override)
-	body     any     // other methods: the JSON body
+	body     any     // other methods: the JSON body, or a *formBody sent as it is
 	noRetry  bool    // a GET that changes state (reading a cursor): never resent
+	// download marks a GET whose reply is a file: its bytes go into a *File, at most maxBody
+	// of them (0 = the client's cap on replies).
+	download bool
+	maxBody  int64
+}
+
+// formBody is a request body that is not JSON (a multipart/form-data upload).
+type formBody struct {
+	contentType string
+	data        []byte
 }
 
 // path returns the URL path of an endpoint, guest space included.
@@ -100,16 +110,23 @@ func needsBody(ps []param) bool {
 
 // prepared is a call turned into what goes on the wire; it is sent once per attempt.
 type prepared struct {
-	method     string // the HTTP method on the wire
-	override   bool   // POST with X-HTTP-Method-Override: GET
-	url        string
-	body       []byte // nil = none
-	tokens     string // X-Cybozu-API-Token value, or ""
-	idempotent bool
+	method      string // the HTTP method on the wire
+	override    bool   // POST with X-HTTP-Method-Override: GET
+	url         string
+	body        []byte // nil = none
+	contentType string // of body
+	tokens      string // X-Cybozu-API-Token value, or ""
+	idempotent  bool
+	download    bool  // the reply is a file, read into a *File
+	maxBody     int64 // the most bytes of a successful reply read
 }
 
 func (c *Client) prepare(cl call) (*prepared, error) {
-	p := &prepared{method: cl.method, idempotent: cl.method == http.MethodGet && !cl.noRetry}
+	p := &prepared{method: cl.method, idempotent: cl.method == http.MethodGet && !cl.noRetry,
+		download: cl.download, maxBody: c.maxSuccessBody}
+	if cl.maxBody > 0 {
+		p.maxBody = cl.maxBody
+	}
 	u := *c.base
 	u.Path = c.path(cl.endpoint)
 	if cl.method == http.MethodGet {
@@ -128,13 +145,20 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 		p.url = full
 	} else {
 		p.url = u.String()
-		if cl.body != nil {
+		switch b := cl.body.(type) {
+		case nil:
+		case *formBody:
+			p.body, p.contentType = b.data, b.contentType
+		default:
 			body, err := json.Marshal(cl.body)
 			if err != nil {
 				return nil, err
 			}
 			p.body = body
 		}
+	}
+	if p.body != nil && p.contentType == "" {
+		p.contentType = "application/json"
 	}
 	if c.UsesTokens() {
 		var err error
@@ -164,7 +188,7 @@ func (c *Client) newRequest(ctx context.Context, p *prepared, bearer string) (*h
 	}
 	h := req.Header
 	if p.body != nil {
-		h.Set("Content-Type", "application/json")
+		h.Set("Content-Type", p.contentType)
 	}
 	if p.override {
 		h.Set("X-HTTP-Method-Override", http.MethodGet)
@@ -183,7 +207,9 @@ func (c *Client) newRequest(ctx context.Context, p *prepared, bearer string) (*h
 	if c.language != "-" {
 		h.Set("Accept-Language", c.language)
 	}
-	h.Set("Accept", "application/json")
+	if !p.download {
+		h.Set("Accept", "application/json")
+	}
 	return req, nil
 }
 
@@ -289,7 +315,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	limit := c.maxErrorBody
 	if ok {
-		limit = c.maxSuccessBody
+		limit = p.maxBody
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
@@ -299,15 +325,23 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 		return c.transportFailure(method, path, err, actx.Err() != nil, true)
 	}
 	if int64(len(body)) > limit {
-		if !ok {
+		switch {
+		case !ok:
 			body = body[:limit] // the start of an error body is enough to report it
-		} else {
+		case p.download:
+			return kerr.New(kerr.KindLimit, "%s",
+				c.redact(fmt.Sprintf("kintone %s %s: the file is larger than %s, the most this download reads", method, path, sizeText(limit))))
+		default:
 			return kerr.New(kerr.KindLimit, "%s",
 				c.redact(fmt.Sprintf("kintone %s %s: the reply is larger than %s; request fewer records or fields per page", method, path, sizeText(limit))))
 		}
 	}
 	if err := c.checkResponse(method, path, resp, body); err != nil {
 		return err
+	}
+	if p.download {
+		*out.(*File) = File{Data: body, ContentType: resp.Header.Get("Content-Type")}
+		return nil
 	}
 	if w := resp.Header.Get("X-Cybozu-Warning"); w != "" {
 		return kerr.New(kerr.KindLimit, "%s",

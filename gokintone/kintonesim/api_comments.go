@@ -107,8 +107,7 @@ func (a commentAPI) commentJSON(c *comment) map[string]any {
 	}
 }
 
-// postComment answers POST record/comment.json. Mentioned names are put before the text,
-// separated by spaces and followed by " \n", as kintone shows them.
+// postComment answers POST record/comment.json; mentioned names are put before the text.
 func (a commentAPI) postComment(q *request) (any, *apiError) {
 	in, ok := q.p["comment"].(map[string]any)
 	if !ok {
@@ -118,13 +117,6 @@ func (a commentAPI) postComment(q *request) (any, *apiError) {
 	if n := utf8.RuneCountInString(body); n == 0 || n > 65535 {
 		return nil, errInvalid("comment.text", msgCommentLen)
 	}
-	items, ok := list(in["mentions"])
-	if !ok {
-		return nil, errInvalid("comment.mentions", msgBadValue)
-	}
-	if len(items) > 10 {
-		return nil, errInvalid("comment.mentions", msgMentions10)
-	}
 	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -132,40 +124,9 @@ func (a commentAPI) postComment(q *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	var mentions []mention
-	var names []string
-	for i, it := range items {
-		m, _ := it.(map[string]any)
-		code, _ := scalarString(m["code"])
-		typ, _ := scalarString(m["type"])
-		key := fmt.Sprintf("comment.mentions[%d]", i)
-		kind, kindName := byte(0), ""
-		switch typ {
-		case "USER":
-			kind, kindName = kindUser, "user"
-		case "GROUP":
-			kind, kindName = kindGroup, "group"
-		case "ORGANIZATION":
-			kind, kindName = kindOrg, "organization"
-		default:
-			return nil, errInvalid(key+".type", msgMentionType)
-		}
-		if code == "" {
-			return nil, errInvalid(key+".code", msgRequired)
-		}
-		idx, ok := a.dir.lookup(kind, code)
-		if !ok {
-			return nil, errInvalid(key+".code", msgNoEntity(kindName, code))
-		}
-		name := a.dir.get(idx).name
-		if name == "" {
-			name = code
-		}
-		names = append(names, name)
-		mentions = append(mentions, mention{code: code, typ: typ})
-	}
-	if len(names) > 0 {
-		body = strings.Join(names, " ") + " \n" + body
+	mentions, body, e := a.mention(in, body)
+	if e != nil {
+		return nil, e
 	}
 	k := commentKey{d.meta.ID, id}
 	th := a.comments[k]
@@ -173,9 +134,7 @@ func (a commentAPI) postComment(q *request) (any, *apiError) {
 		th = &commentThread{next: 1}
 		a.comments[k] = th
 	}
-	c := &comment{id: th.next, text: body, created: now.Truncate(time.Second), creator: q.user, mentions: mentions}
-	th.next++
-	th.list = append(th.list, c)
+	c := th.add(&comment{text: body, created: now.Truncate(time.Second), creator: q.user, mentions: mentions})
 	return map[string]any{"id": strconv.FormatInt(c.id, 10)}, nil
 }
 
@@ -205,4 +164,53 @@ func (a commentAPI) deleteComment(q *request) (any, *apiError) {
 		}
 	}
 	return nil, errCommentNotFound()
+}
+
+// mention checks the mentions of a record or thread comment (at most 10 users, groups and
+// organizations that exist) and puts their names before text, separated by spaces and followed
+// by " \n", as kintone shows them. The caller holds s.mu.
+func (s *store) mention(comment map[string]any, text string) ([]mention, string, *apiError) {
+	items, ok := list(comment["mentions"])
+	if !ok {
+		return nil, "", errInvalid("comment.mentions", msgBadValue)
+	}
+	if len(items) > 10 {
+		return nil, "", errInvalid("comment.mentions", msgMentions10)
+	}
+	var mentions []mention
+	var names []string
+	for i, it := range items {
+		m, _ := it.(map[string]any)
+		code, _ := scalarString(m["code"])
+		typ, _ := scalarString(m["type"])
+		key := fmt.Sprintf("comment.mentions[%d]", i)
+		kind, kindName := byte(0), ""
+		switch typ {
+		case "USER":
+			kind, kindName = kindUser, "user"
+		case "GROUP":
+			kind, kindName = kindGroup, "group"
+		case "ORGANIZATION":
+			kind, kindName = kindOrg, "organization"
+		default:
+			return nil, "", errInvalid(key+".type", msgMentionType)
+		}
+		if code == "" {
+			return nil, "", errInvalid(key+".code", msgRequired)
+		}
+		idx, ok := s.dir.lookup(kind, code)
+		if !ok {
+			return nil, "", errInvalid(key+".code", msgNoEntity(kindName, code))
+		}
+		name := s.dir.get(idx).name
+		if name == "" {
+			name = code
+		}
+		names = append(names, name)
+		mentions = append(mentions, mention{code: code, typ: typ})
+	}
+	if len(names) > 0 {
+		text = strings.Join(names, " ") + " \n" + text
+	}
+	return mentions, text, nil
 }

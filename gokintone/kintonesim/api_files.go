@@ -24,6 +24,11 @@ var (
 		return text{fmt.Sprintf("The file is too large: the simulator accepts up to %d bytes per file.", max),
 			fmt.Sprintf("ファイルサイズが大きすぎます。シミュレーターが受け付けるファイルは%dバイトまでです。", max)}
 	}
+	// msgNoFileKey answers a fileKey that is neither an upload key nor an attachment's.
+	msgNoFileKey = func(key string) text {
+		return text{fmt.Sprintf("The file (fileKey: %s) does not exist.", key),
+			fmt.Sprintf("指定したファイル（fileKey: %s）が見つかりません。", key)}
+	}
 	msgFileSpace = func(max int64) text {
 		return text{fmt.Sprintf("The simulator holds at most %d bytes of files; no space is left.", max),
 			fmt.Sprintf("シミュレーターが保持できるファイルの合計（%dバイト）を超えています。", max)}

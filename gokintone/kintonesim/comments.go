@@ -2,8 +2,9 @@ package kintonesim
 
 import "time"
 
-// Record comments (record/comments.json, record/comment.json) as the store keeps them: a thread
-// per record, with ids counting from 1 in each.
+// Comments as the store keeps them: record comments (record/comments.json, record/comment.json)
+// in a thread per record, and the comments of space threads (space/thread/comment.json,
+// threads.go); ids count from 1 in each thread.
 
 // commentKey names a record: app id and record id.
 type commentKey struct{ app, record int64 }
@@ -13,12 +14,21 @@ type commentThread struct {
 	list []*comment
 }
 
+// add appends c to the thread under the next id and returns it.
+func (th *commentThread) add(c *comment) *comment {
+	c.id = th.next
+	th.next++
+	th.list = append(th.list, c)
+	return c
+}
+
 type comment struct {
 	id       int64
 	text     string
 	created  time.Time
 	creator  int32
 	mentions []mention
+	files    []fileRef // the attachments of a space thread's comment (record comments have none)
 }
 
 type mention struct{ code, typ string }

@@ -6,9 +6,9 @@
 // layer, OAuth 2.0 with its /oauth2/ endpoints), limits, error envelopes (English or Japanese)
 // and concurrency headers. Queries are parsed and evaluated by package kquery, the same code the
 // connector builds them with. It also serves files (file.json), record comments, process
-// management (statuses and assignees), app settings reads (layout, views, status), spaces,
-// preview apps with deploys and the cybozu User API (/v1/users.json …); FIXTURE.md describes
-// them.
+// management (statuses and assignees), app settings reads (layout, views, status), spaces and
+// their threads (comments, body), preview apps with deploys and the cybozu User API
+// (/v1/users.json …); FIXTURE.md describes them.
 //
 // Its content comes from a Fixture (see FIXTURE.md); package sample builds the sample dataset
 // used by the demo. New returns an http.Handler for httptest; Start listens on loopback and
@@ -20,10 +20,10 @@
 // The store (store.go) is the domain's data and its rules, with no HTTP: apps with their forms
 // and records (model.go; values.go decodes field values, calc.go computes formulas, records.go
 // loads records and runs queries, render.go writes kintone's JSON), users and organizations,
-// API tokens (access.go checks what a caller may do), spaces, files (files.go), record
-// comments (comments.go), preview forms (preview.go), cursors (cursor.go) and OAuth grants
-// (oauth.go). Record writes are transactions (write.go, process.go). The store's lock guards
-// it; cursors and OAuth grants have locks of their own.
+// API tokens (access.go checks what a caller may do), spaces and their threads (threads.go),
+// files (files.go), record comments (comments.go), preview forms (preview.go), cursors
+// (cursor.go) and OAuth grants (oauth.go). Record writes are transactions (write.go,
+// process.go). The store's lock guards it; cursors and OAuth grants have locks of their own.
 //
 // The HTTP layer is Server (server.go). One route table (routes.go) lists every endpoint: its
 // method, its path as kintone documents it, and its handler. Every request passes through the

@@ -39,8 +39,12 @@ type FaultRule struct {
 	// Delay is slept first (the request's cancellation ends it). With nothing else set the
 	// request is then served normally: a slow server.
 	Delay time.Duration
-	// Reset closes the connection without sending a response.
+	// Reset closes the connection without sending a response; the request is not served.
 	Reset bool
+	// ResetAfterServe serves the request (authentication, the handler and its writes as
+	// usual), discards the reply and then closes the connection: the client sees a connection
+	// reset although the request took effect, the case where a write's outcome is unknown.
+	ResetAfterServe bool
 	// Status, when non-zero, is the response sent instead of serving the request: a kintone
 	// error {code, id, message} when Code is set (Message, or a generic message), else Body as
 	// is (ContentType, default text/plain; charset=utf-8), e.g. a proxy's HTML error page.
@@ -174,8 +178,16 @@ func (s *Server) applyFaultRules(w *statusWriter, q *request) (code string, done
 		}
 	}
 	if f.Reset {
-		s.resetConnection(w, q)
-		return "", true // not reached when the connection could be dropped
+		q.entry.Status = 0
+		s.resetConnection(w.ResponseWriter, q)
+		return "", true // not reached
+	}
+	if f.ResetAfterServe {
+		// The later stages answer into a writer that keeps nothing; ServeHTTP then drops the
+		// connection the reply should have gone to.
+		q.lostReply = w.ResponseWriter
+		w.ResponseWriter = &discardWriter{header: http.Header{}}
+		return "", false
 	}
 	for k, v := range f.Header {
 		w.Header().Set(k, v)
@@ -210,12 +222,12 @@ func (s *Server) sendFault(w http.ResponseWriter, q *request, f Fault, contentTy
 	return e.code
 }
 
-// resetConnection drops the client's connection without a response. The request is logged
-// with status 0 first, since the handler does not return normally.
-func (s *Server) resetConnection(w *statusWriter, q *request) {
-	q.entry.Status = 0
+// resetConnection drops the client's connection (w, the server's own writer) without a
+// response. The request is logged first, with the status its entry holds, since ServeHTTP
+// does not return normally.
+func (s *Server) resetConnection(w http.ResponseWriter, q *request) {
 	s.log.add(q)
-	if conn, _, err := http.NewResponseController(w.ResponseWriter).Hijack(); err == nil {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		if tc, ok := conn.(*net.TCPConn); ok {
 			tc.SetLinger(0) // RST rather than FIN: the client sees "connection reset"
 		}
@@ -225,6 +237,14 @@ func (s *Server) resetConnection(w *statusWriter, q *request) {
 	// Not hijackable (HTTP/2, TLS or a recorder): net/http aborts the stream or connection.
 	panic(http.ErrAbortHandler)
 }
+
+// discardWriter is the writer of a request whose reply is lost (FaultRule.ResetAfterServe):
+// it takes headers and body and keeps nothing.
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
 
 // slowWriter writes each body chunk in ten pieces spread over d, flushing each.
 type slowWriter struct {

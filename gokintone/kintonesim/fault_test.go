@@ -134,6 +134,33 @@ func TestFaultResetAndSlowBody(t *testing.T) {
 	}
 	resp.Body.Close()
 
+	// ResetAfterServe: the record is added, then the connection drops instead of the reply.
+	s.ResetRequests()
+	s.AddFault(kintonesim.FaultRule{Method: "POST", Path: "/k/v1/record.json", ResetAfterServe: true})
+	add := newRequest(t, "POST", rn.URL()+"/k/v1/record.json", pwTasks)
+	add.Header.Set("Content-Type", "application/json")
+	add.Body = io.NopCloser(strings.NewReader(`{"app": 1, "record": {"title": {"value": "lost reply"}}}`))
+	resp, err = client.Do(add)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("reset after serve: got %d", resp.StatusCode)
+	}
+	if !errors.Is(err, io.EOF) && !strings.Contains(err.Error(), "connection reset") {
+		t.Errorf("reset after serve: the client saw %v, not a dropped connection", err)
+	}
+	if l := s.Requests(); len(l) != 1 || l[0].Status != 200 || !l[0].Fault {
+		t.Errorf("log %+v", l)
+	}
+	resp, err = client.Do(newRequest(t, "GET", u+"&query=title%3D%22lost%20reply%22", pwTasks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"value":"lost reply"`) {
+		t.Errorf("the write of the lost reply is not applied: %s", body)
+	}
+
 	// SlowBody on the real answer: headers at once, the body over 300 ms.
 	s.AddFault(kintonesim.FaultRule{Path: "/k/v1/records.json", SlowBody: 300 * time.Millisecond, Times: 2})
 	start := time.Now()
@@ -142,7 +169,7 @@ func TestFaultResetAndSlowBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := time.Since(start)
-	body, err := io.ReadAll(resp.Body)
+	body, err = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	total := time.Since(start)
 	if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(string(body), `{"records":[`) {

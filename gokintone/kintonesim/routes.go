@@ -65,6 +65,8 @@ func (s *Server) routeList() []route {
 		// Spaces (api_spaces.go)
 		{"GET", "/k/v1/space.json", handler(spaces.getSpace)},
 		{"GET", "/k/v1/space/members.json", handler(spaces.getSpaceMembers)},
+		{"PUT", "/k/v1/space/thread.json", handler(spaces.putThread)},
+		{"POST", "/k/v1/space/thread/comment.json", handler(spaces.postThreadComment)},
 		// The cybozu User API: password authentication only (api_users.go)
 		{"GET", "/v1/users.json", handler(users.getUsers)},
 		{"GET", "/v1/groups.json", handler(users.getGroups)},

@@ -126,6 +126,9 @@ type request struct {
 
 	p     params // set by readParams
 	entry *LoggedRequest
+	// lostReply is the server's writer when a ResetAfterServe fault rule fired: the request is
+	// answered into a discarding writer and this connection is then dropped.
+	lostReply http.ResponseWriter
 	// records is the number of records the call returned, for the counters.
 	records int
 }
@@ -175,6 +178,9 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	q.entry.Status = w.status
 	q.entry.Code = code
+	if q.lostReply != nil {
+		s.resetConnection(q.lostReply, q) // logs the request with the status of the lost reply
+	}
 	s.log.add(q)
 }
 

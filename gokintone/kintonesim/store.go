@@ -9,8 +9,8 @@ import (
 )
 
 // store is the simulated domain's data: apps with their forms and records, users,
-// organizations and groups, API tokens, spaces, files, record comments, preview forms, cursors
-// and OAuth grants. It knows nothing of HTTP: the handlers (api_*.go) read and change it under
+// organizations and groups, API tokens, spaces and their threads, files, record comments,
+// preview forms, cursors and OAuth grants. It knows nothing of HTTP: the handlers (api_*.go) read and change it under
 // its locks, on behalf of a caller (access.go).
 type store struct {
 	now                  func() time.Time // the domain's clock
@@ -28,6 +28,7 @@ type store struct {
 
 	files    fileStore                     // attachments and uploads (files.go)
 	comments map[commentKey]*commentThread // record comments (comments.go)
+	threads  map[threadKey]*spaceThread    // space threads' bodies and comments (threads.go)
 	previews map[int64]*previewApp         // preview forms of apps (preview.go)
 	liveRev  map[int64]int64               // app settings revision of live apps (absent: 1)
 	deploys  map[int64]int                 // app → pending PROCESSING answers of deploy.json GET
@@ -59,6 +60,7 @@ func newStore(f *Fixture, opts Options) (*store, error) {
 		calcs:                calcCache{},
 		files:                newFileStore(opts.MaxFileSize, opts.MaxFileBytes),
 		comments:             map[commentKey]*commentThread{},
+		threads:              map[threadKey]*spaceThread{},
 		previews:             map[int64]*previewApp{},
 		liveRev:              map[int64]int64{},
 		deploys:              map[int64]int{},

@@ -293,9 +293,7 @@ func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 			}
 			name, _ := scalarString(m["name"])
 			if name == "" {
-				dc.fail(fmt.Sprintf("%s.values[%d].fileKey", k.String(), i), text{
-					fmt.Sprintf("The file (fileKey: %s) does not exist.", fk),
-					fmt.Sprintf("指定したファイル（fileKey: %s）が見つかりません。", fk)})
+				dc.fail(fmt.Sprintf("%s.values[%d].fileKey", k.String(), i), msgNoFileKey(fk))
 				continue
 			}
 			ct, _ := scalarString(m["contentType"])

@@ -141,9 +141,11 @@ class Simulator:
         in ``*``), ``app``, ``nth`` (first matching request to fault, from 1), ``times`` (how
         many; negative = all), ``status``, ``code`` (a kintone error code; without it ``body``
         is sent as is, like a load balancer's page), ``message``, ``body``, ``content_type``,
-        ``header`` (dict), ``reset`` (close the connection without a reply), ``delay`` and
+        ``header`` (dict), ``reset`` (close the connection without a reply; nothing is
+        applied), ``reset_after_serve`` (serve the request, then close the connection instead
+        of replying: a write takes effect and the client cannot tell), ``delay`` and
         ``slow_body`` (seconds)."""
-        names = {"content_type": "contentType"}
+        names = {"content_type": "contentType", "reset_after_serve": "resetAfterServe"}
         wire: dict[str, Any] = {}
         for key, value in rule.items():
             if key in ("delay", "slow_body"):
