@@ -173,3 +173,43 @@ def test_validation_error_names_row_and_field(sim: Simulator, conn: mod.Connecti
     assert e.committed_ids == [] and e.first_uncommitted_index == 0
     sim.clear_faults()
     assert count(conn, "[Deal name] = 'v'") == 0  # one bulkRequest: none applied
+
+
+def test_outcome_unknown_is_reported_not_guessed(sim: Simulator, conn: mod.Connection) -> None:
+    rows = [("unk", i) for i in range(2500)]
+    sim.add_fault(path="/k/v1/bulkRequest.json", nth=2, reset_after_serve=True)
+    with pytest.raises(mod.OperationalError) as info:
+        conn.executemany("INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", rows)
+    e = info.value
+    assert e.outcome_unknown is True and "not known" in str(e)
+    assert e.committed_ids is not None and len(e.committed_ids) == 2000
+    assert e.first_uncommitted_index == 2000
+    sim.clear_faults()
+    # The simulator did apply the lost request: the caller must check before re-running.
+    assert count(conn, "[Deal name] = 'unk'") == 2500
+
+
+def test_subtable_rows(conn: mod.Connection) -> None:
+    child = "[受注明細 Orders_明細]"
+    [(rid, n)] = conn.execute(
+        f"SELECT RecordId, COUNT(*) FROM {child} GROUP BY RecordId ORDER BY RecordId LIMIT 1"
+    ).fetchall()
+    untouched = conn.execute(
+        f"SELECT Id, 商品, 数量 FROM {child} WHERE RecordId = ? ORDER BY Id", [rid]
+    ).fetchall()
+    cur = conn.cursor()
+    cur.execute(f"INSERT INTO {child} (RecordId, 商品, 数量, 単価) VALUES (?, 'added', 2, 10)", [rid])
+    assert cur.rowcount == 1
+    rows = conn.execute(
+        f"SELECT Id, 商品, 数量, 小計 FROM {child} WHERE RecordId = ? ORDER BY Id", [rid]
+    ).fetchall()
+    assert len(rows) == n + 1
+    assert [r[:3] for r in rows[:-1]] == untouched  # the other rows, ids included
+    new_id = rows[-1][0]
+    assert rows[-1][1:] == ("added", 2, 20)  # 小計 computed by kintone
+    cur.execute(f"UPDATE {child} SET 数量 = 5 WHERE Id = ?", [new_id])
+    cur.execute(f"DELETE FROM {child} WHERE Id = ?", [untouched[0][0]])
+    rows = conn.execute(
+        f"SELECT Id, 数量 FROM {child} WHERE RecordId = ? ORDER BY Id", [rid]
+    ).fetchall()
+    assert rows == [*[(r[0], r[2]) for r in untouched[1:]], (new_id, 5)]

@@ -277,3 +277,41 @@ func TestSubtableWrites(t *testing.T) {
 		t.Error("moving a row to another record was accepted")
 	}
 }
+
+// TestOutcomeUnknown: the connection breaks after kintone applied a bulkRequest: the error
+// says the outcome is unknown and does not count those rows as committed; the updated ids it
+// concerns are named.
+func TestOutcomeUnknown(t *testing.T) {
+	f := writeFixture(t)
+	before := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64)
+	rows := make([][]any, 2500)
+	for i := range rows {
+		rows[i] = []any{"u", int64(i)}
+	}
+	f.sim.AddFault(kintonesim.FaultRule{Path: "/k/v1/bulkRequest.json", Nth: 2, ResetAfterServe: true})
+	_, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", rows)
+	e := kerr.As(err)
+	if e == nil || e.Details == nil {
+		t.Fatalf("%v", err)
+	}
+	wf := e.Details.(WriteFailure)
+	if !wf.OutcomeUnknown || len(wf.CommittedIDs) != 2000 || wf.FirstUncommittedIndex != 2000 || !strings.Contains(err.Error(), "not known") {
+		t.Fatalf("details %+v: %v", wf, err)
+	}
+	// Here kintone did apply it: the first 2,000 and the 500 of the lost reply exist.
+	if n := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64); n != before+2500 {
+		t.Errorf("count %d, want %d", n, before+2500)
+	}
+	f.sim.ClearFaults()
+	ids := f.query(t, "SELECT Id FROM Deals WHERE Amount < 2 AND [Deal name] = 'u' ORDER BY Id")
+	f.sim.AddFault(kintonesim.FaultRule{Path: "/k/v1/bulkRequest.json", ResetAfterServe: true})
+	_, err = f.eng.Execute(context.Background(), "UPDATE Deals SET Amount = Amount + 100 WHERE [Deal name] = 'u' AND Amount < 2", nil)
+	e = kerr.As(err)
+	if e == nil || e.Details == nil {
+		t.Fatalf("%v", err)
+	}
+	wf = e.Details.(WriteFailure)
+	if !wf.OutcomeUnknown || len(wf.UnknownIDs) != 2 || wf.UnknownIDs[0] != ids[0][0] || wf.UnknownIDs[1] != ids[1][0] {
+		t.Errorf("details %+v", wf)
+	}
+}
