@@ -62,6 +62,7 @@ type Engine struct {
 
 	catalog *catalog
 	tables  map[string]*schema.Table // by key given to CREATE VIRTUAL TABLE
+	upserts map[string]bool          // keys of the companion tables T#UPSERT (write.go)
 	current *Stmt                    // statement being stepped; owns the per-statement cache
 	facts   sqlFacts                 // of the statement being prepared
 	vtErr   error                    // the rich error behind a virtual-table failure
@@ -92,7 +93,7 @@ func Open(client *kclient.Client, opts Options) (*Engine, error) {
 	if opts.ScanParallelism <= 0 {
 		opts.ScanParallelism = 4
 	}
-	e := &Engine{client: client, opts: opts, tables: map[string]*schema.Table{}}
+	e := &Engine{client: client, opts: opts, tables: map[string]*schema.Table{}, upserts: map[string]bool{}}
 	e.catalog = newCatalog(e)
 	d := &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		if err := c.CreateModule("kintone", &module{e: e}); err != nil {
@@ -255,6 +256,7 @@ func (e *Engine) begin(ctx context.Context, sql string, rows [][]any) (*Stmt, er
 	if e.conn == nil {
 		return nil, kerr.New(kerr.KindClosed, "the connection is closed")
 	}
+	sql = rewriteUpsert(sql)
 	facts := analyzeSQL(sql)
 	if facts.trailing {
 		return nil, kerr.New(kerr.KindSQL, "only one SQL statement can be executed at a time; split the text at ';'")
@@ -414,7 +416,8 @@ func (e *Engine) prepare(ctx context.Context, sql string) (driver.Stmt, error) {
 		}
 		name := m[2]
 		declared[strings.ToLower(name)] = true
-		t, rerr := e.catalog.resolve(ctx, name)
+		base, companion := companionOf(name)
+		t, rerr := e.catalog.resolve(ctx, base)
 		if rerr != nil {
 			return nil, rerr
 		}
@@ -422,7 +425,7 @@ func (e *Engine) prepare(ctx context.Context, sql string) (driver.Stmt, error) {
 			return nil, kerr.New(kerr.KindSQL,
 				"no such table: %s (kintone apps are tables named after the app; SELECT * FROM sys_tables lists them)", name)
 		}
-		if err := e.declare(name, t); err != nil {
+		if err := e.declareCompanion(name, t, companion); err != nil {
 			return nil, err
 		}
 	}
@@ -430,8 +433,15 @@ func (e *Engine) prepare(ctx context.Context, sql string) (driver.Stmt, error) {
 
 // declare creates the virtual table name for t in the temp schema.
 func (e *Engine) declare(name string, t *schema.Table) error {
-	key := strconv.Itoa(len(e.tables) + 1)
+	key := e.nextKey()
 	e.tables[key] = t
+	return e.declareKey(name, key)
+}
+
+// nextKey is a new key for a virtual table's declaration.
+func (e *Engine) nextKey() string { return strconv.Itoa(len(e.tables) + 1) }
+
+func (e *Engine) declareKey(name, key string) error {
 	err := e.execInternal("CREATE VIRTUAL TABLE temp." + schema.QuoteIdent(name) + " USING kintone(" + key + ")")
 	if err != nil {
 		return kerr.Wrap(err, kerr.KindInternal, "cannot declare table %s: %v", name, err)

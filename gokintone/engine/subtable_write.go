@@ -60,9 +60,9 @@ func (v *vtab) childInsert(st *Stmt, vals []any) error {
 			parent, _ = enc.(int64)
 			continue
 		}
-		if err := col.Writable(schema.OpInsert); err != nil {
+		if err := col.Writable(schema.OpInsert); err != nil || val == nil && kintoneFills(col) {
 			if val == nil {
-				continue
+				continue // not given: kintone assigns or computes it
 			}
 			return rowError(v.t, st.rowIndex(), col, err)
 		}

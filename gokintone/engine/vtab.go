@@ -33,14 +33,16 @@ func (m *module) Connect(c *sqlite3.SQLiteConn, args []string) (sqlite3.VTab, er
 	if err := c.DeclareVTab(t.CreateSQL()); err != nil {
 		return nil, err
 	}
-	return &vtab{e: m.e, t: t}, nil
+	return &vtab{e: m.e, t: t, name: args[2], upsert: m.e.upserts[args[3]]}, nil
 }
 
 func (m *module) DestroyModule() {}
 
 type vtab struct {
-	e *Engine
-	t *schema.Table
+	e      *Engine
+	t      *schema.Table
+	name   string // the name SQL knows it by: t.Name, or a companion's such as "Deals#UPSERT"
+	upsert bool   // the companion table T#UPSERT: inserts add or update (write.go)
 }
 
 func (v *vtab) Disconnect() error { return nil }

@@ -33,6 +33,7 @@ const (
 	writeInsert writeKind = iota
 	writeUpdate
 	writeDelete
+	writeUpsert // add or update, by id or by a unique field (companion.go)
 )
 
 // writeOp is one row written: a record to add, change or delete.
@@ -40,7 +41,8 @@ type writeOp struct {
 	t      *schema.Table
 	kind   writeKind
 	index  int            // the statement row, or the executemany parameter row, it comes from
-	id     int64          // update, delete: the record id
+	id     int64          // update, delete, upsert by Id: the record id
+	key    map[string]any // upsert by a unique field: kintone's updateKey {field, value}
 	rev    string         // update, delete: the revision the scan read; "" sends none
 	record map[string]any // insert, update: field code → {"value": …}
 	child  *childOp       // a row of a child table (subtable_write.go); nil for a record
@@ -86,7 +88,7 @@ func (v *vtab) writeTarget(what string) (*Stmt, error) {
 	case w == nil:
 		return nil, kerr.New(kerr.KindNotSupported,
 			"cannot %s %s: the driver does not recognise this statement's form well enough to write to kintone safely; use INSERT INTO t (…) VALUES (…) / SELECT …, UPDATE t SET … WHERE …, or DELETE FROM t WHERE …", what, v.t.Name)
-	case !strings.EqualFold(w.target.name, v.t.Name):
+	case !strings.EqualFold(w.target.name, v.name):
 		return nil, kerr.New(kerr.KindNotSupported,
 			"cannot %s %s from a trigger or another statement's table: write to kintone tables directly", what, v.t.Name)
 	case w.returning != nil:
@@ -124,8 +126,12 @@ func (v *vtab) Insert(rowid any, vals []any) (int64, error) {
 	if rowid != nil {
 		return 0, v.fail(kerr.New(kerr.KindInvalidArgument, "%s: Id is assigned by kintone; leave it out of the INSERT", v.t.Name))
 	}
-	if v.t.Subtable != "" {
-		if err := v.childInsert(st, vals); err != nil {
+	if v.t.Subtable != "" || v.upsert {
+		add := v.childInsert
+		if v.upsert {
+			add = v.upsertInsert
+		}
+		if err := add(st, vals); err != nil {
 			return 0, v.fail(err)
 		}
 		st.batch.tempIDs--
@@ -139,9 +145,9 @@ func (v *vtab) Insert(rowid any, vals []any) (int64, error) {
 			continue
 		}
 		val := vals[i]
-		if err := col.Writable(schema.OpInsert); err != nil {
+		if err := col.Writable(schema.OpInsert); err != nil || val == nil && kintoneFills(col) {
 			if val == nil {
-				continue
+				continue // not given: kintone assigns or computes it
 			}
 			return 0, v.fail(rowError(v.t, st.rowIndex(), col, err))
 		}
@@ -286,6 +292,16 @@ func containsFold(list []string, name string) bool {
 	return false
 }
 
+// kintoneFills reports whether kintone fills the column in when a new record leaves it out
+// (who created it and when): a NULL there means "not given".
+func kintoneFills(col *schema.Column) bool {
+	switch col.FieldType {
+	case "CREATOR", "CREATED_TIME", "MODIFIER", "UPDATED_TIME":
+		return true
+	}
+	return false
+}
+
 // rowError says which row and column of the statement a value problem belongs to. Nothing
 // has been sent yet: nothing is committed, and re-running starts at the first row.
 func rowError(t *schema.Table, index int, col *schema.Column, err error) error {
@@ -338,6 +354,18 @@ func writeRequest(ops []writeOp) kclient.WriteRequest {
 			recs[i] = r
 		}
 		return kclient.WriteRequest{Method: "PUT", Endpoint: "records", Payload: map[string]any{"app": app, "records": recs}}
+	case writeUpsert:
+		recs := make([]map[string]any, len(ops))
+		for i, op := range ops {
+			r := map[string]any{"record": op.record}
+			if op.key != nil {
+				r["updateKey"] = op.key
+			} else {
+				r["id"] = op.id
+			}
+			recs[i] = r
+		}
+		return kclient.WriteRequest{Method: "PUT", Endpoint: "records", Payload: map[string]any{"app": app, "upsert": true, "records": recs}}
 	default:
 		ids := make([]int64, len(ops))
 		var revs []string
@@ -394,14 +422,12 @@ func (e *Engine) flush(ctx context.Context, s *Stmt) error {
 			return writeFailure(err, group, committed)
 		}
 		for k, r := range group {
-			ids, err := confirmedIDs(r, replies[k])
+			ids, added, err := confirmedIDs(r, replies[k])
 			if err != nil {
 				return writeFailure(err, group, committed)
 			}
 			committed = append(committed, ids...)
-			if r.ops[0].kind == writeInsert {
-				s.inserted = append(s.inserted, ids...)
-			}
+			s.inserted = append(s.inserted, added...)
 		}
 		i = j
 	}
@@ -422,31 +448,59 @@ func (e *Engine) send(ctx context.Context, group []request, bulk bool) ([]json.R
 	return e.client.Bulk(ctx, app, reqs)
 }
 
-// confirmedIDs reads the record ids kintone confirmed in the reply to r.
-func confirmedIDs(r request, reply json.RawMessage) ([]int64, error) {
+// confirmedIDs reads the record ids kintone confirmed in the reply to r, and those of the
+// records it added.
+func confirmedIDs(r request, reply json.RawMessage) (ids, added []int64, err error) {
+	parse := func(s string) (int64, error) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, kerr.New(kerr.KindBadReply, "kintone answered a record id %q that is not an integer", s)
+		}
+		return n, nil
+	}
 	switch r.ops[0].kind {
 	case writeInsert:
 		var v struct {
 			IDs []string `json:"ids"`
 		}
 		if err := json.Unmarshal(reply, &v); err != nil || len(v.IDs) != len(r.ops) {
-			return nil, kerr.New(kerr.KindBadReply, "kintone's reply to adding %d records has %d ids: %s", len(r.ops), len(v.IDs), schema.ShortJSON(reply))
+			return nil, nil, kerr.New(kerr.KindBadReply, "kintone's reply to adding %d records has %d ids: %s", len(r.ops), len(v.IDs), schema.ShortJSON(reply))
 		}
-		ids := make([]int64, len(v.IDs))
-		for i, s := range v.IDs {
-			n, err := strconv.ParseInt(s, 10, 64)
+		for _, s := range v.IDs {
+			n, err := parse(s)
 			if err != nil {
-				return nil, kerr.New(kerr.KindBadReply, "kintone answered a record id %q that is not an integer", s)
+				return nil, nil, err
 			}
-			ids[i] = n
+			ids = append(ids, n)
 		}
-		return ids, nil
+		return ids, ids, nil
+	case writeUpsert:
+		var v struct {
+			Records []struct {
+				ID        string `json:"id"`
+				Operation string `json:"operation"`
+			} `json:"records"`
+		}
+		if err := json.Unmarshal(reply, &v); err != nil || len(v.Records) != len(r.ops) {
+			return nil, nil, kerr.New(kerr.KindBadReply, "kintone's reply to upserting %d records has %d records: %s", len(r.ops), len(v.Records), schema.ShortJSON(reply))
+		}
+		for _, rec := range v.Records {
+			n, err := parse(rec.ID)
+			if err != nil {
+				return nil, nil, err
+			}
+			ids = append(ids, n)
+			if rec.Operation == "INSERT" {
+				added = append(added, n)
+			}
+		}
+		return ids, added, nil
 	default:
 		ids := make([]int64, len(r.ops))
 		for i, op := range r.ops {
 			ids[i] = op.id
 		}
-		return ids, nil
+		return ids, nil, nil
 	}
 }
 
@@ -496,7 +550,7 @@ func writeFailure(err error, group []request, committed []int64) error {
 		f.OutcomeUnknown = true
 		for _, r := range group {
 			for _, op := range r.ops {
-				if op.kind != writeInsert {
+				if op.kind == writeUpdate || op.kind == writeDelete || op.kind == writeUpsert && op.key == nil {
 					f.UnknownIDs = append(f.UnknownIDs, op.id)
 				}
 			}

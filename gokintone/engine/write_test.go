@@ -315,3 +315,79 @@ func TestOutcomeUnknown(t *testing.T) {
 		t.Errorf("details %+v", wf)
 	}
 }
+
+// TestUpsert: UPSERT INTO and the T#UPSERT companion add or update, keyed by Id or by a unique
+// field, as kintone upserts in one bulkRequest.
+func TestUpsert(t *testing.T) {
+	f := writeFixture(t)
+	id := f.query(t, "SELECT Id FROM Deals ORDER BY Id LIMIT 1")[0][0].(int64)
+	before := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64)
+	f.sim.ResetRequests()
+	s := f.exec(t, "UPSERT INTO [Deals] (Id, [Deal name], Amount) VALUES (?, 'changed', 1), (99999999, 'added', 2)", id)
+	if s.RowsAffected() != 2 || len(s.InsertedIDs()) != 1 || s.InsertedIDs()[0] == 99999999 {
+		t.Fatalf("rowcount %d, inserted %v", s.RowsAffected(), s.InsertedIDs())
+	}
+	if got := f.writeRequests(); got["POST /k/v1/bulkRequest.json"] != 1 || len(got) != 1 {
+		t.Errorf("requests %v", got)
+	}
+	if got := f.query(t, "SELECT [Deal name], Amount FROM Deals WHERE Id = ?", id); head(got) != head([][]any{{"changed", int64(1)}}) {
+		t.Errorf("updated: %v", got)
+	}
+	if n := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64); n != before+1 {
+		t.Errorf("count %d, want %d", n, before+1)
+	}
+	// Keyed by a unique field, through the companion table.
+	orders := "[受注明細 Orders#UPSERT]"
+	no := f.query(t, "SELECT 受注番号 FROM [受注明細 Orders] ORDER BY Id LIMIT 1")[0][0].(string)
+	s, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO "+orders+" (受注番号, メモ) VALUES (?, ?)",
+		[][]any{{no, "updated by key"}, {"NEW-0001", "new by key"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.InsertedIDs()) != 1 {
+		t.Errorf("inserted %v", s.InsertedIDs())
+	}
+	got := f.query(t, "SELECT 受注番号, メモ FROM [受注明細 Orders] WHERE 受注番号 IN (?, 'NEW-0001') ORDER BY Id", no)
+	if head(got) != head([][]any{{no, "updated by key"}, {"NEW-0001", "new by key"}}) {
+		t.Errorf("by key: %v", got)
+	}
+	if _, err := f.eng.Execute(context.Background(), "INSERT INTO [Deals#UPSERT] SELECT * FROM Deals WHERE Id = 1", nil); err == nil ||
+		!strings.Contains(err.Error(), "column list") {
+		t.Errorf("no key: %v", err)
+	}
+}
+
+// TestTempCompanion: T#TEMP gathers rows locally; INSERT … SELECT * copies them, NULL in Id
+// and read-only columns meaning "not given".
+func TestTempCompanion(t *testing.T) {
+	f := writeFixture(t)
+	// Stage is required: a NULL in a writable column is an empty value, not "not given".
+	f.exec(t, "INSERT INTO [Deals#TEMP] ([Deal name], Amount, Stage) SELECT 't' || n, n, (SELECT Stage FROM Deals LIMIT 1) FROM (SELECT 1 AS n UNION ALL SELECT 2)")
+	f.exec(t, "INSERT INTO [Deals#TEMP] ([Deal name], Amount, Stage) SELECT 't3', 3, Stage FROM Deals LIMIT 1")
+	f.sim.ResetRequests()
+	s := f.exec(t, "INSERT INTO Deals SELECT * FROM [Deals#TEMP]")
+	if s.RowsAffected() != 3 || len(s.InsertedIDs()) != 3 {
+		t.Fatalf("rowcount %d, ids %v", s.RowsAffected(), s.InsertedIDs())
+	}
+	if got := f.writeRequests(); got["POST /k/v1/bulkRequest.json"] != 1 || len(got) != 1 {
+		t.Errorf("requests %v", got)
+	}
+	got := f.query(t, "SELECT [Deal name], Amount FROM Deals WHERE [Deal name] LIKE 't_' ORDER BY Id")
+	if head(got) != head([][]any{{"t1", int64(1)}, {"t2", int64(2)}, {"t3", int64(3)}}) {
+		t.Errorf("copied: %v", got)
+	}
+	f.exec(t, "UPDATE [Deals#TEMP] SET Id = 5")
+	if _, err := f.eng.Execute(context.Background(), "INSERT INTO Deals SELECT * FROM [Deals#TEMP]", nil); err == nil || !strings.Contains(err.Error(), "Id") {
+		t.Errorf("a non-NULL Id was accepted: %v", err)
+	}
+	// UPDATE … FROM the TEMP table.
+	f.exec(t, "DELETE FROM [Deals#TEMP]")
+	f.exec(t, "INSERT INTO [Deals#TEMP] ([Deal name], Amount) VALUES ('t1', 100)") // never sent: no Stage needed
+	s = f.exec(t, "UPDATE Deals SET Amount = tmp.Amount FROM [Deals#TEMP] AS tmp WHERE Deals.[Deal name] = tmp.[Deal name]")
+	if s.RowsAffected() != 1 {
+		t.Errorf("update from: rowcount %d", s.RowsAffected())
+	}
+	if got := f.query(t, "SELECT Amount FROM Deals WHERE [Deal name] = 't1'"); head(got) != head([][]any{{int64(100)}}) {
+		t.Errorf("after update from: %v", got)
+	}
+}

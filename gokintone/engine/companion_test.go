@@ -1,0 +1,28 @@
+package engine
+
+import "testing"
+
+func TestRewriteUpsert(t *testing.T) {
+	cases := map[string]string{
+		"UPSERT INTO Deals (Id) VALUES (1)":                 `INSERT INTO "Deals#UPSERT" (Id) VALUES (1)`,
+		"  /* c */ upsert into [受注明細 Orders](a) VALUES (1)": `  /* c */ INSERT INTO "受注明細 Orders#UPSERT"(a) VALUES (1)`,
+		`UPSERT INTO "a""b" (x) VALUES (1)`:                 `INSERT INTO "a""b#UPSERT" (x) VALUES (1)`,
+		"-- x\nUpsert Into `t` (k) SELECT 1":                "-- x\nINSERT INTO \"t#UPSERT\" (k) SELECT 1",
+		"UPSERTS INTO t VALUES (1)":                         "UPSERTS INTO t VALUES (1)",
+		"SELECT 'UPSERT INTO t'":                            "SELECT 'UPSERT INTO t'",
+		"UPSERT t":                                          "UPSERT t",
+	}
+	for in, want := range cases {
+		if got := rewriteUpsert(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+	for name, want := range map[string][2]string{
+		"Deals#UPSERT": {"Deals", companionUpsert}, "deals#temp": {"deals", companionTemp},
+		"Deals": {"Deals", ""}, "#TEMP": {"#TEMP", ""},
+	} {
+		if b, s := companionOf(name); b != want[0] || s != want[1] {
+			t.Errorf("%s: %s %s", name, b, s)
+		}
+	}
+}
