@@ -71,7 +71,11 @@ class MyStr(str):
         (decimal.Decimal("-0"), ["int", "0"]),
         (decimal.Decimal("1E+3"), ["int", "1000"]),
         (decimal.Decimal("1.25"), ["float", "1.25"]),
-        (decimal.Decimal("9223372036854775808"), ["float", "9.223372036854776e+18"]),
+        # Beyond int64, and more digits than a float holds: the exact text.
+        (decimal.Decimal("9223372036854775808"), ["text", "9223372036854775808"]),
+        (decimal.Decimal("0.1"), ["float", "0.1"]),
+        (decimal.Decimal("123.4567890123456789"), ["text", "123.4567890123456789"]),
+        (decimal.Decimal("1E+30"), ["float", "1e+30"]),  # the shortest float text is exact
         (decimal.Decimal("Infinity"), ["float", "inf"]),
         (decimal.Decimal("-Infinity"), ["float", "-inf"]),
         (dt.date(2024, 2, 29), ["text", "2024-02-29"]),

@@ -128,7 +128,12 @@ def _enc_decimal(v: decimal.Decimal, index: int) -> list[str]:
         i = int(v)
         if INT64_MIN <= i <= INT64_MAX:
             return ["int", str(i)]
-    return ["float", float.__repr__(float(v))]
+    f = float(v)
+    if decimal.Decimal(float.__repr__(f)) == v:
+        return ["float", float.__repr__(f)]
+    # A float cannot hold it exactly: its exact decimal text, which a NUMBER field stores as
+    # is and SQLite compares with numeric columns as the number it is.
+    return ["text", format(v, "f")]
 
 
 def _fmt_time(h: int, m: int, s: int, us: int) -> str:

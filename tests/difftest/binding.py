@@ -6,8 +6,9 @@ so that the reference never calls the driver's encoder:
 
 - ``None`` → NULL; ``bool`` → 1 / 0; ``int`` → integer (outside 64 bits: an error);
   ``float`` → real; ``str`` → text; ``bytes`` → blob;
-- ``Decimal``: integral and within 64 bits → integer, infinite → ±inf, NaN → error, otherwise
-  the nearest double;
+- ``Decimal``: integral and within 64 bits → integer, infinite → ±inf, NaN → error, a value
+  whose nearest double's shortest text is the same number → that double, otherwise its exact
+  decimal text (so that no digit is lost on the way to a NUMBER field);
 - ``date`` → ``'YYYY-MM-DD'``; ``time`` → ``'HH:MM:SS'`` (``'HH:MM:SS.ffffff'`` with
   microseconds; an aware time is an error);
 - ``datetime`` → UTC text ``'YYYY-MM-DDTHH:MM:SSZ'`` (a naive value is taken as UTC); with
@@ -51,7 +52,9 @@ def bind(v: Any) -> Any:
             return math.inf if v > 0 else -math.inf
         if v == v.to_integral_value() and INT64_MIN <= int(v) <= INT64_MAX:
             return int(v)
-        return float(v)
+        if decimal.Decimal(repr(float(v))) == v:
+            return float(v)
+        return format(v, "f")
     if isinstance(v, dt.datetime):
         if v.utcoffset() is not None:
             v = v.astimezone(dt.UTC)
