@@ -293,3 +293,50 @@ def test_python_values_reach_kintone(sim: Simulator, conn: mod.Connection) -> No
         dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.UTC),
     )
     assert row[5] in ('["Web","Email"]', '["Email","Web"]')
+
+
+def test_oauth_writes_go_as_plain_requests() -> None:
+    """kintone does not document bulkRequest for OAuth tokens: under OAuth each request of up
+    to 100 records goes on its own (not atomic across requests), with the same contract."""
+    client = {"clientId": "w", "clientSecret": "s", "redirectUris": ["http://localhost:9/cb"]}
+    with Simulator(order_records=10, oauth_clients=[client]) as sim:
+        token = sim.issue_oauth_tokens("w", "admin")["access_token"]
+        with mod.connect(Url=sim.url, InitiateOAuth="OFF", OAuthAccessToken=token) as conn:
+            sim.reset_requests()
+            sql = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
+            cur = conn.executemany(sql, [("o", i) for i in range(250)])
+            assert cur.rowcount == 250 and len(cur.inserted_ids) == 250
+            assert writes(sim) == {"POST /k/v1/records.json": 3}
+            sim.add_fault(
+                path="/k/v1/records.json", method="POST", nth=2, status=500, code="GAIA_DA02"
+            )
+            with pytest.raises(mod.OperationalError) as info:
+                conn.executemany(sql, [("o2", i) for i in range(250)])
+            e = info.value
+            assert e.committed_ids is not None and len(e.committed_ids) == 100
+            assert e.first_uncommitted_index == 100
+            sim.clear_faults()
+            assert count(conn, "[Deal name] = 'o2'") == 100
+
+
+def test_guest_space_writes(sim: Simulator) -> None:
+    guest = sim.app(4)
+    with mod.connect(f"{sim.connection_string};GuestSpaceId={guest['guestSpaceId']}") as conn:
+        table = guest["name"]
+        sim.reset_requests()
+        column = guest_text_column(conn, table)
+        cur = conn.execute(f"INSERT INTO [{table}] ([{column}]) VALUES ('g')")
+        assert cur.rowcount == 1 and cur.lastrowid is not None
+        [sent] = [r for r in sim.requests() if r["method"] == "POST"]
+        assert sent["path"] == f"/k/guest/{guest['guestSpaceId']}/v1/bulkRequest.json"
+        api = sent["params"]["requests"][0]["api"]
+        assert api == f"/k/guest/{guest['guestSpaceId']}/v1/records.json"
+
+
+def guest_text_column(conn: mod.Connection, table: str) -> str:
+    [(name,)] = conn.execute(
+        "SELECT ColumnName FROM sys_tablecolumns WHERE TableName = ? "
+        "AND FieldType = 'SINGLE_LINE_TEXT' LIMIT 1",
+        [table],
+    ).fetchall()
+    return str(name)
