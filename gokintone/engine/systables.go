@@ -92,7 +92,7 @@ func (e *Engine) systemValues(ctx context.Context, name string) ([][]any, error)
 	if err := e.catalog.load(ctx); err != nil {
 		return nil, err
 	}
-	var rows [][]any
+	rows := commentsTableRows(name)
 	for _, en := range e.catalog.apps {
 		ts, err := e.catalog.tablesOf(ctx, en)
 		if err != nil {
@@ -130,4 +130,22 @@ func (e *Engine) systemValues(ctx context.Context, name string) ([][]any, error)
 		}
 	}
 	return rows, nil
+}
+
+// commentsTableRows are the rows of sys_tables or sys_tablecolumns that describe Comments.
+func commentsTableRows(name string) [][]any {
+	t := commentsTable
+	if name == "sys_tables" {
+		return [][]any{{catalogName, schemaName, t.Name, "TABLE", commentsDescription, int64(1), nil, nil, nil}}
+	}
+	rows := make([][]any, len(t.Columns))
+	for i, c := range t.Columns {
+		key := int64(0)
+		if isCommentKey(i) {
+			key = 1
+		}
+		rows[i] = []any{catalogName, schemaName, t.Name, c.Name, schema.PublicType(c.DeclType),
+			int64(i + 1), key, c.FieldCode, c.FieldType, nil}
+	}
+	return rows
 }
