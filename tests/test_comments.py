@@ -11,10 +11,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from test_type_table import readme_types
 
 import cdata_kintone as mod
 from cdata_kintone.testing import Simulator
+from test_type_table import readme_types
 
 pytestmark = pytest.mark.native
 
@@ -64,11 +64,11 @@ def test_post_many_and_read_them_back(sim: Simulator, conn: mod.Connection, deal
     assert [r[0] for r in rows] == list(range(1, 13))  # oldest first
     assert {(r[1], r[2], r[4], r[7]) for r in rows} == {(DEALS, deal, sim.user, None)}
     assert [r[3] for r in rows] == [f"note {i}" for i in range(12)]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     assert all(abs(now - r[6]) < dt.timedelta(minutes=5) for r in rows)
     # Every column is typed as the README's Types table promises.
     promised = readme_types()
-    types = dict(conn.execute(
+    types: dict[str, str] = dict(conn.execute(
         "SELECT ColumnName, DataTypeName FROM sys_tablecolumns WHERE TableName = 'Comments'"
     ).fetchall())
     for i, d in enumerate(cur.description):
@@ -109,7 +109,7 @@ def test_mentions_join_and_delete(sim: Simulator, conn: mod.Connection, deal: in
 
 
 def test_partial_failure_and_resume(conn: mod.Connection, deal: int) -> None:
-    rows = [(DEALS, deal, t, None) for t in ("a", "b", "c")]
+    rows: list[tuple[int, int, str, str | None]] = [(DEALS, deal, t, None) for t in "abc"]
     rows[1] = (DEALS, deal, "b", '[{"code": "nobody", "type": "USER"}]')
     cur = conn.cursor()
     with pytest.raises(mod.DatabaseError) as info:
@@ -143,7 +143,7 @@ def test_refusals(sim: Simulator, conn: mod.Connection, deal: int) -> None:
     with pytest.raises(mod.ProgrammingError, match="CreatedAt"):
         conn.execute(
             "INSERT INTO Comments (AppId, RecordId, Text, CreatedAt) VALUES (?, ?, 'x', ?)",
-            [DEALS, deal, dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)],
+            [DEALS, deal, dt.datetime(2024, 1, 1, tzinfo=dt.UTC)],
         )
     assert comment_requests(sim) == {}
 
