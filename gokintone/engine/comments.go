@@ -59,9 +59,23 @@ func commentColumn(name, property, decl string) schema.Column {
 // commentsDescription describes Comments in sys_tables.
 const commentsDescription = "The comments of kintone records. SELECT needs AppId = … and RecordId = … (or IN lists); INSERT (AppId, RecordId, Text[, MentionsAggregate]) posts comments; DELETE … WHERE AppId = … AND RecordId = … AND Id = … deletes them"
 
-// isCommentKey reports whether column i of Comments is part of a comment's key: a comment id
-// is unique within its record only.
-func isCommentKey(i int) bool { return i == commentID || i == commentApp || i == commentRecord }
+// commentsTableRows are the rows of sys_tables or sys_tablecolumns that describe Comments.
+func commentsTableRows(name string) [][]any {
+	t := commentsTable
+	if name == "sys_tables" {
+		return [][]any{{catalogName, schemaName, t.Name, "TABLE", commentsDescription, int64(1), nil, nil, nil}}
+	}
+	rows := make([][]any, len(t.Columns))
+	for i, c := range t.Columns {
+		key := int64(0)
+		if i == commentID || i == commentApp || i == commentRecord { // a comment id is unique within its record only
+			key = 1
+		}
+		rows[i] = []any{catalogName, schemaName, t.Name, c.Name, schema.PublicType(c.DeclType),
+			int64(i + 1), key, c.FieldCode, c.FieldType, nil}
+	}
+	return rows
+}
 
 // commentsPerRequest is kintone's largest limit of record/comments.json.
 const commentsPerRequest = 10
@@ -118,7 +132,8 @@ func (v *vtab) commentSource(ctx context.Context, st *Stmt, cons [][3]int, args 
 
 // idEquality finds an equality (= or IS) on column col among a scan's used constraints: found
 // reports whether there is one, and id is the id its value stands for under SQLite's
-// comparison with an INTEGER column, 0 when the value equals no id (NULL, text, a fraction).
+// comparison with an INTEGER column, 0 when the value equals no id (NULL, a fraction, text
+// that is no number).
 func idEquality(cons [][3]int, args []any, col int) (id int64, found bool) {
 	for i, con := range cons {
 		if con[0] == col && (con[1] == opEQ || con[1] == opIS) {

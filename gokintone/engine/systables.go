@@ -131,21 +131,3 @@ func (e *Engine) systemValues(ctx context.Context, name string) ([][]any, error)
 	}
 	return rows, nil
 }
-
-// commentsTableRows are the rows of sys_tables or sys_tablecolumns that describe Comments.
-func commentsTableRows(name string) [][]any {
-	t := commentsTable
-	if name == "sys_tables" {
-		return [][]any{{catalogName, schemaName, t.Name, "TABLE", commentsDescription, int64(1), nil, nil, nil}}
-	}
-	rows := make([][]any, len(t.Columns))
-	for i, c := range t.Columns {
-		key := int64(0)
-		if isCommentKey(i) {
-			key = 1
-		}
-		rows[i] = []any{catalogName, schemaName, t.Name, c.Name, schema.PublicType(c.DeclType),
-			int64(i + 1), key, c.FieldCode, c.FieldType, nil}
-	}
-	return rows
-}
