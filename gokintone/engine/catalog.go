@@ -184,6 +184,9 @@ func (c *catalog) resolve(ctx context.Context, name string) (*schema.Table, erro
 	if t := systemTable(name); t != nil {
 		return t, nil
 	}
+	if strings.EqualFold(name, commentsTable.Name) {
+		return commentsTable, nil
+	}
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}

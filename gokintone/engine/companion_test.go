@@ -1,6 +1,9 @@
 package engine
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRewriteUpsert(t *testing.T) {
 	cases := map[string]string{
@@ -23,6 +26,15 @@ func TestRewriteUpsert(t *testing.T) {
 	} {
 		if b, s := companionOf(name); b != want[0] || s != want[1] {
 			t.Errorf("%s: %s %s", name, b, s)
+		}
+	}
+}
+
+func TestCompanionsOfAppTablesOnly(t *testing.T) {
+	f := writeFixture(t)
+	for _, name := range []string{"[Comments#TEMP]", "[Comments#UPSERT]", "[sys_tables#TEMP]", "[受注明細 Orders_明細#UPSERT]"} {
+		if _, err := f.try("SELECT * FROM " + name); err == nil || !strings.Contains(err.Error(), "app tables only") {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }

@@ -182,6 +182,7 @@ type Stmt struct {
 	cancel   context.CancelFunc
 	cache    map[*schema.Table]*tableCache
 	filters  map[*schema.Table]int
+	comments *commentReads // the record comments read (comments.go)
 	facts    sqlFacts
 
 	// Writes (write.go): the rows collected and not yet sent, the rows the scans of a writing

@@ -118,6 +118,9 @@ func (ix *eqIndex) lookup(arg any) []*row {
 // narrows a scan of the cached table to the rows an index finds (the cursor still re-checks
 // every constraint on them).
 func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, limit, offset int64, cons [][3]int, args []any) (src rowSource, remote bool, err error) {
+	if v.t == commentsTable {
+		return v.commentSource(ctx, st, cons, args)
+	}
 	if v.t.System != "" {
 		rows, err := v.e.systemRows(ctx, v.t.System)
 		if err != nil {

@@ -92,7 +92,7 @@ func (e *Engine) systemValues(ctx context.Context, name string) ([][]any, error)
 	if err := e.catalog.load(ctx); err != nil {
 		return nil, err
 	}
-	var rows [][]any
+	rows := commentsTableRows(name)
 	for _, en := range e.catalog.apps {
 		ts, err := e.catalog.tablesOf(ctx, en)
 		if err != nil {

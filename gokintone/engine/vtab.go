@@ -141,6 +141,9 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 	default:
 		res.EstimatedCost, res.EstimatedRows = 1_000_000, 100_000
 	}
+	if v.t == commentsTable {
+		commentsCost(res, csts)
+	}
 	return res, nil
 }
 

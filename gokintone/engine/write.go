@@ -38,6 +38,10 @@ const (
 
 // writeOp is one row written: a record to add, change or delete.
 type writeOp struct {
+	// comment is a comment of a record (comments.go), posted or deleted by a request of its
+	// own; nil for a record.
+	comment *commentOp
+
 	t      *schema.Table
 	kind   writeKind
 	index  int            // the statement row, or the executemany parameter row, it comes from
@@ -123,6 +127,9 @@ func (v *vtab) Insert(rowid any, vals []any) (int64, error) {
 	if err != nil {
 		return 0, v.fail(err)
 	}
+	if v.t == commentsTable {
+		return v.insertComment(st, rowid, vals)
+	}
 	if rowid != nil {
 		return 0, v.fail(kerr.New(kerr.KindInvalidArgument, "%s: Id is assigned by kintone; leave it out of the INSERT", v.t.Name))
 	}
@@ -164,6 +171,9 @@ func (v *vtab) Insert(rowid any, vals []any) (int64, error) {
 
 // Update collects the fields of one row that the statement changed.
 func (v *vtab) Update(old any, vals []any) error {
+	if v.t == commentsTable {
+		return v.fail(commentUpdateRefused())
+	}
 	st, err := v.writeTarget("update")
 	if err != nil {
 		return v.fail(err)
@@ -208,6 +218,9 @@ func (v *vtab) Delete(old any) error {
 	st, err := v.writeTarget("delete from")
 	if err != nil {
 		return v.fail(err)
+	}
+	if v.t == commentsTable {
+		return v.deleteComment(st, old)
 	}
 	r, id, err := v.readRow(st, old)
 	if err != nil {
@@ -325,7 +338,7 @@ func (b *writeBatch) requests() []request {
 	var out []request
 	for i := 0; i < len(b.ops); {
 		j := i + 1
-		for j < len(b.ops) && j-i < kclient.MaxRecordsPerRequest && b.ops[j].t == b.ops[i].t && b.ops[j].kind == b.ops[i].kind {
+		for j < len(b.ops) && j-i < kclient.MaxRecordsPerRequest && b.ops[j].t == b.ops[i].t && b.ops[j].kind == b.ops[i].kind && b.ops[i].comment == nil {
 			j++
 		}
 		out = append(out, request{ops: b.ops[i:j], req: writeRequest(b.ops[i:j])})
@@ -336,6 +349,9 @@ func (b *writeBatch) requests() []request {
 
 // writeRequest is the records.json request of ops (one table, one kind).
 func writeRequest(ops []writeOp) kclient.WriteRequest {
+	if ops[0].comment != nil {
+		return commentRequest(ops[0])
+	}
 	app := ops[0].t.AppID
 	switch ops[0].kind {
 	case writeInsert:
@@ -385,8 +401,9 @@ func writeRequest(ops []writeOp) kclient.WriteRequest {
 
 // flush sends the statement's batch. Each bulkRequest holds up to 20 requests of one app;
 // under OAuth (kintone does not document bulkRequest for OAuth tokens) every request goes on
-// its own, which is not atomic across requests. The ids of inserted records are kept in
-// s.inserted, in row order.
+// its own, which is not atomic across requests; so does every comment (bulkRequest takes no
+// comment requests). The ids of inserted records and comments are kept in s.inserted, in row
+// order.
 func (e *Engine) flush(ctx context.Context, s *Stmt) error {
 	b := s.batch
 	s.batch = nil
@@ -412,12 +429,13 @@ func (e *Engine) flush(ctx context.Context, s *Stmt) error {
 	}
 	var committed []int64
 	for i := 0; i < len(reqs); {
+		bulk := perCall > 1 && reqs[i].ops[0].comment == nil // bulkRequest takes no comment requests
 		j := i + 1
-		for j < len(reqs) && j-i < perCall && reqs[j].ops[0].t.AppID == reqs[i].ops[0].t.AppID {
+		for bulk && j < len(reqs) && j-i < perCall && reqs[j].ops[0].t.AppID == reqs[i].ops[0].t.AppID && reqs[j].ops[0].comment == nil {
 			j++
 		}
 		group := reqs[i:j]
-		replies, err := e.send(ctx, group, perCall > 1)
+		replies, err := e.send(ctx, group, bulk)
 		if err != nil {
 			return writeFailure(err, group, committed)
 		}
@@ -437,6 +455,9 @@ func (e *Engine) flush(ctx context.Context, s *Stmt) error {
 // send sends a group of requests: as one bulkRequest, or the one request on its own.
 func (e *Engine) send(ctx context.Context, group []request, bulk bool) ([]json.RawMessage, error) {
 	app := group[0].ops[0].t.AppID
+	if c := group[0].ops[0].comment; c != nil {
+		app = c.app
+	}
 	if !bulk {
 		reply, err := e.client.Write(ctx, app, group[0].req)
 		return []json.RawMessage{reply}, err
@@ -448,9 +469,13 @@ func (e *Engine) send(ctx context.Context, group []request, bulk bool) ([]json.R
 	return e.client.Bulk(ctx, app, reqs)
 }
 
-// confirmedIDs reads the record ids kintone confirmed in the reply to r, and those of the
-// records it added.
+// confirmedIDs reads the record (or comment) ids kintone confirmed in the reply to r, and
+// those of the records it added.
 func confirmedIDs(r request, reply json.RawMessage) (ids, added []int64, err error) {
+	if r.ops[0].comment != nil && r.ops[0].kind == writeInsert {
+		ids, err := postedCommentID(reply)
+		return ids, ids, err
+	}
 	parse := func(s string) (int64, error) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -545,6 +570,10 @@ func writeFailure(err error, group []request, committed []int64) error {
 				}
 			}
 		}
+		if op := failed[0].ops[0]; len(failed) == 1 && op.comment != nil {
+			idx := op.index
+			f.RowIndex, f.Field = &idx, commentField(ae.Errors)
+		}
 	}
 	if kclient.MaybeApplied(err) {
 		f.OutcomeUnknown = true
@@ -564,7 +593,7 @@ func writeFailure(err error, group []request, committed []int64) error {
 	case len(group) > 1:
 		what += "; kintone applied none of them (one bulkRequest)"
 	}
-	what += fmt.Sprintf("; %d records were written before them (committed_ids); re-run from row %d (first_uncommitted_index)",
+	what += fmt.Sprintf("; %d rows were written before them (committed_ids); re-run from row %d (first_uncommitted_index)",
 		len(committed), f.FirstUncommittedIndex)
 	e := kerr.As(err)
 	if e == nil {

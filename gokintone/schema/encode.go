@@ -195,12 +195,12 @@ func (c *Column) about() string {
 // badWrite is the error for a value v the column cannot take: reason says what is wrong and
 // what to write instead.
 func (c *Column) badWrite(v any, reason string) error {
-	return kerr.New(kerr.KindBadValue, "%s: the value %s %s", c.about(), showValue(v), reason)
+	return kerr.New(kerr.KindBadValue, "%s: the value %s %s", c.about(), ShowValue(v), reason)
 }
 
-// showValue renders a value SQLite handed over for a message: NULL, a number, a quoted and
+// ShowValue renders a value SQLite handed over for a message: NULL, a number, a quoted and
 // shortened text, or the size of a BLOB (never its bytes).
-func showValue(v any) string {
+func ShowValue(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "NULL"
