@@ -340,3 +340,32 @@ def guest_text_column(conn: mod.Connection, table: str) -> str:
         [table],
     ).fetchall()
     return str(name)
+
+
+def test_upsert_and_temp_companions(sim: Simulator, conn: mod.Connection) -> None:
+    cur = conn.cursor()
+    [(rid,)] = conn.execute("SELECT Id FROM Deals ORDER BY Id LIMIT 1").fetchall()
+    before = count(conn)
+    sim.reset_requests()
+    cur.execute(
+        "UPSERT INTO Deals (Id, [Deal name]) VALUES (?, 'upserted'), (987654321, 'new one')", [rid]
+    )
+    assert cur.rowcount == 2 and len(cur.inserted_ids) == 1
+    assert writes(sim) == {"POST /k/v1/bulkRequest.json": 1}
+    assert count(conn) == before + 1
+    assert count(conn, "[Deal name] = 'upserted' AND Id = ?", rid) == 1
+    # Through the companion table, as tools that only write INSERT do.
+    new = cur.inserted_ids[0]
+    cur.executemany("INSERT INTO [Deals#UPSERT] (Id, Amount) VALUES (?, ?)", [(rid, 7), (new, 8)])
+    assert count(conn, "Amount IN (7, 8)") == 2 and count(conn) == before + 1
+    # #TEMP: gather locally, then one bulk copy.
+    stage = conn.execute("SELECT Stage FROM Deals LIMIT 1").fetchone()
+    assert stage is not None
+    cur.executemany(
+        "INSERT INTO [Deals#TEMP] ([Deal name], Amount, Stage) VALUES (?, ?, ?)",
+        [(f"tmp{i}", i, stage[0]) for i in range(150)],
+    )
+    sim.reset_requests()
+    cur.execute("INSERT INTO Deals SELECT * FROM [Deals#TEMP]")
+    assert cur.rowcount == 150 and writes(sim) == {"POST /k/v1/bulkRequest.json": 1}
+    assert count(conn, "[Deal name] LIKE 'tmp%'") == 150

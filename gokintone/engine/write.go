@@ -75,6 +75,9 @@ type WriteFailure struct {
 	// changed or deleted (inserted records have no id known).
 	OutcomeUnknown bool    `json:"outcome_unknown"`
 	UnknownIDs     []int64 `json:"unknown_ids,omitempty"`
+	// UnknownRows are, with OutcomeUnknown, the rows whose writes may or may not have been
+	// applied: [first, end) of the statement or executemany rows.
+	UnknownRows *[2]int `json:"unknown_rows,omitempty"`
 }
 
 // writeTarget returns the statement's batch for a write to t, after the checks that hold for
@@ -577,6 +580,7 @@ func writeFailure(err error, group []request, committed []int64) error {
 	}
 	if kclient.MaybeApplied(err) {
 		f.OutcomeUnknown = true
+		f.UnknownRows = &[2]int{group[0].ops[0].index, lastIndex(group) + 1}
 		for _, r := range group {
 			for _, op := range r.ops {
 				if op.kind == writeUpdate || op.kind == writeDelete || op.kind == writeUpsert && op.key == nil {

@@ -135,7 +135,8 @@ class Error(_CodedMixin, Exception):
     row order; ``first_uncommitted_index``, the statement row or ``executemany`` parameter row
     where re-running must resume; ``row_index`` and ``field``, the row and column kintone
     named, when it named one; ``outcome_unknown``, True when the failed request may or may not
-    have been applied (the connection broke after sending it), with ``unknown_ids``, the ids of
+    have been applied (the connection broke after sending it), with ``unknown_rows``, the
+    ``range`` of rows whose writes may or may not be in kintone, and ``unknown_ids``, the ids of
     the records it would have changed or deleted."""
 
     committed_ids: list[int] | None = None
@@ -144,6 +145,7 @@ class Error(_CodedMixin, Exception):
     field: str | None = None
     outcome_unknown: bool | None = None
     unknown_ids: list[int] | None = None
+    unknown_rows: range | None = None
 
     def __init__(self, message: str = "", code: str | None = None) -> None:
         super().__init__(message)
@@ -433,6 +435,7 @@ DETAIL_ATTRIBUTES = (
     "field",
     "outcome_unknown",
     "unknown_ids",
+    "unknown_rows",
 )
 
 
@@ -443,6 +446,8 @@ def with_details(exc: Error, details: dict[str, Any]) -> Error:
             value = details[name]
             if name in ("committed_ids", "unknown_ids") and value is None:
                 value = []
+            if name == "unknown_rows" and isinstance(value, list) and len(value) == 2:
+                value = range(int(value[0]), int(value[1]))
             setattr(exc, name, value)
     if "committed_ids" in details and "unknown_ids" not in details:
         exc.unknown_ids = []
