@@ -11,6 +11,10 @@ import importlib.util
 
 import pytest
 
+#: ``sim`` and ``conn``: a fresh simulator per test and a connection to it, for the modules that
+#: change data (a module's own fixtures of the same names take precedence).
+pytest_plugins = ["simfixtures"]
+
 
 def _core_available() -> bool:
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,18 +20,6 @@ pytestmark = pytest.mark.native
 DEALS = 2
 SELECT = "SELECT * FROM Comments WHERE AppId = ? AND RecordId = ?"
 INSERT = "INSERT INTO Comments (AppId, RecordId, Text, MentionsAggregate) VALUES (?, ?, ?, ?)"
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(order_records=10) as s:
-        yield s
-
-
-@pytest.fixture
-def conn(sim: Simulator) -> Iterator[mod.Connection]:
-    with mod.connect(sim.connection_string) as c:
-        yield c
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ A record changed by someone else between an UPDATE's scan and its write is refus
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,18 +18,6 @@ pytestmark = pytest.mark.native
 
 SQL = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
 ROWS = [("fault", i) for i in range(5000)]
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(order_records=10) as s:
-        yield s
-
-
-@pytest.fixture
-def conn(sim: Simulator) -> Iterator[mod.Connection]:
-    with mod.connect(sim.connection_string) as c:
-        yield c
 
 
 def written(conn: mod.Connection) -> list[tuple[int, int]]:

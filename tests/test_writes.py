@@ -6,7 +6,6 @@ once). Against the installed package and a real simulator over loopback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,18 +14,6 @@ import cdata_kintone as mod
 from cdata_kintone.testing import Simulator
 
 pytestmark = pytest.mark.native
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(order_records=10) as s:
-        yield s
-
-
-@pytest.fixture
-def conn(sim: Simulator) -> Iterator[mod.Connection]:
-    with mod.connect(sim.connection_string) as c:
-        yield c
 
 
 def writes(sim: Simulator) -> dict[str, int]:

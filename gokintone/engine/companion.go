@@ -196,17 +196,13 @@ func (v *vtab) upsertInsert(st *Stmt, vals []any) error {
 			op.key = map[string]any{"field": col.FieldCode, "value": enc}
 			continue
 		}
-		if err := col.Writable(schema.OpInsert); err != nil || val == nil && kintoneFills(col) {
-			if val == nil {
-				continue // not given: kintone assigns or computes it
-			}
-			return rowError(v.t, st.rowIndex(), col, err)
-		}
-		enc, err := col.Encode(val)
+		enc, skip, err := v.insertValue(st, col, val)
 		if err != nil {
-			return rowError(v.t, st.rowIndex(), col, err)
+			return err
 		}
-		op.record[col.FieldCode] = map[string]any{"value": enc}
+		if !skip {
+			op.record[col.FieldCode] = map[string]any{"value": enc}
+		}
 	}
 	st.batch.ops = append(st.batch.ops, op)
 	return nil

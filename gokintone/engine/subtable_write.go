@@ -60,17 +60,13 @@ func (v *vtab) childInsert(st *Stmt, vals []any) error {
 			parent, _ = enc.(int64)
 			continue
 		}
-		if err := col.Writable(schema.OpInsert); err != nil || val == nil && kintoneFills(col) {
-			if val == nil {
-				continue // not given: kintone assigns or computes it
-			}
-			return rowError(v.t, st.rowIndex(), col, err)
-		}
-		enc, err := col.Encode(val)
+		enc, skip, err := v.insertValue(st, col, val)
 		if err != nil {
-			return rowError(v.t, st.rowIndex(), col, err)
+			return err
 		}
-		fields[col.FieldCode] = map[string]any{"value": enc}
+		if !skip {
+			fields[col.FieldCode] = map[string]any{"value": enc}
+		}
 	}
 	if parent <= 0 {
 		return rowError(v.t, st.rowIndex(), &v.t.Columns[1], kerr.New(kerr.KindInvalidArgument,

@@ -154,18 +154,13 @@ func (v *vtab) Insert(rowid any, vals []any) (int64, error) {
 		if given != nil && !containsFold(given, col.Name) {
 			continue
 		}
-		val := vals[i]
-		if err := col.Writable(schema.OpInsert); err != nil || val == nil && kintoneFills(col) {
-			if val == nil {
-				continue // not given: kintone assigns or computes it
-			}
-			return 0, v.fail(rowError(v.t, st.rowIndex(), col, err))
-		}
-		enc, err := col.Encode(val)
+		enc, skip, err := v.insertValue(st, col, vals[i])
 		if err != nil {
-			return 0, v.fail(rowError(v.t, st.rowIndex(), col, err))
+			return 0, v.fail(err)
 		}
-		record[col.FieldCode] = map[string]any{"value": enc}
+		if !skip {
+			record[col.FieldCode] = map[string]any{"value": enc}
+		}
 	}
 	st.batch.ops = append(st.batch.ops, writeOp{t: v.t, kind: writeInsert, index: st.rowIndex(), record: record})
 	st.batch.tempIDs--
@@ -306,6 +301,23 @@ func containsFold(list []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// insertValue is what a new record gets for col: skip when the value is not given (a NULL
+// where kintone assigns, computes or fills in the value), else the value encoded; an error
+// names the row when col may not be written or cannot hold val.
+func (v *vtab) insertValue(st *Stmt, col *schema.Column, val any) (enc any, skip bool, err error) {
+	if werr := col.Writable(schema.OpInsert); werr != nil || val == nil && kintoneFills(col) {
+		if val == nil {
+			return nil, true, nil
+		}
+		return nil, false, rowError(v.t, st.rowIndex(), col, werr)
+	}
+	enc, err = col.Encode(val)
+	if err != nil {
+		return nil, false, rowError(v.t, st.rowIndex(), col, err)
+	}
+	return enc, false, nil
 }
 
 // kintoneFills reports whether kintone fills the column in when a new record leaves it out
