@@ -63,6 +63,8 @@ type Engine struct {
 	catalog *catalog
 	tables  map[string]*schema.Table // by key given to CREATE VIRTUAL TABLE
 	upserts map[string]bool          // keys of the companion tables T#UPSERT (write.go)
+	// declaredNames are the virtual tables declared, by the name SQL knows them by.
+	declaredNames []declaredName
 	current *Stmt                    // statement being stepped; owns the per-statement cache
 	facts   sqlFacts                 // of the statement being prepared
 	vtErr   error                    // the rich error behind a virtual-table failure
@@ -192,6 +194,16 @@ type Stmt struct {
 	read     map[*schema.Table]map[int64]*row
 	inserted []int64
 	paramRow int
+
+	// used is what the statement may read of each table (projection.go), worked out once.
+	used      columnUse
+	usedKnown bool
+}
+
+// declaredName is a virtual table declared under a name.
+type declaredName struct {
+	name string
+	t    *schema.Table
 }
 
 var noSuchTable = regexp.MustCompile(`no such table: (?:(main|temp)\.)?(.+)$`)
@@ -436,7 +448,11 @@ func (e *Engine) prepare(ctx context.Context, sql string) (driver.Stmt, error) {
 func (e *Engine) declare(name string, t *schema.Table) error {
 	key := e.nextKey()
 	e.tables[key] = t
-	return e.declareKey(name, key)
+	if err := e.declareKey(name, key); err != nil {
+		return err
+	}
+	e.declaredNames = append(e.declaredNames, declaredName{name, t})
+	return nil
 }
 
 // nextKey is a new key for a virtual table's declaration.

@@ -128,6 +128,11 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		}
 		return &sliceSource{rows: rows}, false, nil
 	}
+	if st != nil {
+		if src, err := v.countOnly(ctx, st, cons, limit, offset); src != nil || err != nil {
+			return src, false, err
+		}
+	}
 	if st != nil && st.cache != nil {
 		st.filters[v.t]++
 		if c := st.cache[v.t]; c != nil {
@@ -136,7 +141,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		bounded := push.exact && limit >= 0
 		n := st.filters[v.t]
 		if n > v.e.opts.FilterCallsBeforeCache || (n > 1 && push.where == nil && !bounded) {
-			rows, err := v.fetchAll(ctx)
+			rows, err := v.fetchAll(ctx, st)
 			if err != nil {
 				return nil, false, err
 			}
@@ -146,10 +151,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		}
 	}
 	p := &pager{v: v, ctx: ctx, where: push.where, desc: desc, limit: -1,
-		parallel: limit < 0 && offset == 0}
-	if v.t.Subtable != "" {
-		p.fields = []string{"$id", "$revision", v.t.Subtable}
-	}
+		parallel: limit < 0 && offset == 0, fields: v.fields(st)}
 	if push.exact {
 		p.limit = limit
 		p.offset = offset
@@ -174,11 +176,8 @@ func cachedRows(t *schema.Table, c *tableCache, cons [][3]int, args []any) []*ro
 	return c.rows
 }
 
-func (v *vtab) fetchAll(ctx context.Context) ([]*row, error) {
-	p := &pager{v: v, ctx: ctx, limit: -1, parallel: true}
-	if v.t.Subtable != "" {
-		p.fields = []string{"$id", "$revision", v.t.Subtable}
-	}
+func (v *vtab) fetchAll(ctx context.Context, st *Stmt) ([]*row, error) {
+	p := &pager{v: v, ctx: ctx, limit: -1, parallel: true, fields: v.fields(st)}
 	defer p.close()
 	var rows []*row
 	for {

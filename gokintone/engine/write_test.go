@@ -391,3 +391,27 @@ func TestTempCompanion(t *testing.T) {
 		t.Errorf("after update from: %v", got)
 	}
 }
+
+// TestCountIsOneRequest: SELECT COUNT(*) FROM t is answered by kintone's totalCount, one
+// request, and agrees with a scan.
+func TestCountIsOneRequest(t *testing.T) {
+	f := newFixture(t, 2500)
+	f.query(t, `SELECT 1 FROM "受注明細 Orders" LIMIT 1`)
+	f.sim.ResetRequests()
+	got := f.query(t, `SELECT COUNT(*) FROM "受注明細 Orders"`)
+	if n := len(f.kintoneQueries("3")); n != 1 {
+		t.Errorf("%d requests", n)
+	}
+	scan := f.query(t, `SELECT COUNT(Id) FROM "受注明細 Orders"`)
+	if got[0][0] != int64(2500) || scan[0][0] != int64(2500) {
+		t.Errorf("count %v, scan %v", got, scan)
+	}
+	// Anything else is a scan: a WHERE, another aggregate, a child table.
+	for _, q := range []string{`SELECT COUNT(*) FROM "受注明細 Orders" WHERE 顧客名 LIKE '%a%'`, `SELECT COUNT(*), MAX(Id) FROM "受注明細 Orders"`} {
+		f.sim.ResetRequests()
+		f.query(t, q)
+		if n := len(f.kintoneQueries("3")); n < 2 {
+			t.Errorf("%s: %d requests", q, n)
+		}
+	}
+}
