@@ -65,9 +65,9 @@ type Engine struct {
 	upserts map[string]bool          // keys of the companion tables T#UPSERT (write.go)
 	// declaredNames are the virtual tables declared, by the name SQL knows them by.
 	declaredNames []declaredName
-	current *Stmt                    // statement being stepped; owns the per-statement cache
-	facts   sqlFacts                 // of the statement being prepared
-	vtErr   error                    // the rich error behind a virtual-table failure
+	current       *Stmt    // statement being stepped; owns the per-statement cache
+	facts         sqlFacts // of the statement being prepared
+	vtErr         error    // the rich error behind a virtual-table failure
 	// tempFacts are the facts of the TEMP schema (see tempSchemaFacts); nil when they must be
 	// read again: the authorizer clears them when a statement creates or drops a TEMP table,
 	// view or trigger.
