@@ -246,8 +246,9 @@ type pager struct {
 	ahead   chan page
 	cancel  context.CancelFunc
 
-	parallel bool        // the whole table is wanted: id ranges may be read concurrently
-	parts    []chan page // pages of each id range, consumed in order
+	parallel bool          // the whole table is wanted: id ranges may be read concurrently
+	parts    []chan page   // pages of each id range, consumed in order
+	window   chan struct{} // one place per range being read or waiting to be consumed
 }
 
 func (p *pager) next() (*row, error) {
@@ -400,21 +401,23 @@ func (p *pager) partition() error {
 		parts[i] = make(chan page, 4)
 	}
 	p.parts = parts // the consumer's view; the goroutines keep their own
-	sem := make(chan struct{}, p.v.e.opts.ScanParallelism)
+	// A window of ranges: a range is started only when fewer than ScanParallelism ranges are
+	// being read or wait to be consumed; the consumer frees a place when it has taken the last
+	// page of a range. So the pages held at once are bounded (at most ScanParallelism ranges
+	// of four pages), however large the table and however slow the consumer.
+	window := make(chan struct{}, p.v.e.opts.ScanParallelism)
+	p.window = window
 	go func() { // starts the ranges in order, so the one consumed next is always running
 		for i, r := range ranges {
 			select {
-			case sem <- struct{}{}:
+			case window <- struct{}{}:
 			case <-ctx.Done():
 				for _, ch := range parts[i:] {
 					close(ch)
 				}
 				return
 			}
-			go func(out chan page, lo, hi int64) {
-				defer func() { <-sem }()
-				p.readRange(ctx, out, lo, hi)
-			}(parts[i], r[0], r[1])
+			go p.readRange(ctx, parts[i], r[0], r[1])
 		}
 	}()
 	return nil // the first page is still in p.buf
@@ -457,6 +460,10 @@ func (p *pager) fillFromParts() error {
 		pg, ok := <-p.parts[0]
 		if !ok {
 			p.parts = p.parts[1:]
+			select { // that range is consumed: the next may start
+			case <-p.window:
+			default: // (closed unread after a cancel: it held no place)
+			}
 			continue
 		}
 		if pg.err != nil {
