@@ -351,7 +351,12 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if d, ok := out.(bodyDecoder); ok {
+		err = d.decodeBody(body)
+	} else {
+		err = json.Unmarshal(body, out)
+	}
+	if err != nil {
 		what := "malformed JSON"
 		if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct != "" && ct != "application/json" {
 			what = "a " + ct + " body instead of JSON"
