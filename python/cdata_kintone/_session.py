@@ -129,6 +129,7 @@ class Session:
         try:
             with self.lock:
                 self.check_open()
+                events = self.level_changed()
                 reply: dict[str, Any] | None = None
                 try:
                     reply = _load(self._call(start), "Execute")
@@ -139,7 +140,7 @@ class Session:
                     reply = None
                     raise
                 finally:
-                    events = self.drain_if(reply)
+                    events += self.drain_if(reply)
             columns = reply.get("description")
             if columns is not None and not isinstance(columns, list):
                 raise InterfaceError("malformed column description from the kintone native core")
@@ -160,6 +161,7 @@ class Session:
         try:
             with self.lock:
                 self.check_open()
+                events = self.level_changed()
                 batch: _convert.Batch | None = None
                 try:
                     first = self._call(self.core.StmtFetch, stmt, n, SLICE_MS)
@@ -176,7 +178,7 @@ class Session:
                     batch = None
                     raise
                 finally:
-                    events = self.drain_if(batch)
+                    events += self.drain_if(batch)
                 return batch
         finally:
             self.report(events)
@@ -220,6 +222,13 @@ class Session:
             _native.call(self.core.ConnCancel, self.handle)
 
     # --- events ----------------------------------------------------------------------------
+
+    def level_changed(self) -> list[Any]:
+        """Before a call: when the wanted log level changed, tell the core (and take what
+        waits), so that the call's own HTTP requests are recorded at the new level."""
+        if logger.getEffectiveLevel() != self._log_level:
+            return self.drain()
+        return []
 
     def drain_if(self, reply: dict[str, Any] | _convert.Batch | None) -> list[Any]:
         """Drain the events when the reply says some wait, when the wanted log level changed,
