@@ -415,3 +415,39 @@ func TestCountIsOneRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestCounts: what typical statements cost in requests (the README's table). kintone
+// counts requests per app per day.
+func TestRequestCounts(t *testing.T) {
+	const n = 25000
+	f := newFixture(t, n)
+	f.query(t, `SELECT 1 FROM "受注明細 Orders", Deals LIMIT 1`)
+	scanBound := (n+499)/500 + 4 + 2 // pages, the parallel ranges' last pages, the probe and the first page
+	cases := []struct {
+		sql  string
+		most int
+	}{
+		{`SELECT * FROM "受注明細 Orders" LIMIT 10`, 1},
+		{`SELECT * FROM "受注明細 Orders" WHERE Id = 1234`, 1},
+		{`SELECT * FROM "受注明細 Orders" WHERE 顧客名 = '株式会社富士ユニシステム'`, 1},
+		{`SELECT COUNT(*) FROM "受注明細 Orders"`, 1},
+		// Each app is read once: Deals' 2,000 records and the matching orders.
+		{`SELECT o.Id, d.Id FROM "受注明細 Orders" o JOIN Deals d ON d.Customer = o.顧客名 WHERE o.Id < 200`, 2000/500 + 4 + 2 + 1},
+		{`SELECT Id FROM "受注明細 Orders"`, scanBound},
+		{`SELECT * FROM "受注明細 Orders"`, scanBound},
+	}
+	settle := func() { // requests a closed statement's prefetch had already sent
+		for n := -1; n != len(f.sim.Requests()); time.Sleep(50 * time.Millisecond) {
+			n = len(f.sim.Requests())
+		}
+	}
+	for _, c := range cases {
+		settle()
+		f.sim.ResetRequests()
+		f.query(t, c.sql)
+		settle()
+		if got := len(f.sim.Requests()); got > c.most {
+			t.Errorf("%s: %d requests, at most %d expected", c.sql, got, c.most)
+		}
+	}
+}
