@@ -45,6 +45,7 @@ from sqlalchemy.engine.interfaces import (
     ReflectedPrimaryKeyConstraint,
     ReflectedTableComment,
 )
+from sqlalchemy.exc import CompileError, NoSuchTableError
 from sqlalchemy.sql import compiler
 from sqlalchemy.sql.ddl import CreateTable, DropTable
 
@@ -122,6 +123,12 @@ def _refuse_ddl(verb: str, name: str) -> NotSupportedError:
 
 class KintoneCompiler(SQLiteCompiler):
     """SQLite's SQL, which the driver runs (``LIMIT -1 OFFSET n`` for an offset alone)."""
+
+    def returning_clause(self, stmt: Any, returning_cols: Any, **kw: Any) -> str:
+        raise CompileError(
+            "kintone has no RETURNING: the ids kintone gave inserted records are the DB-API "
+            "cursor's inserted_ids (result.context.cursor.inserted_ids)"
+        )
 
 
 class KintoneDDLCompiler(compiler.DDLCompiler):
@@ -223,8 +230,6 @@ class KintoneDialect(default.DefaultDialect):
         tables = self._tables(connection, **kw) if schema is None else {}
         found = tables.get(table_name.lower())
         if found is None:
-            from sqlalchemy.exc import NoSuchTableError
-
             raise NoSuchTableError(table_name)
         return found
 
