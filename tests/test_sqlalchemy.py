@@ -223,9 +223,7 @@ def test_to_sql_upserts_through_the_companion_table(sim: Simulator) -> None:
     # writing (and warns), and companion tables are not listed.
     df.to_sql("deals#upsert", engine, if_exists="append", index=False)
     with engine.connect() as c:
-        names: dict[int, str] = dict(
-            c.exec_driver_sql("SELECT Id, [Deal name] FROM Deals").tuples().all()
-        )
+        names = {r[0]: r[1] for r in c.exec_driver_sql("SELECT Id, [Deal name] FROM Deals")}
     assert names[1] == "Renamed"
     assert "Added" in names.values() and 9001 not in names  # kintone numbers new records
     engine.dispose()
