@@ -2,7 +2,7 @@
 
 The cursor's methods (``fetch_arrow_batches``, ``fetch_arrow_table``, ``fetch_pandas_batches``,
 ``fetch_pandas_all``) call this module. A result is turned into Arrow one batch of rows at a
-time, never the whole result at once: each batch of Python rows (as ``fetchmany`` returns them)
+time, never all its Python rows at once: each batch of rows (as ``fetchmany`` returns them)
 becomes one ``pyarrow.RecordBatch``. The Arrow type of a column is fixed before the first batch
 by its declared type (every column of a kintone table has one):
 
@@ -20,13 +20,17 @@ VARCHAR            ``string``
 BOOLEAN            ``bool`` (pandas: ``boolean``, nullable)
 =================  ==============================================================
 
-The default decimal type holds every value kintone stores: kintone keeps at most 30 digits, at
-most 10 of them after the point (an app's "Number of Decimal Places to Round" is 0 to 10), and
-this driver reads NUMBER values as 64-bit integers or doubles. ``displayScale`` is not used: it
-only says how many places kintone *shows*, and the stored value may have more. A value that does
-not fit its column's type (more than 28 digits before the point, more than the scale after it,
-text in a numeric column) is a :class:`~cdata_kintone.DataError` naming the column and row;
-nothing is rounded or truncated.
+The default decimal type, ``decimal128(38, 10)`` (the widest ``decimal128``, which Parquet readers
+such as Spark and DuckDB read as a decimal), holds 28 digits before the point and 10 after it.
+kintone rounds a NUMBER to at most 10 places (an app's "Number of Decimal Places to Round" is 0
+to 10) and keeps at most 30 digits in all, 12 before the point and 4 after it unless the app
+says otherwise; this driver reads NUMBER values as 64-bit integers or doubles. ``displayScale``
+is not used: it only says how many places kintone *shows*, and the stored value may have more.
+A value that does not fit its column's type (more than 28 digits before the point, which only
+an app set to more than 28 digits gives; more places than the scale; text in a numeric column)
+is a :class:`~cdata_kintone.DataError` naming the column and row: nothing is rounded or
+truncated. ``CAST(column AS REAL)`` in the SQL, or ``NumberMapToDouble=true``, gives
+``float64`` instead.
 
 Columns without a declared type (expressions such as ``SUM(x)``) take the type pyarrow infers
 from each batch's values; :func:`arrow_table` unifies the batches (integers and floats become
