@@ -109,7 +109,7 @@ def test_expressions_take_the_type_of_their_values(shared: mod.Connection) -> No
     shared.execute("INSERT INTO mixed VALUES (6, 'text')")
     cur = shared.execute("SELECT v FROM mixed ORDER BY k")
     cur.fetch_batch_size = 3  # [0, 1, 2], [3, 4, 0.5], ['text']
-    with pytest.raises(mod.DataError, match="different types.*CAST"):
+    with pytest.raises(mod.DataError, match=r"different types.*CAST"):
         cur.fetch_arrow_table()
 
 
@@ -129,7 +129,8 @@ def test_a_value_that_does_not_fit_is_an_error(
     shared.execute("DROP TABLE IF EXISTS temp.misfit")
     shared.execute(f"CREATE TEMP TABLE misfit (k INTEGER, x {decl})")
     shared.executemany("INSERT INTO misfit VALUES (?, ?)", [[1, None], [2, value]])
-    with pytest.raises(mod.DataError, match=rf"column 'x', row 1: value .* does not fit.*{message}"):
+    expected = rf"column 'x', row 1: value .* does not fit.*{message}"
+    with pytest.raises(mod.DataError, match=expected):
         shared.execute("SELECT k, x FROM misfit ORDER BY k").fetch_arrow_table()
 
 
