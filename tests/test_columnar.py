@@ -162,4 +162,4 @@ def test_no_result_set_is_a_programming_error(shared: mod.Connection) -> None:
     with pytest.raises(mod.ProgrammingError, match="no result set"):
         cur.fetch_arrow_table()
     with pytest.raises(mod.ProgrammingError, match="batch_size"):
-        next(shared.execute("SELECT 1").fetch_arrow_batches(0))
+        shared.execute("SELECT 1").fetch_pandas_batches(0)

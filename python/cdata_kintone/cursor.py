@@ -445,8 +445,7 @@ class Cursor:
         """The remaining rows as ``pandas.DataFrame`` objects of up to ``batch_size`` rows,
         with the dtypes of :meth:`fetch_pandas_all`. Needs the ``pandas`` extra."""
         _columnar.require("pandas", "fetch_pandas_batches()")
-        for batch in self.fetch_arrow_batches(batch_size):
-            yield _columnar.to_pandas(batch)
+        return (_columnar.to_pandas(b) for b in self.fetch_arrow_batches(batch_size))
 
     def fetch_pandas_all(self) -> pd.DataFrame:
         """The remaining rows as one ``pandas.DataFrame``: ``Id``, ``Revision`` and other
@@ -466,15 +465,12 @@ class Cursor:
         return [d[0] for d in self._description], self._decltypes
 
     def _row_batches(self, batch_size: int | None) -> Iterator[list[Row]]:
-        """The remaining rows, buffered ones first, in lists of up to ``batch_size``."""
+        """The remaining rows, buffered ones first, in lists of up to ``batch_size`` (checked
+        at once, not at the first batch)."""
         size = self.fetch_batch_size if batch_size is None else batch_size
         if size < 1:
             raise ProgrammingError(f"batch_size must be at least 1, not {size}")
-        while True:
-            rows = self.fetchmany(size)
-            if not rows:
-                return
-            yield rows
+        return iter(lambda: self.fetchmany(size), [])
 
 
 Cursor.__module__ = "cdata_kintone"
