@@ -174,11 +174,19 @@ def _add_data_commands(sub: Any) -> None:
         f"--connection, --connection-file or {CONNECTION_ENV}."
     )
 
-    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, help: str, description: str, *, output: bool = True
+    ) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(
             name, help=help, description=description, epilog=epilog
         )
         add_connection_options(parser)
+        if output:
+            parser.add_argument(
+                "--format", "-f", choices=_FORMATS, default="table",
+                help="table (default), csv (a header line, NULL as an empty field) or jsonl "
+                     "(one JSON object per row)",
+            )
         return parser
 
     query = command(
@@ -188,27 +196,23 @@ def _add_data_commands(sub: Any) -> None:
         "returns, or how many rows it changed.",
     )
     query.add_argument("sql", metavar="SQL", help="the statement; - reads it from stdin")
-    query.add_argument("--format", "-f", choices=_FORMATS, default="table",
-                       help="table (default), csv (a header line, NULL as an empty field) or "
-                            "jsonl (one JSON object per row)")
     export = command(
         "export",
         "write a whole table to a CSV, JSON lines or Parquet file",
         "Write every row of a table to a file, streaming (constant memory). The file is "
         "written whole or not at all: an error leaves no partial file.",
+        output=False,
     )
     export.add_argument("table", metavar="TABLE", help="the table (tables lists them)")
     export.add_argument("--format", "-f", choices=("csv", "jsonl", "parquet"), required=True,
                         help="csv, jsonl, or parquet (needs pyarrow: the arrow extra)")
     export.add_argument("--output", "-o", required=True, metavar="FILE",
                         help="the file to write; - writes CSV or JSON lines to stdout")
-    tables = command("tables", "list the tables", "List the tables: kintone apps, their child "
-                     "tables (one per SUBTABLE field) and the driver's own tables.")
-    tables.add_argument("--format", "-f", choices=_FORMATS, default="table")
+    command("tables", "list the tables", "List the tables: kintone apps, their child tables "
+            "(one per SUBTABLE field) and the driver's own tables.")
     columns = command("columns", "list the columns of a table",
                       "List the columns of a table with their SQL types and kintone fields.")
     columns.add_argument("table", metavar="TABLE", help="the table (tables lists them)")
-    columns.add_argument("--format", "-f", choices=_FORMATS, default="table")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
