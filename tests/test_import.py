@@ -47,6 +47,22 @@ def test_import_does_not_load_the_native_core() -> None:
     assert proc.stdout.strip() == "ok"
 
 
+def test_import_needs_no_optional_extra() -> None:
+    """The integrations import SQLAlchemy, pandas and pyarrow only when they are used."""
+    proc = run_python(
+        """
+        import sys
+        for name in ("sqlalchemy", "pandas", "pyarrow"):
+            sys.modules[name] = None  # as if not installed: importing it raises ImportError
+        import cdata_kintone
+        import cdata_kintone.__main__
+        print("ok")
+        """
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
 def test_alias_module_is_the_same_object() -> None:
     import cdata.kintone as alias
 

@@ -19,6 +19,7 @@ PUBLIC_MODULES = [
     "cdata.kintone",
     "cdata_kintone.testing",
     "cdata_kintone.pytest_plugin",
+    "cdata_kintone.sqlalchemy",
 ]
 
 

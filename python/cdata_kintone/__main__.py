@@ -1,24 +1,36 @@
-"""Command line: ``python -m cdata_kintone demo`` and ``python -m cdata_kintone simulator``."""
+"""The command line: ``python -m cdata_kintone`` or ``cdata-kintone``.
+
+``query``, ``export``, ``tables`` and ``columns`` work on kintone (``_cli``); ``demo`` runs sample
+queries against the simulator and ``simulator`` serves one. ``COMMAND --help`` describes each.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as _dt
-import decimal
 import json
+import os
 import signal
 import sys
 import threading
 import time
-import unicodedata
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from . import connect
+from ._cli import (
+    CONNECTION_ENV,
+    EXIT_FAILED,
+    EXIT_USAGE,
+    add_connection_options,
+    display_width,
+    format_table,
+    run_data_command,
+    truncate,
+)
 from .exceptions import Error
 
-MAX_CELL_WIDTH = 40
+__all__ = ["main", "display_width", "format_table", "truncate"]
 
 #: (title, SQL, parameters) run by the demo, in order.
 DEMO_QUERIES: list[tuple[str, str, list[Any]]] = [
@@ -55,76 +67,6 @@ DEMO_QUERIES: list[tuple[str, str, list[Any]]] = [
         [],
     ),
 ]
-
-
-# --- text tables ---------------------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: East Asian wide and fullwidth characters take
-    two, combining marks none."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
-
-
-def truncate(text: str, limit: int) -> str:
-    """Cut ``text`` to at most ``limit`` display columns, ending with an ellipsis if cut."""
-    if display_width(text) <= limit:
-        return text
-    out, width = [], 0
-    for ch in text:
-        w = display_width(ch)
-        if width + w > limit - 1:
-            break
-        out.append(ch)
-        width += w
-    return "".join(out) + "…"
-
-
-def format_cell(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, (bytes, bytearray)):
-        return f"<{len(value)} bytes>"
-    if isinstance(value, (_dt.date, _dt.time)):
-        return value.isoformat()
-    text = str(value)
-    return " ".join(text.split()) if ("\n" in text or "\t" in text or "\r" in text) else text
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool)
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Render rows as an aligned text table; numbers are right-aligned."""
-    cells = [[truncate(format_cell(v), MAX_CELL_WIDTH) for v in row] for row in rows]
-    heads = [truncate(str(h), MAX_CELL_WIDTH) for h in headers]
-    widths = [display_width(h) for h in heads]
-    for row in cells:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], display_width(cell))
-    right = [
-        bool(rows) and all(_is_number(r[i]) or r[i] is None for r in rows)
-        for i in range(len(heads))
-    ]
-
-    def line(values: Sequence[str]) -> str:
-        parts = []
-        for i, v in enumerate(values):
-            pad = " " * (widths[i] - display_width(v))
-            parts.append(pad + v if right[i] else v + pad)
-        return "| " + " | ".join(parts) + " |"
-
-    rule = "+-" + "-+-".join("-" * w for w in widths) + "-+"
-    out = [rule, line(heads), rule]
-    out.extend(line(row) for row in cells)
-    out.append(rule)
-    return "\n".join(out)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -216,12 +158,71 @@ def _restore_sigterm(previous: Any) -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _program_name() -> str:
+    """``cdata-kintone`` as the console script, ``python -m cdata_kintone`` otherwise."""
+    argv0 = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return "cdata-kintone" if argv0.startswith("cdata-kintone") else "python -m cdata_kintone"
+
+
+_FORMATS = ("table", "csv", "jsonl")
+
+
+def _add_data_commands(sub: Any) -> None:
+    epilog = (
+        f"Exit status: 0 success, 1 the statement failed or the output could not be written, "
+        f"2 a usage error or no connection, 130 interrupted. The connection string comes from "
+        f"--connection, --connection-file or {CONNECTION_ENV}."
+    )
+
+    def command(
+        name: str, help: str, description: str, *, output: bool = True
+    ) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = sub.add_parser(
+            name, help=help, description=description, epilog=epilog
+        )
+        add_connection_options(parser)
+        if output:
+            parser.add_argument(
+                "--format", "-f", choices=_FORMATS, default="table",
+                help="table (default), csv (a header line, NULL as an empty field) or jsonl "
+                     "(one JSON object per row)",
+            )
+        return parser
+
+    query = command(
+        "query",
+        "run one SQL statement and print its result",
+        "Run one SQL statement (SQLite's SQL over the kintone tables) and print the rows it "
+        "returns, or how many rows it changed.",
+    )
+    query.add_argument("sql", metavar="SQL", help="the statement; - reads it from stdin")
+    export = command(
+        "export",
+        "write a whole table to a CSV, JSON lines or Parquet file",
+        "Write every row of a table to a file, streaming (constant memory). The file is "
+        "written whole or not at all: an error leaves no partial file.",
+        output=False,
+    )
+    export.add_argument("table", metavar="TABLE", help="the table (tables lists them)")
+    export.add_argument("--format", "-f", choices=("csv", "jsonl", "parquet"), required=True,
+                        help="csv, jsonl, or parquet (needs pyarrow: the arrow extra)")
+    export.add_argument("--output", "-o", required=True, metavar="FILE",
+                        help="the file to write; - writes CSV or JSON lines to stdout")
+    command("tables", "list the tables", "List the tables: kintone apps, their child tables "
+            "(one per SUBTABLE field) and the driver's own tables.")
+    columns = command("columns", "list the columns of a table",
+                      "List the columns of a table with their SQL types and kintone fields.")
+    columns.add_argument("table", metavar="TABLE", help="the table (tables lists them)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m cdata_kintone",
-        description="kintone SQL connector: a demo and a local kintone simulator.",
+        prog=_program_name(),
+        description="SQL over kintone: query and export kintone apps, list tables and "
+                    "columns, run a demo or a local kintone simulator.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_data_commands(sub)
     demo = sub.add_parser("demo", help="run sample queries against the simulator and print them")
     demo.add_argument("--order-records", type=int, default=None, metavar="N",
                       help="number of records in the sample Orders app")
@@ -241,17 +242,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                           "tokens) instead of the banner, for scripts; with --port 0 the port "
                           "is a free one")
     args = parser.parse_args(argv)
+    if args.command == "export" and args.format == "parquet" and args.output == "-":
+        parser.error("export: Parquet is written to a file, not stdout: give --output FILE")
     out = sys.stdout
     try:
         if args.command == "demo":
             return run_demo(out, args.order_records)
         if args.command == "simulator":
             return run_simulator(args, out)
+        if args.command is not None:
+            return run_data_command(args, out)
     except Error as exc:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly, and keep Python from complaining when
+        # it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     parser.print_help()
-    return 2
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

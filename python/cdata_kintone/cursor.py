@@ -6,11 +6,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import _convert
+from . import _columnar, _convert
 from ._session import Executed
 from .exceptions import InterfaceError, ProgrammingError
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
     from .connection import Connection
 
 __all__ = ["Cursor", "Row", "Description"]
@@ -47,6 +50,7 @@ class Cursor:
         self._inserted: list[int] = []  # ids of the records the last execution inserted
         self._description: Description | None = None
         self._converters: list[tuple[int, Any]] = []
+        self._decltypes: tuple[str | None, ...] = ()  # the result columns' declared types
         self._rowcount = -1
         self._rows: list[Row] = []  # buffered rows
         self._pos = 0  # next row to return from self._rows
@@ -342,6 +346,7 @@ class Cursor:
             self._stmt = None
         self._description = None
         self._converters = []
+        self._decltypes = ()
         self._rowcount = -1
         self._inserted = []
         self._rows = []
@@ -354,6 +359,7 @@ class Cursor:
         self._stmt = None
         self._description = None
         self._converters = []
+        self._decltypes = ()
         self._rows = []
         self._pos = 0
         self._rownumber = None
@@ -373,7 +379,8 @@ class Cursor:
                 (str(c["name"]), str(c["type_code"]), None, None, None, None, None)
                 for c in columns
             )
-            self._converters = _convert.converters_for(c.get("decltype") for c in columns)
+            self._decltypes = tuple(c.get("decltype") or None for c in columns)
+            self._converters = _convert.converters_for(self._decltypes)
         except (TypeError, KeyError, AttributeError) as exc:
             self._reset()
             raise InterfaceError(
@@ -413,6 +420,57 @@ class Cursor:
         except Exception:
             if not quiet:
                 raise
+
+    # --- columnar results (pyarrow and pandas, optional) -----------------------------------
+
+    def fetch_arrow_batches(self, batch_size: int | None = None) -> Iterator[pa.RecordBatch]:
+        """The remaining rows as ``pyarrow.RecordBatch`` objects of up to ``batch_size`` rows
+        (default :attr:`fetch_batch_size`), read from kintone as they are consumed.
+
+        Columns of kintone tables have the same Arrow type in every batch (``Id`` ``int64``,
+        NUMBER ``decimal128(38, 10)``, DATETIME ``timestamp[us, tz=UTC]``, …; the README's
+        "pandas and Arrow" section has the table); a value that does not fit is a
+        :class:`DataError`, never rounded. Needs the ``arrow`` extra (pyarrow)."""
+        names, decltypes = self._columnar_result()
+        return _columnar.record_batches(names, decltypes, self._row_batches(batch_size))
+
+    def fetch_arrow_table(self) -> pa.Table:
+        """The remaining rows as one ``pyarrow.Table`` (see :meth:`fetch_arrow_batches`; an
+        expression's column type is unified over all batches). Needs the ``arrow`` extra."""
+        names, decltypes = self._columnar_result()
+        batches = _columnar.record_batches(names, decltypes, self._row_batches(None))
+        return _columnar.arrow_table(names, decltypes, batches)
+
+    def fetch_pandas_batches(self, batch_size: int | None = None) -> Iterator[pd.DataFrame]:
+        """The remaining rows as ``pandas.DataFrame`` objects of up to ``batch_size`` rows,
+        with the dtypes of :meth:`fetch_pandas_all`. Needs the ``pandas`` extra."""
+        _columnar.require("pandas", "fetch_pandas_batches()")
+        return (_columnar.to_pandas(b) for b in self.fetch_arrow_batches(batch_size))
+
+    def fetch_pandas_all(self) -> pd.DataFrame:
+        """The remaining rows as one ``pandas.DataFrame``: ``Id``, ``Revision`` and other
+        integers ``Int64`` (nullable), NUMBER columns exact decimals (``ArrowDtype`` of
+        ``decimal128(38, 10)``), DATETIME ``datetime64[us, UTC]``, DATE and TIME Arrow-backed
+        dates and times, text pandas' string dtype. Needs the ``pandas`` extra (pandas and
+        pyarrow)."""
+        _columnar.require("pandas", "fetch_pandas_all()")
+        return _columnar.to_pandas(self.fetch_arrow_table())
+
+    def _columnar_result(self) -> tuple[list[str], tuple[str | None, ...]]:
+        """The result's column names and declared types, once pyarrow is known to be there
+        (so that a missing extra is reported before any row is read)."""
+        _columnar.require("pyarrow", "Arrow and pandas results")
+        self._check_result()
+        assert self._description is not None
+        return [d[0] for d in self._description], self._decltypes
+
+    def _row_batches(self, batch_size: int | None) -> Iterator[list[Row]]:
+        """The remaining rows, buffered ones first, in lists of up to ``batch_size`` (checked
+        at once, not at the first batch)."""
+        size = self.fetch_batch_size if batch_size is None else batch_size
+        if size < 1:
+            raise ProgrammingError(f"batch_size must be at least 1, not {size}")
+        return iter(lambda: self.fetchmany(size), [])
 
 
 Cursor.__module__ = "cdata_kintone"
