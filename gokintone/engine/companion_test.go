@@ -38,3 +38,17 @@ func TestCompanionsOfAppTablesOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestMainSchemaName: main.T is a clear error, before and after T was declared.
+func TestMainSchemaName(t *testing.T) {
+	f := writeFixture(t)
+	for i := 0; i < 2; i++ {
+		if _, err := f.try("SELECT * FROM main.Deals"); err == nil || !strings.Contains(err.Error(), "not in the main schema") {
+			t.Errorf("%d: %v", i, err)
+		}
+		f.query(t, "SELECT COUNT(*) FROM Deals")
+	}
+	if rows := f.query(t, "SELECT COUNT(*) FROM temp.Deals"); rows[0][0].(int64) <= 0 {
+		t.Errorf("temp.Deals: %v", rows)
+	}
+}

@@ -428,6 +428,10 @@ func (e *Engine) prepare(ctx context.Context, sql string) (driver.Stmt, error) {
 			return nil, e.sqlError(err)
 		}
 		name := m[2]
+		if strings.EqualFold(m[1], "main") {
+			return nil, kerr.New(kerr.KindSQL,
+				"no such table: main.%s (kintone tables are not in the main schema: write %s, or temp.%s)", name, name, name)
+		}
 		declared[strings.ToLower(name)] = true
 		base, companion := companionOf(name)
 		t, rerr := e.catalog.resolve(ctx, base)
