@@ -54,11 +54,11 @@ type ProcessAction struct {
 }
 
 var (
-	msgProcessOff = text{"The process management feature is disabled for the app.", "アプリのプロセス管理機能が無効になっています。"}
+	msgProcessOff = text{"Your request failed. The process management feature has been disabled.",
+		"操作に失敗しました。プロセス管理機能が無効化されています。"}
 	msgStatusFail = text{
 		"Failed to update the status. The settings or the status itself may have been changed by someone.",
 		"ステータスの変更に失敗しました。ほかのユーザーがステータス、またはステータスの設定を変更した可能性があります。"}
-	msgMaxStatus    = text{"A maximum of 100 records can be updated at one time.", "一度に更新できるレコードは100件までです。"}
 	msgMaxAssignees = text{"Specify up to 100 assignees.", "作業者は100人まで指定できます。"}
 	msgNotCandidate = func(code string) text {
 		return text{fmt.Sprintf("The user (code: %s) cannot be the assignee of this status.", code),
@@ -355,7 +355,7 @@ func (t *txn) setStatuses(c *caller, p params) (any, *apiError) {
 		return nil, e
 	}
 	t.touch(d)
-	items, e := batchRecords(p, msgMaxStatus)
+	items, e := batchRecords(p, msgMaxUpdate)
 	if e != nil {
 		return nil, e
 	}

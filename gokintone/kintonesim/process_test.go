@@ -133,7 +133,7 @@ func TestProcessActions(t *testing.T) {
 	wantErr(t, put(map[string]any{"app": 1, "action": "Submit"}, alice), 400, "CB_VA01", "", "id")
 	wantErr(t, put(map[string]any{"app": 1, "id": 99, "action": "Submit"}, alice), 404, "GAIA_RE01", "")
 	wantErr(t, put(map[string]any{"app": 2, "id": 1, "action": "Submit"}, alice), 400, "GAIA_ST02",
-		"The process management feature is disabled for the app.")
+		"Your request failed. The process management feature has been disabled.")
 	wantErr(t, put(map[string]any{"app": 1, "id": 2, "action": "Approve"}, tok("t-view")), 403, "GAIA_NO01", "")
 	wantBody(t, put(map[string]any{"app": 1, "id": 2, "action": "Approve"}, tok("t-full")), `{"revision":"3"}`)
 	wantErr(t, call(t, s, "PUT", "/k/guest/9/v1/record/status.json", map[string]any{"app": 1, "id": 2, "action": "Reopen"}, alice), 403, "CB_NO02", "")

@@ -25,7 +25,7 @@ var nullableTypes = map[string]bool{"RADIO_BUTTON": true, "DROP_DOWN": true, "DA
 
 var (
 	msgNotInOptions = func(v string) text {
-		return text{fmt.Sprintf("The value, %q, is not in options.", v), fmt.Sprintf("「%s」は選択肢にありません。", v)}
+		return text{fmt.Sprintf("The value, %q, is not in options.", v), fmt.Sprintf("\"%s\"は選択肢にありません。", v)}
 	}
 	msgBadDate     = text{"Enter a date in the format YYYY-MM-DD.", "日付を YYYY-MM-DD の形式で入力してください。"}
 	msgBadTime     = text{"Enter a time in the format HH:MM.", "時刻を HH:MM の形式で入力してください。"}

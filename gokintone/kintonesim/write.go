@@ -58,9 +58,12 @@ func (s *store) inTxn(c *caller, p params, op writeOp) (any, *apiError) {
 func (s *store) begin() *txn { return &txn{s: s, snaps: map[*appDef]snapshot{}} }
 
 var (
-	msgMaxAdd    = text{"A maximum of 100 records can be added at one time.", "一度に追加できるレコードは100件までです。"}
-	msgMaxUpdate = text{"A maximum of 100 records can be updated at one time.", "一度に更新できるレコードは100件までです。"}
-	msgMaxDelete = text{"Between 1 and 100 records can be deleted at one time.", "一度に削除できるレコードは1件から100件までです。"}
+	msgMaxAdd    = text{"A maximum of 100 records can be added at one time.", "一度に100件までのレコードを追加できます。"}
+	msgMaxUpdate = text{"A maximum of 100 records can be updated at one time.", "一度に100件までのレコードを更新できます。"}
+	msgMaxDelete = text{"Between 1 and 100 records can be deleted at one time.", "一度に1件から100件までのレコードを削除できます。"}
+	// msgIDsMissing is the pair of messages kintone lists under ids when none is given, in the
+	// order of each language: the range first in English, "required" first in Japanese.
+	msgIDsMissing = [2]text{{msgMaxDelete.en, msgRequired.ja}, {msgRequired.en, msgMaxDelete.ja}}
 )
 
 // recordInput reads a record parameter ({"code": {"value": ...}}).
@@ -292,7 +295,7 @@ func (t *txn) applyLookups(c *caller, d *appDef, r *record) *apiError {
 			}
 			if found == nil {
 				return &apiError{status: 400, code: "GAIA_LO04", msg: text{
-					fmt.Sprintf("Failed to get a value for the field \"%s\": the lookup source record (%s) is not found.", f.code, key),
+					fmt.Sprintf("A value %s in the field %s does not exist in the datasource app for lookup, or you do not have permission to view the app or the field.", key, f.code),
 					fmt.Sprintf("フィールド「%s」の値「%s」が、ルックアップの参照先のフィールドにないか、またはアプリやフィールドの閲覧権限がありません。", f.code, key)}}
 			}
 		}
@@ -565,7 +568,7 @@ func (t *txn) deleteRecords(c *caller, p params) (any, *apiError) {
 	t.touch(d)
 	idList, ok := p.strs("ids")
 	if !ok || len(idList) == 0 {
-		return nil, errInvalid("ids", msgMaxDelete).add("ids", msgRequired)
+		return nil, errInvalid("ids", msgIDsMissing[0]).add("ids", msgIDsMissing[1])
 	}
 	if len(idList) > 100 {
 		return nil, errInvalid("ids", msgMaxDelete)
