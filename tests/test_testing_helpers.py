@@ -188,7 +188,7 @@ def test_token_connection_strings(sim: Simulator) -> None:
         assert conn.execute("SELECT count(*) FROM [顧客リスト]").fetchone()[0] > 0  # type: ignore[index]
 
     guest = sim.token_connection_string(4)
-    assert guest.endswith("AppId=4;GuestSpaceId=1;")
+    assert guest.endswith("AppId=4;GuestSpaceId=2;")
     with mod.connect(guest) as conn:
         assert conn.execute("SELECT count(*) FROM [Guest Tasks]").fetchone() == (5,)
 

@@ -77,6 +77,12 @@ func (m *Membership) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// logsIn reports whether the user may log in with pass: a user with valid false is refused as a
+// wrong password is (BEHAVIOUR.md, Authentication).
+func (u *User) logsIn(pass string) bool {
+	return u != nil && u.Password != "" && u.Password == pass && (u.Valid == nil || *u.Valid)
+}
+
 func (u *User) memberOf(org string) bool {
 	for _, m := range u.Organizations {
 		if m.Code == org {

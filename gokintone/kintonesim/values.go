@@ -125,6 +125,16 @@ func (k errKey) String() string {
 	return fmt.Sprintf("%s.value[%d].value.%s", k.base, k.row, k.inner)
 }
 
+// notANumberKey is the key kintone files a non-number under: "record[amount].value" for a
+// record.json field, as recorded; dotted like every other key otherwise
+// ("records[17].amount.value" in a batch).
+func (k errKey) notANumberKey() string {
+	if code, single := strings.CutPrefix(k.base, "record."); single && k.inner == "" {
+		return "record[" + code + "].value"
+	}
+	return k.String() + ".value"
+}
+
 // value decodes v for field f.
 func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 	switch f.typ {
@@ -146,7 +156,7 @@ func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 			if f.table != nil && !dc.fixture {
 				return "" // kintone silently stores "" for a non-number inside a table
 			}
-			dc.fail(strings.Replace(k.String(), ".", "[", 1)+"].value", msgOnlyNumbers)
+			dc.fail(k.notANumberKey(), msgOnlyNumbers)
 			return ""
 		}
 		return n
@@ -409,6 +419,10 @@ func (dc *decoder) defaultValue(f *fieldDef) any {
 		return []row(nil)
 	case "CALC":
 		return ""
+	case "RADIO_BUTTON":
+		if p.DefaultValue == nil && len(p.Options) > 0 { // a radio button always has a choice
+			return p.Options.sorted()[0]
+		}
 	case "STATUS":
 		return dc.app.initialStatus()
 	case "STATUS_ASSIGNEE":

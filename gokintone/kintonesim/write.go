@@ -219,7 +219,9 @@ func (d *appDef) validate(r *record, prefix string, dc *decoder) {
 			suffix = ".values.value"
 		}
 		p := f.prop
-		if p.Required && isEmptyValue(v) {
+		// CALC fields are computed and radio buttons always hold a choice: kintone does not
+		// check required on either (BEHAVIOUR.md, Validation).
+		if p.Required && isEmptyValue(v) && f.typ != "CALC" && f.typ != "RADIO_BUTTON" {
 			dc.fail(key+suffix, msgRequiredValue)
 			return
 		}
@@ -546,7 +548,7 @@ func (t *txn) updateRecords(c *caller, p params) (any, *apiError) {
 			seen[idText] = true
 		}
 		prefix := fmt.Sprintf("records[%d].", i)
-		id, rev, op, e := t.updateOne(c, d, m, prefix+"record.", prefix, upsert)
+		id, rev, op, e := t.updateOne(c, d, m, prefix, prefix, upsert)
 		if e != nil {
 			return nil, e
 		}
@@ -602,11 +604,12 @@ func (t *txn) deleteRecords(c *caller, p params) (any, *apiError) {
 	return map[string]any{}, nil
 }
 
-// batchRecords returns the "records" array of a batch write: 1 to 100 items, else the error
-// kintone gives (tooMany says what the limit is about).
+// batchRecords returns the "records" array of a batch write: up to 100 items, else the error
+// kintone gives (tooMany says what the limit is about). An empty array is a write of nothing,
+// as kintone answers it.
 func batchRecords(p params, tooMany text) ([]any, *apiError) {
 	items, ok := p["records"].([]any)
-	if !ok || len(items) == 0 {
+	if !ok {
 		return nil, errInvalid("records", msgRequired)
 	}
 	if len(items) > 100 {
