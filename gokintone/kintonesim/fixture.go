@@ -123,6 +123,9 @@ type App struct {
 	Layout []any `json:"layout,omitempty"`
 	// Views are app/views.json's views by name; a single "All" list view when absent.
 	Views map[string]map[string]any `json:"views,omitempty"`
+	// NumberPrecision is how formulas round (calc_eval.go); default 16 digits, 4 decimal
+	// places, HALF_EVEN.
+	NumberPrecision *NumberPrecision `json:"numberPrecision,omitempty"`
 }
 
 // Space is a space of the domain. A guest space and a normal space may share an id: guest

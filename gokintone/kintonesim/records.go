@@ -106,7 +106,7 @@ func (s *store) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int3
 			}
 		}
 		s.assignRowIDs(d, r)
-		s.calcs.compute(d, r)
+		s.computeFormulas(d, r)
 		s.fixtureAssignees(d, r, in) // process.go
 		if dc.errs != nil {
 			return fmt.Errorf("kintonesim: app %d record %d: %s", d.meta.ID, r.id, describe(dc.errs))

@@ -104,6 +104,11 @@ func New(f *Fixture, opts Options) (*Server, error) {
 	return s, nil
 }
 
+// Warnings lists what the fixture holds that kintone would refuse and the simulator loaded
+// anyway: formulas it does not compute (their fields keep the fixture's values) and unknown
+// CALC formats. FIXTURE.md (Formulas) describes them.
+func (s *Server) Warnings() []string { return append([]string(nil), s.st.warnings...) }
+
 // Location returns the users' time zone the server evaluates date functions in.
 func (s *Server) Location() *time.Location { return s.st.loc }
 

@@ -2,6 +2,7 @@ package kintonesim
 
 import (
 	"fmt"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,7 +86,7 @@ func (t *txn) newRecord(c *caller, d *appDef, in map[string]any, prefix string, 
 			r.vals[f.idx] = dc.defaultValue(f)
 			continue
 		}
-		if f.typ == "CALC" {
+		if f.typ == "CALC" || isFormula(f) { // computed by finish
 			r.vals[f.idx] = ""
 			continue
 		}
@@ -139,7 +140,7 @@ func (t *txn) mergeRecord(c *caller, d *appDef, old *record, in map[string]any, 
 		updated: t.s.nowMinute(), modifier: c.user, vals: slices.Clone(old.vals)}
 	for _, f := range d.stored {
 		cell, ok := in[f.code]
-		if !ok || f.typ == "CALC" || processField(f) {
+		if !ok || f.typ == "CALC" || isFormula(f) || processField(f) {
 			continue
 		}
 		v := dc.value(f, cellValue(cell), errKey{base: prefix + f.code})
@@ -183,7 +184,7 @@ func (t *txn) finish(c *caller, d *appDef, r *record, prefix string, dc *decoder
 		return e
 	}
 	t.s.assignRowIDs(d, r)
-	t.s.calcs.compute(d, r)
+	t.s.computeFormulas(d, r)
 	if r.id == 0 { // a new record: the first status's assignees (process.go)
 		t.s.initAssignees(d, r, c.user)
 	}
@@ -219,9 +220,9 @@ func (d *appDef) validate(r *record, prefix string, dc *decoder) {
 			suffix = ".values.value"
 		}
 		p := f.prop
-		// CALC fields are computed and radio buttons always hold a choice: kintone does not
-		// check required on either (BEHAVIOUR.md, Validation).
-		if p.Required && isEmptyValue(v) && f.typ != "CALC" && f.typ != "RADIO_BUTTON" {
+		// Formulas are computed and radio buttons always hold a choice: kintone does not check
+		// required on them (BEHAVIOUR.md, Validation).
+		if p.Required && isEmptyValue(v) && f.typ != "CALC" && !isFormula(f) && f.typ != "RADIO_BUTTON" {
 			dc.fail(key+suffix, msgRequiredValue)
 			return
 		}
@@ -239,11 +240,14 @@ func (d *appDef) validate(r *record, prefix string, dc *decoder) {
 				dc.fail(key+suffix, msgMinLength(mn))
 			}
 		case "NUMBER":
-			x, _ := parseNum(str)
-			if mx, ok := parseNum(string(p.MaxValue)); ok && p.MaxValue != "" && x.rat().Cmp(mx.rat()) > 0 {
+			x, ok := new(big.Rat).SetString(str)
+			if !ok {
+				break
+			}
+			if mx, ok := new(big.Rat).SetString(string(p.MaxValue)); ok && x.Cmp(mx) > 0 {
 				dc.fail(key+suffix, msgMaxValue(string(p.MaxValue)))
 			}
-			if mn, ok := parseNum(string(p.MinValue)); ok && p.MinValue != "" && x.rat().Cmp(mn.rat()) < 0 {
+			if mn, ok := new(big.Rat).SetString(string(p.MinValue)); ok && x.Cmp(mn) < 0 {
 				dc.fail(key+suffix, msgMinValue(string(p.MinValue)))
 			}
 		}
