@@ -220,9 +220,9 @@ func (d *appDef) validate(r *record, prefix string, dc *decoder) {
 			suffix = ".values.value"
 		}
 		p := f.prop
-		// Formulas are computed and radio buttons always hold a choice: kintone does not check
-		// required on them (BEHAVIOUR.md, Validation).
-		if p.Required && isEmptyValue(v) && f.typ != "CALC" && !isFormula(f) && f.typ != "RADIO_BUTTON" {
+		// Formulas are computed: kintone does not check required on them (BEHAVIOUR.md,
+		// Validation).
+		if p.Required && isEmptyValue(v) && f.typ != "CALC" && !isFormula(f) {
 			dc.fail(key+suffix, msgRequiredValue)
 			return
 		}

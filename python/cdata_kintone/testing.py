@@ -23,6 +23,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from html.parser import HTMLParser
 from typing import Any, Union
 
@@ -107,6 +108,10 @@ class Simulator:
             self._core.SimStart, fixture_json, json.dumps(options) if options else ""
         )
         self._info: dict[str, Any] = self._read_info()
+        for warning in self._info.get("warnings") or []:
+            # A fixture may hold what kintone would refuse (a formula, a CALC format): it loads,
+            # and the user is told.
+            warnings.warn(f"kintone simulator fixture: {warning}", UserWarning, stacklevel=2)
 
     # --- facts -----------------------------------------------------------------------------
 
