@@ -53,6 +53,8 @@ class Simulator:
     """A running kintone simulator (starts when created).
 
     :param fixture: None for the built-in sample dataset, a dict, or the path of a JSON file.
+        What it holds that kintone would refuse (a formula, a CALC format) still loads, with a
+        ``UserWarning`` for each.
     :param latency: extra delay per HTTP request, in seconds.
     :param port: the loopback port to listen on (default: a free one).
     :param order_records: number of records in the sample Orders app.
