@@ -28,24 +28,28 @@ type NumberPrecision struct {
 type precision struct {
 	digits, places int
 	mode           string
+	limit          *big.Int // 10^(digits-places): the smallest integer part too long
 }
 
 func precisionOf(p *NumberPrecision) precision {
 	out := precision{digits: 16, places: 4, mode: "HALF_EVEN"}
-	if p == nil {
-		return out
+	if p != nil {
+		if n, err := strconv.Atoi(string(p.Digits)); err == nil && n >= 1 && n <= 30 {
+			out.digits = n
+		}
+		if n, err := strconv.Atoi(string(p.DecimalPlaces)); err == nil && n >= 0 && n <= 10 && n < out.digits {
+			out.places = n
+		}
+		if p.RoundingMode == "UP" || p.RoundingMode == "DOWN" {
+			out.mode = p.RoundingMode
+		}
 	}
-	if n, err := strconv.Atoi(string(p.Digits)); err == nil && n >= 1 && n <= 30 {
-		out.digits = n
-	}
-	if n, err := strconv.Atoi(string(p.DecimalPlaces)); err == nil && n >= 0 && n <= 10 && n < out.digits {
-		out.places = n
-	}
-	if p.RoundingMode == "UP" || p.RoundingMode == "DOWN" {
-		out.mode = p.RoundingMode
-	}
+	out.limit = pow10(out.digits - out.places)
 	return out
 }
+
+// pow10 is 10^n for n >= 0.
+func pow10(n int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
 
 // calcKind is the type of a formula value, as kintone's help names them.
 type calcKind uint8
@@ -72,7 +76,8 @@ type calcValue struct {
 var ratZero = new(big.Rat)
 
 // calcEnv computes the formulas of one record. Formula fields are computed when first named,
-// so a formula may name another (deploy refuses cycles).
+// so a formula may name another (deploy refuses cycles). The store keeps one and reuses it:
+// formulas are computed under its write lock (or while it loads).
 type calcEnv struct {
 	s    *store
 	d    *appDef
@@ -105,8 +110,13 @@ func (s *store) computeFormulas(d *appDef, r *record) {
 	if !d.hasFormulas {
 		return
 	}
-	env := &calcEnv{s: s, d: d, r: r, prec: precisionOf(d.meta.NumberPrecision),
-		memo: map[calcCell]calcValue{}, busy: map[calcCell]bool{}}
+	env := &s.calc
+	if env.memo == nil {
+		env.memo, env.busy = map[calcCell]calcValue{}, map[calcCell]bool{}
+	}
+	clear(env.memo)
+	clear(env.busy)
+	env.s, env.d, env.r, env.prec = s, d, r, d.precision
 	for _, f := range d.stored {
 		if f.formula != nil {
 			r.vals[f.idx] = env.render(f, env.field(calcCell{f, -1}))
@@ -245,10 +255,12 @@ func (env *calcEnv) eval(n *calcNode, at calcAt) calcValue {
 
 // number rounds x to the app's precision; an integer part too long is an error.
 func (env *calcEnv) number(x *big.Rat) calcValue {
-	x = roundRat(x, env.prec.places, env.prec.mode)
-	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(env.prec.digits-env.prec.places)), nil)
-	whole := new(big.Int).Quo(x.Num(), x.Denom())
-	if whole.CmpAbs(limit) >= 0 {
+	whole := x.Num()
+	if !x.IsInt() {
+		x = roundRat(x, env.prec.places, env.prec.mode)
+		whole = new(big.Int).Quo(x.Num(), x.Denom())
+	}
+	if whole.CmpAbs(env.prec.limit) >= 0 {
 		panic(errCalc{})
 	}
 	return calcValue{kind: cNumber, num: x}
@@ -493,11 +505,14 @@ func (env *calcEnv) intArg(v calcValue) int {
 // roundRat rounds x to places decimals (negative: tens, hundreds...) by mode: HALF_EVEN,
 // HALF_UP (ties away from zero), UP (away from zero) or DOWN (toward zero).
 func roundRat(x *big.Rat, places int, mode string) *big.Rat {
-	scale := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(places))), nil))
+	scale := new(big.Rat).SetInt(pow10(abs(places)))
 	if places < 0 {
 		scale.Inv(scale)
 	}
 	y := new(big.Rat).Mul(x, scale)
+	if y.IsInt() {
+		return x
+	}
 	q, rem := new(big.Int).QuoRem(y.Num(), y.Denom(), new(big.Int))
 	if rem.Sign() != 0 {
 		twice := new(big.Int).Mul(new(big.Int).Abs(rem), big.NewInt(2))

@@ -40,6 +40,7 @@ type appDef struct {
 	// refuse at deploy, whose fields keep the values they are given.
 	hasFormulas bool
 	badFormulas []*formulaError
+	precision   precision // of formulas: meta.NumberPrecision read
 
 	// records sorted by ascending id.
 	records   []*record
@@ -270,6 +271,7 @@ func buildApp(a App, fixtureLang string) (*appDef, error) {
 		d.byCode[c] = f
 	}
 	d.prepareFormulas() // calc.go
+	d.precision = precisionOf(a.NumberPrecision)
 	for _, f := range d.byCode {
 		d.hasFormulas = d.hasFormulas || f.formula != nil
 	}

@@ -23,7 +23,8 @@ type store struct {
 	dir    directory
 	users  map[string]*User // by login name
 	tokens map[string]tokenEntry
-	admin  int32 // "Administrator", the user API-token calls act as
+	admin  int32   // "Administrator", the user API-token calls act as
+	calc   calcEnv // computes formulas (calc_eval.go)
 
 	files    fileStore                     // attachments and uploads (files.go)
 	comments map[commentKey]*commentThread // record comments (comments.go)
