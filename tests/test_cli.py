@@ -103,7 +103,7 @@ def test_simulator_print_json_and_sigterm() -> None:
         codes = {a["code"]: a for a in info["apps"]}
         assert codes["ORDERS"]["id"] == 3
         assert codes["ORDERS"]["tokens"] == {"full": "sim-orders-full", "view": "sim-orders-view"}
-        assert codes["GUEST_TASKS"]["guestSpaceId"] == 1
+        assert codes["GUEST_TASKS"]["guestSpaceId"] == 2
         auth = base64.b64encode(b"admin:kintone-sim").decode()
         req = urllib.request.Request(
             info["url"] + "/k/v1/app.json?id=3", headers={"X-Cybozu-Authorization": auth}

@@ -23,7 +23,7 @@ SAMPLE_APPS = {
     1: ("CUSTOMERS", "顧客リスト", None),
     2: ("DEALS", "Deals", None),
     3: ("ORDERS", "受注明細 Orders", None),
-    4: ("GUEST_TASKS", "Guest Tasks", 1),
+    4: ("GUEST_TASKS", "Guest Tasks", 2),
 }
 
 #: A small fixture of our own: a password that needs quoting, one app with a DATE field that
@@ -170,6 +170,30 @@ def test_fixture_forms(tmp_path: pathlib.Path) -> None:
         Simulator(42)  # type: ignore[arg-type]
 
 
+def test_fixture_formula_warnings() -> None:
+    """A formula kintone would refuse still loads; the simulator says which, and its field keeps
+    the value the fixture gives while the others are computed."""
+    fixture = {
+        "users": [{"code": "u", "password": "p"}],
+        "apps": [
+            {
+                "id": 1,
+                "name": "Sums",
+                "fields": {
+                    "n": {"type": "NUMBER"},
+                    "double": {"type": "CALC", "expression": "n * 2", "format": "NUMBER"},
+                    "odd": {"type": "CALC", "expression": "MEDIAN(n)", "format": "NUMBER"},
+                },
+                "records": [{"n": {"value": "21"}, "odd": {"value": "7"}}],
+            }
+        ],
+    }
+    with pytest.warns(UserWarning, match=r'field "odd": the formula "MEDIAN\(n\)" is not computed'):
+        sim = Simulator(fixture)
+    with sim, mod.connect(sim.connection_string) as c:
+        assert c.execute("SELECT double, odd FROM Sums").fetchall() == [(42, 7)]
+
+
 def test_token_connection_strings(sim: Simulator) -> None:
     url = sim.url
     default = sim.token_connection_string()
@@ -188,7 +212,7 @@ def test_token_connection_strings(sim: Simulator) -> None:
         assert conn.execute("SELECT count(*) FROM [顧客リスト]").fetchone()[0] > 0  # type: ignore[index]
 
     guest = sim.token_connection_string(4)
-    assert guest.endswith("AppId=4;GuestSpaceId=1;")
+    assert guest.endswith("AppId=4;GuestSpaceId=2;")
     with mod.connect(guest) as conn:
         assert conn.execute("SELECT count(*) FROM [Guest Tasks]").fetchone() == (5,)
 

@@ -80,7 +80,9 @@ describe("getRecord", () => {
   test("an empty subtable, FILE metadata and a Japanese app's record", async () => {
     const first = (await client.record.getRecord({ app: ORDERS, id: 1 })).record;
     assert.deepEqual(first.items, { type: "SUBTABLE", value: [] });
-    assert.deepEqual(first.total, { type: "CALC", value: "0" });
+    // SUM over a table without rows is an error, which kintone answers as "" (the simulator's
+    // BEHAVIOUR.md, Formulas).
+    assert.deepEqual(first.total, { type: "CALC", value: "" });
     const withFile = (await client.record.getRecord({ app: ORDERS, id: 6 })).record;
     assert.equal(withFile.attachments.type, "FILE");
     assert.equal(withFile.attachments.value.length, 1);

@@ -129,7 +129,8 @@ type simApp struct {
 	Tokens       map[string]string `json:"tokens"`
 }
 
-// SimInfo returns the URL, the first user's credentials and the apps with their tokens.
+// SimInfo returns the URL, the first user's credentials, the apps with their tokens and, when
+// the fixture holds what kintone would refuse, the simulator's warnings about it.
 func SimInfo(h int64) (string, error) {
 	s, err := getSim(h)
 	if err != nil {
@@ -164,6 +165,9 @@ func SimInfo(h int64) (string, error) {
 		apps = append(apps, sa)
 	}
 	info["apps"] = apps
+	if w := s.rn.Server.Warnings(); len(w) > 0 {
+		info["warnings"] = w // what of the fixture kintone would refuse (formulas, CALC formats)
+	}
 	if s.pki != nil {
 		info["pki"] = map[string]string{
 			"dir": s.pki.Dir, "caFile": s.pki.CAFile,

@@ -141,14 +141,14 @@ func TestUploadAndDownloadFile(t *testing.T) {
 func TestUpdateStatusAndAssignees(t *testing.T) {
 	_, c := newWritesSim(t, 0, nil)
 	ctx := context.Background()
-	rev, err := c.UpdateStatus(ctx, 1, StatusUpdate{ID: 1, Action: "Start", Assignee: "sato", Revision: 1})
+	rev, err := c.UpdateStatus(ctx, 1, StatusUpdate{ID: 1, Action: "Start", Assignee: "admin", Revision: 1})
 	if err != nil || rev != 3 {
 		t.Fatalf("revision %d, %v", rev, err)
 	}
 	if s := recordField(t, c, 1, 1, "ステータス"); s != "Doing" {
 		t.Errorf("status %v", s)
 	}
-	if a, _ := recordField(t, c, 1, 1, "作業者").([]any); len(a) != 1 || a[0].(map[string]any)["code"] != "sato" {
+	if a, _ := recordField(t, c, 1, 1, "作業者").([]any); len(a) != 1 || a[0].(map[string]any)["code"] != "admin" {
 		t.Errorf("assignees %v", a)
 	}
 	// A stale revision is kintone's conflict.

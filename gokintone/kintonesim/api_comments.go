@@ -12,12 +12,10 @@ import (
 type commentAPI struct{ *store }
 
 var (
-	msgOrderEnum    = text{"must be one of the enum value", "列挙値のいずれかでなければなりません。"}
 	msgCommentLimit = text{"Enter a value between 1 and 10.", "1以上10以下の値を指定してください。"}
 	msgNotNegative  = text{"Enter 0 or a greater value.", "0以上の値を指定してください。"}
 	msgCommentLen   = text{"Enter between 1 and 65535 characters.", "1文字以上65535文字以下で入力してください。"}
 	msgMentions10   = text{"Specify up to 10 mentions.", "メンションは10件まで指定できます。"}
-	msgMentionType  = text{"must be one of the enum value", "列挙値のいずれかでなければなりません。"}
 	msgNotAuthor    = text{"Only the user who posted the comment can delete it.", "コメントを削除できるのは、コメントを投稿したユーザーのみです。"}
 )
 
@@ -50,7 +48,7 @@ func (a commentAPI) getComments(q *request) (any, *apiError) {
 		order = "desc"
 	}
 	if order != "asc" && order != "desc" {
-		return nil, errInvalid("order", msgOrderEnum)
+		return nil, errInvalid("order", msgEnum)
 	}
 	offset, e := q.p.optInt("offset", 0)
 	if e != nil {
@@ -193,7 +191,7 @@ func (s *store) mention(comment map[string]any, text string) ([]mention, string,
 		case "ORGANIZATION":
 			kind, kindName = kindOrg, "organization"
 		default:
-			return nil, "", errInvalid(key+".type", msgMentionType)
+			return nil, "", errInvalid(key+".type", msgEnum)
 		}
 		if code == "" {
 			return nil, "", errInvalid(key+".code", msgRequired)

@@ -16,7 +16,6 @@ import (
 type fileAPI struct{ *store }
 
 var (
-	msgFileRequired = text{"Required field.", "必須です。"}
 	msgOneFile      = text{"Specify one file per request.", "1回のリクエストで送信できるファイルは1つです。"}
 	msgFileName     = text{"The file name is required.", "ファイル名を指定してください。"}
 	msgMultipart    = text{"The request body is not valid multipart/form-data.", "リクエストボディが正しい multipart/form-data ではありません。"}
@@ -58,7 +57,7 @@ func (a fileAPI) postFile(q *request) (any, *apiError) {
 		}
 	}
 	if !isMultipart(q.r) {
-		return nil, errInvalid("file", msgFileRequired)
+		return nil, errInvalid("file", msgRequired)
 	}
 	mr, err := q.r.MultipartReader()
 	if err != nil {
@@ -97,7 +96,7 @@ func (a fileAPI) postFile(q *request) (any, *apiError) {
 		}
 	}
 	if !found {
-		return nil, errInvalid("file", msgFileRequired)
+		return nil, errInvalid("file", msgRequired)
 	}
 	if name == "" {
 		return nil, errInvalid("file", msgFileName)

@@ -131,7 +131,7 @@ func (a oauthAPI) authorize(w *statusWriter, q *request) string {
 	a.mu.RLock()
 	u := a.users[login]
 	a.mu.RUnlock()
-	if u == nil || u.Password == "" || u.Password != pass {
+	if !u.logsIn(pass) {
 		form["Username"] = login
 		form["Error"] = "The login name or password is incorrect."
 		writeHTML(w, 401, loginPage, form)

@@ -232,6 +232,25 @@ func fieldUsed(fields map[string]FieldProperty, code string) bool {
 	return false
 }
 
+// checkFormats refuses a CALC format kintone does not know, as kintone does when the field is
+// saved: CB_VA01 on properties[code].format (a table's column: properties[table].fields[code]).
+func checkFormats(code string, p FieldProperty) *apiError {
+	if p.Type == "CALC" && !calcFormats[p.Format] {
+		return errInvalid("properties["+code+"].format", msgEnum)
+	}
+	cols := make([]string, 0, len(p.Fields))
+	for c := range p.Fields {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	for _, c := range cols {
+		if ip := p.Fields[c]; ip.Type == "CALC" && !calcFormats[ip.Format] {
+			return errInvalid("properties["+code+"].fields["+c+"].format", msgEnum)
+		}
+	}
+	return nil
+}
+
 // editPreviewFields starts a change of the preview form (a.mu held): the properties sent, the
 // preview app after the revision check, and a copy of its settings to change.
 func (a previewAPI) editPreviewFields(q *request) (map[string]any, *previewApp, App, *apiError) {
@@ -280,6 +299,9 @@ func (a previewAPI) postPreviewFields(q *request) (any, *apiError) {
 		}
 		if fieldUsed(meta.Fields, code) {
 			return nil, errInvalid(key+".code", msgCodeUsed)
+		}
+		if e := checkFormats(code, p); e != nil {
+			return nil, e
 		}
 		meta.Fields[code] = p
 	}
@@ -337,6 +359,9 @@ func (a previewAPI) putPreviewFields(q *request) (any, *apiError) {
 		}
 		if p.Type != old.Type {
 			return nil, errInvalid(key+".type", msgTypeChange)
+		}
+		if e := checkFormats(code, p); e != nil {
+			return nil, e
 		}
 		if p.Code == "" {
 			p.Code = code
@@ -476,6 +501,12 @@ func (a previewAPI) postDeploy(q *request) (any, *apiError) {
 	targets, e := a.deployApps(q, true)
 	if e != nil {
 		return nil, e
+	}
+	// kintone checks formulas when it deploys: a refused one stops the whole deploy.
+	for _, t := range targets {
+		if t.pv != nil && !revert && len(t.pv.def.badFormulas) > 0 {
+			return nil, t.pv.def.badFormulas[0].apiError()
+		}
 	}
 	for _, t := range targets {
 		switch {

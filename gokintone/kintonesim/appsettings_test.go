@@ -90,7 +90,7 @@ func TestSpaces(t *testing.T) {
 	if r.status != 200 || r.body["name"] != "営業部" || !strings.Contains(r.raw, `"appId":"2"`) {
 		t.Errorf("sample space %s", r.raw)
 	}
-	wantOK(t, get(t, s, "/k/guest/1/v1/space/members.json?id=1"))
+	wantOK(t, get(t, s, "/k/guest/2/v1/space/members.json?id=2"))
 	// Spaces listed twice are fixture errors.
 	f, _ := kintonesim.ParseFixture([]byte(`{"users": [], "apps": [], "spaces": [{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]}`))
 	if _, err := kintonesim.New(f, kintonesim.Options{}); err == nil {

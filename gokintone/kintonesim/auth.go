@@ -56,7 +56,7 @@ func (s *Server) credentials(q *request) *apiError {
 		st.mu.RLock()
 		u := st.users[login]
 		st.mu.RUnlock()
-		if !ok || u == nil || u.Password == "" || u.Password != pass {
+		if !ok || !u.logsIn(pass) {
 			return failed
 		}
 		st.mu.RLock()

@@ -100,14 +100,14 @@ func TestGuestPaths(t *testing.T) {
 	s := newServer(t, nil, kintonesim.Options{})
 	wantError(t, get(t, s, "/k/v1/records.json?app=4"), 400, "GAIA_IL23")
 	wantError(t, get(t, s, "/k/v1/app.json?id=4"), 400, "GAIA_IL23")
-	wantError(t, get(t, s, "/k/guest/1/v1/records.json?app=1"), 403, "CB_NO02")
-	wantError(t, get(t, s, "/k/guest/2/v1/records.json?app=4"), 403, "CB_NO02")
-	recs := records(t, get(t, s, "/k/guest/1/v1/records.json?app=4"))
+	wantError(t, get(t, s, "/k/guest/2/v1/records.json?app=1"), 403, "CB_NO02")
+	wantError(t, get(t, s, "/k/guest/1/v1/records.json?app=4"), 403, "CB_NO02")
+	recs := records(t, get(t, s, "/k/guest/2/v1/records.json?app=4"))
 	if len(recs) != 5 {
 		t.Errorf("guest tasks: %d", len(recs))
 	}
-	wantOK(t, call(t, s, "GET", "/k/guest/1/v1/record.json?app=4&id=1", nil, tok("sim-guest-view")))
-	wantOK(t, get(t, s, "/k/guest/1/v1/app/form/fields.json?app=4"))
+	wantOK(t, call(t, s, "GET", "/k/guest/2/v1/record.json?app=4&id=1", nil, tok("sim-guest-view")))
+	wantOK(t, get(t, s, "/k/guest/2/v1/app/form/fields.json?app=4"))
 }
 
 func TestLegacy520(t *testing.T) {

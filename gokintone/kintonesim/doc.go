@@ -3,12 +3,14 @@
 // A Server answers kintone's record and app APIs (records.json, record.json, apps.json,
 // app.json, app/form/fields.json, records/cursor.json, bulkRequest.json) under /k/v1/ and
 // /k/guest/{id}/v1/, with kintone's authentication (password, API tokens, an optional Basic
-// layer, OAuth 2.0 with its /oauth2/ endpoints), limits, error envelopes (English or Japanese)
-// and concurrency headers. Queries are parsed and evaluated by package kquery, the same code the
-// connector builds them with. It also serves files (file.json), record comments, process
-// management (statuses and assignees), app settings reads (layout, views, status), spaces and
-// their threads (comments, body), preview apps with deploys and the cybozu User API
-// (/v1/users.json …); FIXTURE.md describes them.
+// layer, OAuth 2.0 with its /oauth2/ endpoints), limits, error envelopes (in English, Japanese
+// or Chinese per Accept-Language) and concurrency headers. Queries are parsed and evaluated by
+// package kquery, the same code the connector builds them with. It also serves files
+// (file.json), record comments, process management (statuses and assignees), app settings
+// reads (layout, views, status), spaces and their threads (comments, body), preview apps with
+// deploys and the cybozu User API (/v1/users.json …); FIXTURE.md describes them. It computes
+// formulas (CALC and auto-calculated text). BEHAVIOUR.md lists where it follows what real
+// kintone was recorded doing, each with its source.
 //
 // Its content comes from a Fixture (see FIXTURE.md); package sample builds the sample dataset
 // used by the demo. New returns an http.Handler for httptest; Start listens on loopback and
@@ -18,8 +20,9 @@
 // # Layout
 //
 // The store (store.go) is the domain's data and its rules, with no HTTP: apps with their forms
-// and records (model.go; values.go decodes field values, calc.go computes formulas, records.go
-// loads records and runs queries, render.go writes kintone's JSON), users and organizations,
+// and records (model.go; values.go decodes field values, calc.go reads and checks formulas and
+// calc_eval.go computes them, records.go loads records and runs queries, render.go writes
+// kintone's JSON), users and organizations,
 // API tokens (access.go checks what a caller may do), spaces and their threads (threads.go),
 // files (files.go), record comments (comments.go), preview forms (preview.go), cursors
 // (cursor.go) and OAuth grants (oauth.go). Record writes are transactions (write.go,

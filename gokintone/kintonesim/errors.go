@@ -4,16 +4,69 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
+	"strings"
 )
 
-// text is a message in the two languages the simulator speaks.
+// text is a message in English and Japanese. Chinese wording comes from chineseWording where
+// a source records it; other messages are answered in English to a Chinese caller
+// (BEHAVIOUR.md, Languages).
 type text struct{ en, ja string }
 
+// in words t in lang ("en", "ja" or "zh", see langOf).
 func (t text) in(lang string) string {
-	if lang == "ja" && t.ja != "" {
-		return t.ja
+	switch lang {
+	case "ja":
+		if t.ja != "" {
+			return t.ja
+		}
+	case "zh":
+		if zh, ok := chineseWording[t.en]; ok {
+			return zh
+		}
 	}
 	return t.en
+}
+
+// fill puts args into the %s and %[n]s of t's wordings; a wording may leave arguments out.
+func (t text) fill(args ...string) text {
+	return text{fillArgs(t.en, args), fillArgs(t.ja, args)}
+}
+
+func fillArgs(format string, args []string) string {
+	var b strings.Builder
+	next := 0
+	for {
+		i := strings.IndexByte(format, '%')
+		if i < 0 || i == len(format)-1 {
+			b.WriteString(format)
+			return b.String()
+		}
+		b.WriteString(format[:i])
+		rest := format[i+1:]
+		n := next
+		if num, after, ok := strings.Cut(rest, "]"); ok && strings.HasPrefix(num, "[") {
+			if k, err := strconv.Atoi(num[1:]); err == nil {
+				n, rest = k-1, after
+			}
+		}
+		if !strings.HasPrefix(rest, "s") {
+			b.WriteByte('%')
+			format = format[i+1:]
+			continue
+		}
+		if n >= 0 && n < len(args) {
+			b.WriteString(args[n])
+		}
+		next = n + 1
+		format = rest[1:]
+	}
+}
+
+// chineseWording is kintone's recorded Chinese wording, by the English message.
+var chineseWording = map[string]string{
+	"Missing or invalid input.": "输入有误。",
+	"Required.":                 "此为必填项。",
 }
 
 // apiError is a kintone error response: {"code","id","message"[,"errors"]}.
@@ -66,13 +119,9 @@ var (
 	msgConcurrency = text{
 		"The number of concurrent API requests exceeds the limit.",
 		"同時に実行できるAPIリクエストの上限を超えています。"}
-	msgLimit = text{
-		"The limit must be 500 or less.",
-		"limit には 500 以下の値を指定してください。"}
-	msgOffset = text{
-		"The offset must be 10,000 or less.",
-		"offset には 10,000 以下の値を指定してください。"}
 	msgRequired      = text{"Required field.", "必須です。"}
+	msgMinOne        = text{"must be greater than or equal to 1", "最小でも1以上です。"}
+	msgEnum          = text{"must be one of the enum value", "Enum値のいずれかでなければなりません。"}
 	msgRequiredValue = text{"Required.", "必須です。"}
 	msgInteger       = text{"Enter an integer value.", "整数で入力してください。"}
 	msgOnlyNumbers   = text{"Only numbers are allowed.", "数字でなければなりません。"}

@@ -77,6 +77,12 @@ func (m *Membership) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// logsIn reports whether the user may log in with pass: a user with valid false is refused as a
+// wrong password is (BEHAVIOUR.md, Authentication).
+func (u *User) logsIn(pass string) bool {
+	return u != nil && u.Password != "" && u.Password == pass && (u.Valid == nil || *u.Valid)
+}
+
 func (u *User) memberOf(org string) bool {
 	for _, m := range u.Organizations {
 		if m.Code == org {
@@ -117,6 +123,9 @@ type App struct {
 	Layout []any `json:"layout,omitempty"`
 	// Views are app/views.json's views by name; a single "All" list view when absent.
 	Views map[string]map[string]any `json:"views,omitempty"`
+	// NumberPrecision is how formulas round (calc_eval.go); default 16 digits, 4 decimal
+	// places, HALF_EVEN.
+	NumberPrecision *NumberPrecision `json:"numberPrecision,omitempty"`
 }
 
 // Space is a space of the domain. A guest space and a normal space may share an id: guest

@@ -20,7 +20,9 @@ type fieldDef struct {
 	// options lists the valid choices of a selection field.
 	options map[string]bool
 	enabled bool // false for a STATUS/CATEGORY/STATUS_ASSIGNEE field whose feature is off
-	hasCalc bool // a SUBTABLE with CALC columns
+	// formula is the parsed expression of a field kintone computes (calc.go); nil when the field
+	// has none, or one that deploy refuses (appDef.badFormulas).
+	formula *formula
 }
 
 // appDef is an app: its settings, form and records.
@@ -34,7 +36,11 @@ type appDef struct {
 	schema    kquery.Schema
 	sys       struct{ recordNumber, creator, createdTime, modifier, updatedTime string }
 	tokens    []*APIToken
-	hasCalc   bool
+	// hasFormulas says some field is computed; badFormulas are the formulas kintone would
+	// refuse at deploy, whose fields keep the values they are given.
+	hasFormulas bool
+	badFormulas []*formulaError
+	precision   precision // of formulas: meta.NumberPrecision read
 
 	// records sorted by ascending id.
 	records   []*record
@@ -256,19 +262,18 @@ func buildApp(a App, fixtureLang string) (*appDef, error) {
 						fi.options[l] = true
 					}
 				}
-				if ip.Type == "CALC" {
-					f.hasCalc, d.hasCalc = true, true
-				}
 				f.inner = append(f.inner, fi)
 				d.byCode[ic] = fi
 				f.prop.Fields[ic] = ip
 			}
 		}
-		if p.Type == "CALC" {
-			d.hasCalc = true
-		}
 		d.fields = append(d.fields, f)
 		d.byCode[c] = f
+	}
+	d.prepareFormulas() // calc.go
+	d.precision = precisionOf(a.NumberPrecision)
+	for _, f := range d.byCode {
+		d.hasFormulas = d.hasFormulas || f.formula != nil
 	}
 	d.schema = kquery.Schema{"$id": {Code: "$id", Type: "__ID__"}}
 	for code, f := range d.byCode {

@@ -154,8 +154,11 @@ func (p params) id(key string) (int64, string, *apiError) {
 		return 0, "", errInvalid(key, msgRequired)
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n < 1 {
+	if err != nil {
 		return 0, s, errInvalid(key, msgInteger)
+	}
+	if n < 1 {
+		return 0, s, errInvalid(key, msgMinOne)
 	}
 	return n, s, nil
 }

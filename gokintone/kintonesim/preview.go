@@ -106,6 +106,6 @@ func (s *store) migrate(old, nd *appDef, r *record, renamed map[string]string) *
 		}
 		c.vals[nf.idx] = out
 	}
-	s.calcs.compute(nd, &c)
+	s.computeFormulas(nd, &c)
 	return &c
 }

@@ -54,12 +54,13 @@ type ProcessAction struct {
 }
 
 var (
-	msgProcessOff = text{"The process management feature is disabled for the app.", "アプリのプロセス管理機能が無効になっています。"}
+	msgProcessOff = text{"Your request failed. The process management feature has been disabled.",
+		"操作に失敗しました。プロセス管理機能が無効化されています。"}
 	msgStatusFail = text{
 		"Failed to update the status. The settings or the status itself may have been changed by someone.",
 		"ステータスの変更に失敗しました。ほかのユーザーがステータス、またはステータスの設定を変更した可能性があります。"}
-	msgMaxStatus    = text{"A maximum of 100 records can be updated at one time.", "一度に更新できるレコードは100件までです。"}
 	msgMaxAssignees = text{"Specify up to 100 assignees.", "作業者は100人まで指定できます。"}
+	msgNoAssignee   = text{"Specify the assignee.", "作業者を指定してください。"}
 	msgNotCandidate = func(code string) text {
 		return text{fmt.Sprintf("The user (code: %s) cannot be the assignee of this status.", code),
 			fmt.Sprintf("ユーザー（code: %s）はこのステータスの作業者に指定できません。", code)}
@@ -308,6 +309,13 @@ func (t *txn) runAction(c *caller, d *appDef, p map[string]any, prefix string) (
 			return nil, &apiError{status: 400, code: "GAIA_IL03", msg: msgStatusFail}
 		}
 	}
+	// Only an assignee of the record may act on it, when it has any; API-token calls act as
+	// Administrator.
+	if af != nil {
+		if now, _ := old.vals[af.idx].([]int32); len(now) > 0 && !slices.Contains(now, c.user) {
+			return nil, &apiError{status: 403, code: "CB_NO02", msg: msgNoPrivilege}
+		}
+	}
 	r := t.changed(c, old, 2)
 	r.vals[sf.idx] = act.To
 	if af != nil {
@@ -323,8 +331,8 @@ func (t *txn) runAction(c *caller, d *appDef, p map[string]any, prefix string) (
 				return nil, errInvalid(prefix+"assignee", msgNotCandidate(code))
 			}
 			r.vals[af.idx] = []int32{u}
-		case typ == "ONE" && len(cands) > 1:
-			return nil, errInvalid(prefix+"assignee", msgRequired)
+		case typ == "ONE" && len(cands) > 0: // the caller chooses the one
+			return nil, &apiError{status: 400, code: "GAIA_SA01", msg: msgNoAssignee}
 		default:
 			r.vals[af.idx] = cands
 		}
@@ -355,9 +363,12 @@ func (t *txn) setStatuses(c *caller, p params) (any, *apiError) {
 		return nil, e
 	}
 	t.touch(d)
-	items, e := batchRecords(p, msgMaxStatus)
+	items, e := batchRecords(p, msgMaxUpdate)
 	if e != nil {
 		return nil, e
+	}
+	if len(items) == 0 { // no recording of kintone's answer: kept as it was
+		return nil, errInvalid("records", msgRequired)
 	}
 	out := []any{}
 	for i, it := range items {

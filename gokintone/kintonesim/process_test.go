@@ -97,12 +97,14 @@ func TestProcessActions(t *testing.T) {
 	put := func(body map[string]any, h map[string]string) resp {
 		return call(t, s, "PUT", "/k/v1/record/status.json", body, h)
 	}
-	wantBody(t, put(map[string]any{"app": 1, "id": 1, "action": "Submit", "revision": 1}, bob), `{"revision":"3"}`)
+	// Only the record's assignee (alice, its creator) may act on it.
+	wantErr(t, put(map[string]any{"app": 1, "id": 1, "action": "Submit", "revision": 1}, bob), 403, "CB_NO02", "No privilege to proceed.")
+	wantBody(t, put(map[string]any{"app": 1, "id": 1, "action": "Submit", "revision": 1}, alice), `{"revision":"3"}`)
 	if st, asg, rev := statusOf(t, s, "1"); st != "Review" || asg != `[`+aliceJSON+`,`+bobJSON+`]` || rev != "3" {
 		t.Errorf("after Submit: %s %s %s", st, asg, rev)
 	}
 	r := call(t, s, "GET", "/k/v1/record.json?app=1&id=1", nil, alice)
-	if m := val(r.body["record"].(map[string]any), "更新者"); jsonText(m) != bobJSON {
+	if m := val(r.body["record"].(map[string]any), "更新者"); jsonText(m) != aliceJSON {
 		t.Errorf("modifier %v", m)
 	}
 	// The action's from is not the current status.
@@ -118,6 +120,8 @@ func TestProcessActions(t *testing.T) {
 	if st, asg, _ := statusOf(t, s, "1"); st != "Done" || asg != `[]` {
 		t.Errorf("after Approve: %s %s", st, asg)
 	}
+	// Back to a first status that has assignees: the caller names one (GAIA_SA01 otherwise).
+	wantErr(t, put(map[string]any{"app": 1, "id": 1, "action": "Reopen"}, alice), 400, "GAIA_SA01", "Specify the assignee.")
 	wantBody(t, put(map[string]any{"app": 1, "id": 1, "action": "Reopen", "assignee": "alice"}, alice), `{"revision":"7"}`)
 	if st, asg, _ := statusOf(t, s, "1"); st != "Open" || asg != `[`+aliceJSON+`]` {
 		t.Errorf("after Reopen: %s %s", st, asg)
@@ -133,9 +137,11 @@ func TestProcessActions(t *testing.T) {
 	wantErr(t, put(map[string]any{"app": 1, "action": "Submit"}, alice), 400, "CB_VA01", "", "id")
 	wantErr(t, put(map[string]any{"app": 1, "id": 99, "action": "Submit"}, alice), 404, "GAIA_RE01", "")
 	wantErr(t, put(map[string]any{"app": 2, "id": 1, "action": "Submit"}, alice), 400, "GAIA_ST02",
-		"The process management feature is disabled for the app.")
+		"Your request failed. The process management feature has been disabled.")
 	wantErr(t, put(map[string]any{"app": 1, "id": 2, "action": "Approve"}, tok("t-view")), 403, "GAIA_NO01", "")
-	wantBody(t, put(map[string]any{"app": 1, "id": 2, "action": "Approve"}, tok("t-full")), `{"revision":"3"}`)
+	// An API token acts as Administrator, who is not an assignee of record 2.
+	wantErr(t, put(map[string]any{"app": 1, "id": 2, "action": "Approve"}, tok("t-full")), 403, "CB_NO02", "")
+	wantBody(t, put(map[string]any{"app": 1, "id": 2, "action": "Approve"}, bob), `{"revision":"3"}`)
 	wantErr(t, call(t, s, "PUT", "/k/guest/9/v1/record/status.json", map[string]any{"app": 1, "id": 2, "action": "Reopen"}, alice), 403, "CB_NO02", "")
 }
 
@@ -188,7 +194,7 @@ func TestProcessBulkStatusesAndAssignees(t *testing.T) {
 		map[string]any{"method": "PUT", "api": "/k/v1/record/assignees.json", "payload": map[string]any{"app": 1, "id": 1, "assignees": []any{"alice"}}},
 		map[string]any{"method": "PUT", "api": "/k/v1/record/status.json", "payload": map[string]any{"app": 1, "id": 1, "action": "Approve"}},
 		map[string]any{"method": "PUT", "api": "/k/v1/records/status.json", "payload": map[string]any{"app": 1, "records": []any{
-			map[string]any{"id": 1, "action": "Reopen"}}}},
+			map[string]any{"id": 1, "action": "Reopen", "assignee": "alice"}}}},
 	}}, alice)
 	wantBody(t, r, `{"results":[{"revision":"6"},{"revision":"8"},{"records":[{"id":"1","revision":"10"}]}]}`)
 	r = call(t, s, "POST", "/k/v1/bulkRequest.json", map[string]any{"requests": []any{

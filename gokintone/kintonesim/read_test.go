@@ -40,7 +40,7 @@ func TestAppsList(t *testing.T) {
 		{"/k/v1/apps.json?spaceIds[0]=1", []string{"1", "2"}},
 		{"/k/v1/apps.json?limit=2", []string{"1", "2"}},
 		{"/k/v1/apps.json?limit=2&offset=2", []string{"3"}},
-		{"/k/guest/1/v1/apps.json", []string{"4"}},
+		{"/k/guest/2/v1/apps.json", []string{"4"}},
 	}
 	for _, c := range cases {
 		if got := names(get(t, s, c.url)); !reflect.DeepEqual(got, c.want) {
@@ -435,7 +435,7 @@ func TestSampleDeterministic(t *testing.T) {
 	if n := len(f.Apps[2].Records); n != 12000 {
 		t.Errorf("orders: %d", n)
 	}
-	if len(f.Apps[0].Records) != 300 || len(f.Apps[1].Records) != 2000 || f.Apps[3].GuestSpaceID != 1 {
+	if len(f.Apps[0].Records) != 300 || len(f.Apps[1].Records) != 2000 || f.Apps[3].GuestSpaceID != 2 {
 		t.Errorf("sample sizes")
 	}
 }

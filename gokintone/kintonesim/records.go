@@ -106,7 +106,7 @@ func (s *store) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int3
 			}
 		}
 		s.assignRowIDs(d, r)
-		s.calcs.compute(d, r)
+		s.computeFormulas(d, r)
 		s.fixtureAssignees(d, r, in) // process.go
 		if dc.errs != nil {
 			return fmt.Errorf("kintonesim: app %d record %d: %s", d.meta.ID, r.id, describe(dc.errs))
@@ -398,7 +398,7 @@ func (s *store) run(d *appDef, sel *selection, paged, count bool) ([]*record, in
 	return out, total
 }
 
-// queryError turns a kquery error into a kintone error response.
+// queryError turns a kquery error into a kintone error response, worded in every language.
 func queryError(err error) *apiError {
 	var ke *kquery.Error
 	if !errors.As(err, &ke) {
@@ -408,21 +408,45 @@ func queryError(err error) *apiError {
 	if status == 0 {
 		status = 400
 	}
-	e := &apiError{status: status, code: ke.Code, msg: text{ke.Message, ke.Message}}
-	switch ke.Code {
-	case "GAIA_QU01":
-		e.msg = msgLimit
-	case "GAIA_QU02":
-		e.msg = msgOffset
-	case "CB_VA01":
-		e.msg = msgInvalidInput
+	worded := text{kquery.Messages[ke.ID], queryWordingJA[ke.ID]}.fill(ke.Args...)
+	if ke.ID == "" {
+		worded = text{ke.Message, ke.Message}
 	}
-	for k, msgs := range ke.Errors {
-		for _, m := range msgs {
-			e.add(k, text{m, m})
+	if ke.Code == "CB_VA01" {
+		e := &apiError{status: status, code: ke.Code, msg: msgInvalidInput}
+		for k := range ke.Errors {
+			e.add(k, worded)
 		}
+		return e
 	}
-	return e
+	return &apiError{status: status, code: ke.Code, msg: worded}
+}
+
+// queryWordingJA words kquery's errors in Japanese (kquery.Messages has the English), with
+// %s or %[n]s for the arguments. The recorded ones are kintone's own wording (BEHAVIOUR.md,
+// Languages); the others say the same in plain words.
+var queryWordingJA = map[kquery.MessageID]string{
+	kquery.MsgSyntax:             "クエリ記法が間違っています。", // recorded
+	kquery.MsgLimitNegative:      "limit には 0 以上の値を指定してください。",
+	kquery.MsgOffsetNegative:     "offset には 0 以上の値を指定してください。",
+	kquery.MsgLimitTooLarge:      "limit には 500 以下の値を指定してください。",     // recorded
+	kquery.MsgOffsetTooLarge:     "offset には 10,000 以下の値を指定してください。", // recorded
+	kquery.MsgFieldNotFound:      "指定されたフィールド（%s）が見つかりません。",         // recorded
+	kquery.MsgRelatedNotFound:    "指定された関連レコードのフィールド（%s）が見つかりません。テーブル内のフィールドは、そのフィールドコードで指定します。",
+	kquery.MsgNotAnOption:        "値（%[1]s）は%[2]sフィールドの選択肢にありません。",
+	kquery.MsgOperatorInTable:    "テーブルに設定している場合、%[2]sフィールドのフィールドタイプには、演算子%[1]sを使用できません。", // recorded
+	kquery.MsgOperatorNotAllowed: "%[2]sフィールドのフィールドタイプには演算子%[1]sを使用できません。",                // recorded
+	kquery.MsgUnknownFunction:    "%s()関数は使用できません。",
+	kquery.MsgFunctionNotAllowed: "%[1]s()関数は%[2]sフィールドには使用できません。",
+	kquery.MsgArgumentCount:      "クエリの指定が不正です。", // recorded
+	kquery.MsgNotANumber:         "%[2]sフィールドの値（%[1]s）は数値で指定してください。",
+	kquery.MsgNotADate:           "%[3]sフィールドの値（%[1]s）が正しくありません。",
+	kquery.MsgFromTodayNumber:    "FROM_TODAY()の第1引数には整数を指定します。",
+	kquery.MsgFromTodayUnit:      "FROM_TODAY()の第2引数には、「DAYS」「WEEKS」「MONTHS」「YEARS」のいずれかを指定します。", // recorded
+	kquery.MsgWeekday:            "%[2]s()の引数には、「SUNDAY」から「SATURDAY」のいずれかを指定します。",
+	kquery.MsgMonthDay:           "指定した日にち（%s）は無効です。1から31までの整数で指定します。", // recorded
+	kquery.MsgSortInTable:        "%sフィールドは並び替えに使用できません。テーブル内と関連レコードのフィールドは並び替えのキーにできません。",
+	kquery.MsgSortType:           "%[1]sフィールド（フィールドタイプ%[2]s）は並び替えに使用できません。",
 }
 
 // projectionOf reads the fields parameter.

@@ -104,6 +104,11 @@ func New(f *Fixture, opts Options) (*Server, error) {
 	return s, nil
 }
 
+// Warnings lists what the fixture holds that kintone would refuse and the simulator loaded
+// anyway: formulas it does not compute (their fields keep the fixture's values) and unknown
+// CALC formats. FIXTURE.md (Formulas) describes them.
+func (s *Server) Warnings() []string { return append([]string(nil), s.st.warnings...) }
+
 // Location returns the users' time zone the server evaluates date functions in.
 func (s *Server) Location() *time.Location { return s.st.loc }
 
@@ -116,7 +121,7 @@ type request struct {
 	w       http.ResponseWriter // for handlers that add response headers
 	running int64               // requests being served when this one arrived, itself included
 	method  string              // after X-HTTP-Method-Override
-	lang    string              // the language of error messages: "en" or "ja"
+	lang    string              // the language of error messages: "en", "ja" or "zh"
 
 	// Set by locate.
 	area     area
@@ -237,13 +242,30 @@ func (s *Server) statusFor(e *apiError) int {
 	return e.status
 }
 
-// langOf picks the message language: Japanese when Accept-Language starts with ja.
+// langOf picks the language of error messages from Accept-Language: the preferred one of
+// Japanese, English and Chinese (any region), by q-value and then order. Without one of them
+// (no header, or "*") messages are English: kintone answers a user whose language follows the
+// browser in the domain's default language, which a simulated domain has as English
+// (BEHAVIOUR.md, Languages).
 func langOf(r *http.Request) string {
-	al := strings.TrimSpace(strings.ToLower(r.Header.Get("Accept-Language")))
-	if strings.HasPrefix(al, "ja") {
-		return "ja"
+	lang, best := "en", -1.0
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		if primary != "ja" && primary != "en" && primary != "zh" {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				q = f
+			}
+		}
+		if q > best && q > 0 {
+			lang, best = primary, q
+		}
 	}
-	return "en"
+	return lang
 }
 
 // sleepCtx waits d or until ctx ends.

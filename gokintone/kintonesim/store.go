@@ -23,8 +23,8 @@ type store struct {
 	dir    directory
 	users  map[string]*User // by login name
 	tokens map[string]tokenEntry
-	admin  int32 // "Administrator", the user API-token calls act as
-	calcs  calcCache
+	admin  int32   // "Administrator", the user API-token calls act as
+	calc   calcEnv // computes formulas (calc_eval.go)
 
 	files    fileStore                     // attachments and uploads (files.go)
 	comments map[commentKey]*commentThread // record comments (comments.go)
@@ -32,6 +32,9 @@ type store struct {
 	previews map[int64]*previewApp         // preview forms of apps (preview.go)
 	liveRev  map[int64]int64               // app settings revision of live apps (absent: 1)
 	deploys  map[int64]int                 // app → pending PROCESSING answers of deploy.json GET
+
+	// warnings say what of the fixture the simulator does not follow (Server.Warnings).
+	warnings []string
 
 	// From the fixture, for the User API and spaces.
 	lang                 string
@@ -57,7 +60,6 @@ func newStore(f *Fixture, opts Options) (*store, error) {
 		apps:                 map[int64]*appDef{},
 		users:                map[string]*User{},
 		tokens:               map[string]tokenEntry{},
-		calcs:                calcCache{},
 		files:                newFileStore(opts.MaxFileSize, opts.MaxFileBytes),
 		comments:             map[commentKey]*commentThread{},
 		threads:              map[threadKey]*spaceThread{},
@@ -130,6 +132,7 @@ func newStore(f *Fixture, opts Options) (*store, error) {
 		}
 		s.apps[a.ID] = d
 		s.appIDs = append(s.appIDs, a.ID)
+		s.warnings = append(s.warnings, d.warnings()...)
 	}
 	sort.Slice(s.appIDs, func(i, j int) bool { return s.appIDs[i] < s.appIDs[j] })
 	// Records are loaded once every app exists, so that lookups can read their source apps.

@@ -25,7 +25,7 @@ var nullableTypes = map[string]bool{"RADIO_BUTTON": true, "DROP_DOWN": true, "DA
 
 var (
 	msgNotInOptions = func(v string) text {
-		return text{fmt.Sprintf("The value, %q, is not in options.", v), fmt.Sprintf("「%s」は選択肢にありません。", v)}
+		return text{fmt.Sprintf("The value, %q, is not in options.", v), fmt.Sprintf("\"%s\"は選択肢にありません。", v)}
 	}
 	msgBadDate     = text{"Enter a date in the format YYYY-MM-DD.", "日付を YYYY-MM-DD の形式で入力してください。"}
 	msgBadTime     = text{"Enter a time in the format HH:MM.", "時刻を HH:MM の形式で入力してください。"}
@@ -125,6 +125,16 @@ func (k errKey) String() string {
 	return fmt.Sprintf("%s.value[%d].value.%s", k.base, k.row, k.inner)
 }
 
+// notANumberKey is the key kintone files a non-number under: "record[amount].value" for a
+// record.json field, as recorded; dotted like every other key otherwise
+// ("records[17].amount.value" in a batch).
+func (k errKey) notANumberKey() string {
+	if code, single := strings.CutPrefix(k.base, "record."); single && k.inner == "" {
+		return "record[" + code + "].value"
+	}
+	return k.String() + ".value"
+}
+
 // value decodes v for field f.
 func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 	switch f.typ {
@@ -146,7 +156,7 @@ func (dc *decoder) value(f *fieldDef, v any, k errKey) any {
 			if f.table != nil && !dc.fixture {
 				return "" // kintone silently stores "" for a non-number inside a table
 			}
-			dc.fail(strings.Replace(k.String(), ".", "[", 1)+"].value", msgOnlyNumbers)
+			dc.fail(k.notANumberKey(), msgOnlyNumbers)
 			return ""
 		}
 		return n
@@ -409,6 +419,10 @@ func (dc *decoder) defaultValue(f *fieldDef) any {
 		return []row(nil)
 	case "CALC":
 		return ""
+	case "RADIO_BUTTON":
+		if p.DefaultValue == nil && len(p.Options) > 0 { // a radio button always has a choice
+			return p.Options.sorted()[0]
+		}
 	case "STATUS":
 		return dc.app.initialStatus()
 	case "STATUS_ASSIGNEE":

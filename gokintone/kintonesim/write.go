@@ -2,6 +2,7 @@ package kintonesim
 
 import (
 	"fmt"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,9 +59,12 @@ func (s *store) inTxn(c *caller, p params, op writeOp) (any, *apiError) {
 func (s *store) begin() *txn { return &txn{s: s, snaps: map[*appDef]snapshot{}} }
 
 var (
-	msgMaxAdd    = text{"A maximum of 100 records can be added at one time.", "一度に追加できるレコードは100件までです。"}
-	msgMaxUpdate = text{"A maximum of 100 records can be updated at one time.", "一度に更新できるレコードは100件までです。"}
-	msgMaxDelete = text{"Between 1 and 100 records can be deleted at one time.", "一度に削除できるレコードは1件から100件までです。"}
+	msgMaxAdd    = text{"A maximum of 100 records can be added at one time.", "一度に100件までのレコードを追加できます。"}
+	msgMaxUpdate = text{"A maximum of 100 records can be updated at one time.", "一度に100件までのレコードを更新できます。"}
+	msgMaxDelete = text{"Between 1 and 100 records can be deleted at one time.", "一度に1件から100件までのレコードを削除できます。"}
+	// msgIDsMissing is the pair of messages kintone lists under ids when none is given, in the
+	// order of each language: the range first in English, "required" first in Japanese.
+	msgIDsMissing = [2]text{{msgMaxDelete.en, msgRequired.ja}, {msgRequired.en, msgMaxDelete.ja}}
 )
 
 // recordInput reads a record parameter ({"code": {"value": ...}}).
@@ -82,7 +86,7 @@ func (t *txn) newRecord(c *caller, d *appDef, in map[string]any, prefix string, 
 			r.vals[f.idx] = dc.defaultValue(f)
 			continue
 		}
-		if f.typ == "CALC" {
+		if f.typ == "CALC" || isFormula(f) { // computed by finish
 			r.vals[f.idx] = ""
 			continue
 		}
@@ -136,7 +140,7 @@ func (t *txn) mergeRecord(c *caller, d *appDef, old *record, in map[string]any, 
 		updated: t.s.nowMinute(), modifier: c.user, vals: slices.Clone(old.vals)}
 	for _, f := range d.stored {
 		cell, ok := in[f.code]
-		if !ok || f.typ == "CALC" || processField(f) {
+		if !ok || f.typ == "CALC" || isFormula(f) || processField(f) {
 			continue
 		}
 		v := dc.value(f, cellValue(cell), errKey{base: prefix + f.code})
@@ -180,7 +184,7 @@ func (t *txn) finish(c *caller, d *appDef, r *record, prefix string, dc *decoder
 		return e
 	}
 	t.s.assignRowIDs(d, r)
-	t.s.calcs.compute(d, r)
+	t.s.computeFormulas(d, r)
 	if r.id == 0 { // a new record: the first status's assignees (process.go)
 		t.s.initAssignees(d, r, c.user)
 	}
@@ -216,7 +220,9 @@ func (d *appDef) validate(r *record, prefix string, dc *decoder) {
 			suffix = ".values.value"
 		}
 		p := f.prop
-		if p.Required && isEmptyValue(v) {
+		// Formulas are computed: kintone does not check required on them (BEHAVIOUR.md,
+		// Validation).
+		if p.Required && isEmptyValue(v) && f.typ != "CALC" && !isFormula(f) {
 			dc.fail(key+suffix, msgRequiredValue)
 			return
 		}
@@ -234,11 +240,14 @@ func (d *appDef) validate(r *record, prefix string, dc *decoder) {
 				dc.fail(key+suffix, msgMinLength(mn))
 			}
 		case "NUMBER":
-			x, _ := parseNum(str)
-			if mx, ok := parseNum(string(p.MaxValue)); ok && p.MaxValue != "" && x.rat().Cmp(mx.rat()) > 0 {
+			x, ok := new(big.Rat).SetString(str)
+			if !ok {
+				break
+			}
+			if mx, ok := new(big.Rat).SetString(string(p.MaxValue)); ok && x.Cmp(mx) > 0 {
 				dc.fail(key+suffix, msgMaxValue(string(p.MaxValue)))
 			}
-			if mn, ok := parseNum(string(p.MinValue)); ok && p.MinValue != "" && x.rat().Cmp(mn.rat()) < 0 {
+			if mn, ok := new(big.Rat).SetString(string(p.MinValue)); ok && x.Cmp(mn) < 0 {
 				dc.fail(key+suffix, msgMinValue(string(p.MinValue)))
 			}
 		}
@@ -292,7 +301,7 @@ func (t *txn) applyLookups(c *caller, d *appDef, r *record) *apiError {
 			}
 			if found == nil {
 				return &apiError{status: 400, code: "GAIA_LO04", msg: text{
-					fmt.Sprintf("Failed to get a value for the field \"%s\": the lookup source record (%s) is not found.", f.code, key),
+					fmt.Sprintf("A value %s in the field %s does not exist in the datasource app for lookup, or you do not have permission to view the app or the field.", key, f.code),
 					fmt.Sprintf("フィールド「%s」の値「%s」が、ルックアップの参照先のフィールドにないか、またはアプリやフィールドの閲覧権限がありません。", f.code, key)}}
 			}
 		}
@@ -543,7 +552,7 @@ func (t *txn) updateRecords(c *caller, p params) (any, *apiError) {
 			seen[idText] = true
 		}
 		prefix := fmt.Sprintf("records[%d].", i)
-		id, rev, op, e := t.updateOne(c, d, m, prefix+"record.", prefix, upsert)
+		id, rev, op, e := t.updateOne(c, d, m, prefix, prefix, upsert)
 		if e != nil {
 			return nil, e
 		}
@@ -565,7 +574,7 @@ func (t *txn) deleteRecords(c *caller, p params) (any, *apiError) {
 	t.touch(d)
 	idList, ok := p.strs("ids")
 	if !ok || len(idList) == 0 {
-		return nil, errInvalid("ids", msgMaxDelete).add("ids", msgRequired)
+		return nil, errInvalid("ids", msgIDsMissing[0]).add("ids", msgIDsMissing[1])
 	}
 	if len(idList) > 100 {
 		return nil, errInvalid("ids", msgMaxDelete)
@@ -599,11 +608,12 @@ func (t *txn) deleteRecords(c *caller, p params) (any, *apiError) {
 	return map[string]any{}, nil
 }
 
-// batchRecords returns the "records" array of a batch write: 1 to 100 items, else the error
-// kintone gives (tooMany says what the limit is about).
+// batchRecords returns the "records" array of a batch write: up to 100 items, else the error
+// kintone gives (tooMany says what the limit is about). An empty array is a write of nothing,
+// as kintone answers it.
 func batchRecords(p params, tooMany text) ([]any, *apiError) {
 	items, ok := p["records"].([]any)
-	if !ok || len(items) == 0 {
+	if !ok {
 		return nil, errInvalid("records", msgRequired)
 	}
 	if len(items) > 100 {

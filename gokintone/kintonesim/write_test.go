@@ -123,20 +123,20 @@ func TestRecordsBatch(t *testing.T) {
 	for i := range many {
 		many[i] = map[string]any{"title": map[string]any{"value": "t"}}
 	}
-	wantError(t, call(t, s, "POST", "/k/guest/1/v1/records.json", map[string]any{"app": 4, "records": many}, adminAuth), 400, "CB_VA01")
-	r := call(t, s, "POST", "/k/guest/1/v1/records.json", map[string]any{"app": 4, "records": many[:3]}, adminAuth)
+	wantError(t, call(t, s, "POST", "/k/guest/2/v1/records.json", map[string]any{"app": 4, "records": many}, adminAuth), 400, "CB_VA01")
+	r := call(t, s, "POST", "/k/guest/2/v1/records.json", map[string]any{"app": 4, "records": many[:3]}, adminAuth)
 	wantOK(t, r)
 	if !reflect.DeepEqual(r.body["ids"], []any{"6", "7", "8"}) || !reflect.DeepEqual(r.body["revisions"], []any{"1", "1", "1"}) {
 		t.Errorf("POST records: %s", r.raw)
 	}
 	// All or nothing: the second record fails, the first is not added.
-	r = call(t, s, "POST", "/k/guest/1/v1/records.json", map[string]any{"app": 4, "records": []any{
+	r = call(t, s, "POST", "/k/guest/2/v1/records.json", map[string]any{"app": 4, "records": []any{
 		map[string]any{"title": map[string]any{"value": "ok"}}, map[string]any{"title": map[string]any{"value": ""}}}}, adminAuth)
 	wantError(t, r, 400, "CB_VA01")
 	if r.body["errors"].(map[string]any)["records[1].title.value"] == nil {
 		t.Errorf("error key: %s", r.raw)
 	}
-	if n := len(records(t, get(t, s, "/k/guest/1/v1/records.json?app=4"))); n != 8 {
+	if n := len(records(t, get(t, s, "/k/guest/2/v1/records.json?app=4"))); n != 8 {
 		t.Errorf("%d records after a failed batch", n)
 	}
 	// PUT with upsert.
@@ -168,7 +168,7 @@ func TestBulkRequest(t *testing.T) {
 		map[string]any{"method": "POST", "api": "/k/v1/record.json", "payload": map[string]any{"app": 2, "record": map[string]any{"deal_name": map[string]any{"value": "b1"}}}},
 		map[string]any{"method": "PUT", "api": "/k/v1/record.json", "payload": map[string]any{"app": 2, "id": 121, "revision": 1, "record": map[string]any{"deal_name": map[string]any{"value": "b2"}}}},
 		map[string]any{"method": "DELETE", "api": "/k/v1/records.json", "payload": map[string]any{"app": 3, "ids": []any{7}}},
-		map[string]any{"method": "POST", "api": "/k/guest/1/v1/records.json", "payload": map[string]any{"app": 4, "records": []any{map[string]any{"title": map[string]any{"value": "g"}}}}},
+		map[string]any{"method": "POST", "api": "/k/guest/2/v1/records.json", "payload": map[string]any{"app": 4, "records": []any{map[string]any{"title": map[string]any{"value": "g"}}}}},
 	}}
 	r := call(t, s, "POST", "/k/v1/bulkRequest.json", ok, adminAuth)
 	wantOK(t, r)

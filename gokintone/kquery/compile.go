@@ -161,9 +161,9 @@ func Compile(q *Query, s Schema, env Env) (*Program, error) {
 	if q.Limit != nil {
 		switch n := *q.Limit; {
 		case n < 0:
-			return nil, invalidInput("limit must be 0 or more.")
+			return nil, invalidInput(MsgLimitNegative)
 		case n > 500:
-			return nil, gaiaError("GAIA_QU01", "Specify a value of 500 or less for limit.")
+			return nil, gaiaError("GAIA_QU01", MsgLimitTooLarge)
 		default:
 			p.limit = n
 		}
@@ -171,9 +171,9 @@ func Compile(q *Query, s Schema, env Env) (*Program, error) {
 	if q.Offset != nil {
 		switch n := *q.Offset; {
 		case n < 0:
-			return nil, invalidInput("offset must be 0 or more.")
+			return nil, invalidInput(MsgOffsetNegative)
 		case n > 10000:
-			return nil, gaiaError("GAIA_QU02", "Specify a value of 10,000 or less for offset.")
+			return nil, gaiaError("GAIA_QU02", MsgOffsetTooLarge)
 		default:
 			p.offset = n
 		}
@@ -214,11 +214,11 @@ func (c *compiler) resolve(code string) (field, *Error) {
 	}
 	if i := strings.IndexByte(code, '.'); i > 0 {
 		if d, ok := c.schema[code[:i]]; ok && d.Type == "REFERENCE_TABLE" {
-			return field{}, gaiaError("GAIA_IQ11", "Specified field (%s) not found.", code)
+			return field{}, gaiaError("GAIA_IQ11", MsgFieldNotFound, code)
 		}
-		return field{}, gaiaError("GAIA_IR02", "Specified related records field (%s) not found. Fields in tables are referred to by their own field code.", code[:i])
+		return field{}, gaiaError("GAIA_IR02", MsgRelatedNotFound, code[:i])
 	}
-	return field{}, gaiaError("GAIA_IQ11", "Specified field (%s) not found.", code)
+	return field{}, gaiaError("GAIA_IQ11", MsgFieldNotFound, code)
 }
 
 // matcher tests one record.
@@ -403,19 +403,19 @@ func (c *compiler) cond(x *Cond) (*condProg, error) {
 	if isSelection(d.Type) && d.Options != nil {
 		for _, v := range x.Values {
 			if v.Func == nil && v.Lit != "" && !slices.Contains(d.Options, v.Lit) {
-				return nil, gaiaError("GAIA_IQ10", "The value (%s) is not an option of the %s field.", v.Lit, f.code)
+				return nil, gaiaError("GAIA_IQ10", MsgNotAnOption, v.Lit, f.code)
 			}
 		}
 	}
 	if f.table != "" && (x.Op == Eq || x.Op == Ne) {
-		return nil, gaiaError("GAIA_IQ07", "The operator %s cannot be used for the %s field because it is in a table.", x.Op, f.code)
+		return nil, gaiaError("GAIA_IQ07", MsgOperatorInTable, string(x.Op), f.code)
 	}
 	ops := allowedOps(d)
 	if f.related && (x.Op == Eq || x.Op == Ne) {
 		ops = nil // related-records fields take in / not in instead
 	}
 	if !slices.Contains(ops, x.Op) {
-		return nil, gaiaError("GAIA_IQ03", "The operator %s cannot be used for the field type of the %s field.", x.Op, f.code)
+		return nil, gaiaError("GAIA_IQ03", MsgOperatorNotAllowed, string(x.Op), f.code)
 	}
 	test, err := c.tester(f, x.Op.positive(), x.Values)
 	if err != nil {
@@ -463,7 +463,7 @@ func (c *compiler) tester(f field, op Op, vals []Value) (func(any) bool, error) 
 			return false
 		}, nil
 	}
-	return nil, gaiaError("GAIA_IQ03", "The operator %s cannot be used for the field type of the %s field.", op, f.code)
+	return nil, gaiaError("GAIA_IQ03", MsgOperatorNotAllowed, string(op), f.code)
 }
 
 func (c *compiler) entityValue(v Value) string {
@@ -493,16 +493,16 @@ func (c *compiler) checkFunc(f field, k kind, fn *Func) *Error {
 	default:
 		cnt, ok := dateFuncs[name]
 		if !ok {
-			return invalidInput("Unknown function " + fn.Name + "().")
+			return invalidInput(MsgUnknownFunction, fn.Name)
 		}
 		counts = cnt
 		allowed = k == kDate || k == kDateTime
 	}
 	if !allowed {
-		return invalidInput("The function " + name + "() cannot be used for the " + f.code + " field.")
+		return invalidInput(MsgFunctionNotAllowed, name, f.code)
 	}
 	if len(fn.Args) < counts[0] || len(fn.Args) > counts[1] {
-		return gaiaError("GAIA_IL08", "The number of arguments of the function %s() is invalid.", name)
+		return gaiaError("GAIA_IL08", MsgArgumentCount, name)
 	}
 	if name != "NOW" {
 		if _, _, err := dateFuncDays(fn, c.now); err != nil && (k == kDate || k == kDateTime) {
@@ -529,7 +529,7 @@ func (c *compiler) numberTester(f field, k kind, op Op, vals []Value) (func(any)
 		}
 		d, ok := parse(v.Lit)
 		if !ok {
-			return nil, invalidInput("The value (" + v.Lit + ") of the " + f.code + " field must be a number.")
+			return nil, invalidInput(MsgNotANumber, v.Lit, f.code)
 		}
 		lits[i].d = d
 	}
@@ -654,7 +654,7 @@ func (c *compiler) timeTester(f field, k kind, op Op, v Value) (func(any) bool, 
 		} else if d, ok := parseDate(v.Lit); ok && k == kDateTime {
 			sp = c.daySpan(k, d, d)
 		} else {
-			return nil, invalidInput("The value (" + v.Lit + ") is not a valid " + strings.ToLower(f.def.Type) + " value for the " + f.code + " field.")
+			return nil, invalidInput(MsgNotADate, v.Lit, strings.ToLower(f.def.Type), f.code)
 		}
 	}
 	return func(x any) bool {

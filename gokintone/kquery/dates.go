@@ -125,7 +125,7 @@ func dateFuncDays(f *Func, now time.Time) (lo, hi int64, err *Error) {
 	case "FROM_TODAY":
 		n, convErr := strconv.Atoi(f.Args[0])
 		if convErr != nil || !isInteger(f.Args[0]) {
-			return 0, 0, gaiaError("GAIA_IQ25", "The first argument of FROM_TODAY must be an integer, not %s.", f.Args[0])
+			return 0, 0, gaiaError("GAIA_IQ25", MsgFromTodayNumber, f.Args[0])
 		}
 		var t time.Time
 		switch strings.ToUpper(f.Args[1]) {
@@ -138,7 +138,7 @@ func dateFuncDays(f *Func, now time.Time) (lo, hi int64, err *Error) {
 		case "YEARS":
 			t = base.AddDate(n, 0, 0)
 		default:
-			return 0, 0, gaiaError("GAIA_IQ25", "The unit (%s) of FROM_TODAY is invalid. Specify DAYS, WEEKS, MONTHS or YEARS.", f.Args[1])
+			return 0, 0, gaiaError("GAIA_IQ25", MsgFromTodayUnit, f.Args[1])
 		}
 		return day(t), day(t), nil
 	case "THIS_WEEK", "LAST_WEEK", "NEXT_WEEK":
@@ -155,7 +155,7 @@ func dateFuncDays(f *Func, now time.Time) (lo, hi int64, err *Error) {
 		}
 		wd, ok := weekdays[strings.ToUpper(f.Args[0])]
 		if !ok {
-			return 0, 0, gaiaError("GAIA_IQ25", "The day of the week (%s) of %s is invalid. Specify SUNDAY to SATURDAY.", f.Args[0], name)
+			return 0, 0, gaiaError("GAIA_IQ25", MsgWeekday, f.Args[0], name)
 		}
 		return start + int64(wd), start + int64(wd), nil
 	case "THIS_MONTH", "LAST_MONTH", "NEXT_MONTH":
@@ -176,7 +176,7 @@ func dateFuncDays(f *Func, now time.Time) (lo, hi int64, err *Error) {
 		}
 		n, convErr := strconv.Atoi(a)
 		if convErr != nil || n < 1 || n > 31 {
-			return 0, 0, gaiaError("GAIA_IQ23", "The specified day (%s) is invalid. Specify an integer from 1 to 31.", f.Args[0])
+			return 0, 0, gaiaError("GAIA_IQ23", MsgMonthDay, f.Args[0])
 		}
 		// A day past the month's end rolls into the next month (31 in April is May 1),
 		// following time.Date; kintone's behaviour here is not documented.
@@ -192,5 +192,5 @@ func dateFuncDays(f *Func, now time.Time) (lo, hi int64, err *Error) {
 		}
 		return dayNumber(yy, time.January, 1), dayNumber(yy, time.December, 31), nil
 	}
-	return 0, 0, invalidInput("Unknown function " + f.Name + "().")
+	return 0, 0, invalidInput(MsgUnknownFunction, f.Name)
 }

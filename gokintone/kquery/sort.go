@@ -32,10 +32,10 @@ func (c *compiler) sortKeys(items []OrderItem) ([]sortKey, error) {
 			return nil, err
 		}
 		if f.table != "" || f.related {
-			return nil, invalidInput("The field " + f.code + " cannot be used for sorting: fields in tables and related records cannot be sort keys.")
+			return nil, invalidInput(MsgSortInTable, f.code)
 		}
 		if notSortable[f.def.Type] || kindOf(f.def) == kNone {
-			return nil, invalidInput("The field " + f.code + " cannot be used for sorting (field type " + f.def.Type + ").")
+			return nil, invalidInput(MsgSortType, f.code, f.def.Type)
 		}
 		keys = append(keys, sortKey{code: f.code, desc: it.Desc, k: kindOf(f.def), typ: f.def.Type})
 	}

@@ -23,6 +23,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from html.parser import HTMLParser
 from typing import Any, Union
 
@@ -52,6 +53,8 @@ class Simulator:
     """A running kintone simulator (starts when created).
 
     :param fixture: None for the built-in sample dataset, a dict, or the path of a JSON file.
+        What it holds that kintone would refuse (a formula, a CALC format) still loads, with a
+        ``UserWarning`` for each.
     :param latency: extra delay per HTTP request, in seconds.
     :param port: the loopback port to listen on (default: a free one).
     :param order_records: number of records in the sample Orders app.
@@ -107,6 +110,10 @@ class Simulator:
             self._core.SimStart, fixture_json, json.dumps(options) if options else ""
         )
         self._info: dict[str, Any] = self._read_info()
+        for warning in self._info.get("warnings") or []:
+            # A fixture may hold what kintone would refuse (a formula, a CALC format): it loads,
+            # and the user is told.
+            warnings.warn(f"kintone simulator fixture: {warning}", UserWarning, stacklevel=2)
 
     # --- facts -----------------------------------------------------------------------------
 

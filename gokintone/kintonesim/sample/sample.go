@@ -29,7 +29,7 @@ const (
 	DealsApp     = 2
 	OrdersApp    = 3
 	GuestApp     = 4
-	GuestSpace   = 1
+	GuestSpace   = 2
 )
 
 // today is the fixed "today" the sample data is generated around.
@@ -38,7 +38,7 @@ var today = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 var jst = time.FixedZone("JST", 9*3600)
 
 // Fixture builds the deterministic sample domain: 顧客リスト (CUSTOMERS, app 1),
-// Deals (DEALS, app 2), 受注明細 Orders (ORDERS, app 3) and Guest Tasks (app 4, guest space 1).
+// Deals (DEALS, app 2), 受注明細 Orders (ORDERS, app 3) and Guest Tasks (app 4, guest space 2).
 func Fixture(opts Options) *kintonesim.Fixture {
 	if opts.CustomerRecords <= 0 {
 		opts.CustomerRecords = 300
@@ -73,7 +73,7 @@ func Fixture(opts Options) *kintonesim.Fixture {
 				{Entity: kintonesim.EntityRef{Type: "USER", Code: "admin"}, IsAdmin: true},
 				{Entity: kintonesim.EntityRef{Type: "ORGANIZATION", Code: "sales"}, IncludeSubs: true},
 			}},
-			{ID: 1, Name: "パートナー連携", IsGuest: true, Members: []kintonesim.SpaceMember{
+			{ID: GuestSpace, Name: "パートナー連携", IsGuest: true, Members: []kintonesim.SpaceMember{
 				{Entity: kintonesim.EntityRef{Type: "USER", Code: "admin"}, IsAdmin: true},
 			}},
 		},
@@ -193,13 +193,13 @@ func (g *generator) customers(n int) kintonesim.App {
 		},
 		APITokens: appTokens(CustomersApp),
 		// Follow-up of each customer: process management, so that statuses, assignees and their
-		// APIs have sample data.
+		// APIs have sample data. A new customer is nobody's yet (anyone may start on it); once
+		// started, its 担当者 hold it, and only they may finish it or send it back.
 		ProcessManagement: &kintonesim.ProcessManagement{
 			Enable: true,
 			States: map[string]kintonesim.ProcessState{
-				"未対応": {Index: "0", Assignee: &kintonesim.ProcessAssignee{Type: "ONE", Entities: []kintonesim.ProcessEntity{
-					{Entity: kintonesim.EntityRef{Type: "FIELD_ENTITY", Code: "担当者"}}}}},
-				"対応中": {Index: "1", Assignee: &kintonesim.ProcessAssignee{Type: "ONE", Entities: []kintonesim.ProcessEntity{
+				"未対応": {Index: "0"},
+				"対応中": {Index: "1", Assignee: &kintonesim.ProcessAssignee{Type: "ANY", Entities: []kintonesim.ProcessEntity{
 					{Entity: kintonesim.EntityRef{Type: "FIELD_ENTITY", Code: "担当者"}}}}},
 				"完了": {Index: "2"},
 			},
@@ -529,7 +529,7 @@ func (g *generator) orders(n int, customers kintonesim.App) kintonesim.App {
 func (g *generator) guestTasks() kintonesim.App {
 	app := kintonesim.App{
 		ID: GuestApp, Code: "GUEST_TASKS", Name: "Guest Tasks", GuestSpaceID: GuestSpace, ThreadID: 2, Lang: "en",
-		Description: "Tasks shared with a partner in guest space 1", Creator: "admin", CreatedAt: "2025-09-01T00:00:00Z",
+		Description: "Tasks shared with a partner in guest space 2", Creator: "admin", CreatedAt: "2025-09-01T00:00:00Z",
 		Fields: map[string]kintonesim.FieldProperty{
 			"title":    {Type: "SINGLE_LINE_TEXT", Label: "Title", Required: true},
 			"due":      {Type: "DATE", Label: "Due"},
