@@ -8,13 +8,14 @@
 
 For each record count and latency, a simulator with the sample data is started in its own
 process (``bench.simhost``), and every contender reads the whole Orders app from it, then the
-write contenders insert ``--inserts`` records. Each contender runs in a process of its own
-(``bench.contenders``): once through a byte-counting proxy (untimed: the bytes it received or
-sent), then ``--repeat`` times directly, the contenders taking turns in each round. The tables
-give the median time, the median peak RSS of the contender's process, the requests the simulator
-counted (schema reads included), and the ratios to the official JavaScript client and to the raw
-floor measured in the same run; then the issue's targets, PASS or FAIL. Progress goes to stderr,
-the report to stdout. See benchmarks/README.md for what it needs.
+write contenders insert ``--inserts`` records into the Deals app. Each contender runs in a
+process of its own (``bench.contenders``): once through a byte-counting proxy (untimed: the
+bytes it received or sent), then ``--repeat`` times directly, the contenders taking turns in
+each round. The tables give the median time, the median peak RSS of the contender's process,
+the requests the simulator counted (schema reads included), and the ratios to the official
+JavaScript client and to the raw floor measured in the same run; then the issue's targets, PASS
+or FAIL. Progress goes to stderr, the report to stdout. See benchmarks/README.md for what it
+needs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -201,7 +203,7 @@ class Bench:
                     self._measure(host, records, latency)
 
     def _measure(self, host: SimHost, records: int, latency: int) -> None:
-        direct = Server(host.url, host.user, host.password, host.orders_app)
+        direct = Server(host.url, host.user, host.password, host.orders_app, host.deals_app)
         counted = dataclasses.replace(direct, url=host.counted_url)
         kinds = [READ] + ([WRITE] if self.args.inserts > 0 else [])
         for kind in kinds:  # reads first: the writes add records
@@ -284,8 +286,15 @@ def dump_json(path: Path, results: Results) -> None:
     path.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # SIGTERM unwinds as Ctrl-C does, so that the simulator and the running contender are
+    # stopped on the way out.
+    signal.signal(signal.SIGTERM, _interrupt)
     names = [n.strip() for n in args.contenders.split(",") if n.strip()]
     try:
         chosen = select(names) if names else list(CONTENDERS)

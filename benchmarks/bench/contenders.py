@@ -28,7 +28,7 @@ WRITE = "write"
 
 @dataclass(frozen=True)
 class Contender:
-    """One way of reading (or writing) the Orders app.
+    """One way of reading the Orders app (or of writing to the Deals app).
 
     ``runner`` is ``"py"`` (``bench.pyrunner``), ``"node"`` (``js/contender.mjs``) or
     ``"floor"`` (the ``rawfloor`` program); ``args`` are its mode arguments. ``floor`` names the
@@ -88,19 +88,20 @@ def _matches(key: str, name: str) -> bool:
     return key == name or key.startswith(name + "-")
 
 
-ORDER_STATUSES = ("受付", "出荷準備中", "出荷済", "キャンセル")
+DEAL_STAGES = ("Lead", "Qualified", "Proposal", "Won", "Lost")
 
 
-def write_rows(count: int, tag: str) -> list[dict[str, str]]:
-    """The Orders records a write run inserts, by field code (``order_no`` is unique in the
-    app, so every run needs its own ``tag``)."""
+def write_rows(count: int, tag: str) -> list[dict[str, str | int]]:
+    """The Deals records a write run inserts, by field code. Writes go to the Deals app: it has
+    no unique field, whose check would make the simulator scan the app once per record added
+    (the Orders app's order number), and so measure the simulator rather than the clients."""
     return [
         {
-            "order_no": f"BENCH-{tag}-{i:06d}",
-            "customer": f"Customer {i % 100}",
-            "order_date": f"2025-01-{1 + i % 28:02d}",
-            "status": ORDER_STATUSES[i % len(ORDER_STATUSES)],
-            "memo": f"benchmark row {i}",
+            "deal_name": f"Benchmark {tag} #{i}",
+            "stage": DEAL_STAGES[i % len(DEAL_STAGES)],
+            "amount": 1000 * (i % 500),
+            "probability": i % 101,
+            "close_date": f"2025-01-{1 + i % 28:02d}",
         }
         for i in range(count)
     ]
@@ -124,13 +125,15 @@ class Server:
     url: str
     user: str
     password: str
-    app: int
+    orders_app: int  # read
+    deals_app: int  # written
 
 
 def command(c: Contender, server: Server, tools: Tools, rows_file: Path | None) -> list[str]:
     """The command line of one run of ``c``."""
+    app = str(server.orders_app if c.kind == READ else server.deals_app)
     auth = ["--url", server.url, "--user", server.user, "--password", server.password,
-            "--app", str(server.app)]
+            "--app", app]
     if c.runner == "py":
         cmd = [sys.executable, "-m", "bench.pyrunner", *c.args, *auth]
         if tools.driver_props:
@@ -139,7 +142,7 @@ def command(c: Contender, server: Server, tools: Tools, rows_file: Path | None) 
         cmd = [tools.node, str(tools.js_script), "--mode", *c.args, *auth]
     else:
         return [str(tools.rawfloor), "-url", server.url, "-user", server.user,
-                "-password", server.password, "-app", str(server.app),
+                "-password", server.password, "-app", app,
                 "-parallel", str(tools.parallel), *c.args]
     if rows_file is not None:
         cmd += ["--rows", str(rows_file)]
@@ -169,6 +172,10 @@ def run(cmd: list[str], timeout: float) -> Run:
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # interrupted: the contender does not outlive the harness
+            proc.kill()
+            proc.wait()
+            raise
         finally:
             timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen

@@ -2,7 +2,7 @@
 
     python -m bench.pyrunner MODE --url URL --user U --password P --app ID [--props P] [--rows FILE]
 
-Modes, all on the sample Orders app:
+Modes, on the sample data:
 
 - ``select-all``: this driver, ``SELECT *``, ``fetchall()`` into tuples;
 - ``select-id``: this driver, ``SELECT Id``, ``fetchall()``;
@@ -10,8 +10,9 @@ Modes, all on the sample Orders app:
 - ``arrow`` / ``pandas``: this driver, ``SELECT *`` with ``cursor.fetch_arrow_table()`` /
   ``cursor.fetch_pandas_all()`` (reported unavailable while the cursor has no such method);
 - ``count``: this driver, ``SELECT COUNT(*)``;
-- ``insert``: this driver, ``executemany`` of one INSERT per row of the JSON file ``--rows``
-  (written by the harness: ``[{field code: value}]``, read before the clock starts);
+- ``insert``: this driver, ``executemany`` of one INSERT into the Deals app per row of the JSON
+  file ``--rows`` (written by the harness: ``[{field code: value}]``, read before the clock
+  starts);
 - ``pyntone``: pyntone's ``record.get_all_records(app)`` (it pages by record id, one request
   after the other, and calls itself once per page: the recursion limit is raised for it).
 
@@ -30,15 +31,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-#: The Orders app as the driver names it, and the columns the write contenders set (kintone
-#: field code → the driver's column name, the field's label).
+#: The apps as the driver names them: the Orders app is read, the Deals app written; the
+#: columns the write contenders set (kintone field code → the driver's column, the field's label).
 ORDERS_TABLE = "[受注明細 Orders]"
+DEALS_TABLE = "[Deals]"
 WRITE_COLUMNS = {
-    "order_no": "受注番号",
-    "customer": "顧客名",
-    "order_date": "受注日",
-    "status": "ステータス",
-    "memo": "メモ",
+    "deal_name": "Deal name",
+    "stage": "Stage",
+    "amount": "Amount",
+    "probability": "Probability",
+    "close_date": "Close date",
 }
 
 #: fetchmany's batch in the streaming mode.
@@ -102,7 +104,7 @@ def _count(cur: Any) -> int:
 def _insert(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
     codes = list(rows[0])
     columns = ", ".join(f"[{WRITE_COLUMNS[c]}]" for c in codes)
-    sql = f"INSERT INTO {ORDERS_TABLE} ({columns}) VALUES ({', '.join('?' * len(codes))})"
+    sql = f"INSERT INTO {DEALS_TABLE} ({columns}) VALUES ({', '.join('?' * len(codes))})"
     with _connect(args) as conn:
         cur = conn.cursor()
         cur.executemany(sql, [[row[c] for c in codes] for row in rows])

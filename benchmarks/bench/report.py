@@ -77,7 +77,7 @@ def tables(results: Results, repeat: int) -> list[str]:
             rows = [m for m in results.all if m.records == records and m.contender.kind == kind]
             if not rows:
                 continue
-            what = "reading" if kind == READ else "writing"
+            what = "reading them" if kind == READ else "writing to the Deals app"
             lines += ["", f"**{records:,} records in the Orders app, {what}** "
                       f"(median of {repeat} run{'s' * (repeat != 1)})", ""]
             lines += _table(results, rows, kind)

@@ -8,8 +8,9 @@ no endpoint for them. So the harness starts this module instead::
 
 which starts a :class:`~cdata_kintone.testing.Simulator` with the sample data (N records in the
 Orders app, L ms slept before each reply) and a :class:`CountingProxy` in front of it, prints
-one line of JSON (``url``: the simulator; ``countedUrl``: the proxy; ``user``, ``password``,
-``orders``: the Orders app's id), then answers one line of JSON per command line on stdin:
+one line of JSON (``url``: the simulator; ``countedUrl``: the proxy; ``user``, ``password``;
+``orders`` and ``deals``: the ids of the apps read and written), then answers one line of JSON
+per command line on stdin:
 
 - ``reset``: zero the simulator's counters and the proxy's;
 - ``stats``: ``{"requests", "errors", "byEndpoint", "bytesToClient", "bytesToServer"}`` since
@@ -109,6 +110,7 @@ def serve(records: int, latency_ms: int, commands: IO[str], out: IO[str]) -> Non
             "user": sim.user,
             "password": sim.password,
             "orders": sim.app("ORDERS")["id"],
+            "deals": sim.app("DEALS")["id"],
         }
         print(json.dumps(info), file=out, flush=True)
         for line in commands:
@@ -164,6 +166,7 @@ class SimHost:
         self.user: str = info["user"]
         self.password: str = info["password"]
         self.orders_app: int = info["orders"]
+        self.deals_app: int = info["deals"]
 
     def _reply(self, command: str | None = None) -> dict[str, Any]:
         assert self._proc.stdin is not None and self._proc.stdout is not None

@@ -6,8 +6,9 @@
 // read:  getAllRecords({app}) of every record and field. Without orderBy the client pages by
 //        record id ("$id > last order by $id asc limit 500", one request after the other); it
 //        uses a cursor only when orderBy is given.
-// write: addAllRecords of the records in FILE (a JSON list of {field code: value}, written by
-//        the harness; read before the clock starts): bulkRequests of 20 x 100 records.
+// write: addAllRecords of the records in FILE (a JSON list of {field code: value} for the Deals
+//        app, written by the harness; read before the clock starts): bulkRequests of 20 x 100
+//        records.
 // Prints one line of JSON: {"seconds": time from creating the client to the last record, "rows"}.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -24,11 +25,12 @@ const { values: opt } = parseArgs({
   },
 });
 
-/** The records to add: {field code: {value}} from the harness's {field code: value} rows. */
+/** The records to add: {field code: {value}} from the harness's {field code: value} rows,
+ * values as kintone writes them (strings, numbers too). */
 async function readRecords(file) {
   const rows = JSON.parse(await readFile(file, "utf8"));
   return rows.map((row) =>
-    Object.fromEntries(Object.entries(row).map(([code, value]) => [code, { value }])));
+    Object.fromEntries(Object.entries(row).map(([code, value]) => [code, { value: String(value) }])));
 }
 
 async function main() {
