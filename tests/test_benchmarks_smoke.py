@@ -23,11 +23,12 @@ def test_read_bench_prints_its_tables_and_targets() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "| latency | contender | median s | × official | × floor | requests |" in out
+    assert "| latency | contender | median s | \u00d7 official | \u00d7 floor | requests |" in out
     rows = {m[1]: m[2] for m in re.finditer(r"^\| 0 ms \| ([^|]+?) \| (.*) \|$", out, re.M)}
     # Every row read (or wrote) what it should: the harness reports a wrong count as "failed".
     assert "failed" not in out, proc.stderr
-    seconds, _, _, requests, mb, rss = rows["this driver: `SELECT *` fetchall → tuples"].split(" | ")
+    driver = rows["this driver: `SELECT *` fetchall → tuples"]
+    seconds, _, _, requests, mb, rss = driver.split(" | ")
     assert float(seconds) > 0 and int(requests) >= 5 and float(mb) > 0 and float(rss) > 0
     # The floor reads 2,000 records as 4 pages and one request for the largest id.
     floor = rows["raw HTTP floor: same pages, bodies discarded"].split(" | ")
