@@ -227,10 +227,11 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 			}
 			return rows
 		},
-		MaxRows:       set.MaxRows,
-		AppIDs:        appIDs,
-		Progress:      ev.page,
-		CheckRevision: set.CheckRevision,
+		MaxRows:         set.MaxRows,
+		AppIDs:          appIDs,
+		Progress:        ev.page,
+		CheckRevision:   set.CheckRevision,
+		ScanParallelism: set.ScanParallelism,
 	}
 	opts.Procedures = ProcedureRows
 	eng, err := engine.Open(client, opts)

@@ -76,6 +76,7 @@ const (
 	PropPagesize                   = "Pagesize"
 	PropMaxRows                    = "MaxRows"
 	PropCheckRevision              = "CheckRevision"
+	PropScanParallelism            = "ScanParallelism"
 	PropSubtableSeparatorCharacter = "SubtableSeparatorCharacter"
 	PropUseCodeForFieldName        = "UseCodeForFieldName"
 	PropNumberMapToDouble          = "NumberMapToDouble"
@@ -257,6 +258,11 @@ var properties = []Property{
 	{Name: PropMaxRows, Category: "Miscellaneous", Type: TypeInt, Default: "-1", Support: Supported,
 		ranged: true, min: -1, max: math.MaxInt64, check: checkMaxRows, valid: "-1 (no limit) or a positive number",
 		Description: "Largest number of rows a query returns; -1 means no limit."},
+	{Name: PropScanParallelism, Category: "Miscellaneous", Type: TypeInt, Default: "8", Support: Supported,
+		ranged: true, min: 1, max: 32,
+		Description: "A property of this driver (not of the reference product). How many page requests one full-table scan " +
+			"may have under way at once (id ranges read side by side; kintone allows 100 concurrent requests per domain, " +
+			"shared by every client of it). 1 reads page after page."},
 	{Name: PropCheckRevision, Category: "Miscellaneous", Type: TypeBool, Default: "true", Support: Supported,
 		Description: "A property of this driver (not of the reference product). When true, UPDATE and DELETE send the revision " +
 			"of each record as their scan read it, so that a record someone else changed in between is refused " +

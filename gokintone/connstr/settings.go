@@ -27,6 +27,8 @@ type Settings struct {
 	Pagesize      int   // records per request
 	MaxRows       int64 // rows a query returns at most; -1: no limit
 	CheckRevision bool  // UPDATE and DELETE send the revision their scan read
+	// ScanParallelism is how many page requests one full-table scan may have under way.
+	ScanParallelism int
 }
 
 // BasicAuth is the optional Basic authentication layer.
@@ -71,14 +73,15 @@ type SchemaSettings struct {
 // Settings returns the typed settings of a valid Config (one from Parse, or Validate after Set).
 func (c *Config) Settings() Settings {
 	s := Settings{
-		URL:           c.BaseURL(),
-		GuestSpaceID:  c.integer(PropGuestSpaceID),
-		Timeout:       c.Timeout(),
-		AuthScheme:    c.AuthScheme(),
-		BasicAuth:     BasicAuth{User: c.get(PropBasicAuthUser), Password: c.get(PropBasicAuthPassword)},
-		Pagesize:      int(c.integer(PropPagesize)),
-		MaxRows:       c.integer(PropMaxRows),
-		CheckRevision: c.boolean(PropCheckRevision),
+		URL:             c.BaseURL(),
+		GuestSpaceID:    c.integer(PropGuestSpaceID),
+		Timeout:         c.Timeout(),
+		AuthScheme:      c.AuthScheme(),
+		BasicAuth:       BasicAuth{User: c.get(PropBasicAuthUser), Password: c.get(PropBasicAuthPassword)},
+		Pagesize:        int(c.integer(PropPagesize)),
+		MaxRows:         c.integer(PropMaxRows),
+		CheckRevision:   c.boolean(PropCheckRevision),
+		ScanParallelism: int(c.integer(PropScanParallelism)),
 		Schema: SchemaSettings{
 			UseCodeForFieldName: c.boolean(PropUseCodeForFieldName),
 			NumberMapToDouble:   c.boolean(PropNumberMapToDouble),
