@@ -298,11 +298,12 @@ func ConnClose(h int64) error {
 	switch v := registry.remove(h).(type) {
 	case *connecting:
 		v.cancel()
-		go func() {
+		start(func() (struct{}, error) { // a task nobody waits for: it holds a panic, if any
 			if v.open.wait(-1); v.open.err == nil {
 				v.open.val.close()
 			}
-		}()
+			return struct{}{}, nil
+		})
 	case *conn:
 		v.close()
 	}
@@ -648,7 +649,7 @@ func (s *stmt) release() {
 		return
 	}
 	s.cancel()
-	go func() {
+	start(func() (struct{}, error) { // a task nobody waits for: it holds a panic, if any
 		s.exec.wait(-1)
 		if f != nil {
 			f.wait(-1)
@@ -656,7 +657,8 @@ func (s *stmt) release() {
 		if s.exec.err == nil {
 			s.exec.val.Close()
 		}
-	}()
+		return struct{}{}, nil
+	})
 }
 
 // maskErr hides the connection's secrets, and the given ones (the values of secret parameters
