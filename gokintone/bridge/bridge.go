@@ -109,9 +109,9 @@ type connecting struct {
 }
 
 // Connect starts opening the connection a connection string describes and waits at most
-// waitMs for it (see ConnWait).
+// waitMs for it (see ConnWait). Its requests share one retry budget, like a statement's.
 func Connect(connStr string, waitMs int) (string, error) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(kclient.WithRetryBudget(context.Background(), kclient.StatementRetryBudget()))
 	p := &connecting{cancel: cancel}
 	p.open = start(func() (*conn, error) { return open(ctx, connStr) })
 	return p.await(registry.add(p), waitMs)
@@ -484,9 +484,10 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (result, error) 
 	return r, nil
 }
 
-// startStmt registers a statement, starts its execution and waits at most waitMs for it.
+// startStmt registers a statement, starts its execution and waits at most waitMs for it. All
+// the statement's requests share one retry budget (kclient.StatementRetryBudget).
 func (c *conn) startStmt(waitMs int, run func(context.Context) (result, error)) (string, error) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(kclient.WithRetryBudget(context.Background(), kclient.StatementRetryBudget()))
 	s := &stmt{c: c, ctx: ctx, cancel: cancel}
 	c.mu.Lock()
 	if c.closed {
