@@ -87,6 +87,7 @@ type conn struct {
 	client *kclient.Client
 	eng    *engine.Engine
 	oauth  *oauth.Manager // nil unless AuthScheme=OAuth
+	files  connstr.LocalFiles
 	events *events
 	mu     sync.Mutex
 	stmts  map[int64]*stmt
@@ -254,7 +255,7 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 			return nil, cancelled(ctx, err, "connecting")
 		}
 	}
-	return &conn{cfg: cfg, client: client, eng: eng, oauth: mgr, events: ev, stmts: map[int64]*stmt{}}, nil
+	return &conn{cfg: cfg, client: client, eng: eng, oauth: mgr, files: set.LocalFiles, events: ev, stmts: map[int64]*stmt{}}, nil
 }
 
 // cancelled is err, or the cancellation error when ctx was cancelled (the work failed because
