@@ -88,7 +88,8 @@ def test_many_threads_share_connections(sims: list[Simulator]) -> None:
 def count_deals(connection_string: str) -> int:
     """A worker process's job: connect and count (it must be importable by spawned workers)."""
     with mod.connect(connection_string) as conn:
-        return int(conn.execute("SELECT count(*) FROM Deals").fetchone()[0])
+        [(count,)] = conn.execute("SELECT count(*) FROM Deals").fetchall()
+        return int(count)
 
 
 def test_spawn_workers_use_the_driver(sims: list[Simulator]) -> None:
