@@ -34,7 +34,7 @@ func newFixtureFrom(t *testing.T, f *kintonesim.Fixture) *fixture {
 
 // newFixtureWith serves f from a fresh simulator and opens an engine with opts on it, as the
 // fixture's first user with a password.
-func newFixtureWith(t *testing.T, f *kintonesim.Fixture, opts Options) *fixture {
+func newFixtureWith(t testing.TB, f *kintonesim.Fixture, opts Options) *fixture {
 	t.Helper()
 	sim, err := kintonesim.New(f, kintonesim.Options{})
 	if err != nil {
