@@ -582,8 +582,9 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	s.fetch = nil
 	s.mu.Unlock()
 	if f.err != nil {
+		err := maskErr(s.c, cancelled(s.ctx, f.err, "the statement")) // before closing cancels s.ctx
 		closeStmt(h)
-		return "", maskErr(s.c, cancelled(s.ctx, f.err, "the statement"))
+		return "", err
 	}
 	var b strings.Builder
 	b.WriteString(`{"rows":[`)
