@@ -174,6 +174,9 @@ func TestKintoneProceduresRun(t *testing.T) {
 	if got, _ := os.ReadFile(out); string(got) != string(data) || rows[0][1] != nil {
 		t.Errorf("DownloadFile to %s: %q %v", out, got, rows)
 	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("DownloadFile wrote %v %v, want an owner-only file", st, err)
+	}
 
 	// UpdateStatus: one record (an action's name may hold a comma), then two in one request.
 	rows = mustQuery(t, conn, "EXECUTE UpdateStatus AppId = 1, RecordId = 1, Action = 'Start, now', Assignee = 'sato'", "")
