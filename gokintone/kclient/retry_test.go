@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,14 +57,20 @@ func TestUnreadableRepliesRetriedForReadsOnly(t *testing.T) {
 	}
 }
 
-// TestStatementRetryBudget: the requests made with one context share its retry budget; once
-// spent, a transient failure is returned at once, and the message says why.
-func TestStatementRetryBudget(t *testing.T) {
+// busyServer answers every request with 503 (a retryable failure) and counts them.
+func busyServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	var n atomic.Int64
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
 		writeJSON(w, 503, `{"code":"","message":"maintenance"}`)
 	})
+	return srv, &n
+}
+
+// TestStatementRetryBudget: the requests made with one context share its retry budget; once
+// spent, a transient failure is returned at once, and the message says why.
+func TestStatementRetryBudget(t *testing.T) {
+	srv, n := busyServer(t)
 	c := newClient(t, srv, nil)
 	ctx := WithRetryBudget(context.Background(), RetryBudget{Retries: 5, Wait: time.Minute})
 	if _, err := c.Records(ctx, 1, "", nil, false); err == nil || n.Load() != 4 {
@@ -93,11 +100,7 @@ func TestStatementRetryBudget(t *testing.T) {
 // TestCursorReadsNeverRetried: reading a cursor page advances the cursor, so a failed read is
 // not resent (the resend would return the next page, and 500 records would be skipped).
 func TestCursorReadsNeverRetried(t *testing.T) {
-	var n atomic.Int64
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		writeJSON(w, 503, `{"code":"","message":"busy"}`)
-	})
+	srv, n := busyServer(t)
 	c := newClient(t, srv, nil)
 	_, err := c.CursorRecords(context.Background(), 1, "cursor-1")
 	if err == nil || n.Load() != 1 {
