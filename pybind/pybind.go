@@ -165,7 +165,8 @@ func SimResetRequests(h int64) (ok bool, err error) {
 	return true, bridge.SimResetRequests(h)
 }
 
-// SimStop stops a simulator.
+// SimStop stops a simulator and deletes the test certificates, private keys included, that it
+// generated for TLS.
 func SimStop(h int64) (ok bool, err error) {
 	defer guard(&err)
 	return true, bridge.SimStop(h)

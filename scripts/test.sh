@@ -3,7 +3,8 @@
 #   bash scripts/test.sh
 # Stages: install the package with its test extra (pip, building the Go extension), typecheck
 # (mypy --strict) and lint (ruff check) of the Python code, go vet, go test -short,
-# go test -race -short, pytest against the INSTALLED package, and js-conformance
+# go test -race -short, fuzz (every Go fuzz target for FUZZTIME each, default 10s, from its
+# committed corpus in testdata/fuzz), pytest against the INSTALLED package, and js-conformance
 # (conformance/run.sh: the official @kintone/rest-api-client, pinned in conformance/js, against
 # the installed package's simulator; needs node and npm, `npm ci` fetches the client once). Every
 # stage runs even if an earlier one failed (typecheck, lint, pytest and js-conformance only after
@@ -21,7 +22,7 @@
 #   plugin (scripts/pytest_installed_check.py) fails the run if cdata_kintone is imported from
 #   anywhere but the installed package. Exit code 5 (no tests collected) is a failure when
 #   tests/ holds test files (test_*.py or *_test.py), and a notice when it holds none.
-# Environment: PYTHON (default: python), GO (default: go).
+# Environment: PYTHON (default: python), GO (default: go), FUZZTIME (default: 10s per fuzz target).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -129,6 +130,28 @@ lint() {
   "$PYTHON" -m ruff check .
 }
 
+# Every fuzz target (func FuzzX in a _test.go file under gokintone/) for FUZZTIME, one after
+# the other. go test -run alone (the go-test stage) runs the committed corpora; here the
+# fuzzer also mutates them. An input that fails is written to the package's
+# testdata/fuzz/FuzzX/ folder: commit it with the fix, and it is checked on every run.
+fuzz_targets() {
+  local rc=0 file target out
+  while IFS=: read -r file target; do
+    target=${target#func }
+    target=${target%%(*}
+    echo "fuzz: $target ($(dirname "$file"))"
+    if ! out=$("$GO" test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-10s}" "./$(dirname "$file")" 2>&1); then
+      rc=1
+    elif ! grep -q '^fuzz: elapsed' <<<"$out"; then
+      out+=$'\n'"fuzz: $target did not run"
+      rc=1
+    fi
+    grep -v '^fuzz: elapsed' <<<"$out" || true
+    grep '^fuzz: elapsed' <<<"$out" | tail -1 || true
+  done < <(grep -rH --include='*_test.go' '^func Fuzz' gokintone | sort)
+  return "$rc"
+}
+
 # The JavaScript conformance suite (conformance/run.sh starts and stops the simulator).
 js_conformance() {
   PYTHON="$PYTHON" bash "$ROOT/conformance/run.sh"
@@ -146,6 +169,7 @@ fi
 run_stage go-vet "$GO" vet ./... || true
 run_stage go-test "$GO" test -short -count=1 ./... || true
 run_stage go-race "$GO" test -race -short -count=1 ./... || true
+run_stage fuzz fuzz_targets || true
 if [ "$INSTALL_OK" -eq 1 ]; then
   run_stage pytest python_tests || true
   run_stage js-conformance js_conformance || true

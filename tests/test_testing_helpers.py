@@ -6,6 +6,9 @@ import datetime as dt
 import json
 import pathlib
 import socket
+import subprocess
+import sys
+import textwrap
 import time
 import zoneinfo
 from collections.abc import Iterator
@@ -270,3 +273,28 @@ def test_tls_mode() -> None:
         # Certificates are verified by default: the test CA is not trusted.
         with pytest.raises(mod.OperationalError):
             mod.connect(sim.connection_string)
+
+
+def test_tls_keys_are_deleted_when_the_simulator_stops() -> None:
+    with Simulator(order_records=20, tls="server") as sim:
+        assert sim.pki is not None
+        folder = pathlib.Path(sim.pki["dir"])
+        key = pathlib.Path(sim.pki["clientKeyFile"])
+        assert key.stat().st_mode & 0o077 == 0 and folder.stat().st_mode & 0o077 == 0
+    assert not folder.exists()
+
+
+def test_tls_keys_are_deleted_at_exit_without_close() -> None:
+    script = textwrap.dedent(
+        """
+        from cdata_kintone.testing import Simulator
+        sim = Simulator(order_records=5, tls="client-cert")
+        print(sim.pki["dir"])
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    folder = pathlib.Path(done.stdout.strip())
+    assert folder.name.startswith("kintonesim-pki-") and not folder.exists()

@@ -87,6 +87,7 @@ type conn struct {
 	client *kclient.Client
 	eng    *engine.Engine
 	oauth  *oauth.Manager // nil unless AuthScheme=OAuth
+	files  connstr.LocalFiles
 	events *events
 	mu     sync.Mutex
 	stmts  map[int64]*stmt
@@ -109,9 +110,9 @@ type connecting struct {
 }
 
 // Connect starts opening the connection a connection string describes and waits at most
-// waitMs for it (see ConnWait).
+// waitMs for it (see ConnWait). Its requests share one retry budget, like a statement's.
 func Connect(connStr string, waitMs int) (string, error) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(kclient.WithRetryBudget(context.Background(), kclient.StatementRetryBudget()))
 	p := &connecting{cancel: cancel}
 	p.open = start(func() (*conn, error) { return open(ctx, connStr) })
 	return p.await(registry.add(p), waitMs)
@@ -255,7 +256,7 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 			return nil, cancelled(ctx, err, "connecting")
 		}
 	}
-	return &conn{cfg: cfg, client: client, eng: eng, oauth: mgr, events: ev, stmts: map[int64]*stmt{}}, nil
+	return &conn{cfg: cfg, client: client, eng: eng, oauth: mgr, files: set.LocalFiles, events: ev, stmts: map[int64]*stmt{}}, nil
 }
 
 // cancelled is err, or the cancellation error when ctx was cancelled (the work failed because
@@ -299,11 +300,12 @@ func ConnClose(h int64) error {
 	switch v := registry.remove(h).(type) {
 	case *connecting:
 		v.cancel()
-		go func() {
+		start(func() (struct{}, error) { // a task nobody waits for: it holds a panic, if any
 			if v.open.wait(-1); v.open.err == nil {
 				v.open.val.close()
 			}
-		}()
+			return struct{}{}, nil
+		})
 	case *conn:
 		v.close()
 	}
@@ -484,9 +486,10 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (result, error) 
 	return r, nil
 }
 
-// startStmt registers a statement, starts its execution and waits at most waitMs for it.
+// startStmt registers a statement, starts its execution and waits at most waitMs for it. All
+// the statement's requests share one retry budget (kclient.StatementRetryBudget).
 func (c *conn) startStmt(waitMs int, run func(context.Context) (result, error)) (string, error) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(kclient.WithRetryBudget(context.Background(), kclient.StatementRetryBudget()))
 	s := &stmt{c: c, ctx: ctx, cancel: cancel}
 	c.mu.Lock()
 	if c.closed {
@@ -580,8 +583,9 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	s.fetch = nil
 	s.mu.Unlock()
 	if f.err != nil {
+		err := maskErr(s.c, cancelled(s.ctx, f.err, "the statement")) // before closing cancels s.ctx
 		closeStmt(h)
-		return "", maskErr(s.c, cancelled(s.ctx, f.err, "the statement"))
+		return "", err
 	}
 	var b strings.Builder
 	b.WriteString(`{"rows":[`)
@@ -649,7 +653,7 @@ func (s *stmt) release() {
 		return
 	}
 	s.cancel()
-	go func() {
+	start(func() (struct{}, error) { // a task nobody waits for: it holds a panic, if any
 		s.exec.wait(-1)
 		if f != nil {
 			f.wait(-1)
@@ -657,7 +661,8 @@ func (s *stmt) release() {
 		if s.exec.err == nil {
 			s.exec.val.Close()
 		}
-	}()
+		return struct{}{}, nil
+	})
 }
 
 // maskErr hides the connection's secrets, and the given ones (the values of secret parameters

@@ -253,3 +253,22 @@ func TestTaskPanic(t *testing.T) {
 		t.Errorf("%v", tk.err)
 	}
 }
+
+// TestFetchErrorIsItself: a request that fails while rows are fetched (after the first page)
+// fails the fetch with its own error, not as a cancellation (closing the failed statement
+// cancels its context, which must not change what is reported).
+func TestFetchErrorIsItself(t *testing.T) {
+	sh, c := sampleConn(t)
+	rule := `{"path": "/k/v1/records.json", "nth": 4, "status": 400, "code": "GAIA_IQ11", "message": "field gone"}`
+	if err := SimAddFault(sh, rule); err != nil {
+		t.Fatal(err)
+	}
+	s, err := executeWait(c, "SELECT Id FROM Deals", "[]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = StmtFetch(s, 5000, -1)
+	if kerr.KindOf(err) != kerr.KindAPIError || !strings.Contains(err.Error(), "field gone") {
+		t.Errorf("err = %v, want kintone's GAIA_IQ11", err)
+	}
+}

@@ -187,11 +187,8 @@ func Wire(err error) string {
 	return "[cdata_kintone:" + string(class) + ":" + code + "]" + details + " " + msg
 }
 
-// PanicError is the error a recovered panic becomes: an internal error with the stack, so
-// that a report can say where it happened.
-func PanicError(r any, stack []byte) error {
-	return kerr.New(kerr.KindInternal, "internal error in the kintone core (please report it): %v\n%s", r, stack)
-}
+// PanicError is kerr.Panicked, for pybind's guard (pybind imports the bridge only).
+func PanicError(r any, stack []byte) error { return kerr.Panicked(r, stack) }
 
 // fallbackStatuses are HTTP statuses of kintone error replies, one or more for each class
 // classForStatus gives a code it does not know.

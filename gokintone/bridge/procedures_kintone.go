@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/kintone-oss/cdata-kintone/gokintone/connstr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/engine"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
@@ -218,7 +221,7 @@ func procUploadFile(ctx context.Context, c *conn, in map[string]string) ([][]any
 		if key != "" {
 			return nil, kerr.New(kerr.KindInvalidArgument, "UploadFile takes a file (FullPath or FileData) or UploadedFileKey, not both")
 		}
-		name, data, err := fileToUpload(in)
+		name, data, err := fileToUpload(c.files, in)
 		if err != nil {
 			return nil, err
 		}
@@ -240,8 +243,9 @@ func procUploadFile(ctx context.Context, c *conn, in map[string]string) ([][]any
 	return [][]any{{key, "true", id, rev}}, nil
 }
 
-// fileToUpload reads the file UploadFile sends: from FullPath, or FileData in base64.
-func fileToUpload(in map[string]string) (name string, data []byte, err error) {
+// fileToUpload reads the file UploadFile sends: from FullPath (where files allows), or
+// FileData in base64.
+func fileToUpload(files connstr.LocalFiles, in map[string]string) (name string, data []byte, err error) {
 	if raw, ok := in["FileData"]; ok {
 		name = strings.TrimSpace(in["FileName"])
 		if name == "" {
@@ -265,7 +269,10 @@ func fileToUpload(in map[string]string) (name string, data []byte, err error) {
 		}
 		return name, data, nil
 	}
-	path := oauth.ExpandPath(in["FullPath"])
+	path, err := localFile(files, "UploadFile", "FullPath", in["FullPath"])
+	if err != nil {
+		return "", nil, err
+	}
 	st, err := os.Stat(path)
 	if err == nil && st.IsDir() {
 		return "", nil, kerr.New(kerr.KindInvalidArgument, "UploadFile: FullPath %s is a folder, not a file", strconv.Quote(path))
@@ -324,7 +331,10 @@ func procDownloadFile(ctx context.Context, c *conn, in map[string]string) ([][]a
 	target := strings.TrimSpace(in["DownloadLocation"])
 	limit := int64(maxFileDataSize)
 	if target != "" {
-		target = oauth.ExpandPath(target)
+		var err error
+		if target, err = localFile(c.files, "DownloadFile", "DownloadLocation", target); err != nil {
+			return nil, err
+		}
 		if st, err := os.Stat(target); err == nil && st.IsDir() {
 			return nil, kerr.New(kerr.KindInvalidArgument, "DownloadFile: DownloadLocation %s is a folder; give the path of the file to write",
 				strconv.Quote(target))
@@ -345,6 +355,52 @@ func procDownloadFile(ctx context.Context, c *conn, in map[string]string) ([][]a
 		return nil, kerr.Wrap(err, kerr.KindIO, "DownloadFile: cannot write DownloadLocation: %v", err)
 	}
 	return [][]any{{"true", nil, f.ContentType}}, nil
+}
+
+// localFile returns path, the local file parameter param of proc, with ~ expanded, after
+// checking it against the connection's LocalFiles: refused with NONE, and with a folder
+// unless the path, symbolic links resolved, lies inside it.
+func localFile(files connstr.LocalFiles, proc, param, path string) (string, error) {
+	if files.None {
+		return "", kerr.New(kerr.KindInvalidArgument, "%s: %s is refused: this connection has LocalFiles=NONE, so SQL reaches no "+
+			"local file (FileData passes the content instead)", proc, param)
+	}
+	path = oauth.ExpandPath(path)
+	if files.Folder == "" {
+		return path, nil
+	}
+	folder, err := filepath.EvalSymlinks(oauth.ExpandPath(files.Folder))
+	if err != nil {
+		return "", kerr.Wrap(err, kerr.KindInvalidConfig, "%s: the LocalFiles folder %s cannot be used: %v", proc, strconv.Quote(files.Folder), err)
+	}
+	resolved, err := resolvePath(path)
+	if err != nil {
+		return "", kerr.Wrap(err, kerr.KindIO, "%s: cannot resolve %s %s: %v", proc, param, strconv.Quote(path), err)
+	}
+	if rel, err := filepath.Rel(folder, resolved); err != nil || !filepath.IsLocal(rel) {
+		return "", kerr.New(kerr.KindInvalidArgument, "%s: %s %s is outside the folder LocalFiles allows (%s)",
+			proc, param, strconv.Quote(path), strconv.Quote(files.Folder))
+	}
+	return path, nil
+}
+
+// resolvePath is the absolute path with every symbolic link resolved; for a file that does
+// not exist yet, that of its folder joined with its name.
+func resolvePath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, filepath.Base(abs)), nil
 }
 
 // writeFileAtomically writes data to a temporary file next to path and renames it over path,

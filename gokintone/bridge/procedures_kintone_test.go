@@ -174,6 +174,9 @@ func TestKintoneProceduresRun(t *testing.T) {
 	if got, _ := os.ReadFile(out); string(got) != string(data) || rows[0][1] != nil {
 		t.Errorf("DownloadFile to %s: %q %v", out, got, rows)
 	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("DownloadFile wrote %v %v, want an owner-only file", st, err)
+	}
 
 	// UpdateStatus: one record (an action's name may hold a comma), then two in one request.
 	rows = mustQuery(t, conn, "EXECUTE UpdateStatus AppId = 1, RecordId = 1, Action = 'Start, now', Assignee = 'sato'", "")
@@ -228,4 +231,63 @@ func TestKintoneProceduresInAGuestSpace(t *testing.T) {
 func quoteJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// TestLocalFilesProperty: LocalFiles=NONE refuses every local path of UploadFile and
+// DownloadFile (FileData still works); LocalFiles=<folder> allows paths inside the folder
+// only, also when a symbolic link or .. points out of it.
+func TestLocalFilesProperty(t *testing.T) {
+	allowed, outside := t.TempDir(), t.TempDir()
+	inside := filepath.Join(allowed, "in.txt")
+	secret := filepath.Join(outside, "secret.txt")
+	for _, p := range []string{inside, secret} {
+		if err := os.WriteFile(p, []byte("data"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(allowed, "link.txt")
+	if err := os.Symlink(secret, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(allowed, "out")); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(conn int64, path string) error {
+		_, err := query(t, conn, "EXECUTE UploadFile FullPath = ?", `[["text",`+quoteJSON(path)+`]]`)
+		return err
+	}
+	download := func(conn int64, path string) error {
+		key := mustQuery(t, conn, "EXECUTE UploadFile FileData = 'ZGF0YQ==', FileName = 'd.txt', AttachToApp = 'true', AppId = 1", "")
+		var files []struct{ FileKey string }
+		att := mustQuery(t, conn, "SELECT doc FROM Docs WHERE Id = ?", `[["int","`+key[0][2].(string)+`"]]`)
+		json.Unmarshal([]byte(att[0][0].(string)), &files)
+		_, err := query(t, conn, "EXECUTE DownloadFile FileKey = ?, DownloadLocation = ?",
+			`[["text",`+quoteJSON(files[0].FileKey)+`],["text",`+quoteJSON(path)+`]]`)
+		return err
+	}
+	refused := func(err error, want string) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want one saying %q", err, want)
+		}
+	}
+
+	_, none := procConn(t, ";LocalFiles=none")
+	refused(upload(none, inside), "UploadFile: FullPath is refused: this connection has LocalFiles=NONE")
+	refused(download(none, filepath.Join(allowed, "new.txt")), "DownloadFile: DownloadLocation is refused")
+
+	_, confined := procConn(t, ";LocalFiles="+allowed)
+	if err := upload(confined, inside); err != nil {
+		t.Errorf("inside the folder: %v", err)
+	}
+	if err := download(confined, filepath.Join(allowed, "new.txt")); err != nil {
+		t.Errorf("download inside the folder: %v", err)
+	}
+	for _, p := range []string{secret, link, filepath.Join(allowed, "..", filepath.Base(outside), "secret.txt"), filepath.Join(allowed, "out", "secret.txt")} {
+		refused(upload(confined, p), "is outside the folder LocalFiles allows")
+	}
+	refused(download(confined, filepath.Join(allowed, "out", "new.txt")), "is outside the folder LocalFiles allows")
+	if _, err := os.Stat(filepath.Join(outside, "new.txt")); err == nil {
+		t.Errorf("a download was written outside the folder")
+	}
 }

@@ -39,6 +39,7 @@ type sim struct {
 	fixture *kintonesim.Fixture
 	clock   *kintonesim.Clock
 	pki     *kintonesim.TestPKI
+	pkiTemp bool // the PKI's folder is a temporary one SimStart made
 }
 
 // SimStart starts a simulator. fixture is "" for the sample dataset, a JSON document, or
@@ -97,13 +98,17 @@ func SimStart(fixture, options string) (int64, error) {
 			if dir, err = os.MkdirTemp("", "kintonesim-pki-"); err != nil {
 				return 0, kerr.Wrap(err, kerr.KindIO, "cannot create the certificate folder: %v", err)
 			}
+			sm.pkiTemp = true
 		}
 		if sm.pki, err = kintonesim.GenerateTestPKI(dir); err != nil {
+			sm.removePKI(dir)
 			return 0, kerr.Wrap(err, kerr.KindIO, "cannot create test certificates: %v", err)
 		}
 		to := sm.pki.TLSOptions()
 		to.RequireClientCert = o.TLS == "client-cert"
-		sm.rn, err = kintonesim.StartTLS(f, opts, o.Port, to)
+		if sm.rn, err = kintonesim.StartTLS(f, opts, o.Port, to); err != nil {
+			sm.removePKI(dir)
+		}
 	default:
 		return 0, kerr.New(kerr.KindInvalidArgument, "bad simulator tls option %q: use \"server\" or \"client-cert\"", o.TLS)
 	}
@@ -277,13 +282,29 @@ func SimResetRequests(h int64) error {
 	return nil
 }
 
-// SimStop stops a simulator.
+// SimStop stops a simulator and deletes the test certificates and private keys it generated
+// for TLS.
 func SimStop(h int64) error {
 	s, ok := registry.remove(h).(*sim)
 	if !ok || s == nil {
 		return nil
 	}
-	return s.rn.Close()
+	err := s.rn.Close()
+	if s.pki != nil {
+		s.removePKI(s.pki.Dir)
+	}
+	return err
+}
+
+// removePKI deletes the test certificates and their private keys from dir: the whole folder
+// when SimStart made it, else the files it wrote there.
+func (s *sim) removePKI(dir string) {
+	switch {
+	case s.pkiTemp:
+		os.RemoveAll(dir)
+	case s.pki != nil:
+		s.pki.Remove()
+	}
 }
 
 // simOAuthRequest is the JSON request of SimOAuth.

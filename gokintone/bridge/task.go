@@ -28,7 +28,7 @@ func start[T any](f func() (T, error)) *task[T] {
 		defer close(t.done)
 		defer func() {
 			if r := recover(); r != nil {
-				t.err = PanicError(r, debug.Stack())
+				t.err = kerr.Panicked(r, debug.Stack())
 			}
 		}()
 		t.val, t.err = f()

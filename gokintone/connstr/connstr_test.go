@@ -562,8 +562,8 @@ func TestTable(t *testing.T) {
 		"FirewallType", "FirewallServer", "FirewallPort", "FirewallUser", "FirewallPassword", "Logfile", "Verbosity",
 		"MaxLogFileSize", "Other", "AutoCache", "CacheLocation", "CacheConnection", "CacheProvider", "CacheTolerance",
 		"CacheMetadata", "Offline",
-		"CheckRevision", "ScanParallelism"} // the driver's own, not the reference's
-	implemented := []string{"CheckRevision", "ScanParallelism", "Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
+		"CheckRevision", "ScanParallelism", "LocalFiles"} // the driver's own, not the reference's
+	implemented := []string{"CheckRevision", "ScanParallelism", "LocalFiles", "Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
 		"Pagesize", "MaxRows", "SubtableSeparatorCharacter", "UseCodeForFieldName", "NumberMapToDouble",
 		"BasicAuthUser", "BasicAuthPassword", "SSLClientCert", "SSLClientCertType", "SSLClientCertSubject",
 		"SSLClientCertPassword", "SSLServerCert", "ProxyAutoDetect", "ProxyServer", "ProxyPort", "ProxyAuthScheme",

@@ -38,8 +38,9 @@ func FuzzRoundTrip(f *testing.F) {
 			return
 		}
 		checkFixedPoint(t, c.Format(), c)
-		if len(password) >= 3 && !strings.ContainsAny(password, "*;=") &&
-			strings.Count(c.String(), strings.TrimSpace(password)) > strings.Count(strings.ReplaceAll(c.String(), "Password=********", ""), strings.TrimSpace(password)) {
+		// (A password of one or two characters after trimming occurs in any text by chance.)
+		if p := strings.TrimSpace(password); len(p) >= 3 && !strings.ContainsAny(p, "*;=") &&
+			strings.Count(c.String(), p) > strings.Count(strings.ReplaceAll(c.String(), "Password=********", ""), p) {
 			t.Fatalf("String() %q shows the password", c.String())
 		}
 	})

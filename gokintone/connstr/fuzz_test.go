@@ -93,6 +93,14 @@ func checkNoSecretShown(t *testing.T, c *Config) {
 		}
 	}
 	shown := c.String()
+	// The masked entries' names are not the secrets (though "BasicAuthPassword" holds "sic").
+	var kept []string
+	for _, e := range strings.Split(shown, ";") {
+		if name, v, _ := strings.Cut(e, "="); v != "********" || lookup(name) == nil || !lookup(name).Secret {
+			kept = append(kept, e)
+		}
+	}
+	unnamed := strings.Join(kept, ";")
 	var rows strings.Builder
 	for _, r := range c.Rows() {
 		rows.WriteString(r.Current + "\n")
@@ -105,7 +113,7 @@ func checkNoSecretShown(t *testing.T, c *Config) {
 		if len(secret) < 3 || strings.ContainsAny(secret, "*;=") {
 			continue
 		}
-		if strings.Count(shown, secret) > strings.Count(public.String(), secret) {
+		if strings.Count(unnamed, secret) > strings.Count(public.String(), secret) {
 			t.Fatalf("String() %q shows the secret %q", shown, secret)
 		}
 		if strings.Count(rows.String(), secret) > strings.Count(publicRows.String(), secret) {

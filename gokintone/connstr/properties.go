@@ -77,6 +77,7 @@ const (
 	PropMaxRows                    = "MaxRows"
 	PropCheckRevision              = "CheckRevision"
 	PropScanParallelism            = "ScanParallelism"
+	PropLocalFiles                 = "LocalFiles"
 	PropSubtableSeparatorCharacter = "SubtableSeparatorCharacter"
 	PropUseCodeForFieldName        = "UseCodeForFieldName"
 	PropNumberMapToDouble          = "NumberMapToDouble"
@@ -270,6 +271,13 @@ var properties = []Property{
 	{Name: PropTimeout, Category: "Miscellaneous", Type: TypeInt, Default: "60", Support: Supported,
 		ranged: true, min: 0, max: math.MaxInt32,
 		Description: "Seconds to wait for each HTTP request to kintone; 0 waits without limit."},
+	{Name: PropLocalFiles, Category: "Miscellaneous", Type: TypeString, Default: "ANY", Support: Supported, check: checkLocalFiles,
+		valid: "ANY, NONE, or a folder as an absolute path (or one starting with ~/)",
+		Description: "A property of this driver (not of the reference product). Which local files SQL may reach through the " +
+			"UploadFile (FullPath) and DownloadFile (DownloadLocation) procedures, which matters where users type SQL into a " +
+			"tool that runs it with this process's rights: ANY, any file the process may read or write; NONE, no local file " +
+			"(FileData still uploads and returns content); or a folder, to which the paths are confined (symbolic links " +
+			"resolved, so none leads out of it)."},
 	{Name: "Other", Category: "Miscellaneous", Type: TypeString,
 		Description: "Hidden or experimental options written as Name=Value pairs separated by semicolons (quote the whole value)."},
 

@@ -29,6 +29,14 @@ type Settings struct {
 	CheckRevision bool  // UPDATE and DELETE send the revision their scan read
 	// ScanParallelism is how many page requests one full-table scan may have under way.
 	ScanParallelism int
+	LocalFiles      LocalFiles
+}
+
+// LocalFiles says which local files the UploadFile and DownloadFile procedures may read and
+// write (the LocalFiles property).
+type LocalFiles struct {
+	None   bool   // no local file at all
+	Folder string // only files inside this folder (as given: ~ is not expanded); "" = any
 }
 
 // BasicAuth is the optional Basic authentication layer.
@@ -88,6 +96,13 @@ func (c *Config) Settings() Settings {
 			SubtableSeparator:   c.get(PropSubtableSeparatorCharacter),
 		},
 		SSL: SSLSettings{ServerCert: c.get(PropSSLServerCert)},
+	}
+	switch v := c.get(PropLocalFiles); v {
+	case "ANY":
+	case "NONE":
+		s.LocalFiles.None = true
+	default:
+		s.LocalFiles.Folder = v
 	}
 	if s.MaxRows <= 0 && !c.isSet(PropMaxRows) {
 		s.MaxRows = -1

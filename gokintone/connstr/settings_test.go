@@ -23,7 +23,13 @@ func TestSettings(t *testing.T) {
 		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p", func(s Settings) bool {
 			return s.MaxRows == -1 && s.Pagesize == 500 && s.Timeout == 60*time.Second && s.GuestSpaceID == 0 &&
-				s.Schema == SchemaSettings{SubtableSeparator: "_"}
+				s.Schema == SchemaSettings{SubtableSeparator: "_"} && s.LocalFiles == LocalFiles{}
+		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p;LocalFiles=none", func(s Settings) bool {
+			return s.LocalFiles == LocalFiles{None: true}
+		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p;LocalFiles=~/exports", func(s Settings) bool {
+			return s.LocalFiles == LocalFiles{Folder: "~/exports"}
 		}},
 		{"Url=https://x.cybozu.com;APIToken=abc,def;AppId=3,4;UseCodeForFieldName=true;NumberMapToDouble=true", func(s Settings) bool {
 			return s.AuthScheme == AuthAPIToken && reflect.DeepEqual(s.Tokens, []TokenPair{{3, "abc"}, {4, "def"}}) &&
@@ -46,6 +52,15 @@ func TestSettings(t *testing.T) {
 		}
 		if s := cfg.Settings(); !c.check(s) {
 			t.Errorf("%s: %+v", c.conn, s)
+		}
+	}
+}
+
+func TestLocalFilesValues(t *testing.T) {
+	for _, bad := range []string{"exports", "./exports", "~user/x", "/tmp/a\x00b", "any-thing"} {
+		if _, err := Parse("Url=https://x.cybozu.com;User=u;Password=p;LocalFiles='" + bad + "'"); err == nil ||
+			!strings.Contains(err.Error(), "LocalFiles must be ANY, NONE or a folder given as an absolute path") {
+			t.Errorf("LocalFiles=%q: %v", bad, err)
 		}
 	}
 }

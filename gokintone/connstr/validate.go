@@ -3,6 +3,7 @@ package connstr
 import (
 	"net"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -534,4 +535,18 @@ func checkScope(v string) (string, error) {
 		}
 	}
 	return strings.Join(items, " "), nil
+}
+
+// checkLocalFiles accepts ANY, NONE (in any case) or a folder: an absolute path, or one
+// starting with ~/ (the home folder).
+func checkLocalFiles(v string) (string, error) {
+	t := strings.TrimSpace(v)
+	if u := strings.ToUpper(t); u == "ANY" || u == "NONE" {
+		return u, nil
+	}
+	if strings.IndexByte(t, 0) >= 0 || !(filepath.IsAbs(t) || t == "~" || strings.HasPrefix(t, "~/")) {
+		return "", invalidConfig("LocalFiles must be ANY, NONE or a folder given as an absolute path (or starting with ~/), not %s",
+			shortQuote(t))
+	}
+	return t, nil
 }

@@ -271,6 +271,10 @@ func (e *Engine) begin(ctx context.Context, sql string, rows [][]any) (*Stmt, er
 	}
 	sql = rewriteUpsert(sql)
 	facts := analyzeSQL(sql)
+	if facts.empty {
+		// (SQLite prepares such text as no statement at all, which go-sqlite3 cannot run.)
+		return nil, kerr.New(kerr.KindSQL, "the SQL text holds no statement")
+	}
 	if facts.trailing {
 		return nil, kerr.New(kerr.KindSQL, "only one SQL statement can be executed at a time; split the text at ';'")
 	}

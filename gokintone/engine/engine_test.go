@@ -34,7 +34,7 @@ func newFixtureFrom(t *testing.T, f *kintonesim.Fixture) *fixture {
 
 // newFixtureWith serves f from a fresh simulator and opens an engine with opts on it, as the
 // fixture's first user with a password.
-func newFixtureWith(t *testing.T, f *kintonesim.Fixture, opts Options) *fixture {
+func newFixtureWith(t testing.TB, f *kintonesim.Fixture, opts Options) *fixture {
 	t.Helper()
 	sim, err := kintonesim.New(f, kintonesim.Options{})
 	if err != nil {
@@ -291,6 +291,10 @@ func TestErrors(t *testing.T) {
 		{"SELECT nope FROM Deals", kerr.KindSQL, "no such column: nope"},
 		{"SELEC 1", kerr.KindSQL, "syntax error"},
 		{"SELECT 1; SELECT 2", kerr.KindSQL, "only one SQL statement"},
+		// Text without a statement: SQLite prepares none, which go-sqlite3 would run into a crash.
+		{"", kerr.KindSQL, "holds no statement"},
+		{" ;; -- nothing\n /* here */ ;", kerr.KindSQL, "holds no statement"},
+		{"/* never closed", kerr.KindSQL, "holds no statement"},
 		{"ATTACH 'x.db' AS x", kerr.KindNotSupported, "not authorized"},
 		{"CREATE TABLE t(a)", kerr.KindNotSupported, "not authorized"},
 		{"PRAGMA writable_schema = 1", kerr.KindNotSupported, "not authorized"},

@@ -408,6 +408,8 @@ func (p *pager) partition() error {
 	window := make(chan struct{}, p.v.e.opts.ScanParallelism)
 	p.window = window
 	go func() { // starts the ranges in order, so the one consumed next is always running
+		next := 0 // the first range not started
+		defer recovered(func(err error) { failParts(parts[next:], err) })
 		for i, r := range ranges {
 			select {
 			case window <- struct{}{}:
@@ -418,6 +420,7 @@ func (p *pager) partition() error {
 				return
 			}
 			go p.readRange(ctx, parts[i], r[0], r[1])
+			next = i + 1
 		}
 	}()
 	return nil // the first page is still in p.buf
@@ -426,6 +429,7 @@ func (p *pager) partition() error {
 // readRange sends the pages of records with lo < $id <= hi to out, then closes it.
 func (p *pager) readRange(ctx context.Context, out chan page, lo, hi int64) {
 	defer close(out)
+	defer recovered(func(err error) { sendPage(ctx, out, page{err: err}) })
 	size := int64(p.v.e.opts.Pagesize)
 	for {
 		where := kquery.And(p.where, kquery.C("$id", kquery.Gt, kquery.Int(lo)), kquery.C("$id", kquery.Le, kquery.Int(hi)))
@@ -490,7 +494,10 @@ func (p *pager) prefetch() {
 	p.cancel = cancel
 	ch := make(chan page, 1)
 	p.ahead = ch
-	go func() { ch <- p.fetch(ctx, query) }()
+	go func() {
+		defer recovered(func(err error) { ch <- page{err: err} })
+		ch <- p.fetch(ctx, query)
+	}()
 }
 
 func (p *pager) close() {

@@ -73,6 +73,7 @@ func foldByte(c byte) byte {
 
 // sqlFacts are the statement-level facts the virtual tables read while SQLite plans.
 type sqlFacts struct {
+	empty     bool   // the text holds no statement: blanks, comments and semicolons only
 	trailing  bool   // a non-empty statement follows the first ';'
 	firstWord string // the statement's first keyword, lower-cased
 
@@ -267,7 +268,7 @@ var comparisonOps = map[string]bool{"=": true, "==": true, "<": true, "<=": true
 // analyzeSQL reads the facts of one statement's text.
 func analyzeSQL(sql string) sqlFacts {
 	toks, trailing := tokenize(sql)
-	f := sqlFacts{trailing: trailing, tables: map[string]int{}}
+	f := sqlFacts{empty: len(toks) == 0 && !trailing, trailing: trailing, tables: map[string]int{}}
 	parseStatement(toks, &f)
 	if len(toks) > 0 && toks[0].kind == tokWord {
 		f.firstWord = strings.ToLower(toks[0].text)

@@ -140,6 +140,10 @@ type Client struct {
 
 	requests atomic.Int64
 	observe  func(Exchange)
+	// busyUntil is when kintone last said the domain is at its limit of concurrent requests
+	// (429 GAIA_TO04) plus the backoff chosen then, in Unix nanoseconds: no request of this
+	// client starts before it (see holdWhileBusy).
+	busyUntil atomic.Int64
 }
 
 // Exchange describes one HTTP attempt, for Config.Observe. It carries no headers, bodies or

@@ -122,7 +122,7 @@ func (e *APIError) retryable() bool {
 		return true
 	}
 	switch e.Status {
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	case http.StatusTooManyRequests:
 		// GAIA_TM12 (too many cursors) does not clear by itself within a few retries.
@@ -135,17 +135,29 @@ func (e *APIError) retryable() bool {
 type transportError struct {
 	err     error
 	reset   bool // the connection broke before any reply: safe to resend an idempotent request
+	cut     bool // the connection broke while the reply was read
 	timeout bool // the per-request Timeout elapsed
 }
 
 func (e *transportError) Error() string   { return e.err.Error() }
 func (e *transportError) Unwrap() error   { return e.err }
 func (e *transportError) Timeout() bool   { return e.timeout }
-func (e *transportError) Temporary() bool { return e.reset }
+func (e *transportError) Temporary() bool { return e.reset || e.cut }
+
+// unreadableReply is a 2xx reply whose body is not the JSON asked for: a gateway's or a
+// captive portal's HTML page, or JSON cut short. Some server answered, so a write may have
+// been applied.
+type unreadableReply struct{ err error }
+
+func (e *unreadableReply) Error() string { return e.err.Error() }
+func (e *unreadableReply) Unwrap() error { return e.err }
 
 // IsRetryable reports whether err is a transient failure after which an idempotent request may
-// be sent again: 429 GAIA_TO04, 502, 503, 504, GAIA_DA02, GAIA_RE18, or a connection that
-// broke before any reply. Authentication failures, query errors and timeouts are not.
+// be sent again: 429 without a code or with GAIA_TO04, 500, 502, 503, 504, GAIA_DA02,
+// GAIA_RE18, a 2xx reply that is not the JSON asked for (a gateway's page), or a connection
+// that broke before or during the reply. Authentication failures, query errors, timeouts,
+// other statuses (kintone's legacy 520 included) and 429 GAIA_TM12 (ten cursors are open:
+// that does not clear within seconds) are not.
 func IsRetryable(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -153,9 +165,10 @@ func IsRetryable(err error) bool {
 	}
 	var te *transportError
 	if errors.As(err, &te) {
-		return te.reset
+		return te.reset || te.cut
 	}
-	return false
+	var ur *unreadableReply
+	return errors.As(err, &ur)
 }
 
 // IsTimeout reports whether err is a timeout: the per-request Timeout, a context deadline, a
@@ -401,6 +414,7 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 		what := "request failed"
 		if replied {
 			what = "reading the reply failed"
+			te.cut = !te.timeout && isConnReset(err)
 		}
 		msg = what + ": " + innermost(err).Error()
 	}

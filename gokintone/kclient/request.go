@@ -225,7 +225,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	}
 	renewed := false
 	for retry := 0; ; retry++ {
-		if ctx.Err() != nil {
+		if !c.holdWhileBusy(ctx) {
 			return c.ctxFailure(cl.method, path, ctx, nil)
 		}
 		bearer := ""
@@ -259,6 +259,12 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		wait, ok := c.retry.wait(retry, retryAfter(err))
 		if !ok {
 			return gaveUp(err, retry+1)
+		}
+		if !takeRetry(ctx, wait) {
+			return budgetSpent(ctx, err, retry+1)
+		}
+		if isTooBusy(err) {
+			c.busyFor(wait)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -361,7 +367,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 		if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct != "" && ct != "application/json" {
 			what = "a " + ct + " body instead of JSON"
 		}
-		return kerr.Wrap(err, kerr.KindBadReply, "%s",
+		return kerr.Wrap(&unreadableReply{err}, kerr.KindBadReply, "%s",
 			c.redact(fmt.Sprintf("kintone %s %s: the reply (HTTP %d) has %s: %v", method, path, resp.StatusCode, what, err)))
 	}
 	return nil

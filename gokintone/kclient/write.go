@@ -67,7 +67,8 @@ func (c *Client) Write(ctx context.Context, app int64, r WriteRequest) (json.Raw
 
 // MaybeApplied reports whether a write that failed with err may nevertheless have been applied
 // by kintone: the request left this machine and no reply says it was refused (the connection
-// broke, the reply timed out, or a gateway answered instead of kintone with a server error).
+// broke, the reply timed out, a gateway answered instead of kintone with a server error, or a
+// 2xx reply could not be read).
 // kintone's own error replies, and failures before the request was sent (no connection,
 // unknown host, a refused certificate), are false.
 func MaybeApplied(err error) bool {
@@ -76,6 +77,10 @@ func MaybeApplied(err error) bool {
 		// kintone's envelope: it refused the request, and a bulkRequest is atomic. Another
 		// server's 5xx (a gateway) may have come after kintone applied it.
 		return ae.Code == "" && ae.Status >= 500
+	}
+	var ur *unreadableReply
+	if errors.As(err, &ur) {
+		return true // a 2xx reply that could not be read: perhaps kintone's, after applying it
 	}
 	var te *transportError
 	if !errors.As(err, &te) {

@@ -137,6 +137,14 @@ func Wrap(err error, kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Err: err}
 }
 
+// Panicked is the error a recovered panic becomes: an internal error with the panic's value and
+// the stack of the goroutine it happened on, so that a bug in the core reaches the caller as
+// an exception instead of aborting the process (a panic no goroutine recovers ends the whole
+// program, Python included).
+func Panicked(r any, stack []byte) *Error {
+	return New(KindInternal, "internal error in the kintone core (please report it): %v\n%s", r, stack)
+}
+
 // WithMessage returns an *Error that says what e says (the same Kind, Code, Status and
 // Details) with message msg and cause err.
 func (e *Error) WithMessage(msg string, err error) *Error {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"math/big"
 	"net"
@@ -114,6 +115,8 @@ type TestPKI struct {
 	UntrustedCert    tls.Certificate
 	CACertificate    *x509.Certificate
 	ClientCommonName string
+
+	files []string // every file written, for Remove
 }
 
 // TLSOptions returns server options that require a client certificate signed by the CA.
@@ -193,13 +196,26 @@ func leafTemplate(cn string, usage x509.ExtKeyUsage) *x509.Certificate {
 	}
 }
 
+// Remove deletes the files GenerateTestPKI wrote, private keys included; the folder stays (it
+// may be the caller's).
+func (p *TestPKI) Remove() error {
+	var errs []error
+	for _, f := range p.files {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // GenerateTestPKI creates a throwaway CA, a server certificate for localhost / 127.0.0.1 / ::1
 // and client certificates (one signed by the CA, one by an unrelated CA) in dir, which is
-// created if needed. Certificates are ECDSA P-256, valid from an hour ago for five years.
+// created if needed (owner-only: it holds private keys). Certificates are ECDSA P-256, valid
+// from an hour ago for five years; Remove deletes the files.
 // Files: ca.pem, ca-key.pem, server.pem, server-key.pem, client.pem, client-key.pem,
 // client-combined.pem (certificate + key), untrusted-client.pem, untrusted-client-key.pem.
 func GenerateTestPKI(dir string) (*TestPKI, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("kintonesim: %w", err)
 	}
 	ca, err := issueCert(caTemplate("kintone simulator test CA"), nil)
@@ -249,6 +265,10 @@ func GenerateTestPKI(dir string) (*TestPKI, error) {
 		if err := os.WriteFile(*f.field, f.data, f.mode); err != nil {
 			return nil, fmt.Errorf("kintonesim: %w", err)
 		}
+	}
+	p.files = make([]string, len(files))
+	for i, f := range files {
+		p.files[i] = *f.field
 	}
 	// The server presents its certificate followed by the CA's, so clients that trust only
 	// the CA can build the chain.

@@ -148,7 +148,8 @@ class NativeCore(Protocol):
         ...
 
     def SimStop(self, h: int, /) -> bool:
-        """SimStop stops a simulator."""
+        """SimStop stops a simulator and deletes the test certificates, private keys included,
+        that it generated for TLS."""
         ...
 
     def SimAdvance(self, h: int, seconds: float, /) -> bool:

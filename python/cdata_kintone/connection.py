@@ -52,7 +52,8 @@ def build_connection_string(connection_string: str, properties: Mapping[str, Any
 
     ``None`` values are left out; booleans become ``true``/``false``; lists and tuples are
     joined with commas (``APIToken=["t1", "t2"]``). A name given twice, in either part, is
-    reported by the core as an error.
+    reported by the core as an error; text holding a NUL character or lone surrogates is an
+    :class:`InterfaceError` here.
     """
     if not isinstance(connection_string, str):
         raise exceptions.ProgrammingError(
@@ -68,7 +69,21 @@ def build_connection_string(connection_string: str, properties: Mapping[str, Any
         if value is None:
             continue
         parts.append(f"{name}={quote_property_value(_format_property_value(name, value))};")
-    return "".join(parts)
+    text = "".join(parts)
+    # Where, never what: the text may hold secrets.
+    nul = text.find("\0")
+    if nul >= 0:
+        raise exceptions.InterfaceError(
+            f"malformed connection string: a NUL character at character {nul + 1}"
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise exceptions.InterfaceError(
+            f"malformed connection string: it is not valid Unicode ({exc.reason} at character "
+            f"{exc.start + 1})"
+        ) from None
+    return text
 
 
 def connect(connection_string: str = "", **properties: Any) -> Connection:

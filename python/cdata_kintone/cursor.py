@@ -26,6 +26,25 @@ Row = tuple[Any, ...]
 Description = tuple[tuple[str, str, None, None, None, None, None], ...]
 
 
+
+def _check_operation(operation: object) -> None:
+    """Refuses SQL text the core cannot be given: not a str, holding a NUL character (which
+    ends text on the way to the core), or not valid Unicode (lone surrogates)."""
+    if not isinstance(operation, str):
+        raise ProgrammingError(f"the SQL statement must be a str, not {type(operation).__name__}")
+    nul = operation.find("\0")
+    if nul >= 0:
+        raise ProgrammingError(
+            f"the SQL text holds a NUL character at position {nul}; pass text that holds one "
+            "as a parameter"
+        )
+    try:
+        operation.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ProgrammingError(
+            f"the SQL text is not valid Unicode ({exc.reason} at position {exc.start})"
+        ) from None
+
 class Cursor:
     """A PEP 249 cursor: "These objects represent a database cursor, which is used to manage
     the context of a fetch operation."
@@ -123,10 +142,7 @@ class Cursor:
         """
         self._check_open()
         self._reset()
-        if not isinstance(operation, str):
-            raise ProgrammingError(
-                f"the SQL statement must be a str, not {type(operation).__name__}"
-            )
+        _check_operation(operation)
         params = _convert.encode_parameters(parameters)
         try:
             self._take(self._session.execute(operation, params, self._started))
@@ -146,10 +162,7 @@ class Cursor:
         unknown). A statement that returns rows raises :class:`ProgrammingError`.
         """
         self._check_open()
-        if not isinstance(operation, str):
-            raise ProgrammingError(
-                f"the SQL statement must be a str, not {type(operation).__name__}"
-            )
+        _check_operation(operation)
         if isinstance(seq_of_parameters, (str, bytes)):
             raise ProgrammingError("seq_of_parameters must be a sequence of parameter sequences")
         self._reset()

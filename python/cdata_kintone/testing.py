@@ -8,7 +8,9 @@
 
 The simulator is an in-memory kintone REST server inside the native core, listening on a free
 loopback port (``http://localhost:<port>``), loaded with a sample dataset unless a fixture is
-given. It runs until :meth:`Simulator.close` (or the end of the ``with`` block).
+given. It runs until :meth:`Simulator.close` (or the end of the ``with`` block, or of the
+process: simulators still running then are stopped, so that a TLS simulator's generated keys
+are deleted).
 
 pytest users get a fixture with the package: ``def test_x(kintone_simulator): ...`` receives a
 fresh simulator with the sample data (see :mod:`cdata_kintone.pytest_plugin`). Importing this
@@ -17,6 +19,7 @@ module never imports pytest.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -24,6 +27,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
+import weakref
 from html.parser import HTMLParser
 from typing import Any, Union
 
@@ -34,6 +38,16 @@ from .exceptions import ProgrammingError
 __all__ = ["Simulator", "authorize_as_user"]
 
 Fixture = Union[None, str, "os.PathLike[str]", dict[str, Any], list[Any]]
+
+
+#: The simulators not stopped yet, stopped at exit (a TLS simulator's private keys go with it).
+_running: weakref.WeakSet[Simulator] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_running() -> None:
+    for sim in list(_running):
+        sim.close()
 
 
 def _fixture_json(fixture: Fixture) -> str:
@@ -114,6 +128,7 @@ class Simulator:
             # A fixture may hold what kintone would refuse (a formula, a CALC format): it loads,
             # and the user is told.
             warnings.warn(f"kintone simulator fixture: {warning}", UserWarning, stacklevel=2)
+        _running.add(self)
 
     # --- facts -----------------------------------------------------------------------------
 
@@ -134,7 +149,8 @@ class Simulator:
     @property
     def pki(self) -> dict[str, str] | None:
         """With ``tls``: the test certificate files (``caFile``, ``clientCertFile``,
-        ``clientKeyFile``, ``clientPemFile``, ``untrustedClientCertFile``, ...)."""
+        ``clientKeyFile``, ``clientPemFile``, ``untrustedClientCertFile``, ...). They are
+        deleted, private keys included, when the simulator stops."""
         pki = self._info.get("pki")
         return dict(pki) if pki else None
 
@@ -279,6 +295,7 @@ class Simulator:
     def close(self) -> None:
         """Stop the simulator. Idempotent."""
         handle, self._handle = self._handle, None
+        _running.discard(self)
         if handle is not None and _native.usable():
             _native.call(self._core.SimStop, handle)
 
