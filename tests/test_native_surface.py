@@ -128,3 +128,29 @@ def test_http_requests_are_logged_at_debug(
     assert http and all(r.levelno == logging.DEBUG for r in http)
     assert any("GET /k/v1/records.json -> HTTP 200 in " in r.getMessage() for r in http)
     assert all(abs(r.created - time.time()) < 60 for r in http)
+
+
+def test_cancel_right_after_execute_starts(sim: Simulator, conn: mod.Connection) -> None:
+    """A cancel() before the core has answered with the statement's handle is not lost."""
+    sim.add_fault(path="/k/v1/records.json", times=1, delay=30)
+    cur = conn.cursor()
+    threading.Timer(0.01, cur.cancel).start()
+    t0 = time.monotonic()
+    with pytest.raises(mod.StatementCancelled):
+        cur.execute("SELECT * FROM Deals")
+    assert time.monotonic() - t0 < 2.0
+
+
+def test_cancel_stops_work_in_memory(conn: mod.Connection) -> None:
+    """A statement busy with rows already in memory (a table scanned once per outer row)
+    stops on cancel too."""
+    cur = conn.cursor()
+    cur.execute("SELECT COUNT(*) FROM Deals").fetchall()
+    threading.Timer(0.5, cur.cancel).start()
+    t0 = time.monotonic()
+    with pytest.raises(mod.StatementCancelled):
+        cur.execute(
+            "SELECT COUNT(*) FROM Deals a, Deals b, Deals c WHERE a.Amount + b.Amount > c.Amount"
+        ).fetchall()
+    assert time.monotonic() - t0 < 3.0
+    assert cur.execute("SELECT 1").fetchone() == (1,)

@@ -163,6 +163,7 @@ type cursor struct {
 	eof  bool
 	skip int64 // OFFSET still to apply in Go
 	left int64 // LIMIT still to apply in Go, -1 for none
+	seen int   // rows looked at, for the cancellation check
 }
 
 // rowSource yields the rows of the table.
@@ -245,6 +246,13 @@ func (c *cursor) Next() error {
 		return nil
 	}
 	for {
+		// A statement may spend long in memory (a cached table scanned per outer row): every
+		// 1,024 rows it checks whether it was cancelled, so that StmtCancel stops it too.
+		if c.seen++; c.seen&1023 == 0 {
+			if st := c.vt.e.current; st != nil && st.ctx.Err() != nil {
+				return c.fail(kerr.Wrap(st.ctx.Err(), kerr.KindInterrupted, "the statement was stopped: %v", st.ctx.Err()))
+			}
+		}
 		row, err := c.src.next()
 		if err != nil {
 			return c.fail(err)

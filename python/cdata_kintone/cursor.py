@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,9 @@ class Cursor:
         self._closed = False
         self._stmt: int | None = None  # open statement handle in the core
         self._running: int | None = None  # the statement being executed, for cancel()
+        self._executing = False  # an execute() is under way (cancel() may come before _running)
+        self._cancel_pending = False  # cancel() came before the statement's handle
+        self._cancel_lock = threading.Lock()
         self._inserted: list[int] = []  # ids of the records the last execution inserted
         self._description: Description | None = None
         self._converters: list[tuple[int, Any]] = []
@@ -144,10 +148,11 @@ class Cursor:
         self._reset()
         _check_operation(operation)
         params = _convert.encode_parameters(parameters)
+        self._begin()
         try:
             self._take(self._session.execute(operation, params, self._started))
         finally:
-            self._running = None
+            self._end()
         return self
 
     def executemany(
@@ -167,22 +172,41 @@ class Cursor:
             raise ProgrammingError("seq_of_parameters must be a sequence of parameter sequences")
         self._reset()
         rows = "[" + ",".join(_convert.encode_parameters(p) for p in seq_of_parameters) + "]"
+        self._begin()
         try:
             self._take(self._session.execute_many(operation, rows, self._started))
         finally:
-            self._running = None
+            self._end()
         return self
 
     def cancel(self) -> None:
         """Cancel the statement this cursor is running or reading, from any thread: the call
         waiting for kintone raises :class:`OperationalError` (a :class:`StatementCancelled`)
         soon after. Does nothing when no statement is open."""
-        stmt = self._running or self._stmt
+        with self._cancel_lock:
+            stmt = self._running or self._stmt
+            if stmt is None and self._executing:
+                # The core has not answered with the statement's handle yet: cancel it as
+                # soon as it does.
+                self._cancel_pending = True
+                return
         if stmt is not None and not self.closed:
             self._session.cancel_statement(stmt)
 
+    def _begin(self) -> None:
+        with self._cancel_lock:
+            self._executing, self._cancel_pending = True, False
+
+    def _end(self) -> None:
+        with self._cancel_lock:
+            self._executing, self._running, self._cancel_pending = False, None, False
+
     def _started(self, stmt: int) -> None:
-        self._running = stmt  # read by cancel() on another thread
+        with self._cancel_lock:  # cancel() reads these on another thread
+            self._running = stmt
+            pending = self._cancel_pending
+        if pending:
+            self._session.cancel_statement(stmt)
 
     def fetchone(self) -> Row | None:
         """PEP 249: "Fetch the next row of a query result set, returning a single sequence, or
