@@ -57,7 +57,9 @@ def sim() -> Iterator[Simulator]:
 def test_scan_while_others_write(sim: Simulator, strategy: str) -> None:
     props = {"Url": sim.url, "User": "u", "Password": "pw"}
     # The page sizes tell the reader's requests from the writer's in the simulator's log.
-    reader, writer = mod.connect(**props, Pagesize=50), mod.connect(**props, Pagesize=100)
+    # Two id ranges at a time: the scan's requests spread over the consumer's pace.
+    reader = mod.connect(**props, Pagesize=50, ScanParallelism=2)
+    writer = mod.connect(**props, Pagesize=100)
     touched: set[int] = set()  # ids the writer changed or deleted (new ones are not in ids)
     stop = threading.Event()
     errors: list[BaseException] = []
