@@ -27,6 +27,17 @@ type Settings struct {
 	Pagesize      int   // records per request
 	MaxRows       int64 // rows a query returns at most; -1: no limit
 	CheckRevision bool  // UPDATE and DELETE send the revision their scan read
+
+	Logging LogSettings
+}
+
+// LogSettings are the logging properties. The core makes the log records; the Python side
+// writes them to the file.
+type LogSettings struct {
+	File        string   // Logfile as given ("" = none); ~ not expanded
+	Verbosity   int      // 1 to 5
+	MaxFileSize int64    // bytes at which the file is rotated
+	Modules     []string // the loggers (children of cdata_kintone) written to the file; nil = all
 }
 
 // BasicAuth is the optional Basic authentication layer.
@@ -85,6 +96,16 @@ func (c *Config) Settings() Settings {
 			SubtableSeparator:   c.get(PropSubtableSeparatorCharacter),
 		},
 		SSL: SSLSettings{ServerCert: c.get(PropSSLServerCert)},
+		Logging: LogSettings{
+			File:      c.get(PropLogfile),
+			Verbosity: int(c.integer(PropVerbosity)),
+		},
+	}
+	s.Logging.MaxFileSize, _ = parseLogFileSize(c.get(PropMaxLogFileSize)) // validated by Parse
+	if v := c.get(PropLogModules); v != "" {                               // canonical: names separated by ";"
+		for _, m := range strings.Split(v, ";") {
+			s.Logging.Modules = append(s.Logging.Modules, logModules[strings.ToUpper(m)])
+		}
 	}
 	if s.MaxRows <= 0 && !c.isSet(PropMaxRows) {
 		s.MaxRows = -1

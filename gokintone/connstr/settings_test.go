@@ -23,7 +23,12 @@ func TestSettings(t *testing.T) {
 		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p", func(s Settings) bool {
 			return s.MaxRows == -1 && s.Pagesize == 500 && s.Timeout == 60*time.Second && s.GuestSpaceID == 0 &&
-				s.Schema == SchemaSettings{SubtableSeparator: "_"}
+				s.Schema == SchemaSettings{SubtableSeparator: "_"} &&
+				reflect.DeepEqual(s.Logging, LogSettings{Verbosity: 1, MaxFileSize: 100 << 20})
+		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p;Logfile=~/k.log;Verbosity=3;MaxLogFileSize=512kb;LogModules='http; PUSHDOWN,http'", func(s Settings) bool {
+			return reflect.DeepEqual(s.Logging, LogSettings{File: "~/k.log", Verbosity: 3, MaxFileSize: 512 << 10,
+				Modules: []string{"http", "pushdown"}})
 		}},
 		{"Url=https://x.cybozu.com;APIToken=abc,def;AppId=3,4;UseCodeForFieldName=true;NumberMapToDouble=true", func(s Settings) bool {
 			return s.AuthScheme == AuthAPIToken && reflect.DeepEqual(s.Tokens, []TokenPair{{3, "abc"}, {4, "def"}}) &&
@@ -46,6 +51,23 @@ func TestSettings(t *testing.T) {
 		}
 		if s := cfg.Settings(); !c.check(s) {
 			t.Errorf("%s: %+v", c.conn, s)
+		}
+	}
+}
+
+func TestLoggingValuesRefused(t *testing.T) {
+	for value, want := range map[string]string{
+		"MaxLogFileSize=10TB":          "MaxLogFileSize must be a size of at least 1KB",
+		"MaxLogFileSize=1000":          "at least 1KB",
+		"MaxLogFileSize=-5MB":          "not \"-5MB\"",
+		"LogModules='HTTP;SSL'":        "unknown module \"SSL\"",
+		"LogModules=';,'":              "names no module",
+		"Verbosity=6":                  "Verbosity",
+		"MaxLogFileSize=99999999999GB": "MaxLogFileSize",
+	} {
+		_, err := Parse("Url=https://x.cybozu.com;User=u;Password=p;" + value)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want it to say %q", value, err, want)
 		}
 	}
 }
