@@ -136,7 +136,13 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		bounded := push.exact && limit >= 0
 		n := st.filters[v.t]
 		if n > v.e.opts.FilterCallsBeforeCache || (n > 1 && push.where == nil && !bounded) {
-			rows, err := v.fetchAll(ctx)
+			whole := v.newPager(ctx, pushed{}, false, -1, 0)
+			if report := v.e.opts.OnScan; report != nil {
+				s := v.scan(cons, args, pushed{}, whole)
+				s.Whole = true
+				report(s)
+			}
+			rows, err := v.fetchAll(whole)
 			if err != nil {
 				return nil, false, err
 			}
@@ -145,6 +151,16 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			return &sliceSource{rows: cachedRows(v.t, c, cons, args), desc: desc}, false, nil
 		}
 	}
+	p := v.newPager(ctx, push, desc, limit, offset)
+	if report := v.e.opts.OnScan; report != nil {
+		report(v.scan(cons, args, push, p))
+	}
+	return p, push.exact, nil
+}
+
+// newPager is the pager of a scan that sends push, in Id order (descending when desc); it
+// sends limit and offset too when push is exact (-1: no limit).
+func (v *vtab) newPager(ctx context.Context, push pushed, desc bool, limit, offset int64) *pager {
 	p := &pager{v: v, ctx: ctx, where: push.where, desc: desc, limit: -1,
 		parallel: limit < 0 && offset == 0}
 	if v.t.Subtable != "" {
@@ -157,7 +173,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			p.offset, p.localSkip = maxOffset, offset-maxOffset
 		}
 	}
-	return p, push.exact, nil
+	return p
 }
 
 // cachedRows are the rows of the cached table a scan reads: those an equality index finds
@@ -174,11 +190,8 @@ func cachedRows(t *schema.Table, c *tableCache, cons [][3]int, args []any) []*ro
 	return c.rows
 }
 
-func (v *vtab) fetchAll(ctx context.Context) ([]*row, error) {
-	p := &pager{v: v, ctx: ctx, limit: -1, parallel: true}
-	if v.t.Subtable != "" {
-		p.fields = []string{"$id", "$revision", v.t.Subtable}
-	}
+// fetchAll reads every row p (a pager without condition or limit) yields.
+func (v *vtab) fetchAll(p *pager) ([]*row, error) {
 	defer p.close()
 	var rows []*row
 	for {
@@ -292,9 +305,6 @@ func (p *pager) fetch(ctx context.Context, query string) page {
 	res, err := p.v.e.client.Records(ctx, p.v.t.AppID, query, p.fields, false)
 	if err != nil {
 		return page{err: err}
-	}
-	if progress := p.v.e.opts.Progress; progress != nil {
-		progress(p.v.t.Name, len(res.Records))
 	}
 	return page{recs: res.Records}
 }

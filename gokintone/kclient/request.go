@@ -64,8 +64,9 @@ func (cl *call) queryAndFields() (query string, fields []string) {
 	return query, fields
 }
 
-// recordCounter is a reply that holds records (Exchange.Records of a read).
-type recordCounter interface{ recordCount() int }
+// RecordCounter is a reply that holds records: a read decoded into one tells observers how
+// many it received (Exchange.Records).
+type RecordCounter interface{ RecordCount() int }
 
 // formBody is a request body that is not JSON (a multipart/form-data upload).
 type formBody struct {
@@ -317,8 +318,8 @@ func (c *Client) observed(ctx context.Context, cl *call, path string, p *prepare
 		if errors.As(err, &ae) {
 			x.Status = ae.Status
 		}
-	} else if rc, ok := out.(recordCounter); ok {
-		x.Records = rc.recordCount()
+	} else if rc, ok := out.(RecordCounter); ok {
+		x.Records = rc.RecordCount()
 	}
 	if c.observe != nil {
 		c.observe(x)

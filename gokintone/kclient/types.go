@@ -472,7 +472,7 @@ type recordsWire struct {
 	TotalCount jsonIntNull `json:"totalCount"`
 }
 
-func (w *recordsWire) recordCount() int { return len(w.Records) }
+func (w *recordsWire) RecordCount() int { return len(w.Records) }
 
 // UnmarshalJSON decodes a page; kintone sends totalCount as a string or null.
 func (p *RecordsPage) UnmarshalJSON(data []byte) error {
