@@ -190,6 +190,7 @@ class Session:
         try:
             with self.lock:
                 self.check_open()
+                events = self._follow_log_level()
                 reply: dict[str, Any] | None = None
                 try:
                     reply = _load(self._call(start), "Execute")
@@ -203,7 +204,7 @@ class Session:
                     reply = None
                     raise
                 finally:
-                    events = self.drain_if(reply)
+                    events += self.drain_if(reply)
             columns = reply.get("description")
             if columns is not None and not isinstance(columns, list):
                 raise InterfaceError("malformed column description from the kintone native core")
@@ -227,6 +228,7 @@ class Session:
         try:
             with self.lock:
                 self.check_open()
+                events = self._follow_log_level()
                 batch: _convert.Batch | None = None
                 try:
                     first = self._call(self.core.StmtFetch, stmt, n, SLICE_MS)
@@ -245,7 +247,7 @@ class Session:
                     batch = None
                     raise
                 finally:
-                    events = self.drain_if(batch)
+                    events += self.drain_if(batch)
                 return batch
         finally:
             self.report(events)
@@ -295,6 +297,13 @@ class Session:
             _native.call(self.core.ConnCancel, self.handle)
 
     # --- events ----------------------------------------------------------------------------
+
+    def _follow_log_level(self) -> list[Any]:
+        """Before a call: when the level Python's loggers want changed since the core was last
+        told, tell it (draining what waits), so that the call is recorded at the new level."""
+        if logger.getEffectiveLevel() != self._log_level:
+            return self.drain()
+        return []
 
     def drain_if(self, reply: dict[str, Any] | _convert.Batch | None) -> list[Any]:
         """Drain the events when the reply says some wait, when the wanted log level changed,
