@@ -65,7 +65,7 @@ __all__ = [
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
-_UTC = _dt.UTC
+_UTC = _dt.timezone.utc
 _b64encode = base64.b64encode
 _b64decode = base64.b64decode
 _dumps = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
