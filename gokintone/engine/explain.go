@@ -9,7 +9,6 @@ package engine
 import (
 	"context"
 	"database/sql/driver"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,24 +53,7 @@ func (c Condition) Text(withValue bool) string {
 	if !withValue || c.Op == "IS NULL" || c.Op == "IS NOT NULL" {
 		return text
 	}
-	return text + " " + literalText(c.Value)
-}
-
-// literalText writes a value as an SQL literal.
-func literalText(v any) string {
-	switch x := sqlValue(v).(type) {
-	case nil:
-		return "NULL"
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case string:
-		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
-	case []byte:
-		return "X'" + strings.ToUpper(hex.EncodeToString(x)) + "'"
-	}
-	return fmt.Sprint(v)
+	return text + " " + schema.ShowValue(sqlValue(c.Value))
 }
 
 // joinConditions writes conditions joined by AND ("" for none).
