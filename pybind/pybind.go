@@ -40,11 +40,12 @@ func Version() (v string, err error) {
 
 // Connect starts opening a connection described by a connection string (parse, validate,
 // check the credentials with one request; with OAuth, possibly the browser authorization) and
-// waits at most waitMs for it. Returns JSON `{"conn": handle, "ready": bool}`; the handle can be
-// used once ready (see ConnWait).
-func Connect(connStr string, waitMs int) (reply string, err error) {
+// waits at most waitMs for it. wanted selects the events recorded from the first request on,
+// as ConnDrain's does ("" = the default). Returns JSON `{"conn": handle, "ready": bool}`; the
+// handle can be used once ready (see ConnWait).
+func Connect(connStr string, wanted string, waitMs int) (reply string, err error) {
 	defer guard(&err)
-	return bridge.Connect(connStr, waitMs)
+	return bridge.Connect(connStr, wanted, waitMs)
 }
 
 // ConnWait waits at most waitMs for a connection Connect started. Returns JSON
@@ -70,33 +71,40 @@ func ConnCancel(h int64) (ok bool, err error) {
 }
 
 // ConnInfo returns JSON `{"connection_string": masked, "requests": HTTP requests so far,
-// "auth_scheme": name}`.
+// "requests_by_app": {"app id": requests, ...} ("0": those that concern no one app),
+// "auth_scheme": name, "logging": {"file", "verbosity", "max_file_size", "modules", "level"}}`
+// (the Logfile, Verbosity, MaxLogFileSize in bytes, LogModules as logger names or null for
+// all, and the lowest level the Logfile gets: with a Logfile the core records from that level
+// on, whatever Connect and ConnDrain asked).
 func ConnInfo(h int64) (info string, err error) {
 	defer guard(&err)
 	return bridge.ConnInfo(h)
 }
 
 // ConnDrain sets which events the connection records from now on (wanted: JSON
-// `{"log_level": Python level number, "progress": bool}`, "" = keep the current choice; the
-// default records WARNING and above, no progress) and returns, and forgets, those waiting:
-// JSON `{"warnings": [text], "logs": [{"level", "logger", "message", "time"}], "progress":
-// [{"table", "received"}]}`. Warnings are metadata kintone sent in a shape the driver went
-// past (Python raises them as KintoneWarning); logs go to Python's logging module; progress is
-// one event per page of records received. Replies of Execute, StmtWait and StmtFetch carry
-// "events": how many are waiting, so Python drains only when there are some.
+// `{"log_level": Python level number}`, "" = keep the current choice; the default records
+// WARNING and above) and returns, and forgets, those waiting: JSON `{"warnings": [text],
+// "logs": [{"level", "logger", "message", "time"}]}`. Warnings are metadata kintone sent in a
+// shape the driver went past (Python raises them as KintoneWarning); logs go to Python's
+// logging module, what they hold set by the connection's Verbosity. Replies of Execute,
+// StmtWait and StmtFetch carry "events": how many are waiting, so Python drains only when
+// there are some.
 func ConnDrain(h int64, wanted string) (events string, err error) {
 	defer guard(&err)
 	return bridge.ConnDrain(h, wanted)
 }
 
-// Execute starts one SQL statement, or a stored procedure call `EXECUTE Name Param = value,
-// ...`, with params (a JSON list, see Value encoding) and waits at most waitMs for it. Returns
-// JSON `{"stmt": handle, "ready": bool, "events": n}`, and once ready also `"description"`
-// (null for a statement without a result set, which is then already released; else a list of
+// Execute starts one SQL statement, a stored procedure call `EXECUTE Name Param = value, ...`,
+// or `EXPLAIN KINTONE query` (what the query would send to kintone, without sending it), with
+// params (a JSON list, see Value encoding) and waits at most waitMs for it. Returns JSON
+// `{"stmt": handle, "ready": bool, "events": n}`, and once ready also `"description"` (null
+// for a statement without a result set, which is then already released; else a list of
 // `{"name", "decltype", "type_code"}`), `"rowcount"` (rows changed by DML, -1 when not known)
 // and, after INSERTs into kintone tables, `"inserted_ids"` (the new record ids, in row order).
-// An error of the execution releases the statement; a failed write's error carries details
-// (see Errors in README.md).
+// A reply (of StmtWait and StmtFetch too) carries `"requests"` when the statement sent HTTP
+// requests since its last reply: a list of `{"method", "path", "app", "query", "fields",
+// "records", "status", "ms"}` (and `"error"` for a failed attempt). An error of the execution
+// releases the statement; a failed write's error carries details (see Errors in README.md).
 func Execute(h int64, sql string, params string, waitMs int) (reply string, err error) {
 	defer guard(&err)
 	return bridge.Execute(h, sql, params, waitMs)

@@ -4,12 +4,16 @@
 # Stages: install the package with its test extra (pip, building the Go extension), typecheck
 # (mypy --strict) and lint (ruff check) of the Python code, go vet, go test -short,
 # go test -race -short, fuzz (every Go fuzz target for FUZZTIME each, default 10s, from its
-# committed corpus in testdata/fuzz), pytest against the INSTALLED package, and js-conformance
+# committed corpus in testdata/fuzz), pytest against the INSTALLED package, js-conformance
 # (conformance/run.sh: the official @kintone/rest-api-client, pinned in conformance/js, against
-# the installed package's simulator; needs node and npm, `npm ci` fetches the client once). Every
-# stage runs even if an earlier one failed (typecheck, lint, pytest and js-conformance only after
-# a successful install, which brings mypy and ruff); the exit status is non-zero if any stage
-# failed. A line "stage NAME: Ns (...)" is printed per stage, then a summary.
+# the installed package's simulator; needs node and npm, `npm ci` fetches the client once), and
+# pyversions: the oldest and newest supported CPython (PYVERSIONS, default "3.10 3.13", found
+# on PATH or under pyenv) each get a manylinux wheel built by scripts/build-wheels.sh, installed
+# with the test extra into a fresh venv (build/pyversions/), and a smoke subset of the tests
+# (SMOKE_TESTS below) run against it. Every stage runs even if an earlier one failed (typecheck,
+# lint, pytest and js-conformance only after a successful install, which brings mypy and ruff);
+# the exit status is non-zero if any stage failed. A line "stage NAME: Ns (...)" is printed per
+# stage, then a summary.
 #
 # Conventions:
 # - Go: tests that need large data skip themselves under `testing.Short()`; this script always
@@ -152,6 +156,36 @@ fuzz_targets() {
   return "$rc"
 }
 
+# The smoke subset run on every CPython of PYVERSIONS: the import, the DB-API, the native
+# surface, types, writes, logging and the example notebook (so each version's extras resolve).
+SMOKE_TESTS=(test_import.py test_version.py test_dbapi_contract.py test_native_surface.py test_types.py
+  test_writes.py test_observability.py test_notebook.py)
+
+# pyversions: for each CPython of PYVERSIONS, the wheel the README's command builds, installed
+# with the test extra into a fresh venv, and SMOKE_TESTS run against it.
+pyversions() {
+  local version python venv tag wheel dist_version
+  # shellcheck source=pythons.sh
+  . "$ROOT/scripts/pythons.sh"
+  # shellcheck disable=SC2086 # the versions are words
+  bash "$ROOT/scripts/build-wheels.sh" ${PYVERSIONS:-3.10 3.13} || return 1
+  dist_version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/pyproject.toml" | head -n 1)
+  for version in ${PYVERSIONS:-3.10 3.13}; do
+    python=$(find_python "$version") || return 1
+    venv="$ROOT/build/pyversions/$version"
+    tag="cp${version/./}"
+    wheel=$(ls "$ROOT"/dist/cdata_kintone-"$dist_version"-"$tag"-"$tag"-manylinux*.whl) || return 1
+    echo "pyversions: CPython $version, $(basename "$wheel")"
+    "$python" -m venv --clear "$venv" || return 1
+    "$venv/bin/python" -m pip install -q "$wheel[test]" || return 1
+    (
+      cd "$ROOT/tests" &&
+        PYTHONPATH="$ROOT/scripts" CDATA_KINTONE_SOURCE_ROOT="$ROOT" \
+          "$venv/bin/python" -m pytest -p pytest_installed_check -p no:cacheprovider -q "${SMOKE_TESTS[@]}"
+    ) || return 1
+  done
+}
+
 # The JavaScript conformance suite (conformance/run.sh starts and stops the simulator).
 js_conformance() {
   PYTHON="$PYTHON" bash "$ROOT/conformance/run.sh"
@@ -173,9 +207,11 @@ run_stage fuzz fuzz_targets || true
 if [ "$INSTALL_OK" -eq 1 ]; then
   run_stage pytest python_tests || true
   run_stage js-conformance js_conformance || true
+  run_stage pyversions pyversions || true
 else
   skip_stage pytest "the package did not install"
   skip_stage js-conformance "the package did not install"
+  skip_stage pyversions "the package did not install"
 fi
 
 echo

@@ -17,7 +17,7 @@ from cdata_kintone.testing import Simulator
 
 pytestmark = pytest.mark.native
 
-UTC = dt.UTC
+UTC = dt.timezone.utc
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ def test_post_many_and_read_them_back(sim: Simulator, conn: mod.Connection, deal
     assert [r[0] for r in rows] == list(range(1, 13))  # oldest first
     assert {(r[1], r[2], r[4], r[7]) for r in rows} == {(DEALS, deal, sim.user, None)}
     assert [r[3] for r in rows] == [f"note {i}" for i in range(12)]
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.timezone.utc)
     assert all(abs(now - r[6]) < dt.timedelta(minutes=5) for r in rows)
     # Every column is typed as the README's Types table promises.
     promised = readme_types()
@@ -130,7 +130,7 @@ def test_refusals(sim: Simulator, conn: mod.Connection, deal: int) -> None:
     with pytest.raises(mod.ProgrammingError, match="CreatedAt"):
         conn.execute(
             "INSERT INTO Comments (AppId, RecordId, Text, CreatedAt) VALUES (?, ?, 'x', ?)",
-            [DEALS, deal, dt.datetime(2024, 1, 1, tzinfo=dt.UTC)],
+            [DEALS, deal, dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)],
         )
     assert comment_requests(sim) == {}
 

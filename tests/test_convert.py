@@ -16,7 +16,7 @@ import cdata_kintone as mod
 from cdata_kintone import _convert
 from cdata_kintone._convert import convert_rows, converters_for, decode_fetch, encode_parameters
 
-UTC = dt.UTC
+UTC = dt.timezone.utc
 JST = dt.timezone(dt.timedelta(hours=9))
 
 

@@ -245,7 +245,7 @@ def test_values_are_converted(conn: mod.Connection) -> None:
     assert cur.fetchone() == (
         1,
         decimal.Decimal("1.5"),
-        dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+        dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc),
         "名前1",
         b"\x01",
     )

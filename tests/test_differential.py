@@ -59,7 +59,7 @@ from difftest.sqlast import Node, Raw, render, valid
 
 pytestmark = pytest.mark.native
 
-UTC = datetime.UTC
+UTC = datetime.timezone.utc
 
 SEED = int(os.environ.get("DIFFTEST_SEED", "20260101"))
 N_SAMPLE = int(os.environ.get("DIFFTEST_STATEMENTS", "1500"))

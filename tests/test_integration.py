@@ -77,7 +77,7 @@ def _raw(v: Any) -> Any:
     if isinstance(v, decimal.Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
     if isinstance(v, dt.datetime):
-        return v.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return v.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(v, (dt.date, dt.time)):
         return v.isoformat()
     return v

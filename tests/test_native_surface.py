@@ -126,7 +126,7 @@ def test_http_requests_are_logged_at_debug(
         conn.execute("SELECT Id FROM Deals").fetchall()
     http = [r for r in caplog.records if r.name == "cdata_kintone.http"]
     assert http and all(r.levelno == logging.DEBUG for r in http)
-    assert any("GET /k/v1/records.json -> HTTP 200 in " in r.getMessage() for r in http)
+    assert any("GET /k/v1/records.json (app 2) -> HTTP 200 in " in r.getMessage() for r in http)
     assert all(abs(r.created - time.time()) < 60 for r in http)
 
 

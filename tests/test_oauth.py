@@ -30,7 +30,7 @@ pytestmark = pytest.mark.native
 CLIENT_ID = "oauth-test-client"
 CLIENT_SECRET = "s3cret-of-the-client"
 CUSTOMERS = "顧客リスト"  # app 1 of the sample dataset, 300 records
-START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def free_port() -> int:

@@ -63,6 +63,6 @@ def test_from_ticks() -> None:
     assert mod.DateFromTicks(ticks) == dt.date(*local[:3])
     assert mod.TimeFromTicks(ticks) == dt.time(*local[3:6])
     ts = mod.TimestampFromTicks(ticks)
-    assert ts.tzinfo is dt.UTC
-    assert ts == dt.datetime(2023, 11, 14, 22, 13, 20, 250000, tzinfo=dt.UTC)
+    assert ts.tzinfo is dt.timezone.utc
+    assert ts == dt.datetime(2023, 11, 14, 22, 13, 20, 250000, tzinfo=dt.timezone.utc)
     assert ts.timestamp() == ticks

@@ -277,7 +277,7 @@ def test_python_values_reach_kintone(sim: Simulator, conn: mod.Connection) -> No
         Decimal("0.25"),
         dt.date(2026, 2, 28),
         dt.time(9, 30),
-        dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.timezone.utc),
     )
     assert row[5] in ('["Web","Email"]', '["Email","Web"]')
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	_ "github.com/mattn/go-sqlite3" // the SQL engine; compiled into the one shared object
@@ -89,6 +90,7 @@ type conn struct {
 	oauth  *oauth.Manager // nil unless AuthScheme=OAuth
 	files  connstr.LocalFiles
 	events *events
+	usage  *usage
 	mu     sync.Mutex
 	stmts  map[int64]*stmt
 	closed bool
@@ -109,12 +111,20 @@ type connecting struct {
 	cancel context.CancelFunc
 }
 
-// Connect starts opening the connection a connection string describes and waits at most
-// waitMs for it (see ConnWait). Its requests share one retry budget, like a statement's.
-func Connect(connStr string, waitMs int) (string, error) {
+// Connect starts opening the connection a connection string describes, recording the events
+// wanted (JSON of Wanted; "" for the default) from its first request, and waits at most waitMs
+// for it (see ConnWait). Its requests share one retry budget, like a statement's.
+func Connect(connStr, wanted string, waitMs int) (string, error) {
+	w := defaultWanted
+	if strings.TrimSpace(wanted) != "" {
+		var err error
+		if w, err = parseWanted(wanted); err != nil {
+			return "", err
+		}
+	}
 	ctx, cancel := context.WithCancel(kclient.WithRetryBudget(context.Background(), kclient.StatementRetryBudget()))
 	p := &connecting{cancel: cancel}
-	p.open = start(func() (*conn, error) { return open(ctx, connStr) })
+	p.open = start(func() (*conn, error) { return open(ctx, connStr, w) })
 	return p.await(registry.add(p), waitMs)
 }
 
@@ -155,13 +165,15 @@ func (p *connecting) await(h int64, waitMs int) (string, error) {
 
 // open parses the connection string, builds the client and checks the credentials by listing
 // the apps (one request per 100 apps; with API tokens, one per AppId).
-func open(ctx context.Context, connStr string) (*conn, error) {
+func open(ctx context.Context, connStr string, w Wanted) (*conn, error) {
+	began := time.Now()
 	cfg, err := connstr.Parse(connStr)
 	if err != nil {
 		return nil, err
 	}
 	set := cfg.Settings()
-	ev := newEvents()
+	ev := newEvents(set.Logging, w)
+	use := &usage{}
 	kc := kclient.Config{
 		BaseURL:           set.URL,
 		GuestSpaceID:      set.GuestSpaceID,
@@ -171,7 +183,7 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 		BasicAuthPassword: set.BasicAuth.Password,
 		TLS:               tlsOptions(set.SSL),
 		Proxy:             proxyOptions(set.Proxy),
-		Observe:           ev.observeHTTP,
+		Observe:           func(x kclient.Exchange) { ev.observeHTTP(x); use.observe(x) },
 	}
 	var appIDs []int64
 	var mgr *oauth.Manager
@@ -230,7 +242,7 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 		},
 		MaxRows:         set.MaxRows,
 		AppIDs:          appIDs,
-		Progress:        ev.page,
+		OnScan:          ev.scanned,
 		CheckRevision:   set.CheckRevision,
 		ScanParallelism: set.ScanParallelism,
 	}
@@ -241,22 +253,49 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 	}
 	// Check the credentials with one listing, except on an OAuth connection that has no token
 	// yet (InitiateOAuth=OFF without OAuthAccessToken: only the OAuth procedures work on it).
+	apps := -1
 	if mgr == nil || mgr.Authorized() {
-		_, _, err := eng.Tables(ctx)
+		listed, _, err := eng.Tables(ctx)
 		if err != nil && mgr != nil && mgr.Mode() == oauth.ModeGetAndRefresh && oauth.IsGrantError(err) {
 			// The stored authorization is gone: the desktop flow authorizes again.
 			if _, aerr := mgr.Authorize(ctx, mgr.Callback(), mgr.Scope(), ""); aerr != nil {
 				eng.Close()
 				return nil, cancelled(ctx, aerr, "connecting")
 			}
-			_, _, err = eng.Tables(ctx)
+			listed, _, err = eng.Tables(ctx)
 		}
 		if err != nil {
 			eng.Close()
 			return nil, cancelled(ctx, err, "connecting")
 		}
+		apps = len(listed)
 	}
-	return &conn{cfg: cfg, client: client, eng: eng, oauth: mgr, files: set.LocalFiles, events: ev, stmts: map[int64]*stmt{}}, nil
+	ev.log("INFO", loggerConnection, "%s", connectedMessage(set, apps, time.Since(began)))
+	return &conn{cfg: cfg, client: client, eng: eng, oauth: mgr, files: set.LocalFiles, events: ev, usage: use, stmts: map[int64]*stmt{}}, nil
+}
+
+// connectedMessage is the log record of a connection opened: where, as whom (never a
+// secret), how many apps it sees (-1: not listed yet, an OAuth connection without a token).
+func connectedMessage(set connstr.Settings, apps int, took time.Duration) string {
+	who := "with OAuth"
+	switch set.AuthScheme {
+	case connstr.AuthPassword:
+		who = "as " + set.User
+	case connstr.AuthAPIToken:
+		ids := make([]string, len(set.Tokens))
+		for i, t := range set.Tokens {
+			ids[i] = strconv.FormatInt(t.AppID, 10)
+		}
+		who = "with API tokens of apps " + strings.Join(ids, ", ")
+	}
+	msg := fmt.Sprintf("connected to %s %s in %.0f ms", set.URL, who, float64(took.Microseconds())/1000)
+	if set.GuestSpaceID > 0 {
+		msg += fmt.Sprintf(" (guest space %d)", set.GuestSpaceID)
+	}
+	if apps >= 0 {
+		msg += fmt.Sprintf("; %d apps", apps)
+	}
+	return msg
 }
 
 // cancelled is err, or the cancellation error when ctx was cancelled (the work failed because
@@ -340,16 +379,22 @@ func ConnCancel(h int64) error {
 	return nil
 }
 
-// ConnInfo returns the masked connection string and the number of requests sent.
+// ConnInfo returns the masked connection string, the number of requests sent (in all and per
+// app) and the logging settings.
 func ConnInfo(h int64) (string, error) {
 	c, err := getConn(h)
 	if err != nil {
 		return "", err
 	}
+	log := c.cfg.Settings().Logging
+	logging := map[string]any{"file": log.File, "verbosity": log.Verbosity, "max_file_size": log.MaxFileSize,
+		"modules": log.Modules, "level": logfileLevel(log.Verbosity)}
 	b, err := json.Marshal(map[string]any{
 		"connection_string": c.cfg.String(),
 		"requests":          c.client.RequestCount(),
+		"requests_by_app":   c.usage.counts(),
 		"auth_scheme":       c.cfg.AuthScheme(),
+		"logging":           logging,
 	})
 	return string(b), err
 }
@@ -362,11 +407,9 @@ func ConnDrain(h int64, wanted string) (string, error) {
 		return "", err
 	}
 	if strings.TrimSpace(wanted) != "" {
-		var w Wanted
-		dec := json.NewDecoder(strings.NewReader(wanted))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&w); err != nil {
-			return "", kerr.New(kerr.KindMalformedCall, "bad event selection %q: %v", wanted, err)
+		w, err := parseWanted(wanted)
+		if err != nil {
+			return "", err
 		}
 		c.events.want(w)
 	}
@@ -389,6 +432,8 @@ type stmt struct {
 	mu    sync.Mutex
 	exec  *task[result]  // the execution; its value is the result
 	fetch *task[fetched] // the fetch in progress, nil when none
+
+	meter meter // the requests sent since the last reply
 }
 
 // countResult is the result of a statement without a result set that changed n rows (-1: not
@@ -475,7 +520,9 @@ func ExecuteMany(h int64, sql, rows string, waitMs int) (string, error) {
 func (c *conn) run(ctx context.Context, sql string, args []any) (result, error) {
 	var r result
 	var err error
-	if isExecute(sql) {
+	if target, explain := engine.ExplainTarget(sql); explain {
+		r, err = c.explain(ctx, target, args)
+	} else if isExecute(sql) {
 		r, err = c.execute(ctx, sql, args)
 	} else {
 		r, err = c.eng.Execute(ctx, sql, args)
@@ -486,18 +533,28 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (result, error) 
 	return r, nil
 }
 
-// startStmt registers a statement, starts its execution and waits at most waitMs for it. All
-// the statement's requests share one retry budget (kclient.StatementRetryBudget).
+// explain answers EXPLAIN KINTONE for the query sql.
+func (c *conn) explain(ctx context.Context, sql string, args []any) (result, error) {
+	rows, err := c.eng.Explain(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	return &staticResult{cols: engine.ExplainColumns, rows: rows}, nil
+}
+
+// startStmt registers a statement, starts its execution and waits at most waitMs for it. Its
+// requests are told to its meter, and share one retry budget (kclient.StatementRetryBudget).
 func (c *conn) startStmt(waitMs int, run func(context.Context) (result, error)) (string, error) {
 	ctx, cancel := context.WithCancel(kclient.WithRetryBudget(context.Background(), kclient.StatementRetryBudget()))
-	s := &stmt{c: c, ctx: ctx, cancel: cancel}
+	s := &stmt{c: c, cancel: cancel}
+	s.ctx = kclient.WithObserver(ctx, s.meter.observe)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
 		cancel()
 		return "", kerr.New(kerr.KindClosed, "the connection is closed")
 	}
-	s.exec = start(func() (result, error) { return run(ctx) })
+	s.exec = start(func() (result, error) { return run(s.ctx) })
 	id := registry.add(s)
 	c.stmts[id] = s
 	c.mu.Unlock()
@@ -515,16 +572,22 @@ func StmtWait(h int64, waitMs int) (string, error) {
 
 // await answers for an execution: not ready yet; ready, with the result's description and row
 // count (a statement without a result set is released at once); or the error (released too).
+// Either answer carries the requests sent since the last one.
 func (s *stmt) await(h int64, waitMs int) (string, error) {
+	var b strings.Builder
 	if !s.exec.wait(waitMs) {
-		return fmt.Sprintf(`{"stmt":%d,"ready":false,"events":%d}`, h, s.c.pendingEvents()), nil
+		fmt.Fprintf(&b, `{"stmt":%d,"ready":false`, h)
+		if err := s.meter.writeTo(&b); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, `,"events":%d}`, s.c.pendingEvents())
+		return b.String(), nil
 	}
 	if s.exec.err != nil {
 		closeStmt(h)
 		return "", s.exec.err
 	}
 	r := s.exec.val
-	var b strings.Builder
 	fmt.Fprintf(&b, `{"stmt":%d,"ready":true,"description":`, h)
 	if cols := r.Columns(); cols == nil {
 		closeStmt(h)
@@ -544,6 +607,9 @@ func (s *stmt) await(h int64, waitMs int) (string, error) {
 		}
 		b.WriteString(`,"inserted_ids":`)
 		b.Write(ids)
+	}
+	if err := s.meter.writeTo(&b); err != nil {
+		return "", err
 	}
 	fmt.Fprintf(&b, `,"events":%d}`, s.c.pendingEvents())
 	return b.String(), nil
@@ -576,8 +642,14 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 		s.fetch = f
 	}
 	s.mu.Unlock()
+	var b strings.Builder
 	if !f.wait(waitMs) {
-		return fmt.Sprintf(`{"rows":[],"done":false,"ready":false,"events":%d}`, s.c.pendingEvents()), nil
+		b.WriteString(`{"rows":[],"done":false,"ready":false`)
+		if err := s.meter.writeTo(&b); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, `,"events":%d}`, s.c.pendingEvents())
+		return b.String(), nil
 	}
 	s.mu.Lock()
 	s.fetch = nil
@@ -587,7 +659,6 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 		closeStmt(h)
 		return "", err
 	}
-	var b strings.Builder
 	b.WriteString(`{"rows":[`)
 	for i, r := range f.val.rows {
 		if i > 0 {
@@ -600,7 +671,11 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	if f.val.done {
 		closeStmt(h)
 	}
-	fmt.Fprintf(&b, `],"done":%t,"ready":true,"events":%d}`, f.val.done, s.c.pendingEvents())
+	fmt.Fprintf(&b, `],"done":%t,"ready":true`, f.val.done)
+	if err := s.meter.writeTo(&b); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&b, `,"events":%d}`, s.c.pendingEvents())
 	return b.String(), nil
 }
 

@@ -109,7 +109,7 @@ func TestConnWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ConnClose(c)
-	const none = `{"warnings":[],"logs":[],"progress":[]}`
+	const none = `{"warnings":[],"logs":[]}`
 	if d, err := ConnDrain(c, ""); err != nil || d != none {
 		t.Errorf("no warnings: %s %v", d, err)
 	}

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +13,7 @@ import (
 
 // connectWait opens a connection, waiting as long as it takes.
 func connectWait(connStr string) (int64, error) {
-	reply, err := Connect(connStr, -1)
+	reply, err := Connect(connStr, "", -1)
 	if err != nil {
 		return 0, err
 	}
@@ -193,55 +194,109 @@ func TestExecuteMany(t *testing.T) {
 	}
 }
 
-// TestDrainEvents: HTTP log records and progress events are recorded only once asked for,
-// counted in replies and drained once.
+// drained is what ConnDrain answers.
+type drained struct {
+	Warnings []string
+	Logs     []struct {
+		Level, Logger, Message string
+		Time                   float64
+	}
+}
+
+func drain(t *testing.T, c int64, wanted string) drained {
+	t.Helper()
+	d, err := ConnDrain(c, wanted)
+	var ev drained
+	if err != nil || json.Unmarshal([]byte(d), &ev) != nil {
+		t.Fatalf("drain: %s %v", d, err)
+	}
+	return ev
+}
+
+// TestDrainEvents: log records are recorded only once asked for, counted in replies and
+// drained once.
 func TestDrainEvents(t *testing.T) {
 	_, c := sampleConn(t)
-	s, _ := executeWait(c, "SELECT Id FROM Deals", "[]")
+	s, _ := executeWait(c, "SELECT Id FROM Deals LIMIT 1", "[]") // one request, no read-ahead
 	StmtClose(s)
-	if d, err := ConnDrain(c, ""); err != nil || d != `{"warnings":[],"logs":[],"progress":[]}` {
+	if d, err := ConnDrain(c, ""); err != nil || d != `{"warnings":[],"logs":[]}` {
 		t.Errorf("nothing wanted: %s %v", d, err)
 	}
-	if _, err := ConnDrain(c, `{"log_level": 10, "progress": true}`); err != nil {
+	if _, err := ConnDrain(c, `{"log_level": 10}`); err != nil {
 		t.Fatal(err)
 	}
-	r, err := parseExec(Execute(c, "SELECT Id FROM Deals", "[]", -1))
+	r, err := parseExec(Execute(c, "SELECT Id FROM Deals WHERE Id > 5 LIMIT 3", "[]", -1))
 	if err != nil || r.Events < 2 {
 		t.Fatalf("%+v %v", r, err)
 	}
 	StmtClose(r.Stmt)
-	d, err := ConnDrain(c, `{"log_level": 30, "progress": false}`)
-	var ev struct {
-		Logs []struct {
-			Level, Logger, Message string
-			Time                   float64
-		}
-		Progress []struct {
-			Table    string
-			Received int
-		}
-	}
-	if err != nil || json.Unmarshal([]byte(d), &ev) != nil || len(ev.Logs) == 0 || len(ev.Progress) == 0 {
-		t.Fatalf("drain: %s %v", d, err)
-	}
-	ok := false
+	ev := drain(t, c, `{"log_level": 30}`)
+	var http, pushdown []string
 	for _, l := range ev.Logs {
-		if l.Level != "DEBUG" || l.Logger != "cdata_kintone.http" || l.Time < 1e9 {
+		if l.Level != "DEBUG" || l.Time < 1e9 {
 			t.Errorf("log record %+v", l)
 		}
-		ok = ok || strings.Contains(l.Message, "GET /k/v1/records.json -> HTTP 200 in ")
+		switch l.Logger {
+		case "cdata_kintone.http":
+			http = append(http, l.Message)
+		case "cdata_kintone.pushdown":
+			pushdown = append(pushdown, l.Message)
+		default:
+			t.Errorf("log record %+v", l)
+		}
 	}
-	if !ok {
-		t.Errorf("no record of a records.json request: %+v", ev.Logs)
+	// Verbosity 1: what was asked for, never the values of conditions.
+	if len(http) != 1 || !strings.HasPrefix(http[0], "GET /k/v1/records.json (app 2) -> HTTP 200 in ") ||
+		!strings.HasSuffix(http[0], " ms, 3 records; fields $id") {
+		t.Errorf("HTTP records %q", http)
 	}
-	if p := ev.Progress[0]; p.Table != "Deals" || p.Received <= 0 {
-		t.Errorf("progress %+v", p)
+	if len(pushdown) != 1 || pushdown[0] != `Deals: sends "Id" >; LIMIT 3` {
+		t.Errorf("pushdown records %q", pushdown)
 	}
-	if d, _ := ConnDrain(c, ""); d != `{"warnings":[],"logs":[],"progress":[]}` {
+	if d, _ := ConnDrain(c, ""); d != `{"warnings":[],"logs":[]}` {
 		t.Errorf("not drained: %s", d)
 	}
 	if _, err := ConnDrain(c, `{"log_level": "x"}`); classOf(err) != InterfaceError {
 		t.Errorf("bad selection: %v", err)
+	}
+	if _, err := ConnDrain(c, `{"log_level": 10, "progress": true}`); classOf(err) != InterfaceError {
+		t.Errorf("unknown selection: %v", err)
+	}
+}
+
+// TestLogRecordsByVerbosity: a connection asked for DEBUG from Connect on records its opening;
+// from Verbosity=3 on its records hold the kintone query and the values of the conditions.
+func TestLogRecordsByVerbosity(t *testing.T) {
+	_, info := startSampleSim(t)
+	reply, err := Connect("Url="+info.URL+";User="+info.User+";Password="+info.Password+";Verbosity=3", `{"log_level": 10}`, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct{ Conn int64 }
+	json.Unmarshal([]byte(reply), &r)
+	defer ConnClose(r.Conn)
+	s, err := executeWait(r.Conn, "SELECT Id FROM Deals WHERE Stage = 'Won' AND [Deal name] LIKE '%a%'", "[]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	StmtClose(s)
+	var messages []string
+	for _, l := range drain(t, r.Conn, "").Logs {
+		messages = append(messages, l.Logger+": "+l.Message)
+		if strings.Contains(l.Message, info.Password) {
+			t.Errorf("a record holds the password: %s", l.Message)
+		}
+	}
+	all := strings.Join(messages, "\n")
+	for _, want := range []string{
+		"cdata_kintone.connection: connected to " + info.URL + " as " + info.User + " in ",
+		"cdata_kintone.http: GET /k/v1/apps.json -> HTTP 200",
+		`cdata_kintone.pushdown: Deals: kintone query "stage in (\"Won\") order by $id asc limit 500"`,
+		`; query stage in ("Won") order by $id asc limit 500`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no record with %q in\n%s", want, all)
+		}
 	}
 }
 
@@ -270,5 +325,91 @@ func TestFetchErrorIsItself(t *testing.T) {
 	_, err = StmtFetch(s, 5000, -1)
 	if kerr.KindOf(err) != kerr.KindAPIError || !strings.Contains(err.Error(), "field gone") {
 		t.Errorf("err = %v, want kintone's GAIA_IQ11", err)
+	}
+}
+
+// TestRepliesCarryRequests: every reply of a statement carries the requests it sent since the
+// last one, with what they asked and received; the connection counts its requests per app.
+func TestRepliesCarryRequests(t *testing.T) {
+	_, c := sampleConn(t)
+	type request struct {
+		Method, Path, Query string
+		App                 int64
+		Fields              []string
+		Records, Status     int
+		Ms                  float64
+	}
+	var reply struct {
+		Stmt     int64
+		Requests []request
+	}
+	r, err := Execute(c, "SELECT Id FROM [受注明細 Orders_明細] WHERE Id > 0 LIMIT 2", "[]", -1)
+	if err != nil || json.Unmarshal([]byte(r), &reply) != nil {
+		t.Fatalf("%s %v", r, err)
+	}
+	if len(reply.Requests) != 2 || reply.Requests[0].Path != "/k/v1/app/form/fields.json" || reply.Requests[0].App != 3 {
+		t.Fatalf("requests %+v", reply.Requests)
+	}
+	got := reply.Requests[1]
+	if got.Method != "GET" || got.Path != "/k/v1/records.json" || got.App != 3 || got.Query != "order by $id asc limit 500" ||
+		!reflect.DeepEqual(got.Fields, []string{"$id", "$revision", "items"}) || got.Records != 10 || got.Status != 200 || got.Ms <= 0 {
+		t.Errorf("records request %+v", got)
+	}
+	rows, err := StmtFetch(reply.Stmt, 100, -1)
+	if err != nil || strings.Contains(rows, `"requests"`) {
+		t.Errorf("a fetch that sent nothing: %s %v", rows, err)
+	}
+	var info struct {
+		Requests      int64            `json:"requests"`
+		RequestsByApp map[string]int64 `json:"requests_by_app"`
+		Logging       map[string]any   `json:"logging"`
+	}
+	i, _ := ConnInfo(c)
+	if json.Unmarshal([]byte(i), &info) != nil || info.RequestsByApp["3"] != 2 || info.RequestsByApp["0"] != 1 || info.Requests != 3 {
+		t.Errorf("info %s", i)
+	}
+	if !reflect.DeepEqual(info.Logging, map[string]any{"file": "", "verbosity": 1.0, "max_file_size": float64(100 << 20), "modules": nil, "level": 20.0}) {
+		t.Errorf("logging %v", info.Logging)
+	}
+}
+
+// TestExplainKintone: EXPLAIN KINTONE answers as a statement with rows, sending no request.
+func TestExplainKintone(t *testing.T) {
+	h, c := sampleConn(t)
+	SimResetRequests(h)
+	r, err := parseExec(Execute(c, "explain kintone SELECT Id FROM Deals WHERE Id = ?", `[["int", "7"]]`, -1))
+	if err != nil || len(r.Description) != 7 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	rows, err := StmtFetch(r.Stmt, 10, -1)
+	if err != nil || !strings.Contains(rows, `"SCAN Deals","Deals","$id = 7 order by $id asc limit 500","\"Id\" = 7",null]`) {
+		t.Errorf("rows %s %v", rows, err)
+	}
+	if log, _ := SimRequests(h); strings.Contains(log, "records.json") {
+		t.Errorf("EXPLAIN read records: %s", log)
+	}
+}
+
+// TestLogfileKeepsItsLevel: with a Logfile, the core records what the file gets (DEBUG from
+// Verbosity 2 on) whatever Python's loggers want.
+func TestLogfileKeepsItsLevel(t *testing.T) {
+	_, info := startSampleSim(t)
+	c, err := connectWait("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password + ";Logfile=k.log;Verbosity=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ConnClose(c)
+	drain(t, c, `{"log_level": 40}`)
+	s, err := executeWait(c, "SELECT Id FROM Deals LIMIT 1", "[]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	StmtClose(s)
+	loggers := map[string]bool{}
+	for _, l := range drain(t, c, "").Logs {
+		loggers[l.Logger] = true
+	}
+	if !loggers["cdata_kintone.http"] || !loggers["cdata_kintone.pushdown"] {
+		t.Errorf("records of %v", loggers)
 	}
 }

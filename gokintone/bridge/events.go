@@ -3,10 +3,14 @@ package bridge
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/kintone-oss/cdata-kintone/gokintone/connstr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/engine"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
 
 // Go never calls into Python (a Go thread calling Python would need the GIL from a thread
@@ -17,6 +21,27 @@ import (
 // reported as one record.
 const maxLogRecords = 10000
 
+// The loggers of the records, children of Python's "cdata_kintone" logger by concern.
+const (
+	loggerConnection = "cdata_kintone.connection" // connections opened
+	loggerHTTP       = "cdata_kintone.http"       // one record per HTTP attempt
+	loggerPushdown   = "cdata_kintone.pushdown"   // what each scan sends to kintone
+)
+
+// verbosityData is the Verbosity from which log records may hold record data: the kintone
+// query of a request and the values of a scan's conditions. Below it they name fields and
+// operators only. No record ever holds headers or bodies, which carry credentials.
+const verbosityData = 3
+
+// logfileLevel is the lowest level of the records a connection's Logfile gets (the Python side
+// writes them): INFO at Verbosity 1, DEBUG from 2 on (the HTTP and pushdown records).
+func logfileLevel(verbosity int) int {
+	if verbosity >= 2 {
+		return levels["DEBUG"]
+	}
+	return levels["INFO"]
+}
+
 // logRecord is one record for Python's logging module.
 type logRecord struct {
 	Level   string  `json:"level"`  // a logging level name: DEBUG, INFO, WARNING, ERROR
@@ -25,36 +50,58 @@ type logRecord struct {
 	Time    float64 `json:"time"` // seconds since the Unix epoch, like LogRecord.created
 }
 
-// progressEvent is a page of records a statement received from kintone.
-type progressEvent struct {
-	Table    string `json:"table"`
-	Received int    `json:"received"` // records in this page
-}
-
 // Wanted says which events Python listens to; the others are not recorded at all.
 type Wanted struct {
 	// LogLevel is the lowest level recorded, as a Python logging level number (DEBUG = 10,
 	// INFO = 20, WARNING = 30, ERROR = 40).
 	LogLevel int `json:"log_level"`
-	// Progress records a progress event per page of records received.
-	Progress bool `json:"progress"`
 }
+
+// parseWanted reads the JSON of a Wanted.
+func parseWanted(text string) (Wanted, error) {
+	var w Wanted
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		return w, kerr.New(kerr.KindMalformedCall, "bad event selection %q: %v", text, err)
+	}
+	return w, nil
+}
+
+// defaultWanted is what a connection records until Python says otherwise.
+var defaultWanted = Wanted{LogLevel: levels["WARNING"]}
 
 // levels are the Python logging level numbers of the level names records use.
 var levels = map[string]int{"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
 
-// events is a connection's queue of what Python has not pulled yet.
+// events is a connection's queue of log records Python has not pulled yet.
 type events struct {
-	mu       sync.Mutex
-	wanted   Wanted
-	logs     []logRecord
-	progress []progressEvent
-	dropped  int
+	verbosity int // the connection's Verbosity: whether records may hold record data
+	fileLevel int // the level its Logfile gets (see logfileLevel); 0 without a Logfile
+
+	mu      sync.Mutex
+	wanted  Wanted
+	logs    []logRecord
+	dropped int
 }
 
-func newEvents() *events { return &events{wanted: Wanted{LogLevel: levels["WARNING"]}} }
+// newEvents is the queue of a connection with the logging settings given, recording what w
+// selects and what its Logfile gets.
+func newEvents(log connstr.LogSettings, w Wanted) *events {
+	q := &events{verbosity: log.Verbosity}
+	if log.File != "" {
+		q.fileLevel = logfileLevel(log.Verbosity)
+	}
+	q.want(w)
+	return q
+}
 
+// want selects the records made from now on: those Python's loggers want, and those the
+// Logfile gets.
 func (q *events) want(w Wanted) {
+	if q.fileLevel > 0 {
+		w.LogLevel = min(w.LogLevel, q.fileLevel)
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.wanted = w
@@ -82,42 +129,44 @@ func (q *events) log(level, logger, format string, args ...any) {
 	q.logs = append(q.logs, r)
 }
 
-// page records a progress event, when Python listens to them. It is called from the engine's
-// fetch goroutines.
-func (q *events) page(table string, received int) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.wanted.Progress {
-		return
-	}
-	if len(q.progress) >= maxLogRecords {
-		// Progress is cumulative for the listener: merge rather than drop.
-		last := &q.progress[len(q.progress)-1]
-		if last.Table == table {
-			last.Received += received
-			return
-		}
-		q.dropped++
-		return
-	}
-	q.progress = append(q.progress, progressEvent{Table: table, Received: received})
-}
-
 // observeHTTP is the kclient observer of a connection: one DEBUG record per HTTP attempt on
-// the "cdata_kintone.http" logger. The path and status only: never headers, bodies or queries,
-// which hold credentials and record data.
+// the "cdata_kintone.http" logger, with the method, path, app, status, time, the records
+// received or sent and the fields asked for; the kintone query, which holds the values of
+// conditions, only from verbosityData on. Never headers or bodies.
 func (q *events) observeHTTP(x kclient.Exchange) {
 	if !q.wants("DEBUG") {
 		return
 	}
+	var b strings.Builder
+	b.WriteString(x.Method + " " + x.Path)
+	if x.App > 0 {
+		fmt.Fprintf(&b, " (app %d)", x.App)
+	}
 	ms := float64(x.Duration.Microseconds()) / 1000
-	switch {
-	case x.Err != "" && x.Status == 0:
-		q.log("DEBUG", "cdata_kintone.http", "%s %s failed after %.1f ms: %s", x.Method, x.Path, ms, x.Err)
-	case x.Err != "":
-		q.log("DEBUG", "cdata_kintone.http", "%s %s -> HTTP %d in %.1f ms: %s", x.Method, x.Path, x.Status, ms, x.Err)
-	default:
-		q.log("DEBUG", "cdata_kintone.http", "%s %s -> HTTP %d in %.1f ms", x.Method, x.Path, x.Status, ms)
+	if x.Status != 0 {
+		fmt.Fprintf(&b, " -> HTTP %d in %.1f ms", x.Status, ms)
+	} else {
+		fmt.Fprintf(&b, " failed after %.1f ms", ms)
+	}
+	if x.Err != "" {
+		b.WriteString(": " + x.Err)
+	} else if x.Records > 0 {
+		fmt.Fprintf(&b, ", %d records", x.Records)
+	}
+	if len(x.Fields) > 0 {
+		b.WriteString("; fields " + strings.Join(x.Fields, ", "))
+	}
+	if x.Query != "" && q.verbosity >= verbosityData {
+		b.WriteString("; query " + x.Query)
+	}
+	q.log("DEBUG", loggerHTTP, "%s", b.String())
+}
+
+// scanned is the engine's OnScan hook: one DEBUG record per scan that sends requests, on the
+// "cdata_kintone.pushdown" logger.
+func (q *events) scanned(s engine.Scan) {
+	if q.wants("DEBUG") {
+		q.log("DEBUG", loggerPushdown, "%s", s.Summary(q.verbosity >= verbosityData))
 	}
 }
 
@@ -125,7 +174,7 @@ func (q *events) observeHTTP(x kclient.Exchange) {
 func (q *events) pending(warnings int) int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	n := len(q.logs) + len(q.progress) + warnings
+	n := len(q.logs) + warnings
 	if q.dropped > 0 {
 		n++
 	}
@@ -135,12 +184,12 @@ func (q *events) pending(warnings int) int {
 // drain returns the waiting events as the JSON ConnDrain answers and forgets them.
 func (q *events) drain(warnings []string) (string, error) {
 	q.mu.Lock()
-	logs, progress, dropped := q.logs, q.progress, q.dropped
-	q.logs, q.progress, q.dropped = nil, nil, 0
+	logs, dropped := q.logs, q.dropped
+	q.logs, q.dropped = nil, 0
 	q.mu.Unlock()
 	if dropped > 0 {
 		logs = append(logs, logRecord{Level: "WARNING", Logger: "cdata_kintone",
-			Message: fmt.Sprintf("%d log records or progress events were left out (at most %d are kept between two drains)", dropped, maxLogRecords),
+			Message: fmt.Sprintf("%d log records were left out (at most %d are kept between two drains)", dropped, maxLogRecords),
 			Time:    float64(time.Now().UnixNano()) / 1e9})
 	}
 	if warnings == nil {
@@ -149,13 +198,9 @@ func (q *events) drain(warnings []string) (string, error) {
 	if logs == nil {
 		logs = []logRecord{}
 	}
-	if progress == nil {
-		progress = []progressEvent{}
-	}
 	b, err := json.Marshal(struct {
-		Warnings []string        `json:"warnings"`
-		Logs     []logRecord     `json:"logs"`
-		Progress []progressEvent `json:"progress"`
-	}{warnings, logs, progress})
+		Warnings []string    `json:"warnings"`
+		Logs     []logRecord `json:"logs"`
+	}{warnings, logs})
 	return string(b), err
 }

@@ -55,7 +55,7 @@ var parseCases = []parseCase{
 		get: map[string]string{"GuestSpaceId": "", "Timeout": "60"}},
 	{name: "empty quoted value means unset", in: pw + "SubtableSeparatorCharacter=''",
 		get: map[string]string{"SubtableSeparatorCharacter": "_"}},
-	{name: "unimplemented property with empty value is fine", in: pw + "FirewallServer=;Logfile=  ",
+	{name: "unimplemented property with empty value is fine", in: pw + "FirewallServer=;CacheLocation=  ",
 		get: map[string]string{"FirewallServer": ""}},
 	{name: "repeated name", in: pw + "user=bob", kind: kerr.KindInvalidConfig,
 		msg: []string{`"User" is given twice`, "segments 2 and 4"}},
@@ -560,7 +560,7 @@ func TestTable(t *testing.T) {
 		"NumberMapToDouble", "UseUnitForNumericField", "UseSimpleNames", "UserDefinedViews", "ProxyAutoDetect",
 		"ProxyServer", "ProxyPort", "ProxyAuthScheme", "ProxyUser", "ProxyPassword", "ProxySSLType", "ProxyExceptions",
 		"FirewallType", "FirewallServer", "FirewallPort", "FirewallUser", "FirewallPassword", "Logfile", "Verbosity",
-		"MaxLogFileSize", "Other", "AutoCache", "CacheLocation", "CacheConnection", "CacheProvider", "CacheTolerance",
+		"MaxLogFileSize", "LogModules", "Other", "AutoCache", "CacheLocation", "CacheConnection", "CacheProvider", "CacheTolerance",
 		"CacheMetadata", "Offline",
 		"CheckRevision", "ScanParallelism", "LocalFiles"} // the driver's own, not the reference's
 	implemented := []string{"CheckRevision", "ScanParallelism", "LocalFiles", "Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
@@ -568,7 +568,8 @@ func TestTable(t *testing.T) {
 		"BasicAuthUser", "BasicAuthPassword", "SSLClientCert", "SSLClientCertType", "SSLClientCertSubject",
 		"SSLClientCertPassword", "SSLServerCert", "ProxyAutoDetect", "ProxyServer", "ProxyPort", "ProxyAuthScheme",
 		"ProxyUser", "ProxyPassword", "ProxySSLType", "ProxyExceptions", "OAuthClientId", "OAuthClientSecret", "CallbackURL",
-		"Scope", "InitiateOAuth", "OAuthSettingsLocation", "OAuthAccessToken", "OAuthRefreshToken", "OAuthVerifier", "UseCursor"}
+		"Scope", "InitiateOAuth", "OAuthSettingsLocation", "OAuthAccessToken", "OAuthRefreshToken", "OAuthVerifier", "UseCursor",
+		"Logfile", "Verbosity", "MaxLogFileSize", "LogModules"}
 	var names, impl []string
 	types := map[string]bool{TypeString: true, TypeBool: true, TypeInt: true, TypeEnum: true, TypeList: true, TypePath: true}
 	for _, p := range Properties() {

@@ -106,6 +106,10 @@ const (
 	PropCallbackURL                = "CallbackURL"
 	PropScope                      = "Scope"
 	PropOAuthSettingsLocation      = "OAuthSettingsLocation"
+	PropLogfile                    = "Logfile"
+	PropVerbosity                  = "Verbosity"
+	PropMaxLogFileSize             = "MaxLogFileSize"
+	PropLogModules                 = "LogModules"
 )
 
 // OAuth defaults.
@@ -327,12 +331,27 @@ var properties = []Property{
 		Description: "Password for the firewall proxy."},
 
 	// Logging
-	{Name: "Logfile", Category: "Logging", Type: TypePath,
-		Description: "File to which the driver writes its log."},
-	{Name: "Verbosity", Category: "Logging", Type: TypeInt, Default: "1", ranged: true, min: 1, max: 5,
-		Description: "How much to log, from 1 (requests and errors) to 5 (everything, including bodies)."},
-	{Name: "MaxLogFileSize", Category: "Logging", Type: TypeString, Default: "100MB",
-		Description: "Size at which the log file is rotated, such as 10MB."},
+	{Name: PropLogfile, Category: "Logging", Type: TypePath, Support: Supported,
+		Description: "File to which the connection appends its log records (those of the cdata_kintone loggers, at the " +
+			"level Verbosity sets), created readable by its owner only; ~ is expanded. The records also go to Python's " +
+			"logging module as usual."},
+	{Name: PropVerbosity, Category: "Logging", Type: TypeInt, Default: "1", ranged: true, min: 1, max: 5, Support: Supported,
+		Description: "How much is logged. 1: the Logfile gets the connections opened and closed and the records of " +
+			"level WARNING and above; no record holds record data. 2: the Logfile also gets every HTTP request (method, path, app, status, time, records) and every " +
+			"pushdown decision (columns and operators). 3: those records also hold the kintone query and the values of " +
+			"the conditions, which are record data. 4 and 5 log what 3 does: headers and bodies are never logged, since " +
+			"they carry credentials. For Python's logging the level of each logger decides which records are made; " +
+			"Verbosity decides what they may hold."},
+	{Name: PropMaxLogFileSize, Category: "Logging", Type: TypeString, Default: "100MB", Support: Supported, check: checkLogFileSize,
+		valid: "a size such as 500KB, 10MB or 1GB (KB = 1,024 bytes; at least 1KB)",
+		Description: "Size at which the Logfile is rotated: it is renamed to Logfile.1 (older ones to .2 up to .4, the " +
+			"oldest dropped) and a new file is started."},
+	{Name: PropLogModules, Category: "Logging", Type: TypeString, Support: Supported, check: checkLogModules,
+		valid: "Connection, HTTP, Pushdown, separated by semicolons (quote the whole value) or commas",
+		Description: "The kinds of records written to the Logfile (all when not given): Connection (connections " +
+			"opened and closed), HTTP (requests to kintone), Pushdown (which conditions, orders and limits each scan " +
+			"sends to kintone); records of level WARNING and above are written whatever their kind. Python's logging is not filtered: its loggers " +
+			"are cdata_kintone.connection, cdata_kintone.http and cdata_kintone.pushdown."},
 
 	// Caching
 	{Name: "AutoCache", Category: "Caching", Type: TypeBool, Default: "false",

@@ -30,6 +30,7 @@ type Settings struct {
 	// ScanParallelism is how many page requests one full-table scan may have under way.
 	ScanParallelism int
 	LocalFiles      LocalFiles
+	Logging         LogSettings
 }
 
 // LocalFiles says which local files the UploadFile and DownloadFile procedures may read and
@@ -37,6 +38,15 @@ type Settings struct {
 type LocalFiles struct {
 	None   bool   // no local file at all
 	Folder string // only files inside this folder (as given: ~ is not expanded); "" = any
+}
+
+// LogSettings are the logging properties. The core makes the log records; the Python side
+// writes them to the file.
+type LogSettings struct {
+	File        string   // Logfile as given ("" = none); ~ not expanded
+	Verbosity   int      // 1 to 5
+	MaxFileSize int64    // bytes at which the file is rotated
+	Modules     []string // the loggers (children of cdata_kintone) written to the file; nil = all
 }
 
 // BasicAuth is the optional Basic authentication layer.
@@ -96,6 +106,16 @@ func (c *Config) Settings() Settings {
 			SubtableSeparator:   c.get(PropSubtableSeparatorCharacter),
 		},
 		SSL: SSLSettings{ServerCert: c.get(PropSSLServerCert)},
+		Logging: LogSettings{
+			File:      c.get(PropLogfile),
+			Verbosity: int(c.integer(PropVerbosity)),
+		},
+	}
+	s.Logging.MaxFileSize, _ = parseLogFileSize(c.get(PropMaxLogFileSize)) // validated by Parse
+	if v := c.get(PropLogModules); v != "" {                               // canonical: names separated by ";"
+		for _, m := range strings.Split(v, ";") {
+			s.Logging.Modules = append(s.Logging.Modules, logModules[strings.ToUpper(m)])
+		}
 	}
 	switch v := c.get(PropLocalFiles); v {
 	case "ANY":

@@ -23,13 +23,18 @@ func TestSettings(t *testing.T) {
 		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p", func(s Settings) bool {
 			return s.MaxRows == -1 && s.Pagesize == 500 && s.Timeout == 60*time.Second && s.GuestSpaceID == 0 &&
-				s.Schema == SchemaSettings{SubtableSeparator: "_"} && s.LocalFiles == LocalFiles{}
+				s.Schema == SchemaSettings{SubtableSeparator: "_"} && s.LocalFiles == LocalFiles{} &&
+				reflect.DeepEqual(s.Logging, LogSettings{Verbosity: 1, MaxFileSize: 100 << 20})
 		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p;LocalFiles=none", func(s Settings) bool {
 			return s.LocalFiles == LocalFiles{None: true}
 		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p;LocalFiles=~/exports", func(s Settings) bool {
 			return s.LocalFiles == LocalFiles{Folder: "~/exports"}
+		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p;Logfile=~/k.log;Verbosity=3;MaxLogFileSize=512kb;LogModules='http; PUSHDOWN,http'", func(s Settings) bool {
+			return reflect.DeepEqual(s.Logging, LogSettings{File: "~/k.log", Verbosity: 3, MaxFileSize: 512 << 10,
+				Modules: []string{"http", "pushdown"}})
 		}},
 		{"Url=https://x.cybozu.com;APIToken=abc,def;AppId=3,4;UseCodeForFieldName=true;NumberMapToDouble=true", func(s Settings) bool {
 			return s.AuthScheme == AuthAPIToken && reflect.DeepEqual(s.Tokens, []TokenPair{{3, "abc"}, {4, "def"}}) &&
@@ -61,6 +66,23 @@ func TestLocalFilesValues(t *testing.T) {
 		if _, err := Parse("Url=https://x.cybozu.com;User=u;Password=p;LocalFiles='" + bad + "'"); err == nil ||
 			!strings.Contains(err.Error(), "LocalFiles must be ANY, NONE or a folder given as an absolute path") {
 			t.Errorf("LocalFiles=%q: %v", bad, err)
+		}
+	}
+}
+
+func TestLoggingValuesRefused(t *testing.T) {
+	for value, want := range map[string]string{
+		"MaxLogFileSize=10TB":          "MaxLogFileSize must be a size of at least 1KB",
+		"MaxLogFileSize=1000":          "at least 1KB",
+		"MaxLogFileSize=-5MB":          "not \"-5MB\"",
+		"LogModules='HTTP;SSL'":        "unknown module \"SSL\"",
+		"LogModules=';,'":              "names no module",
+		"Verbosity=6":                  "Verbosity",
+		"MaxLogFileSize=99999999999GB": "MaxLogFileSize",
+	} {
+		_, err := Parse("Url=https://x.cybozu.com;User=u;Password=p;" + value)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want it to say %q", value, err, want)
 		}
 	}
 }

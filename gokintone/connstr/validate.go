@@ -1,6 +1,7 @@
 package connstr
 
 import (
+	"math"
 	"net"
 	"net/url"
 	"path/filepath"
@@ -549,4 +550,67 @@ func checkLocalFiles(v string) (string, error) {
 			shortQuote(t))
 	}
 	return t, nil
+}
+
+// logFileSizeUnits are the units MaxLogFileSize accepts, in bytes.
+var logFileSizeUnits = map[string]int64{"": 1, "B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
+
+// checkLogFileSize accepts a whole number of bytes with an optional unit (KB, MB, GB), of at
+// least 1KB, and writes it as given with the unit upper-cased.
+func checkLogFileSize(v string) (string, error) {
+	if _, err := parseLogFileSize(v); err != nil {
+		return "", err
+	}
+	return strings.ToUpper(strings.ReplaceAll(v, " ", "")), nil
+}
+
+// parseLogFileSize is the number of bytes a MaxLogFileSize value says.
+func parseLogFileSize(v string) (int64, error) {
+	s := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(v), " ", ""))
+	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	if i < 0 {
+		i = len(s)
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	unit, known := logFileSizeUnits[s[i:]]
+	if err != nil || !known || n > math.MaxInt64/unit || n*unit < 1<<10 {
+		return 0, invalidConfig("MaxLogFileSize must be a size of at least 1KB such as 500KB, 10MB or 1GB, not %s", shortQuote(v))
+	}
+	return n * unit, nil
+}
+
+// logModules are the kinds of log records LogModules selects, by upper-cased name: the child
+// of the cdata_kintone logger each stands for.
+var logModules = map[string]string{"CONNECTION": "connection", "HTTP": "http", "PUSHDOWN": "pushdown"}
+
+// checkLogModules accepts module names separated by semicolons or commas, in any case, and
+// writes them in their documented spelling, in the order given, without repeats.
+func checkLogModules(v string) (string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, it := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' }) {
+		name := strings.ToUpper(strings.TrimSpace(it))
+		if name == "" {
+			continue
+		}
+		if _, ok := logModules[name]; !ok {
+			return "", invalidConfig("LogModules: unknown module %s; the modules are Connection, HTTP and Pushdown", shortQuote(strings.TrimSpace(it)))
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, canonicalLogModule(name))
+		}
+	}
+	if len(out) == 0 {
+		return "", invalidConfig("LogModules names no module; the modules are Connection, HTTP and Pushdown")
+	}
+	return strings.Join(out, ";"), nil
+}
+
+// canonicalLogModule is the documented spelling of an upper-cased module name.
+func canonicalLogModule(upper string) string {
+	if upper == "HTTP" {
+		return upper
+	}
+	return upper[:1] + strings.ToLower(upper[1:])
 }

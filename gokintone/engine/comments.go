@@ -158,6 +158,15 @@ func idValue(v any) (int64, bool) {
 	return 0, false
 }
 
+// commentsReply is a reply of record/comments.json.
+type commentsReply struct {
+	Comments []commentWire `json:"comments"`
+	Newer    bool          `json:"newer"`
+}
+
+// RecordCount is the number of comments received (kclient.RecordCounter).
+func (r *commentsReply) RecordCount() int { return len(r.Comments) }
+
 // recordComments returns the comments of one record, read once per statement.
 func (e *Engine) recordComments(ctx context.Context, st *Stmt, app, record int64) ([]*row, error) {
 	reads := &commentReads{}
@@ -172,17 +181,11 @@ func (e *Engine) recordComments(ctx context.Context, st *Stmt, app, record int64
 	}
 	var rows []*row
 	for offset := 0; ; offset += commentsPerRequest {
-		var reply struct {
-			Comments []commentWire `json:"comments"`
-			Newer    bool          `json:"newer"`
-		}
+		var reply commentsReply
 		err := e.client.Do(ctx, kclient.Request{Method: "GET", Endpoint: "record/comments", App: app,
 			Params: map[string]any{"app": app, "record": record, "order": "asc", "offset": offset, "limit": commentsPerRequest}}, &reply)
 		if err != nil {
 			return nil, err
-		}
-		if progress := e.opts.Progress; progress != nil {
-			progress(commentsTable.Name, len(reply.Comments))
 		}
 		for _, c := range reply.Comments {
 			vals, err := c.values(app, record)

@@ -45,10 +45,10 @@ type Options struct {
 	// read, so that a record changed by someone else in between is an error (GAIA_CO02)
 	// instead of being overwritten.
 	CheckRevision bool
-	// Progress, when non-nil, is told of every page of records received (the table and the
-	// number of records). It is called from the fetch goroutines: it must be safe for
-	// concurrent use and quick.
-	Progress func(table string, received int)
+	// OnScan, when non-nil, is told of every scan that sends requests to kintone: what it
+	// sends and what it leaves to the driver (see Scan). It is called on the statement's
+	// goroutine while SQLite runs the statement: it must be quick.
+	OnScan func(Scan)
 }
 
 // Engine is one SQLite connection with the kintone module; it is not safe for concurrent use
@@ -186,6 +186,7 @@ type Stmt struct {
 	filters  map[*schema.Table]int
 	comments *commentReads // the record comments read (comments.go)
 	facts    sqlFacts
+	explain  *explained // set while EXPLAIN KINTONE runs the statement: scans send nothing
 
 	// Writes (write.go): the rows collected and not yet sent, the rows the scans of a writing
 	// statement handed to SQLite, the ids of the records inserted, and the executemany

@@ -12,16 +12,17 @@ import (
 // TestPanicInFetchGoroutine: a panic on one of the goroutines a scan starts (the page fetched
 // ahead, the id ranges read concurrently) fails the statement with an internal error, which
 // Python receives as an exception, instead of aborting the process; the engine then runs the
-// next statement as usual. The Progress callback, which runs on those goroutines, panics from
-// its second call on (the first page is fetched on the caller's goroutine).
+// next statement as usual. The fetch hook, which runs on those goroutines, panics from its
+// second call on (the first page is fetched on the caller's goroutine).
 func TestPanicInFetchGoroutine(t *testing.T) {
 	var calls atomic.Int64
-	opts := Options{MaxRows: -1, Progress: func(string, int) {
+	fetchHook = func() {
 		if calls.Add(1) > 1 {
 			panic("injected in a fetch goroutine")
 		}
-	}}
-	f := newFixtureWith(t, sample.Fixture(sample.Options{OrderRecords: 10}), opts)
+	}
+	t.Cleanup(func() { fetchHook = nil })
+	f := newFixtureWith(t, sample.Fixture(sample.Options{OrderRecords: 10}), Options{MaxRows: -1})
 	for _, tc := range []struct{ name, sql string }{
 		{"id ranges", "SELECT Id FROM Deals"},                                      // partitioned full scan
 		{"page ahead", "SELECT Id FROM Deals WHERE Id > 0 ORDER BY Id LIMIT 1800"}, // pushed LIMIT: prefetch

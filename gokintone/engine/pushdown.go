@@ -16,6 +16,8 @@ type pushed struct {
 	// exact: kintone's matching set equals SQLite's for every used constraint, so kintone may
 	// also apply LIMIT and OFFSET. Otherwise Go applies them after its re-check.
 	exact bool
+	// sent says, per used constraint, whether where holds a condition for it.
+	sent []bool
 }
 
 // pushdown translates the used constraints into a kintone condition whose matching set is a
@@ -25,7 +27,7 @@ func (v *vtab) pushdown(p plan, args []any) pushed {
 	if v.t.System != "" || v.t == commentsTable {
 		return pushed{}
 	}
-	out := pushed{exact: v.t.Subtable == ""}
+	out := pushed{exact: v.t.Subtable == "", sent: make([]bool, len(p.Cons))}
 	var terms []kquery.Expr
 	for i, con := range p.Cons {
 		col := &v.t.Columns[con[0]]
@@ -41,6 +43,7 @@ func (v *vtab) pushdown(p plan, args []any) pushed {
 		if !exact {
 			out.exact = false
 		}
+		out.sent[i] = true
 		terms = append(terms, cond)
 	}
 	out.where = kquery.And(terms...)

@@ -141,7 +141,13 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		bounded := push.exact && limit >= 0
 		n := st.filters[v.t]
 		if n > v.e.opts.FilterCallsBeforeCache || (n > 1 && push.where == nil && !bounded) {
-			rows, err := v.fetchAll(ctx, st)
+			whole := v.newPager(ctx, st, pushed{}, false, -1, 0)
+			if report := v.e.opts.OnScan; report != nil {
+				s := v.scan(cons, args, pushed{}, whole)
+				s.Whole = true
+				report(s)
+			}
+			rows, err := v.fetchAll(whole)
 			if err != nil {
 				return nil, false, err
 			}
@@ -150,6 +156,16 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			return &sliceSource{rows: cachedRows(v.t, c, cons, args), desc: desc}, false, nil
 		}
 	}
+	p := v.newPager(ctx, st, push, desc, limit, offset)
+	if report := v.e.opts.OnScan; report != nil {
+		report(v.scan(cons, args, push, p))
+	}
+	return p, push.exact, nil
+}
+
+// newPager is the pager of a scan that sends push, in Id order (descending when desc); it
+// sends limit and offset too when push is exact (-1: no limit).
+func (v *vtab) newPager(ctx context.Context, st *Stmt, push pushed, desc bool, limit, offset int64) *pager {
 	p := &pager{v: v, ctx: ctx, where: push.where, desc: desc, limit: -1,
 		parallel: limit < 0 && offset == 0, fields: v.fields(st)}
 	if push.exact {
@@ -159,7 +175,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			p.offset, p.localSkip = maxOffset, offset-maxOffset
 		}
 	}
-	return p, push.exact, nil
+	return p
 }
 
 // cachedRows are the rows of the cached table a scan reads: those an equality index finds
@@ -176,8 +192,8 @@ func cachedRows(t *schema.Table, c *tableCache, cons [][3]int, args []any) []*ro
 	return c.rows
 }
 
-func (v *vtab) fetchAll(ctx context.Context, st *Stmt) ([]*row, error) {
-	p := &pager{v: v, ctx: ctx, limit: -1, parallel: true, fields: v.fields(st)}
+// fetchAll reads every row p (a pager without condition or limit) yields.
+func (v *vtab) fetchAll(p *pager) ([]*row, error) {
 	defer p.close()
 	var rows []*row
 	for {
@@ -288,13 +304,16 @@ func (p *pager) request() (string, int64) {
 	return q.String(), size
 }
 
+// fetchHook, set only by tests, runs at each page fetch, on the goroutine that fetches it.
+var fetchHook func()
+
 func (p *pager) fetch(ctx context.Context, query string) page {
+	if fetchHook != nil {
+		fetchHook()
+	}
 	res, err := p.v.e.client.Records(ctx, p.v.t.AppID, query, p.fields, false)
 	if err != nil {
 		return page{err: err}
-	}
-	if progress := p.v.e.opts.Progress; progress != nil {
-		progress(p.v.t.Name, len(res.Records))
 	}
 	return page{recs: res.Records}
 }

@@ -207,6 +207,11 @@ func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 		ctx = st.ctx
 	}
 	push := c.vt.pushdown(c.plan, c.args)
+	if st != nil && st.explain != nil {
+		c.vt.explain(st, idxStr, c.plan.Cons, c.args, push, c.plan.Desc, limit, offset)
+		c.src, c.eof = &sliceSource{}, true
+		return nil
+	}
 	src, remote, err := c.vt.source(ctx, st, push, c.plan.Desc, limit, offset, c.plan.Cons, c.args)
 	if err != nil {
 		return c.fail(err)

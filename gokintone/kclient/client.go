@@ -146,14 +146,29 @@ type Client struct {
 	busyUntil atomic.Int64
 }
 
-// Exchange describes one HTTP attempt, for Config.Observe. It carries no headers, bodies or
-// query strings: those hold credentials and record data.
+// Exchange describes one HTTP attempt, for Config.Observe and WithObserver. It carries no
+// headers and no bodies: those hold credentials and record data. Query holds record data
+// (the values of conditions); whoever shows it decides whether it may.
 type Exchange struct {
 	Method   string
 	Path     string        // such as "/k/v1/records.json"
+	App      int64         // the app the request concerns; 0 when none (such as the apps listing)
+	Query    string        // the kintone query sent (records and cursor reads), "" when none
+	Fields   []string      // the fields asked for, nil when all or not a records read
+	Records  int           // records received (a successful read) or sent (a write)
 	Status   int           // the HTTP status, 0 when no reply arrived
 	Duration time.Duration // from sending to the end of the reply body
 	Err      string        // the failure (with secrets hidden), "" on success
+}
+
+// observerKey is the context key of WithObserver.
+type observerKey struct{}
+
+// WithObserver returns a context under which every HTTP attempt is also told to observe (on
+// the goroutine that sent it, so it must be safe for concurrent use), besides the client's
+// Config.Observe: the driver counts the requests of one statement this way.
+func WithObserver(ctx context.Context, observe func(Exchange)) context.Context {
+	return context.WithValue(ctx, observerKey{}, observe)
 }
 
 // New checks cfg and returns a Client.

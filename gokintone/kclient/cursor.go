@@ -22,6 +22,9 @@ type CursorPage struct {
 	Next    bool     `json:"next"` // false: this was the last page and the cursor is gone
 }
 
+// RecordCount is the number of records on the page.
+func (p *CursorPage) RecordCount() int { return len(p.Records) }
+
 // CreateCursor creates a records cursor: POST records/cursor.json. size is records per page
 // (1–500; 0 = kintone's default of 100). It is never retried: a lost reply would leak a cursor,
 // and 429 GAIA_TM12 (10 cursors per domain) does not clear within seconds.

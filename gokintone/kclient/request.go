@@ -36,7 +36,37 @@ type call struct {
 	// of them (0 = the client's cap on replies).
 	download bool
 	maxBody  int64
+	sent     int // records a write sends, for Exchange.Records
 }
+
+// queryAndFields are the kintone query and the fields a records or cursor read asks for.
+func (cl *call) queryAndFields() (query string, fields []string) {
+	for _, p := range cl.params {
+		switch v := p.value.(type) {
+		case string:
+			if p.name == "query" {
+				query = v
+			}
+		case []string:
+			if p.name == "fields" {
+				fields = v
+			}
+		}
+	}
+	if body, ok := cl.body.(map[string]any); ok {
+		if q, ok := body["query"].(string); ok {
+			query = q
+		}
+		if f, ok := body["fields"].([]string); ok {
+			fields = f
+		}
+	}
+	return query, fields
+}
+
+// RecordCounter is a reply that holds records: a read decoded into one tells observers how
+// many it received (Exchange.Records).
+type RecordCounter interface{ RecordCount() int }
 
 // formBody is a request body that is not JSON (a multipart/form-data upload).
 type formBody struct {
@@ -234,7 +264,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 				return err
 			}
 		}
-		err := c.observed(ctx, cl.method, path, p, bearer, out)
+		err := c.observed(ctx, &cl, path, p, bearer, out)
 		if err == nil {
 			return nil
 		}
@@ -276,14 +306,17 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	}
 }
 
-// observed is attempt, reported to the observer when there is one.
-func (c *Client) observed(ctx context.Context, method, path string, p *prepared, bearer string, out any) error {
-	if c.observe == nil {
-		return c.attempt(ctx, method, path, p, bearer, out)
+// observed is attempt, reported to the observers when there are any (Config.Observe, and
+// the one of the context: see WithObserver).
+func (c *Client) observed(ctx context.Context, cl *call, path string, p *prepared, bearer string, out any) error {
+	ctxObserve, _ := ctx.Value(observerKey{}).(func(Exchange))
+	if c.observe == nil && ctxObserve == nil {
+		return c.attempt(ctx, cl.method, path, p, bearer, out)
 	}
 	t0 := time.Now()
-	err := c.attempt(ctx, method, path, p, bearer, out)
-	x := Exchange{Method: method, Path: path, Status: http.StatusOK, Duration: time.Since(t0)}
+	err := c.attempt(ctx, cl.method, path, p, bearer, out)
+	x := Exchange{Method: cl.method, Path: path, App: cl.app, Records: cl.sent, Status: http.StatusOK, Duration: time.Since(t0)}
+	x.Query, x.Fields = cl.queryAndFields()
 	if err != nil {
 		x.Err = err.Error()
 		x.Status = 0
@@ -291,8 +324,15 @@ func (c *Client) observed(ctx context.Context, method, path string, p *prepared,
 		if errors.As(err, &ae) {
 			x.Status = ae.Status
 		}
+	} else if rc, ok := out.(RecordCounter); ok {
+		x.Records = rc.RecordCount()
 	}
-	c.observe(x)
+	if c.observe != nil {
+		c.observe(x)
+	}
+	if ctxObserve != nil {
+		ctxObserve(x)
+	}
 	return err
 }
 

@@ -472,6 +472,8 @@ type recordsWire struct {
 	TotalCount jsonIntNull `json:"totalCount"`
 }
 
+func (w *recordsWire) RecordCount() int { return len(w.Records) }
+
 // UnmarshalJSON decodes a page; kintone sends totalCount as a string or null.
 func (p *RecordsPage) UnmarshalJSON(data []byte) error {
 	var w recordsWire

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"reflect"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 )
@@ -26,6 +27,21 @@ type WriteRequest struct {
 	Payload  any    // the request body; marshalled to JSON
 }
 
+// records is the number of records (or comments) the request writes: the length of its
+// payload's "records" or "ids" list, else 1 for a payload about one record.
+func (r WriteRequest) records() int {
+	m, ok := r.Payload.(map[string]any)
+	if !ok {
+		return 0
+	}
+	for _, key := range []string{"records", "ids"} {
+		if v := reflect.ValueOf(m[key]); v.Kind() == reflect.Slice {
+			return v.Len()
+		}
+	}
+	return 1
+}
+
 // Bulk sends requests as one bulkRequest: kintone applies all of them or none. app selects the
 // API tokens sent (those of app and its related apps). out receives one raw reply per request.
 // A refused bulkRequest is an error whose *APIError has BulkIndex set to the refused request.
@@ -40,14 +56,16 @@ func (c *Client) Bulk(ctx context.Context, app int64, reqs []WriteRequest) ([]js
 		Payload any    `json:"payload"`
 	}
 	items := make([]item, len(reqs))
+	sent := 0
 	for i, r := range reqs {
 		items[i] = item{Method: r.Method, API: c.path(r.Endpoint), Payload: r.Payload}
+		sent += r.records()
 	}
 	var reply struct {
 		Results []json.RawMessage `json:"results"`
 	}
 	err := c.do(ctx, call{method: http.MethodPost, endpoint: "bulkRequest", app: app,
-		body: map[string]any{"requests": items}}, &reply)
+		body: map[string]any{"requests": items}, sent: sent}, &reply)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +79,7 @@ func (c *Client) Bulk(ctx context.Context, app int64, reqs []WriteRequest) ([]js
 // Write sends one write request on its own and returns the raw reply. It is never retried.
 func (c *Client) Write(ctx context.Context, app int64, r WriteRequest) (json.RawMessage, error) {
 	var reply json.RawMessage
-	err := c.do(ctx, call{method: r.Method, endpoint: r.Endpoint, app: app, body: r.Payload}, &reply)
+	err := c.do(ctx, call{method: r.Method, endpoint: r.Endpoint, app: app, body: r.Payload, sent: r.records()}, &reply)
 	return reply, err
 }
 

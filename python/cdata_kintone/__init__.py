@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._activity import KintoneRequest
 from .connection import Connection, connect
 from .cursor import Cursor
 from .dbapi_types import (
@@ -112,6 +113,7 @@ __all__ = [
     "connect",
     "Connection",
     "Cursor",
+    "KintoneRequest",
     "__version__",
     # The PEP 249 exceptions with the kintone, OAuth and TLS errors.
     "Warning",

@@ -65,7 +65,7 @@ __all__ = [
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
-_UTC = _dt.UTC
+_UTC = _dt.timezone.utc
 _b64encode = base64.b64encode
 _b64decode = base64.b64decode
 _dumps = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
@@ -301,6 +301,7 @@ class Batch(NamedTuple):
     done: bool  #: no rows remain (the core has released the statement)
     ready: bool  #: False: the fetch goes on in the core and ``rows`` is empty; ask again
     events: int  #: events waiting in the core (see ``ConnDrain``)
+    requests: Any = None  #: the HTTP requests the statement sent since the last reply
 
 
 def decode_fetch(payload: str) -> Batch:
@@ -310,7 +311,13 @@ def decode_fetch(payload: str) -> Batch:
         rows = doc["rows"]
         if not isinstance(rows, list):
             raise TypeError("rows is not a list")
-        return Batch(rows, bool(doc["done"]), bool(doc["ready"]), int(doc.get("events", 0)))
+        return Batch(
+            rows,
+            bool(doc["done"]),
+            bool(doc["ready"]),
+            int(doc.get("events", 0)),
+            doc.get("requests"),
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise InterfaceError(f"malformed row batch from the kintone native core: {exc}") from None
 

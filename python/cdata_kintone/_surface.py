@@ -47,11 +47,13 @@ class NativeCore(Protocol):
         """Version returns the version of the Go core."""
         ...
 
-    def Connect(self, conn_str: str, wait_ms: int, /) -> str:
+    def Connect(self, conn_str: str, wanted: str, wait_ms: int, /) -> str:
         """Connect starts opening a connection described by a connection string (parse,
         validate, check the credentials with one request; with OAuth, possibly the browser
-        authorization) and waits at most waitMs for it. Returns JSON ``{"conn": handle,
-        "ready": bool}``; the handle can be used once ready (see ConnWait)."""
+        authorization) and waits at most waitMs for it. wanted selects the events recorded
+        from the first request on, as ConnDrain's does ("" = the default). Returns JSON
+        ``{"conn": handle, "ready": bool}``; the handle can be used once ready (see
+        ConnWait)."""
         ...
 
     def ConnWait(self, h: int, wait_ms: int, /) -> str:
@@ -73,31 +75,38 @@ class NativeCore(Protocol):
 
     def ConnInfo(self, h: int, /) -> str:
         """ConnInfo returns JSON ``{"connection_string": masked, "requests": HTTP requests so
-        far, "auth_scheme": name}``."""
+        far, "requests_by_app": {"app id": requests, ...} ("0": those that concern no one
+        app), "auth_scheme": name, "logging": {"file", "verbosity", "max_file_size",
+        "modules", "level"}}`` (the Logfile, Verbosity, MaxLogFileSize in bytes, LogModules
+        as logger names or null for all, and the lowest level the Logfile gets: with a
+        Logfile the core records from that level on, whatever Connect and ConnDrain asked)."""
         ...
 
     def ConnDrain(self, h: int, wanted: str, /) -> str:
         """ConnDrain sets which events the connection records from now on (wanted: JSON
-        ``{"log_level": Python level number, "progress": bool}``, "" = keep the current
-        choice; the default records WARNING and above, no progress) and returns, and forgets,
-        those waiting: JSON ``{"warnings": [text], "logs": [{"level", "logger", "message",
-        "time"}], "progress": [{"table", "received"}]}``. Warnings are metadata kintone sent
-        in a shape the driver went past (Python raises them as KintoneWarning); logs go to
-        Python's logging module; progress is one event per page of records received. Replies
-        of Execute, StmtWait and StmtFetch carry "events": how many are waiting, so Python
-        drains only when there are some."""
+        ``{"log_level": Python level number}``, "" = keep the current choice; the default
+        records WARNING and above) and returns, and forgets, those waiting: JSON
+        ``{"warnings": [text], "logs": [{"level", "logger", "message", "time"}]}``. Warnings
+        are metadata kintone sent in a shape the driver went past (Python raises them as
+        KintoneWarning); logs go to Python's logging module, what they hold set by the
+        connection's Verbosity. Replies of Execute, StmtWait and StmtFetch carry "events":
+        how many are waiting, so Python drains only when there are some."""
         ...
 
     def Execute(self, h: int, sql: str, params: str, wait_ms: int, /) -> str:
-        """Execute starts one SQL statement, or a stored procedure call ``EXECUTE Name Param =
-        value, ...``, with params (a JSON list, see Value encoding) and waits at most waitMs
-        for it. Returns JSON ``{"stmt": handle, "ready": bool, "events": n}``, and once ready
-        also ``"description"`` (null for a statement without a result set, which is then
-        already released; else a list of ``{"name", "decltype", "type_code"}``),
+        """Execute starts one SQL statement, a stored procedure call ``EXECUTE Name Param =
+        value, ...``, or ``EXPLAIN KINTONE query`` (what the query would send to kintone,
+        without sending it), with params (a JSON list, see Value encoding) and waits at most
+        waitMs for it. Returns JSON ``{"stmt": handle, "ready": bool, "events": n}``, and
+        once ready also ``"description"`` (null for a statement without a result set, which
+        is then already released; else a list of ``{"name", "decltype", "type_code"}``),
         ``"rowcount"`` (rows changed by DML, -1 when not known) and, after INSERTs into
-        kintone tables, ``"inserted_ids"`` (the new record ids, in row order). An error of
-        the execution releases the statement; a failed write's error carries details (see
-        Errors in README.md)."""
+        kintone tables, ``"inserted_ids"`` (the new record ids, in row order). A reply (of
+        StmtWait and StmtFetch too) carries ``"requests"`` when the statement sent HTTP
+        requests since its last reply: a list of ``{"method", "path", "app", "query",
+        "fields", "records", "status", "ms"}`` (and ``"error"`` for a failed attempt). An
+        error of the execution releases the statement; a failed write's error carries details
+        (see Errors in README.md)."""
         ...
 
     def ExecuteMany(self, h: int, sql: str, rows: str, wait_ms: int, /) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import _native, exceptions
+from ._activity import ProgressSetting, check_progress
 from ._session import Session
 from .cursor import Cursor
 
@@ -86,22 +87,29 @@ def build_connection_string(connection_string: str, properties: Mapping[str, Any
     return text
 
 
-def connect(connection_string: str = "", **properties: Any) -> Connection:
+def connect(
+    connection_string: str = "", *, progress: object = False, **properties: Any
+) -> Connection:
     """PEP 249: "Constructor for creating a connection to the database. Returns a Connection
     Object."
 
     ``connection_string`` is ``Name=Value;...`` as in the reference product, for example
     ``"User=me;Password=secret;Url=https://example.cybozu.com"``; keyword arguments add
     properties (``connect(Url=..., User=..., Password=...)``) and may be combined with the
-    string. The first call loads the native core; see ``cdata_kintone._native`` about fork().
-    Ctrl-C interrupts it (an OAuth browser authorization waits for the user).
+    string. ``progress`` sets :attr:`Connection.progress` (True, False or a callable; typed
+    ``object`` so that ``connect(**properties)`` with a dict of strings still type-checks). The
+    first call loads the native core; see ``cdata_kintone._native`` about fork(). Ctrl-C
+    interrupts it (an OAuth browser authorization waits for the user).
     """
     conn_str = build_connection_string(connection_string, properties)
+    setting = check_progress(progress)
     core = _native.load()
     # Go does not see changes to os.environ after it started: forward what the core reads.
     for name in _FORWARDED_ENV:
         _native.call(core.SetEnv, name, os.environ.get(name, ""))
-    return Connection(Session.open(core, conn_str))
+    conn = Connection(Session.open(core, conn_str))
+    conn.progress = setting
+    return conn
 
 
 class Connection:
@@ -138,6 +146,7 @@ class Connection:
         self._closed = False
         self._cursors: weakref.WeakSet[Cursor] = weakref.WeakSet()
         self._masked = self._read_masked_connection_string()
+        self._progress: ProgressSetting = False
 
     # --- attributes ------------------------------------------------------------------------
 
@@ -161,6 +170,28 @@ class Connection:
     def request_count(self) -> int:
         """The number of HTTP requests this connection has sent to kintone."""
         return int(self.info().get("requests", 0))
+
+    @property
+    def requests_by_app(self) -> dict[int | None, int]:
+        """The HTTP requests this connection has sent to kintone since it was opened, per app
+        id (kintone limits requests per app per day); the key None counts those about no one
+        app, such as listing the apps. Each statement's own are in
+        :attr:`Cursor.kintone_requests`."""
+        self._check_open()
+        return self._session.requests_by_app()
+
+    @property
+    def progress(self) -> ProgressSetting:
+        """Whether statements show their progress: False (the default); True, a ``tqdm`` bar
+        of the records received or sent when the output is a terminal or a notebook (the
+        ``progress`` extra; nothing otherwise), shown once a statement has run for half a
+        second; or a callable told of every request a statement sends (a
+        :class:`KintoneRequest`). Set it with ``connect(progress=...)`` or here."""
+        return self._progress
+
+    @progress.setter
+    def progress(self, setting: object) -> None:
+        self._progress = check_progress(setting)
 
     # --- PEP 249 methods -------------------------------------------------------------------
 

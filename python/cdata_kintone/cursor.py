@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _columnar, _convert
+from ._activity import KintoneRequest, Progress
 from ._session import Executed
 from .exceptions import InterfaceError, ProgrammingError
 
@@ -71,6 +72,8 @@ class Cursor:
         self._cancel_pending = False  # cancel() came before the statement's handle
         self._cancel_lock = threading.Lock()
         self._inserted: list[int] = []  # ids of the records the last execution inserted
+        self._requests: list[KintoneRequest] = []  # what the last statement sent to kintone
+        self._progress: Progress | None = None  # the progress shown of the statement, if any
         self._description: Description | None = None
         self._converters: list[tuple[int, Any]] = []
         self._decltypes: tuple[str | None, ...] = ()  # the result columns' declared types
@@ -128,6 +131,15 @@ class Cursor:
         return list(self._inserted)
 
     @property
+    def kintone_requests(self) -> list[KintoneRequest]:
+        """The HTTP requests the last ``execute()`` or ``executemany()`` sent to kintone so far,
+        oldest first: reading app definitions, the pages of records read (with the kintone query
+        and the records received), the writes (with the records sent). Reading the rows of a
+        SELECT may send more, added as they are sent. kintone counts requests per app per day;
+        see also :attr:`Connection.requests_by_app`."""
+        return list(self._requests)
+
+    @property
     def closed(self) -> bool:
         """True once the cursor or its connection is closed."""
         return self._closed or self._connection is None or self._connection.closed
@@ -149,11 +161,29 @@ class Cursor:
         _check_operation(operation)
         params = _convert.encode_parameters(parameters)
         self._begin()
+        self._progress = Progress.start(self.connection.progress)
         try:
-            self._take(self._session.execute(operation, params, self._started))
+            self._take(
+                self._session.execute(operation, params, self._started, self._took_requests)
+            )
+        except BaseException:
+            self._end_progress()
+            raise
         finally:
             self._end()
         return self
+
+    def explain(self, operation: str, parameters: Sequence[Any] | None = None) -> Cursor:
+        """Execute ``EXPLAIN KINTONE`` of a query without running it: a row per step of
+        SQLite's plan and, for each scan of a kintone table, the kintone query its first request
+        would send (``kintone_query``), the conditions, LIMIT and OFFSET sent (``sent``) and
+        the conditions only the driver checks (``local``). No record is read (the tables'
+        definitions may be). Returns the cursor: ``cur.explain(sql).fetchall()``."""
+        if not isinstance(operation, str):
+            raise ProgrammingError(
+                f"the SQL statement must be a str, not {type(operation).__name__}"
+            )
+        return self.execute("EXPLAIN KINTONE " + operation, parameters)
 
     def executemany(
         self, operation: str, seq_of_parameters: Iterable[Sequence[Any]]
@@ -171,10 +201,17 @@ class Cursor:
         if isinstance(seq_of_parameters, (str, bytes)):
             raise ProgrammingError("seq_of_parameters must be a sequence of parameter sequences")
         self._reset()
-        rows = "[" + ",".join(_convert.encode_parameters(p) for p in seq_of_parameters) + "]"
+        encoded = [_convert.encode_parameters(p) for p in seq_of_parameters]
+        rows = "[" + ",".join(encoded) + "]"
+        self._progress = Progress.start(self.connection.progress, total=len(encoded))
         self._begin()
         try:
-            self._take(self._session.execute_many(operation, rows, self._started))
+            self._take(
+                self._session.execute_many(operation, rows, self._started, self._took_requests)
+            )
+        except BaseException:
+            self._end_progress()
+            raise
         finally:
             self._end()
         return self
@@ -207,6 +244,17 @@ class Cursor:
             pending = self._cancel_pending
         if pending:
             self._session.cancel_statement(stmt)
+
+    def _took_requests(self, requests: list[KintoneRequest]) -> None:
+        """Keep the requests a reply reported, and show them as progress."""
+        self._requests.extend(requests)
+        if self._progress is not None:
+            self._progress.update(requests)
+
+    def _end_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
+            self._progress = None
 
     def fetchone(self) -> Row | None:
         """PEP 249: "Fetch the next row of a query result set, returning a single sequence, or
@@ -267,6 +315,7 @@ class Cursor:
             self._close_stmt(quiet=True)
         self._stmt = None
         self._closed = True
+        self._end_progress()
         self._description = None
         self._rows = []
         self._pos = 0
@@ -386,6 +435,8 @@ class Cursor:
         self._decltypes = ()
         self._rowcount = -1
         self._inserted = []
+        self._requests = []
+        self._end_progress()
         self._rows = []
         self._pos = 0
         self._rownumber = None
@@ -394,6 +445,7 @@ class Cursor:
     def _detach(self) -> None:
         """The connection was closed (and with it every statement in the core)."""
         self._stmt = None
+        self._end_progress()
         self._description = None
         self._converters = []
         self._decltypes = ()
@@ -409,6 +461,8 @@ class Cursor:
         if done.columns is not None:
             self._stmt = done.stmt
             self._set_columns(done.columns)
+        else:
+            self._end_progress()
 
     def _set_columns(self, columns: Any) -> None:
         try:
@@ -434,15 +488,17 @@ class Cursor:
             self._done = True
             return False
         try:
-            batch = self._session.fetch(stmt, n)
+            batch = self._session.fetch(stmt, n, self._took_requests)
         except BaseException:
             # The core released the statement after its error; make sure of it otherwise.
             self._close_stmt(quiet=True)
             self._done = True
+            self._end_progress()
             raise
         if batch.done:
             self._stmt = None  # the core released it
             self._done = True
+            self._end_progress()
         self._rows = _convert.convert_rows(batch.rows, self._converters)
         self._pos = 0
         return bool(self._rows)

@@ -111,4 +111,4 @@ def TimestampFromTicks(ticks: float) -> _dt.datetime:
     returns them as aware UTC datetimes, and a *naive* datetime parameter is taken as UTC, so
     a naive local time would be shifted by the local UTC offset. Microseconds are kept.
     """
-    return _dt.datetime.fromtimestamp(ticks, _dt.UTC)
+    return _dt.datetime.fromtimestamp(ticks, _dt.timezone.utc)

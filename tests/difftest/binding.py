@@ -57,7 +57,7 @@ def bind(v: Any) -> Any:
         return format(v, "f")
     if isinstance(v, dt.datetime):
         if v.utcoffset() is not None:
-            v = v.astimezone(dt.UTC)
+            v = v.astimezone(dt.timezone.utc)
         text = f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
         if v.microsecond:
             text += f".{v.microsecond:06d}"

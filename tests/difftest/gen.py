@@ -37,7 +37,7 @@ from .sqlast import (
 T = TypeVar("T")
 
 D = decimal.Decimal
-UTC = dt.UTC
+UTC = dt.timezone.utc
 JST = dt.timezone(dt.timedelta(hours=9))
 WEST = dt.timezone(dt.timedelta(hours=-5, minutes=-30))
 

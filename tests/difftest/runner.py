@@ -38,7 +38,7 @@ def storage(v: Any) -> Any:
             return int(v)
         return float(v)
     if isinstance(v, dt.datetime):
-        v = v.astimezone(dt.UTC)
+        v = v.astimezone(dt.timezone.utc)
         if v.microsecond:
             return v.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return v.strftime("%Y-%m-%dT%H:%M:%SZ")
