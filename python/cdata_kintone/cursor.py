@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _columnar, _convert
@@ -160,17 +160,10 @@ class Cursor:
         self._reset()
         _check_operation(operation)
         params = _convert.encode_parameters(parameters)
-        self._begin()
         self._progress = Progress.start(self.connection.progress)
-        try:
-            self._take(
-                self._session.execute(operation, params, self._started, self._took_requests)
-            )
-        except BaseException:
-            self._end_progress()
-            raise
-        finally:
-            self._end()
+        self._run(
+            lambda: self._session.execute(operation, params, self._started, self._took_requests)
+        )
         return self
 
     def explain(self, operation: str, parameters: Sequence[Any] | None = None) -> Cursor:
@@ -204,17 +197,24 @@ class Cursor:
         encoded = [_convert.encode_parameters(p) for p in seq_of_parameters]
         rows = "[" + ",".join(encoded) + "]"
         self._progress = Progress.start(self.connection.progress, total=len(encoded))
+        self._run(
+            lambda: self._session.execute_many(
+                operation, rows, self._started, self._took_requests
+            )
+        )
+        return self
+
+    def _run(self, execution: Callable[[], Executed]) -> None:
+        """Run an execution of the core and take over what it reports; cancel() may stop it
+        from another thread meanwhile."""
         self._begin()
         try:
-            self._take(
-                self._session.execute_many(operation, rows, self._started, self._took_requests)
-            )
+            self._take(execution())
         except BaseException:
             self._end_progress()
             raise
         finally:
             self._end()
-        return self
 
     def cancel(self) -> None:
         """Cancel the statement this cursor is running or reading, from any thread: the call
