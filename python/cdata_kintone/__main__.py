@@ -119,17 +119,18 @@ def run_simulator(args: argparse.Namespace, out: TextIO) -> int:
         order_records=args.order_records,
         time_zone=args.time_zone,
     ) as sim:
-        if args.print_json:
-            # One line of JSON for launchers: url, user, password, apps with their API tokens.
-            print(json.dumps(sim.info, ensure_ascii=False, sort_keys=True), file=out, flush=True)
-        else:
-            print(f"kintone simulator running at {sim.url}", file=out)
-            print(f"connection string:   {sim.connection_string}", file=out)
-            with contextlib.suppress(ValueError, KeyError):
-                print(f"API-token string:    {sim.token_connection_string()}", file=out)
-            print("Press Ctrl-C to stop.", file=out, flush=True)
+        # SIGTERM stops it from before the launcher can know it runs (it reads what is printed).
         previous = _stop_on_sigterm()
         try:
+            if args.print_json:
+                # One line of JSON for launchers: url, user, password, apps with their API tokens.
+                print(json.dumps(sim.info, ensure_ascii=False, sort_keys=True), file=out, flush=True)
+            else:
+                print(f"kintone simulator running at {sim.url}", file=out)
+                print(f"connection string:   {sim.connection_string}", file=out)
+                with contextlib.suppress(ValueError, KeyError):
+                    print(f"API-token string:    {sim.token_connection_string()}", file=out)
+                print("Press Ctrl-C to stop.", file=out, flush=True)
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
