@@ -124,7 +124,8 @@ def run_simulator(args: argparse.Namespace, out: TextIO) -> int:
         try:
             if args.print_json:
                 # One line of JSON for launchers: url, user, password, apps with their API tokens.
-                print(json.dumps(sim.info, ensure_ascii=False, sort_keys=True), file=out, flush=True)
+                info = json.dumps(sim.info, ensure_ascii=False, sort_keys=True)
+                print(info, file=out, flush=True)
             else:
                 print(f"kintone simulator running at {sim.url}", file=out)
                 print(f"connection string:   {sim.connection_string}", file=out)
