@@ -59,23 +59,10 @@ func commentColumn(name, property, decl string) schema.Column {
 // commentsDescription describes Comments in sys_tables.
 const commentsDescription = "The comments of kintone records. SELECT needs AppId = … and RecordId = … (or IN lists); INSERT (AppId, RecordId, Text[, MentionsAggregate]) posts comments; DELETE … WHERE AppId = … AND RecordId = … AND Id = … deletes them"
 
-// commentsTableRows are the rows of sys_tables or sys_tablecolumns that describe Comments.
-func commentsTableRows(name string) [][]any {
-	t := commentsTable
-	if name == "sys_tables" {
-		return [][]any{{catalogName, schemaName, t.Name, "TABLE", commentsDescription, int64(1), nil, nil, nil}}
-	}
-	rows := make([][]any, len(t.Columns))
-	for i, c := range t.Columns {
-		key := int64(0)
-		if i == commentID || i == commentApp || i == commentRecord { // a comment id is unique within its record only
-			key = 1
-		}
-		rows[i] = []any{catalogName, schemaName, t.Name, c.Name, schema.PublicType(c.DeclType),
-			int64(i + 1), key, c.FieldCode, c.FieldType, nil}
-	}
-	return rows
-}
+// commentsTableInfo describes Comments in the system tables. A comment id is unique within
+// its record only, so the key is the three of them.
+var commentsTableInfo = tableInfo{table: commentsTable, description: commentsDescription, updatable: true,
+	keys: []int{commentID, commentApp, commentRecord}}
 
 // commentsPerRequest is kintone's largest limit of record/comments.json.
 const commentsPerRequest = 10

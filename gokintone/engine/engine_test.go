@@ -411,3 +411,33 @@ func TestResultColumnTypes(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestKeySystemTables checks the keys generic tools reflect: every table's primary key and
+// the child tables' references to their apps.
+func TestKeySystemTables(t *testing.T) {
+	f := newFixture(t, 10)
+	check := func(sql string, want [][]any) {
+		t.Helper()
+		if got := f.query(t, sql); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %v\nwant %v", sql, got, want)
+		}
+	}
+	check("SELECT * FROM sys_catalogs", [][]any{{"CData"}})
+	check("SELECT * FROM sys_schemas", [][]any{{"CData", "Kintone"}})
+	check("SELECT ColumnName, KeySeq, KeyName FROM sys_primarykeys WHERE TableName IN ('Deals', 'Comments') ORDER BY TableName, KeySeq",
+		[][]any{{"Id", int64(1), "PK_Comments"}, {"AppId", int64(2), "PK_Comments"}, {"RecordId", int64(3), "PK_Comments"},
+			{"Id", int64(1), "PK_Deals"}})
+	check("SELECT TableName, ColumnName, ForeignKeyName, ReferencedTableName, ReferencedColumnName, PrimaryKeyName, ForeignKeyType FROM sys_foreignkeys",
+		[][]any{{"受注明細 Orders_明細", "RecordId", "FK_受注明細 Orders_明細_受注明細 Orders", "受注明細 Orders", "Id", "PK_受注明細 Orders", "FOREIGNKEY"}})
+	check("SELECT ColumnName, IsKey, IsForeignKey, PrimaryKeyName, ReferencedTableName FROM sys_keycolumns WHERE TableName = '受注明細 Orders_明細' ORDER BY ColumnName",
+		[][]any{{"Id", int64(1), int64(0), "PK_受注明細 Orders_明細", nil}, {"RecordId", int64(0), int64(1), "PK_受注明細 Orders", "受注明細 Orders"}})
+	check("SELECT IndexName, ColumnName, IsUnique, IsPrimary, OrdinalPosition FROM sys_indexes WHERE TableName = 'Deals'",
+		[][]any{{"PK_Deals", "Id", int64(1), int64(1), int64(1)}})
+	// Every table has a primary key, and sys_tablecolumns agrees with it.
+	check("SELECT TableName FROM sys_tables WHERE TableName NOT IN (SELECT TableName FROM sys_primarykeys)", nil)
+	check(`SELECT count(*) FROM sys_tablecolumns c WHERE IsKey <> EXISTS (
+		SELECT 1 FROM sys_primarykeys k WHERE k.TableName = c.TableName AND k.ColumnName = c.ColumnName)`, [][]any{{int64(0)}})
+	check("SELECT VALUE FROM sys_sqlinfo WHERE NAME = 'SUPPORT_TRANSACTION'", [][]any{{"NO"}})
+	check("SELECT Product, Version, Datasource, License FROM sys_information", [][]any{{"cdata-kintone", "devel", "kintone", "Apache-2.0"}})
+	check("SELECT count(*) FROM sys_identity", [][]any{{int64(0)}})
+}
