@@ -218,8 +218,11 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 			UseCodeForFieldName: set.Schema.UseCodeForFieldName,
 			NumberMapToDouble:   set.Schema.NumberMapToDouble,
 			SubtableSeparator:   set.Schema.SubtableSeparator,
+			UseSimpleNames:      set.Schema.UseSimpleNames,
+			SubtablesIn:         set.Schema.SubtablesIn,
 		},
-		Pagesize: set.Pagesize,
+		ListedTables: set.Schema.Tables,
+		Pagesize:     set.Pagesize,
 		ConnectionProps: func() [][]any {
 			var rows [][]any
 			for _, r := range cfg.Rows() {

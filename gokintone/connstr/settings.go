@@ -76,6 +76,9 @@ type SchemaSettings struct {
 	UseCodeForFieldName bool
 	NumberMapToDouble   bool
 	SubtableSeparator   string
+	UseSimpleNames      bool
+	SubtablesIn         []string // apps with child tables, by name or id; "*": all
+	Tables              []string // the only tables listed; nil: all
 }
 
 // Settings returns the typed settings of a valid Config (one from Parse, or Validate after Set).
@@ -94,6 +97,9 @@ func (c *Config) Settings() Settings {
 			UseCodeForFieldName: c.boolean(PropUseCodeForFieldName),
 			NumberMapToDouble:   c.boolean(PropNumberMapToDouble),
 			SubtableSeparator:   c.get(PropSubtableSeparatorCharacter),
+			UseSimpleNames:      c.boolean(PropUseSimpleNames),
+			SubtablesIn:         c.list(PropCheckForSubtablesIn),
+			Tables:              c.list(PropTables),
 		},
 		SSL: SSLSettings{ServerCert: c.get(PropSSLServerCert)},
 	}

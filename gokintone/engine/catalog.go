@@ -79,21 +79,28 @@ func (c *catalog) usableApps(apps []kclient.App) []kclient.App {
 	return out
 }
 
-// setApps names the apps: an app is named after itself unless the name is one of the driver's
+// setApps names the apps: an app is named after itself (reduced to letters, digits and
+// underscores with UseSimpleNames) unless the name is one of the driver's
 // own tables or is shared with an app of a lower id; then it is <name>_<id>. Every app is also
 // reachable as App_<id>.
 func (c *catalog) setApps(apps []kclient.App) {
 	c.apps = nil
 	c.byName = map[string]*appEntry{}
+	nameOf := func(a kclient.App) string {
+		if c.e.opts.Schema.UseSimpleNames {
+			return schema.SimpleName(a.Name)
+		}
+		return a.Name
+	}
 	taken := map[string]int64{}
 	for _, a := range apps {
-		k := strings.ToLower(a.Name)
+		k := strings.ToLower(nameOf(a))
 		if prev, ok := taken[k]; !ok || a.AppID < prev {
 			taken[k] = a.AppID
 		}
 	}
 	for _, a := range apps {
-		name := a.Name
+		name := nameOf(a)
 		k := strings.ToLower(name)
 		if name == "" || reservedTables[k] || taken[k] != a.AppID {
 			name = name + "_" + strconv.FormatInt(a.AppID, 10)
@@ -218,17 +225,20 @@ func (c *catalog) resolve(ctx context.Context, name string) (*schema.Table, erro
 	return nil, nil
 }
 
-// Tables lists every app's table name without reading any app's fields.
+// Tables lists every app's table name (those of ListedTables when set) without reading any
+// app's fields.
 func (e *Engine) Tables(ctx context.Context) ([]kclient.App, []string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err := e.catalog.load(ctx); err != nil {
 		return nil, nil, err
 	}
-	apps := make([]kclient.App, len(e.catalog.apps))
-	names := make([]string, len(e.catalog.apps))
-	for i, en := range e.catalog.apps {
-		apps[i], names[i] = en.app, en.name
+	var apps []kclient.App
+	var names []string
+	for _, en := range e.catalog.apps {
+		if e.listed(en.name) {
+			apps, names = append(apps, en.app), append(names, en.name)
+		}
 	}
 	return apps, names, nil
 }

@@ -37,6 +37,10 @@ type Options struct {
 	// ScanParallelism is how many requests one full-table scan may have in flight at once
 	// (id ranges read concurrently); 1 reads page after page.
 	ScanParallelism int
+	// ListedTables, when not empty, are the only tables the system tables and Tables list
+	// (names, case-insensitive; an app listed brings its child tables). The others can still
+	// be queried.
+	ListedTables []string
 	// ConnectionProps gives the rows of sys_connection_props (secrets already masked).
 	ConnectionProps func() [][]any
 	// Procedures gives the rows of sys_procedures and sys_procedureparameters.

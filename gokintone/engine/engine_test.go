@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -440,4 +441,56 @@ func TestKeySystemTables(t *testing.T) {
 	check("SELECT VALUE FROM sys_sqlinfo WHERE NAME = 'SUPPORT_TRANSACTION'", [][]any{{"NO"}})
 	check("SELECT Product, Version, Datasource, License FROM sys_information", [][]any{{"cdata-kintone", "devel", "kintone", "Apache-2.0"}})
 	check("SELECT count(*) FROM sys_identity", [][]any{{int64(0)}})
+}
+
+// TestSchemaShapingOptions checks UseSimpleNames, CheckForSubtablesIn (SubtablesIn) and Tables
+// (ListedTables) as a user sees them: in the tables listed and the names queries use.
+func TestSchemaShapingOptions(t *testing.T) {
+	open := func(opts Options) *fixture {
+		opts.MaxRows = -1
+		return newFixtureWith(t, sample.Fixture(sample.Options{OrderRecords: 3}), opts)
+	}
+	tableNames := func(f *fixture) []any {
+		var names []any
+		for _, r := range f.query(t, "SELECT TableName FROM sys_tables ORDER BY TableName") {
+			names = append(names, r[0])
+		}
+		return names
+	}
+
+	simple := open(Options{Schema: schema.Options{UseSimpleNames: true}})
+	names := tableNames(simple)
+	want := []any{"Comments", "Deals", "_____", "_____Orders", "_____Orders___"}
+	for _, w := range want {
+		if !slices.Contains(names, w) {
+			t.Errorf("UseSimpleNames: tables %v lack %q", names, w)
+		}
+	}
+	cols := simple.query(t, "SELECT ColumnName FROM sys_tablecolumns WHERE TableName = 'Deals' AND ColumnName = 'Close_date'")
+	if len(cols) != 1 {
+		t.Errorf("UseSimpleNames: Deals has no column Close_date")
+	}
+	// Simple names need no quoting.
+	simple.query(t, "SELECT Id, Close_date FROM Deals ORDER BY Id LIMIT 1")
+	simple.query(t, "SELECT RecordId FROM _____Orders___ LIMIT 1")
+
+	noChildren := open(Options{Schema: schema.Options{SubtablesIn: []string{"Deals"}}})
+	if got := noChildren.query(t, "SELECT count(*) FROM sys_tables WHERE ParentTable IS NOT NULL"); got[0][0] != int64(0) {
+		t.Errorf("SubtablesIn=Deals: %v child tables", got[0][0])
+	}
+	if _, err := noChildren.try("SELECT * FROM [受注明細 Orders_明細]"); err == nil {
+		t.Errorf("SubtablesIn=Deals: the child table of another app exists")
+	}
+
+	listed := open(Options{ListedTables: []string{"deals", "受注明細 Orders_明細"}})
+	if got := tableNames(listed); !reflect.DeepEqual(got, []any{"Deals", "受注明細 Orders_明細"}) {
+		t.Errorf("ListedTables: tables %v", got)
+	}
+	// The apps not listed are not read to list the tables, and can still be queried.
+	for _, req := range listed.sim.Requests() {
+		if strings.HasSuffix(req.Path, "/form/fields.json") && req.App != fmt.Sprint(sample.DealsApp) && req.App != fmt.Sprint(sample.OrdersApp) {
+			t.Errorf("ListedTables: the fields of app %s were read", req.App)
+		}
+	}
+	listed.query(t, "SELECT count(*) FROM [顧客リスト]")
 }

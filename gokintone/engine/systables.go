@@ -172,17 +172,26 @@ func (e *Engine) describedTables(ctx context.Context) ([]tableInfo, error) {
 	if err := e.catalog.load(ctx); err != nil {
 		return nil, err
 	}
-	tables := []tableInfo{commentsTableInfo}
+	var tables []tableInfo
+	if e.listed(commentsTable.Name) {
+		tables = append(tables, commentsTableInfo)
+	}
 	for _, en := range e.catalog.apps {
+		whole := e.listed(en.name) // the app with its child tables
+		if !whole && !e.listedChildOf(en) {
+			continue
+		}
 		ts, err := e.catalog.tablesOf(ctx, en)
 		if err != nil {
 			return nil, err
 		}
-		var app *schema.Table
+		app := ts[0]
 		for _, t := range ts {
+			if !whole && !e.listed(t.Name) {
+				continue
+			}
 			d := tableInfo{table: t, appID: en.app.AppID, appCode: en.app.Code, keys: []int{0}}
-			if t.Subtable == "" {
-				app = t
+			if t == app {
 				d.description = en.app.Description
 			} else {
 				d.parent = app
@@ -191,6 +200,31 @@ func (e *Engine) describedTables(ctx context.Context) ([]tableInfo, error) {
 		}
 	}
 	return tables, nil
+}
+
+// listed reports whether the ListedTables option lets a table by this name be listed.
+func (e *Engine) listed(name string) bool {
+	if len(e.opts.ListedTables) == 0 {
+		return true
+	}
+	for _, l := range e.opts.ListedTables {
+		if strings.EqualFold(l, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// listedChildOf reports whether ListedTables names a child table of the app: a name that
+// starts with the app's and the separator.
+func (e *Engine) listedChildOf(en *appEntry) bool {
+	prefix := strings.ToLower(en.name + e.opts.Schema.SubtableSeparator)
+	for _, l := range e.opts.ListedTables {
+		if strings.HasPrefix(strings.ToLower(l), prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // rows are the rows of system table name that describe the table.
