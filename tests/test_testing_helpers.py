@@ -207,7 +207,7 @@ def test_token_connection_strings(sim: Simulator) -> None:
     with mod.connect(default) as conn:
         tables = {r[0] for r in conn.execute("SELECT TableName FROM sys_tables").fetchall()}
         apps = {"顧客リスト", "Deals", "受注明細 Orders", "受注明細 Orders_明細"}
-        assert tables == {"Comments", *apps}
+        assert tables == {"Comments", "Apps", *apps}
 
     view = sim.token_connection_string("顧客リスト", token="view")
     assert view == f"AuthScheme=APIToken;Url={url};APIToken=sim-customers-view;AppId=1;"

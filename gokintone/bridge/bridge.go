@@ -222,6 +222,7 @@ func open(ctx context.Context, connStr string) (*conn, error) {
 			SubtablesIn:         set.Schema.SubtablesIn,
 		},
 		ListedTables: set.Schema.Tables,
+		ListedViews:  set.Schema.Views,
 		Pagesize:     set.Pagesize,
 		ConnectionProps: func() [][]any {
 			var rows [][]any

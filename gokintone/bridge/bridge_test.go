@@ -164,7 +164,7 @@ func startSampleSim(t *testing.T) (int64, simInfo) {
 func TestSchemaProperties(t *testing.T) {
 	_, info := startSampleSim(t)
 	c, err := connectWait("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password +
-		";Schema=REST;AllowSpecialCharacters=true;UseUnitForNumericField=true;Other='a=1;b=2';Views=v;" +
+		";Schema=REST;AllowSpecialCharacters=true;UseUnitForNumericField=true;Other='a=1;b=2';Views=apps;" +
 		"BrowsableSchemas=Kintone;Location=/nonexistent;UseSimpleNames=true;CheckForSubtablesIn=*;Tables='_____Orders'")
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func TestSchemaProperties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows, err := StmtFetch(s, 10, -1); err != nil || rows != `{"rows":[["_____Orders"],["_____Orders___"]],"done":true,"ready":true,"events":0}` {
+	if rows, err := StmtFetch(s, 10, -1); err != nil || rows != `{"rows":[["Apps"],["_____Orders"],["_____Orders___"]],"done":true,"ready":true,"events":0}` {
 		t.Errorf("sys_tables: %s %v", rows, err)
 	}
 }

@@ -109,6 +109,7 @@ const (
 	PropCheckForSubtablesIn        = "CheckForSubtablesIn"
 	PropUseSimpleNames             = "UseSimpleNames"
 	PropTables                     = "Tables"
+	PropViews                      = "Views"
 )
 
 // OAuth defaults.
@@ -256,11 +257,12 @@ var properties = []Property{
 			"character becomes _, and a leading digit gets a _ in front), so that SQL and pandas take them without quoting. " +
 			"Names that then clash are told apart as usual (the app id, the field code)."},
 	{Name: PropTables, Category: "Schema", Type: TypeList, Support: Supported,
-		Description: "Table names, comma-separated: only these are listed (sys_tables, sys_tablecolumns, the key tables, " +
-			"SQLAlchemy's reflection), and only their apps' fields are read to list them; an app brings its child tables. " +
-			"Other tables can still be queried by name."},
-	{Name: "Views", Category: "Schema", Type: TypeList, Support: NoEffectYet,
-		Description: "View names, comma-separated, to list. This version has no views, so the value changes nothing."},
+		Description: "Table names, comma-separated: only these tables are listed (sys_tables, sys_tablecolumns, the key " +
+			"tables, SQLAlchemy's reflection), and only their apps' fields are read to list them; an app brings its child " +
+			"tables. Other tables can still be queried by name. Views are listed by Views."},
+	{Name: PropViews, Category: "Schema", Type: TypeList, Support: Supported,
+		Description: "View names, comma-separated (such as Apps): only these views are listed, as Tables does for tables. " +
+			"Other views can still be queried by name."},
 	{Name: "BrowsableSchemas", Category: "Schema", Type: TypeList, Support: NoEffectYet,
 		Description: "Schemas, comma-separated, to list. This driver has the one schema Kintone (sys_schemas), so the value " +
 			"changes nothing."},

@@ -79,6 +79,7 @@ type SchemaSettings struct {
 	UseSimpleNames      bool
 	SubtablesIn         []string // apps with child tables, by name or id; "*": all
 	Tables              []string // the only tables listed; nil: all
+	Views               []string // the only views listed; nil: all
 }
 
 // Settings returns the typed settings of a valid Config (one from Parse, or Validate after Set).
@@ -100,6 +101,7 @@ func (c *Config) Settings() Settings {
 			UseSimpleNames:      c.boolean(PropUseSimpleNames),
 			SubtablesIn:         c.list(PropCheckForSubtablesIn),
 			Tables:              c.list(PropTables),
+			Views:               c.list(PropViews),
 		},
 		SSL: SSLSettings{ServerCert: c.get(PropSSLServerCert)},
 	}

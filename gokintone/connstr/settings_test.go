@@ -26,9 +26,9 @@ func TestSettings(t *testing.T) {
 				reflect.DeepEqual(s.Schema, SchemaSettings{SubtableSeparator: "_", SubtablesIn: []string{"*"}}) &&
 				s.LocalFiles == LocalFiles{}
 		}},
-		{"Url=https://x.cybozu.com;User=u;Password=p;Schema=REST;UseSimpleNames=true;CheckForSubtablesIn='Deals, 7';Tables=Deals", func(s Settings) bool {
+		{"Url=https://x.cybozu.com;User=u;Password=p;Schema=REST;UseSimpleNames=true;CheckForSubtablesIn='Deals, 7';Tables=Deals;Views=Apps", func(s Settings) bool {
 			return s.Schema.UseSimpleNames && reflect.DeepEqual(s.Schema.SubtablesIn, []string{"Deals", "7"}) &&
-				reflect.DeepEqual(s.Schema.Tables, []string{"Deals"})
+				reflect.DeepEqual(s.Schema.Tables, []string{"Deals"}) && reflect.DeepEqual(s.Schema.Views, []string{"Apps"})
 		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p;LocalFiles=none", func(s Settings) bool {
 			return s.LocalFiles == LocalFiles{None: true}

@@ -191,8 +191,8 @@ func (c *catalog) resolve(ctx context.Context, name string) (*schema.Table, erro
 	if t := systemTable(name); t != nil {
 		return t, nil
 	}
-	if strings.EqualFold(name, commentsTable.Name) {
-		return commentsTable, nil
+	if t := ownTableNamed(name); t != nil {
+		return t, nil
 	}
 	if err := c.load(ctx); err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (e *Engine) Tables(ctx context.Context) ([]kclient.App, []string, error) {
 	var apps []kclient.App
 	var names []string
 	for _, en := range e.catalog.apps {
-		if e.listed(en.name) {
+		if e.listed("", en.name) {
 			apps, names = append(apps, en.app), append(names, en.name)
 		}
 	}

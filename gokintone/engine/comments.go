@@ -42,17 +42,19 @@ const (
 // commentsTable is the Comments table; the engine knows it by identity. Each column's
 // FieldCode is the property of kintone's comment object it holds.
 var commentsTable = &schema.Table{Name: "Comments", Columns: []schema.Column{
-	commentID:          commentColumn("Id", "id", schema.TypeInteger),
-	commentApp:         commentColumn("AppId", "app", schema.TypeInteger),
-	commentRecord:      commentColumn("RecordId", "record", schema.TypeInteger),
-	commentText:        commentColumn("Text", "text", schema.TypeVarchar),
-	commentCreatorCode: commentColumn("CreatorCode", "creator.code", schema.TypeVarchar),
-	commentCreatorName: commentColumn("CreatorName", "creator.name", schema.TypeVarchar),
-	commentCreatedAt:   commentColumn("CreatedAt", "createdAt", schema.TypeDatetime),
-	commentMentions:    commentColumn("MentionsAggregate", "mentions", schema.TypeVarchar),
+	commentID:          propertyColumn("Id", "id", schema.TypeInteger),
+	commentApp:         propertyColumn("AppId", "app", schema.TypeInteger),
+	commentRecord:      propertyColumn("RecordId", "record", schema.TypeInteger),
+	commentText:        propertyColumn("Text", "text", schema.TypeVarchar),
+	commentCreatorCode: propertyColumn("CreatorCode", "creator.code", schema.TypeVarchar),
+	commentCreatorName: propertyColumn("CreatorName", "creator.name", schema.TypeVarchar),
+	commentCreatedAt:   propertyColumn("CreatedAt", "createdAt", schema.TypeDatetime),
+	commentMentions:    propertyColumn("MentionsAggregate", "mentions", schema.TypeVarchar),
 }}
 
-func commentColumn(name, property, decl string) schema.Column {
+// propertyColumn is a column of a table of the driver's own that holds one property of a
+// kintone object.
+func propertyColumn(name, property, decl string) schema.Column {
 	return schema.Column{Name: name, FieldCode: property, FieldType: "SYSTEM", DeclType: decl}
 }
 

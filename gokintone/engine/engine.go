@@ -41,6 +41,8 @@ type Options struct {
 	// (names, case-insensitive; an app listed brings its child tables). The others can still
 	// be queried.
 	ListedTables []string
+	// ListedViews, likewise, are the only views listed.
+	ListedViews []string
 	// ConnectionProps gives the rows of sys_connection_props (secrets already masked).
 	ConnectionProps func() [][]any
 	// Procedures gives the rows of sys_procedures and sys_procedureparameters.

@@ -482,7 +482,7 @@ func TestSchemaShapingOptions(t *testing.T) {
 		t.Errorf("SubtablesIn=Deals: the child table of another app exists")
 	}
 
-	listed := open(Options{ListedTables: []string{"deals", "受注明細 Orders_明細"}})
+	listed := open(Options{ListedTables: []string{"deals", "受注明細 Orders_明細"}, ListedViews: []string{"nothing"}})
 	if got := tableNames(listed); !reflect.DeepEqual(got, []any{"Deals", "受注明細 Orders_明細"}) {
 		t.Errorf("ListedTables: tables %v", got)
 	}

@@ -121,6 +121,10 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 	if v.t == commentsTable {
 		return v.commentSource(ctx, st, cons, args)
 	}
+	if v.t == appsView {
+		src, err := v.appsSource(ctx, cons, args)
+		return src, false, err
+	}
 	if v.t.System != "" {
 		rows, err := v.e.systemRows(ctx, v.t.System)
 		if err != nil {

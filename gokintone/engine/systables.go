@@ -156,6 +156,7 @@ func (e *Engine) systemValues(ctx context.Context, name string) ([][]any, error)
 // tableInfo is one table as the system tables describe it.
 type tableInfo struct {
 	table       *schema.Table
+	kind        string // "VIEW" for a view; "" for a table
 	description string
 	updatable   bool
 	appID       int64  // 0 for a table of the driver's own
@@ -173,11 +174,13 @@ func (e *Engine) describedTables(ctx context.Context) ([]tableInfo, error) {
 		return nil, err
 	}
 	var tables []tableInfo
-	if e.listed(commentsTable.Name) {
-		tables = append(tables, commentsTableInfo)
+	for _, d := range []tableInfo{commentsTableInfo, appsViewInfo} {
+		if e.listed(d.kind, d.table.Name) {
+			tables = append(tables, d)
+		}
 	}
 	for _, en := range e.catalog.apps {
-		whole := e.listed(en.name) // the app with its child tables
+		whole := e.listed("", en.name) // the app with its child tables
 		if !whole && !e.listedChildOf(en) {
 			continue
 		}
@@ -187,7 +190,7 @@ func (e *Engine) describedTables(ctx context.Context) ([]tableInfo, error) {
 		}
 		app := ts[0]
 		for _, t := range ts {
-			if !whole && !e.listed(t.Name) {
+			if !whole && !e.listed("", t.Name) {
 				continue
 			}
 			d := tableInfo{table: t, appID: en.app.AppID, appCode: en.app.Code, keys: []int{0}}
@@ -202,12 +205,17 @@ func (e *Engine) describedTables(ctx context.Context) ([]tableInfo, error) {
 	return tables, nil
 }
 
-// listed reports whether the ListedTables option lets a table by this name be listed.
-func (e *Engine) listed(name string) bool {
-	if len(e.opts.ListedTables) == 0 {
+// listed reports whether the ListedTables option (ListedViews for kind "VIEW") lets a table
+// by this name be listed.
+func (e *Engine) listed(kind, name string) bool {
+	only := e.opts.ListedTables
+	if kind == "VIEW" {
+		only = e.opts.ListedViews
+	}
+	if len(only) == 0 {
 		return true
 	}
-	for _, l := range e.opts.ListedTables {
+	for _, l := range only {
 		if strings.EqualFold(l, name) {
 			return true
 		}
@@ -237,7 +245,11 @@ func (d *tableInfo) rows(name string) [][]any {
 		if d.parent != nil {
 			parent = d.parent.Name
 		}
-		rows = append(rows, []any{catalogName, schemaName, t.Name, "TABLE", nullIfEmpty(d.description),
+		kind := d.kind
+		if kind == "" {
+			kind = "TABLE"
+		}
+		rows = append(rows, []any{catalogName, schemaName, t.Name, kind, nullIfEmpty(d.description),
 			boolValue(d.updatable), nullIfZero(d.appID), nullIfEmpty(d.appCode), parent})
 	case "sys_tablecolumns":
 		for i, c := range t.Columns {
