@@ -134,17 +134,27 @@ func readOnlyRefused(t *schema.Table) error {
 	return kerr.New(kerr.KindNotSupported, "%s is a view of kintone's settings: it cannot be written in this version", t.Name)
 }
 
+// ownTableInfos describe the tables and views of the driver's own, in the order sys_tables
+// lists them.
+func ownTableInfos() []tableInfo {
+	infos := []tableInfo{commentsTableInfo, appsViewInfo}
+	for _, s := range settingsTables {
+		infos = append(infos, s.info)
+	}
+	return infos
+}
+
 // ownTable reports whether the engine computes the table's rows itself (a system table, or a
 // table of the driver's own), instead of reading them as records.
 func ownTable(t *schema.Table) bool {
-	return t.System != "" || t == commentsTable || t == appsView
+	return t.System != "" || ownTableNamed(t.Name) == t
 }
 
 // ownTableNamed returns the table of the driver's own called name (case-insensitive), or nil.
 func ownTableNamed(name string) *schema.Table {
-	for _, t := range []*schema.Table{commentsTable, appsView} {
-		if strings.EqualFold(name, t.Name) {
-			return t
+	for _, d := range ownTableInfos() {
+		if strings.EqualFold(name, d.table.Name) {
+			return d.table
 		}
 	}
 	return nil

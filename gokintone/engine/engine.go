@@ -191,6 +191,7 @@ type Stmt struct {
 	cache    map[*schema.Table]*tableCache
 	filters  map[*schema.Table]int
 	comments *commentReads // the record comments read (comments.go)
+	settings settingsReads // the apps' settings read (settings.go)
 	facts    sqlFacts
 
 	// Writes (write.go): the rows collected and not yet sent, the rows the scans of a writing

@@ -174,7 +174,7 @@ func (e *Engine) describedTables(ctx context.Context) ([]tableInfo, error) {
 		return nil, err
 	}
 	var tables []tableInfo
-	for _, d := range []tableInfo{commentsTableInfo, appsViewInfo} {
+	for _, d := range ownTableInfos() {
 		if e.listed(d.kind, d.table.Name) {
 			tables = append(tables, d)
 		}

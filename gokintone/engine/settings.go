@@ -1,0 +1,351 @@
+package engine
+
+// Tables of the driver's own read from kintone's per-app settings APIs (FormFields from
+// app/form/fields.json, Views from app/views.json): read-only, one request per app. An
+// equality on AppId (or an IN list: SQLite scans once per value) names the app; without one
+// the scan reads every app the connection lists, as the query asks for all of them. Each
+// column's FieldCode is the attribute of kintone's settings object it holds.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"sort"
+	"strconv"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
+)
+
+// settingsTable is a table whose rows come from one per-app settings API. Its first column
+// is AppId.
+type settingsTable struct {
+	info     tableInfo
+	endpoint string // below /k/v1/, without .json
+	// rows are the rows of one app from the API's reply.
+	rows func(app int64, reply []byte) ([][]any, error)
+}
+
+// settingsTables are the per-app settings tables.
+var settingsTables = []*settingsTable{formFieldsTable, viewsTable}
+
+// settingsTableOf returns the settings table t is, or nil.
+func settingsTableOf(t *schema.Table) *settingsTable {
+	for _, s := range settingsTables {
+		if s.info.table == t {
+			return s
+		}
+	}
+	return nil
+}
+
+// settingsReads are the rows of settings tables one statement has read, by table and app,
+// so that an IN list on another column, or a join, asks kintone once per app.
+type settingsReads map[settingsRead][][]any
+
+type settingsRead struct {
+	table *settingsTable
+	app   int64
+}
+
+// settingsSource starts a scan of a settings table: the rows of the app an AppId equality
+// names, or of every app the connection lists (the cursor re-checks every constraint).
+func (v *vtab) settingsSource(ctx context.Context, st *Stmt, s *settingsTable, cons [][3]int, args []any) (rowSource, error) {
+	var apps []int64
+	if id, found := idEquality(cons, args, 0); found {
+		if id <= 0 {
+			return &sliceSource{}, nil // no app has such an id
+		}
+		apps = []int64{id}
+	} else {
+		if err := v.e.catalog.load(ctx); err != nil {
+			return nil, err
+		}
+		for _, en := range v.e.catalog.apps {
+			apps = append(apps, en.app.AppID)
+		}
+	}
+	var rows [][]any
+	for _, app := range apps {
+		appRows, err := v.e.appSettings(ctx, st, s, app)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, appRows...)
+	}
+	return &sliceSource{rows: valueRows(rows)}, nil
+}
+
+// appSettings returns the rows of one app in a settings table, read once per statement.
+func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, app int64) ([][]any, error) {
+	key := settingsRead{s, app}
+	if st != nil {
+		if rows, ok := st.settings[key]; ok {
+			return rows, nil
+		}
+	}
+	params := map[string]any{"app": app}
+	if e.opts.Lang != "" {
+		params["lang"] = e.opts.Lang
+	}
+	var reply json.RawMessage
+	if err := e.client.Do(ctx, kclient.Request{Method: "GET", Endpoint: s.endpoint, App: app, Params: params}, &reply); err != nil {
+		return nil, err
+	}
+	rows, err := s.rows(app, reply)
+	if err != nil {
+		return nil, err
+	}
+	if progress := e.opts.Progress; progress != nil {
+		progress(s.info.table.Name, len(rows))
+	}
+	if st != nil {
+		if st.settings == nil {
+			st.settings = settingsReads{}
+		}
+		st.settings[key] = rows
+	}
+	return rows, nil
+}
+
+// attributes are a settings object's attributes as sent.
+type attributes map[string]json.RawMessage
+
+// text is an attribute as a column value: a string as it is, a boolean as 1 or 0, another
+// value as its JSON text; nil when it is absent, null, "" or [].
+func (a attributes) text(name string) any {
+	raw := bytes.TrimSpace(a[name])
+	if len(raw) == 0 || string(raw) == "null" || string(raw) == "[]" {
+		return nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	var b bool
+	if json.Unmarshal(raw, &b) == nil {
+		return boolValue(b)
+	}
+	return string(raw)
+}
+
+// decodeAttributes reads the objects of a reply's property (an object of objects) in the
+// order of their keys.
+func decodeAttributes(reply []byte, property, what string, app int64) ([]attributes, error) {
+	var body map[string]json.RawMessage
+	var objects map[string]attributes
+	if json.Unmarshal(reply, &body) != nil || json.Unmarshal(body[property], &objects) != nil {
+		return nil, kerr.New(kerr.KindBadReply, "kintone sent the %s of app %d in an unexpected shape: %s", what, app, schema.ShortJSON(reply))
+	}
+	keys := make([]string, 0, len(objects))
+	for k := range objects {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]attributes, len(keys))
+	for i, k := range keys {
+		out[i] = objects[k]
+	}
+	return out, nil
+}
+
+// The columns of FormFields, by index.
+const (
+	fieldApp = iota
+	fieldCode
+	fieldLabel
+	fieldType
+	fieldSubtable
+	fieldNoLabel
+	fieldRequired
+	fieldUnique
+	fieldMinValue
+	fieldMaxValue
+	fieldMinLength
+	fieldMaxLength
+	fieldDefaultValue
+	fieldOptions
+	fieldExpression
+	fieldFormat
+	fieldDigit
+	fieldDisplayScale
+	fieldUnit
+	fieldUnitPosition
+	fieldEnabled
+)
+
+// formFieldsView is the FormFields view.
+var formFieldsView = &schema.Table{Name: "FormFields", Columns: []schema.Column{
+	fieldApp:          propertyColumn("AppId", "app", schema.TypeInteger),
+	fieldCode:         propertyColumn("Code", "code", schema.TypeVarchar),
+	fieldLabel:        propertyColumn("Label", "label", schema.TypeVarchar),
+	fieldType:         propertyColumn("Type", "type", schema.TypeVarchar),
+	fieldSubtable:     propertyColumn("SubtableCode", "", schema.TypeVarchar),
+	fieldNoLabel:      propertyColumn("NoLabel", "noLabel", schema.TypeInteger),
+	fieldRequired:     propertyColumn("Required", "required", schema.TypeInteger),
+	fieldUnique:       propertyColumn("Unique", "unique", schema.TypeInteger),
+	fieldMinValue:     propertyColumn("MinValue", "minValue", schema.TypeVarchar),
+	fieldMaxValue:     propertyColumn("MaxValue", "maxValue", schema.TypeVarchar),
+	fieldMinLength:    propertyColumn("MinLength", "minLength", schema.TypeVarchar),
+	fieldMaxLength:    propertyColumn("MaxLength", "maxLength", schema.TypeVarchar),
+	fieldDefaultValue: propertyColumn("DefaultValue", "defaultValue", schema.TypeVarchar),
+	fieldOptions:      propertyColumn("Options", "options", schema.TypeVarchar),
+	fieldExpression:   propertyColumn("Expression", "expression", schema.TypeVarchar),
+	fieldFormat:       propertyColumn("Format", "format", schema.TypeVarchar),
+	fieldDigit:        propertyColumn("Digit", "digit", schema.TypeInteger),
+	fieldDisplayScale: propertyColumn("DisplayScale", "displayScale", schema.TypeVarchar),
+	fieldUnit:         propertyColumn("Unit", "unit", schema.TypeVarchar),
+	fieldUnitPosition: propertyColumn("UnitPosition", "unitPosition", schema.TypeVarchar),
+	fieldEnabled:      propertyColumn("Enabled", "enabled", schema.TypeInteger),
+}}
+
+var formFieldsTable = &settingsTable{
+	endpoint: "app/form/fields",
+	info: tableInfo{table: formFieldsView, kind: "VIEW", keys: []int{fieldApp, fieldCode},
+		description: "The fields of kintone apps (app/form/fields.json), fields of tables included, one row per field. AppId = … (or an IN list) reads those apps only"},
+	rows: formFieldRows,
+}
+
+// formFieldRows are the rows of FormFields for one app: its fields, then each table's fields
+// after the table.
+func formFieldRows(app int64, reply []byte) ([][]any, error) {
+	fields, err := decodeAttributes(reply, "properties", "fields", app)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]any
+	var add func(f attributes, subtable any) error
+	add = func(f attributes, subtable any) error {
+		vals := make([]any, len(formFieldsView.Columns))
+		for i, c := range formFieldsView.Columns {
+			if i != fieldApp && i != fieldSubtable {
+				vals[i] = f.text(c.FieldCode)
+			}
+		}
+		vals[fieldApp], vals[fieldSubtable] = app, subtable
+		vals[fieldOptions] = optionLabels(f["options"])
+		rows = append(rows, vals)
+		if inner := f["fields"]; inner != nil {
+			children, err := decodeAttributes([]byte(`{"fields":`+string(inner)+`}`), "fields", "fields", app)
+			if err != nil {
+				return err
+			}
+			for _, child := range children {
+				if err := add(child, vals[fieldCode]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for _, f := range fields {
+		if err := add(f, nil); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
+}
+
+// optionLabels is the Options value of a selection field: its labels as a JSON array in the
+// order of their index; nil for a field without options.
+func optionLabels(raw json.RawMessage) any {
+	var options map[string]struct {
+		Label string `json:"label"`
+		Index string `json:"index"`
+	}
+	if json.Unmarshal(raw, &options) != nil || len(options) == 0 {
+		return nil
+	}
+	labels := make([]string, 0, len(options))
+	for label := range options {
+		labels = append(labels, label)
+	}
+	index := func(label string) int {
+		n, _ := strconv.Atoi(options[label].Index)
+		return n
+	}
+	sort.SliceStable(labels, func(i, j int) bool {
+		if a, b := index(labels[i]), index(labels[j]); a != b {
+			return a < b
+		}
+		return labels[i] < labels[j]
+	})
+	text, _ := json.Marshal(labels) // strings only: cannot fail
+	return string(text)
+}
+
+// The columns of Views, by index.
+const (
+	viewApp = iota
+	viewID
+	viewName
+	viewType
+	viewBuiltinType
+	viewIndex
+	viewFilterCond
+	viewSort
+	viewFields
+	viewDate
+	viewTitle
+	viewHTML
+	viewPager
+	viewDevice
+)
+
+// viewsView is the Views view.
+var viewsView = &schema.Table{Name: "Views", Columns: []schema.Column{
+	viewApp:         propertyColumn("AppId", "app", schema.TypeInteger),
+	viewID:          propertyColumn("Id", "id", schema.TypeVarchar),
+	viewName:        propertyColumn("Name", "name", schema.TypeVarchar),
+	viewType:        propertyColumn("Type", "type", schema.TypeVarchar),
+	viewBuiltinType: propertyColumn("BuiltinType", "builtinType", schema.TypeVarchar),
+	viewIndex:       propertyColumn("Index", "index", schema.TypeVarchar),
+	viewFilterCond:  propertyColumn("FilterCond", "filterCond", schema.TypeVarchar),
+	viewSort:        propertyColumn("Sort", "sort", schema.TypeVarchar),
+	viewFields:      propertyColumn("Fields", "fields", schema.TypeVarchar),
+	viewDate:        propertyColumn("Date", "date", schema.TypeVarchar),
+	viewTitle:       propertyColumn("Title", "title", schema.TypeVarchar),
+	viewHTML:        propertyColumn("Html", "html", schema.TypeVarchar),
+	viewPager:       propertyColumn("Pager", "pager", schema.TypeInteger),
+	viewDevice:      propertyColumn("Device", "device", schema.TypeVarchar),
+}}
+
+var viewsTable = &settingsTable{
+	endpoint: "app/views",
+	info: tableInfo{table: viewsView, kind: "VIEW", keys: []int{viewApp, viewID},
+		description: "The record views of kintone apps (app/views.json), one row per view. AppId = … (or an IN list) reads those apps only"},
+	rows: viewRows,
+}
+
+// viewRows are the rows of Views for one app, in kintone's order of the views (index).
+func viewRows(app int64, reply []byte) ([][]any, error) {
+	views, err := decodeAttributes(reply, "views", "views", app)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([][]any, len(views))
+	for i, view := range views {
+		vals := make([]any, len(viewsView.Columns))
+		for j, c := range viewsView.Columns {
+			vals[j] = view.text(c.FieldCode)
+		}
+		vals[viewApp] = app
+		rows[i] = vals
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, _ := strconv.Atoi(toText(rows[i][viewIndex]))
+		b, _ := strconv.Atoi(toText(rows[j][viewIndex]))
+		return a < b
+	})
+	return rows, nil
+}
+
+// toText is a column value that is text, or "".
+func toText(v any) string {
+	s, _ := v.(string)
+	return s
+}

@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
+)
+
+// settingsRequests are the app parameters of the requests to endpoint since the last reset.
+func (f *fixture) settingsRequests(endpoint string) []string {
+	var apps []string
+	for _, r := range f.sim.Requests() {
+		if strings.HasSuffix(r.Path, "/"+endpoint+".json") {
+			apps = append(apps, r.App)
+		}
+	}
+	return apps
+}
+
+func TestFormFields(t *testing.T) {
+	f := newFixture(t, 3)
+	f.sim.ResetRequests()
+	got := f.query(t, `SELECT Code, Label, Type, Required, DefaultValue, Options, Unit, UnitPosition
+		FROM FormFields WHERE AppId = 2 AND Code IN ('stage', 'amount') ORDER BY Code`)
+	want := [][]any{
+		{"amount", "Amount", "NUMBER", int64(0), nil, nil, "¥", "BEFORE"},
+		{"stage", "Stage", "DROP_DOWN", int64(1), "Lead", `["Lead","Qualified","Proposal","Won","Lost"]`, nil, nil},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("FormFields of Deals:\n got %v\nwant %v", got, want)
+	}
+	if apps := f.settingsRequests("app/form/fields"); !reflect.DeepEqual(apps, []string{"2"}) {
+		t.Errorf("AppId = 2 read the fields of apps %v", apps)
+	}
+	// A table's fields follow it, with its code.
+	got = f.query(t, "SELECT count(*) FROM FormFields WHERE AppId = 3 AND SubtableCode IS NOT NULL")
+	if n, _ := got[0][0].(int64); n == 0 {
+		t.Errorf("the fields of Orders' table are missing")
+	}
+	// Without AppId, every app listed is read, once each.
+	f.sim.ResetRequests()
+	f.query(t, "SELECT count(*) FROM FormFields")
+	if apps := f.settingsRequests("app/form/fields"); len(apps) != 3 {
+		t.Errorf("FormFields read the fields of apps %v", apps)
+	}
+	if _, err := f.try("UPDATE FormFields SET Label = 'x' WHERE AppId = 2"); kerr.KindOf(err) != kerr.KindNotSupported {
+		t.Errorf("UPDATE FormFields: %v", err)
+	}
+}
+
+func TestViews(t *testing.T) {
+	f := newFixture(t, 3)
+	f.sim.ResetRequests()
+	got := f.query(t, "SELECT AppId, Id, Name, Type, Sort FROM Views WHERE AppId IN (2, 3) ORDER BY AppId")
+	want := [][]any{{int64(2), "2001", "All", "LIST", "Record_number desc"}, {int64(3), "3001", "All", "LIST", "レコード番号 desc"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Views:\n got %v\nwant %v", got, want)
+	}
+	if apps := f.settingsRequests("app/views"); !reflect.DeepEqual(apps, []string{"2", "3"}) {
+		t.Errorf("AppId IN (2, 3) read the views of apps %v", apps)
+	}
+	got = f.query(t, "SELECT TableName, TableType FROM sys_tables WHERE TableName IN ('FormFields', 'Views') ORDER BY TableName")
+	if !reflect.DeepEqual(got, [][]any{{"FormFields", "VIEW"}, {"Views", "VIEW"}}) {
+		t.Errorf("sys_tables: %v", got)
+	}
+	got = f.query(t, "SELECT ColumnName FROM sys_primarykeys WHERE TableName = 'Views' ORDER BY KeySeq")
+	if !reflect.DeepEqual(got, [][]any{{"AppId"}, {"Id"}}) {
+		t.Errorf("the key of Views: %v", got)
+	}
+}
