@@ -1,7 +1,8 @@
 package engine
 
 // Tables of the driver's own read from kintone's per-app settings APIs (FormFields from
-// app/form/fields.json, Views from app/views.json): read-only, one request per app. An
+// app/form/fields.json, Views from app/views.json, ProcessManagement and
+// ProcessManagementActions from app/status.json): read-only, one request per app. An
 // equality on AppId (or an IN list: SQLite scans once per value) names the app; without one
 // the scan reads every app the connection lists, as the query asks for all of them. Each
 // column's FieldCode is the attribute of kintone's settings object it holds.
@@ -28,7 +29,7 @@ type settingsTable struct {
 }
 
 // settingsTables are the per-app settings tables.
-var settingsTables = []*settingsTable{formFieldsTable, viewsTable}
+var settingsTables = []*settingsTable{formFieldsTable, viewsTable, processTable, processActionsTable}
 
 // settingsTableOf returns the settings table t is, or nil.
 func settingsTableOf(t *schema.Table) *settingsTable {
@@ -133,13 +134,24 @@ func (a attributes) text(name string) any {
 	return string(raw)
 }
 
+// row is the row of table t (whose first column is AppId) for the settings object a of app:
+// each column the attribute its FieldCode names.
+func (a attributes) row(t *schema.Table, app int64) []any {
+	vals := make([]any, len(t.Columns))
+	vals[0] = app
+	for i, c := range t.Columns[1:] {
+		vals[i+1] = a.text(c.FieldCode)
+	}
+	return vals
+}
+
 // decodeAttributes reads the objects of a reply's property (an object of objects) in the
 // order of their keys.
 func decodeAttributes(reply []byte, property, what string, app int64) ([]attributes, error) {
 	var body map[string]json.RawMessage
 	var objects map[string]attributes
 	if json.Unmarshal(reply, &body) != nil || json.Unmarshal(body[property], &objects) != nil {
-		return nil, kerr.New(kerr.KindBadReply, "kintone sent the %s of app %d in an unexpected shape: %s", what, app, schema.ShortJSON(reply))
+		return nil, badSettings(what, app, reply)
 	}
 	keys := make([]string, 0, len(objects))
 	for k := range objects {
@@ -220,13 +232,8 @@ func formFieldRows(app int64, reply []byte) ([][]any, error) {
 	var rows [][]any
 	var add func(f attributes, subtable any) error
 	add = func(f attributes, subtable any) error {
-		vals := make([]any, len(formFieldsView.Columns))
-		for i, c := range formFieldsView.Columns {
-			if i != fieldApp && i != fieldSubtable {
-				vals[i] = f.text(c.FieldCode)
-			}
-		}
-		vals[fieldApp], vals[fieldSubtable] = app, subtable
+		vals := f.row(formFieldsView, app)
+		vals[fieldSubtable] = subtable
 		vals[fieldOptions] = optionLabels(f["options"])
 		rows = append(rows, vals)
 		if inner := f["fields"]; inner != nil {
@@ -329,12 +336,7 @@ func viewRows(app int64, reply []byte) ([][]any, error) {
 	}
 	rows := make([][]any, len(views))
 	for i, view := range views {
-		vals := make([]any, len(viewsView.Columns))
-		for j, c := range viewsView.Columns {
-			vals[j] = view.text(c.FieldCode)
-		}
-		vals[viewApp] = app
-		rows[i] = vals
+		rows[i] = view.row(viewsView, app)
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, _ := strconv.Atoi(toText(rows[i][viewIndex]))
@@ -342,6 +344,81 @@ func viewRows(app int64, reply []byte) ([][]any, error) {
 		return a < b
 	})
 	return rows, nil
+}
+
+// The columns of ProcessManagement, by index.
+const (
+	processApp = iota
+	processEnable
+	processStates
+	processActions
+	processRevision
+)
+
+// processView is the ProcessManagement view.
+var processView = &schema.Table{Name: "ProcessManagement", Columns: []schema.Column{
+	processApp:      propertyColumn("AppId", "app", schema.TypeInteger),
+	processEnable:   propertyColumn("Enable", "enable", schema.TypeInteger),
+	processStates:   propertyColumn("States", "states", schema.TypeVarchar),
+	processActions:  propertyColumn("Actions", "actions", schema.TypeVarchar),
+	processRevision: propertyColumn("Revision", "revision", schema.TypeVarchar),
+}}
+
+var processTable = &settingsTable{
+	endpoint: "app/status",
+	info: tableInfo{table: processView, kind: "VIEW", keys: []int{processApp},
+		description: "The process management settings of kintone apps (app/status.json), one row per app: whether it is on, and the states and actions as kintone's JSON. AppId = … (or an IN list) reads those apps only"},
+	rows: func(app int64, reply []byte) ([][]any, error) {
+		var settings attributes
+		if json.Unmarshal(reply, &settings) != nil {
+			return nil, badSettings("process management settings", app, reply)
+		}
+		return [][]any{settings.row(processView, app)}, nil
+	},
+}
+
+// The columns of ProcessManagementActions, by index.
+const (
+	actionApp = iota
+	actionName
+	actionFrom
+	actionTo
+	actionFilterCond
+	actionType
+)
+
+// processActionsView is the ProcessManagementActions view.
+var processActionsView = &schema.Table{Name: "ProcessManagementActions", Columns: []schema.Column{
+	actionApp:        propertyColumn("AppId", "app", schema.TypeInteger),
+	actionName:       propertyColumn("Name", "name", schema.TypeVarchar),
+	actionFrom:       propertyColumn("From", "from", schema.TypeVarchar),
+	actionTo:         propertyColumn("To", "to", schema.TypeVarchar),
+	actionFilterCond: propertyColumn("FilterCond", "filterCond", schema.TypeVarchar),
+	actionType:       propertyColumn("Type", "type", schema.TypeVarchar),
+}}
+
+var processActionsTable = &settingsTable{
+	endpoint: "app/status",
+	info: tableInfo{table: processActionsView, kind: "VIEW", keys: []int{actionApp, actionName},
+		description: "The actions of kintone apps' process management (app/status.json), one row per action in kintone's order. AppId = … (or an IN list) reads those apps only"},
+	rows: func(app int64, reply []byte) ([][]any, error) {
+		var settings struct {
+			Actions []attributes `json:"actions"`
+		}
+		if json.Unmarshal(reply, &settings) != nil {
+			return nil, badSettings("process management settings", app, reply)
+		}
+		rows := make([][]any, len(settings.Actions))
+		for i, action := range settings.Actions {
+			rows[i] = action.row(processActionsView, app)
+		}
+		return rows, nil
+	},
+}
+
+// badSettings is the error of a settings reply in an unexpected shape.
+func badSettings(what string, app int64, reply []byte) error {
+	return kerr.New(kerr.KindBadReply, "kintone sent the %s of app %d in an unexpected shape: %s", what, app, schema.ShortJSON(reply))
 }
 
 // toText is a column value that is text, or "".

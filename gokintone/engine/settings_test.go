@@ -70,3 +70,16 @@ func TestViews(t *testing.T) {
 		t.Errorf("the key of Views: %v", got)
 	}
 }
+
+func TestProcessManagement(t *testing.T) {
+	f := newFixture(t, 3)
+	got := f.query(t, "SELECT AppId, Enable, json_extract(States, '$.対応中.assignee.type'), json_array_length(Actions) FROM ProcessManagement WHERE AppId IN (1, 2) ORDER BY AppId")
+	if !reflect.DeepEqual(got[0], []any{int64(1), int64(1), "ANY", int64(3)}) {
+		t.Errorf("ProcessManagement of 顧客リスト: %v", got)
+	}
+	got = f.query(t, "SELECT Name, [From], [To], Type FROM ProcessManagementActions WHERE AppId = 1")
+	want := [][]any{{"対応開始", "未対応", "対応中", "PRIMARY"}, {"完了にする", "対応中", "完了", "PRIMARY"}, {"差し戻す", "対応中", "未対応", "SECONDARY"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ProcessManagementActions:\n got %v\nwant %v", got, want)
+	}
+}
