@@ -2,7 +2,8 @@ package engine
 
 // Tables of the driver's own read from kintone's per-app settings APIs (FormFields from
 // app/form/fields.json, Views from app/views.json, ProcessManagement and
-// ProcessManagementActions from app/status.json): read-only, one request per app. An
+// ProcessManagementActions from app/status.json, GeneralSettings from app/settings.json):
+// read-only, one request per app. An
 // equality on AppId (or an IN list: SQLite scans once per value) names the app; without one
 // the scan reads every app the connection lists, as the query asks for all of them. Each
 // column's FieldCode is the attribute of kintone's settings object it holds.
@@ -29,7 +30,7 @@ type settingsTable struct {
 }
 
 // settingsTables are the per-app settings tables.
-var settingsTables = []*settingsTable{formFieldsTable, viewsTable, processTable, processActionsTable}
+var settingsTables = []*settingsTable{formFieldsTable, viewsTable, processTable, processActionsTable, generalSettingsTable}
 
 // settingsTableOf returns the settings table t is, or nil.
 func settingsTableOf(t *schema.Table) *settingsTable {
@@ -369,11 +370,7 @@ var processTable = &settingsTable{
 	info: tableInfo{table: processView, kind: "VIEW", keys: []int{processApp},
 		description: "The process management settings of kintone apps (app/status.json), one row per app: whether it is on, and the states and actions as kintone's JSON. AppId = … (or an IN list) reads those apps only"},
 	rows: func(app int64, reply []byte) ([][]any, error) {
-		var settings attributes
-		if json.Unmarshal(reply, &settings) != nil {
-			return nil, badSettings("process management settings", app, reply)
-		}
-		return [][]any{settings.row(processView, app)}, nil
+		return oneObjectRow(processView, "process management settings", app, reply)
 	},
 }
 
@@ -414,6 +411,43 @@ var processActionsTable = &settingsTable{
 		}
 		return rows, nil
 	},
+}
+
+// generalSettingsView is the GeneralSettings view: one row per app, each column the
+// attribute of app/settings.json its FieldCode names (objects as kintone's JSON).
+var generalSettingsView = &schema.Table{Name: "GeneralSettings", Columns: []schema.Column{
+	propertyColumn("AppId", "app", schema.TypeInteger),
+	propertyColumn("Name", "name", schema.TypeVarchar),
+	propertyColumn("Description", "description", schema.TypeVarchar),
+	propertyColumn("Icon", "icon", schema.TypeVarchar),
+	propertyColumn("Theme", "theme", schema.TypeVarchar),
+	propertyColumn("TitleField", "titleField", schema.TypeVarchar),
+	propertyColumn("EnableThumbnails", "enableThumbnails", schema.TypeInteger),
+	propertyColumn("EnableBulkDeletion", "enableBulkDeletion", schema.TypeInteger),
+	propertyColumn("EnableComments", "enableComments", schema.TypeInteger),
+	propertyColumn("EnableDuplicateRecord", "enableDuplicateRecord", schema.TypeInteger),
+	propertyColumn("EnableInlineRecordEditing", "enableInlineRecordEditing", schema.TypeInteger),
+	propertyColumn("NumberPrecision", "numberPrecision", schema.TypeVarchar),
+	propertyColumn("FirstMonthOfFiscalYear", "firstMonthOfFiscalYear", schema.TypeVarchar),
+	propertyColumn("Revision", "revision", schema.TypeVarchar),
+}}
+
+var generalSettingsTable = &settingsTable{
+	endpoint: "app/settings",
+	info: tableInfo{table: generalSettingsView, kind: "VIEW", keys: []int{0},
+		description: "The general settings of kintone apps (app/settings.json), one row per app. AppId = … (or an IN list) reads those apps only"},
+	rows: func(app int64, reply []byte) ([][]any, error) {
+		return oneObjectRow(generalSettingsView, "general settings", app, reply)
+	},
+}
+
+// oneObjectRow is the one row of table t for a reply that is one settings object.
+func oneObjectRow(t *schema.Table, what string, app int64, reply []byte) ([][]any, error) {
+	var settings attributes
+	if json.Unmarshal(reply, &settings) != nil {
+		return nil, badSettings(what, app, reply)
+	}
+	return [][]any{settings.row(t, app)}, nil
 }
 
 // badSettings is the error of a settings reply in an unexpected shape.

@@ -83,3 +83,15 @@ func TestProcessManagement(t *testing.T) {
 		t.Errorf("ProcessManagementActions:\n got %v\nwant %v", got, want)
 	}
 }
+
+func TestGeneralSettings(t *testing.T) {
+	f := newFixture(t, 3)
+	f.sim.ResetRequests()
+	got := f.query(t, "SELECT AppId, Name, Description, EnableComments, json_extract(NumberPrecision, '$.digits') FROM GeneralSettings WHERE AppId = 2")
+	if !reflect.DeepEqual(got, [][]any{{int64(2), "Deals", "Sales pipeline (sample data)", int64(1), "16"}}) {
+		t.Errorf("GeneralSettings of Deals: %v", got)
+	}
+	if apps := f.settingsRequests("app/settings"); !reflect.DeepEqual(apps, []string{"2"}) {
+		t.Errorf("AppId = 2 read the settings of apps %v", apps)
+	}
+}
