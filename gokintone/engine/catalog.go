@@ -14,7 +14,7 @@ import (
 // reached under its suffixed name instead.
 var reservedTables = map[string]bool{
 	"apps": true, "comments": true, "formfields": true, "formlayout": true, "views": true,
-	"processmanagement": true, "processmanagementactions": true, "generalsettings": true,
+	"processmanagement": true, "processmanagementactions": true, "generalsettings": true, "formlayoutfields": true,
 	"sys_catalogs": true, "sys_schemas": true, "sys_tables": true, "sys_tablecolumns": true,
 	"sys_procedures": true, "sys_procedureparameters": true, "sys_keycolumns": true,
 	"sys_foreignkeys": true, "sys_primarykeys": true, "sys_indexes": true,

@@ -1,7 +1,8 @@
 package engine
 
 // Tables of the driver's own read from kintone's per-app settings APIs (FormFields from
-// app/form/fields.json, Views from app/views.json, ProcessManagement and
+// app/form/fields.json, FormLayout and FormLayoutFields from app/form/layout.json, Views from
+// app/views.json, ProcessManagement and
 // ProcessManagementActions from app/status.json, GeneralSettings from app/settings.json):
 // read-only, one request per app. An
 // equality on AppId (or an IN list: SQLite scans once per value) names the app; without one
@@ -30,7 +31,8 @@ type settingsTable struct {
 }
 
 // settingsTables are the per-app settings tables.
-var settingsTables = []*settingsTable{formFieldsTable, viewsTable, processTable, processActionsTable, generalSettingsTable}
+var settingsTables = []*settingsTable{formFieldsTable, formLayoutTable, formLayoutFieldsTable, viewsTable,
+	processTable, processActionsTable, generalSettingsTable}
 
 // settingsTableOf returns the settings table t is, or nil.
 func settingsTableOf(t *schema.Table) *settingsTable {
@@ -284,6 +286,124 @@ func optionLabels(raw json.RawMessage) any {
 	})
 	text, _ := json.Marshal(labels) // strings only: cannot fail
 	return string(text)
+}
+
+// The columns of FormLayout, by index.
+const (
+	layoutApp = iota
+	layoutIndex
+	layoutType
+	layoutCode
+	layoutFields
+	layoutGroupLayout
+)
+
+// formLayoutView is the FormLayout view: the form's top-level items (ROW, SUBTABLE, GROUP).
+var formLayoutView = &schema.Table{Name: "FormLayout", Columns: []schema.Column{
+	layoutApp:         propertyColumn("AppId", "app", schema.TypeInteger),
+	layoutIndex:       propertyColumn("Index", "", schema.TypeInteger),
+	layoutType:        propertyColumn("Type", "type", schema.TypeVarchar),
+	layoutCode:        propertyColumn("Code", "code", schema.TypeVarchar),
+	layoutFields:      propertyColumn("Fields", "fields", schema.TypeVarchar),
+	layoutGroupLayout: propertyColumn("Layout", "layout", schema.TypeVarchar),
+}}
+
+var formLayoutTable = &settingsTable{
+	endpoint: "app/form/layout",
+	info: tableInfo{table: formLayoutView, kind: "VIEW", keys: []int{layoutApp, layoutIndex},
+		description: "The form layouts of kintone apps (app/form/layout.json), one row per top-level item (ROW, SUBTABLE, GROUP) in form order, its fields as kintone's JSON. AppId = … (or an IN list) reads those apps only"},
+	rows: func(app int64, reply []byte) ([][]any, error) {
+		items, err := decodeLayout(reply, app)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([][]any, len(items))
+		for i, item := range items {
+			rows[i] = item.row(formLayoutView, app)
+			rows[i][layoutIndex] = int64(i)
+		}
+		return rows, nil
+	},
+}
+
+// The columns of FormLayoutFields, by index.
+const (
+	layoutFieldApp = iota
+	layoutFieldRow
+	layoutFieldPosition
+	layoutFieldContainer
+	layoutFieldType
+	layoutFieldCode
+	layoutFieldLabel
+	layoutFieldElementID
+	layoutFieldSize
+)
+
+// formLayoutFieldsView is the FormLayoutFields view: the elements of the form's items.
+var formLayoutFieldsView = &schema.Table{Name: "FormLayoutFields", Columns: []schema.Column{
+	layoutFieldApp:       propertyColumn("AppId", "app", schema.TypeInteger),
+	layoutFieldRow:       propertyColumn("LayoutIndex", "", schema.TypeInteger),
+	layoutFieldPosition:  propertyColumn("Position", "", schema.TypeInteger),
+	layoutFieldContainer: propertyColumn("ContainerCode", "", schema.TypeVarchar),
+	layoutFieldType:      propertyColumn("Type", "type", schema.TypeVarchar),
+	layoutFieldCode:      propertyColumn("Code", "code", schema.TypeVarchar),
+	layoutFieldLabel:     propertyColumn("Label", "label", schema.TypeVarchar),
+	layoutFieldElementID: propertyColumn("ElementId", "elementId", schema.TypeVarchar),
+	layoutFieldSize:      propertyColumn("Size", "size", schema.TypeVarchar),
+}}
+
+var formLayoutFieldsTable = &settingsTable{
+	endpoint: "app/form/layout",
+	info: tableInfo{table: formLayoutFieldsView, kind: "VIEW", keys: []int{layoutFieldApp, layoutFieldRow, layoutFieldPosition},
+		description: "The elements of kintone apps' form layouts (app/form/layout.json), one row per field, label, spacer or line, with the index of the FormLayout item it is in (a group's rows included) and its position there. AppId = … (or an IN list) reads those apps only"},
+	rows: func(app int64, reply []byte) ([][]any, error) {
+		items, err := decodeLayout(reply, app)
+		if err != nil {
+			return nil, err
+		}
+		var rows [][]any
+		for i, item := range items {
+			position := int64(0)
+			var add func(item attributes, container any) error
+			add = func(item attributes, container any) error {
+				var fields []attributes
+				if raw := item["fields"]; raw != nil && json.Unmarshal(raw, &fields) != nil {
+					return badSettings("form layout", app, reply)
+				}
+				for _, f := range fields {
+					vals := f.row(formLayoutFieldsView, app)
+					vals[layoutFieldRow], vals[layoutFieldPosition], vals[layoutFieldContainer] = int64(i), position, container
+					position++
+					rows = append(rows, vals)
+				}
+				var group []attributes
+				if raw := item["layout"]; raw != nil && json.Unmarshal(raw, &group) != nil {
+					return badSettings("form layout", app, reply)
+				}
+				for _, inner := range group {
+					if err := add(inner, item.text("code")); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			if err := add(item, item.text("code")); err != nil {
+				return nil, err
+			}
+		}
+		return rows, nil
+	},
+}
+
+// decodeLayout reads the items of an app/form/layout.json reply.
+func decodeLayout(reply []byte, app int64) ([]attributes, error) {
+	var layout struct {
+		Layout []attributes `json:"layout"`
+	}
+	if json.Unmarshal(reply, &layout) != nil {
+		return nil, badSettings("form layout", app, reply)
+	}
+	return layout.Layout, nil
 }
 
 // The columns of Views, by index.

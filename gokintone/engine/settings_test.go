@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kintonesim/sample"
 )
 
 // settingsRequests are the app parameters of the requests to endpoint since the last reset.
@@ -93,5 +94,38 @@ func TestGeneralSettings(t *testing.T) {
 	}
 	if apps := f.settingsRequests("app/settings"); !reflect.DeepEqual(apps, []string{"2"}) {
 		t.Errorf("AppId = 2 read the settings of apps %v", apps)
+	}
+}
+
+func TestFormLayout(t *testing.T) {
+	fx := sample.Fixture(sample.Options{OrderRecords: 3})
+	for i := range fx.Apps {
+		if fx.Apps[i].ID == sample.DealsApp {
+			fx.Apps[i].Layout = []any{
+				map[string]any{"type": "ROW", "fields": []any{
+					map[string]any{"type": "SINGLE_LINE_TEXT", "code": "deal_name", "size": map[string]any{"width": "300"}},
+					map[string]any{"type": "LABEL", "label": "<b>Money</b>", "size": map[string]any{"width": "100"}},
+				}},
+				map[string]any{"type": "GROUP", "code": "details", "layout": []any{
+					map[string]any{"type": "ROW", "fields": []any{map[string]any{"type": "NUMBER", "code": "amount"}}},
+					map[string]any{"type": "ROW", "fields": []any{map[string]any{"type": "SPACER", "elementId": "gap"}}},
+				}},
+			}
+		}
+	}
+	f := newFixtureFrom(t, fx)
+	got := f.query(t, "SELECT [Index], Type, Code FROM FormLayout WHERE AppId = 2")
+	if !reflect.DeepEqual(got, [][]any{{int64(0), "ROW", nil}, {int64(1), "GROUP", "details"}}) {
+		t.Errorf("FormLayout: %v", got)
+	}
+	got = f.query(t, "SELECT LayoutIndex, Position, ContainerCode, Type, Code, Label, ElementId, json_extract(Size, '$.width') FROM FormLayoutFields WHERE AppId = 2")
+	want := [][]any{
+		{int64(0), int64(0), nil, "SINGLE_LINE_TEXT", "deal_name", nil, nil, "300"},
+		{int64(0), int64(1), nil, "LABEL", nil, "<b>Money</b>", nil, "100"},
+		{int64(1), int64(0), "details", "NUMBER", "amount", nil, nil, nil},
+		{int64(1), int64(1), "details", "SPACER", nil, nil, "gap", nil},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("FormLayoutFields:\n got %v\nwant %v", got, want)
 	}
 }
