@@ -3,8 +3,9 @@ package engine
 // The Apps view: the apps of the domain as rows, read from apps.json (a view of the driver's
 // own, read-only). Equalities on AppId, Code and SpaceId are sent to kintone as its ids,
 // codes and spaceIds parameters (an IN list is one request per value, as SQLite scans once
-// per value); the other conditions, Name LIKE among them, are evaluated on the rows kintone
-// returns.
+// per value), and Name LIKE as its name parameter (the longest part of the pattern without
+// wildcards; kintone matches a part of the name, ignoring case); every condition is then
+// evaluated on the rows kintone returns.
 
 import (
 	"context"
@@ -51,13 +52,35 @@ var appsView = &schema.Table{Name: "Apps", Columns: []schema.Column{
 
 // appsViewInfo describes Apps in the system tables.
 var appsViewInfo = tableInfo{table: appsView, kind: "VIEW", keys: []int{appID},
-	description: "The kintone apps the user can see. AppId, Code and SpaceId equalities (or IN lists) are sent to kintone"}
+	description: "The kintone apps the user can see. AppId, Code and SpaceId equalities (or IN lists) and Name LIKE are sent to kintone"}
+
+// likePushed reports whether a LIKE on the column is used (sent to kintone, and re-checked in
+// Go, which evaluates LIKE exactly): on Apps' Name only.
+func (v *vtab) likePushed(op, col int) bool {
+	return op == opLIKE && v.t == appsView && col == appName
+}
+
+// likeLiteral is the longest run of characters without wildcards in a LIKE pattern: every
+// name the pattern matches contains it (ignoring case), as kintone's name parameter asks.
+func likeLiteral(pattern string) string {
+	longest := ""
+	for _, part := range strings.FieldsFunc(pattern, func(r rune) bool { return r == '%' || r == '_' }) {
+		if len([]rune(part)) > len([]rune(longest)) {
+			longest = part
+		}
+	}
+	return longest
+}
 
 // appsSource starts a scan of Apps: the apps kintone lists for the used equalities (the
 // cursor re-checks every constraint on them).
 func (v *vtab) appsSource(ctx context.Context, cons [][3]int, args []any) (rowSource, error) {
 	var f kclient.AppsFilter
 	for i, con := range cons {
+		if con[1] == opLIKE {
+			f.Name = likeLiteral(likeText(args[i]))
+			continue
+		}
 		if con[1] != opEQ && con[1] != opIS {
 			continue
 		}

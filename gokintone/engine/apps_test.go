@@ -62,3 +62,38 @@ func TestAppsView(t *testing.T) {
 		t.Errorf("DELETE FROM Apps: %v", err)
 	}
 }
+
+// TestLikeMatchesSQLite checks the Go LIKE against SQLite's own.
+func TestLikeMatchesSQLite(t *testing.T) {
+	f := newFixture(t, 1)
+	texts := []any{"Deals", "deals", "顧客リスト", "受注明細 Orders", "", "a%b", "a_b", "ab", "DEAL", int64(12), 1.5, []byte("Blob")}
+	patterns := []any{"deal%", "%S", "%", "_", "__", "%リスト", "顧客_スト", "a%b", "a_b", "a\\%b", "%%a%", "1_", "1.%", "%o%", "", "blob", int64(12)}
+	for _, s := range texts {
+		for _, p := range patterns {
+			got := f.query(t, "SELECT ? LIKE ?", s, p)
+			want := got[0][0] == int64(1)
+			if likeMatch(likeText(p), likeText(s)) != want {
+				t.Errorf("%v LIKE %v: SQLite says %v", s, p, want)
+			}
+		}
+	}
+}
+
+func TestAppsNameLike(t *testing.T) {
+	f := newFixture(t, 1)
+	f.sim.ResetRequests()
+	got := f.query(t, "SELECT Name FROM Apps WHERE Name LIKE '%_EAL%'")
+	if !reflect.DeepEqual(got, [][]any{{"Deals"}}) {
+		t.Errorf("Name LIKE '%%_EAL%%': %v", got)
+	}
+	if reqs := f.appsRequests(); len(reqs) != 1 || reqs[0]["name"] != "EAL" {
+		t.Errorf("Name LIKE sent %v", reqs)
+	}
+	// A pattern kintone cannot narrow, and NOT LIKE, are evaluated here on every app.
+	if got := f.query(t, "SELECT count(*) FROM Apps WHERE Name NOT LIKE 'd%'"); got[0][0] != int64(2) {
+		t.Errorf("NOT LIKE: %v", got)
+	}
+	if got := f.query(t, "SELECT count(*) FROM Apps WHERE Name LIKE '%'"); got[0][0] != int64(3) {
+		t.Errorf("LIKE '%%': %v", got)
+	}
+}
