@@ -21,13 +21,20 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
-// settingsTable is a table whose rows come from one per-app settings API. Its first column
-// is AppId.
+// settingsTable is a table whose rows come from one settings API, one request per object
+// (an app, or a space). Its first column is the object's id.
 type settingsTable struct {
 	info     tableInfo
 	endpoint string // below /k/v1/, without .json
-	// rows are the rows of one app from the API's reply.
-	rows func(app int64, reply []byte) ([][]any, error)
+	// param is the parameter that names the object: "app" when empty.
+	param string
+	// lang tells that the API takes the lang parameter (the Lang option).
+	lang bool
+	// all lists the objects a scan without an equality on the first column reads; nil: the
+	// apps the connection lists.
+	all func(ctx context.Context, e *Engine) ([]int64, error)
+	// rows are the rows of one object from the API's reply.
+	rows func(id int64, reply []byte) ([][]any, error)
 }
 
 // settingsTables are the per-app settings tables.
@@ -53,21 +60,24 @@ type settingsRead struct {
 	app   int64
 }
 
-// settingsSource starts a scan of a settings table: the rows of the app an AppId equality
-// names, or of every app the connection lists (the cursor re-checks every constraint).
+// settingsSource starts a scan of a settings table: the rows of the object an equality on
+// its first column names, or of every object s.all lists (the cursor re-checks every
+// constraint).
 func (v *vtab) settingsSource(ctx context.Context, st *Stmt, s *settingsTable, cons [][3]int, args []any) (rowSource, error) {
 	var apps []int64
 	if id, found := idEquality(cons, args, 0); found {
 		if id <= 0 {
-			return &sliceSource{}, nil // no app has such an id
+			return &sliceSource{}, nil // no object has such an id
 		}
 		apps = []int64{id}
 	} else {
-		if err := v.e.catalog.load(ctx); err != nil {
-			return nil, err
+		all := s.all
+		if all == nil {
+			all = listedApps
 		}
-		for _, en := range v.e.catalog.apps {
-			apps = append(apps, en.app.AppID)
+		var err error
+		if apps, err = all(ctx, v.e); err != nil {
+			return nil, err
 		}
 	}
 	var rows [][]any
@@ -81,7 +91,19 @@ func (v *vtab) settingsSource(ctx context.Context, st *Stmt, s *settingsTable, c
 	return &sliceSource{rows: valueRows(rows)}, nil
 }
 
-// appSettings returns the rows of one app in a settings table, read once per statement.
+// listedApps are the ids of the apps the connection lists.
+func listedApps(ctx context.Context, e *Engine) ([]int64, error) {
+	if err := e.catalog.load(ctx); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(e.catalog.apps))
+	for i, en := range e.catalog.apps {
+		ids[i] = en.app.AppID
+	}
+	return ids, nil
+}
+
+// appSettings returns the rows of one object in a settings table, read once per statement.
 func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, app int64) ([][]any, error) {
 	key := settingsRead{s, app}
 	if st != nil {
@@ -89,12 +111,17 @@ func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, ap
 			return rows, nil
 		}
 	}
-	params := map[string]any{"app": app}
-	if e.opts.Lang != "" {
-		params["lang"] = e.opts.Lang
+	req := kclient.Request{Method: "GET", Endpoint: s.endpoint}
+	param := s.param
+	if param == "" {
+		param, req.App = "app", app // with its API token
+	}
+	req.Params = map[string]any{param: app}
+	if s.lang && e.opts.Lang != "" {
+		req.Params["lang"] = e.opts.Lang
 	}
 	var reply json.RawMessage
-	if err := e.client.Do(ctx, kclient.Request{Method: "GET", Endpoint: s.endpoint, App: app, Params: params}, &reply); err != nil {
+	if err := e.client.Do(ctx, req, &reply); err != nil {
 		return nil, err
 	}
 	rows, err := s.rows(app, reply)
@@ -219,7 +246,7 @@ var formFieldsView = &schema.Table{Name: "FormFields", Columns: []schema.Column{
 }}
 
 var formFieldsTable = &settingsTable{
-	endpoint: "app/form/fields",
+	endpoint: "app/form/fields", lang: true,
 	info: tableInfo{table: formFieldsView, kind: "VIEW", keys: []int{fieldApp, fieldCode},
 		description: "The fields of kintone apps (app/form/fields.json), fields of tables included, one row per field. AppId = … (or an IN list) reads those apps only"},
 	rows: formFieldRows,
@@ -443,7 +470,7 @@ var viewsView = &schema.Table{Name: "Views", Columns: []schema.Column{
 }}
 
 var viewsTable = &settingsTable{
-	endpoint: "app/views",
+	endpoint: "app/views", lang: true,
 	info: tableInfo{table: viewsView, kind: "VIEW", keys: []int{viewApp, viewID},
 		description: "The record views of kintone apps (app/views.json), one row per view. AppId = … (or an IN list) reads those apps only"},
 	rows: viewRows,
@@ -486,7 +513,7 @@ var processView = &schema.Table{Name: "ProcessManagement", Columns: []schema.Col
 }}
 
 var processTable = &settingsTable{
-	endpoint: "app/status",
+	endpoint: "app/status", lang: true,
 	info: tableInfo{table: processView, kind: "VIEW", keys: []int{processApp},
 		description: "The process management settings of kintone apps (app/status.json), one row per app: whether it is on, and the states and actions as kintone's JSON. AppId = … (or an IN list) reads those apps only"},
 	rows: func(app int64, reply []byte) ([][]any, error) {
@@ -515,7 +542,7 @@ var processActionsView = &schema.Table{Name: "ProcessManagementActions", Columns
 }}
 
 var processActionsTable = &settingsTable{
-	endpoint: "app/status",
+	endpoint: "app/status", lang: true,
 	info: tableInfo{table: processActionsView, kind: "VIEW", keys: []int{actionApp, actionName},
 		description: "The actions of kintone apps' process management (app/status.json), one row per action in kintone's order. AppId = … (or an IN list) reads those apps only"},
 	rows: func(app int64, reply []byte) ([][]any, error) {
@@ -553,7 +580,7 @@ var generalSettingsView = &schema.Table{Name: "GeneralSettings", Columns: []sche
 }}
 
 var generalSettingsTable = &settingsTable{
-	endpoint: "app/settings",
+	endpoint: "app/settings", lang: true,
 	info: tableInfo{table: generalSettingsView, kind: "VIEW", keys: []int{0},
 		description: "The general settings of kintone apps (app/settings.json), one row per app. AppId = … (or an IN list) reads those apps only"},
 	rows: func(app int64, reply []byte) ([][]any, error) {
