@@ -43,7 +43,8 @@ def test_apps_view(sim: Simulator, conn: mod.Connection) -> None:
     ]
     assert sim.stats()["byEndpoint"] == {"GET /k/v1/apps.json": 1}
     kinds = {name: kind for name, kind in rows(conn, "SELECT TableName, TableType FROM sys_tables")}
-    for view in ("Apps", "FormFields", "Views", "ProcessManagement", "GeneralSettings"):
+    views = ("Apps", "FormFields", "FormLayout", "Views", "ProcessManagement", "GeneralSettings")
+    for view in (*views, "Space", "SpaceMembers"):
         assert kinds[view] == "VIEW"
     with pytest.raises(mod.NotSupportedError, match="cannot be written"):
         conn.execute("DELETE FROM Apps WHERE AppId = 2")

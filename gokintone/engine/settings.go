@@ -2,7 +2,7 @@ package engine
 
 // Tables of the driver's own read from kintone's per-app settings APIs (FormFields from
 // app/form/fields.json, FormLayout and FormLayoutFields from app/form/layout.json, Views from
-// app/views.json, ProcessManagement and
+// app/views.json, Space and SpaceMembers from space.json and space/members.json, ProcessManagement and
 // ProcessManagementActions from app/status.json, GeneralSettings from app/settings.json):
 // read-only, one request per app. An
 // equality on AppId (or an IN list: SQLite scans once per value) names the app; without one
@@ -39,7 +39,7 @@ type settingsTable struct {
 
 // settingsTables are the per-app settings tables.
 var settingsTables = []*settingsTable{formFieldsTable, formLayoutTable, formLayoutFieldsTable, viewsTable,
-	processTable, processActionsTable, generalSettingsTable}
+	processTable, processActionsTable, generalSettingsTable, spaceTable, spaceMembersTable}
 
 // settingsTableOf returns the settings table t is, or nil.
 func settingsTableOf(t *schema.Table) *settingsTable {
@@ -586,6 +586,94 @@ var generalSettingsTable = &settingsTable{
 	rows: func(app int64, reply []byte) ([][]any, error) {
 		return oneObjectRow(generalSettingsView, "general settings", app, reply)
 	},
+}
+
+// spaceView is the Space view: one row per space, each column the attribute of space.json its
+// FieldCode names (objects and lists as kintone's JSON).
+var spaceView = &schema.Table{Name: "Space", Columns: []schema.Column{
+	propertyColumn("Id", "id", schema.TypeInteger),
+	propertyColumn("Name", "name", schema.TypeVarchar),
+	propertyColumn("DefaultThread", "defaultThread", schema.TypeVarchar),
+	propertyColumn("IsPrivate", "isPrivate", schema.TypeInteger),
+	propertyColumn("IsGuest", "isGuest", schema.TypeInteger),
+	propertyColumn("UseMultiThread", "useMultiThread", schema.TypeInteger),
+	propertyColumn("FixedMember", "fixedMember", schema.TypeInteger),
+	propertyColumn("MemberCount", "memberCount", schema.TypeVarchar),
+	propertyColumn("Body", "body", schema.TypeVarchar),
+	propertyColumn("Creator", "creator", schema.TypeVarchar),
+	propertyColumn("Modifier", "modifier", schema.TypeVarchar),
+	propertyColumn("AttachedApps", "attachedApps", schema.TypeVarchar),
+	propertyColumn("Permissions", "permissions", schema.TypeVarchar),
+}}
+
+var spaceTable = &settingsTable{
+	endpoint: "space", param: "id", all: appSpaces,
+	info: tableInfo{table: spaceView, kind: "VIEW", keys: []int{0},
+		description: "kintone spaces (space.json), one row per space. Id = … (or an IN list) reads those spaces; without it, the spaces of the apps listed (kintone has no list of spaces)"},
+	rows: func(id int64, reply []byte) ([][]any, error) {
+		return oneObjectRow(spaceView, "space", id, reply)
+	},
+}
+
+// The columns of SpaceMembers, by index.
+const (
+	memberSpace = iota
+	memberType
+	memberCode
+	memberIsAdmin
+	memberIsImplicit
+	memberIncludeSubs
+)
+
+// spaceMembersView is the SpaceMembers view.
+var spaceMembersView = &schema.Table{Name: "SpaceMembers", Columns: []schema.Column{
+	memberSpace:       propertyColumn("SpaceId", "id", schema.TypeInteger),
+	memberType:        propertyColumn("EntityType", "entity.type", schema.TypeVarchar),
+	memberCode:        propertyColumn("EntityCode", "entity.code", schema.TypeVarchar),
+	memberIsAdmin:     propertyColumn("IsAdmin", "isAdmin", schema.TypeInteger),
+	memberIsImplicit:  propertyColumn("IsImplicit", "isImplicit", schema.TypeInteger),
+	memberIncludeSubs: propertyColumn("IncludeSubs", "includeSubs", schema.TypeInteger),
+}}
+
+var spaceMembersTable = &settingsTable{
+	endpoint: "space/members", param: "id", all: appSpaces,
+	info: tableInfo{table: spaceMembersView, kind: "VIEW", keys: []int{memberSpace, memberType, memberCode},
+		description: "The members of kintone spaces (space/members.json), one row per user, group or department. SpaceId = … (or an IN list) reads those spaces; without it, the spaces of the apps listed"},
+	rows: func(space int64, reply []byte) ([][]any, error) {
+		var body struct {
+			Members []attributes `json:"members"`
+		}
+		if json.Unmarshal(reply, &body) != nil {
+			return nil, badSettings("members", space, reply)
+		}
+		rows := make([][]any, len(body.Members))
+		for i, m := range body.Members {
+			var entity attributes
+			if json.Unmarshal(m["entity"], &entity) != nil {
+				return nil, badSettings("members", space, reply)
+			}
+			rows[i] = m.row(spaceMembersView, space)
+			rows[i][memberType], rows[i][memberCode] = entity.text("type"), entity.text("code")
+		}
+		return rows, nil
+	},
+}
+
+// appSpaces are the spaces of the apps the connection lists, in the order of their ids.
+func appSpaces(ctx context.Context, e *Engine) ([]int64, error) {
+	if err := e.catalog.load(ctx); err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, en := range e.catalog.apps {
+		if id := en.app.SpaceID; id != nil && !seen[*id] {
+			seen[*id] = true
+			ids = append(ids, *id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
 }
 
 // oneObjectRow is the one row of table t for a reply that is one settings object.

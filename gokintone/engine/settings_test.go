@@ -129,3 +129,24 @@ func TestFormLayout(t *testing.T) {
 		t.Errorf("FormLayoutFields:\n got %v\nwant %v", got, want)
 	}
 }
+
+func TestSpaces(t *testing.T) {
+	f := newFixture(t, 1)
+	f.sim.ResetRequests()
+	got := f.query(t, "SELECT Id, Name, IsPrivate, json_array_length(AttachedApps) FROM Space")
+	if !reflect.DeepEqual(got, [][]any{{int64(1), "営業部", int64(0), int64(2)}}) {
+		t.Errorf("Space: %v", got)
+	}
+	// Without Id, the spaces of the apps listed: one request for space 1.
+	if spaces := f.settingsRequests("space"); len(spaces) != 1 {
+		t.Errorf("Space read %d spaces", len(spaces))
+	}
+	got = f.query(t, "SELECT EntityType, EntityCode, IsAdmin, IncludeSubs FROM SpaceMembers WHERE SpaceId = 1 ORDER BY EntityCode")
+	want := [][]any{{"USER", "admin", int64(1), int64(0)}, {"ORGANIZATION", "sales", int64(0), int64(1)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("SpaceMembers: %v", got)
+	}
+	if got := f.query(t, "SELECT count(*) FROM Space WHERE Id = -3"); got[0][0] != int64(0) {
+		t.Errorf("Space WHERE Id = -3: %v", got)
+	}
+}
