@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"gokintone/connstr":             {"gokintone/kerr"},
 	"gokintone/kclient":             {"gokintone/kerr", "gokintone/internal/version"},
 	"gokintone/oauth":               {"gokintone/kerr", "gokintone/connstr"},
-	"gokintone/engine":              {"gokintone/kerr", "gokintone/kclient", "gokintone/kquery", "gokintone/schema"},
+	"gokintone/engine":              {"gokintone/kerr", "gokintone/kclient", "gokintone/kquery", "gokintone/schema", "gokintone/internal/version"},
 	// The simulator is kintone: it shares nothing with the driver but the query language.
 	"gokintone/kintonesim":        {"gokintone/kquery"},
 	"gokintone/kintonesim/sample": {"gokintone/kintonesim"},

@@ -110,7 +110,8 @@ def test_connect_joins_string_and_keywords() -> None:
         assert props["Timeout"] == "30"
         assert props["Schema"] == "REST"  # None: left out, so the default holds
         assert props["SubtableSeparatorCharacter"] == " x=y "  # quoted: blanks and '=' kept
-        tables = [r[0] for r in c.execute("SELECT TableName FROM sys_tables").fetchall()]
+        sql = "SELECT TableName FROM sys_tables WHERE TableType = 'TABLE'"
+        tables = [r[0] for r in c.execute(sql).fetchall()]
         assert tables == ["Comments", "Lines", "Lines x=y rows"]
         assert c.execute("SELECT n FROM [Lines x=y rows]").fetchall() == [(2.0,)]
         assert 'p;w"d' not in c.connection_string
@@ -119,7 +120,8 @@ def test_connect_joins_string_and_keywords() -> None:
 def test_connect_keywords_only(sim: Simulator) -> None:
     tokens = (sim.app(DEALS)["tokens"]["full"], sim.app(1)["tokens"]["view"])
     with mod.connect(Url=sim.url, APIToken=tokens, AppId=(DEALS, 1)) as c:
-        tables = {r[0] for r in c.execute("SELECT TableName FROM sys_tables").fetchall()}
+        sql = "SELECT TableName FROM sys_tables WHERE TableType = 'TABLE'"
+        tables = {r[0] for r in c.execute(sql).fetchall()}
         assert tables == {"Comments", "Deals", "顧客リスト"}
         assert c.execute("SELECT count(*) FROM Deals").fetchone() == (2000,)
         assert tokens[0] not in c.connection_string

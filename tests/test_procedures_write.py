@@ -124,6 +124,9 @@ def test_procedures_are_listed(conn: mod.Connection) -> None:
         "UpdateAssignees",
         "AddThreadComment",
         "UpdateThread",
+        "CreateApp",
+        "DeployApps",
+        "AppsDeployStatus",
     ]
     rows = conn.execute(
         "SELECT ColumnName, DataTypeName, IsInput, IsOutput FROM sys_procedureparameters "

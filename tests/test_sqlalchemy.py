@@ -90,8 +90,9 @@ def engine(shared_sim: Simulator) -> Iterator[sa.Engine]:
     eng.dispose()
 
 
-def sys_table_names(conn: mod.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT TableName FROM sys_tables").fetchall()]
+def sys_table_names(conn: mod.Connection, kind: str = "TABLE") -> list[str]:
+    sql = "SELECT TableName FROM sys_tables WHERE TableType = ?"
+    return [r[0] for r in conn.execute(sql, [kind]).fetchall()]
 
 
 @pytest.mark.native
@@ -99,6 +100,8 @@ def test_the_inspector_reflects_the_sample_apps(engine: sa.Engine, shared_sim: S
     insp = sa.inspect(engine)
     with mod.connect(shared_sim.connection_string) as conn:
         assert sorted(insp.get_table_names()) == sorted(sys_table_names(conn))
+        assert sorted(insp.get_view_names()) == sorted(sys_table_names(conn, "VIEW"))
+    assert "Apps" in insp.get_view_names() and "Apps" not in insp.get_table_names()
     assert {"Deals", "顧客リスト", "受注明細 Orders", "受注明細 Orders_明細"} <= set(
         insp.get_table_names()
     )

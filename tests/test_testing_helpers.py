@@ -205,7 +205,8 @@ def test_token_connection_strings(sim: Simulator) -> None:
         "APIToken=sim-customers-full,sim-deals-full,sim-orders-full;AppId=1,2,3;"
     )
     with mod.connect(default) as conn:
-        tables = {r[0] for r in conn.execute("SELECT TableName FROM sys_tables").fetchall()}
+        sql = "SELECT TableName FROM sys_tables WHERE TableType = 'TABLE'"
+        tables = {r[0] for r in conn.execute(sql).fetchall()}
         apps = {"顧客リスト", "Deals", "受注明細 Orders", "受注明細 Orders_明細"}
         assert tables == {"Comments", *apps}
 

@@ -296,6 +296,19 @@ describe("app settings: layout, views, status", () => {
     assert.deepEqual(Object.keys(preview.views).sort(), names.sort());
   });
 
+  test("getAppSettings (app/settings.json), live and preview", async () => {
+    const settings = await client.app.getAppSettings({ app: ORDERS });
+    assert.equal(typeof settings.name, "string");
+    assert.ok(settings.name.length > 0);
+    assert.match(settings.revision, /^\d+$/);
+    assert.equal(typeof settings.enableComments, "boolean");
+    assert.ok(["HALF_EVEN", "UP", "DOWN"].includes(settings.numberPrecision.roundingMode));
+    assert.match(settings.numberPrecision.digits, /^\d+$/);
+    assert.ok(["PRESET", "FILE"].includes(settings.icon.type));
+    const preview = await client.app.getAppSettings({ app: ORDERS, preview: true });
+    assert.deepEqual(preview, settings);
+  });
+
   test("getProcessManagement (app/status.json), live and preview", { skip: LACKS.appStatus }, async () => {
     const live = await client.app.getProcessManagement({ app: ORDERS });
     assert.equal(live.enable, false);

@@ -230,8 +230,12 @@ func open(ctx context.Context, connStr string, w Wanted) (*conn, error) {
 			UseCodeForFieldName: set.Schema.UseCodeForFieldName,
 			NumberMapToDouble:   set.Schema.NumberMapToDouble,
 			SubtableSeparator:   set.Schema.SubtableSeparator,
+			UseSimpleNames:      set.Schema.UseSimpleNames,
+			SubtablesIn:         set.Schema.SubtablesIn,
 		},
-		Pagesize: set.Pagesize,
+		ListedTables: set.Schema.Tables,
+		ListedViews:  set.Schema.Views,
+		Pagesize:     set.Pagesize,
 		ConnectionProps: func() [][]any {
 			var rows [][]any
 			for _, r := range cfg.Rows() {

@@ -55,6 +55,7 @@ func TestConnectErrors(t *testing.T) {
 		{"Url=" + info.URL + ";APIToken=bad-token-2;AppId=2", OperationalError, "GAIA_IA02", "API token"},
 		{"Url=" + info.URL + ";User=" + info.User + ";Pasword=x", InterfaceError, "", `did you mean "Password"`},
 		{"Url=" + info.URL + ";User=a;Password=b;FirewallServer=p", NotSupportedError, "", "FirewallServer"},
+		{"Url=" + info.URL + ";User=a;Password=b;Schema=USER", NotSupportedError, "", "USER"},
 	}
 	for _, c := range cases {
 		_, err := connectWait(c.conn)
@@ -156,4 +157,24 @@ func startSampleSim(t *testing.T) (int64, simInfo) {
 		t.Fatal(err)
 	}
 	return h, info
+}
+
+// TestSchemaProperties: the schema properties of the reference product connect, and those that
+// shape the tables reach the engine.
+func TestSchemaProperties(t *testing.T) {
+	_, info := startSampleSim(t)
+	c, err := connectWait("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password +
+		";Schema=REST;AllowSpecialCharacters=true;UseUnitForNumericField=true;Other='a=1;b=2';Views=apps;" +
+		"BrowsableSchemas=Kintone;Location=/nonexistent;UseSimpleNames=true;CheckForSubtablesIn=*;Tables='_____Orders'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ConnClose(c)
+	s, err := executeWait(c, "SELECT TableName FROM sys_tables ORDER BY TableName", "[]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := StmtFetch(s, 10, -1); err != nil || rows != `{"rows":[["Apps"],["_____Orders"],["_____Orders___"]],"done":true,"ready":true,"events":0}` {
+		t.Errorf("sys_tables: %s %v", rows, err)
+	}
 }

@@ -130,6 +130,41 @@ var kintoneProcedures = []*procedure{
 		Outputs: []engine.Column{textColumn("Success")},
 		run:     procUpdateThread,
 	},
+	{
+		Name:        "CreateApp",
+		Description: "Creates an app in the preview environment (deploy it with DeployApps); returns its id and revision.",
+		Params: []procParam{
+			{Name: "Name", Required: true, Description: "The app's name (at most 64 characters)."},
+			{Name: "Space", Description: "The space to create the app in (with ThreadId)."},
+			{Name: "ThreadId", Description: "The space's thread the app belongs to; required with Space."},
+			{Name: "IsGuestSpace", Description: "true when Space is a guest space: the connection's GuestSpaceId must name it."},
+		},
+		Outputs: []engine.Column{textColumn("AppId"), textColumn("Revision")},
+		run:     procCreateApp,
+	},
+	{
+		Name:        "DeployApps",
+		Description: "Deploys the preview settings of apps to the live environment, or reverts them (Revert=true).",
+		Params: []procParam{
+			{Name: "AppId", Required: true, Description: "The apps, separated by commas (at most 300)."},
+			{Name: "Revision", Description: "The revision each app's preview must still have, one per app separated by commas; " +
+				"-1 or empty: not checked."},
+			{Name: "Revert", Description: "true: discard the preview settings instead of deploying them."},
+			guestSpaceParam,
+		},
+		Outputs: []engine.Column{textColumn("Success")},
+		run:     procDeployApps,
+	},
+	{
+		Name:        "AppsDeployStatus",
+		Description: "The status of the last deploy of each app: PROCESSING, SUCCESS, FAIL or CANCEL.",
+		Params: []procParam{
+			{Name: "AppId", Required: true, Description: "The apps, separated by commas (at most 300)."},
+			guestSpaceParam,
+		},
+		Outputs: []engine.Column{textColumn("AppId"), textColumn("Status")},
+		run:     procAppsDeployStatus,
+	},
 }
 
 // checkGuestSpace refuses a GuestSpaceId parameter other than the connection's.
@@ -595,4 +630,117 @@ func procUpdateThread(ctx context.Context, c *conn, in map[string]string) ([][]a
 		return nil, err
 	}
 	return [][]any{{"true"}}, nil
+}
+
+// ---- apps ----
+
+func procCreateApp(ctx context.Context, c *conn, in map[string]string) ([][]any, error) {
+	const proc = "CreateApp"
+	body := map[string]any{"name": in["Name"]}
+	guest, err := boolParam(proc, "IsGuestSpace", in["IsGuestSpace"])
+	if err != nil {
+		return nil, err
+	}
+	if guest && c.cfg.Settings().GuestSpaceID == 0 {
+		return nil, kerr.New(kerr.KindInvalidArgument, "%s: IsGuestSpace=true needs a connection with GuestSpaceId", proc)
+	}
+	if strings.TrimSpace(in["Space"]) != "" {
+		space, err := idParam(proc, "Space", in["Space"])
+		if err != nil {
+			return nil, err
+		}
+		thread, err := idParam(proc, "ThreadId", in["ThreadId"])
+		if err != nil {
+			return nil, err
+		}
+		body["space"], body["thread"] = space, thread
+	}
+	var reply struct {
+		App      string `json:"app"`
+		Revision string `json:"revision"`
+	}
+	if err := c.client.Do(ctx, kclient.Request{Method: "POST", Endpoint: "preview/app", Body: body}, &reply); err != nil {
+		return nil, err
+	}
+	return [][]any{{reply.App, reply.Revision}}, nil
+}
+
+// appIDsParam reads a required list of app ids separated by commas.
+func appIDsParam(proc, v string) ([]int64, error) {
+	var ids []int64
+	for _, part := range splitList(v) {
+		id, err := idParam(proc, "AppId", part)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil, kerr.New(kerr.KindInvalidArgument, "%s: AppId names no app", proc)
+	}
+	return ids, nil
+}
+
+func procDeployApps(ctx context.Context, c *conn, in map[string]string) ([][]any, error) {
+	const proc = "DeployApps"
+	if err := checkGuestSpace(c, proc, in); err != nil {
+		return nil, err
+	}
+	ids, err := appIDsParam(proc, in["AppId"])
+	if err != nil {
+		return nil, err
+	}
+	revisions := splitList(in["Revision"])
+	if len(revisions) > 0 && len(revisions) != len(ids) {
+		return nil, kerr.New(kerr.KindInvalidArgument, "%s: %d revisions for %d apps: give one per app, or none", proc, len(revisions), len(ids))
+	}
+	revert, err := boolParam(proc, "Revert", in["Revert"])
+	if err != nil {
+		return nil, err
+	}
+	apps := make([]map[string]any, len(ids))
+	for i, id := range ids {
+		apps[i] = map[string]any{"app": id}
+		if len(revisions) > 0 {
+			rev, err := revisionParam(proc, revisions[i])
+			if err != nil {
+				return nil, err
+			}
+			if rev > 0 {
+				apps[i]["revision"] = rev
+			}
+		}
+	}
+	err = c.client.Do(ctx, kclient.Request{Method: "POST", Endpoint: "preview/app/deploy",
+		Body: map[string]any{"apps": apps, "revert": revert}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return [][]any{{"true"}}, nil
+}
+
+func procAppsDeployStatus(ctx context.Context, c *conn, in map[string]string) ([][]any, error) {
+	const proc = "AppsDeployStatus"
+	if err := checkGuestSpace(c, proc, in); err != nil {
+		return nil, err
+	}
+	ids, err := appIDsParam(proc, in["AppId"])
+	if err != nil {
+		return nil, err
+	}
+	var reply struct {
+		Apps []struct {
+			App    string `json:"app"`
+			Status string `json:"status"`
+		} `json:"apps"`
+	}
+	err = c.client.Do(ctx, kclient.Request{Method: "GET", Endpoint: "preview/app/deploy", Params: map[string]any{"apps": ids}}, &reply)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([][]any, len(reply.Apps))
+	for i, a := range reply.Apps {
+		rows[i] = []any{a.App, a.Status}
+	}
+	return rows, nil
 }

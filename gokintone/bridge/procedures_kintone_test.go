@@ -291,3 +291,27 @@ func TestLocalFilesProperty(t *testing.T) {
 		t.Errorf("a download was written outside the folder")
 	}
 }
+
+// TestAppProcedures: CreateApp makes a preview app, DeployApps deploys it (and the app then
+// lists as a table), AppsDeployStatus reports the deploy.
+func TestAppProcedures(t *testing.T) {
+	_, conn := procConn(t, "")
+	rows := mustQuery(t, conn, "EXECUTE CreateApp Name = 'Trips'", "")
+	if len(rows) != 1 || rows[0][1] != "2" || rows[0][0] == "" {
+		t.Fatalf("CreateApp: %v", rows)
+	}
+	app := rows[0][0].(string)
+	if rows := mustQuery(t, conn, "EXECUTE DeployApps AppId = ?, Revision = '2'", `[["text",`+quoteJSON(app)+`]]`); rows[0][0] != "true" {
+		t.Errorf("DeployApps: %v", rows)
+	}
+	rows = mustQuery(t, conn, "EXECUTE AppsDeployStatus AppId = ?", `[["text",`+quoteJSON(app)+`]]`)
+	if len(rows) != 1 || rows[0][0] != app || (rows[0][1] != "PROCESSING" && rows[0][1] != "SUCCESS") {
+		t.Errorf("AppsDeployStatus: %v", rows)
+	}
+	if rows := mustQuery(t, conn, "SELECT Name FROM Apps WHERE AppId = ?", `[["text",`+quoteJSON(app)+`]]`); len(rows) != 1 || rows[0][0] != "Trips" {
+		t.Errorf("the deployed app: %v", rows)
+	}
+	if _, err := executeWait(conn, "EXECUTE DeployApps AppId = '1, x'", "[]"); err == nil || !strings.Contains(err.Error(), "positive whole number") {
+		t.Errorf("DeployApps with a bad id: %v", err)
+	}
+}

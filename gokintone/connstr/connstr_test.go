@@ -562,6 +562,7 @@ func TestTable(t *testing.T) {
 		"FirewallType", "FirewallServer", "FirewallPort", "FirewallUser", "FirewallPassword", "Logfile", "Verbosity",
 		"MaxLogFileSize", "LogModules", "Other", "AutoCache", "CacheLocation", "CacheConnection", "CacheProvider", "CacheTolerance",
 		"CacheMetadata", "Offline",
+		"Tables", "Views", "BrowsableSchemas", "Location",
 		"CheckRevision", "ScanParallelism", "LocalFiles"} // the driver's own, not the reference's
 	implemented := []string{"CheckRevision", "ScanParallelism", "LocalFiles", "Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
 		"Pagesize", "MaxRows", "SubtableSeparatorCharacter", "UseCodeForFieldName", "NumberMapToDouble",
@@ -569,7 +570,9 @@ func TestTable(t *testing.T) {
 		"SSLClientCertPassword", "SSLServerCert", "ProxyAutoDetect", "ProxyServer", "ProxyPort", "ProxyAuthScheme",
 		"ProxyUser", "ProxyPassword", "ProxySSLType", "ProxyExceptions", "OAuthClientId", "OAuthClientSecret", "CallbackURL",
 		"Scope", "InitiateOAuth", "OAuthSettingsLocation", "OAuthAccessToken", "OAuthRefreshToken", "OAuthVerifier", "UseCursor",
-		"Logfile", "Verbosity", "MaxLogFileSize", "LogModules"}
+		"Logfile", "Verbosity", "MaxLogFileSize", "LogModules",
+		"Schema", "CheckForSubtablesIn", "AllowSpecialCharacters", "UseUnitForNumericField", "UseSimpleNames", "Other",
+		"Tables", "Views", "BrowsableSchemas", "Location"}
 	var names, impl []string
 	types := map[string]bool{TypeString: true, TypeBool: true, TypeInt: true, TypeEnum: true, TypeList: true, TypePath: true}
 	for _, p := range Properties() {

@@ -110,6 +110,10 @@ const (
 	PropVerbosity                  = "Verbosity"
 	PropMaxLogFileSize             = "MaxLogFileSize"
 	PropLogModules                 = "LogModules"
+	PropCheckForSubtablesIn        = "CheckForSubtablesIn"
+	PropUseSimpleNames             = "UseSimpleNames"
+	PropTables                     = "Tables"
+	PropViews                      = "Views"
 )
 
 // OAuth defaults.
@@ -232,8 +236,10 @@ var properties = []Property{
 			"the tokens are stored in OAuthSettingsLocation; later connections with the same string use the stored tokens."},
 
 	// Schema
-	{Name: "Schema", Category: "Schema", Type: TypeEnum, Default: "REST", Enum: []string{"REST", "USER"},
-		Description: "REST shows kintone apps as tables; USER shows the cybozu.com User API (users, groups, departments)."},
+	{Name: "Schema", Category: "Schema", Type: TypeEnum, Default: "REST", Enum: []string{"REST", "USER"}, Support: Supported,
+		unsupported: []string{"USER"},
+		Description: "REST shows kintone apps as tables; USER would show the cybozu.com User API (users, groups, " +
+			"departments) instead, which this version does not have."},
 	{Name: PropSubtableSeparatorCharacter, Category: "Schema", Type: TypeString, Default: "_", Support: Supported,
 		check: checkSeparator, valid: "any text without control characters",
 		Description: "Text between the app name and the subtable name in the names of child tables, as in Deals_Items."},
@@ -241,14 +247,32 @@ var properties = []Property{
 		Description: "Name columns after field codes instead of field labels."},
 	{Name: PropNumberMapToDouble, Category: "Schema", Type: TypeBool, Default: "false", Support: Supported,
 		Description: "Return NUMBER fields to Python as float instead of Decimal."},
-	{Name: "CheckForSubtablesIn", Category: "Schema", Type: TypeList, Default: "*",
-		Description: "Apps, comma-separated, whose subtables are shown as child tables; * means every app."},
-	{Name: "AllowSpecialCharacters", Category: "Schema", Type: TypeBool, Default: "false",
-		Description: "Keep special characters in table and column names instead of replacing them."},
-	{Name: "UseUnitForNumericField", Category: "Schema", Type: TypeBool, Default: "false",
-		Description: "Take the unit configured on a NUMBER field (such as a currency sign) into the presented value."},
-	{Name: "UseSimpleNames", Category: "Schema", Type: TypeBool, Default: "false",
-		Description: "Reduce table and column names to letters, digits and underscores so that they need no quoting."},
+	{Name: PropCheckForSubtablesIn, Category: "Schema", Type: TypeList, Default: "*", Support: Supported,
+		Description: "Apps, comma-separated, whose SUBTABLE fields are shown as child tables, each by its table name or " +
+			"app id; * means every app. The other apps have no child tables (their SUBTABLE fields are not columns either)."},
+	{Name: "AllowSpecialCharacters", Category: "Schema", Type: TypeBool, Default: "false", Support: NoEffectYet,
+		Description: "Whether names may keep special characters. In this driver names always keep them (quote such names " +
+			"with [...] or \"...\"), whatever the value; UseSimpleNames gives names without them."},
+	{Name: "UseUnitForNumericField", Category: "Schema", Type: TypeBool, Default: "false", Support: NoEffectYet,
+		Description: "In the reference product, NUMBER fields with a unit (such as a currency sign) are presented as text " +
+			"with the unit. Here numbers always stay numbers, whatever the value."},
+	{Name: PropUseSimpleNames, Category: "Schema", Type: TypeBool, Default: "false", Support: Supported,
+		Description: "Reduce the names of apps, fields and subtables to ASCII letters, digits and underscores (any other " +
+			"character becomes _, and a leading digit gets a _ in front), so that SQL and pandas take them without quoting. " +
+			"Names that then clash are told apart as usual (the app id, the field code)."},
+	{Name: PropTables, Category: "Schema", Type: TypeList, Support: Supported,
+		Description: "Table names, comma-separated: only these tables are listed (sys_tables, sys_tablecolumns, the key " +
+			"tables, SQLAlchemy's reflection), and only their apps' fields are read to list them; an app brings its child " +
+			"tables. Other tables can still be queried by name. Views are listed by Views."},
+	{Name: PropViews, Category: "Schema", Type: TypeList, Support: Supported,
+		Description: "View names, comma-separated (such as Apps): only these views are listed, as Tables does for tables. " +
+			"Other views can still be queried by name."},
+	{Name: "BrowsableSchemas", Category: "Schema", Type: TypeList, Support: NoEffectYet,
+		Description: "Schemas, comma-separated, to list. This driver has the one schema Kintone (sys_schemas), so the value " +
+			"changes nothing."},
+	{Name: "Location", Category: "Schema", Type: TypePath, Support: NoEffectYet,
+		Description: "In the reference product, a folder of schema files. Here every schema is read from kintone when it " +
+			"is first used, so no folder is read and the value changes nothing."},
 	{Name: "UserDefinedViews", Category: "Schema", Type: TypePath,
 		Description: "JSON file that defines additional views, each a saved SQL query."},
 
@@ -282,8 +306,9 @@ var properties = []Property{
 			"tool that runs it with this process's rights: ANY, any file the process may read or write; NONE, no local file " +
 			"(FileData still uploads and returns content); or a folder, to which the paths are confined (symbolic links " +
 			"resolved, so none leads out of it)."},
-	{Name: "Other", Category: "Miscellaneous", Type: TypeString,
-		Description: "Hidden or experimental options written as Name=Value pairs separated by semicolons (quote the whole value)."},
+	{Name: "Other", Category: "Miscellaneous", Type: TypeString, Support: NoEffectYet,
+		Description: "Hidden or experimental options written as Name=Value pairs separated by semicolons (quote the whole " +
+			"value). This driver has none, so the value changes nothing."},
 
 	// Proxy
 	{Name: PropProxyAutoDetect, Category: "Proxy", Type: TypeBool, Default: "false", Support: Supported,

@@ -86,6 +86,10 @@ type SchemaSettings struct {
 	UseCodeForFieldName bool
 	NumberMapToDouble   bool
 	SubtableSeparator   string
+	UseSimpleNames      bool
+	SubtablesIn         []string // apps with child tables, by name or id; "*": all
+	Tables              []string // the only tables listed; nil: all
+	Views               []string // the only views listed; nil: all
 }
 
 // Settings returns the typed settings of a valid Config (one from Parse, or Validate after Set).
@@ -104,6 +108,10 @@ func (c *Config) Settings() Settings {
 			UseCodeForFieldName: c.boolean(PropUseCodeForFieldName),
 			NumberMapToDouble:   c.boolean(PropNumberMapToDouble),
 			SubtableSeparator:   c.get(PropSubtableSeparatorCharacter),
+			UseSimpleNames:      c.boolean(PropUseSimpleNames),
+			SubtablesIn:         c.list(PropCheckForSubtablesIn),
+			Tables:              c.list(PropTables),
+			Views:               c.list(PropViews),
 		},
 		SSL: SSLSettings{ServerCert: c.get(PropSSLServerCert)},
 		Logging: LogSettings{

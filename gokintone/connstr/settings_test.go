@@ -23,8 +23,13 @@ func TestSettings(t *testing.T) {
 		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p", func(s Settings) bool {
 			return s.MaxRows == -1 && s.Pagesize == 500 && s.Timeout == 60*time.Second && s.GuestSpaceID == 0 &&
-				s.Schema == SchemaSettings{SubtableSeparator: "_"} && s.LocalFiles == LocalFiles{} &&
+				reflect.DeepEqual(s.Schema, SchemaSettings{SubtableSeparator: "_", SubtablesIn: []string{"*"}}) &&
+				s.LocalFiles == LocalFiles{} &&
 				reflect.DeepEqual(s.Logging, LogSettings{Verbosity: 1, MaxFileSize: 100 << 20})
+		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p;Schema=REST;UseSimpleNames=true;CheckForSubtablesIn='Deals, 7';Tables=Deals;Views=Apps", func(s Settings) bool {
+			return s.Schema.UseSimpleNames && reflect.DeepEqual(s.Schema.SubtablesIn, []string{"Deals", "7"}) &&
+				reflect.DeepEqual(s.Schema.Tables, []string{"Deals"}) && reflect.DeepEqual(s.Schema.Views, []string{"Apps"})
 		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p;LocalFiles=none", func(s Settings) bool {
 			return s.LocalFiles == LocalFiles{None: true}

@@ -14,6 +14,8 @@ import (
 // reached under its suffixed name instead.
 var reservedTables = map[string]bool{
 	"apps": true, "comments": true, "formfields": true, "formlayout": true, "views": true,
+	"processmanagement": true, "processmanagementactions": true, "generalsettings": true, "formlayoutfields": true,
+	"space": true, "spacemembers": true,
 	"sys_catalogs": true, "sys_schemas": true, "sys_tables": true, "sys_tablecolumns": true,
 	"sys_procedures": true, "sys_procedureparameters": true, "sys_keycolumns": true,
 	"sys_foreignkeys": true, "sys_primarykeys": true, "sys_indexes": true,
@@ -79,21 +81,28 @@ func (c *catalog) usableApps(apps []kclient.App) []kclient.App {
 	return out
 }
 
-// setApps names the apps: an app is named after itself unless the name is one of the driver's
+// setApps names the apps: an app is named after itself (reduced to letters, digits and
+// underscores with UseSimpleNames) unless the name is one of the driver's
 // own tables or is shared with an app of a lower id; then it is <name>_<id>. Every app is also
 // reachable as App_<id>.
 func (c *catalog) setApps(apps []kclient.App) {
 	c.apps = nil
 	c.byName = map[string]*appEntry{}
+	nameOf := func(a kclient.App) string {
+		if c.e.opts.Schema.UseSimpleNames {
+			return schema.SimpleName(a.Name)
+		}
+		return a.Name
+	}
 	taken := map[string]int64{}
 	for _, a := range apps {
-		k := strings.ToLower(a.Name)
+		k := strings.ToLower(nameOf(a))
 		if prev, ok := taken[k]; !ok || a.AppID < prev {
 			taken[k] = a.AppID
 		}
 	}
 	for _, a := range apps {
-		name := a.Name
+		name := nameOf(a)
 		k := strings.ToLower(name)
 		if name == "" || reservedTables[k] || taken[k] != a.AppID {
 			name = name + "_" + strconv.FormatInt(a.AppID, 10)
@@ -184,8 +193,8 @@ func (c *catalog) resolve(ctx context.Context, name string) (*schema.Table, erro
 	if t := systemTable(name); t != nil {
 		return t, nil
 	}
-	if strings.EqualFold(name, commentsTable.Name) {
-		return commentsTable, nil
+	if t := ownTableNamed(name); t != nil {
+		return t, nil
 	}
 	if err := c.load(ctx); err != nil {
 		return nil, err
@@ -218,17 +227,20 @@ func (c *catalog) resolve(ctx context.Context, name string) (*schema.Table, erro
 	return nil, nil
 }
 
-// Tables lists every app's table name without reading any app's fields.
+// Tables lists every app's table name (those of ListedTables when set) without reading any
+// app's fields.
 func (e *Engine) Tables(ctx context.Context) ([]kclient.App, []string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err := e.catalog.load(ctx); err != nil {
 		return nil, nil, err
 	}
-	apps := make([]kclient.App, len(e.catalog.apps))
-	names := make([]string, len(e.catalog.apps))
-	for i, en := range e.catalog.apps {
-		apps[i], names[i] = en.app, en.name
+	var apps []kclient.App
+	var names []string
+	for _, en := range e.catalog.apps {
+		if e.listed("", en.name) {
+			apps, names = append(apps, en.app), append(names, en.name)
+		}
 	}
 	return apps, names, nil
 }

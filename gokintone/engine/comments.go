@@ -42,40 +42,29 @@ const (
 // commentsTable is the Comments table; the engine knows it by identity. Each column's
 // FieldCode is the property of kintone's comment object it holds.
 var commentsTable = &schema.Table{Name: "Comments", Columns: []schema.Column{
-	commentID:          commentColumn("Id", "id", schema.TypeInteger),
-	commentApp:         commentColumn("AppId", "app", schema.TypeInteger),
-	commentRecord:      commentColumn("RecordId", "record", schema.TypeInteger),
-	commentText:        commentColumn("Text", "text", schema.TypeVarchar),
-	commentCreatorCode: commentColumn("CreatorCode", "creator.code", schema.TypeVarchar),
-	commentCreatorName: commentColumn("CreatorName", "creator.name", schema.TypeVarchar),
-	commentCreatedAt:   commentColumn("CreatedAt", "createdAt", schema.TypeDatetime),
-	commentMentions:    commentColumn("MentionsAggregate", "mentions", schema.TypeVarchar),
+	commentID:          propertyColumn("Id", "id", schema.TypeInteger),
+	commentApp:         propertyColumn("AppId", "app", schema.TypeInteger),
+	commentRecord:      propertyColumn("RecordId", "record", schema.TypeInteger),
+	commentText:        propertyColumn("Text", "text", schema.TypeVarchar),
+	commentCreatorCode: propertyColumn("CreatorCode", "creator.code", schema.TypeVarchar),
+	commentCreatorName: propertyColumn("CreatorName", "creator.name", schema.TypeVarchar),
+	commentCreatedAt:   propertyColumn("CreatedAt", "createdAt", schema.TypeDatetime),
+	commentMentions:    propertyColumn("MentionsAggregate", "mentions", schema.TypeVarchar),
 }}
 
-func commentColumn(name, property, decl string) schema.Column {
+// propertyColumn is a column of a table of the driver's own that holds one property of a
+// kintone object.
+func propertyColumn(name, property, decl string) schema.Column {
 	return schema.Column{Name: name, FieldCode: property, FieldType: "SYSTEM", DeclType: decl}
 }
 
 // commentsDescription describes Comments in sys_tables.
 const commentsDescription = "The comments of kintone records. SELECT needs AppId = … and RecordId = … (or IN lists); INSERT (AppId, RecordId, Text[, MentionsAggregate]) posts comments; DELETE … WHERE AppId = … AND RecordId = … AND Id = … deletes them"
 
-// commentsTableRows are the rows of sys_tables or sys_tablecolumns that describe Comments.
-func commentsTableRows(name string) [][]any {
-	t := commentsTable
-	if name == "sys_tables" {
-		return [][]any{{catalogName, schemaName, t.Name, "TABLE", commentsDescription, int64(1), nil, nil, nil}}
-	}
-	rows := make([][]any, len(t.Columns))
-	for i, c := range t.Columns {
-		key := int64(0)
-		if i == commentID || i == commentApp || i == commentRecord { // a comment id is unique within its record only
-			key = 1
-		}
-		rows[i] = []any{catalogName, schemaName, t.Name, c.Name, schema.PublicType(c.DeclType),
-			int64(i + 1), key, c.FieldCode, c.FieldType, nil}
-	}
-	return rows
-}
+// commentsTableInfo describes Comments in the system tables. A comment id is unique within
+// its record only, so the key is the three of them.
+var commentsTableInfo = tableInfo{table: commentsTable, description: commentsDescription, updatable: true,
+	keys: []int{commentID, commentApp, commentRecord}}
 
 // commentsPerRequest is kintone's largest limit of record/comments.json.
 const commentsPerRequest = 10

@@ -37,7 +37,7 @@ func (e *Engine) declareCompanion(name string, t *schema.Table, suffix string) e
 	if suffix == "" {
 		return e.declare(name, t)
 	}
-	if t.Subtable != "" || t.System != "" || t == commentsTable {
+	if t.Subtable != "" || ownTable(t) {
 		return kerr.New(kerr.KindSQL, "no such table: %s (%s tables exist for app tables only)", name, suffix)
 	}
 	if suffix == companionTemp {

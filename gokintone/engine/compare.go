@@ -197,6 +197,54 @@ func numberToText(v any) any {
 	return v
 }
 
+// likeText is a value as LIKE reads it: its text (a number as SQLite renders it, a BLOB's
+// bytes).
+func likeText(v any) string {
+	switch x := numberToText(v).(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return ""
+}
+
+// likeMatch reports whether s matches the LIKE pattern as SQLite's built-in LIKE without
+// ESCAPE decides (the driver's PRAGMAs leave case_sensitive_like off): % matches any run of
+// characters, _ one character, and ASCII letters match either case.
+func likeMatch(pattern, s string) bool {
+	p, t := []rune(pattern), []rune(s)
+	// Backtracking over the last %, the classic wildcard match: linear in practice.
+	pi, ti, star, mark := 0, 0, -1, 0
+	for ti < len(t) {
+		switch {
+		case pi < len(p) && p[pi] == '%':
+			star, mark = pi, ti
+			pi++
+		case pi < len(p) && (p[pi] == '_' || foldASCII(p[pi]) == foldASCII(t[ti])):
+			pi++
+			ti++
+		case star >= 0:
+			mark++
+			pi, ti = star+1, mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '%' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// foldASCII lower-cases an ASCII letter.
+func foldASCII(r rune) rune {
+	if r >= 'A' && r <= 'Z' {
+		return r + 'a' - 'A'
+	}
+	return r
+}
+
 // formatReal renders a REAL as SQLite converts it to TEXT. SQLite prints 15 significant
 // digits when they give the value back by its own reckoning, else 17 ('0.1', but
 // '0.00099189399999999989' for 0.000991894); one digit is kept after the point ('5.0',
@@ -369,6 +417,9 @@ func holds(op int, v, arg any, aff schema.Affinity) bool {
 	}
 	if v == nil || arg == nil {
 		return false // NULL: neither true nor false, so the row is not kept
+	}
+	if op == opLIKE {
+		return likeMatch(likeText(arg), likeText(v))
 	}
 	a, b := compareAffinity(v, arg, aff)
 	c := compareValues(a, b)

@@ -37,6 +37,12 @@ type Options struct {
 	// ScanParallelism is how many requests one full-table scan may have in flight at once
 	// (id ranges read concurrently); 1 reads page after page.
 	ScanParallelism int
+	// ListedTables, when not empty, are the only tables the system tables and Tables list
+	// (names, case-insensitive; an app listed brings its child tables). The others can still
+	// be queried.
+	ListedTables []string
+	// ListedViews, likewise, are the only views listed.
+	ListedViews []string
 	// ConnectionProps gives the rows of sys_connection_props (secrets already masked).
 	ConnectionProps func() [][]any
 	// Procedures gives the rows of sys_procedures and sys_procedureparameters.
@@ -185,6 +191,7 @@ type Stmt struct {
 	cache    map[*schema.Table]*tableCache
 	filters  map[*schema.Table]int
 	comments *commentReads // the record comments read (comments.go)
+	settings settingsReads // the apps' settings read (settings.go)
 	facts    sqlFacts
 	explain  *explained // set while EXPLAIN KINTONE runs the statement: scans send nothing
 

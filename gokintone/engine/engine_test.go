@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -410,4 +411,86 @@ func TestResultColumnTypes(t *testing.T) {
 		}
 		s.Close()
 	}
+}
+
+// TestKeySystemTables checks the keys generic tools reflect: every table's primary key and
+// the child tables' references to their apps.
+func TestKeySystemTables(t *testing.T) {
+	f := newFixture(t, 10)
+	check := func(sql string, want [][]any) {
+		t.Helper()
+		if got := f.query(t, sql); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %v\nwant %v", sql, got, want)
+		}
+	}
+	check("SELECT * FROM sys_catalogs", [][]any{{"CData"}})
+	check("SELECT * FROM sys_schemas", [][]any{{"CData", "Kintone"}})
+	check("SELECT ColumnName, KeySeq, KeyName FROM sys_primarykeys WHERE TableName IN ('Deals', 'Comments') ORDER BY TableName, KeySeq",
+		[][]any{{"Id", int64(1), "PK_Comments"}, {"AppId", int64(2), "PK_Comments"}, {"RecordId", int64(3), "PK_Comments"},
+			{"Id", int64(1), "PK_Deals"}})
+	check("SELECT TableName, ColumnName, ForeignKeyName, ReferencedTableName, ReferencedColumnName, PrimaryKeyName, ForeignKeyType FROM sys_foreignkeys",
+		[][]any{{"受注明細 Orders_明細", "RecordId", "FK_受注明細 Orders_明細_受注明細 Orders", "受注明細 Orders", "Id", "PK_受注明細 Orders", "FOREIGNKEY"}})
+	check("SELECT ColumnName, IsKey, IsForeignKey, PrimaryKeyName, ReferencedTableName FROM sys_keycolumns WHERE TableName = '受注明細 Orders_明細' ORDER BY ColumnName",
+		[][]any{{"Id", int64(1), int64(0), "PK_受注明細 Orders_明細", nil}, {"RecordId", int64(0), int64(1), "PK_受注明細 Orders", "受注明細 Orders"}})
+	check("SELECT IndexName, ColumnName, IsUnique, IsPrimary, OrdinalPosition FROM sys_indexes WHERE TableName = 'Deals'",
+		[][]any{{"PK_Deals", "Id", int64(1), int64(1), int64(1)}})
+	// Every table has a primary key, and sys_tablecolumns agrees with it.
+	check("SELECT TableName FROM sys_tables WHERE TableName NOT IN (SELECT TableName FROM sys_primarykeys)", nil)
+	check(`SELECT count(*) FROM sys_tablecolumns c WHERE IsKey <> EXISTS (
+		SELECT 1 FROM sys_primarykeys k WHERE k.TableName = c.TableName AND k.ColumnName = c.ColumnName)`, [][]any{{int64(0)}})
+	check("SELECT VALUE FROM sys_sqlinfo WHERE NAME = 'SUPPORT_TRANSACTION'", [][]any{{"NO"}})
+	check("SELECT Product, Version, Datasource, License FROM sys_information", [][]any{{"cdata-kintone", "devel", "kintone", "Apache-2.0"}})
+	check("SELECT count(*) FROM sys_identity", [][]any{{int64(0)}})
+}
+
+// TestSchemaShapingOptions checks UseSimpleNames, CheckForSubtablesIn (SubtablesIn) and Tables
+// (ListedTables) as a user sees them: in the tables listed and the names queries use.
+func TestSchemaShapingOptions(t *testing.T) {
+	open := func(opts Options) *fixture {
+		opts.MaxRows = -1
+		return newFixtureWith(t, sample.Fixture(sample.Options{OrderRecords: 3}), opts)
+	}
+	tableNames := func(f *fixture) []any {
+		var names []any
+		for _, r := range f.query(t, "SELECT TableName FROM sys_tables ORDER BY TableName") {
+			names = append(names, r[0])
+		}
+		return names
+	}
+
+	simple := open(Options{Schema: schema.Options{UseSimpleNames: true}})
+	names := tableNames(simple)
+	want := []any{"Comments", "Deals", "_____", "_____Orders", "_____Orders___"}
+	for _, w := range want {
+		if !slices.Contains(names, w) {
+			t.Errorf("UseSimpleNames: tables %v lack %q", names, w)
+		}
+	}
+	cols := simple.query(t, "SELECT ColumnName FROM sys_tablecolumns WHERE TableName = 'Deals' AND ColumnName = 'Close_date'")
+	if len(cols) != 1 {
+		t.Errorf("UseSimpleNames: Deals has no column Close_date")
+	}
+	// Simple names need no quoting.
+	simple.query(t, "SELECT Id, Close_date FROM Deals ORDER BY Id LIMIT 1")
+	simple.query(t, "SELECT RecordId FROM _____Orders___ LIMIT 1")
+
+	noChildren := open(Options{Schema: schema.Options{SubtablesIn: []string{"Deals"}}})
+	if got := noChildren.query(t, "SELECT count(*) FROM sys_tables WHERE ParentTable IS NOT NULL"); got[0][0] != int64(0) {
+		t.Errorf("SubtablesIn=Deals: %v child tables", got[0][0])
+	}
+	if _, err := noChildren.try("SELECT * FROM [受注明細 Orders_明細]"); err == nil {
+		t.Errorf("SubtablesIn=Deals: the child table of another app exists")
+	}
+
+	listed := open(Options{ListedTables: []string{"deals", "受注明細 Orders_明細"}, ListedViews: []string{"nothing"}})
+	if got := tableNames(listed); !reflect.DeepEqual(got, []any{"Deals", "受注明細 Orders_明細"}) {
+		t.Errorf("ListedTables: tables %v", got)
+	}
+	// The apps not listed are not read to list the tables, and can still be queried.
+	for _, req := range listed.sim.Requests() {
+		if strings.HasSuffix(req.Path, "/form/fields.json") && req.App != fmt.Sprint(sample.DealsApp) && req.App != fmt.Sprint(sample.OrdersApp) {
+			t.Errorf("ListedTables: the fields of app %s were read", req.App)
+		}
+	}
+	listed.query(t, "SELECT count(*) FROM [顧客リスト]")
 }

@@ -393,10 +393,3 @@ func (e *Engine) declaredTable(folded string) *schema.Table {
 	}
 	return nil
 }
-
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}

@@ -63,7 +63,7 @@ func (e *Engine) columnsByFoldedName(name string) ([]string, bool) {
 			found = t.t
 		}
 	}
-	if found == nil || found.System != "" || found == commentsTable {
+	if found == nil || ownTable(found) {
 		return nil, false
 	}
 	cols := make([]string, len(found.Columns))

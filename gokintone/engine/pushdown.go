@@ -24,7 +24,7 @@ type pushed struct {
 // superset of SQLite's. A constraint that cannot be expressed that way is simply not sent:
 // Go re-checks every used constraint anyway, so dropping one costs transfer, never rows.
 func (v *vtab) pushdown(p plan, args []any) pushed {
-	if v.t.System != "" || v.t == commentsTable {
+	if ownTable(v.t) {
 		return pushed{}
 	}
 	out := pushed{exact: v.t.Subtable == "", sent: make([]bool, len(p.Cons))}

@@ -121,6 +121,14 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 	if v.t == commentsTable {
 		return v.commentSource(ctx, st, cons, args)
 	}
+	if v.t == appsView {
+		src, err := v.appsSource(ctx, cons, args)
+		return src, false, err
+	}
+	if s := settingsTableOf(v.t); s != nil {
+		src, err := v.settingsSource(ctx, st, s, cons, args)
+		return src, false, err
+	}
 	if v.t.System != "" {
 		rows, err := v.e.systemRows(ctx, v.t.System)
 		if err != nil {

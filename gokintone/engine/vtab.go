@@ -89,7 +89,7 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 				offsetIdx = i
 			}
 			continue
-		case !c.Usable || !recheckable(op) || c.Column < 0 || facts.hasCollate || facts.nulText,
+		case !c.Usable || !(recheckable(op) || v.likePushed(op, c.Column)) || c.Column < 0 || facts.hasCollate || facts.nulText,
 			facts.mixedAffinity && comparesText(&v.t.Columns[c.Column], op):
 			allUsed = false
 			continue

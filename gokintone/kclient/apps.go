@@ -44,16 +44,53 @@ func (c *Client) Apps(ctx context.Context, ids []int64) ([]App, error) {
 		}
 		return all, nil
 	}
+	return c.listApps(ctx, nil)
+}
+
+// AppsFilter narrows an app list with apps.json's parameters; a zero field does not narrow.
+type AppsFilter struct {
+	ID      int64  // ids
+	Code    string // codes
+	SpaceID int64  // spaceIds
+	Name    string // name: a part of the app's name, ignoring case
+}
+
+// FindApps lists the apps that f matches, page after page. With more API tokens than one
+// request may carry it lists the apps of the tokens by id instead (narrowed by f.ID only):
+// the caller checks the rest.
+func (c *Client) FindApps(ctx context.Context, f AppsFilter) ([]App, error) {
+	if c.UsesTokens() && len(c.tokenApps) > MaxTokensPerRequest {
+		var ids []int64
+		if f.ID != 0 {
+			ids = []int64{f.ID}
+		}
+		return c.Apps(ctx, ids)
+	}
+	var params []param
+	if f.ID != 0 {
+		params = append(params, param{"ids", []int64{f.ID}})
+	}
+	if f.Code != "" {
+		params = append(params, param{"codes", []string{f.Code}})
+	}
+	if f.SpaceID != 0 {
+		params = append(params, param{"spaceIds", []int64{f.SpaceID}})
+	}
+	if f.Name != "" {
+		params = append(params, param{"name", f.Name})
+	}
+	return c.listApps(ctx, params)
+}
+
+// listApps lists the apps that apps.json's filter params match, page after page.
+func (c *Client) listApps(ctx context.Context, params []param) ([]App, error) {
 	var all []App
 	for offset := int64(0); ; offset += appsPageSize {
 		var reply struct {
 			Apps []App `json:"apps"`
 		}
-		err := c.do(ctx, call{
-			method: http.MethodGet, endpoint: "apps",
-			params: []param{{"limit", int64(appsPageSize)}, {"offset", offset}},
-		}, &reply)
-		if err != nil {
+		page := append(params[:len(params):len(params)], param{"limit", int64(appsPageSize)}, param{"offset", offset})
+		if err := c.do(ctx, call{method: http.MethodGet, endpoint: "apps", params: page}, &reply); err != nil {
 			return nil, err
 		}
 		all = append(all, reply.Apps...)

@@ -119,6 +119,12 @@ func (a appAPI) getFields(q *request) (any, *apiError) {
 
 // getPreviewFields answers GET preview/app/form/fields.json.
 func (a appAPI) getPreviewFields(q *request) (any, *apiError) {
+	return a.readSettings(q, func(d *appDef, rev int64) any { return formJSON(d, rev) })
+}
+
+// readSettings answers a GET of settings that take a lang parameter: answer's reply for the
+// app (live or preview) and its settings revision, under the read lock.
+func (a appAPI) readSettings(q *request, answer func(d *appDef, rev int64) any) (any, *apiError) {
 	if e := checkLangParam(q); e != nil {
 		return nil, e
 	}
@@ -128,7 +134,7 @@ func (a appAPI) getPreviewFields(q *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	return formJSON(d, rev), nil
+	return answer(d, rev), nil
 }
 
 var msgLang = text{"Enter one of default, en, ja, zh, user.", "default, en, ja, zh, user のいずれかを指定してください。"}
@@ -173,16 +179,29 @@ func (a appAPI) settingsApp(q *request, key string) (*appDef, int64, *apiError) 
 
 // getStatusSettings answers GET app/status.json.
 func (a appAPI) getStatusSettings(q *request) (any, *apiError) {
-	if e := checkLangParam(q); e != nil {
-		return nil, e
+	return a.readSettings(q, func(d *appDef, rev int64) any { return statusSettingsJSON(d.meta.ProcessManagement, rev) })
+}
+
+// getGeneralSettings answers GET app/settings.json: the app's name, description and number
+// precision; the attributes the fixture does not describe have the values of a new app.
+func (a appAPI) getGeneralSettings(q *request) (any, *apiError) {
+	return a.readSettings(q, generalSettingsJSON)
+}
+
+// generalSettingsJSON is app/settings.json's reply for the app.
+func generalSettingsJSON(d *appDef, rev int64) any {
+	p := precisionOf(d.meta.NumberPrecision)
+	return map[string]any{
+		"name": d.meta.Name, "description": d.meta.Description,
+		"icon": map[string]any{"type": "PRESET", "key": "APP72"}, "theme": "WHITE",
+		"titleField":       map[string]any{"selectionMode": "AUTO", "code": ""},
+		"enableThumbnails": true, "enableBulkDeletion": false, "enableComments": true,
+		"enableDuplicateRecord": true, "enableInlineRecordEditing": true,
+		"numberPrecision": map[string]any{"digits": strconv.Itoa(p.digits), "decimalPlaces": strconv.Itoa(p.places),
+			"roundingMode": p.mode},
+		"firstMonthOfFiscalYear": "4",
+		"revision":               strconv.FormatInt(rev, 10),
 	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	d, rev, e := a.settingsApp(q, "app")
-	if e != nil {
-		return nil, e
-	}
-	return statusSettingsJSON(d.meta.ProcessManagement, rev), nil
 }
 
 // systemTypes are the fields kintone adds to every form.

@@ -230,3 +230,20 @@ func TestProcessFixtureErrors(t *testing.T) {
 		t.Errorf("bad status value: %v", err)
 	}
 }
+
+// TestGeneralSettings: app/settings.json, live and preview, with the app's name and number
+// precision.
+func TestGeneralSettings(t *testing.T) {
+	s := newExt(t, kintonesim.Options{})
+	r := call(t, s, "GET", "/k/v1/app/settings.json?app=1", nil, alice)
+	got := r.body
+	precision, _ := got["numberPrecision"].(map[string]any)
+	if r.status != 200 || got["name"] == "" || got["revision"] != "1" || got["enableComments"] != true ||
+		!reflect.DeepEqual(precision, map[string]any{"digits": "16", "decimalPlaces": "4", "roundingMode": "HALF_EVEN"}) {
+		t.Errorf("app/settings.json: %d %s", r.status, r.raw)
+	}
+	if p := call(t, s, "GET", "/k/v1/preview/app/settings.json?app=1", nil, alice); p.status != 200 || p.raw != r.raw {
+		t.Errorf("preview: %d %s", p.status, p.raw)
+	}
+	wantErr(t, call(t, s, "GET", "/k/v1/app/settings.json?app=99", nil, alice), 404, "GAIA_AP01", "The app (ID: 99) not found. The app may have been deleted.")
+}

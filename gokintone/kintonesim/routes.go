@@ -51,6 +51,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/k/v1/app/form/layout.json", handler(apps.getLayout)},
 		{"GET", "/k/v1/app/views.json", handler(apps.getViews)},
 		{"GET", "/k/v1/app/status.json", handler(apps.getStatusSettings)},
+		{"GET", "/k/v1/app/settings.json", handler(apps.getGeneralSettings)},
 		// Preview settings and deploys (api_apps.go, api_preview.go)
 		{"POST", "/k/v1/preview/app.json", handler(preview.postPreviewApp)},
 		{"GET", "/k/v1/preview/app/form/fields.json", handler(apps.getPreviewFields)},
@@ -60,6 +61,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/k/v1/preview/app/form/layout.json", handler(apps.getLayout)},
 		{"GET", "/k/v1/preview/app/views.json", handler(apps.getViews)},
 		{"GET", "/k/v1/preview/app/status.json", handler(apps.getStatusSettings)},
+		{"GET", "/k/v1/preview/app/settings.json", handler(apps.getGeneralSettings)},
 		{"POST", "/k/v1/preview/app/deploy.json", handler(preview.postDeploy)},
 		{"GET", "/k/v1/preview/app/deploy.json", handler(preview.getDeploy)},
 		// Spaces (api_spaces.go)

@@ -133,6 +133,55 @@ type Options struct {
 	UseCodeForFieldName bool
 	NumberMapToDouble   bool
 	SubtableSeparator   string
+	// UseSimpleNames reduces column names, and the subtable part of child tables' names, to
+	// letters, digits and underscores (SimpleName).
+	UseSimpleNames bool
+	// SubtablesIn names the apps (by table name or app id) whose SUBTABLE fields become child
+	// tables; nil or "*" means every app.
+	SubtablesIn []string
+}
+
+// name is a column or subtable name as the options shape it.
+func (o Options) name(s string) string {
+	if o.UseSimpleNames {
+		return SimpleName(s)
+	}
+	return s
+}
+
+// hasSubtables reports whether the app's SUBTABLE fields become child tables.
+func (o Options) hasSubtables(name string, appID int64) bool {
+	if len(o.SubtablesIn) == 0 {
+		return true
+	}
+	id := strconv.FormatInt(appID, 10)
+	for _, s := range o.SubtablesIn {
+		if s == "*" || s == id || strings.EqualFold(s, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// SimpleName is name with every character other than an ASCII letter, digit or underscore
+// replaced by an underscore, and an underscore in front of a leading digit: a name that SQL
+// and pandas take without quoting.
+func SimpleName(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		switch {
+		case r >= '0' && r <= '9':
+			if i == 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
 }
 
 // System column names. A field whose name clashes with one of them gets a suffix.
@@ -161,14 +210,16 @@ func Build(name string, appID int64, appCode string, fields map[string]Field, op
 	for _, code := range codes {
 		f := fields[code]
 		if f.Type == "SUBTABLE" {
-			children = append(children, buildChild(main, f, opts, warn))
+			if opts.hasSubtables(name, appID) {
+				children = append(children, buildChild(main, f, opts, warn))
+			}
 			continue
 		}
 		col, ok := columnFor(f, appCode, opts, warn)
 		if !ok {
 			continue
 		}
-		col.Name = uniqueName(col.Name, f.Code, used)
+		col.Name = uniqueName(col.Name, opts.name(f.Code), used)
 		main.Columns = append(main.Columns, col)
 	}
 	tables = append([]*Table{main}, children...)
@@ -225,7 +276,7 @@ func buildChild(parent *Table, sub Field, opts Options, warn func(Field, string)
 		label = sub.Code
 	}
 	sep := opts.SubtableSeparator
-	t := &Table{Name: parent.Name + sep + label, AppID: parent.AppID, AppName: parent.AppName, Subtable: sub.Code}
+	t := &Table{Name: parent.Name + sep + opts.name(label), AppID: parent.AppID, AppName: parent.AppName, Subtable: sub.Code}
 	t.Columns = append(t.Columns,
 		Column{Name: ColID, FieldCode: "id", FieldType: "__ID__", DeclType: TypeRowID, Role: "rowid"},
 		Column{Name: ColRecordID, FieldCode: "$id", FieldType: "__ID__", DeclType: TypeInteger, Role: "parent"},
@@ -237,7 +288,7 @@ func buildChild(parent *Table, sub Field, opts Options, warn func(Field, string)
 		if !ok {
 			continue
 		}
-		col.Name = uniqueName(col.Name, code, used)
+		col.Name = uniqueName(col.Name, opts.name(code), used)
 		t.Columns = append(t.Columns, col)
 	}
 	return t
@@ -276,7 +327,7 @@ func columnFor(f Field, appCode string, opts Options, warn func(Field, string)) 
 	if opts.UseCodeForFieldName || name == "" {
 		name = f.Code
 	}
-	c := Column{Name: name, FieldCode: f.Code, FieldType: f.Type, Format: f.Format, Label: f.Label, Options: f.Options,
+	c := Column{Name: opts.name(name), FieldCode: f.Code, FieldType: f.Type, Format: f.Format, Label: f.Label, Options: f.Options,
 		AutoCalc: f.Type == "SINGLE_LINE_TEXT" && f.Expression != ""}
 	switch f.Type {
 	case "REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR", "SUBTABLE":

@@ -239,3 +239,13 @@ func TestBuildFilledFields(t *testing.T) {
 		}
 	}
 }
+
+func TestSimpleName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Close date": "Close_date", "顧客名": "___", "2024 sales": "_2024_sales", "a1_B2": "a1_B2", "売上(円)": "_____",
+	} {
+		if got := SimpleName(in); got != want {
+			t.Errorf("SimpleName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -217,16 +217,18 @@ class KintoneDialect(default.DefaultDialect):
     @reflection.cache
     def _tables(
         self, connection: Connection, **kw: Any
-    ) -> dict[str, tuple[str, str | None, str | None]]:
-        """Every table by lower-cased name: (name, parent table, description)."""
+    ) -> dict[str, tuple[str, str | None, str | None, str]]:
+        """Every table and view by lower-cased name: (name, parent table, description, kind
+        ``TABLE`` or ``VIEW``)."""
         rows = connection.exec_driver_sql(
-            "SELECT TableName, ParentTable, Description FROM sys_tables ORDER BY TableName"
+            "SELECT TableName, ParentTable, Description, TableType FROM sys_tables "
+            "ORDER BY TableName"
         )
-        return {str(r[0]).lower(): (str(r[0]), r[1], r[2]) for r in rows}
+        return {str(r[0]).lower(): (str(r[0]), r[1], r[2], str(r[3])) for r in rows}
 
     def _table(
         self, connection: Connection, table_name: str, schema: str | None, **kw: Any
-    ) -> tuple[str, str | None, str | None]:
+    ) -> tuple[str, str | None, str | None, str]:
         tables = self._tables(connection, **kw) if schema is None else {}
         found = tables.get(table_name.lower())
         if found is None:
@@ -236,14 +238,21 @@ class KintoneDialect(default.DefaultDialect):
     def get_table_names(
         self, connection: Connection, schema: str | None = None, **kw: Any
     ) -> list[str]:
-        if schema is not None:
-            return []
-        return [name for name, _, _ in self._tables(connection, **kw).values()]
+        return self._names(connection, schema, "TABLE", **kw)
 
     def get_view_names(
         self, connection: Connection, schema: str | None = None, **kw: Any
     ) -> list[str]:
-        return []
+        return self._names(connection, schema, "VIEW", **kw)
+
+    def _names(
+        self, connection: Connection, schema: str | None, kind: str, **kw: Any
+    ) -> list[str]:
+        """The names of the tables (kind ``TABLE``) or views (``VIEW``)."""
+        if schema is not None:
+            return []
+        tables = self._tables(connection, **kw).values()
+        return [name for name, _, _, table_kind in tables if table_kind == kind]
 
     def has_table(
         self, connection: Connection, table_name: str, schema: str | None = None, **kw: Any
@@ -257,14 +266,14 @@ class KintoneDialect(default.DefaultDialect):
         for suffix in _COMPANIONS:
             if name.endswith(suffix.lower()):
                 base = tables.get(name[: -len(suffix)])
-                return base is not None and base[1] is None
+                return base is not None and base[1] is None and base[3] == "TABLE"
         return name in tables
 
     @reflection.cache
     def get_columns(
         self, connection: Connection, table_name: str, schema: str | None = None, **kw: Any
     ) -> list[ReflectedColumn]:
-        name, _, _ = self._table(connection, table_name, schema, **kw)
+        name, _, _, _ = self._table(connection, table_name, schema, **kw)
         rows = connection.exec_driver_sql(
             "SELECT ColumnName, DataTypeName, IsKey FROM sys_tablecolumns WHERE TableName = ? "
             "ORDER BY Ordinal",
@@ -288,7 +297,7 @@ class KintoneDialect(default.DefaultDialect):
     def get_pk_constraint(
         self, connection: Connection, table_name: str, schema: str | None = None, **kw: Any
     ) -> ReflectedPrimaryKeyConstraint:
-        name, _, _ = self._table(connection, table_name, schema, **kw)
+        name, _, _, _ = self._table(connection, table_name, schema, **kw)
         rows = connection.exec_driver_sql(
             "SELECT ColumnName FROM sys_tablecolumns WHERE TableName = ? AND IsKey = 1 "
             "ORDER BY Ordinal",
@@ -300,7 +309,7 @@ class KintoneDialect(default.DefaultDialect):
         self, connection: Connection, table_name: str, schema: str | None = None, **kw: Any
     ) -> list[ReflectedForeignKeyConstraint]:
         """A child table's ``RecordId`` refers to its app table's ``Id``."""
-        _, parent, _ = self._table(connection, table_name, schema, **kw)
+        _, parent, _, _ = self._table(connection, table_name, schema, **kw)
         if not parent:
             return []
         return [
@@ -317,7 +326,7 @@ class KintoneDialect(default.DefaultDialect):
     def get_table_comment(
         self, connection: Connection, table_name: str, schema: str | None = None, **kw: Any
     ) -> ReflectedTableComment:
-        _, _, description = self._table(connection, table_name, schema, **kw)
+        _, _, description, _ = self._table(connection, table_name, schema, **kw)
         return {"text": description}
 
     def get_indexes(
