@@ -65,100 +65,13 @@ func (e *Engine) declareCompanion(name string, t *schema.Table, suffix string) e
 // rewriteUpsert turns the reference's UPSERT INTO T … into INSERT INTO "T#UPSERT" …; other
 // statements are returned unchanged.
 func rewriteUpsert(sql string) string {
-	i := skipBlank(sql, 0)
-	j := matchWord(sql, i, "upsert")
-	if j < 0 {
+	toks, _ := tokenize(sql)
+	if len(toks) < 3 || !toks[0].is("upsert") || !toks[1].is("into") ||
+		toks[2].kind != tokWord && toks[2].kind != tokQuoted {
 		return sql
 	}
-	k := matchWord(sql, skipBlank(sql, j), "into")
-	if k < 0 {
-		return sql
-	}
-	start := skipBlank(sql, k)
-	name, end := readIdent(sql, start)
-	if end < 0 {
-		return sql
-	}
-	return sql[:i] + "INSERT INTO " + schema.QuoteIdent(name+companionUpsert) + sql[end:]
-}
-
-// skipBlank skips white space and comments from i.
-func skipBlank(s string, i int) int {
-	for i < len(s) {
-		switch {
-		case s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f':
-			i++
-		case strings.HasPrefix(s[i:], "--"):
-			n := strings.IndexByte(s[i:], '\n')
-			if n < 0 {
-				return len(s)
-			}
-			i += n + 1
-		case strings.HasPrefix(s[i:], "/*"):
-			n := strings.Index(s[i+2:], "*/")
-			if n < 0 {
-				return len(s)
-			}
-			i += n + 4
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// matchWord returns the end of the keyword word (lower case) at i, or -1.
-func matchWord(s string, i int, word string) int {
-	end := i + len(word)
-	if end > len(s) || !strings.EqualFold(s[i:end], word) {
-		return -1
-	}
-	if end < len(s) && isIdentByte(s[end]) {
-		return -1
-	}
-	return end
-}
-
-func isIdentByte(b byte) bool {
-	return b == '_' || b == '$' || b >= 0x80 || b >= '0' && b <= '9' || b|0x20 >= 'a' && b|0x20 <= 'z'
-}
-
-// readIdent reads an identifier at i: "…" (with "" for a quote), […], `…` or a bare name. It
-// returns the name and the index after it, or -1.
-func readIdent(s string, i int) (string, int) {
-	if i >= len(s) {
-		return "", -1
-	}
-	switch open := s[i]; open {
-	case '"', '`':
-		var b strings.Builder
-		for j := i + 1; j < len(s); j++ {
-			if s[j] == open {
-				if j+1 < len(s) && s[j+1] == open {
-					b.WriteByte(open)
-					j++
-					continue
-				}
-				return b.String(), j + 1
-			}
-			b.WriteByte(s[j])
-		}
-		return "", -1
-	case '[':
-		j := strings.IndexByte(s[i:], ']')
-		if j < 0 {
-			return "", -1
-		}
-		return s[i+1 : i+j], i + j + 1
-	}
-	j := i
-	for j < len(s) && isIdentByte(s[j]) {
-		j++
-	}
-	if j == i {
-		return "", -1
-	}
-	return s[i:j], j
+	start := toks[0].end - len(toks[0].text)
+	return sql[:start] + "INSERT INTO " + schema.QuoteIdent(unquoteIdent(toks[2])+companionUpsert) + sql[toks[2].end:]
 }
 
 // upsertInsert collects a row of an INSERT into T#UPSERT: the first column the INSERT lists is

@@ -38,6 +38,7 @@ const (
 type token struct {
 	kind tokKind
 	text string // as written; for tokWord also compared case-insensitively
+	end  int    // the offset in the statement just after the token
 }
 
 // is reports whether t is the keyword word, given in lower case. Like SQLite, it folds ASCII
@@ -131,12 +132,12 @@ func (f *sqlFacts) merge(o sqlFacts) {
 // whether a non-empty statement follows the first ';'.
 func tokenize(sql string) (toks []token, trailing bool) {
 	afterSemicolon := false
-	emit := func(t token) {
+	emit := func(kind tokKind, start, end int) {
 		if afterSemicolon {
 			trailing = true
 			return
 		}
-		toks = append(toks, t)
+		toks = append(toks, token{kind: kind, text: sql[start:end], end: end})
 	}
 	for i := 0; i < len(sql); {
 		c := sql[i]
@@ -160,23 +161,23 @@ func tokenize(sql string) (toks []token, trailing bool) {
 			i++
 		case c == '\'':
 			j := skipQuoted(sql, i, c)
-			emit(token{tokString, sql[i:j]})
+			emit(tokString, i, j)
 			i = j
 		case c == '"' || c == '`':
 			j := skipQuoted(sql, i, c)
-			emit(token{tokQuoted, sql[i:j]})
+			emit(tokQuoted, i, j)
 			i = j
 		case c == '[':
 			j := strings.IndexByte(sql[i:], ']')
 			if j < 0 {
-				emit(token{tokQuoted, sql[i:]})
+				emit(tokQuoted, i, len(sql))
 				return toks, trailing
 			}
-			emit(token{tokQuoted, sql[i : i+j+1]})
+			emit(tokQuoted, i, i+j+1)
 			i += j + 1
 		case (c == 'x' || c == 'X') && i+1 < len(sql) && sql[i+1] == '\'':
 			j := skipQuoted(sql, i+1, '\'')
-			emit(token{tokString, sql[i:j]})
+			emit(tokString, i, j)
 			i = j
 		case c >= '0' && c <= '9' || c == '.' && i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9':
 			j := i + 1
@@ -184,14 +185,14 @@ func tokenize(sql string) (toks []token, trailing bool) {
 				(sql[j] == '+' || sql[j] == '-') && (sql[j-1] == 'e' || sql[j-1] == 'E')) {
 				j++
 			}
-			emit(token{tokNumber, sql[i:j]})
+			emit(tokNumber, i, j)
 			i = j
 		case c == '?' || c == ':' || c == '@' || c == '$':
 			j := i + 1
 			for j < len(sql) && isIdentPart(sql[j]) {
 				j++
 			}
-			emit(token{tokParam, sql[i:j]})
+			emit(tokParam, i, j)
 			i = j
 		case isIdentStart(c):
 			j := i
@@ -202,7 +203,7 @@ func tokenize(sql string) (toks []token, trailing bool) {
 				_, n := utf8.DecodeRuneInString(sql[i:])
 				j = i + n
 			}
-			emit(token{tokWord, sql[i:j]})
+			emit(tokWord, i, j)
 			i = j
 		default:
 			n := 1
@@ -215,7 +216,7 @@ func tokenize(sql string) (toks []token, trailing bool) {
 			if n == 2 && sql[i:i+2] == "->" && i+2 < len(sql) && sql[i+2] == '>' {
 				n = 3
 			}
-			emit(token{tokOp, sql[i : i+n]})
+			emit(tokOp, i, i+n)
 			i += n
 		}
 	}
