@@ -55,8 +55,8 @@ var parseCases = []parseCase{
 		get: map[string]string{"GuestSpaceId": "", "Timeout": "60"}},
 	{name: "empty quoted value means unset", in: pw + "SubtableSeparatorCharacter=''",
 		get: map[string]string{"SubtableSeparatorCharacter": "_"}},
-	{name: "unimplemented property with empty value is fine", in: pw + "FirewallServer=;CacheLocation=  ",
-		get: map[string]string{"FirewallServer": ""}},
+	{name: "unimplemented property with empty value is fine", in: pw + "CacheConnection=;CacheLocation=  ",
+		get: map[string]string{"CacheConnection": ""}},
 	{name: "repeated name", in: pw + "user=bob", kind: kerr.KindInvalidConfig,
 		msg: []string{`"User" is given twice`, "segments 2 and 4"}},
 	{name: "repeated name even when empty", in: pw + "Timeout=;TIMEOUT=5", kind: kerr.KindInvalidConfig,
@@ -90,16 +90,14 @@ var parseCases = []parseCase{
 		msg: []string{`unknown connection property "Frobnicate"`, "sys_connection_props"}},
 	{name: "unknown right after secret is not named", in: base + "User=alice;Password=hun;Qx7=2", kind: kerr.KindInvalidConfig,
 		msg: []string{"segment 4", "right after Password", "enclose it in quotes"}, hide: []string{"hun", "Qx7"}},
-	{name: "unsupported property", in: pw + "FirewallServer=proxy.local", kind: kerr.KindNotSupported,
-		msg: []string{`connection property "FirewallServer" is recognised but not supported yet by this driver`}},
-	{name: "unsupported secret property does not echo", in: pw + "FirewallPassword=s3cr3tproxy", kind: kerr.KindNotSupported,
-		msg: []string{`"FirewallPassword" is recognised`}, hide: []string{"s3cr3tproxy"}},
-	{name: "malformed wins over unsupported", in: pw + "FirewallServer=p;Pagesize=0", kind: kerr.KindInvalidConfig,
+	{name: "unsupported property", in: pw + "CacheConnection=cache.db", kind: kerr.KindNotSupported,
+		msg: []string{`connection property "CacheConnection" is recognised but not supported yet by this driver`}},
+	{name: "malformed wins over unsupported", in: pw + "CacheConnection=p;Pagesize=0", kind: kerr.KindInvalidConfig,
 		msg: []string{`"Pagesize"`}},
-	{name: "unsupported wins over cross checks", in: "FirewallServer=p", kind: kerr.KindNotSupported,
-		msg: []string{`"FirewallServer"`}},
-	{name: "unsupported type still checked", in: pw + "FirewallPort=http", kind: kerr.KindInvalidConfig,
-		msg: []string{`"FirewallPort" must be a whole number from 1 to 65535, not "http"`}},
+	{name: "unsupported wins over cross checks", in: "CacheConnection=p", kind: kerr.KindNotSupported,
+		msg: []string{`"CacheConnection"`}},
+	{name: "unsupported type still checked", in: pw + "CacheTolerance=http", kind: kerr.KindInvalidConfig,
+		msg: []string{`"CacheTolerance" must be a whole number, 0 or more, not "http"`}},
 
 	// Basic layer, certificates and proxies.
 	{name: "basic layer", in: pw + "BasicAuthUser=gate;BasicAuthPassword=b4sic",
@@ -141,6 +139,35 @@ var parseCases = []parseCase{
 		msg: []string{"ProxySSLType=ALWAYS is recognised but not supported yet"}},
 	{name: "proxy exceptions without proxy", in: pw + "ProxyExceptions=a", kind: kerr.KindInvalidConfig,
 		msg: []string{"ProxyExceptions is given but no proxy is"}},
+
+	// Firewall.
+	{name: "firewall SOCKS5", in: pw + "FirewallType=socks5;FirewallServer=FW.Local;FirewallPort=1080;FirewallUser=fu;FirewallPassword=s3cr3tfw",
+		get:  map[string]string{"FirewallType": "SOCKS5", "FirewallServer": "fw.local", "FirewallPort": "1080", "FirewallUser": "fu"},
+		hide: []string{"s3cr3tfw"}},
+	{name: "firewall with proxy", in: pw + "FirewallType=TUNNEL;FirewallServer=::1;FirewallPort=3128;ProxyServer=p;ProxyPort=8080",
+		get: map[string]string{"FirewallType": "TUNNEL", "FirewallServer": "::1", "ProxyServer": "p"}},
+	{name: "firewall SOCKS4 user id", in: pw + "FirewallType=SOCKS4;FirewallServer=fw;FirewallPort=1080;FirewallUser=me",
+		get: map[string]string{"FirewallType": "SOCKS4", "FirewallUser": "me"}},
+	{name: "firewall NONE explicit", in: pw + "FirewallType=none", get: map[string]string{"FirewallType": "NONE"}},
+	{name: "firewall type without server and port", in: pw + "FirewallType=SOCKS5", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallType=SOCKS5 needs FirewallServer and FirewallPort", "missing: FirewallServer, FirewallPort"}},
+	{name: "firewall type without port", in: pw + "FirewallType=TUNNEL;FirewallServer=fw", kind: kerr.KindInvalidConfig,
+		msg: []string{"(missing: FirewallPort)"}},
+	{name: "firewall server without type", in: pw + "FirewallServer=fw;FirewallPort=1080", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallServer is given but FirewallType is NONE", "FirewallType=TUNNEL, SOCKS4 or SOCKS5"}},
+	{name: "firewall password without type does not echo", in: pw + "FirewallPassword=s3cr3tfw", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallPassword is given but FirewallType is NONE"}, hide: []string{"s3cr3tfw"}},
+	{name: "firewall password without user", in: pw + "FirewallType=SOCKS5;FirewallServer=fw;FirewallPort=1;FirewallPassword=s3cr3tfw",
+		kind: kerr.KindInvalidConfig, msg: []string{"FirewallPassword is given but FirewallUser is not"}, hide: []string{"s3cr3tfw"}},
+	{name: "firewall SOCKS4 password", in: pw + "FirewallType=SOCKS4;FirewallServer=fw;FirewallPort=1;FirewallUser=u;FirewallPassword=s3cr3tfw",
+		kind: kerr.KindInvalidConfig, msg: []string{"SOCKS4 has no password"}, hide: []string{"s3cr3tfw"}},
+	{name: "firewall server with scheme", in: pw + "FirewallType=SOCKS5;FirewallServer=socks5://fw;FirewallPort=1080", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallServer must be the firewall's host name or IP address only, such as FirewallServer=firewall.example.com;FirewallPort=1080"}},
+	{name: "firewall server with port", in: pw + "FirewallType=SOCKS5;FirewallServer=fw:1080;FirewallPort=1080", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallServer must not contain a port: give it as FirewallPort"}},
+	{name: "firewall port range", in: pw + "FirewallPort=0", kind: kerr.KindInvalidConfig,
+		msg: []string{`"FirewallPort" must be a whole number from 1 to 65535, not "0"`}},
+	{name: "firewall type unknown", in: pw + "FirewallType=SOCKS6", kind: kerr.KindInvalidConfig, msg: []string{`"FirewallType"`, "SOCKS5"}},
 	{name: "OAuth refresh needs client", in: base + "AuthScheme=oauth;InitiateOAuth=refresh;OAuthRefreshToken=tok3n", kind: kerr.KindInvalidConfig,
 		msg: []string{"InitiateOAuth=REFRESH needs OAuthClientId"}, hide: []string{"tok3n"}},
 	{name: "OAuth OFF with refresh token", in: base + "OAuthAccessToken=tok3n;OAuthRefreshToken=r3fresh", kind: kerr.KindInvalidConfig,
@@ -432,8 +459,8 @@ func TestSet(t *testing.T) {
 	if err := c.Set("Pagesize", "600"); kerr.KindOf(err) != kerr.KindInvalidConfig {
 		t.Errorf("Set(Pagesize=600) = %v", err)
 	}
-	if err := c.Set("FirewallServer", "p"); kerr.KindOf(err) != kerr.KindNotSupported {
-		t.Errorf("Set(FirewallServer) = %v", err)
+	if err := c.Set("CacheConnection", "p"); kerr.KindOf(err) != kerr.KindNotSupported {
+		t.Errorf("Set(CacheConnection) = %v", err)
 	}
 	if err := c.Set("Pasword", "x"); err == nil || !strings.Contains(err.Error(), `did you mean "Password"`) {
 		t.Errorf("Set(Pasword) = %v", err)
@@ -467,6 +494,18 @@ func TestMask(t *testing.T) {
 	}
 	if !strings.Contains(got, "alice") || !strings.Contains(got, "X-Cybozu-Authorization: ********") {
 		t.Errorf("Mask(%q) = %q", text, got)
+	}
+	// The proxy's and the firewall's credentials travel as Basic Proxy-Authorization.
+	c, err = Parse(pw + "ProxyServer=p;ProxyUser=pu;ProxyPassword=pxpass;FirewallType=TUNNEL;FirewallServer=fw;FirewallPort=3128;" +
+		"FirewallUser=fu;FirewallPassword=fwpass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range []string{"pu:pxpass", "fu:fwpass"} {
+		header := "Proxy-Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(pair))
+		if got := c.Mask(header); got != "Proxy-Authorization: Basic ********" {
+			t.Errorf("Mask(%q) = %q", header, got)
+		}
 	}
 
 	c, err = Parse(base + "APIToken=tokAAAA,tokBBBB;AppId=1,2")
@@ -572,7 +611,7 @@ func TestTable(t *testing.T) {
 		"Scope", "InitiateOAuth", "OAuthSettingsLocation", "OAuthAccessToken", "OAuthRefreshToken", "OAuthVerifier", "UseCursor",
 		"Logfile", "Verbosity", "MaxLogFileSize", "LogModules",
 		"Schema", "CheckForSubtablesIn", "AllowSpecialCharacters", "UseUnitForNumericField", "UseSimpleNames", "Other",
-		"Tables", "Views", "BrowsableSchemas", "Location"}
+		"Tables", "Views", "BrowsableSchemas", "Location", "FirewallType", "FirewallServer", "FirewallPort", "FirewallUser", "FirewallPassword"}
 	var names, impl []string
 	types := map[string]bool{TypeString: true, TypeBool: true, TypeInt: true, TypeEnum: true, TypeList: true, TypePath: true}
 	for _, p := range Properties() {
@@ -745,8 +784,11 @@ func TestRows(t *testing.T) {
 	check("Pagesize", "500")
 	check("AuthScheme", "Password")
 	check("APIToken", "")
-	if r := byName["FirewallServer"]; r.Support.Accepted() || r.Category != "Firewall" {
+	if r := byName["FirewallServer"]; r.Support != Supported || r.Category != "Firewall" {
 		t.Errorf("FirewallServer row %+v", r)
+	}
+	if r := byName["Offline"]; r.Support.Accepted() || r.Category != "Caching" {
+		t.Errorf("Offline row %+v", r)
 	}
 	if !byName["Password"].Secret || byName["Timeout"].Default != "60" {
 		t.Errorf("row metadata wrong")
