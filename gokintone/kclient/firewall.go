@@ -159,6 +159,31 @@ func (f *firewall) ioFail(err error) *firewallError {
 	return f.fail(err, "failed during its handshake: %v", innermostNet(err))
 }
 
+// exchange sends req and reads the answer into reply, whose length it must have.
+func (f *firewall) exchange(conn net.Conn, req, reply []byte) error {
+	if _, err := conn.Write(req); err != nil {
+		return f.ioFail(err)
+	}
+	if _, err := io.ReadFull(conn, reply); err != nil {
+		return f.ioFail(err)
+	}
+	return nil
+}
+
+// wrongProtocol is the error for an answer that is not of the firewall type's protocol.
+func (f *firewall) wrongProtocol() error {
+	return f.fail(nil, "did not answer as a %s server (check FirewallType and FirewallPort)", f.typ)
+}
+
+// refusal is the error for a SOCKS reply code other than success; reasons names the codes.
+func (f *firewall) refusal(target string, code byte, reasons map[byte]string) error {
+	reason, ok := reasons[code]
+	if !ok {
+		reason = "request refused"
+	}
+	return f.fail(nil, "refused the connection to %s: %s (%s reply %d)", target, reason, f.typ, code)
+}
+
 // innermostNet strips the *net.OpError around err, whose text repeats the addresses.
 func innermostNet(err error) error {
 	var oe *net.OpError
@@ -239,22 +264,15 @@ func (f *firewall) socks4(conn net.Conn, target string) error {
 	if ip == nil {
 		req = append(append(req, host...), 0)
 	}
-	if _, err := conn.Write(req); err != nil {
-		return f.ioFail(err)
-	}
-	var reply [8]byte
-	if _, err := io.ReadFull(conn, reply[:]); err != nil {
-		return f.ioFail(err)
+	var reply [8]byte // version 0, reply code, port, address
+	if err := f.exchange(conn, req, reply[:]); err != nil {
+		return err
 	}
 	if reply[0] != 0 {
-		return f.fail(nil, "did not answer as a SOCKS4 server (check FirewallType and FirewallPort)")
+		return f.wrongProtocol()
 	}
 	if reply[1] != 90 {
-		reason, ok := socks4Replies[reply[1]]
-		if !ok {
-			reason = "request refused"
-		}
-		return f.fail(nil, "refused the connection to %s: %s (SOCKS4 reply %d)", target, reason, reply[1])
+		return f.refusal(target, reply[1], socks4Replies)
 	}
 	return nil
 }
@@ -289,19 +307,16 @@ func (f *firewall) socks5(conn net.Conn, target string) error {
 	if f.user != "" {
 		greeting = []byte{5, 2, socks5NoAuth, socks5UserPassword}
 	}
-	if _, err := conn.Write(greeting); err != nil {
-		return f.ioFail(err)
-	}
-	var choice [2]byte
-	if _, err := io.ReadFull(conn, choice[:]); err != nil {
-		return f.ioFail(err)
+	var choice [2]byte // version, method
+	if err := f.exchange(conn, greeting, choice[:]); err != nil {
+		return err
 	}
 	switch {
 	case choice[0] != 5:
-		return f.fail(nil, "did not answer as a SOCKS5 server (check FirewallType and FirewallPort)")
+		return f.wrongProtocol()
 	case choice[1] == socks5NoAuth:
 	case choice[1] == socks5UserPassword && f.user != "":
-		if err := f.socks5Login(conn, target); err != nil {
+		if err := f.socks5Login(conn); err != nil {
 			return err
 		}
 	case choice[1] == socks5NoAcceptable && f.user == "":
@@ -324,23 +339,15 @@ func (f *firewall) socks5(conn net.Conn, target string) error {
 	default:
 		req = append(append(req, 4), ip.To16()...)
 	}
-	req = binary.BigEndian.AppendUint16(req, port)
-	if _, err := conn.Write(req); err != nil {
-		return f.ioFail(err)
-	}
-	var head [4]byte // version, reply, reserved, address type
-	if _, err := io.ReadFull(conn, head[:]); err != nil {
-		return f.ioFail(err)
+	var head [4]byte // version, reply code, reserved, address type
+	if err := f.exchange(conn, binary.BigEndian.AppendUint16(req, port), head[:]); err != nil {
+		return err
 	}
 	if head[0] != 5 {
-		return f.fail(nil, "did not answer as a SOCKS5 server (check FirewallType and FirewallPort)")
+		return f.wrongProtocol()
 	}
 	if head[1] != 0 {
-		reason, ok := socks5Replies[head[1]]
-		if !ok {
-			reason = "request refused"
-		}
-		return f.fail(nil, "refused the connection to %s: %s (SOCKS5 reply %d)", target, reason, head[1])
+		return f.refusal(target, head[1], socks5Replies)
 	}
 	// The bound address and port follow; they are not needed, but must be read.
 	var skip int
@@ -365,14 +372,11 @@ func (f *firewall) socks5(conn net.Conn, target string) error {
 }
 
 // socks5Login is the username/password authentication of RFC 1929.
-func (f *firewall) socks5Login(conn net.Conn, target string) error {
+func (f *firewall) socks5Login(conn net.Conn) error {
 	msg := append(append([]byte{1, byte(len(f.user))}, f.user...), byte(len(f.password)))
-	if _, err := conn.Write(append(msg, f.password...)); err != nil {
-		return f.ioFail(err)
-	}
-	var status [2]byte
-	if _, err := io.ReadFull(conn, status[:]); err != nil {
-		return f.ioFail(err)
+	var status [2]byte // version, status
+	if err := f.exchange(conn, append(msg, f.password...), status[:]); err != nil {
+		return err
 	}
 	if status[1] != 0 {
 		return f.fail(nil, "refused the credentials (SOCKS5 authentication status %d): check FirewallUser and FirewallPassword", status[1])

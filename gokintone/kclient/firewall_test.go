@@ -47,11 +47,18 @@ type socksRequest struct {
 
 func startSOCKS(t *testing.T, s *socksServer) *socksServer {
 	t.Helper()
+	s.ln = serveLoopback(t, s.serve)
+	return s
+}
+
+// serveLoopback listens on a loopback port until the test ends, handing each connection to
+// serve on a goroutine of its own.
+func serveLoopback(t *testing.T, serve func(net.Conn)) net.Listener {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.ln = ln
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -59,10 +66,10 @@ func startSOCKS(t *testing.T, s *socksServer) *socksServer {
 			if err != nil {
 				return
 			}
-			go s.serve(conn)
+			go serve(conn)
 		}
 	}()
-	return s
+	return ln
 }
 
 func (s *socksServer) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
@@ -415,26 +422,13 @@ func TestFirewallWithProxy(t *testing.T) {
 // with silence until the client closes it when reply is "", and returns its port.
 func answering(t *testing.T, reply string) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				if reply == "" {
-					io.Copy(io.Discard, conn)
-				}
-				io.WriteString(conn, reply)
-			}()
+	ln := serveLoopback(t, func(conn net.Conn) {
+		defer conn.Close()
+		if reply == "" {
+			io.Copy(io.Discard, conn)
 		}
-	}()
+		io.WriteString(conn, reply)
+	})
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
