@@ -12,6 +12,7 @@ import socketserver
 import threading
 import traceback
 from collections.abc import Iterator
+from pathlib import Path
 from typing import cast
 
 import pytest
@@ -196,6 +197,37 @@ def test_unreachable_firewall(sim: Simulator) -> None:
         mod.connect(f"{sim.connection_string};{props};FirewallUser=u;FirewallPassword={PASSWORD}")
     assert f"the SOCKS5 firewall 127.0.0.1:{port} cannot be reached" in str(info.value)
     assert PASSWORD not in shown(info.value)
+
+
+def test_oauth_token_endpoint_goes_through_the_firewall(tmp_path: Path) -> None:
+    callback = "http://localhost:1/callback"
+    client = {"clientId": "app-1", "clientSecret": "secret-1", "redirectUris": [callback]}
+    with Simulator(oauth_clients=[client]) as sim, Firewall("SOCKS5", USER) as fw:
+        oauth = {
+            "Url": sim.url,
+            "OAuthClientId": "app-1",
+            "OAuthClientSecret": "secret-1",
+            "CallbackURL": callback,
+            "InitiateOAuth": "REFRESH",
+            "OAuthRefreshToken": sim.issue_oauth_tokens("app-1", "sato")["refresh_token"],
+            "OAuthSettingsLocation": str(tmp_path / "oauth.txt"),
+            "UseCursor": False,
+        }
+        firewall = {
+            "FirewallType": "SOCKS5",
+            "FirewallServer": "127.0.0.1",
+            "FirewallPort": closed_port(),
+            "FirewallUser": USER,
+            "FirewallPassword": PASSWORD,
+        }
+        # The refresh at connect() is the first request: a firewall that is down stops it.
+        with pytest.raises(mod.OperationalError) as info:
+            mod.connect(**oauth, **firewall)
+        text = str(info.value)
+        assert "refreshing the OAuth access token" in text and "SOCKS5 firewall" in text
+        with mod.connect(**oauth, **{**firewall, "FirewallPort": fw.port}) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM Deals").fetchone() is not None
+        assert fw.targets
 
 
 def test_firewall_needs_server_and_port(sim: Simulator) -> None:
