@@ -13,7 +13,7 @@ import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
@@ -203,7 +203,7 @@ def test_oauth_token_endpoint_goes_through_the_firewall(tmp_path: Path) -> None:
     callback = "http://localhost:1/callback"
     client = {"clientId": "app-1", "clientSecret": "secret-1", "redirectUris": [callback]}
     with Simulator(oauth_clients=[client]) as sim, Firewall("SOCKS5", USER) as fw:
-        oauth = {
+        oauth: dict[str, Any] = {
             "Url": sim.url,
             "OAuthClientId": "app-1",
             "OAuthClientSecret": "secret-1",
@@ -213,7 +213,7 @@ def test_oauth_token_endpoint_goes_through_the_firewall(tmp_path: Path) -> None:
             "OAuthSettingsLocation": str(tmp_path / "oauth.txt"),
             "UseCursor": False,
         }
-        firewall = {
+        firewall: dict[str, Any] = {
             "FirewallType": "SOCKS5",
             "FirewallServer": "127.0.0.1",
             "FirewallPort": closed_port(),
