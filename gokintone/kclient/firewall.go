@@ -88,8 +88,8 @@ func newFirewall(o FirewallOptions) (*firewall, error) {
 	if typ == firewallSOCKS4 && o.Password != "" {
 		return nil, cerr("SOCKS4 has no password (FirewallUser is sent as its user id): remove FirewallPassword, or use FirewallType=SOCKS5")
 	}
-	if len(o.User) > 255 || len(o.Password) > 255 {
-		return nil, cerr("FirewallUser and FirewallPassword are limited to 255 bytes each")
+	if typ == firewallSOCKS5 && (len(o.User) > 255 || len(o.Password) > 255) {
+		return nil, cerr("SOCKS5 limits FirewallUser and FirewallPassword to 255 bytes each")
 	}
 	return &firewall{typ: typ, addr: net.JoinHostPort(host, strconv.Itoa(o.Port)), user: o.User, password: o.Password,
 		dialer: net.Dialer{Timeout: firewallHandshakeTimeout, KeepAlive: 30 * time.Second}}, nil
