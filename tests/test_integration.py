@@ -327,7 +327,7 @@ def test_sys_connection_props(sim: Simulator, conn: Any) -> None:
     }
     assert support["Pagesize"] == (1, "yes")
     assert support["UseCursor"] == (0, "accepted, no effect yet")  # set, it connects
-    assert support["FirewallServer"] == (0, "not yet")  # set, it is refused
+    assert support["Offline"] == (0, "not yet")  # set, it is refused
     with mod.connect(f"{sim.connection_string};UseCursor=false") as c:
         assert c.execute("SELECT 1").fetchone() == (1,)
 

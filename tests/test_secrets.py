@@ -1,10 +1,10 @@
 """No secret in anything a session shows. Sessions with every kind of credential (password,
 API token, the Basic layer, OAuth tokens and client secret, an encrypted client-certificate key,
-a proxy) run with the ``cdata_kintone`` loggers at DEBUG, succeed, fail in the ways a session
-fails (refused credentials, SQL errors, kintone's errors, server errors after retries, a broken
-connection, procedures) and have their state shown; then every log record, every exception's
-text, repr and traceback, every repr and ``sys_connection_props`` are searched for the secrets,
-the wrong ones tried included."""
+a proxy, a firewall) run with the ``cdata_kintone`` loggers at DEBUG, succeed, fail in the ways
+a session fails (refused credentials, SQL errors, kintone's errors, server errors after retries,
+a broken connection, procedures) and have their state shown; then every log record, every
+exception's text, repr and traceback, every repr and ``sys_connection_props`` are searched for
+the secrets, the wrong ones tried included."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ BASIC_PASSWORD = "basic-5Rt1-never-shown"
 CLIENT_SECRET = "client-8Wm4-never-shown"
 CERT_PASSWORD = "cert-2Zx6-never-shown"
 PROXY_PASSWORD = "proxy-4Nb8-never-shown"
+FIREWALL_PASSWORD = "firewall-6Vc3-never-shown"
 #: Wrong credentials tried: they must not be shown either.
 WRONG = ["wrong-pw-3Fg5-never-shown", "wrongTok1Ab2neverShown", "wrong-basic-9Lp0-never-shown"]
 
@@ -139,7 +140,8 @@ def shown() -> Iterator[Shown]:
         s.add(r.getMessage(), r.args, r.exc_text or "", r.stack_info or "")
         if r.exc_info and r.exc_info[1] is not None:
             s.error(r.exc_info[1])
-    secrets = [PASSWORD, TOKEN, BASIC_PASSWORD, CLIENT_SECRET, CERT_PASSWORD, PROXY_PASSWORD]
+    secrets = [PASSWORD, TOKEN, BASIC_PASSWORD, CLIENT_SECRET, CERT_PASSWORD]
+    secrets += [PROXY_PASSWORD, FIREWALL_PASSWORD]
     for text in s.texts:
         for secret in secrets + WRONG + s.more_secrets:
             assert secret not in text, f"{secret[:6]}… shown in: {text[:500]}"
@@ -162,6 +164,40 @@ def test_password_token_and_basic_sessions(shown: Shown) -> None:
         # A proxy that is down.
         proxy = {"ProxyServer": "127.0.0.1", "ProxyPort": closed_port(), "ProxyUser": "p"}
         shown.refused({**password, **proxy, "ProxyPassword": PROXY_PASSWORD})
+        # A firewall that is down, alone and with that proxy.
+        firewall = {
+            "FirewallType": "SOCKS5",
+            "FirewallServer": "127.0.0.1",
+            "FirewallPort": closed_port(),
+            "FirewallUser": "f",
+            "FirewallPassword": FIREWALL_PASSWORD,
+        }
+        shown.refused({**password, **firewall})
+        shown.refused({**password, **proxy, "ProxyPassword": PROXY_PASSWORD, **firewall})
+
+
+def test_text_after_a_secret_is_not_shown(shown: Shown) -> None:
+    """A secret with an unquoted ";" splits into a value and a segment that does not parse: the
+    error names the property and the likely causes, and shows neither part."""
+    first, rest = "Xk5-first-half", "Rest-Of-Secret9"
+    shown.more_secrets += [first, rest, "Timout"]
+    with Simulator(fixture()) as sim:
+        base = f"Url={sim.url};User=sato"
+        mod.connect(f"{base};Password={PASSWORD}").close()  # the fixture wants HTTP log records
+        for text, cause in (
+            (f"Password={first};{rest}", 'the next property is written without "=" and a value'),
+            (f"Password={first};{rest}=x;Timeout=5", "the next property's name is misspelt"),
+            (f"Password={first};Timout={rest}", 'misspelt (did you mean "Timeout"?)'),
+            (f"BasicAuthUser=gate;BasicAuthPassword={first};{rest};Password={PASSWORD}", '"="'),
+        ):
+            with pytest.raises(mod.InterfaceError) as info:
+                mod.connect(f"{base};{text}")
+            shown.error(info.value)
+            message = str(info.value)
+            secret = "BasicAuthPassword" if "Basic" in text else "Password"
+            assert f"right after the value of {secret} and is not shown" in message
+            assert f"""the value of {secret} contains ";" (enclose""" in message
+            assert cause in message
 
 
 def test_oauth_session(shown: Shown, tmp_path: Path) -> None:

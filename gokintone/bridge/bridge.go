@@ -183,7 +183,9 @@ func open(ctx context.Context, connStr string, w Wanted) (*conn, error) {
 		BasicAuthPassword: set.BasicAuth.Password,
 		TLS:               tlsOptions(set.SSL),
 		Proxy:             proxyOptions(set.Proxy),
-		Observe:           func(x kclient.Exchange) { ev.observeHTTP(x); use.observe(x) },
+		Firewall: kclient.FirewallOptions{Type: set.Firewall.Type, Server: set.Firewall.Server, Port: set.Firewall.Port,
+			User: set.Firewall.User, Password: set.Firewall.Password},
+		Observe: func(x kclient.Exchange) { ev.observeHTTP(x); use.observe(x) },
 	}
 	var appIDs []int64
 	var mgr *oauth.Manager

@@ -54,7 +54,7 @@ func TestConnectErrors(t *testing.T) {
 		{"Url=" + info.URL + ";User=" + info.User + ";Password=wrong-secret-1", OperationalError, "CB_WA01", "Password authentication failed"},
 		{"Url=" + info.URL + ";APIToken=bad-token-2;AppId=2", OperationalError, "GAIA_IA02", "API token"},
 		{"Url=" + info.URL + ";User=" + info.User + ";Pasword=x", InterfaceError, "", `did you mean "Password"`},
-		{"Url=" + info.URL + ";User=a;Password=b;FirewallServer=p", NotSupportedError, "", "FirewallServer"},
+		{"Url=" + info.URL + ";User=a;Password=b;Offline=true", NotSupportedError, "", "Offline"},
 		{"Url=" + info.URL + ";User=a;Password=b;Schema=USER", NotSupportedError, "", "USER"},
 	}
 	for _, c := range cases {

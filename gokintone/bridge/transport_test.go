@@ -27,6 +27,7 @@ const (
 	pfxSecret  = "Pfx-S3cret-9"
 	gateSecret = "Gate-S3cret-9"
 	pxSecret   = "Proxy-S3cret-9"
+	fwSecret   = "Firewall-S3cret-9"
 )
 
 // simServer serves the sample fixture over https with cert; with clientCAs it requires a client
@@ -92,8 +93,8 @@ func expectErr(t *testing.T, what string, err error, class Class, contains ...st
 			t.Errorf("%s: %q lacks %q", what, wire, s)
 		}
 	}
-	for _, s := range []string{pfxSecret, gateSecret, pxSecret, sample.Password, "PRIVATE KEY",
-		base64.StdEncoding.EncodeToString([]byte("pxuser:" + pxSecret))} {
+	for _, s := range []string{pfxSecret, gateSecret, pxSecret, fwSecret, sample.Password, "PRIVATE KEY",
+		base64.StdEncoding.EncodeToString([]byte("pxuser:" + pxSecret)), base64.StdEncoding.EncodeToString([]byte("fwuser:x" + fwSecret))} {
 		if strings.Contains(wire, s) {
 			t.Errorf("%s: the error shows a secret: %s", what, wire)
 		}
@@ -224,6 +225,38 @@ func TestConnectProxy(t *testing.T) {
 	if len(px.Connects()) != n {
 		t.Errorf("NO_PROXY: went through the proxy")
 	}
+}
+
+// TestConnectFirewall: the Firewall properties reach the client's transport (kclient tests each
+// firewall type); an HTTP proxy serves as the TUNNEL firewall, and carries the connection to the
+// proxy set with ProxyServer too.
+func TestConnectFirewall(t *testing.T) {
+	ca := testtls.NewCA(t, "Server CA")
+	srv := simServer(t, nil, ca.Server(t, "127.0.0.1"))
+	fw := testtls.StartProxy(t, "fwuser", fwSecret)
+	base := "Url=" + srv.URL + ";" + simCreds + ";SSLServerCert=" + quoted(ca.CertPEM()) +
+		";FirewallType=TUNNEL;FirewallServer=127.0.0.1;FirewallPort=" + fw.Port() + ";FirewallUser=fwuser"
+	if err := connectAndQuery(t, base+";FirewallPassword="+fwSecret); err != nil {
+		t.Fatal(Wire(err))
+	}
+	if got := fw.Connects(); len(got) == 0 || got[0] != srv.Listener.Addr().String() {
+		t.Errorf("CONNECTs %v, want %s", got, srv.Listener.Addr())
+	}
+	px := testtls.StartProxy(t, "", "")
+	n := len(fw.Connects())
+	if err := connectAndQuery(t, base+";FirewallPassword="+fwSecret+";ProxyServer=127.0.0.1;ProxyPort="+px.Port()); err != nil {
+		t.Fatal(Wire(err))
+	}
+	if got := fw.Connects(); len(got) == n || got[n] != px.Addr() {
+		t.Errorf("firewall CONNECTs %v, want the proxy %s", got[n:], px.Addr())
+	}
+	if got := px.Connects(); len(got) == 0 || got[0] != srv.Listener.Addr().String() {
+		t.Errorf("proxy CONNECTs %v", got)
+	}
+	expectErr(t, "wrong firewall password", connectAndQuery(t, base+";FirewallPassword=x"+fwSecret),
+		OperationalError, "the TUNNEL firewall 127.0.0.1:"+fw.Port()+" refused the credentials")
+	expectErr(t, "no FirewallPort", connectAndQuery(t, "Url="+srv.URL+";"+simCreds+";FirewallType=SOCKS5;FirewallServer=fw"),
+		InterfaceError, "FirewallType=SOCKS5 needs FirewallServer and FirewallPort")
 }
 
 // TestUserAgentNamesTheVersion: every request of a connection names the connector and the

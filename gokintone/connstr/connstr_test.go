@@ -55,17 +55,34 @@ var parseCases = []parseCase{
 		get: map[string]string{"GuestSpaceId": "", "Timeout": "60"}},
 	{name: "empty quoted value means unset", in: pw + "SubtableSeparatorCharacter=''",
 		get: map[string]string{"SubtableSeparatorCharacter": "_"}},
-	{name: "unimplemented property with empty value is fine", in: pw + "FirewallServer=;CacheLocation=  ",
-		get: map[string]string{"FirewallServer": ""}},
+	{name: "unimplemented property with empty value is fine", in: pw + "CacheConnection=;CacheLocation=  ",
+		get: map[string]string{"CacheConnection": ""}},
 	{name: "repeated name", in: pw + "user=bob", kind: kerr.KindInvalidConfig,
 		msg: []string{`"User" is given twice`, "segments 2 and 4"}},
 	{name: "repeated name even when empty", in: pw + "Timeout=;TIMEOUT=5", kind: kerr.KindInvalidConfig,
 		msg: []string{`"Timeout" is given twice`}},
-	{name: "missing equals", in: base + "User=alice;Password=x;Verbose", kind: kerr.KindInvalidConfig,
+	{name: "missing equals", in: base + "Password=x;User=alice;Verbose", kind: kerr.KindInvalidConfig,
 		msg: []string{"segment 4", `no "="`, "Name=Value"}},
 	{name: "missing equals after secret hints at quoting", in: base + "User=alice;Password=hun;ter2", kind: kerr.KindInvalidConfig,
-		msg:  []string{"segment 4", `no "="`, `contains ";", enclose it in quotes`, "Password=********;********"},
-		hide: []string{"hun", "ter2"}},
+		msg: []string{"segment 4", `no "="`, "right after the value of Password and is not shown",
+			`the value of Password contains ";" (enclose the value in quotes, as in Password='a;b'`,
+			`or the next property is written without "=" and a value (the string`, "Password=********;********"},
+		hide: []string{"hun", "ter2", "did you mean"}},
+	{name: "missing equals after secret names the nearest property", in: base + "User=alice;Password=hun;Verbosty", kind: kerr.KindInvalidConfig,
+		msg:  []string{`no "="`, `contains ";"`, `written without "=" and a value (did you mean "Verbosity"?)`},
+		hide: []string{"hun", "Verbosty"}},
+	{name: "empty name after secret hints at quoting", in: base + "User=alice;Password=hun;=ter2", kind: kerr.KindInvalidConfig,
+		msg:  []string{`no property name before "="`, "right after the value of Password", `Password='a;b'`},
+		hide: []string{"hun", "ter2", "misspelt"}},
+	{name: "unterminated quote after secret", in: base + "User=alice;Password=hun;zq9='2", kind: kerr.KindInvalidConfig,
+		msg:  []string{"the property in segment 4", "never closed", "right after the value of Password", `Password='a;b'`},
+		hide: []string{"hun", "zq9", "misspelt"}},
+	{name: "text after quote after secret", in: base + "User=alice;Password=hun;zq9='2'3", kind: kerr.KindInvalidConfig,
+		msg:  []string{"after the closing quote of the value of the property in segment 4", "right after the value of Password"},
+		hide: []string{"hun", "zq9", "'2'3"}},
+	{name: "missing equals after another secret", in: pw + "BasicAuthUser=gate;BasicAuthPassword=b4;xq7", kind: kerr.KindInvalidConfig,
+		msg:  []string{"right after the value of BasicAuthPassword", `BasicAuthPassword='a;b'`},
+		hide: []string{"b4", "xq7"}},
 	{name: "empty name", in: base + "=alice", kind: kerr.KindInvalidConfig,
 		msg: []string{"segment 2 (at character 32)", "no property name"}},
 	{name: "unterminated quote", in: base + "User='alice;Password=x", kind: kerr.KindInvalidConfig,
@@ -89,17 +106,24 @@ var parseCases = []parseCase{
 	{name: "unknown without suggestion", in: base + "Frobnicate=1", kind: kerr.KindInvalidConfig,
 		msg: []string{`unknown connection property "Frobnicate"`, "sys_connection_props"}},
 	{name: "unknown right after secret is not named", in: base + "User=alice;Password=hun;Qx7=2", kind: kerr.KindInvalidConfig,
-		msg: []string{"segment 4", "right after Password", "enclose it in quotes"}, hide: []string{"hun", "Qx7"}},
-	{name: "unsupported property", in: pw + "FirewallServer=proxy.local", kind: kerr.KindNotSupported,
-		msg: []string{`connection property "FirewallServer" is recognised but not supported yet by this driver`}},
-	{name: "unsupported secret property does not echo", in: pw + "FirewallPassword=s3cr3tproxy", kind: kerr.KindNotSupported,
-		msg: []string{`"FirewallPassword" is recognised`}, hide: []string{"s3cr3tproxy"}},
-	{name: "malformed wins over unsupported", in: pw + "FirewallServer=p;Pagesize=0", kind: kerr.KindInvalidConfig,
+		msg: []string{"unknown connection property in segment 4 (at character 56): it comes right after the value of Password",
+			`the value of Password contains ";" (enclose the value in quotes, as in Password='a;b', doubling any quote inside it)`,
+			"or the next property's name is misspelt (every property is listed by SELECT * FROM sys_connection_props"},
+		hide: []string{"hun", "Qx7", "did you mean"}},
+	{name: "misspelt property after secret names only the nearest property", in: base + "User=alice;Password=hun;Pagesiz=20", kind: kerr.KindInvalidConfig,
+		msg:  []string{"right after the value of Password", `contains ";"`, `the next property's name is misspelt (did you mean "Pagesize"?)`},
+		hide: []string{"hun", "Pagesiz=", "Pagesiz ", `"Pagesiz"`, "20"}},
+	{name: "secret with a semicolon is never shown", in: base + "User=alice;Password=Tr0ub4dor;horse=staple;Timeout=5", kind: kerr.KindInvalidConfig,
+		msg:  []string{"right after the value of Password", `Password='a;b'`},
+		hide: []string{"Tr0ub4dor", "horse", "staple"}},
+	{name: "unsupported property", in: pw + "CacheConnection=cache.db", kind: kerr.KindNotSupported,
+		msg: []string{`connection property "CacheConnection" is recognised but not supported yet by this driver`}},
+	{name: "malformed wins over unsupported", in: pw + "CacheConnection=p;Pagesize=0", kind: kerr.KindInvalidConfig,
 		msg: []string{`"Pagesize"`}},
-	{name: "unsupported wins over cross checks", in: "FirewallServer=p", kind: kerr.KindNotSupported,
-		msg: []string{`"FirewallServer"`}},
-	{name: "unsupported type still checked", in: pw + "FirewallPort=http", kind: kerr.KindInvalidConfig,
-		msg: []string{`"FirewallPort" must be a whole number from 1 to 65535, not "http"`}},
+	{name: "unsupported wins over cross checks", in: "CacheConnection=p", kind: kerr.KindNotSupported,
+		msg: []string{`"CacheConnection"`}},
+	{name: "unsupported type still checked", in: pw + "CacheTolerance=http", kind: kerr.KindInvalidConfig,
+		msg: []string{`"CacheTolerance" must be a whole number, 0 or more, not "http"`}},
 
 	// Basic layer, certificates and proxies.
 	{name: "basic layer", in: pw + "BasicAuthUser=gate;BasicAuthPassword=b4sic",
@@ -141,6 +165,35 @@ var parseCases = []parseCase{
 		msg: []string{"ProxySSLType=ALWAYS is recognised but not supported yet"}},
 	{name: "proxy exceptions without proxy", in: pw + "ProxyExceptions=a", kind: kerr.KindInvalidConfig,
 		msg: []string{"ProxyExceptions is given but no proxy is"}},
+
+	// Firewall.
+	{name: "firewall SOCKS5", in: pw + "FirewallType=socks5;FirewallServer=FW.Local;FirewallPort=1080;FirewallUser=fu;FirewallPassword=s3cr3tfw",
+		get:  map[string]string{"FirewallType": "SOCKS5", "FirewallServer": "fw.local", "FirewallPort": "1080", "FirewallUser": "fu"},
+		hide: []string{"s3cr3tfw"}},
+	{name: "firewall with proxy", in: pw + "FirewallType=TUNNEL;FirewallServer=::1;FirewallPort=3128;ProxyServer=p;ProxyPort=8080",
+		get: map[string]string{"FirewallType": "TUNNEL", "FirewallServer": "::1", "ProxyServer": "p"}},
+	{name: "firewall SOCKS4 user id", in: pw + "FirewallType=SOCKS4;FirewallServer=fw;FirewallPort=1080;FirewallUser=me",
+		get: map[string]string{"FirewallType": "SOCKS4", "FirewallUser": "me"}},
+	{name: "firewall NONE explicit", in: pw + "FirewallType=none", get: map[string]string{"FirewallType": "NONE"}},
+	{name: "firewall type without server and port", in: pw + "FirewallType=SOCKS5", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallType=SOCKS5 needs FirewallServer and FirewallPort", "missing: FirewallServer, FirewallPort"}},
+	{name: "firewall type without port", in: pw + "FirewallType=TUNNEL;FirewallServer=fw", kind: kerr.KindInvalidConfig,
+		msg: []string{"(missing: FirewallPort)"}},
+	{name: "firewall server without type", in: pw + "FirewallServer=fw;FirewallPort=1080", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallServer is given but FirewallType is NONE", "FirewallType=TUNNEL, SOCKS4 or SOCKS5"}},
+	{name: "firewall password without type does not echo", in: pw + "FirewallPassword=s3cr3tfw", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallPassword is given but FirewallType is NONE"}, hide: []string{"s3cr3tfw"}},
+	{name: "firewall password without user", in: pw + "FirewallType=SOCKS5;FirewallServer=fw;FirewallPort=1;FirewallPassword=s3cr3tfw",
+		kind: kerr.KindInvalidConfig, msg: []string{"FirewallPassword is given but FirewallUser is not"}, hide: []string{"s3cr3tfw"}},
+	{name: "firewall SOCKS4 password", in: pw + "FirewallType=SOCKS4;FirewallServer=fw;FirewallPort=1;FirewallUser=u;FirewallPassword=s3cr3tfw",
+		kind: kerr.KindInvalidConfig, msg: []string{"SOCKS4 has no password"}, hide: []string{"s3cr3tfw"}},
+	{name: "firewall server with scheme", in: pw + "FirewallType=SOCKS5;FirewallServer=socks5://fw;FirewallPort=1080", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallServer must be the firewall's host name or IP address only, such as FirewallServer=firewall.example.com;FirewallPort=1080"}},
+	{name: "firewall server with port", in: pw + "FirewallType=SOCKS5;FirewallServer=fw:1080;FirewallPort=1080", kind: kerr.KindInvalidConfig,
+		msg: []string{"FirewallServer must not contain a port: give it as FirewallPort"}},
+	{name: "firewall port range", in: pw + "FirewallPort=0", kind: kerr.KindInvalidConfig,
+		msg: []string{`"FirewallPort" must be a whole number from 1 to 65535, not "0"`}},
+	{name: "firewall type unknown", in: pw + "FirewallType=SOCKS6", kind: kerr.KindInvalidConfig, msg: []string{`"FirewallType"`, "SOCKS5"}},
 	{name: "OAuth refresh needs client", in: base + "AuthScheme=oauth;InitiateOAuth=refresh;OAuthRefreshToken=tok3n", kind: kerr.KindInvalidConfig,
 		msg: []string{"InitiateOAuth=REFRESH needs OAuthClientId"}, hide: []string{"tok3n"}},
 	{name: "OAuth OFF with refresh token", in: base + "OAuthAccessToken=tok3n;OAuthRefreshToken=r3fresh", kind: kerr.KindInvalidConfig,
@@ -432,8 +485,8 @@ func TestSet(t *testing.T) {
 	if err := c.Set("Pagesize", "600"); kerr.KindOf(err) != kerr.KindInvalidConfig {
 		t.Errorf("Set(Pagesize=600) = %v", err)
 	}
-	if err := c.Set("FirewallServer", "p"); kerr.KindOf(err) != kerr.KindNotSupported {
-		t.Errorf("Set(FirewallServer) = %v", err)
+	if err := c.Set("CacheConnection", "p"); kerr.KindOf(err) != kerr.KindNotSupported {
+		t.Errorf("Set(CacheConnection) = %v", err)
 	}
 	if err := c.Set("Pasword", "x"); err == nil || !strings.Contains(err.Error(), `did you mean "Password"`) {
 		t.Errorf("Set(Pasword) = %v", err)
@@ -467,6 +520,18 @@ func TestMask(t *testing.T) {
 	}
 	if !strings.Contains(got, "alice") || !strings.Contains(got, "X-Cybozu-Authorization: ********") {
 		t.Errorf("Mask(%q) = %q", text, got)
+	}
+	// The proxy's and the firewall's credentials travel as Basic Proxy-Authorization.
+	c, err = Parse(pw + "ProxyServer=p;ProxyUser=pu;ProxyPassword=pxpass;FirewallType=TUNNEL;FirewallServer=fw;FirewallPort=3128;" +
+		"FirewallUser=fu;FirewallPassword=fwpass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range []string{"pu:pxpass", "fu:fwpass"} {
+		header := "Proxy-Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(pair))
+		if got := c.Mask(header); got != "Proxy-Authorization: Basic ********" {
+			t.Errorf("Mask(%q) = %q", header, got)
+		}
 	}
 
 	c, err = Parse(base + "APIToken=tokAAAA,tokBBBB;AppId=1,2")
@@ -572,7 +637,7 @@ func TestTable(t *testing.T) {
 		"Scope", "InitiateOAuth", "OAuthSettingsLocation", "OAuthAccessToken", "OAuthRefreshToken", "OAuthVerifier", "UseCursor",
 		"Logfile", "Verbosity", "MaxLogFileSize", "LogModules",
 		"Schema", "CheckForSubtablesIn", "AllowSpecialCharacters", "UseUnitForNumericField", "UseSimpleNames", "Other",
-		"Tables", "Views", "BrowsableSchemas", "Location"}
+		"Tables", "Views", "BrowsableSchemas", "Location", "FirewallType", "FirewallServer", "FirewallPort", "FirewallUser", "FirewallPassword"}
 	var names, impl []string
 	types := map[string]bool{TypeString: true, TypeBool: true, TypeInt: true, TypeEnum: true, TypeList: true, TypePath: true}
 	for _, p := range Properties() {
@@ -745,8 +810,11 @@ func TestRows(t *testing.T) {
 	check("Pagesize", "500")
 	check("AuthScheme", "Password")
 	check("APIToken", "")
-	if r := byName["FirewallServer"]; r.Support.Accepted() || r.Category != "Firewall" {
+	if r := byName["FirewallServer"]; r.Support != Supported || r.Category != "Firewall" {
 		t.Errorf("FirewallServer row %+v", r)
+	}
+	if r := byName["Offline"]; r.Support.Accepted() || r.Category != "Caching" {
+		t.Errorf("Offline row %+v", r)
 	}
 	if !byName["Password"].Secret || byName["Timeout"].Default != "60" {
 		t.Errorf("row metadata wrong")

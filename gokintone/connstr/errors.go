@@ -22,28 +22,46 @@ func echo(s string) string {
 	return strconv.Quote(m)
 }
 
-// quoteHint is said when a problem directly follows a secret value: the likeliest cause is a ";"
-// inside that value.
-func quoteHint(prev string) string {
-	return "; if the value of " + prev + " contains \";\", enclose it in quotes, as in " + prev + "='a;b' (double any quote inside it)"
+// afterSecret explains segment g, which follows the value of the secret property prev and does
+// not parse. The segment is not shown, as it may be part of that value; the message names the
+// likely causes: a ";" inside the value, which then needs quotes, or, for an unknown name or a
+// segment without "=", a next property written wrongly. Only the known property nearest to the
+// segment's name part is shown, when one is close (see suggest), never the name itself.
+func afterSecret(prev string, g segment) string {
+	msg := "it comes right after the value of " + prev + " and is not shown, as it may be part of that value. Likely causes: " +
+		"the value of " + prev + ` contains ";" (enclose the value in quotes, as in ` + prev + "='a;b', doubling any " +
+		"quote inside it)"
+	switch g.problem {
+	case probNone:
+		msg += ", or the next property's name is misspelt"
+	case probNoEquals:
+		msg += `, or the next property is written without "=" and a value`
+	default:
+		return msg
+	}
+	if s := suggest(g.name); s != "" {
+		msg += ` (did you mean "` + s + `"?)`
+	}
+	return msg
 }
 
 // lexError reports a malformed segment without showing any secret: the string is echoed masked.
 func lexError(s string, g segment, prevSecret bool, prevName string) error {
 	p := lookup(g.name)
+	hideName := p == nil && prevSecret // the segment may be part of the secret before it
 	name := shortQuote(g.name)
 	if p != nil {
 		name = strconv.Quote(p.Name)
-	} else if prevSecret {
-		name = "in " + describeSegment(s, g)
+	} else if hideName {
+		name = "the property in " + describeSegment(s, g)
 	}
 	at := strconv.Itoa(charPos(s, g.problemAt))
 	var msg string
 	switch g.problem {
 	case probNoEquals:
-		msg = describeSegment(s, g) + ` has no "=": write Name=Value pairs separated by semicolons`
-		if prevSecret {
-			msg += quoteHint(prevName)
+		msg = describeSegment(s, g) + ` has no "="`
+		if !hideName {
+			msg += ": write Name=Value pairs separated by semicolons"
 		}
 	case probEmptyName:
 		msg = describeSegment(s, g) + ` has no property name before "="`
@@ -55,6 +73,9 @@ func lexError(s string, g segment, prevSecret bool, prevName string) error {
 		msg = "unexpected text at character " + at + " after the closing quote of the value of " + name +
 			`; end the value at the quote, or write a quote inside a quoted value twice (as in 'it''s')`
 	}
+	if hideName {
+		msg += "; " + afterSecret(prevName, g)
+	}
 	return kerr.New(kerr.KindInvalidConfig, "malformed connection string: %s (the string, with secrets masked: %s)", msg, echo(s))
 }
 
@@ -62,8 +83,8 @@ func lexError(s string, g segment, prevSecret bool, prevName string) error {
 // it directly follows a secret value, as it is then probably a piece of that value.
 func unknownError(s string, g segment, prevSecret bool, prevName string) error {
 	if prevSecret {
-		return kerr.New(kerr.KindInvalidConfig, "unknown connection property in %s, right after %s%s",
-			describeSegment(s, g), prevName, quoteHint(prevName))
+		return kerr.New(kerr.KindInvalidConfig, "unknown connection property in %s: %s (%s)",
+			describeSegment(s, g), afterSecret(prevName, g), whereAllProperties)
 	}
 	msg := "unknown connection property " + shortQuote(g.name)
 	if s := suggest(g.name); s != "" {

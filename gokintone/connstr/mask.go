@@ -56,6 +56,8 @@ func (c *Config) secrets() []string {
 	for _, pair := range [][2]string{
 		{PropUser, PropPassword},
 		{PropBasicAuthUser, PropBasicAuthPassword},
+		{PropProxyUser, PropProxyPassword},
+		{PropFirewallUser, PropFirewallPassword},
 		{PropOAuthClientID, PropOAuthClientSecret},
 	} {
 		if c.isSet(pair[1]) {

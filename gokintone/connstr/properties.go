@@ -98,6 +98,11 @@ const (
 	PropProxyPassword              = "ProxyPassword"
 	PropProxySSLType               = "ProxySSLType"
 	PropProxyExceptions            = "ProxyExceptions"
+	PropFirewallType               = "FirewallType"
+	PropFirewallServer             = "FirewallServer"
+	PropFirewallPort               = "FirewallPort"
+	PropFirewallUser               = "FirewallUser"
+	PropFirewallPassword           = "FirewallPassword"
 	PropOAuthClientID              = "OAuthClientId"
 	PropOAuthClientSecret          = "OAuthClientSecret"
 	PropOAuthAccessToken           = "OAuthAccessToken"
@@ -343,17 +348,25 @@ var properties = []Property{
 			"an IP address or a CIDR range, optionally with :port."},
 
 	// Firewall
-	{Name: "FirewallType", Category: "Firewall", Type: TypeEnum, Default: "NONE",
-		Enum:        []string{"NONE", "TUNNEL", "SOCKS4", "SOCKS5"},
-		Description: "Kind of firewall proxy to go through: an HTTP tunnel or a SOCKS proxy."},
-	{Name: "FirewallServer", Category: "Firewall", Type: TypeString,
-		Description: "Host name or IP address of the firewall proxy."},
-	{Name: "FirewallPort", Category: "Firewall", Type: TypeInt, ranged: true, min: 1, max: 65535,
-		Description: "TCP port of FirewallServer."},
-	{Name: "FirewallUser", Category: "Firewall", Type: TypeString,
-		Description: "User name for the firewall proxy."},
-	{Name: "FirewallPassword", Category: "Firewall", Type: TypeString, Secret: true,
-		Description: "Password for the firewall proxy."},
+	{Name: PropFirewallType, Category: "Firewall", Type: TypeEnum, Default: "NONE", Support: Supported,
+		Enum: []string{"NONE", "TUNNEL", "SOCKS4", "SOCKS5"},
+		Description: "A firewall proxy through which every connection is made: TUNNEL, an HTTP proxy's CONNECT method " +
+			"(FirewallUser and FirewallPassword sent as Basic Proxy-Authorization); SOCKS4 (SOCKS4a for host names, which " +
+			"the firewall resolves; FirewallUser is the user id, there is no password); SOCKS5 (host names resolved by " +
+			"the firewall; user name and password authentication when FirewallUser is given). NONE, the default, uses " +
+			"none. TLS still runs end to end, so the firewall never sees requests unencrypted. With an HTTP proxy " +
+			"(ProxyServer or ProxyAutoDetect) too, the connection to the proxy goes through the firewall, and hosts in " +
+			"ProxyExceptions skip the proxy but not the firewall, which carries every connection, loopback ones included."},
+	{Name: PropFirewallServer, Category: "Firewall", Type: TypeString, Support: Supported, check: checkFirewallServer,
+		valid:       "a host name or IP address, without scheme or port",
+		Description: "Host name or IP address of the firewall proxy; required with FirewallType."},
+	{Name: PropFirewallPort, Category: "Firewall", Type: TypeInt, ranged: true, min: 1, max: 65535, Support: Supported,
+		Description: "TCP port of FirewallServer; required with FirewallType (there is no default: SOCKS commonly " +
+			"listens on 1080, HTTP proxies on 3128 or 8080)."},
+	{Name: PropFirewallUser, Category: "Firewall", Type: TypeString, Support: Supported,
+		Description: "User name for the firewall proxy (the user id with SOCKS4)."},
+	{Name: PropFirewallPassword, Category: "Firewall", Type: TypeString, Secret: true, Support: Supported,
+		Description: "Password for the firewall proxy, with FirewallUser (TUNNEL and SOCKS5; SOCKS4 has none)."},
 
 	// Logging
 	{Name: PropLogfile, Category: "Logging", Type: TypePath, Support: Supported,

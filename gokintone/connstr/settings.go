@@ -22,6 +22,7 @@ type Settings struct {
 	OAuth      OAuthSettings
 	SSL        SSLSettings
 	Proxy      ProxySettings
+	Firewall   FirewallSettings
 	Schema     SchemaSettings
 
 	Pagesize      int   // records per request
@@ -79,6 +80,14 @@ type ProxySettings struct {
 	Password   string
 	SSLType    string
 	Exceptions []string // hosts reached directly
+}
+
+// FirewallSettings are the firewall properties; Type is "" when FirewallType is NONE.
+type FirewallSettings struct {
+	Type           string // TUNNEL, SOCKS4 or SOCKS5
+	Server         string
+	Port           int
+	User, Password string
 }
 
 // SchemaSettings shape how apps become tables.
@@ -175,6 +184,10 @@ func (c *Config) Settings() Settings {
 		if s.Proxy.Server != "" {
 			s.Proxy.Port = int(c.integer(PropProxyPort))
 		}
+	}
+	if t := c.get(PropFirewallType); t != "NONE" {
+		s.Firewall = FirewallSettings{Type: t, Server: c.get(PropFirewallServer), Port: int(c.integer(PropFirewallPort)),
+			User: c.get(PropFirewallUser), Password: c.get(PropFirewallPassword)}
 	}
 	return s
 }

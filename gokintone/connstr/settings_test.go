@@ -19,7 +19,13 @@ func TestSettings(t *testing.T) {
 		{"Url=https://x.cybozu.com/k/guest/7/;GuestSpaceId=7;User=u;Password=p;Timeout=5;MaxRows=10;Pagesize=100", func(s Settings) bool {
 			return s.URL.String() == "https://x.cybozu.com" && s.GuestSpaceID == 7 && s.Timeout == 5*time.Second &&
 				s.AuthScheme == AuthPassword && s.User == "u" && s.Password == "p" && s.MaxRows == 10 && s.Pagesize == 100 &&
-				s.Tokens == nil && !s.Proxy.Enabled && s.SSL.ClientCert == ""
+				s.Tokens == nil && !s.Proxy.Enabled && s.SSL.ClientCert == "" && s.Firewall == FirewallSettings{}
+		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p;FirewallType=socks5;FirewallServer=FW.local;FirewallPort=1080;FirewallUser=fu;FirewallPassword=fp", func(s Settings) bool {
+			return s.Firewall == FirewallSettings{Type: "SOCKS5", Server: "fw.local", Port: 1080, User: "fu", Password: "fp"}
+		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p;FirewallType=NONE", func(s Settings) bool {
+			return s.Firewall == FirewallSettings{}
 		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p", func(s Settings) bool {
 			return s.MaxRows == -1 && s.Pagesize == 500 && s.Timeout == 60*time.Second && s.GuestSpaceID == 0 &&

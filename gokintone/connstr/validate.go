@@ -235,21 +235,33 @@ func checkSeparator(v string) (string, error) {
 	return v, nil
 }
 
-// checkProxyServer accepts a host name or an IP address (IPv6 with or without brackets).
 func checkProxyServer(v string) (string, error) {
+	return checkHost("Proxy", "proxy.example.com", "3128", v)
+}
+
+func checkFirewallServer(v string) (string, error) {
+	return checkHost("Firewall", "firewall.example.com", "1080", v)
+}
+
+// checkHost accepts a host name or an IP address (IPv6 with or without brackets) as the value of
+// prefix+"Server", whose port, user and password are the properties prefix+"Port", "User" and
+// "Password"; the example host and port show the right form in messages.
+func checkHost(prefix, exampleHost, examplePort, v string) (string, error) {
+	example := prefix + "Server=" + exampleHost + ";" + prefix + "Port=" + examplePort
 	h := strings.TrimSpace(v)
 	if strings.Contains(h, "://") || strings.ContainsAny(h, "/@ \t") {
-		return "", invalidConfig("ProxyServer must be the proxy's host name or IP address only, such as ProxyServer=proxy.example.com;ProxyPort=3128 " +
-			"(no scheme, path or user name: give credentials as ProxyUser and ProxyPassword)")
+		return "", invalidConfig("%sServer must be the %s's host name or IP address only, such as %s "+
+			"(no scheme, path or user name: give credentials as %sUser and %sPassword)",
+			prefix, strings.ToLower(prefix), example, prefix, prefix)
 	}
 	if ip := net.ParseIP(strings.Trim(h, "[]")); ip != nil {
 		return ip.String(), nil
 	}
 	if _, _, err := net.SplitHostPort(h); err == nil {
-		return "", invalidConfig("ProxyServer must not contain a port: give it as ProxyPort, such as ProxyServer=proxy.example.com;ProxyPort=3128")
+		return "", invalidConfig("%sServer must not contain a port: give it as %sPort, such as %s", prefix, prefix, example)
 	}
 	if len(h) > 253 || strings.ContainsAny(h, "[]:;,") {
-		return "", invalidConfig("ProxyServer %s is not a host name or IP address", shortQuote(h))
+		return "", invalidConfig("%sServer %s is not a host name or IP address", prefix, shortQuote(h))
 	}
 	return strings.ToLower(h), nil
 }
@@ -294,7 +306,10 @@ func checkMaxRows(v string) (string, error) {
 //   - SSLClientCertType, SSLClientCertPassword and SSLClientCertSubject need SSLClientCert;
 //   - ProxyPort needs ProxyServer; ProxyUser, ProxyPassword and ProxyExceptions need a proxy
 //     (ProxyServer or ProxyAutoDetect=true), which is never both; ProxyAuthScheme=NONE takes no
-//     credentials.
+//     credentials;
+//   - FirewallType other than NONE needs FirewallServer and FirewallPort, and the other Firewall
+//     properties need such a FirewallType; FirewallPassword needs FirewallUser, and SOCKS4 takes
+//     none.
 //
 // Parse calls it; call it yourself after Set.
 func (c *Config) Validate() error {
@@ -344,6 +359,36 @@ func (c *Config) validateTransport() error {
 	}
 	if c.isSet(PropProxyUser) && c.get(PropProxyAuthScheme) == "NONE" {
 		return invalidConfig("ProxyAuthScheme=NONE sends no proxy credentials: remove ProxyUser and ProxyPassword, or use ProxyAuthScheme=BASIC")
+	}
+	return c.validateFirewall()
+}
+
+// validateFirewall checks the Firewall properties together.
+func (c *Config) validateFirewall() error {
+	typ := c.get(PropFirewallType)
+	if typ == "NONE" {
+		for _, n := range []string{PropFirewallServer, PropFirewallPort, PropFirewallUser, PropFirewallPassword} {
+			if c.isSet(n) {
+				return invalidConfig("%s is given but FirewallType is NONE: set FirewallType=TUNNEL, SOCKS4 or SOCKS5 to use the firewall", n)
+			}
+		}
+		return nil
+	}
+	var missing []string
+	for _, n := range []string{PropFirewallServer, PropFirewallPort} {
+		if !c.isSet(n) {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return invalidConfig("FirewallType=%s needs FirewallServer and FirewallPort, the firewall's host and port, such as "+
+			"FirewallServer=firewall.example.com;FirewallPort=1080 (missing: %s)", typ, strings.Join(missing, ", "))
+	}
+	if c.isSet(PropFirewallPassword) && !c.isSet(PropFirewallUser) {
+		return invalidConfig("FirewallPassword is given but FirewallUser is not: give the user name as FirewallUser")
+	}
+	if typ == "SOCKS4" && c.isSet(PropFirewallPassword) {
+		return invalidConfig("FirewallType=SOCKS4 has no password (FirewallUser is sent as its user id): remove FirewallPassword, or use FirewallType=SOCKS5")
 	}
 	return nil
 }

@@ -71,10 +71,13 @@ type Config struct {
 	Language  string        // Accept-Language; "" = DefaultLanguage; "-" = send none
 
 	// TLS configures server certificate trust and the client certificate; Proxy the HTTP
-	// proxy. Both apply to the client's own Transport, so they cannot be combined with
-	// HTTPClient. The zero values verify the server against the system roots and use no proxy.
-	TLS   TLSOptions
-	Proxy ProxyOptions
+	// proxy; Firewall the firewall proxy (TUNNEL, SOCKS4, SOCKS5) that carries every TCP
+	// connection, the one to the HTTP proxy included. They apply to the client's own Transport,
+	// so they cannot be combined with HTTPClient. The zero values verify the server against the
+	// system roots and use no proxy and no firewall.
+	TLS      TLSOptions
+	Proxy    ProxyOptions
+	Firewall FirewallOptions
 
 	// HTTPClient is used when non-nil (a shallow copy that never follows redirects, so that
 	// credentials are not forwarded). Default: a new client with its own Transport.
@@ -187,12 +190,15 @@ func New(cfg Config) (*Client, error) {
 		maxErrorBody:   maxErrorBody,
 	}
 	// Secrets first, so that any error below is redacted too.
-	c.addSecrets(cfg.Password, cfg.BasicAuthPassword, cfg.TLS.ClientCertPassword, cfg.Proxy.Password)
+	c.addSecrets(cfg.Password, cfg.BasicAuthPassword, cfg.TLS.ClientCertPassword, cfg.Proxy.Password, cfg.Firewall.Password)
 	if strings.HasSuffix(strings.ToUpper(cfg.TLS.ClientCertType), "_BLOB") || strings.Contains(cfg.TLS.ClientCert, "-----BEGIN") {
 		c.addSecrets(strings.TrimSpace(cfg.TLS.ClientCert))
 	}
 	if cfg.Proxy.User != "" || cfg.Proxy.Password != "" {
 		c.addSecrets(base64.StdEncoding.EncodeToString([]byte(cfg.Proxy.User + ":" + cfg.Proxy.Password)))
+	}
+	if cfg.Firewall.Password != "" {
+		c.addSecrets(base64.StdEncoding.EncodeToString([]byte(cfg.Firewall.User + ":" + cfg.Firewall.Password)))
 	}
 	for _, t := range cfg.Tokens {
 		c.addSecrets(t.Token)
@@ -264,8 +270,8 @@ func New(cfg Config) (*Client, error) {
 
 	var hc http.Client
 	if cfg.HTTPClient != nil {
-		if !cfg.TLS.isZero() || !cfg.Proxy.isZero() {
-			return nil, c.configError("TLS and proxy options apply to the client's own transport; they cannot be combined with HTTPClient")
+		if !cfg.TLS.isZero() || !cfg.Proxy.isZero() || cfg.Firewall != (FirewallOptions{}) {
+			return nil, c.configError("TLS, proxy and firewall options apply to the client's own transport; they cannot be combined with HTTPClient")
 		}
 		hc = *cfg.HTTPClient
 	} else {
@@ -282,8 +288,9 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// newTransport returns a Transport of the client's own with cfg's TLS and proxy settings. No
-// proxy is used unless cfg.Proxy says so (not even the environment's, unless AutoDetect).
+// newTransport returns a Transport of the client's own with cfg's TLS, proxy and firewall
+// settings. No proxy is used unless cfg.Proxy says so (not even the environment's, unless
+// AutoDetect).
 func (c *Client) newTransport(cfg Config) (http.RoundTripper, error) {
 	var t *http.Transport
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -303,6 +310,13 @@ func (c *Client) newTransport(cfg Config) (http.RoundTripper, error) {
 	if ps != nil {
 		c.proxy = ps
 		t.Proxy = ps.proxyFor
+	}
+	fw, err := newFirewall(cfg.Firewall)
+	if err != nil {
+		return nil, err
+	}
+	if fw != nil {
+		t.DialContext = fw.DialContext
 	}
 	tc, err := cfg.TLS.tlsConfig()
 	if err != nil {

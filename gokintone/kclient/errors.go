@@ -365,9 +365,13 @@ func (c *Client) transportFailure(method, path string, err error, timedOut, repl
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
 	var opErr *net.OpError
+	var fwErr *firewallError
 	proxy := c.proxy.address(c.base)
 	kind := kerr.KindNetwork
 	switch {
+	case errors.As(err, &fwErr):
+		// Before the proxy cases: the connection to the HTTP proxy goes through the firewall.
+		msg = fwErr.Error()
 	case errors.As(err, &certErr):
 		te.err = errors.Join(ErrUntrustedServer, err)
 		msg = untrustedMessage(c.base.Host, certErr)
