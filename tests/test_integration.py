@@ -326,9 +326,10 @@ def test_sys_connection_props(sim: Simulator, conn: Any) -> None:
         for r in conn.execute("SELECT Name, IsSupported, Support FROM sys_connection_props")
     }
     assert support["Pagesize"] == (1, "yes")
-    assert support["UseCursor"] == (0, "accepted, no effect yet")  # set, it connects
+    assert support["UseCursor"] == (1, "yes")
+    assert support["AllowSpecialCharacters"] == (0, "accepted, no effect yet")  # set, it connects
     assert support["Offline"] == (0, "not yet")  # set, it is refused
-    with mod.connect(f"{sim.connection_string};UseCursor=false") as c:
+    with mod.connect(f"{sim.connection_string};AllowSpecialCharacters=true") as c:
         assert c.execute("SELECT 1").fetchone() == (1,)
 
 

@@ -251,6 +251,7 @@ func open(ctx context.Context, connStr string, w Wanted) (*conn, error) {
 		OnScan:          ev.scanned,
 		CheckRevision:   set.CheckRevision,
 		ScanParallelism: set.ScanParallelism,
+		UseCursor:       set.UseCursor,
 	}
 	opts.Procedures = ProcedureRows
 	eng, err := engine.Open(client, opts)

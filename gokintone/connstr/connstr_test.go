@@ -429,7 +429,7 @@ func TestAccessors(t *testing.T) {
 	if c.integer("pagesize") != 500 || c.integer("MaxRows") != -1 {
 		t.Errorf("defaults: Pagesize %d MaxRows %d", c.integer("pagesize"), c.integer("MaxRows"))
 	}
-	if !c.boolean("usecodeforfieldname") || c.boolean("NumberMapToDouble") || !c.boolean("UseCursor") {
+	if !c.boolean("usecodeforfieldname") || c.boolean("NumberMapToDouble") || c.boolean("UseCursor") {
 		t.Errorf("bools wrong")
 	}
 	if got := c.list("AppId"); !reflect.DeepEqual(got, []string{"3", "4"}) {
@@ -682,7 +682,7 @@ func TestTable(t *testing.T) {
 		t.Errorf("Properties exposes the table")
 	}
 	for name, want := range map[string]string{"Timeout": "60", "Pagesize": "500", "MaxRows": "-1", "SubtableSeparatorCharacter": "_",
-		"UseCodeForFieldName": "false", "NumberMapToDouble": "false", "UseCursor": "true", "InitiateOAuth": "OFF",
+		"UseCodeForFieldName": "false", "NumberMapToDouble": "false", "UseCursor": "false", "InitiateOAuth": "OFF",
 		"Schema": "REST", "CacheTolerance": "600", "MaxLogFileSize": "100MB", "Verbosity": "1", "SSLClientCertType": "PEMKEY_FILE",
 		"AuthScheme": ""} {
 		if p, _ := Lookup(name); p.Default != want {

@@ -282,10 +282,16 @@ var properties = []Property{
 		Description: "JSON file that defines additional views, each a saved SQL query."},
 
 	// Miscellaneous (reading)
-	{Name: PropUseCursor, Category: "Miscellaneous", Type: TypeBool, Default: "true", Support: NoEffectYet,
-		Description: "Whether large reads may use kintone's cursor API. This driver reads with offset and record-id paging " +
-			"and does not open cursors yet, so today the value changes nothing, with one rule: kintone's cursor API does not " +
-			"accept OAuth tokens, so under OAuth it is off and UseCursor=true is an error (UseCursor=false is accepted)."},
+	{Name: PropUseCursor, Category: "Miscellaneous", Type: TypeBool, Default: "false", Support: Supported,
+		Description: "When true, scans read through kintone's records cursor API: a cursor is created for the scan's " +
+			"query, read page by page, and deleted when the scan stops early, fails or is closed. The default here is " +
+			"false, unlike the reference product's true: paging by record id is faster (id ranges are read side by " +
+			"side), costs no more requests and is not limited to the ten cursors a kintone domain may have open at " +
+			"once. Either way a scan reads every record that stays unchanged during it exactly once and no record " +
+			"twice; a cursor fixes the set of records when the scan starts, while id paging may also read records " +
+			"added meanwhile. A scan that one request answers (a LIMIT within one page, an Id lookup) is one request " +
+			"either way; when the domain's ten cursors are all in use, a scan reads by record id and a warning says so. " +
+			"kintone's cursor API does not accept OAuth tokens: UseCursor=true with OAuth is an error."},
 	{Name: PropPagesize, Category: "Miscellaneous", Type: TypeInt, Default: "500", Support: Supported,
 		ranged: true, min: 1, max: 500,
 		Description: "Records fetched per request."},

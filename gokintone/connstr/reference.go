@@ -23,9 +23,6 @@ func (c *Config) Rows() []PropRow {
 		if p.Name == PropAuthScheme {
 			cur = c.AuthScheme()
 		}
-		if p.Name == PropUseCursor && c.AuthScheme() == AuthOAuth {
-			cur = "false" // kintone's cursor API does not accept OAuth tokens
-		}
 		rows[i] = PropRow{Name: p.Name, Category: p.Category, Type: p.Type, Default: p.Default, Current: cur,
 			Description: p.Description, Secret: p.Secret || p.Name == PropSSLClientCert, Support: p.Support}
 	}

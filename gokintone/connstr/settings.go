@@ -30,6 +30,7 @@ type Settings struct {
 	CheckRevision bool  // UPDATE and DELETE send the revision their scan read
 	// ScanParallelism is how many page requests one full-table scan may have under way.
 	ScanParallelism int
+	UseCursor       bool // scans read through kintone's records cursor API
 	LocalFiles      LocalFiles
 	Logging         LogSettings
 }
@@ -113,6 +114,7 @@ func (c *Config) Settings() Settings {
 		MaxRows:         c.integer(PropMaxRows),
 		CheckRevision:   c.boolean(PropCheckRevision),
 		ScanParallelism: int(c.integer(PropScanParallelism)),
+		UseCursor:       c.boolean(PropUseCursor),
 		Schema: SchemaSettings{
 			UseCodeForFieldName: c.boolean(PropUseCodeForFieldName),
 			NumberMapToDouble:   c.boolean(PropNumberMapToDouble),

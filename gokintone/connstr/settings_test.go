@@ -134,15 +134,20 @@ func TestPropConstantsNameProperties(t *testing.T) {
 	}
 }
 
-func TestSupportLevels(t *testing.T) {
-	if _, err := Parse("Url=https://x.cybozu.com;User=u;Password=p;UseCursor=false"); err != nil {
-		t.Errorf("UseCursor=false must connect: %v", err)
-	}
-	for _, r := range New().Rows() {
-		if r.Name == PropUseCursor && r.Support.String() != "accepted, no effect yet" {
-			t.Errorf("UseCursor: %v", r.Support)
+func TestUseCursorIsExplicit(t *testing.T) {
+	// Scans use cursors only when UseCursor=true is given: the default is id paging.
+	for conn, want := range map[string]bool{"": false, ";UseCursor=false": false, ";UseCursor=true": true} {
+		c, err := Parse("Url=https://x.cybozu.com;User=u;Password=p" + conn)
+		if err != nil {
+			t.Fatalf("%q: %v", conn, err)
+		}
+		if got := c.Settings().UseCursor; got != want {
+			t.Errorf("%q: UseCursor = %v, want %v", conn, got, want)
 		}
 	}
+}
+
+func TestSupportLevels(t *testing.T) {
 	if NotYet.Accepted() || !Supported.Accepted() || !NoEffectYet.Accepted() {
 		t.Error("Accepted")
 	}

@@ -37,6 +37,9 @@ type Options struct {
 	// ScanParallelism is how many requests one full-table scan may have in flight at once
 	// (id ranges read concurrently); 1 reads page after page.
 	ScanParallelism int
+	// UseCursor reads scans through kintone's records cursor API instead of id-range paging,
+	// except scans that one request answers (see cursorscan.go).
+	UseCursor bool
 	// ListedTables, when not empty, are the only tables the system tables and Tables list
 	// (names, case-insensitive; an app listed brings its child tables). The others can still
 	// be queried.

@@ -33,6 +33,8 @@ type Scan struct {
 	// Whole: the statement scans the table repeatedly, so the table is read whole once and
 	// the scans are served from memory, every condition checked there.
 	Whole bool
+	// Cursor: the scan reads through a records cursor (UseCursor=true) created with Query.
+	Cursor bool
 }
 
 // Condition is a comparison SQLite hands a scan: Column Op Value.
@@ -101,6 +103,9 @@ func (s Scan) Summary(withValues bool) string {
 	if local := joinConditions(s.Local, withValues); local != "" && !s.Whole {
 		b.WriteString("; checks locally only " + local)
 	}
+	if s.Cursor {
+		b.WriteString("; " + throughCursor)
+	}
 	return b.String()
 }
 
@@ -117,15 +122,25 @@ func (v *vtab) scan(cons [][3]int, args []any, push pushed, p *pager) Scan {
 	if push.exact && p.offset > 0 {
 		s.Offset = p.offset + p.localSkip
 	}
+	s.Sent, s.Local = v.conditions(cons, args, push)
+	return s
+}
+
+// throughCursor is how a scan read through a records cursor is described.
+const throughCursor = "read through a records cursor"
+
+// conditions are the used constraints cons with their values args: those push sends to
+// kintone, and those only the driver checks.
+func (v *vtab) conditions(cons [][3]int, args []any, push pushed) (sent, local []Condition) {
 	for i, con := range cons {
 		c := v.condition(con, args[i])
 		if i < len(push.sent) && push.sent[i] {
-			s.Sent = append(s.Sent, c)
+			sent = append(sent, c)
 		} else {
-			s.Local = append(s.Local, c)
+			local = append(local, c)
 		}
 	}
-	return s
+	return sent, local
 }
 
 // condition is the used constraint con with its value.
@@ -154,6 +169,8 @@ func (v *vtab) explain(st *Stmt, idxStr string, cons [][3]int, args []any, push 
 		for i, con := range cons {
 			s.Local = append(s.Local, v.condition(con, args[i]))
 		}
+	} else if v.wantsCursor(push, cons, limit, offset) {
+		s = v.cursorScan(cons, args, push, cursorQuery(push, desc))
 	} else {
 		s = v.scan(cons, args, push, v.newPager(st.ctx, st, push, desc, limit, offset))
 	}
@@ -353,8 +370,12 @@ func (e *Engine) explainRows(s *Stmt, steps []planStep) ([][]any, error) {
 			step = fmt.Sprintf("%s (%d scans)", m[1], len(scans))
 		}
 		for _, sc := range shown {
+			sent := sc.Sends(true)
+			if sc.Cursor {
+				sent = strings.TrimPrefix(sent+"; "+throughCursor, "; ")
+			}
 			out = append(out, []any{st.id, st.parent, step, t.Name, nullIfEmpty(sc.Query),
-				nullIfEmpty(sc.Sends(true)), nullIfEmpty(joinConditions(sc.Local, true))})
+				nullIfEmpty(sent), nullIfEmpty(joinConditions(sc.Local, true))})
 		}
 		if len(shown) < len(scans) {
 			out = append(out, []any{st.id, st.parent, fmt.Sprintf("then %s is read whole once and the other %d scans are served from memory",

@@ -149,11 +149,9 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		bounded := push.exact && limit >= 0
 		n := st.filters[v.t]
 		if n > v.e.opts.FilterCallsBeforeCache || (n > 1 && push.where == nil && !bounded) {
-			whole := v.newPager(ctx, st, pushed{}, false, -1, 0)
-			if report := v.e.opts.OnScan; report != nil {
-				s := v.scan(cons, args, pushed{}, whole)
-				s.Whole = true
-				report(s)
+			whole, _, err := v.reader(ctx, st, pushed{}, false, -1, 0, cons, args, true)
+			if err != nil {
+				return nil, false, err
 			}
 			rows, err := v.fetchAll(whole)
 			if err != nil {
@@ -164,9 +162,35 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			return &sliceSource{rows: cachedRows(v.t, c, cons, args), desc: desc}, false, nil
 		}
 	}
+	return v.reader(ctx, st, push, desc, limit, offset, cons, args, false)
+}
+
+// reader starts reading the records of a scan that sends push (in Id order, descending when
+// desc; with limit and offset when push is exact, -1: no limit) and tells Options.OnScan of
+// it: through a records cursor when UseCursor asks for one (cursorscan.go), else by id-range
+// pages. remote reports whether kintone applies limit and offset. whole marks the read of a
+// table held in memory for the rest of the statement (cons and args are then only reported).
+func (v *vtab) reader(ctx context.Context, st *Stmt, push pushed, desc bool, limit, offset int64, cons [][3]int, args []any, whole bool) (src rowSource, remote bool, err error) {
+	if v.wantsCursor(push, cons, limit, offset) {
+		c, err := v.openCursor(ctx, st, push, desc)
+		if err != nil {
+			return nil, false, err
+		}
+		if c != nil {
+			if report := v.e.opts.OnScan; report != nil {
+				s := v.cursorScan(cons, args, push, c.query)
+				s.Whole = whole
+				report(s)
+			}
+			return c, false, nil
+		}
+		// (nil: the domain's cursors are all in use; the scan reads by id.)
+	}
 	p := v.newPager(ctx, st, push, desc, limit, offset)
 	if report := v.e.opts.OnScan; report != nil {
-		report(v.scan(cons, args, push, p))
+		s := v.scan(cons, args, push, p)
+		s.Whole = whole
+		report(s)
 	}
 	return p, push.exact, nil
 }
@@ -200,8 +224,8 @@ func cachedRows(t *schema.Table, c *tableCache, cons [][3]int, args []any) []*ro
 	return c.rows
 }
 
-// fetchAll reads every row p (a pager without condition or limit) yields.
-func (v *vtab) fetchAll(p *pager) ([]*row, error) {
+// fetchAll reads every row p (a read without condition or limit) yields.
+func (v *vtab) fetchAll(p rowSource) ([]*row, error) {
 	defer p.close()
 	var rows []*row
 	for {

@@ -55,7 +55,8 @@ func (c *Client) CreateCursor(ctx context.Context, app int64, query string, fiel
 	return &Cursor{ID: reply.ID, TotalCount: int64(reply.TotalCount)}, nil
 }
 
-// CursorRecords reads the next page of a cursor: GET records/cursor.json. app selects the API
+// CursorRecords reads the next page of a cursor: GET records/cursor.json, sent as a POST with
+// X-HTTP-Method-Override so that not even Go's HTTP transport resends it. app selects the API
 // token. It is not retried, because every read advances the cursor.
 func (c *Client) CursorRecords(ctx context.Context, app int64, cursorID string) (*CursorPage, error) {
 	var page CursorPage

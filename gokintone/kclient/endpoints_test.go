@@ -24,17 +24,18 @@ func TestCursorLifecycle(t *testing.T) {
 		if got := r.Header.Get("X-Cybozu-API-Token"); got != tok1 {
 			t.Errorf("token %q", got)
 		}
-		switch r.Method {
-		case http.MethodPost:
-			var body map[string]any
-			json.NewDecoder(r.Body).Decode(&body)
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		// A page read goes as a POST overridden to GET (see TestCursorReadLostReplyNotResent).
+		switch r.Method + " " + r.Header.Get("X-HTTP-Method-Override") {
+		case "POST ":
 			if body["app"] != float64(1) || body["query"] != "x > 1 order by y" || body["size"] != float64(500) || len(body["fields"].([]any)) != 2 {
 				t.Errorf("create body %v", body)
 			}
 			writeJSON(w, 200, `{"id":"9a9716fe-1394-4ed5-b8c5-8d8e1a0a8c4f","totalCount":"123456"}`)
-		case http.MethodGet:
-			if r.URL.Query().Get("id") != "9a9716fe-1394-4ed5-b8c5-8d8e1a0a8c4f" {
-				t.Errorf("get %s", r.URL)
+		case "POST GET":
+			if body["id"] != "9a9716fe-1394-4ed5-b8c5-8d8e1a0a8c4f" {
+				t.Errorf("get %v", body)
 			}
 			switch gets.Add(1) {
 			case 1:
@@ -42,9 +43,7 @@ func TestCursorLifecycle(t *testing.T) {
 			default:
 				writeJSON(w, 503, `{"code":"","message":"busy"}`)
 			}
-		case http.MethodDelete:
-			var body map[string]any
-			json.NewDecoder(r.Body).Decode(&body)
+		case "DELETE ":
 			if body["id"] != "gone" {
 				writeJSON(w, 200, `{}`)
 				return
@@ -77,6 +76,35 @@ func TestCursorLifecycle(t *testing.T) {
 	}
 	if err := c.DeleteCursor(ctx, 1, "gone"); err != nil {
 		t.Errorf("GAIA_CN01 on delete: %v", err)
+	}
+}
+
+// TestCursorReadLostReplyNotResent: a page read whose request reached kintone and whose reply
+// was lost (the connection, reused from an earlier request, closed instead) fails and is not
+// sent again, neither by the client nor by Go's HTTP transport, which resends a GET on its own
+// in that case: the resend would return the next page and a page of records would be skipped.
+func TestCursorReadLostReplyNotResent(t *testing.T) {
+	var reads atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/k/v1/records/cursor.json" {
+			writeJSON(w, 200, `{"records":[],"totalCount":null}`)
+			return
+		}
+		reads.Add(1)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		conn.Close()
+	})
+	c := newClient(t, srv, nil)
+	ctx := context.Background()
+	if _, err := c.Records(ctx, 1, "", nil, false); err != nil { // the connection is then reused
+		t.Fatal(err)
+	}
+	if _, err := c.CursorRecords(ctx, 1, "cursor-1"); err == nil || reads.Load() != 1 {
+		t.Errorf("%v after %d reads, want an error after 1", err, reads.Load())
 	}
 }
 

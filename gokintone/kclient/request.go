@@ -163,7 +163,11 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 		qs := encodeQuery(cl.params)
 		u.RawQuery = qs
 		full := u.String()
-		if len(full) > maxURLLength || needsBody(cl.params) {
+		// A GET that must not be resent goes as a POST with the override too: Go's HTTP
+		// transport itself resends a GET whose reused connection broke before the reply
+		// (net/http's Request.isReplayable), which for a cursor read whose request reached
+		// kintone would skip a page; it resends a POST only when none of it was written.
+		if len(full) > maxURLLength || needsBody(cl.params) || cl.noRetry {
 			body, err := paramsBody(cl.params)
 			if err != nil {
 				return nil, err

@@ -89,6 +89,14 @@ func (cs *cursorStore) next(id string, now time.Time) (c *cursor, page []int64, 
 	return c, page, more, nil
 }
 
+// open is the number of live cursors.
+func (cs *cursorStore) open(now time.Time) int {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.expire(now)
+	return len(cs.m)
+}
+
 // remove deletes cursor id.
 func (cs *cursorStore) remove(id string, now time.Time) *apiError {
 	cs.mu.Lock()

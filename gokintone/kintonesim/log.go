@@ -32,6 +32,9 @@ type Stats struct {
 	RecordsReturned int64            `json:"recordsReturned"`
 	ByEndpoint      map[string]int64 `json:"byEndpoint"` // "GET /k/v1/records.json" → count
 	ByCode          map[string]int64 `json:"byCode"`     // error code → count
+	// OpenCursors is not a counter: the records cursors open now (created, neither read to
+	// the end, deleted nor expired).
+	OpenCursors int `json:"openCursors"`
 }
 
 // requestLog is the request log and its counters.
@@ -105,6 +108,7 @@ func (s *Server) Stats() Stats {
 		st.ByEndpoint = map[string]int64{}
 		st.ByCode = map[string]int64{}
 	}
+	st.OpenCursors = s.st.cursors.open(s.st.now())
 	return st
 }
 

@@ -232,6 +232,9 @@ func TestCursor(t *testing.T) {
 		wantOK(t, r)
 		open = append(open, r.body["id"].(string))
 	}
+	if n := s.Stats().OpenCursors; n != 10 {
+		t.Errorf("Stats().OpenCursors = %d, want 10", n)
+	}
 	wantError(t, call(t, s, "POST", "/k/v1/records/cursor.json", map[string]any{"app": 1}, adminAuth), 429, "GAIA_TM12")
 	wantOK(t, call(t, s, "DELETE", "/k/v1/records/cursor.json", map[string]any{"id": open[0]}, adminAuth))
 	wantOK(t, call(t, s, "POST", "/k/v1/records/cursor.json", map[string]any{"app": 1}, adminAuth))
@@ -245,5 +248,8 @@ func TestCursor(t *testing.T) {
 	wantOK(t, r)
 	if !strings.Contains(r.raw, "totalCount") {
 		t.Errorf("token cursor %s", r.raw)
+	}
+	if n := s.Stats().OpenCursors; n != 2 { // open[1], read again in time, and the token's
+		t.Errorf("Stats().OpenCursors = %d after the others expired, want 2", n)
 	}
 }

@@ -183,7 +183,8 @@ class Simulator:
 
     def stats(self) -> dict[str, Any]:
         """Counters since the start or the last :meth:`reset_requests`: ``requests``,
-        ``errors``, ``recordsReturned``, ``byEndpoint``, ``byCode``."""
+        ``errors``, ``recordsReturned``, ``byEndpoint``, ``byCode``; and ``openCursors``, the
+        records cursors open now (created, and neither read to the end, deleted nor expired)."""
         return dict(json.loads(_native.call(self._core.SimStats, self._live_handle())))
 
     @property
