@@ -95,8 +95,9 @@ func (a appAPI) getReports(q *request) (any, *apiError) {
 			r := filled(d.meta.Reports[name], map[string]any{"name": name, "id": d.meta.ID*1000 + int64(i) + 1,
 				"index": i, "chartType": "BAR", "groups": []any{}, "aggregations": []any{map[string]any{"type": "COUNT"}},
 				"filterCond": "", "sorts": []any{}, "periodicReport": nil})
-			if chartType, _ := r["chartType"].(string); chartModeTypes[chartType] {
-				r = filled(r, map[string]any{"chartMode": "NORMAL"})
+			chartType, _ := r["chartType"].(string)
+			if _, ok := r["chartMode"]; !ok && chartModeTypes[chartType] {
+				r["chartMode"] = "NORMAL"
 			}
 			reports[name] = r
 		}
