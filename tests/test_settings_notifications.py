@@ -9,7 +9,6 @@ over loopback.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -35,18 +34,6 @@ COLUMNS = {
     "ActionSettingsEntities": "AppId ActionId ActionName EntityType EntityCode",
     "ActionSettingsMappings": "AppId ActionId ActionName SrcType SrcField DestField",
 }
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(order_records=10) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def conn(sim: Simulator) -> Iterator[mod.Connection]:
-    with mod.connect(sim.connection_string) as c:
-        yield c
 
 
 def rows(conn: mod.Connection, sql: str, *params: object) -> list[tuple[object, ...]]:
