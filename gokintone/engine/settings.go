@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
@@ -39,7 +40,9 @@ type settingsTable struct {
 
 // settingsTables are the per-app settings tables.
 var settingsTables = []*settingsTable{formFieldsTable, formLayoutTable, formLayoutFieldsTable, viewsTable,
-	processTable, processActionsTable, generalSettingsTable, spaceTable, spaceMembersTable}
+	processTable, processActionsTable, generalSettingsTable, spaceTable, spaceMembersTable,
+	generalNotificationsTable, perRecordNotificationsTable, perRecordTargetsTable, reminderNotificationsTable,
+	reminderTargetsTable, graphSettingsTable, actionSettingsTable, actionEntitiesTable, actionMappingsTable}
 
 // settingsTableOf returns the settings table t is, or nil.
 func settingsTableOf(t *schema.Table) *settingsTable {
@@ -51,13 +54,14 @@ func settingsTableOf(t *schema.Table) *settingsTable {
 	return nil
 }
 
-// settingsReads are the rows of settings tables one statement has read, by table and app,
-// so that an IN list on another column, or a join, asks kintone once per app.
-type settingsReads map[settingsRead][][]any
+// settingsReads are the replies of the settings APIs one statement has read, by endpoint and
+// object, so that an IN list on another column, a join, or a table joined with its detail
+// view (both read from one endpoint) asks kintone once per object.
+type settingsReads map[settingsRead]json.RawMessage
 
 type settingsRead struct {
-	table *settingsTable
-	app   int64
+	endpoint string
+	id       int64
 }
 
 // settingsSource starts a scan of a settings table: the rows of the object an equality on
@@ -103,12 +107,13 @@ func listedApps(ctx context.Context, e *Engine) ([]int64, error) {
 	return ids, nil
 }
 
-// appSettings returns the rows of one object in a settings table, read once per statement.
+// appSettings returns the rows of one object in a settings table, its settings read once per
+// statement.
 func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, app int64) ([][]any, error) {
-	key := settingsRead{s, app}
+	key := settingsRead{s.endpoint, app}
 	if st != nil {
-		if rows, ok := st.settings[key]; ok {
-			return rows, nil
+		if reply, ok := st.settings[key]; ok {
+			return s.rows(app, reply)
 		}
 	}
 	req := kclient.Request{Method: "GET", Endpoint: s.endpoint}
@@ -124,17 +129,13 @@ func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, ap
 	if err := e.client.Do(ctx, req, &reply); err != nil {
 		return nil, err
 	}
-	rows, err := s.rows(app, reply)
-	if err != nil {
-		return nil, err
-	}
 	if st != nil {
 		if st.settings == nil {
 			st.settings = settingsReads{}
 		}
-		st.settings[key] = rows
+		st.settings[key] = reply
 	}
-	return rows, nil
+	return s.rows(app, reply)
 }
 
 // attributes are a settings object's attributes as sent.
@@ -161,13 +162,30 @@ func (a attributes) text(name string) any {
 	return string(raw)
 }
 
+// at is the column value of the attribute a dotted name names in nested objects
+// ("entity.type": the type of the entity object), as text gives it; nil when an object on
+// the way is missing.
+func (a attributes) at(name string) any {
+	for {
+		outer, inner, nested := strings.Cut(name, ".")
+		if !nested {
+			return a.text(name)
+		}
+		var object attributes
+		if json.Unmarshal(a[outer], &object) != nil {
+			return nil
+		}
+		a, name = object, inner
+	}
+}
+
 // row is the row of table t (whose first column is AppId) for the settings object a of app:
-// each column the attribute its FieldCode names.
+// each column the attribute its FieldCode names (a dotted name: in nested objects).
 func (a attributes) row(t *schema.Table, app int64) []any {
 	vals := make([]any, len(t.Columns))
 	vals[0] = app
 	for i, c := range t.Columns[1:] {
-		vals[i+1] = a.text(c.FieldCode)
+		vals[i+1] = a.at(c.FieldCode)
 	}
 	return vals
 }
@@ -190,6 +208,21 @@ func decodeAttributes(reply []byte, property, what string, app int64) ([]attribu
 		out[i] = objects[k]
 	}
 	return out, nil
+}
+
+// decodeIndexed reads the objects of a reply's property (an object of objects with an index
+// attribute, as views, graphs and actions are sent) in the order of their index.
+func decodeIndexed(reply []byte, property, what string, app int64) ([]attributes, error) {
+	objects, err := decodeAttributes(reply, property, what, app)
+	if err != nil {
+		return nil, err
+	}
+	index := func(a attributes) int {
+		n, _ := strconv.Atoi(toText(a.text("index")))
+		return n
+	}
+	sort.SliceStable(objects, func(i, j int) bool { return index(objects[i]) < index(objects[j]) })
+	return objects, nil
 }
 
 // The columns of FormFields, by index.
@@ -470,25 +503,23 @@ var viewsTable = &settingsTable{
 	endpoint: "app/views", lang: true,
 	info: tableInfo{table: viewsView, kind: "VIEW", keys: []int{viewApp, viewID},
 		description: "The record views of kintone apps (app/views.json), one row per view. AppId = … (or an IN list) reads those apps only"},
-	rows: viewRows,
+	rows: indexedRows(viewsView, "views", "views"),
 }
 
-// viewRows are the rows of Views for one app, in kintone's order of the views (index).
-func viewRows(app int64, reply []byte) ([][]any, error) {
-	views, err := decodeAttributes(reply, "views", "views", app)
-	if err != nil {
-		return nil, err
+// indexedRows reads the rows of table t from a reply whose property is an object of objects
+// with an index attribute (views, graphs, actions): one row per object, in kintone's order.
+func indexedRows(t *schema.Table, property, what string) func(app int64, reply []byte) ([][]any, error) {
+	return func(app int64, reply []byte) ([][]any, error) {
+		objects, err := decodeIndexed(reply, property, what, app)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([][]any, len(objects))
+		for i, o := range objects {
+			rows[i] = o.row(t, app)
+		}
+		return rows, nil
 	}
-	rows := make([][]any, len(views))
-	for i, view := range views {
-		rows[i] = view.row(viewsView, app)
-	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, _ := strconv.Atoi(toText(rows[i][viewIndex]))
-		b, _ := strconv.Atoi(toText(rows[j][viewIndex]))
-		return a < b
-	})
-	return rows, nil
 }
 
 // The columns of ProcessManagement, by index.
@@ -645,12 +676,7 @@ var spaceMembersTable = &settingsTable{
 		}
 		rows := make([][]any, len(body.Members))
 		for i, m := range body.Members {
-			var entity attributes
-			if json.Unmarshal(m["entity"], &entity) != nil {
-				return nil, badSettings("members", space, reply)
-			}
 			rows[i] = m.row(spaceMembersView, space)
-			rows[i][memberType], rows[i][memberCode] = entity.text("type"), entity.text("code")
 		}
 		return rows, nil
 	},

@@ -7,9 +7,10 @@
 // or Chinese per Accept-Language) and concurrency headers. Queries are parsed and evaluated by
 // package kquery, the same code the connector builds them with. It also serves files
 // (file.json), record comments, process management (statuses and assignees), app settings
-// reads (layout, views, status), spaces and their threads (comments, body), preview apps with
-// deploys and the cybozu User API (/v1/users.json …); FIXTURE.md describes them. It computes
-// formulas (CALC and auto-calculated text). BEHAVIOUR.md lists where it follows what real
+// reads (layout, views, status, general settings, notifications, graphs, actions), spaces and
+// their threads (comments, body), preview apps with deploys and the cybozu User API
+// (/v1/users.json …); FIXTURE.md describes them. It computes formulas (CALC and auto-calculated
+// text). BEHAVIOUR.md lists where it follows what real
 // kintone was recorded doing, each with its source.
 //
 // Its content comes from a Fixture (see FIXTURE.md); package sample builds the sample dataset
@@ -34,7 +35,8 @@
 // concurrency limit, Options.Latency, the FailNext queue, X-HTTP-Method-Override, the path
 // (API, guest space and route), the parameters, the fault rules (fault.go), the route check,
 // authentication (auth.go) and the route's handler. The handlers are small types by area that
-// share the store (api_records.go, api_apps.go, api_preview.go, api_files.go, api_comments.go,
-// api_spaces.go, api_users.go, api_oauth.go); the record writes are the store's writeOps,
+// share the store (api_records.go, api_apps.go and appsettings.go, api_preview.go,
+// api_files.go, api_comments.go, api_spaces.go, api_users.go, api_oauth.go); the record writes
+// are the store's writeOps,
 // which bulkRequest.json (bulk.go) runs too. log.go keeps the request log.
 package kintonesim

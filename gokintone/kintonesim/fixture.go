@@ -123,6 +123,12 @@ type App struct {
 	Layout []any `json:"layout,omitempty"`
 	// Views are app/views.json's views by name; a single "All" list view when absent.
 	Views map[string]map[string]any `json:"views,omitempty"`
+	// Notifications are app/notifications/*.json's settings (appsettings.go); none when absent.
+	Notifications *Notifications `json:"notifications,omitempty"`
+	// Reports are app/reports.json's graphs by name, as kintone returns them (appsettings.go).
+	Reports map[string]map[string]any `json:"reports,omitempty"`
+	// Actions are app/actions.json's actions by name, as kintone returns them (appsettings.go).
+	Actions map[string]map[string]any `json:"actions,omitempty"`
 	// NumberPrecision is how formulas round (calc_eval.go); default 16 digits, 4 decimal
 	// places, HALF_EVEN.
 	NumberPrecision *NumberPrecision `json:"numberPrecision,omitempty"`

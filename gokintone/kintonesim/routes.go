@@ -44,7 +44,7 @@ func (s *Server) routeList() []route {
 		// Files (api_files.go)
 		{"POST", "/k/v1/file.json", handler(files.postFile)},
 		{"GET", "/k/v1/file.json", handler(files.getFile)},
-		// Apps and their settings (api_apps.go)
+		// Apps and their settings (api_apps.go, appsettings.go)
 		{"GET", "/k/v1/apps.json", handler(apps.getApps)},
 		{"GET", "/k/v1/app.json", handler(apps.getApp)},
 		{"GET", "/k/v1/app/form/fields.json", handler(apps.getFields)},
@@ -52,6 +52,11 @@ func (s *Server) routeList() []route {
 		{"GET", "/k/v1/app/views.json", handler(apps.getViews)},
 		{"GET", "/k/v1/app/status.json", handler(apps.getStatusSettings)},
 		{"GET", "/k/v1/app/settings.json", handler(apps.getGeneralSettings)},
+		{"GET", "/k/v1/app/notifications/general.json", handler(apps.getGeneralNotifications)},
+		{"GET", "/k/v1/app/notifications/perRecord.json", handler(apps.getPerRecordNotifications)},
+		{"GET", "/k/v1/app/notifications/reminder.json", handler(apps.getReminderNotifications)},
+		{"GET", "/k/v1/app/reports.json", handler(apps.getReports)},
+		{"GET", "/k/v1/app/actions.json", handler(apps.getAppActions)},
 		// Preview settings and deploys (api_apps.go, api_preview.go)
 		{"POST", "/k/v1/preview/app.json", handler(preview.postPreviewApp)},
 		{"GET", "/k/v1/preview/app/form/fields.json", handler(apps.getPreviewFields)},
@@ -62,6 +67,11 @@ func (s *Server) routeList() []route {
 		{"GET", "/k/v1/preview/app/views.json", handler(apps.getViews)},
 		{"GET", "/k/v1/preview/app/status.json", handler(apps.getStatusSettings)},
 		{"GET", "/k/v1/preview/app/settings.json", handler(apps.getGeneralSettings)},
+		{"GET", "/k/v1/preview/app/notifications/general.json", handler(apps.getGeneralNotifications)},
+		{"GET", "/k/v1/preview/app/notifications/perRecord.json", handler(apps.getPerRecordNotifications)},
+		{"GET", "/k/v1/preview/app/notifications/reminder.json", handler(apps.getReminderNotifications)},
+		{"GET", "/k/v1/preview/app/reports.json", handler(apps.getReports)},
+		{"GET", "/k/v1/preview/app/actions.json", handler(apps.getAppActions)},
 		{"POST", "/k/v1/preview/app/deploy.json", handler(preview.postDeploy)},
 		{"GET", "/k/v1/preview/app/deploy.json", handler(preview.getDeploy)},
 		// Spaces (api_spaces.go)

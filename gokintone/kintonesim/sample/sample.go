@@ -144,6 +144,14 @@ func users(codes ...string) []map[string]any {
 	return out
 }
 
+// entity names a user, organization, group or field (FIELD_ENTITY) in a setting.
+func entity(typ, code string) map[string]any { return map[string]any{"type": typ, "code": code} }
+
+// target is a recipient of a per-record notification or a reminder.
+func target(typ, code string, includeSubs bool) map[string]any {
+	return map[string]any{"entity": entity(typ, code), "includeSubs": includeSubs}
+}
+
 // stamp sets the system fields of a generated record.
 func stamp(rec kintonesim.RecordInput, sys [4]string, creator string, created time.Time, modifier string, updated time.Time) {
 	// Nothing in the sample happens after its fixed "today".
@@ -331,6 +339,23 @@ func (g *generator) deals(n int, customers kintonesim.App) kintonesim.App {
 			"call_time":        {Type: "TIME", Label: "Call time"},
 		},
 		APITokens: appTokens(DealsApp),
+		Notifications: &kintonesim.Notifications{
+			General: []map[string]any{{"entity": entity("FIELD_ENTITY", "owner"), "recordEdited": true, "commentAdded": true}},
+			PerRecord: []map[string]any{{"filterCond": `stage in ("Won")`, "title": "Deal won",
+				"targets": []any{target("GROUP", "managers", false), target("FIELD_ENTITY", "owner", false)}}},
+			Reminder: []map[string]any{
+				{"timing": map[string]any{"code": "close_date", "daysLater": "-3", "time": "10:00"},
+					"filterCond": `stage not in ("Won", "Lost")`, "title": "Closing soon",
+					"targets": []any{target("FIELD_ENTITY", "owner", false)}},
+				{"timing": map[string]any{"code": "last_contact", "daysLater": "30", "hoursLater": "0"},
+					"title": "No contact for 30 days", "targets": []any{target("USER", "john.smith", false)}},
+			},
+		},
+		Reports: map[string]map[string]any{
+			"Pipeline by stage": {"chartType": "BAR", "groups": []any{map[string]any{"code": "stage"}},
+				"aggregations": []any{map[string]any{"type": "SUM", "code": "amount"}},
+				"sorts":        []any{map[string]any{"by": "TOTAL", "order": "DESC"}}},
+		},
 	}
 	app.Records = make([]kintonesim.RecordInput, 0, n)
 	for i := 0; i < n; i++ {
@@ -437,6 +462,38 @@ func (g *generator) orders(n int, customers kintonesim.App) kintonesim.App {
 			}},
 		},
 		APITokens: appTokens(OrdersApp),
+		// Who hears of orders, the graphs of sales, and an action that opens a deal from an order.
+		Notifications: &kintonesim.Notifications{
+			General: []map[string]any{
+				{"entity": entity("GROUP", "managers"), "recordAdded": true, "commentAdded": true},
+				{"entity": entity("FIELD_ENTITY", "作成者"), "recordEdited": true, "commentAdded": true, "statusChanged": true},
+			},
+			NotifyToCommenter: true,
+			PerRecord: []map[string]any{{"filterCond": `status in ("キャンセル")`, "title": "キャンセルされた受注",
+				"targets": []any{target("ORGANIZATION", "sales", true), target("FIELD_ENTITY", "作成者", false)}}},
+			Reminder: []map[string]any{{"timing": map[string]any{"code": "order_date", "daysLater": "7", "time": "09:00"},
+				"filterCond": `status in ("受付")`, "title": "未出荷の受注", "targets": []any{target("GROUP", "oncall", false)}}},
+		},
+		Reports: map[string]map[string]any{
+			"月別売上": {"chartType": "COLUMN", "chartMode": "STACKED", "index": "0",
+				"groups":       []any{map[string]any{"code": "order_date", "per": "MONTH"}, map[string]any{"code": "status"}},
+				"aggregations": []any{map[string]any{"type": "SUM", "code": "total"}},
+				"filterCond":   `status not in ("キャンセル")`,
+				"sorts":        []any{map[string]any{"by": "GROUP1", "order": "ASC"}},
+				"periodicReport": map[string]any{"active": true,
+					"period": map[string]any{"every": "MONTH", "dayOfMonth": "1", "time": "09:00"}}},
+			"ステータス別件数": {"chartType": "PIE", "index": "1", "groups": []any{map[string]any{"code": "status"}},
+				"sorts": []any{map[string]any{"by": "TOTAL", "order": "DESC"}}},
+		},
+		Actions: map[string]map[string]any{
+			"商談を作成": {"destApp": map[string]any{"app": strconv.Itoa(DealsApp)}, "filterCond": `status in ("受付")`,
+				"mappings": []any{
+					map[string]any{"srcType": "FIELD", "srcField": "customer", "destField": "customer"},
+					map[string]any{"srcType": "FIELD", "srcField": "total", "destField": "amount"},
+					map[string]any{"srcType": "RECORD_URL", "destField": "notes"},
+				},
+				"entities": []any{entity("ORGANIZATION", "sales"), entity("USER", "admin")}},
+		},
 	}
 	app.Records = make([]kintonesim.RecordInput, 0, n)
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
