@@ -16,6 +16,8 @@ var reservedTables = map[string]bool{
 	"apps": true, "comments": true, "formfields": true, "formlayout": true, "views": true,
 	"processmanagement": true, "processmanagementactions": true, "generalsettings": true, "formlayoutfields": true,
 	"space": true, "spacemembers": true,
+	"apppermissions": true, "fieldpermissions": true, "fieldpermissionsentities": true,
+	"recordpermissions": true, "recordpermissionsentities": true,
 	"sys_catalogs": true, "sys_schemas": true, "sys_tables": true, "sys_tablecolumns": true,
 	"sys_procedures": true, "sys_procedureparameters": true, "sys_keycolumns": true,
 	"sys_foreignkeys": true, "sys_primarykeys": true, "sys_indexes": true,

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
@@ -39,7 +40,9 @@ type settingsTable struct {
 
 // settingsTables are the per-app settings tables.
 var settingsTables = []*settingsTable{formFieldsTable, formLayoutTable, formLayoutFieldsTable, viewsTable,
-	processTable, processActionsTable, generalSettingsTable, spaceTable, spaceMembersTable}
+	processTable, processActionsTable, generalSettingsTable, spaceTable, spaceMembersTable,
+	appPermissionsTable, fieldPermissionsTable, fieldPermissionsEntitiesTable, recordPermissionsTable,
+	recordPermissionsEntitiesTable}
 
 // settingsTableOf returns the settings table t is, or nil.
 func settingsTableOf(t *schema.Table) *settingsTable {
@@ -141,8 +144,16 @@ func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, ap
 type attributes map[string]json.RawMessage
 
 // text is an attribute as a column value: a string as it is, a boolean as 1 or 0, another
-// value as its JSON text; nil when it is absent, null, "" or [].
+// value as its JSON text; nil when it is absent, null, "" or []. A dotted name ("entity.code")
+// names an attribute of an object attribute.
 func (a attributes) text(name string) any {
+	if outer, inner, nested := strings.Cut(name, "."); nested {
+		var object attributes
+		if json.Unmarshal(a[outer], &object) != nil {
+			return nil
+		}
+		return object.text(inner)
+	}
 	raw := bytes.TrimSpace(a[name])
 	if len(raw) == 0 || string(raw) == "null" || string(raw) == "[]" {
 		return nil
@@ -645,12 +656,7 @@ var spaceMembersTable = &settingsTable{
 		}
 		rows := make([][]any, len(body.Members))
 		for i, m := range body.Members {
-			var entity attributes
-			if json.Unmarshal(m["entity"], &entity) != nil {
-				return nil, badSettings("members", space, reply)
-			}
 			rows[i] = m.row(spaceMembersView, space)
-			rows[i][memberType], rows[i][memberCode] = entity.text("type"), entity.text("code")
 		}
 		return rows, nil
 	},
