@@ -47,18 +47,7 @@ var appPermissionsTable = &settingsTable{
 	endpoint: "app/acl",
 	info: tableInfo{table: appPermissionsView, kind: "VIEW", keys: []int{appRightApp, appRightPriority},
 		description: "The access rights of kintone apps (app/acl.json), one row per user, group, organization or the app's creator, in priority order (1 first). AppId = … (or an IN list) reads those apps only"},
-	rows: func(app int64, reply []byte) ([][]any, error) {
-		rights, err := decodeRights(reply, "app access rights", app)
-		if err != nil {
-			return nil, err
-		}
-		rows := make([][]any, len(rights))
-		for i, right := range rights {
-			rows[i] = right.row(appPermissionsView, app)
-			rows[i][appRightPriority] = int64(i + 1)
-		}
-		return rows, nil
-	},
+	rows: rightRows(appPermissionsView, "app access rights", appRightPriority),
 }
 
 // The columns of FieldPermissions, by index.
@@ -79,17 +68,7 @@ var fieldPermissionsTable = &settingsTable{
 	endpoint: "field/acl",
 	info: tableInfo{table: fieldPermissionsView, kind: "VIEW", keys: []int{fieldRightApp, fieldRightCode},
 		description: "The fields of kintone apps with access rights (field/acl.json), one row per field, its rights as kintone's JSON (FieldPermissionsEntities has a row for each). AppId = … (or an IN list) reads those apps only"},
-	rows: func(app int64, reply []byte) ([][]any, error) {
-		rights, err := decodeRights(reply, "field access rights", app)
-		if err != nil {
-			return nil, err
-		}
-		rows := make([][]any, len(rights))
-		for i, right := range rights {
-			rows[i] = right.row(fieldPermissionsView, app)
-		}
-		return rows, nil
-	},
+	rows: rightRows(fieldPermissionsView, "field access rights", noPriority),
 }
 
 // The columns of FieldPermissionsEntities, by index.
@@ -146,18 +125,7 @@ var recordPermissionsTable = &settingsTable{
 	endpoint: "record/acl", lang: true,
 	info: tableInfo{table: recordPermissionsView, kind: "VIEW", keys: []int{recordRightApp, recordRightPriority},
 		description: "The record access rules of kintone apps (record/acl.json), one row per condition in priority order (1 first; FilterCond NULL: every record), its rights as kintone's JSON (RecordPermissionsEntities has a row for each). AppId = … (or an IN list) reads those apps only"},
-	rows: func(app int64, reply []byte) ([][]any, error) {
-		rights, err := decodeRights(reply, "record access rights", app)
-		if err != nil {
-			return nil, err
-		}
-		rows := make([][]any, len(rights))
-		for i, right := range rights {
-			rows[i] = right.row(recordPermissionsView, app)
-			rows[i][recordRightPriority] = int64(i + 1)
-		}
-		return rows, nil
-	},
+	rows: rightRows(recordPermissionsView, "record access rights", recordRightPriority),
 }
 
 // The columns of RecordPermissionsEntities, by index.
@@ -210,6 +178,29 @@ func decodeRights(reply []byte, what string, app int64) ([]attributes, error) {
 		return nil, badSettings(what, app, reply)
 	}
 	return body.Rights, nil
+}
+
+// noPriority tells rightRows that a view has no priority column.
+const noPriority = -1
+
+// rightRows reads a view of rights (t): one row per right, each column the attribute its
+// FieldCode names, and the right's priority in its list (from 1) in column priority unless it
+// is noPriority.
+func rightRows(t *schema.Table, what string, priority int) func(app int64, reply []byte) ([][]any, error) {
+	return func(app int64, reply []byte) ([][]any, error) {
+		rights, err := decodeRights(reply, what, app)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([][]any, len(rights))
+		for i, right := range rights {
+			rows[i] = right.row(t, app)
+			if priority != noPriority {
+				rows[i][priority] = int64(i + 1)
+			}
+		}
+		return rows, nil
+	}
 }
 
 // rightEntityRows are the rows of a detail view of rights (t): one per entity of each right,
