@@ -146,16 +146,16 @@ func (d *appDef) checkEntity(e EntityRef, includeSubs bool, other string) error 
 		if e.Code == "" {
 			return fmt.Errorf("a %s entity needs a code", e.Type)
 		}
-	case e.Type == other && other == "CREATOR":
+	case e.Type != other:
+		return fmt.Errorf("entity type %q is not USER, GROUP, ORGANIZATION or %s", e.Type, other)
+	case other == "CREATOR":
 		if e.Code != "" {
 			return fmt.Errorf("a CREATOR entity has no code")
 		}
-	case e.Type == other && other == "FIELD_ENTITY":
+	default: // FIELD_ENTITY
 		if f := d.byCode[e.Code]; f == nil || !entityFieldTypes[f.typ] {
 			return fmt.Errorf("FIELD_ENTITY %q is not a field of users, organizations or groups", e.Code)
 		}
-	default:
-		return fmt.Errorf("entity type %q is not USER, GROUP, ORGANIZATION or %s", e.Type, other)
 	}
 	if includeSubs && e.Type != "ORGANIZATION" && e.Type != "FIELD_ENTITY" {
 		return fmt.Errorf("includeSubs applies to organizations only, not to %s %q", e.Type, e.Code)
