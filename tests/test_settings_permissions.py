@@ -62,15 +62,10 @@ VIEWS = {
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[Simulator]:
-    """One simulator for the module: these tests only read settings."""
+    """One simulator for the module (the shared ``conn`` connects to it): these tests only read
+    settings."""
     with Simulator(order_records=10) as s:
         yield s
-
-
-@pytest.fixture
-def conn(sim: Simulator) -> Iterator[mod.Connection]:
-    with mod.connect(sim.connection_string) as c:
-        yield c
 
 
 def rows(conn: mod.Connection, sql: str, *params: object) -> list[tuple[object, ...]]:
