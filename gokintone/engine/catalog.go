@@ -19,6 +19,8 @@ var reservedTables = map[string]bool{
 	"generalnotifications": true, "perrecordnotifications": true, "perrecordnotificationstargets": true,
 	"remindernotifications": true, "remindernotificationstargets": true, "graphsettings": true,
 	"actionsettings": true, "actionsettingsentities": true, "actionsettingsmappings": true,
+	"apppermissions": true, "fieldpermissions": true, "fieldpermissionsentities": true,
+	"recordpermissions": true, "recordpermissionsentities": true,
 	"sys_catalogs": true, "sys_schemas": true, "sys_tables": true, "sys_tablecolumns": true,
 	"sys_procedures": true, "sys_procedureparameters": true, "sys_keycolumns": true,
 	"sys_foreignkeys": true, "sys_primarykeys": true, "sys_indexes": true,

@@ -42,7 +42,9 @@ type settingsTable struct {
 var settingsTables = []*settingsTable{formFieldsTable, formLayoutTable, formLayoutFieldsTable, viewsTable,
 	processTable, processActionsTable, generalSettingsTable, spaceTable, spaceMembersTable,
 	generalNotificationsTable, perRecordNotificationsTable, perRecordTargetsTable, reminderNotificationsTable,
-	reminderTargetsTable, graphSettingsTable, actionSettingsTable, actionEntitiesTable, actionMappingsTable}
+	reminderTargetsTable, graphSettingsTable, actionSettingsTable, actionEntitiesTable, actionMappingsTable,
+	appPermissionsTable, fieldPermissionsTable, fieldPermissionsEntitiesTable, recordPermissionsTable,
+	recordPermissionsEntitiesTable}
 
 // settingsTableOf returns the settings table t is, or nil.
 func settingsTableOf(t *schema.Table) *settingsTable {
@@ -142,8 +144,17 @@ func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, ap
 type attributes map[string]json.RawMessage
 
 // text is an attribute as a column value: a string as it is, a boolean as 1 or 0, another
-// value as its JSON text; nil when it is absent, null, "" or [].
+// value as its JSON text; nil when it is absent, null, "" or []. A dotted name ("entity.code")
+// names an attribute of an object attribute, at any depth; nil when an object on the way is
+// missing or not an object.
 func (a attributes) text(name string) any {
+	if outer, inner, nested := strings.Cut(name, "."); nested {
+		var object attributes
+		if json.Unmarshal(a[outer], &object) != nil {
+			return nil
+		}
+		return object.text(inner)
+	}
 	raw := bytes.TrimSpace(a[name])
 	if len(raw) == 0 || string(raw) == "null" || string(raw) == "[]" {
 		return nil
@@ -162,30 +173,13 @@ func (a attributes) text(name string) any {
 	return string(raw)
 }
 
-// at is the column value of the attribute a dotted name names in nested objects
-// ("entity.type": the type of the entity object), as text gives it; nil when an object on
-// the way is missing.
-func (a attributes) at(name string) any {
-	for {
-		outer, inner, nested := strings.Cut(name, ".")
-		if !nested {
-			return a.text(name)
-		}
-		var object attributes
-		if json.Unmarshal(a[outer], &object) != nil {
-			return nil
-		}
-		a, name = object, inner
-	}
-}
-
 // row is the row of table t (whose first column is AppId) for the settings object a of app:
 // each column the attribute its FieldCode names (a dotted name: in nested objects).
 func (a attributes) row(t *schema.Table, app int64) []any {
 	vals := make([]any, len(t.Columns))
 	vals[0] = app
 	for i, c := range t.Columns[1:] {
-		vals[i+1] = a.at(c.FieldCode)
+		vals[i+1] = a.text(c.FieldCode)
 	}
 	return vals
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // appAPI answers the reads of apps and their settings: apps.json, app.json and, live and
-// under /preview/, app/form/fields.json, app/form/layout.json, app/views.json and
-// app/status.json.
+// under /preview/, app/form/fields.json, app/form/layout.json, app/views.json,
+// app/status.json, app/settings.json and the access rights (rights.go).
 type appAPI struct{ *store }
 
 var (
@@ -122,12 +122,17 @@ func (a appAPI) getPreviewFields(q *request) (any, *apiError) {
 	return a.readSettings(q, func(d *appDef, rev int64) any { return formJSON(d, rev) })
 }
 
-// readSettings answers a GET of settings that take a lang parameter: answer's reply for the
-// app (live or preview) and its settings revision, under the read lock.
+// readSettings answers a GET of settings that take a lang parameter (see readAppSettings).
 func (a appAPI) readSettings(q *request, answer func(d *appDef, rev int64) any) (any, *apiError) {
 	if e := checkLangParam(q); e != nil {
 		return nil, e
 	}
+	return a.readAppSettings(q, answer)
+}
+
+// readAppSettings answers a GET of settings: answer's reply for the app (live or preview) and
+// its settings revision, under the read lock.
+func (a appAPI) readAppSettings(q *request, answer func(d *appDef, rev int64) any) (any, *apiError) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	d, rev, e := a.settingsApp(q, "app")

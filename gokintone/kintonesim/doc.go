@@ -7,11 +7,11 @@
 // or Chinese per Accept-Language) and concurrency headers. Queries are parsed and evaluated by
 // package kquery, the same code the connector builds them with. It also serves files
 // (file.json), record comments, process management (statuses and assignees), app settings
-// reads (layout, views, status, general settings, notifications, graphs, actions), spaces and
-// their threads (comments, body), preview apps with deploys and the cybozu User API
-// (/v1/users.json …); FIXTURE.md describes them. It computes formulas (CALC and auto-calculated
-// text). BEHAVIOUR.md lists where it follows what real
-// kintone was recorded doing, each with its source.
+// reads (layout, views, status, general settings, notifications, graphs, actions, access
+// rights), spaces and their threads (comments, body), preview apps with deploys and the cybozu
+// User API (/v1/users.json …); FIXTURE.md describes them. It computes formulas (CALC and
+// auto-calculated text). BEHAVIOUR.md lists where it follows what real kintone was recorded
+// doing, each with its source.
 //
 // Its content comes from a Fixture (see FIXTURE.md); package sample builds the sample dataset
 // used by the demo. New returns an http.Handler for httptest; Start listens on loopback and
@@ -24,7 +24,8 @@
 // and records (model.go; values.go decodes field values, calc.go reads and checks formulas and
 // calc_eval.go computes them, records.go loads records and runs queries, render.go writes
 // kintone's JSON), users and organizations,
-// API tokens (access.go checks what a caller may do), spaces and their threads (threads.go),
+// API tokens (access.go checks what a caller may do), the apps' access rights (rights.go, served
+// as settings, not applied), spaces and their threads (threads.go),
 // files (files.go), record comments (comments.go), preview forms (preview.go), cursors
 // (cursor.go) and OAuth grants (oauth.go). Record writes are transactions (write.go,
 // process.go). The store's lock guards it; cursors and OAuth grants have locks of their own.

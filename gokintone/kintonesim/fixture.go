@@ -119,6 +119,8 @@ type App struct {
 	Records []RecordInput `json:"records,omitempty"`
 	// ProcessManagement enables statuses and assignees (process.go).
 	ProcessManagement *ProcessManagement `json:"processManagement,omitempty"`
+	// Rights are app/acl.json, field/acl.json and record/acl.json's rights (rights.go).
+	Rights *Rights `json:"rights,omitempty"`
 	// Layout is app/form/layout.json's layout, as is; generated from the fields when absent.
 	Layout []any `json:"layout,omitempty"`
 	// Views are app/views.json's views by name; a single "All" list view when absent.

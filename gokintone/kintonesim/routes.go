@@ -44,7 +44,7 @@ func (s *Server) routeList() []route {
 		// Files (api_files.go)
 		{"POST", "/k/v1/file.json", handler(files.postFile)},
 		{"GET", "/k/v1/file.json", handler(files.getFile)},
-		// Apps and their settings (api_apps.go, appsettings.go)
+		// Apps and their settings (api_apps.go; notifications, graphs and actions in appsettings.go; access rights in rights.go)
 		{"GET", "/k/v1/apps.json", handler(apps.getApps)},
 		{"GET", "/k/v1/app.json", handler(apps.getApp)},
 		{"GET", "/k/v1/app/form/fields.json", handler(apps.getFields)},
@@ -57,6 +57,9 @@ func (s *Server) routeList() []route {
 		{"GET", "/k/v1/app/notifications/reminder.json", handler(apps.getReminderNotifications)},
 		{"GET", "/k/v1/app/reports.json", handler(apps.getReports)},
 		{"GET", "/k/v1/app/actions.json", handler(apps.getAppActions)},
+		{"GET", "/k/v1/app/acl.json", handler(apps.getAppRights)},
+		{"GET", "/k/v1/field/acl.json", handler(apps.getFieldRights)},
+		{"GET", "/k/v1/record/acl.json", handler(apps.getRecordRights)},
 		// Preview settings and deploys (api_apps.go, api_preview.go)
 		{"POST", "/k/v1/preview/app.json", handler(preview.postPreviewApp)},
 		{"GET", "/k/v1/preview/app/form/fields.json", handler(apps.getPreviewFields)},
@@ -72,6 +75,9 @@ func (s *Server) routeList() []route {
 		{"GET", "/k/v1/preview/app/notifications/reminder.json", handler(apps.getReminderNotifications)},
 		{"GET", "/k/v1/preview/app/reports.json", handler(apps.getReports)},
 		{"GET", "/k/v1/preview/app/actions.json", handler(apps.getAppActions)},
+		{"GET", "/k/v1/preview/app/acl.json", handler(apps.getAppRights)},
+		{"GET", "/k/v1/preview/field/acl.json", handler(apps.getFieldRights)},
+		{"GET", "/k/v1/preview/record/acl.json", handler(apps.getRecordRights)},
 		{"POST", "/k/v1/preview/app/deploy.json", handler(preview.postDeploy)},
 		{"GET", "/k/v1/preview/app/deploy.json", handler(preview.getDeploy)},
 		// Spaces (api_spaces.go)

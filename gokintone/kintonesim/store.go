@@ -117,6 +117,9 @@ func newStore(f *Fixture, opts Options) (*store, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkRights(d); err != nil { // rights.go
+			return nil, err
+		}
 		d.creator = defaultCreator
 		if a.Creator != "" {
 			d.creator = s.dir.intern(kindUser, a.Creator, "")

@@ -217,6 +217,7 @@ func (g *generator) customers(n int) kintonesim.App {
 				{Name: "差し戻す", From: "対応中", To: "未対応", Type: "SECONDARY"},
 			},
 		},
+		Rights: customerRights(),
 	}
 	seen := map[string]bool{}
 	app.Records = make([]kintonesim.RecordInput, 0, n)
@@ -356,6 +357,7 @@ func (g *generator) deals(n int, customers kintonesim.App) kintonesim.App {
 				"aggregations": []any{map[string]any{"type": "SUM", "code": "amount"}},
 				"sorts":        []any{map[string]any{"by": "TOTAL", "order": "DESC"}}},
 		},
+		Rights: dealRights(),
 	}
 	app.Records = make([]kintonesim.RecordInput, 0, n)
 	for i := 0; i < n; i++ {
@@ -611,4 +613,93 @@ func (g *generator) guestTasks() kintonesim.App {
 		app.Records = append(app.Records, rec)
 	}
 	return app
+}
+
+// Entities of the sample's access rights.
+var (
+	creatorEntity = kintonesim.EntityRef{Type: "CREATOR"}
+	everyone      = kintonesim.EntityRef{Type: "GROUP", Code: "everyone"}
+	managers      = kintonesim.EntityRef{Type: "GROUP", Code: "managers"}
+	salesOrg      = kintonesim.EntityRef{Type: "ORGANIZATION", Code: "sales"}
+)
+
+// customerRights are 顧客リスト's access rights: the sales organization works on customers,
+// managers may do everything with records, everyone else only reads; phone numbers are for
+// sales and managers, notes are written by each customer's 担当者; important customers' records
+// (tag 重要顧客) are changed by managers and the 担当者 only.
+func customerRights() *kintonesim.Rights {
+	owner := kintonesim.EntityRef{Type: "FIELD_ENTITY", Code: "担当者"}
+	return &kintonesim.Rights{
+		App: []kintonesim.AppRight{
+			{Entity: creatorEntity, AppEditable: true, RecordViewable: true, RecordAddable: true, RecordEditable: true,
+				RecordDeletable: true, RecordImportable: true, RecordExportable: true},
+			{Entity: managers, RecordViewable: true, RecordAddable: true, RecordEditable: true, RecordDeletable: true,
+				RecordImportable: true, RecordExportable: true},
+			{Entity: salesOrg, IncludeSubs: true, RecordViewable: true, RecordAddable: true, RecordEditable: true,
+				RecordExportable: true},
+			{Entity: kintonesim.EntityRef{Type: "USER", Code: "ito"}, RecordViewable: true, RecordAddable: true},
+			{Entity: everyone, RecordViewable: true},
+		},
+		Fields: []kintonesim.FieldRight{
+			{Code: "電話番号", Entities: []kintonesim.FieldRightEntity{
+				{Accessibility: "WRITE", Entity: salesOrg, IncludeSubs: true},
+				{Accessibility: "WRITE", Entity: managers},
+				{Accessibility: "NONE", Entity: everyone},
+			}},
+			{Code: "備考", Entities: []kintonesim.FieldRightEntity{
+				{Accessibility: "WRITE", Entity: owner},
+				{Accessibility: "READ", Entity: everyone},
+			}},
+		},
+		Records: []kintonesim.RecordRight{
+			{FilterCond: `タグ in ("重要顧客")`, Entities: []kintonesim.RecordRightEntity{
+				{Entity: managers, Viewable: true, Editable: true, Deletable: true},
+				{Entity: owner, Viewable: true, Editable: true},
+				{Entity: everyone, Viewable: true},
+			}},
+		},
+	}
+}
+
+// dealRights are Deals' access rights: John Smith manages it (named, and as its creator), sales
+// (with its sub-organizations) and International Sales work on deals, everyone else only reads;
+// managers write amounts and sales read them, expected revenue is for managers; lost deals are
+// for managers only, large deals (a million or more) are changed by their owner and managers.
+func dealRights() *kintonesim.Rights {
+	owner := kintonesim.EntityRef{Type: "FIELD_ENTITY", Code: "owner"}
+	return &kintonesim.Rights{
+		App: []kintonesim.AppRight{
+			{Entity: kintonesim.EntityRef{Type: "USER", Code: "john.smith"}, AppEditable: true, RecordViewable: true,
+				RecordAddable: true, RecordEditable: true, RecordDeletable: true, RecordImportable: true, RecordExportable: true},
+			{Entity: kintonesim.EntityRef{Type: "ORGANIZATION", Code: "intl"}, RecordViewable: true, RecordAddable: true,
+				RecordEditable: true},
+			{Entity: salesOrg, IncludeSubs: true, RecordViewable: true, RecordAddable: true, RecordEditable: true,
+				RecordDeletable: true, RecordExportable: true},
+			{Entity: creatorEntity, AppEditable: true, RecordViewable: true, RecordAddable: true, RecordEditable: true,
+				RecordDeletable: true, RecordImportable: true, RecordExportable: true},
+			{Entity: everyone, RecordViewable: true},
+		},
+		Fields: []kintonesim.FieldRight{
+			{Code: "amount", Entities: []kintonesim.FieldRightEntity{
+				{Accessibility: "WRITE", Entity: managers},
+				{Accessibility: "READ", Entity: salesOrg, IncludeSubs: true},
+				{Accessibility: "NONE", Entity: everyone},
+			}},
+			{Code: "expected_revenue", Entities: []kintonesim.FieldRightEntity{
+				{Accessibility: "READ", Entity: managers},
+				{Accessibility: "NONE", Entity: everyone},
+			}},
+		},
+		Records: []kintonesim.RecordRight{
+			{FilterCond: `stage in ("Lost")`, Entities: []kintonesim.RecordRightEntity{
+				{Entity: managers, Viewable: true, Editable: true, Deletable: true},
+				{Entity: everyone},
+			}},
+			{FilterCond: "amount >= 1000000", Entities: []kintonesim.RecordRightEntity{
+				{Entity: owner, Viewable: true, Editable: true},
+				{Entity: managers, Viewable: true, Editable: true, Deletable: true},
+				{Entity: everyone, Viewable: true},
+			}},
+		},
+	}
 }
