@@ -83,6 +83,9 @@ type ProxySettings struct {
 
 // SchemaSettings shape how apps become tables.
 type SchemaSettings struct {
+	// UserAPI is Schema=USER: the tables are the User API's Users, UserGroups and
+	// UserDepartments instead of the apps.
+	UserAPI             bool
 	UseCodeForFieldName bool
 	NumberMapToDouble   bool
 	SubtableSeparator   string
@@ -90,6 +93,9 @@ type SchemaSettings struct {
 	SubtablesIn         []string // apps with child tables, by name or id; "*": all
 	Tables              []string // the only tables listed; nil: all
 	Views               []string // the only views listed; nil: all
+	// UserDefinedViews is the JSON file of the user's own views, as given (~ not expanded);
+	// "" when none.
+	UserDefinedViews string
 }
 
 // Settings returns the typed settings of a valid Config (one from Parse, or Validate after Set).
@@ -105,6 +111,7 @@ func (c *Config) Settings() Settings {
 		CheckRevision:   c.boolean(PropCheckRevision),
 		ScanParallelism: int(c.integer(PropScanParallelism)),
 		Schema: SchemaSettings{
+			UserAPI:             c.get(PropSchema) == SchemaUser,
 			UseCodeForFieldName: c.boolean(PropUseCodeForFieldName),
 			NumberMapToDouble:   c.boolean(PropNumberMapToDouble),
 			SubtableSeparator:   c.get(PropSubtableSeparatorCharacter),
@@ -112,6 +119,7 @@ func (c *Config) Settings() Settings {
 			SubtablesIn:         c.list(PropCheckForSubtablesIn),
 			Tables:              c.list(PropTables),
 			Views:               c.list(PropViews),
+			UserDefinedViews:    c.get(PropUserDefinedViews),
 		},
 		SSL: SSLSettings{ServerCert: c.get(PropSSLServerCert)},
 		Logging: LogSettings{

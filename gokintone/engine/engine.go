@@ -43,6 +43,9 @@ type Options struct {
 	ListedTables []string
 	// ListedViews, likewise, are the only views listed.
 	ListedViews []string
+	// UserSchema (Schema=USER) makes the User API's views (users.go) the connection's tables
+	// instead of the apps: app tables are refused, and the system tables list those views.
+	UserSchema bool
 	// ConnectionProps gives the rows of sys_connection_props (secrets already masked).
 	ConnectionProps func() [][]any
 	// Procedures gives the rows of sys_procedures and sys_procedureparameters.
@@ -177,23 +180,24 @@ type Column struct {
 
 // Stmt is one executed statement whose rows are read in batches.
 type Stmt struct {
-	e        *Engine
-	st       driver.Stmt
-	rows     *sqlite3.SQLiteRows
-	cols     []Column
-	decl     []string // go-sqlite3's lower-cased declared types
-	pending  []driver.Value
-	done     bool
-	affected int64
-	returned int64
-	ctx      context.Context
-	cancel   context.CancelFunc
-	cache    map[*schema.Table]*tableCache
-	filters  map[*schema.Table]int
-	comments *commentReads // the record comments read (comments.go)
-	settings settingsReads // the apps' settings read (settings.go)
-	facts    sqlFacts
-	explain  *explained // set while EXPLAIN KINTONE runs the statement: scans send nothing
+	e         *Engine
+	st        driver.Stmt
+	rows      *sqlite3.SQLiteRows
+	cols      []Column
+	decl      []string // go-sqlite3's lower-cased declared types
+	pending   []driver.Value
+	done      bool
+	affected  int64
+	returned  int64
+	ctx       context.Context
+	cancel    context.CancelFunc
+	cache     map[*schema.Table]*tableCache
+	filters   map[*schema.Table]int
+	comments  *commentReads // the record comments read (comments.go)
+	settings  settingsReads // the apps' settings read (settings.go)
+	userReads userReads     // the User API's replies read (users.go)
+	facts     sqlFacts
+	explain   *explained // set while EXPLAIN KINTONE runs the statement: scans send nothing
 
 	// Writes (write.go): the rows collected and not yet sent, the rows the scans of a writing
 	// statement handed to SQLite, the ids of the records inserted, and the executemany

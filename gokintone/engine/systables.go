@@ -168,16 +168,23 @@ type tableInfo struct {
 }
 
 // describedTables lists every table the system tables describe: the driver's own tables,
-// then each app followed by its child tables.
+// then each app followed by its child tables; with Schema=USER, the User API's views.
 func (e *Engine) describedTables(ctx context.Context) ([]tableInfo, error) {
-	if err := e.catalog.load(ctx); err != nil {
-		return nil, err
+	own := ownTableInfos()
+	if e.opts.UserSchema {
+		own = userViewInfos()
 	}
 	var tables []tableInfo
-	for _, d := range ownTableInfos() {
+	for _, d := range own {
 		if e.listed(d.kind, d.table.Name) {
 			tables = append(tables, d)
 		}
+	}
+	if e.opts.UserSchema {
+		return tables, nil // no app is a table
+	}
+	if err := e.catalog.load(ctx); err != nil {
+		return nil, err
 	}
 	for _, en := range e.catalog.apps {
 		whole := e.listed("", en.name) // the app with its child tables

@@ -27,6 +27,7 @@ type param struct {
 type call struct {
 	method   string  // GET, POST, PUT or DELETE
 	endpoint string  // such as "records" or "app/form/fields"
+	userAPI  bool    // the cybozu User API: /v1/{endpoint}.json, outside any guest space
 	app      int64   // the app the request concerns, for API-token selection; 0 = none
 	apps     []int64 // when app == 0: the apps whose tokens to send; nil = all tokens
 	params   []param // GET: the parameters (query string, or JSON body under method override)
@@ -76,6 +77,14 @@ type formBody struct {
 
 // path returns the URL path of an endpoint, guest space included.
 func (c *Client) path(endpoint string) string { return c.prefix + "/" + endpoint + ".json" }
+
+// callPath returns the URL path of a call: a kintone endpoint's, or a User API endpoint's.
+func (c *Client) callPath(cl call) string {
+	if cl.userAPI {
+		return "/v1/" + cl.endpoint + ".json"
+	}
+	return c.path(cl.endpoint)
+}
 
 // encodeQuery renders params in the bracket notation kintone reads: ids[0]=1&ids[1]=2.
 // Spaces are %20, as encodeURIComponent writes them.
@@ -158,7 +167,7 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 		p.maxBody = cl.maxBody
 	}
 	u := *c.base
-	u.Path = c.path(cl.endpoint)
+	u.Path = c.callPath(cl)
 	if cl.method == http.MethodGet {
 		qs := encodeQuery(cl.params)
 		u.RawQuery = qs
@@ -245,7 +254,7 @@ func (c *Client) newRequest(ctx context.Context, p *prepared, bearer string) (*h
 
 // do sends cl, retrying per the policy, and decodes the JSON reply into out (unless nil).
 func (c *Client) do(ctx context.Context, cl call, out any) error {
-	path := c.path(cl.endpoint)
+	path := c.callPath(cl)
 	p, err := c.prepare(cl)
 	if err != nil {
 		if e := kerr.As(err); e != nil {
