@@ -281,6 +281,12 @@ func open(ctx context.Context, connStr string, w Wanted) (*conn, error) {
 		}
 		apps = len(listed)
 	}
+	if file := set.Schema.UserDefinedViews; file != "" && (mgr == nil || mgr.Authorized()) {
+		if err := defineUserViews(ctx, eng, file); err != nil {
+			eng.Close()
+			return nil, cancelled(ctx, err, "connecting")
+		}
+	}
 	ev.log("INFO", loggerConnection, "%s", connectedMessage(set, apps, time.Since(began)))
 	return &conn{cfg: cfg, client: client, eng: eng, oauth: mgr, files: set.LocalFiles, events: ev, usage: use, stmts: map[int64]*stmt{}}, nil
 }

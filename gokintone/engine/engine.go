@@ -82,6 +82,8 @@ type Engine struct {
 	// view or trigger.
 	tempFacts *sqlFacts
 	warns     warnings // for the caller: see Warnings
+	// definedViews are the views of UserDefinedViews (userviews.go), in the order defined.
+	definedViews []tableInfo
 }
 
 // Open creates an engine over client.

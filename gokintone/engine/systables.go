@@ -167,13 +167,15 @@ type tableInfo struct {
 	keys   []int // the columns of the primary key, by index
 }
 
-// describedTables lists every table the system tables describe: the driver's own tables,
-// then each app followed by its child tables; with Schema=USER, the User API's views.
+// describedTables lists every table the system tables describe: the driver's own tables and
+// the views of UserDefinedViews, then each app followed by its child tables; with
+// Schema=USER, the User API's views and those of UserDefinedViews.
 func (e *Engine) describedTables(ctx context.Context) ([]tableInfo, error) {
 	own := ownTableInfos()
 	if e.opts.UserSchema {
 		own = userViewInfos()
 	}
+	own = append(own, e.definedViews...)
 	var tables []tableInfo
 	for _, d := range own {
 		if e.listed(d.kind, d.table.Name) {
