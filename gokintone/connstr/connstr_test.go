@@ -151,7 +151,7 @@ var parseCases = []parseCase{
 		kind: kerr.KindInvalidConfig, msg: []string{"must be a plain http URL on localhost"}, hide: []string{"s3cret"}},
 
 	{name: "User API with API token", in: base + "APIToken=t0ken;AppId=3;Schema=user", kind: kerr.KindInvalidConfig,
-		msg: []string{"Schema=USER reads the cybozu User API, which accepts password authentication only", "AuthScheme=APIToken"},
+		msg:  []string{"Schema=USER reads the cybozu User API, which accepts password authentication only", "AuthScheme=APIToken"},
 		hide: []string{"t0ken"}},
 	{name: "User API with OAuth", in: base + "OAuthAccessToken=tok3n;Schema=USER", kind: kerr.KindInvalidConfig,
 		msg: []string{"Schema=USER", "password authentication only", "AuthScheme=OAuth"}, hide: []string{"tok3n"}},
