@@ -30,6 +30,9 @@ type Request struct {
 	// UserAPI sends the request to the cybozu User API (/v1/{Endpoint}.json, such as
 	// "users"), which takes password authentication only, instead of kintone's.
 	UserAPI bool
+	// GuestSpace, when not 0, sends the request to that guest space's path
+	// (/k/guest/{GuestSpace}/v1/…) instead of the connection's.
+	GuestSpace int64
 }
 
 // Do sends req and decodes the JSON reply into out (unless out is nil). GETs are retried per
@@ -45,7 +48,8 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		strings.HasPrefix(req.Endpoint, "/") || strings.Contains(req.Endpoint, "..") {
 		return kerr.New(kerr.KindMalformedCall, "kintone: invalid endpoint %q: give a name like \"app/views\"", req.Endpoint)
 	}
-	cl := call{method: method, endpoint: req.Endpoint, userAPI: req.UserAPI, app: req.App, body: req.Body, noRetry: req.NoRetry}
+	cl := call{method: method, endpoint: req.Endpoint, userAPI: req.UserAPI, guest: req.GuestSpace, app: req.App, body: req.Body,
+		noRetry: req.NoRetry}
 	if method == http.MethodGet {
 		params, err := paramsFromMap(req.Params)
 		if err != nil {

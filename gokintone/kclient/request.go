@@ -28,6 +28,7 @@ type call struct {
 	method   string  // GET, POST, PUT or DELETE
 	endpoint string  // such as "records" or "app/form/fields"
 	userAPI  bool    // the cybozu User API: /v1/{endpoint}.json, outside any guest space
+	guest    int64   // when not 0: the guest space whose path the call takes, instead of the client's
 	app      int64   // the app the request concerns, for API-token selection; 0 = none
 	apps     []int64 // when app == 0: the apps whose tokens to send; nil = all tokens
 	params   []param // GET: the parameters (query string, or JSON body under method override)
@@ -78,10 +79,14 @@ type formBody struct {
 // path returns the URL path of an endpoint, guest space included.
 func (c *Client) path(endpoint string) string { return c.prefix + "/" + endpoint + ".json" }
 
-// callPath returns the URL path of a call: a kintone endpoint's, or a User API endpoint's.
+// callPath returns the URL path of a call: a kintone endpoint's (in the call's guest space,
+// or the client's), or a User API endpoint's.
 func (c *Client) callPath(cl call) string {
-	if cl.userAPI {
+	switch {
+	case cl.userAPI:
 		return "/v1/" + cl.endpoint + ".json"
+	case cl.guest != 0:
+		return "/k/guest/" + strconv.FormatInt(cl.guest, 10) + "/v1/" + cl.endpoint + ".json"
 	}
 	return c.path(cl.endpoint)
 }
