@@ -74,10 +74,15 @@ func readUserViews(path string) ([]engine.UserView, error) {
 	return views, nil
 }
 
-// jsonProblem is ": " and what a JSON decoder said, or "" for none.
+// jsonProblem is ": " and what a JSON decoder said (with the byte offset of a syntax error),
+// or "" for none.
 func jsonProblem(err error) string {
-	if err == nil {
+	var syntax *json.SyntaxError
+	switch {
+	case err == nil:
 		return ""
+	case errors.As(err, &syntax):
+		return fmt.Sprintf(" (at byte %d): %v", syntax.Offset, err)
 	}
 	return ": " + err.Error()
 }
