@@ -182,24 +182,25 @@ type Column struct {
 
 // Stmt is one executed statement whose rows are read in batches.
 type Stmt struct {
-	e         *Engine
-	st        driver.Stmt
-	rows      *sqlite3.SQLiteRows
-	cols      []Column
-	decl      []string // go-sqlite3's lower-cased declared types
-	pending   []driver.Value
-	done      bool
-	affected  int64
-	returned  int64
-	ctx       context.Context
-	cancel    context.CancelFunc
-	cache     map[*schema.Table]*tableCache
-	filters   map[*schema.Table]int
-	comments  *commentReads // the record comments read (comments.go)
-	settings  settingsReads // the apps' settings read (settings.go)
-	userReads userReads     // the User API's replies read (users.go)
-	facts     sqlFacts
-	explain   *explained // set while EXPLAIN KINTONE runs the statement: scans send nothing
+	e        *Engine
+	st       driver.Stmt
+	rows     *sqlite3.SQLiteRows
+	cols     []Column
+	decl     []string // go-sqlite3's lower-cased declared types
+	pending  []driver.Value
+	done     bool
+	affected int64
+	returned int64
+	ctx      context.Context
+	cancel   context.CancelFunc
+	cache    map[*schema.Table]*tableCache
+	filters  map[*schema.Table]int
+	comments *commentReads // the record comments read (comments.go)
+	// reads are the rows of the settings APIs and the User API the statement has read, by what
+	// was read (settingsRead, userRead): see readOnce.
+	reads   map[any][][]any
+	facts   sqlFacts
+	explain *explained // set while EXPLAIN KINTONE runs the statement: scans send nothing
 
 	// Writes (write.go): the rows collected and not yet sent, the rows the scans of a writing
 	// statement handed to SQLite, the ids of the records inserted, and the executemany
@@ -212,6 +213,28 @@ type Stmt struct {
 	// used is what the statement may read of each table (projection.go), worked out once.
 	used      columnUse
 	usedKnown bool
+}
+
+// readOnce returns the rows read under key (a comparable description of the read) in the
+// statement, reading them the first time, so that an IN list on another column, or a join,
+// asks kintone once. Without a statement (nil) every call reads.
+func (st *Stmt) readOnce(key any, read func() ([][]any, error)) ([][]any, error) {
+	if st != nil {
+		if rows, ok := st.reads[key]; ok {
+			return rows, nil
+		}
+	}
+	rows, err := read()
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		if st.reads == nil {
+			st.reads = map[any][][]any{}
+		}
+		st.reads[key] = rows
+	}
+	return rows, nil
 }
 
 // declaredName is a virtual table declared under a name.

@@ -51,10 +51,8 @@ func settingsTableOf(t *schema.Table) *settingsTable {
 	return nil
 }
 
-// settingsReads are the rows of settings tables one statement has read, by table and app,
-// so that an IN list on another column, or a join, asks kintone once per app.
-type settingsReads map[settingsRead][][]any
-
+// settingsRead is a read of one object of a settings table, the key of its rows in a
+// statement's reads (readOnce).
 type settingsRead struct {
 	table *settingsTable
 	app   int64
@@ -105,12 +103,11 @@ func listedApps(ctx context.Context, e *Engine) ([]int64, error) {
 
 // appSettings returns the rows of one object in a settings table, read once per statement.
 func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, app int64) ([][]any, error) {
-	key := settingsRead{s, app}
-	if st != nil {
-		if rows, ok := st.settings[key]; ok {
-			return rows, nil
-		}
-	}
+	return st.readOnce(settingsRead{s, app}, func() ([][]any, error) { return e.readSettings(ctx, s, app) })
+}
+
+// readSettings reads the rows of one object in a settings table.
+func (e *Engine) readSettings(ctx context.Context, s *settingsTable, app int64) ([][]any, error) {
 	req := kclient.Request{Method: "GET", Endpoint: s.endpoint}
 	param := s.param
 	if param == "" {
@@ -124,17 +121,7 @@ func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, ap
 	if err := e.client.Do(ctx, req, &reply); err != nil {
 		return nil, err
 	}
-	rows, err := s.rows(app, reply)
-	if err != nil {
-		return nil, err
-	}
-	if st != nil {
-		if st.settings == nil {
-			st.settings = settingsReads{}
-		}
-		st.settings[key] = rows
-	}
-	return rows, nil
+	return s.rows(app, reply)
 }
 
 // attributes are a settings object's attributes as sent.

@@ -161,11 +161,8 @@ func (u *userView) cost(res *sqlite3.IndexResult, csts []sqlite3.InfoConstraint)
 	}
 }
 
-// userReads are the User API replies one statement has read, as rows, so that a join or an
-// IN list on another column asks once.
-type userReads map[userRead][][]any
-
-// userRead is one read: a view and the user code (Users: the filter sent, "" for all users).
+// userRead is a read of the User API, the key of its rows in a statement's reads (readOnce):
+// a view and the user code (Users: the filter sent, "" for all users).
 type userRead struct {
 	view *userView
 	key  string
@@ -230,7 +227,7 @@ func (e *Engine) users(ctx context.Context, st *Stmt, cons [][3]int, args []any)
 		}
 		params["codes"], key = []string{code}, "code "+code
 	}
-	return e.readUserAPI(st, userRead{usersUserView, key}, func() ([][]any, error) {
+	return st.readOnce(userRead{usersUserView, key}, func() ([][]any, error) {
 		var rows [][]any
 		for offset := 0; ; offset += userAPIPage {
 			params["offset"], params["size"] = offset, userAPIPage
@@ -248,33 +245,13 @@ func (e *Engine) users(ctx context.Context, st *Stmt, cons [][3]int, args []any)
 
 // userViewRows are the rows of a per-user view for one user, read once per statement.
 func (e *Engine) userViewRows(ctx context.Context, st *Stmt, u *userView, code string) ([][]any, error) {
-	return e.readUserAPI(st, userRead{u, code}, func() ([][]any, error) {
+	return st.readOnce(userRead{u, code}, func() ([][]any, error) {
 		rows, err := e.userAPIObjects(ctx, u.endpoint, map[string]any{"code": code}, u.property, u.info.table)
 		for _, r := range rows {
 			r[0] = code
 		}
 		return rows, err
 	})
-}
-
-// readUserAPI returns the rows of one read, from the statement's reads when it made it before.
-func (e *Engine) readUserAPI(st *Stmt, key userRead, read func() ([][]any, error)) ([][]any, error) {
-	if st != nil {
-		if rows, ok := st.userReads[key]; ok {
-			return rows, nil
-		}
-	}
-	rows, err := read()
-	if err != nil {
-		return nil, err
-	}
-	if st != nil {
-		if st.userReads == nil {
-			st.userReads = userReads{}
-		}
-		st.userReads[key] = rows
-	}
-	return rows, nil
 }
 
 // userAPIObjects sends one GET to the User API and returns the objects of the reply's
