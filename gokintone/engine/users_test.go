@@ -140,3 +140,12 @@ func TestUserViewsOnlyWithUserSchema(t *testing.T) {
 		t.Errorf("UserGroups with Schema=REST: %v", err)
 	}
 }
+
+// EXPLAIN KINTONE shows no kintone query for a User API view: its conditions are the driver's.
+func TestExplainUserView(t *testing.T) {
+	f := newUserSchemaFixture(t)
+	rows := f.explain(t, "SELECT * FROM UserGroups WHERE UserCode = 'sato'")
+	if len(rows) != 1 || rows[0][3] != "UserGroups" || rows[0][4] != nil || rows[0][6] != `"UserCode" = 'sato'` {
+		t.Errorf("EXPLAIN KINTONE of UserGroups: %v", rows)
+	}
+}
