@@ -172,7 +172,10 @@ type userRead struct {
 func (v *vtab) userSource(ctx context.Context, st *Stmt, u *userView, cons [][3]int, args []any) (rowSource, error) {
 	if u.endpoint == "" {
 		rows, err := v.e.users(ctx, st, cons, args)
-		return &sliceSource{rows: valueRows(rows)}, err
+		if err != nil {
+			return nil, err
+		}
+		return &sliceSource{rows: valueRows(rows)}, nil
 	}
 	var codes []string
 	if code, found := textEquality(cons, args, 0); found {
@@ -200,13 +203,14 @@ func (v *vtab) userSource(ctx context.Context, st *Stmt, u *userView, cons [][3]
 	return &sliceSource{rows: valueRows(rows)}, nil
 }
 
-// textEquality finds an equality on column col and returns its value as text ("" for a value
-// no text column holds).
+// textEquality finds an equality of column col with text and returns the text. (An equality
+// with another value is left to the re-check: SQLite may compare it as text.)
 func textEquality(cons [][3]int, args []any, col int) (string, bool) {
 	for i, con := range cons {
 		if con[0] == col && (con[1] == opEQ || con[1] == opIS) {
-			s, _ := sqlValue(args[i]).(string)
-			return s, true
+			if s, ok := sqlValue(args[i]).(string); ok {
+				return s, true
+			}
 		}
 	}
 	return "", false
