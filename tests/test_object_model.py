@@ -82,5 +82,3 @@ def test_schema_properties(sim: Simulator) -> None:
             ("_____Orders",),
         ]
         assert conn.execute("SELECT Close_date FROM Deals LIMIT 1").fetchall()
-    with pytest.raises(mod.NotSupportedError, match="USER"):
-        mod.connect(sim.connection_string + ";Schema=USER")

@@ -127,6 +127,9 @@ def test_procedures_are_listed(conn: mod.Connection) -> None:
         "CreateApp",
         "DeployApps",
         "AppsDeployStatus",
+        "AddGuests",
+        "DeleteGuests",
+        "AddGuestsToSpace",
     ]
     rows = conn.execute(
         "SELECT ColumnName, DataTypeName, IsInput, IsOutput FROM sys_procedureparameters "

@@ -237,6 +237,7 @@ func open(ctx context.Context, connStr string, w Wanted) (*conn, error) {
 		},
 		ListedTables: set.Schema.Tables,
 		ListedViews:  set.Schema.Views,
+		UserSchema:   set.Schema.UserAPI,
 		Pagesize:     set.Pagesize,
 		ConnectionProps: func() [][]any {
 			var rows [][]any
@@ -258,10 +259,16 @@ func open(ctx context.Context, connStr string, w Wanted) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Check the credentials with one listing, except on an OAuth connection that has no token
-	// yet (InitiateOAuth=OFF without OAuthAccessToken: only the OAuth procedures work on it).
+	// Check the credentials with one listing (with Schema=USER, of one user), except on an
+	// OAuth connection that has no token yet (InitiateOAuth=OFF without OAuthAccessToken: only
+	// the OAuth procedures work on it).
 	apps := -1
-	if mgr == nil || mgr.Authorized() {
+	if set.Schema.UserAPI {
+		if err := eng.CheckUserAPI(ctx); err != nil {
+			eng.Close()
+			return nil, cancelled(ctx, err, "connecting")
+		}
+	} else if mgr == nil || mgr.Authorized() {
 		listed, _, err := eng.Tables(ctx)
 		if err != nil && mgr != nil && mgr.Mode() == oauth.ModeGetAndRefresh && oauth.IsGrantError(err) {
 			// The stored authorization is gone: the desktop flow authorizes again.
@@ -276,6 +283,12 @@ func open(ctx context.Context, connStr string, w Wanted) (*conn, error) {
 			return nil, cancelled(ctx, err, "connecting")
 		}
 		apps = len(listed)
+	}
+	if file := set.Schema.UserDefinedViews; file != "" && (mgr == nil || mgr.Authorized()) {
+		if err := defineUserViews(ctx, eng, file); err != nil {
+			eng.Close()
+			return nil, cancelled(ctx, err, "connecting")
+		}
 	}
 	ev.log("INFO", loggerConnection, "%s", connectedMessage(set, apps, time.Since(began)))
 	return &conn{cfg: cfg, client: client, eng: eng, oauth: mgr, files: set.LocalFiles, events: ev, usage: use, stmts: map[int64]*stmt{}}, nil

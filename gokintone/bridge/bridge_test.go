@@ -55,7 +55,8 @@ func TestConnectErrors(t *testing.T) {
 		{"Url=" + info.URL + ";APIToken=bad-token-2;AppId=2", OperationalError, "GAIA_IA02", "API token"},
 		{"Url=" + info.URL + ";User=" + info.User + ";Pasword=x", InterfaceError, "", `did you mean "Password"`},
 		{"Url=" + info.URL + ";User=a;Password=b;Offline=true", NotSupportedError, "", "Offline"},
-		{"Url=" + info.URL + ";User=a;Password=b;Schema=USER", NotSupportedError, "", "USER"},
+		{"Url=" + info.URL + ";User=a;Password=b;Schema=USER", OperationalError, "CB_WA01", "GET /v1/users.json"},
+		{"Url=" + info.URL + ";APIToken=sim-deals-full;AppId=2;Schema=USER", InterfaceError, "", "password authentication only"},
 	}
 	for _, c := range cases {
 		_, err := connectWait(c.conn)

@@ -46,7 +46,7 @@ var tokenOutputs = []engine.Column{
 }
 
 // procedures are the stored procedures, in the order sys_procedures lists them.
-var procedures = slices.Concat(oauthProcedures, kintoneProcedures)
+var procedures = slices.Concat(oauthProcedures, kintoneProcedures, guestProcedures)
 
 var oauthProcedures = []*procedure{
 	{

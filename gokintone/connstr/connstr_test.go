@@ -203,6 +203,13 @@ var parseCases = []parseCase{
 	{name: "OAuth desktop needs loopback callback", in: base + "InitiateOAuth=GETANDREFRESH;OAuthClientId=c;OAuthClientSecret=s3cret;CallbackURL=https://app.example.com/cb",
 		kind: kerr.KindInvalidConfig, msg: []string{"must be a plain http URL on localhost"}, hide: []string{"s3cret"}},
 
+	{name: "User API with API token", in: base + "APIToken=t0ken;AppId=3;Schema=user", kind: kerr.KindInvalidConfig,
+		msg:  []string{"Schema=USER reads the cybozu User API, which accepts password authentication only", "AuthScheme=APIToken"},
+		hide: []string{"t0ken"}},
+	{name: "User API with OAuth", in: base + "OAuthAccessToken=tok3n;Schema=USER", kind: kerr.KindInvalidConfig,
+		msg: []string{"Schema=USER", "password authentication only", "AuthScheme=OAuth"}, hide: []string{"tok3n"}},
+	{name: "User API with password", in: pw + "Schema=user", get: map[string]string{"Schema": "USER"}},
+
 	// Types.
 	{name: "bool case-insensitive", in: pw + "UseCodeForFieldName=TRUE;NumberMapToDouble=False",
 		get: map[string]string{"UseCodeForFieldName": "true", "NumberMapToDouble": "false"}},
@@ -637,7 +644,7 @@ func TestTable(t *testing.T) {
 		"Scope", "InitiateOAuth", "OAuthSettingsLocation", "OAuthAccessToken", "OAuthRefreshToken", "OAuthVerifier", "UseCursor",
 		"Logfile", "Verbosity", "MaxLogFileSize", "LogModules",
 		"Schema", "CheckForSubtablesIn", "AllowSpecialCharacters", "UseUnitForNumericField", "UseSimpleNames", "Other",
-		"Tables", "Views", "BrowsableSchemas", "Location", "FirewallType", "FirewallServer", "FirewallPort", "FirewallUser", "FirewallPassword"}
+		"Tables", "Views", "BrowsableSchemas", "Location", "FirewallType", "FirewallServer", "FirewallPort", "FirewallUser", "FirewallPassword", "UserDefinedViews"}
 	var names, impl []string
 	types := map[string]bool{TypeString: true, TypeBool: true, TypeInt: true, TypeEnum: true, TypeList: true, TypePath: true}
 	for _, p := range Properties() {

@@ -66,6 +66,8 @@ const (
 // Canonical property names that the rest of the driver refers to.
 const (
 	PropURL                        = "Url"
+	PropSchema                     = "Schema"
+	PropUserDefinedViews           = "UserDefinedViews"
 	PropGuestSpaceID               = "GuestSpaceId"
 	PropAuthScheme                 = "AuthScheme"
 	PropUser                       = "User"
@@ -135,6 +137,12 @@ const (
 	AuthPassword = "Password"
 	AuthAPIToken = "APIToken"
 	AuthOAuth    = "OAuth"
+)
+
+// The values of Schema: what the connection's tables are.
+const (
+	SchemaREST = "REST" // kintone's apps (and the driver's views of their settings)
+	SchemaUser = "USER" // the cybozu User API's users, groups and departments
 )
 
 // properties is the table, in documentation order. Keep descriptions short and in our own words.
@@ -241,10 +249,9 @@ var properties = []Property{
 			"the tokens are stored in OAuthSettingsLocation; later connections with the same string use the stored tokens."},
 
 	// Schema
-	{Name: "Schema", Category: "Schema", Type: TypeEnum, Default: "REST", Enum: []string{"REST", "USER"}, Support: Supported,
-		unsupported: []string{"USER"},
-		Description: "REST shows kintone apps as tables; USER would show the cybozu.com User API (users, groups, " +
-			"departments) instead, which this version does not have."},
+	{Name: PropSchema, Category: "Schema", Type: TypeEnum, Default: SchemaREST, Enum: []string{SchemaREST, SchemaUser}, Support: Supported,
+		Description: "REST shows kintone's apps as tables. USER shows the cybozu.com User API instead, as the views Users, " +
+			"UserGroups and UserDepartments (password authentication only); the apps are not tables then."},
 	{Name: PropSubtableSeparatorCharacter, Category: "Schema", Type: TypeString, Default: "_", Support: Supported,
 		check: checkSeparator, valid: "any text without control characters",
 		Description: "Text between the app name and the subtable name in the names of child tables, as in Deals_Items."},
@@ -278,8 +285,11 @@ var properties = []Property{
 	{Name: "Location", Category: "Schema", Type: TypePath, Support: NoEffectYet,
 		Description: "In the reference product, a folder of schema files. Here every schema is read from kintone when it " +
 			"is first used, so no folder is read and the value changes nothing."},
-	{Name: "UserDefinedViews", Category: "Schema", Type: TypePath,
-		Description: "JSON file that defines additional views, each a saved SQL query."},
+	{Name: PropUserDefinedViews, Category: "Schema", Type: TypePath, Support: Supported,
+		Description: "A JSON file of views of your own, each a named SQL query over the connection's tables: " +
+			`{"ViewName": {"query": "SELECT …"}, …}. Each is a view by that name (listed in sys_tables and ` +
+			"sys_tablecolumns); the file is read when the connection opens, and a missing file, invalid JSON or a query that " +
+			"fails is an error naming the file and the view."},
 
 	// Miscellaneous (reading)
 	{Name: PropUseCursor, Category: "Miscellaneous", Type: TypeBool, Default: "false", Support: Supported,

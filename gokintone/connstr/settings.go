@@ -93,6 +93,9 @@ type FirewallSettings struct {
 
 // SchemaSettings shape how apps become tables.
 type SchemaSettings struct {
+	// UserAPI is Schema=USER: the tables are the User API's Users, UserGroups and
+	// UserDepartments instead of the apps.
+	UserAPI             bool
 	UseCodeForFieldName bool
 	NumberMapToDouble   bool
 	SubtableSeparator   string
@@ -100,6 +103,9 @@ type SchemaSettings struct {
 	SubtablesIn         []string // apps with child tables, by name or id; "*": all
 	Tables              []string // the only tables listed; nil: all
 	Views               []string // the only views listed; nil: all
+	// UserDefinedViews is the JSON file of the user's own views, as given (~ not expanded);
+	// "" when none.
+	UserDefinedViews string
 }
 
 // Settings returns the typed settings of a valid Config (one from Parse, or Validate after Set).
@@ -116,6 +122,7 @@ func (c *Config) Settings() Settings {
 		ScanParallelism: int(c.integer(PropScanParallelism)),
 		UseCursor:       c.boolean(PropUseCursor),
 		Schema: SchemaSettings{
+			UserAPI:             c.get(PropSchema) == SchemaUser,
 			UseCodeForFieldName: c.boolean(PropUseCodeForFieldName),
 			NumberMapToDouble:   c.boolean(PropNumberMapToDouble),
 			SubtableSeparator:   c.get(PropSubtableSeparatorCharacter),
@@ -123,6 +130,7 @@ func (c *Config) Settings() Settings {
 			SubtablesIn:         c.list(PropCheckForSubtablesIn),
 			Tables:              c.list(PropTables),
 			Views:               c.list(PropViews),
+			UserDefinedViews:    c.get(PropUserDefinedViews),
 		},
 		SSL: SSLSettings{ServerCert: c.get(PropSSLServerCert)},
 		Logging: LogSettings{

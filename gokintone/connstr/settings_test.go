@@ -37,6 +37,9 @@ func TestSettings(t *testing.T) {
 			return s.Schema.UseSimpleNames && reflect.DeepEqual(s.Schema.SubtablesIn, []string{"Deals", "7"}) &&
 				reflect.DeepEqual(s.Schema.Tables, []string{"Deals"}) && reflect.DeepEqual(s.Schema.Views, []string{"Apps"})
 		}},
+		{"Url=https://x.cybozu.com;User=u;Password=p;Schema=USER;UserDefinedViews=~/views.json", func(s Settings) bool {
+			return s.Schema.UserAPI && s.Schema.UserDefinedViews == "~/views.json"
+		}},
 		{"Url=https://x.cybozu.com;User=u;Password=p;LocalFiles=none", func(s Settings) bool {
 			return s.LocalFiles == LocalFiles{None: true}
 		}},

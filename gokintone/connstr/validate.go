@@ -323,8 +323,14 @@ func (c *Config) Validate() error {
 		}
 		return invalidConfig("Url points into guest space %d but GuestSpaceId is %d; make them agree", c.urlGuest, c.integer(PropGuestSpaceID))
 	}
-	if _, err := c.resolveAuth(); err != nil {
+	scheme, err := c.resolveAuth()
+	if err != nil {
 		return err
+	}
+	if c.get(PropSchema) == SchemaUser && scheme != AuthPassword {
+		return invalidConfig("Schema=USER reads the cybozu User API, which accepts password authentication only "+
+			"(neither kintone's app API tokens nor its OAuth tokens); connect with User and Password, or use Schema=REST "+
+			"(the default) for the apps with AuthScheme=%s", scheme)
 	}
 	return c.validateTransport()
 }

@@ -151,7 +151,11 @@ func appValues(a kclient.App) ([]any, error) {
 
 // readOnlyRefused is the error of a write to a view of the driver's own.
 func readOnlyRefused(t *schema.Table) error {
-	return kerr.New(kerr.KindNotSupported, "%s is a view of kintone's settings: it cannot be written in this version", t.Name)
+	what := "kintone's settings"
+	if userViewOf(t) != nil {
+		what = "the cybozu User API"
+	}
+	return kerr.New(kerr.KindNotSupported, "%s is a view of %s: it cannot be written in this version", t.Name, what)
 }
 
 // ownTableInfos describe the tables and views of the driver's own, in the order sys_tables
@@ -167,7 +171,7 @@ func ownTableInfos() []tableInfo {
 // ownTable reports whether the engine computes the table's rows itself (a system table, or a
 // table of the driver's own), instead of reading them as records.
 func ownTable(t *schema.Table) bool {
-	return t.System != "" || ownTableNamed(t.Name) == t
+	return t.System != "" || ownTableNamed(t.Name) == t || userViewOf(t) != nil
 }
 
 // ownTableNamed returns the table of the driver's own called name (case-insensitive), or nil.

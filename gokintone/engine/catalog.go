@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
+	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
@@ -201,6 +202,13 @@ func (c *catalog) resolve(ctx context.Context, name string) (*schema.Table, erro
 	if t := ownTableNamed(name); t != nil {
 		return t, nil
 	}
+	if c.e.opts.UserSchema {
+		if t := userViewNamed(name); t != nil {
+			return t, nil
+		}
+		return nil, kerr.New(kerr.KindSQL, "no such table: %s (this connection has Schema=USER, whose tables are the "+
+			"User API's Users, UserGroups and UserDepartments; kintone's apps are tables with Schema=REST, the default)", name)
+	}
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}
@@ -237,6 +245,9 @@ func (c *catalog) resolve(ctx context.Context, name string) (*schema.Table, erro
 func (e *Engine) Tables(ctx context.Context) ([]kclient.App, []string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.opts.UserSchema {
+		return nil, nil, nil // no app is a table
+	}
 	if err := e.catalog.load(ctx); err != nil {
 		return nil, nil, err
 	}

@@ -46,6 +46,9 @@ type Options struct {
 	ListedTables []string
 	// ListedViews, likewise, are the only views listed.
 	ListedViews []string
+	// UserSchema (Schema=USER) makes the User API's views (users.go) the connection's tables
+	// instead of the apps: app tables are refused, and the system tables list those views.
+	UserSchema bool
 	// ConnectionProps gives the rows of sys_connection_props (secrets already masked).
 	ConnectionProps func() [][]any
 	// Procedures gives the rows of sys_procedures and sys_procedureparameters.
@@ -82,6 +85,8 @@ type Engine struct {
 	// view or trigger.
 	tempFacts *sqlFacts
 	warns     warnings // for the caller: see Warnings
+	// definedViews are the views of UserDefinedViews (userviews.go), in the order defined.
+	definedViews []tableInfo
 }
 
 // Open creates an engine over client.
@@ -194,9 +199,11 @@ type Stmt struct {
 	cache    map[*schema.Table]*tableCache
 	filters  map[*schema.Table]int
 	comments *commentReads // the record comments read (comments.go)
-	settings settingsReads // the apps' settings read (settings.go)
-	facts    sqlFacts
-	explain  *explained // set while EXPLAIN KINTONE runs the statement: scans send nothing
+	// reads are what the statement has read of the settings APIs (replies) and the User API
+	// (rows), by what was read (settingsRead, userRead): see readOnce.
+	reads   map[any]any
+	facts   sqlFacts
+	explain *explained // set while EXPLAIN KINTONE runs the statement: scans send nothing
 
 	// Writes (write.go): the rows collected and not yet sent, the rows the scans of a writing
 	// statement handed to SQLite, the ids of the records inserted, and the executemany
@@ -209,6 +216,29 @@ type Stmt struct {
 	// used is what the statement may read of each table (projection.go), worked out once.
 	used      columnUse
 	usedKnown bool
+}
+
+// readOnce returns what was read under key (a comparable description of the read: a
+// settingsRead, a userRead) in statement st, reading it the first time, so that an IN list on
+// another column, a join, or a table joined with its detail view asks kintone once. Without a
+// statement (nil) every call reads.
+func readOnce[T any](st *Stmt, key any, read func() (T, error)) (T, error) {
+	if st != nil {
+		if v, ok := st.reads[key]; ok {
+			return v.(T), nil
+		}
+	}
+	v, err := read()
+	if err != nil {
+		return v, err
+	}
+	if st != nil {
+		if st.reads == nil {
+			st.reads = map[any]any{}
+		}
+		st.reads[key] = v
+	}
+	return v, nil
 }
 
 // declaredName is a virtual table declared under a name.

@@ -164,7 +164,7 @@ type explainedScan struct {
 // explain records what a scan of v with the plan idxStr would send, without sending it.
 func (v *vtab) explain(st *Stmt, idxStr string, cons [][3]int, args []any, push pushed, desc bool, limit, offset int64) {
 	var s Scan
-	if v.t.System != "" || v.t == commentsTable {
+	if v.t.System != "" || v.t == commentsTable || userViewOf(v.t) != nil {
 		s = Scan{Table: v.name, Limit: -1, Offset: -1}
 		for i, con := range cons {
 			s.Local = append(s.Local, v.condition(con, args[i]))

@@ -129,6 +129,10 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		src, err := v.settingsSource(ctx, st, s, cons, args)
 		return src, false, err
 	}
+	if u := userViewOf(v.t); u != nil {
+		src, err := v.userSource(ctx, st, u, cons, args)
+		return src, false, err
+	}
 	if v.t.System != "" {
 		rows, err := v.e.systemRows(ctx, v.t.System)
 		if err != nil {

@@ -56,11 +56,9 @@ func settingsTableOf(t *schema.Table) *settingsTable {
 	return nil
 }
 
-// settingsReads are the replies of the settings APIs one statement has read, by endpoint and
-// object, so that an IN list on another column, a join, or a table joined with its detail
-// view (both read from one endpoint) asks kintone once per object.
-type settingsReads map[settingsRead]json.RawMessage
-
+// settingsRead is a read of one object (an app, a space) from a settings API, the key of its
+// reply in a statement's reads (readOnce): a table and its detail view read from one endpoint
+// share the reply.
 type settingsRead struct {
 	endpoint string
 	id       int64
@@ -112,12 +110,17 @@ func listedApps(ctx context.Context, e *Engine) ([]int64, error) {
 // appSettings returns the rows of one object in a settings table, its settings read once per
 // statement.
 func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, app int64) ([][]any, error) {
-	key := settingsRead{s.endpoint, app}
-	if st != nil {
-		if reply, ok := st.settings[key]; ok {
-			return s.rows(app, reply)
-		}
+	reply, err := readOnce(st, settingsRead{s.endpoint, app}, func() (json.RawMessage, error) {
+		return e.readSettings(ctx, s, app)
+	})
+	if err != nil {
+		return nil, err
 	}
+	return s.rows(app, reply)
+}
+
+// readSettings reads the reply of a settings API about one object.
+func (e *Engine) readSettings(ctx context.Context, s *settingsTable, app int64) (json.RawMessage, error) {
 	req := kclient.Request{Method: "GET", Endpoint: s.endpoint}
 	param := s.param
 	if param == "" {
@@ -128,16 +131,8 @@ func (e *Engine) appSettings(ctx context.Context, st *Stmt, s *settingsTable, ap
 		req.Params["lang"] = e.opts.Lang
 	}
 	var reply json.RawMessage
-	if err := e.client.Do(ctx, req, &reply); err != nil {
-		return nil, err
-	}
-	if st != nil {
-		if st.settings == nil {
-			st.settings = settingsReads{}
-		}
-		st.settings[key] = reply
-	}
-	return s.rows(app, reply)
+	err := e.client.Do(ctx, req, &reply)
+	return reply, err
 }
 
 // attributes are a settings object's attributes as sent.

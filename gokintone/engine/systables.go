@@ -167,17 +167,26 @@ type tableInfo struct {
 	keys   []int // the columns of the primary key, by index
 }
 
-// describedTables lists every table the system tables describe: the driver's own tables,
-// then each app followed by its child tables.
+// describedTables lists every table the system tables describe: the driver's own tables and
+// the views of UserDefinedViews, then each app followed by its child tables; with
+// Schema=USER, the User API's views and those of UserDefinedViews.
 func (e *Engine) describedTables(ctx context.Context) ([]tableInfo, error) {
-	if err := e.catalog.load(ctx); err != nil {
-		return nil, err
+	own := ownTableInfos()
+	if e.opts.UserSchema {
+		own = userViewInfos()
 	}
+	own = append(own, e.definedViews...)
 	var tables []tableInfo
-	for _, d := range ownTableInfos() {
+	for _, d := range own {
 		if e.listed(d.kind, d.table.Name) {
 			tables = append(tables, d)
 		}
+	}
+	if e.opts.UserSchema {
+		return tables, nil // no app is a table
+	}
+	if err := e.catalog.load(ctx); err != nil {
+		return nil, err
 	}
 	for _, en := range e.catalog.apps {
 		whole := e.listed("", en.name) // the app with its child tables

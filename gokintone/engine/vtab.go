@@ -144,6 +144,9 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 	if v.t == commentsTable {
 		commentsCost(res, csts)
 	}
+	if u := userViewOf(v.t); u != nil {
+		u.cost(res, csts)
+	}
 	return res, nil
 }
 

@@ -90,7 +90,7 @@ func (v *vtab) writeTarget(what string) (*Stmt, error) {
 	if v.t.System != "" {
 		return nil, kerr.New(kerr.KindNotSupported, "%s is a system table: it cannot be written", v.t.Name)
 	}
-	if v.t == appsView || settingsTableOf(v.t) != nil {
+	if v.t == appsView || settingsTableOf(v.t) != nil || userViewOf(v.t) != nil {
 		return nil, readOnlyRefused(v.t)
 	}
 	w := st.facts.write

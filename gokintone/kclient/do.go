@@ -27,6 +27,12 @@ type Request struct {
 	Body any
 	// NoRetry marks a GET that must not be resent (it changes state, like reading a cursor).
 	NoRetry bool
+	// UserAPI sends the request to the cybozu User API (/v1/{Endpoint}.json, such as
+	// "users"), which takes password authentication only, instead of kintone's.
+	UserAPI bool
+	// GuestSpace, when not 0, sends the request to that guest space's path
+	// (/k/guest/{GuestSpace}/v1/…) instead of the connection's.
+	GuestSpace int64
 }
 
 // Do sends req and decodes the JSON reply into out (unless out is nil). GETs are retried per
@@ -42,11 +48,12 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		strings.HasPrefix(req.Endpoint, "/") || strings.Contains(req.Endpoint, "..") {
 		return kerr.New(kerr.KindMalformedCall, "kintone: invalid endpoint %q: give a name like \"app/views\"", req.Endpoint)
 	}
-	cl := call{method: method, endpoint: req.Endpoint, app: req.App, body: req.Body, noRetry: req.NoRetry}
+	cl := call{method: method, endpoint: req.Endpoint, userAPI: req.UserAPI, guest: req.GuestSpace, app: req.App, body: req.Body,
+		noRetry: req.NoRetry}
 	if method == http.MethodGet {
 		params, err := paramsFromMap(req.Params)
 		if err != nil {
-			return kerr.Wrap(err, kerr.KindMalformedCall, "kintone GET %s: %v", c.path(req.Endpoint), err)
+			return kerr.Wrap(err, kerr.KindMalformedCall, "kintone GET %s: %v", c.callPath(cl), err)
 		}
 		cl.params = params
 	}

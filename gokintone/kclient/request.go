@@ -27,6 +27,8 @@ type param struct {
 type call struct {
 	method   string  // GET, POST, PUT or DELETE
 	endpoint string  // such as "records" or "app/form/fields"
+	userAPI  bool    // the cybozu User API: /v1/{endpoint}.json, outside any guest space
+	guest    int64   // when not 0: the guest space whose path the call takes, instead of the client's
 	app      int64   // the app the request concerns, for API-token selection; 0 = none
 	apps     []int64 // when app == 0: the apps whose tokens to send; nil = all tokens
 	params   []param // GET: the parameters (query string, or JSON body under method override)
@@ -76,6 +78,18 @@ type formBody struct {
 
 // path returns the URL path of an endpoint, guest space included.
 func (c *Client) path(endpoint string) string { return c.prefix + "/" + endpoint + ".json" }
+
+// callPath returns the URL path of a call: a kintone endpoint's (in the call's guest space,
+// or the client's), or a User API endpoint's.
+func (c *Client) callPath(cl call) string {
+	switch {
+	case cl.userAPI:
+		return "/v1/" + cl.endpoint + ".json"
+	case cl.guest != 0:
+		return "/k/guest/" + strconv.FormatInt(cl.guest, 10) + "/v1/" + cl.endpoint + ".json"
+	}
+	return c.path(cl.endpoint)
+}
 
 // encodeQuery renders params in the bracket notation kintone reads: ids[0]=1&ids[1]=2.
 // Spaces are %20, as encodeURIComponent writes them.
@@ -158,7 +172,7 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 		p.maxBody = cl.maxBody
 	}
 	u := *c.base
-	u.Path = c.path(cl.endpoint)
+	u.Path = c.callPath(cl)
 	if cl.method == http.MethodGet {
 		qs := encodeQuery(cl.params)
 		u.RawQuery = qs
@@ -249,7 +263,7 @@ func (c *Client) newRequest(ctx context.Context, p *prepared, bearer string) (*h
 
 // do sends cl, retrying per the policy, and decodes the JSON reply into out (unless nil).
 func (c *Client) do(ctx context.Context, cl call, out any) error {
-	path := c.path(cl.endpoint)
+	path := c.callPath(cl)
 	p, err := c.prepare(cl)
 	if err != nil {
 		if e := kerr.As(err); e != nil {

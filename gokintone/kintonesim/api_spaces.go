@@ -94,6 +94,12 @@ func (a spaceAPI) isSpaceMember(sp *Space, login string, admin bool) bool {
 	return false
 }
 
+// administers reports whether the caller may change sp's settings: its administrators and
+// its creator may. The caller holds a.mu.
+func (a spaceAPI) administers(q *request, sp *Space) bool {
+	return a.isSpaceMember(sp, q.login, true) || q.user == a.spaceCreator(sp)
+}
+
 // spaceCreator is the directory index of the user who created sp: the fixture's creator,
 // else the first user.
 func (a spaceAPI) spaceCreator(sp *Space) int32 {
@@ -265,7 +271,7 @@ func (a spaceAPI) putThread(q *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if !a.isSpaceMember(sp, q.login, true) && q.user != a.spaceCreator(sp) {
+	if !a.administers(q, sp) {
 		return nil, &apiError{status: 403, code: "CB_NO02", msg: msgThreadAdmin}
 	}
 	if hasBody {

@@ -85,6 +85,10 @@ func (s *Server) routeList() []route {
 		{"GET", "/k/v1/space/members.json", handler(spaces.getSpaceMembers)},
 		{"PUT", "/k/v1/space/thread.json", handler(spaces.putThread)},
 		{"POST", "/k/v1/space/thread/comment.json", handler(spaces.postThreadComment)},
+		// Guest users (api_guests.go)
+		{"POST", "/k/v1/guests.json", handler(spaces.postGuests)},
+		{"DELETE", "/k/v1/guests.json", handler(spaces.deleteGuests)},
+		{"PUT", "/k/v1/space/guests.json", handler(spaces.putSpaceGuests)},
 		// The cybozu User API: password authentication only (api_users.go)
 		{"GET", "/v1/users.json", handler(users.getUsers)},
 		{"GET", "/v1/groups.json", handler(users.getGroups)},

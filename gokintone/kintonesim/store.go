@@ -32,6 +32,10 @@ type store struct {
 	previews map[int64]*previewApp         // preview forms of apps (preview.go)
 	liveRev  map[int64]int64               // app settings revision of live apps (absent: 1)
 	deploys  map[int64]int                 // app → pending PROCESSING answers of deploy.json GET
+	// guests are the guest users by login name, spaceGuests the guests of each guest space
+	// (api_guests.go); nil until the first is added.
+	guests      map[string]*guestUser
+	spaceGuests map[int64][]string
 
 	// warnings say what of the fixture the simulator does not follow (Server.Warnings).
 	warnings []string
