@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -392,28 +393,86 @@ func TestTempCompanion(t *testing.T) {
 	}
 }
 
-// TestCountIsOneRequest: SELECT COUNT(*) FROM t is answered by kintone's totalCount, one
-// request, and agrees with a scan.
+// TestCountIsOneRequest: SELECT COUNT(*) FROM t [WHERE …] is answered by kintone's
+// totalCount, one request, when the whole WHERE is sent to kintone exactly, and agrees with a
+// scan and with SQLite over a copy of the rows; anything else is a scan.
 func TestCountIsOneRequest(t *testing.T) {
 	f := newFixture(t, 2500)
-	f.query(t, `SELECT 1 FROM "受注明細 Orders" LIMIT 1`)
-	f.sim.ResetRequests()
-	got := f.query(t, `SELECT COUNT(*) FROM "受注明細 Orders"`)
-	if n := len(f.kintoneQueries("3")); n != 1 {
-		t.Errorf("%d requests", n)
+	f.query(t, `CREATE TEMP TABLE o AS SELECT * FROM "受注明細 Orders"`)
+	one := []struct {
+		where string
+		args  []any
+	}{
+		{"", nil},
+		{"WHERE Id > 1000", nil},
+		{"WHERE Id <= 7", nil},
+		{"WHERE Id = 1234", nil},
+		{"WHERE Id = '1234'", nil},
+		{"WHERE Id IS 77", nil},
+		{"WHERE Id <> 5", nil},
+		{"WHERE Id != 99999", nil},
+		{"WHERE Id = 99999", nil},
+		{"WHERE Id IS NULL", nil},
+		{"WHERE Id BETWEEN 100 AND 199", nil},
+		{"WHERE 2400 < Id AND Id <= +2450", nil},
+		{`WHERE x."Id" >= ? AND x.Id < ?`, []any{int64(300), "700"}},
+		{"WHERE Id > ? AND Id < ?", []any{int64(-10), int64(20)}},
 	}
-	scan := f.query(t, `SELECT COUNT(Id) FROM "受注明細 Orders"`)
-	if got[0][0] != int64(2500) || scan[0][0] != int64(2500) {
-		t.Errorf("count %v, scan %v", got, scan)
-	}
-	// Anything else is a scan: a WHERE, another aggregate, a child table.
-	for _, q := range []string{`SELECT COUNT(*) FROM "受注明細 Orders" WHERE 顧客名 LIKE '%a%'`, `SELECT COUNT(*), MAX(Id) FROM "受注明細 Orders"`} {
+	for _, c := range one {
+		q := `SELECT COUNT(*) FROM "受注明細 Orders" AS x ` + c.where
 		f.sim.ResetRequests()
-		f.query(t, q)
-		if n := len(f.kintoneQueries("3")); n < 2 {
-			t.Errorf("%s: %d requests", q, n)
+		got := f.query(t, q, c.args...)
+		if n, counts := len(f.sim.Requests()), totalCounts(f.sim.Requests()); n != 1 || counts != 1 {
+			t.Errorf("%s: %d requests (%d asking for totalCount), want 1", q, n, counts)
+		}
+		scan := f.query(t, `SELECT COUNT(x.Id) FROM "受注明細 Orders" AS x `+c.where, c.args...)
+		want := f.query(t, "SELECT COUNT(*) FROM o AS x "+c.where, c.args...)
+		if got[0][0] != want[0][0] || scan[0][0] != want[0][0] {
+			t.Errorf("%s: count %v, scan %v, SQLite %v", q, got, scan, want)
 		}
 	}
+	// A scan: a WHERE that is not sent whole and exactly, another aggregate, a child table.
+	scans := []string{
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE 顧客名 LIKE '%a%'`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE 顧客名 = '株式会社富士ユニシステム'`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 10 AND 顧客名 = '株式会社富士ユニシステム'`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 2.5`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id = 1234.0`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 'abc'`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id IS NOT NULL`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 10 OR Id < 5`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id IN (1, 2)`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE abs(Id) = 5`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 5 AND 1 = 1`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id = 5 COLLATE nocase`,
+		`SELECT COUNT(*), MAX(Id) FROM "受注明細 Orders"`,
+		`SELECT COUNT(*) FROM "受注明細 Orders_明細" WHERE RecordId > 5`,
+	}
+	for _, q := range scans {
+		f.sim.ResetRequests()
+		got := f.query(t, q)
+		if counts := totalCounts(f.sim.Requests()); counts != 0 {
+			t.Errorf("%s: %d requests asking for totalCount, want a scan", q, counts)
+		}
+		local := strings.ReplaceAll(q, `"受注明細 Orders"`, "o")
+		if local == q {
+			continue // a child table: no copy here
+		}
+		if want := f.query(t, local); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %v, SQLite %v", q, got, want)
+		}
+	}
+}
+
+// totalCounts is the number of requests that asked kintone for a totalCount.
+func totalCounts(reqs []kintonesim.LoggedRequest) int {
+	n := 0
+	for _, r := range reqs {
+		if r.Params["totalCount"] == "true" {
+			n++
+		}
+	}
+	return n
 }
 
 // TestRequestCounts: what typical statements cost in requests (the README's table). kintone
@@ -431,6 +490,7 @@ func TestRequestCounts(t *testing.T) {
 		{`SELECT * FROM "受注明細 Orders" WHERE Id = 1234`, 1},
 		{`SELECT * FROM "受注明細 Orders" WHERE 顧客名 = '株式会社富士ユニシステム'`, 1},
 		{`SELECT COUNT(*) FROM "受注明細 Orders"`, 1},
+		{`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 1000 AND Id <= 20000`, 1},
 		// Each app is read once: Deals' 2,000 records and the matching orders.
 		{`SELECT o.Id, d.Id FROM "受注明細 Orders" o JOIN Deals d ON d.Customer = o.顧客名 WHERE o.Id < 200`, 2000/500 + 4 + 2 + 1},
 		{`SELECT Id FROM "受注明細 Orders"`, scanBound},
