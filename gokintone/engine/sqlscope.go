@@ -30,18 +30,18 @@ type scope struct {
 	// (SQLite reads "ON a = left JOIN u" as comparing a with a column named left).
 	bare []string
 
-	star      bool // an unqualified * result column (SELECT *, RETURNING *)
-	natural   bool // a NATURAL join
-	distinct  bool // SELECT DISTINCT
-	where     bool // a WHERE clause
+	star      bool    // an unqualified * result column (SELECT *, RETURNING *)
+	natural   bool    // a NATURAL join
+	distinct  bool    // SELECT DISTINCT
+	where     bool    // a WHERE clause
 	whereExpr []token // the WHERE clause's expression
-	grouped   bool // GROUP BY or HAVING
-	countRows bool // the one result column is count(*) or count(<number>), perhaps aliased
-	rows      int  // the rows of a VALUES core
-	orderBy   bool // ORDER BY at this level (of this part, or of the whole compound)
-	limit     bool // LIMIT at this level
-	offset    bool // OFFSET at this level (or LIMIT a, b)
-	compound  bool // part of a UNION / INTERSECT / EXCEPT
+	grouped   bool    // GROUP BY or HAVING
+	countRows bool    // the one result column is count(*) or count(<number>), perhaps aliased
+	rows      int     // the rows of a VALUES core
+	orderBy   bool    // ORDER BY at this level (of this part, or of the whole compound)
+	limit     bool    // LIMIT at this level
+	offset    bool    // OFFSET at this level (or LIMIT a, b)
+	compound  bool    // part of a UNION / INTERSECT / EXCEPT
 }
 
 // sourceKind is what a FROM item (or a write's target) is.
