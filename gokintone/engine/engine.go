@@ -202,6 +202,11 @@ type Stmt struct {
 	read     map[*schema.Table]map[int64]*row
 	inserted []int64
 	paramRow int
+	// An executemany sends full bulkRequests while it runs (write.go's sendAhead): the one in
+	// flight (nil when none), whether any was sent, and the ids kintone confirmed, in row order.
+	sending   chan error
+	sentAhead bool
+	committed []int64
 
 	// used is what the statement may read of each table (projection.go), worked out once.
 	used      columnUse
@@ -323,9 +328,10 @@ func (s *Stmt) bind(args []any) ([]driver.NamedValue, error) {
 }
 
 // ExecuteMany runs one statement once per parameter row, in order, stopping at the first
-// error. The writes of every row are collected into one batch, sent when the last row has run
-// (see write.go), so that 10,000 inserted rows are 5 requests. A statement that returns rows
-// is refused. RowsAffected is the sum over the rows.
+// error. The writes of every row are collected into one batch, so that 10,000 inserted rows
+// are 5 requests: each full bulkRequest of inserted records is sent while the next rows run
+// (one at a time, in row order), the rest when the last row has run (see write.go). A
+// statement that returns rows is refused. RowsAffected is the sum over the rows.
 func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*Stmt, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -333,13 +339,31 @@ func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*St
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (*Stmt, error) {
+	abort := func(err error) (*Stmt, error) {
 		s.batch = nil
 		s.closeLocked()
 		return nil, err
 	}
+	row := 0 // the parameter row being run
+	// fail ends the statement with the error of a parameter row. When rows were sent ahead,
+	// a failed write of earlier rows is the error to report, else the error says what was
+	// written.
+	fail := func(err error) (*Stmt, error) {
+		if sendErr := s.waitSent(); sendErr != nil {
+			return abort(sendErr)
+		}
+		if s.sentAhead {
+			first := row
+			if s.batch != nil && len(s.batch.ops) > 0 {
+				first = s.batch.ops[0].index
+			}
+			err = writtenBefore(err, s, first)
+		}
+		return abort(err)
+	}
 	total := int64(0)
 	for i, args := range rows {
+		row = i
 		named, err := s.bind(args)
 		if err != nil {
 			return fail(kerr.As(err).WithMessage(fmt.Sprintf("parameter row %d: %s", i, kerr.As(err).Message), err))
@@ -367,9 +391,12 @@ func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*St
 		if s.facts.isDML() {
 			total += e.changes()
 		}
+		if err := e.sendAhead(s); err != nil {
+			return abort(err)
+		}
 	}
 	if err := e.flush(s.ctx, s); err != nil {
-		return fail(err)
+		return abort(err)
 	}
 	s.affected = total
 	if !s.facts.isDML() {

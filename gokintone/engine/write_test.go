@@ -104,6 +104,11 @@ func TestExecuteManyBatches(t *testing.T) {
 		t.Errorf("10,000 rows should be 5 bulkRequests: %v", got)
 	}
 	ids := s.InsertedIDs()
+	for i := 1; i < len(ids); i++ {
+		if ids[i] <= ids[i-1] {
+			t.Fatalf("ids not in row order: row %d has %d after %d", i, ids[i], ids[i-1])
+		}
+	}
 	got := f.query(t, "SELECT Amount FROM Deals WHERE Id = ?", ids[9999])
 	if head(got) != head([][]any{{int64(9999)}}) {
 		t.Errorf("last row: %v", got)
@@ -138,6 +143,51 @@ func TestPartialFailure(t *testing.T) {
 	got := f.query(t, "SELECT COUNT(*), COUNT(DISTINCT Amount), MIN(Amount), MAX(Amount) FROM Deals WHERE Id > ?", before)
 	if head(got) != head([][]any{{int64(5000), int64(5000), int64(0), int64(4999)}}) {
 		t.Errorf("after resuming: %v", got)
+	}
+}
+
+// TestErrorAfterRowsSentAhead: an executemany sends full bulkRequests while its later rows
+// run; an error in a later row says which rows were written, and re-running from
+// first_uncommitted_index completes every row exactly once.
+func TestErrorAfterRowsSentAhead(t *testing.T) {
+	f := writeFixture(t)
+	const sql = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
+	for _, c := range []struct {
+		name  string
+		bad   []any
+		field string
+	}{
+		{"a value the driver refuses", []any{"ahead", "not a number"}, "Amount"},
+		{"a parameter row of the wrong length", []any{"ahead"}, ""},
+	} {
+		rows := make([][]any, 5000)
+		for i := range rows {
+			rows[i] = []any{"ahead", int64(i)}
+		}
+		rows[4500] = c.bad
+		before := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64)
+		_, err := f.eng.ExecuteMany(context.Background(), sql, rows)
+		e := kerr.As(err)
+		if e == nil || e.Details == nil {
+			t.Fatalf("%s: error %v has no details", c.name, err)
+		}
+		wf := e.Details.(WriteFailure)
+		if len(wf.CommittedIDs) != 4000 || wf.FirstUncommittedIndex != 4000 || wf.Field != c.field ||
+			!strings.Contains(e.Message, "4000 rows were written before it") {
+			t.Fatalf("%s: details %+v (%v)", c.name, wf, err)
+		}
+		written := f.query(t, "SELECT Id FROM Deals WHERE Id > ? ORDER BY Id", before)
+		if len(written) != 4000 || written[0][0] != wf.CommittedIDs[0] || written[3999][0] != wf.CommittedIDs[3999] {
+			t.Fatalf("%s: %d records written, committed_ids %d…%d", c.name, len(written), wf.CommittedIDs[0], wf.CommittedIDs[3999])
+		}
+		rows[4500] = []any{"ahead", int64(4500)}
+		if _, err := f.eng.ExecuteMany(context.Background(), sql, rows[wf.FirstUncommittedIndex:]); err != nil {
+			t.Fatal(err)
+		}
+		got := f.query(t, "SELECT COUNT(*), COUNT(DISTINCT Amount), MIN(Amount), MAX(Amount) FROM Deals WHERE Id > ?", before)
+		if head(got) != head([][]any{{int64(5000), int64(5000), int64(0), int64(4999)}}) {
+			t.Errorf("%s: after resuming: %v", c.name, got)
+		}
 	}
 }
 
