@@ -488,11 +488,16 @@ func (e *Engine) sendOps(ctx context.Context, s *Stmt, ops []writeOp) error {
 // sendAhead starts sending the first bulkRequest of an executemany's batch once the batch
 // holds a full one, while the statement goes on with its next parameter rows, so that
 // preparing rows and waiting for kintone overlap. It sends only plain inserts of records (the
-// rows of a child table go with all the rows of their record, comments on their own), and one
+// rows of a child table go with all the rows of their record, comments on their own) by an
+// INSERT … VALUES that reads no table (the later rows of one that does must not see the
+// records sent ahead, as they would not when the batch is sent at the end); and one
 // bulkRequest at a time, in row order: kintone gives the records ids in row order, and when a
-// request fails no later row has been sent, as when the batch is sent at the end. An error of
-// the request sent before is returned here.
+// request fails no later row has been sent. An error of the request sent before is returned
+// here.
 func (e *Engine) sendAhead(s *Stmt) error {
+	if w := s.facts.write; w == nil || w.source != insertValues || w.with || s.facts.selects > 0 {
+		return nil
+	}
 	b := s.batch
 	n := e.perCall() * kclient.MaxRecordsPerRequest
 	if b == nil || len(b.ops) < n || !plainInserts(b.ops[:n]) {

@@ -191,6 +191,36 @@ func TestErrorAfterRowsSentAhead(t *testing.T) {
 	}
 }
 
+// TestInsertSelectIsNotSentAhead: the rows of an executemany whose INSERT reads a table are
+// all sent at the end, so that no row sees the records of the rows before it.
+func TestInsertSelectIsNotSentAhead(t *testing.T) {
+	// Every row's scan asks kintone (no table held in memory for the statement).
+	f := newFixtureWith(t, sample.Fixture(sample.Options{OrderRecords: 10}), Options{MaxRows: -1, FilterCallsBeforeCache: 1 << 30})
+	rows := make([][]any, 2100)
+	for i := range rows {
+		rows[i] = []any{"seen"}
+	}
+	f.sim.ResetRequests()
+	if _, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) SELECT ?, COUNT(*) FROM Deals WHERE [Deal name] = 'seen'", rows); err != nil {
+		t.Fatal(err)
+	}
+	reads := 0
+	for _, r := range f.sim.Requests() {
+		switch r.Path {
+		case "/k/v1/records.json":
+			reads++
+		case "/k/v1/bulkRequest.json":
+			if reads != len(rows) {
+				t.Fatalf("a bulkRequest was sent after %d of the %d rows' reads", reads, len(rows))
+			}
+		}
+	}
+	got := f.query(t, "SELECT COUNT(*), MIN(Amount), MAX(Amount) FROM Deals WHERE [Deal name] = 'seen'")
+	if head(got) != head([][]any{{int64(len(rows)), int64(0), int64(0)}}) {
+		t.Errorf("%v: no row should see the records of the rows before it", got)
+	}
+}
+
 // TestValidationErrorNamesTheRow: a value the driver refuses, and kintone's validation error
 // in the third request of a bulkRequest, both name the row and the column.
 func TestValidationErrorNamesTheRow(t *testing.T) {
