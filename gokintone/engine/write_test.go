@@ -544,6 +544,23 @@ func TestCountIsOneRequest(t *testing.T) {
 	}
 }
 
+// TestCountRechecksTheRecord: when the record kintone lists with its totalCount does not
+// satisfy the WHERE, kintone's count is not SQLite's, and the rows are counted by a scan.
+func TestCountRechecksTheRecord(t *testing.T) {
+	f := newFixture(t, 600)
+	const q = `SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 100`
+	want := f.query(t, q)
+	f.sim.AddFault(kintonesim.FaultRule{Path: "/k/v1/records.json", Status: 200, ContentType: "application/json",
+		Body: `{"records":[{"$id":{"type":"__ID__","value":"5"}}],"totalCount":"777"}`})
+	f.sim.ResetRequests()
+	if got := f.query(t, q); !reflect.DeepEqual(got, want) || want[0][0] != int64(500) {
+		t.Errorf("count %v, want %v (500)", got, want)
+	}
+	if n := len(f.sim.Requests()); n < 2 {
+		t.Errorf("%d requests: the rows were not counted by a scan", n)
+	}
+}
+
 // totalCounts is the number of requests that asked kintone for a totalCount.
 func totalCounts(reqs []kintonesim.LoggedRequest) int {
 	n := 0
