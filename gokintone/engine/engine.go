@@ -79,6 +79,9 @@ type Engine struct {
 	// view or trigger.
 	tempFacts *sqlFacts
 	warns     warnings // for the caller: see Warnings
+	// changesStmt is SELECT changes(), prepared on first use (an executemany asks once per
+	// parameter row).
+	changesStmt driver.Stmt
 }
 
 // Open creates an engine over client.
@@ -124,6 +127,9 @@ func (e *Engine) Close() error {
 	defer e.mu.Unlock()
 	if e.conn == nil {
 		return nil
+	}
+	if e.changesStmt != nil {
+		e.changesStmt.Close()
 	}
 	err := e.conn.Close()
 	e.conn = nil
@@ -440,8 +446,17 @@ func (e *Engine) tempSchemaFacts() sqlFacts {
 	return f
 }
 
+// changes is SQLite's changes(): the rows the last INSERT, UPDATE or DELETE changed; -1 when
+// it cannot be read.
 func (e *Engine) changes() int64 {
-	rows, err := e.conn.Query("SELECT changes()", nil)
+	if e.changesStmt == nil {
+		st, err := e.conn.Prepare("SELECT changes()")
+		if err != nil {
+			return -1
+		}
+		e.changesStmt = st
+	}
+	rows, err := e.changesStmt.(driver.StmtQueryContext).QueryContext(context.Background(), nil)
 	if err != nil {
 		return -1
 	}
