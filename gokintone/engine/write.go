@@ -72,7 +72,8 @@ type WriteFailure struct {
 	// inserted records, the ids of updated and deleted ones.
 	CommittedIDs []int64 `json:"committed_ids"`
 	// FirstUncommittedIndex is the row where re-running must resume: the first row of the
-	// request that failed (a statement row, or an executemany parameter row).
+	// request that failed (a statement row, or an executemany parameter row), or the first
+	// row not sent when a later row's error stopped an executemany that had sent some.
 	FirstUncommittedIndex int `json:"first_uncommitted_index"`
 	// RowIndex and Field are the row and the column kintone named, when it named one.
 	RowIndex *int   `json:"row_index"`
