@@ -14,7 +14,13 @@ import pytest
 
 import cdata_kintone as mod
 from cdata_kintone import _convert
-from cdata_kintone._convert import convert_rows, converters_for, decode_fetch, encode_parameters
+from cdata_kintone._convert import (
+    convert_rows,
+    converters_for,
+    decode_fetch,
+    encode_parameter_rows,
+    encode_parameters,
+)
 
 UTC = dt.timezone.utc
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -99,6 +105,14 @@ def test_encode_is_ascii_json_and_keeps_order() -> None:
     text = encode_parameters(("é", 1, None))
     assert text.isascii()
     assert json.loads(text) == [["text", "é"], ["int", "1"], ["null", None]]
+
+
+def test_parameter_rows_are_one_json_list_of_rows() -> None:
+    rows = [("é", 1), None, (), [2.5, b"\x00"]]
+    text, count = encode_parameter_rows(iter(rows))
+    assert count == 4 and text.isascii()
+    assert text == "[" + ",".join(encode_parameters(r) for r in rows) + "]"
+    assert encode_parameter_rows([]) == ("[]", 0)
 
 
 @pytest.mark.parametrize("params", [None, [], ()])

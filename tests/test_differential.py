@@ -17,6 +17,10 @@ Environment:
 - ``DIFFTEST_ONLY``: run only this statement number (to look at one statement again);
 - ``DIFFTEST_SHOW``: print every statement as it runs.
 
+``test_random_counts`` runs a fifth of ``DIFFTEST_STATEMENTS`` of ``SELECT COUNT(*) … WHERE``
+statements over the sample data and over the edge values (those kintone's totalCount answers in
+one request and those near them).
+
 Three modes: the sample dataset (``order_records=3000``), a fixture of edge values in every field
 type (``difftest/edge.py``), and the same with ``NumberMapToDouble=true;Pagesize=13``.
 ``test_reproducer`` runs the minimised reproducers of the mismatch classes found so far.
@@ -64,6 +68,7 @@ UTC = datetime.timezone.utc
 SEED = int(os.environ.get("DIFFTEST_SEED", "20260101"))
 N_SAMPLE = int(os.environ.get("DIFFTEST_STATEMENTS", "1500"))
 N_EDGE = int(os.environ.get("DIFFTEST_EDGE_STATEMENTS", str(max(N_SAMPLE * 3 // 2, 50))))
+N_COUNT = max(N_SAMPLE // 5, 25)  # SELECT COUNT(*) … WHERE statements per dataset
 ONLY = os.environ.get("DIFFTEST_ONLY")
 SHOW = bool(os.environ.get("DIFFTEST_SHOW"))
 
@@ -210,8 +215,11 @@ def test_parameters_are_bound_as_documented(edge_mode: Mode) -> None:
 # --- the random differential runs ------------------------------------------------------------
 
 
-def _run(mode: Mode, n: int, seed: int, capsys: pytest.CaptureFixture[str]) -> None:
-    gen = Gen(mode.cat, seed, shapes=Gen.EDGE_SHAPES if mode.name.startswith("edge") else None)
+def _run(mode: Mode, n: int, seed: int, capsys: pytest.CaptureFixture[str],
+         kinds: list[tuple[float, str]] | None = None) -> None:
+    if kinds is None and mode.name.startswith("edge"):
+        kinds = Gen.EDGE_SHAPES
+    gen = Gen(mode.cat, seed, shapes=kinds)
     stats: Counter[str] = Counter()
     shapes: Counter[str] = Counter()
     found: list[tuple[int, str, Node, Any]] = []
@@ -318,6 +326,16 @@ def test_random_statements_over_edge_values_number_as_double(
     edge_double: Mode, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _run(edge_double, max(N_EDGE // 5, 25), SEED + 2, capsys)
+
+
+def test_random_counts(
+    sample: Mode, edge_mode: Mode, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SELECT COUNT(*) … WHERE over the sample data and the edge values: the statements that
+    kintone's totalCount answers in one request (a conjunction of comparisons of an id with a
+    value) agree with the full scans of sqlite3, and so do those near them that are scans."""
+    for mode, seed in ((sample, SEED + 3), (edge_mode, SEED + 4)):
+        _run(mode, N_COUNT, seed, capsys, kinds=[(1.0, "count")])
 
 
 # --- minimised reproducers of the mismatch classes found so far, run every time -------------

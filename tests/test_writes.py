@@ -135,6 +135,28 @@ def test_partial_failure_and_resume(sim: Simulator, conn: mod.Connection) -> Non
     assert (n, distinct) == (5000, 5000)  # every row exactly once
 
 
+def test_error_after_rows_were_sent_ahead(sim: Simulator, conn: mod.Connection) -> None:
+    # executemany sends each full bulkRequest (2,000 records) while its next rows run, in row
+    # order: an error at row 4,500 finds rows 0 to 3,999 written, and says so.
+    sql = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
+    rows: list[tuple[Any, ...]] = [("ahead", i) for i in range(5000)]
+    rows[4500] = ("ahead", "not a number")
+    with pytest.raises(mod.DataError) as info:
+        conn.executemany(sql, rows)
+    e = info.value
+    assert (e.row_index, e.field) == (4500, "Amount") and "4000 rows were written" in str(e)
+    assert e.first_uncommitted_index == 4000 and e.committed_ids is not None
+    ids = [r[0] for r in conn.execute(
+        "SELECT Id FROM Deals WHERE [Deal name] = 'ahead' ORDER BY Id")]
+    assert ids == e.committed_ids and len(ids) == 4000  # in row order
+    rows[4500] = ("ahead", 4500)
+    conn.executemany(sql, rows[e.first_uncommitted_index :])
+    [(n, distinct)] = conn.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT Amount) FROM Deals WHERE [Deal name] = 'ahead'"
+    ).fetchall()
+    assert (n, distinct) == (5000, 5000)  # every row exactly once
+
+
 def test_validation_error_names_row_and_field(sim: Simulator, conn: mod.Connection) -> None:
     sql = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
     rows: list[tuple[Any, ...]] = [("v", i) for i in range(300)]

@@ -492,13 +492,13 @@ func ExecuteMany(h int64, sql, rows string, waitMs int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var raw []json.RawMessage
+	var raw [][]taggedParam
 	if err := json.Unmarshal([]byte(rows), &raw); err != nil {
 		return "", kerr.New(kerr.KindMalformedCall, "bad parameter rows: %v", err)
 	}
 	all := make([][]any, len(raw))
 	for i, r := range raw {
-		if all[i], err = decodeParams(string(r)); err != nil {
+		if all[i], err = paramValues(r); err != nil {
 			return "", err
 		}
 	}
@@ -849,21 +849,31 @@ func decodeParams(params string) ([]any, error) {
 	if params == "" {
 		return nil, nil
 	}
-	var raw [][2]json.RawMessage
+	var raw []taggedParam
 	if err := json.Unmarshal([]byte(params), &raw); err != nil {
 		return nil, kerr.New(kerr.KindMalformedCall, "malformed parameter list: %v", err)
 	}
+	return paramValues(raw)
+}
+
+// taggedParam is one parameter of the contract: its tag and its value as text (nil: JSON
+// null, for the tag "null").
+type taggedParam [2]*string
+
+// paramValues are the values of a decoded parameter list.
+func paramValues(raw []taggedParam) ([]any, error) {
 	out := make([]any, len(raw))
 	for i, p := range raw {
-		var tag string
-		if err := json.Unmarshal(p[0], &tag); err != nil {
+		if p[0] == nil {
 			return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed tag", i+1)
 		}
+		tag := *p[0]
 		var text string
 		if tag != "null" {
-			if err := json.Unmarshal(p[1], &text); err != nil {
+			if p[1] == nil {
 				return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed value", i+1)
 			}
+			text = *p[1]
 		}
 		switch tag {
 		case "null":

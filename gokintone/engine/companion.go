@@ -114,7 +114,7 @@ func (v *vtab) upsertInsert(st *Stmt, vals []any) error {
 			return err
 		}
 		if !skip {
-			op.record[col.FieldCode] = map[string]any{"value": enc}
+			op.record[col.FieldCode] = fieldValue{enc}
 		}
 	}
 	st.batch.ops = append(st.batch.ops, op)

@@ -87,6 +87,9 @@ type Engine struct {
 	warns     warnings // for the caller: see Warnings
 	// definedViews are the views of UserDefinedViews (userviews.go), in the order defined.
 	definedViews []tableInfo
+	// changesStmt is SELECT changes(), prepared on first use (an executemany asks once per
+	// parameter row).
+	changesStmt driver.Stmt
 }
 
 // Open creates an engine over client.
@@ -132,6 +135,9 @@ func (e *Engine) Close() error {
 	defer e.mu.Unlock()
 	if e.conn == nil {
 		return nil
+	}
+	if e.changesStmt != nil {
+		e.changesStmt.Close()
 	}
 	err := e.conn.Close()
 	e.conn = nil
@@ -212,6 +218,11 @@ type Stmt struct {
 	read     map[*schema.Table]map[int64]*row
 	inserted []int64
 	paramRow int
+	// An executemany sends full bulkRequests while it runs (write.go's sendAhead): the one in
+	// flight (nil when none), whether any was sent, and the ids kintone confirmed, in row order.
+	sending   chan error
+	sentAhead bool
+	committed []int64
 
 	// used is what the statement may read of each table (projection.go), worked out once.
 	used      columnUse
@@ -356,9 +367,10 @@ func (s *Stmt) bind(args []any) ([]driver.NamedValue, error) {
 }
 
 // ExecuteMany runs one statement once per parameter row, in order, stopping at the first
-// error. The writes of every row are collected into one batch, sent when the last row has run
-// (see write.go), so that 10,000 inserted rows are 5 requests. A statement that returns rows
-// is refused. RowsAffected is the sum over the rows.
+// error. The writes of every row are collected into one batch, so that 10,000 inserted rows
+// are 5 requests: each full bulkRequest of inserted records is sent while the next rows run
+// (one at a time, in row order), the rest when the last row has run (see write.go). A
+// statement that returns rows is refused. RowsAffected is the sum over the rows.
 func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*Stmt, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -366,13 +378,31 @@ func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*St
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (*Stmt, error) {
+	abort := func(err error) (*Stmt, error) {
 		s.batch = nil
 		s.closeLocked()
 		return nil, err
 	}
+	row := 0 // the parameter row being run
+	// fail ends the statement with the error of a parameter row. When rows were sent ahead,
+	// a failed write of earlier rows is the error to report, else the error says what was
+	// written.
+	fail := func(err error) (*Stmt, error) {
+		if sendErr := s.waitSent(); sendErr != nil {
+			return abort(sendErr)
+		}
+		if s.sentAhead {
+			first := row
+			if s.batch != nil && len(s.batch.ops) > 0 {
+				first = s.batch.ops[0].index
+			}
+			err = writtenBefore(err, s, first)
+		}
+		return abort(err)
+	}
 	total := int64(0)
 	for i, args := range rows {
+		row = i
 		named, err := s.bind(args)
 		if err != nil {
 			return fail(kerr.As(err).WithMessage(fmt.Sprintf("parameter row %d: %s", i, kerr.As(err).Message), err))
@@ -400,9 +430,12 @@ func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*St
 		if s.facts.isDML() {
 			total += e.changes()
 		}
+		if err := e.sendAhead(s); err != nil {
+			return abort(err)
+		}
 	}
 	if err := e.flush(s.ctx, s); err != nil {
-		return fail(err)
+		return abort(err)
 	}
 	s.affected = total
 	if !s.facts.isDML() {
@@ -446,8 +479,17 @@ func (e *Engine) tempSchemaFacts() sqlFacts {
 	return f
 }
 
+// changes is SQLite's changes(): the rows the last INSERT, UPDATE or DELETE changed; -1 when
+// it cannot be read.
 func (e *Engine) changes() int64 {
-	rows, err := e.conn.Query("SELECT changes()", nil)
+	if e.changesStmt == nil {
+		st, err := e.conn.Prepare("SELECT changes()")
+		if err != nil {
+			return -1
+		}
+		e.changesStmt = st
+	}
+	rows, err := e.changesStmt.(driver.StmtQueryContext).QueryContext(context.Background(), nil)
 	if err != nil {
 		return -1
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // recovered is deferred first in every goroutine the engine starts (the page fetches of
-// scan.go): it turns a panic into an internal error and hands it to deliver, which passes it
+// scan.go, write.go's bulkRequest sent ahead): it turns a panic into an internal error and hands it to deliver, which passes it
 // to whoever waits for the goroutine's result, so that the statement fails with an internal
 // error instead of the process aborting (a panic no goroutine recovers ends the whole
 // program, Python included). It must be the deferred function itself: recover works only

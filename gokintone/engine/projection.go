@@ -73,12 +73,13 @@ func (e *Engine) columnsByFoldedName(name string) ([]string, bool) {
 	return cols, true
 }
 
-// countSource answers SELECT count(*) FROM t (no WHERE) with one request: kintone's
-// totalCount, with one record of one field. SQLite counts the rows it yields, which have no
-// values: the statement reads none.
+// countSource answers SELECT count(*) FROM t [WHERE …] with one request: kintone's
+// totalCount of the records matching the pushed condition, and the first of them. It yields
+// that record totalCount times: SQLite counts the rows, and the cursor's exact re-check (and
+// SQLite's own, should it repeat one) holds for each, since the record matches the WHERE.
 type countSource struct {
 	left int64
-	r    row
+	r    *row
 }
 
 func (s *countSource) next() (*row, error) {
@@ -86,30 +87,44 @@ func (s *countSource) next() (*row, error) {
 		return nil, nil
 	}
 	s.left--
-	return &s.r, nil
+	return s.r, nil
 }
 
 func (s *countSource) close() {}
 
-// countOnly returns the count source of a scan that only counts every record of v, or nil
-// when the statement is not SELECT count(*) FROM v alone.
-func (v *vtab) countOnly(ctx context.Context, st *Stmt, cons [][3]int, limit, offset int64) (rowSource, error) {
+// countOnly returns the count source of a scan that only counts the records of v that match
+// its constraints, or nil when the statement is not SELECT count(*) FROM v [WHERE …] or when
+// kintone's totalCount could differ from SQLite's count: every part of the WHERE must be one
+// of the scan's constraints (cons, as many as the statement analysis counted) and each must
+// be sent to kintone exactly (push.exact). The one record read is re-checked exactly; should
+// it not match, kintone's count is not SQLite's and the scan reads the table instead.
+func (v *vtab) countOnly(ctx context.Context, st *Stmt, push pushed, cons [][3]int, args []any, limit, offset int64) (rowSource, error) {
 	shape := st.facts.count
-	if shape == nil || shape.where || len(cons) > 0 || limit >= 0 || offset > 0 || v.t.Subtable != "" ||
-		foldIdent(shape.table.name) != foldIdent(v.name) {
+	if shape == nil || len(cons) != shape.terms || !push.exact || limit >= 0 || offset > 0 ||
+		v.t.Subtable != "" || foldIdent(shape.table.name) != foldIdent(v.name) {
 		return nil, nil
 	}
-	q := kquery.Query{Limit: kquery.Int64(1)}
-	page, err := v.e.client.Records(ctx, v.t.AppID, q.String(), []string{"$id"}, true)
+	q := kquery.Query{Where: push.where, OrderBy: kqueryOrder(false), Limit: kquery.Int64(1)}
+	page, err := v.e.client.Records(ctx, v.t.AppID, q.String(), v.fields(st), true)
 	if err != nil {
 		return nil, err
 	}
 	if page.TotalCount == nil {
 		return nil, kerr.New(kerr.KindBadReply, "kintone's reply has no totalCount for app %d", v.t.AppID)
 	}
-	vals := make([]any, len(v.t.Columns))
-	for i := range vals {
-		vals[i] = sqlNull{}
+	if len(page.Records) == 0 {
+		if *page.TotalCount != 0 {
+			return nil, kerr.New(kerr.KindBadReply, "kintone's reply counts %d records for app %d and lists none", *page.TotalCount, v.t.AppID)
+		}
+		return &countSource{}, nil
 	}
-	return &countSource{left: *page.TotalCount, r: row{vals: vals, seq: 1}}, nil
+	rows, err := recordRows(v.t, page.Records[:1])
+	if err != nil {
+		return nil, err
+	}
+	r := &rows[0]
+	if ok, err := matchesAll(v.t, cons, args, r); err != nil || !ok {
+		return nil, err
+	}
+	return &countSource{left: *page.TotalCount, r: r}, nil
 }

@@ -141,7 +141,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 		return &sliceSource{rows: rows}, false, nil
 	}
 	if st != nil {
-		if src, err := v.countOnly(ctx, st, cons, limit, offset); src != nil || err != nil {
+		if src, err := v.countOnly(ctx, st, push, cons, args, limit, offset); src != nil || err != nil {
 			return src, false, err
 		}
 	}

@@ -241,10 +241,28 @@ var countCases = []struct {
 	want  *countShape
 	valid bool // SQLite prepares it (with the analysis tables)
 }{
-	{"SELECT count(*) FROM t", &countShape{tableRef{"t", "t", sourceTable}, false}, true},
-	{"select COUNT(1) as n from Deals where Stage = 'won'", &countShape{tableRef{"deals", "deals", sourceTable}, true}, true},
-	{`SELECT count(*) "n" FROM t WHERE a IN (SELECT k FROM u)`, &countShape{tableRef{"t", "t", sourceTable}, true}, true},
-	{"SELECT Count ( * ) FROM main.t AS x WHERE x.a > 0 -- LIMIT 1", &countShape{tableRef{"t", "x", sourceTable}, true}, true},
+	{"SELECT count(*) FROM t", &countShape{tableRef{"t", "t", sourceTable}, 0}, true},
+	{"select COUNT(1) as n from Deals where Stage = 'won'", &countShape{tableRef{"deals", "deals", sourceTable}, 1}, true},
+	{`SELECT count(*) "n" FROM t WHERE a IN (SELECT k FROM u)`, &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT Count ( * ) FROM main.t AS x WHERE x.a > 0 -- LIMIT 1", &countShape{tableRef{"t", "x", sourceTable}, 1}, true},
+	// The WHERE's comparisons of a column with a value, each one constraint (BETWEEN two).
+	{`SELECT count(*) FROM t WHERE a >= -1 AND 5 > "b" AND t.a <> ? AND a IS NOT :p AND b BETWEEN 'x' AND +2.5`, &countShape{tableRef{"t", "t", sourceTable}, 6}, true},
+	{"SELECT count(*) FROM t WHERE a IS NULL AND b ISNULL AND a NOTNULL AND b NOT NULL AND a IS NOT NULL AND a IS 1", &countShape{tableRef{"t", "t", sourceTable}, 6}, true},
+	// Anything else: -1.
+	{"SELECT count(*) FROM t WHERE a = 1 OR a = 2", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE (a = 1)", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE a = b", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE a = 1 AND NOT b = 2", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE a + 1 = 2", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE abs(a) = 2", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE a = 1 COLLATE nocase", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE a LIKE 'x%'", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE a IN (1, 2)", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE a NOT BETWEEN 1 AND 2", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE a IS DISTINCT FROM 1", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE a = NULL", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t WHERE true = 1", &countShape{tableRef{"t", "t", sourceTable}, -1}, true},
+	{"SELECT count(*) FROM t AS x WHERE t.a = 1", &countShape{tableRef{"t", "x", sourceTable}, -1}, false},
 	{"SELECT count(a) FROM t", nil, true},
 	{"SELECT count(NULL) FROM t", nil, true},
 	{"SELECT count(*), 1 FROM t", nil, true},

@@ -30,17 +30,18 @@ type scope struct {
 	// (SQLite reads "ON a = left JOIN u" as comparing a with a column named left).
 	bare []string
 
-	star      bool // an unqualified * result column (SELECT *, RETURNING *)
-	natural   bool // a NATURAL join
-	distinct  bool // SELECT DISTINCT
-	where     bool // a WHERE clause
-	grouped   bool // GROUP BY or HAVING
-	countRows bool // the one result column is count(*) or count(<number>), perhaps aliased
-	rows      int  // the rows of a VALUES core
-	orderBy   bool // ORDER BY at this level (of this part, or of the whole compound)
-	limit     bool // LIMIT at this level
-	offset    bool // OFFSET at this level (or LIMIT a, b)
-	compound  bool // part of a UNION / INTERSECT / EXCEPT
+	star      bool    // an unqualified * result column (SELECT *, RETURNING *)
+	natural   bool    // a NATURAL join
+	distinct  bool    // SELECT DISTINCT
+	where     bool    // a WHERE clause
+	whereExpr []token // the WHERE clause's expression
+	grouped   bool    // GROUP BY or HAVING
+	countRows bool    // the one result column is count(*) or count(<number>), perhaps aliased
+	rows      int     // the rows of a VALUES core
+	orderBy   bool    // ORDER BY at this level (of this part, or of the whole compound)
+	limit     bool    // LIMIT at this level
+	offset    bool    // OFFSET at this level (or LIMIT a, b)
+	compound  bool    // part of a UNION / INTERSECT / EXCEPT
 }
 
 // sourceKind is what a FROM item (or a write's target) is.
@@ -90,7 +91,9 @@ func (s *scope) addSource(ref tableRef) {
 // WHERE is sent to kintone exactly; whether it can be is the engine's to decide.
 type countShape struct {
 	table tableRef
-	where bool // a WHERE clause decides which rows are counted
+	// terms is the number of constraints SQLite offers the table for the WHERE when every part
+	// of it is one (comparisonTerms): 0 without a WHERE, -1 when some part may not be.
+	terms int
 }
 
 // countShapeOf returns the count shape of a statement's top-level query, or nil.
@@ -103,7 +106,134 @@ func countShapeOf(cores []*scope) *countShape {
 		len(c.from) != 1 || c.from[0].kind != sourceTable {
 		return nil
 	}
-	return &countShape{table: c.from[0], where: c.where}
+	terms := 0
+	if c.where {
+		terms = comparisonTerms(c.whereExpr, c.from[0])
+	}
+	return &countShape{table: c.from[0], terms: terms}
+}
+
+// comparisonTerms returns the number of constraints of a WHERE expression that is a
+// conjunction (AND) of comparisons of a column of the one table ref with a literal or a
+// parameter (=, ==, <, <=, >, >=, <>, !=, IS [NOT], IS [NOT] NULL, ISNULL, NOTNULL, NOT NULL,
+// BETWEEN … AND …, which is two), either way round; -1 for any other expression. SQLite
+// offers each such comparison of a column to the virtual table as a constraint; a name that
+// is not a column (a keyword such as TRUE, a "string" SQLite reads as text) makes none, and
+// the scan then sees fewer constraints than counted here.
+func comparisonTerms(toks []token, ref tableRef) int {
+	n := 0
+	for len(toks) > 0 {
+		k, c := comparisonAt(toks, ref)
+		if k == 0 {
+			return -1
+		}
+		n, toks = n+c, toks[k:]
+		if len(toks) > 0 {
+			if !toks[0].is("and") || len(toks) == 1 {
+				return -1
+			}
+			toks = toks[1:]
+		}
+	}
+	return n
+}
+
+// comparisonAt reads one comparison of comparisonTerms at the start of toks: its length in
+// tokens and the constraints it makes; 0, 0 when toks do not start with one.
+func comparisonAt(toks []token, ref tableRef) (length, constraints int) {
+	if k := columnAt(toks, ref); k > 0 {
+		rest := toks[k:]
+		for _, postfix := range [][]string{{"isnull"}, {"notnull"}, {"not", "null"}, {"is", "null"}, {"is", "not", "null"}} {
+			if wordsAt(rest, postfix...) {
+				return k + len(postfix), 1
+			}
+		}
+		if wordsAt(rest, "between") {
+			lo := valueAt(rest[1:])
+			if lo > 0 && wordsAt(rest[1+lo:], "and") {
+				if hi := valueAt(rest[2+lo:]); hi > 0 {
+					return k + 2 + lo + hi, 2
+				}
+			}
+			return 0, 0
+		}
+		if op := operatorAt(rest); op > 0 {
+			if v := valueAt(rest[op:]); v > 0 {
+				return k + op + v, 1
+			}
+		}
+		return 0, 0
+	}
+	if v := valueAt(toks); v > 0 {
+		if op := operatorAt(toks[v:]); op > 0 {
+			if k := columnAt(toks[v+op:], ref); k > 0 {
+				return v + op + k, 1
+			}
+		}
+	}
+	return 0, 0
+}
+
+// columnAt returns the length of a reference to a column of ref at the start of toks (name,
+// or qualifier.name with ref's alias), or 0.
+func columnAt(toks []token, ref tableRef) int {
+	isColumn := func(t token) bool {
+		return t.kind == tokQuoted || t.kind == tokWord && !nonColumnWords[foldIdent(t.text)]
+	}
+	if len(toks) >= 3 && toks[1].kind == tokOp && toks[1].text == "." {
+		if isName(toks[0]) && foldIdent(unquoteIdent(toks[0])) == ref.alias && isColumn(toks[2]) {
+			return 3
+		}
+		return 0
+	}
+	if len(toks) >= 1 && isColumn(toks[0]) && !(len(toks) >= 2 && toks[1].kind == tokOp && toks[1].text == "(") {
+		return 1
+	}
+	return 0
+}
+
+// operatorAt returns the length of a comparison operator at the start of toks (IS and IS
+// NOT included), or 0.
+func operatorAt(toks []token) int {
+	switch {
+	case len(toks) == 0:
+		return 0
+	case toks[0].kind == tokOp && comparisonOps[toks[0].text]:
+		return 1
+	case wordsAt(toks, "is", "not"):
+		return 2
+	case wordsAt(toks, "is") && !wordsAt(toks, "is", "distinct"):
+		return 1
+	}
+	return 0
+}
+
+// valueAt returns the length of a literal number (with a sign or not), a 'string' or blob,
+// or a parameter at the start of toks, or 0.
+func valueAt(toks []token) int {
+	if len(toks) == 0 {
+		return 0
+	}
+	switch t := toks[0]; {
+	case t.kind == tokNumber, t.kind == tokString, t.kind == tokParam:
+		return 1
+	case t.kind == tokOp && (t.text == "-" || t.text == "+") && len(toks) > 1 && toks[1].kind == tokNumber:
+		return 2
+	}
+	return 0
+}
+
+// wordsAt reports whether toks start with the keywords words (lower case).
+func wordsAt(toks []token, words ...string) bool {
+	if len(toks) < len(words) {
+		return false
+	}
+	for i, w := range words {
+		if !toks[i].is(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // stmtKind is what a statement does, as far as its text tells.
@@ -379,7 +509,11 @@ func (p *parser) orderLimit(s *scope) {
 func (p *parser) where(s *scope) {
 	if p.accept("where") {
 		s.where = true
+		start := p.pos
 		p.expr(s)
+		if !p.failed() {
+			s.whereExpr = p.toks[start:p.pos]
+		}
 	}
 }
 

@@ -25,7 +25,7 @@ type childOp struct {
 	parent int64          // the record the row belongs to
 	rowID  string         // update, delete: the row's id; "" for a new row
 	rec    kclient.Record // the parent record as the scan read it; nil for an insert
-	fields map[string]any // insert, update: inner field code → {"value": …}
+	fields map[string]any // insert, update: inner field code → fieldValue
 }
 
 // tableRow is one row of a SUBTABLE value as kintone sends it.
@@ -65,7 +65,7 @@ func (v *vtab) childInsert(st *Stmt, vals []any) error {
 			return err
 		}
 		if !skip {
-			fields[col.FieldCode] = map[string]any{"value": enc}
+			fields[col.FieldCode] = fieldValue{enc}
 		}
 	}
 	if parent <= 0 {
@@ -136,7 +136,7 @@ func (e *Engine) expandChildren(ctx context.Context, ops []writeOp) ([]writeOp, 
 		if err != nil {
 			return nil, err
 		}
-		out[i].record = map[string]any{k.t.Subtable: map[string]any{"value": value}}
+		out[i].record = map[string]any{k.t.Subtable: fieldValue{value}}
 		if e.opts.CheckRevision {
 			out[i].rev = revisionOf(rec)
 		}
@@ -199,7 +199,7 @@ func tableValue(t *schema.Table, rec kclient.Record, group []writeOp) ([]map[str
 				Value json.RawMessage `json:"value"`
 			}
 			if json.Unmarshal(raw, &f) == nil && f.Value != nil {
-				value[code] = map[string]any{"value": f.Value}
+				value[code] = fieldValue{f.Value}
 			}
 		}
 		id := strings.Trim(string(r.ID), `"`)

@@ -288,13 +288,18 @@ func (c *cursor) Next() error {
 
 // matches re-checks the used constraints exactly; it converts only the constrained columns.
 func (c *cursor) matches(r *row) (bool, error) {
-	t := c.vt.t
-	for i, con := range c.plan.Cons {
+	return matchesAll(c.vt.t, c.plan.Cons, c.args, r)
+}
+
+// matchesAll reports whether row r of t satisfies every constraint of cons (column, op, and
+// the argument in args), compared exactly as SQLite compares.
+func matchesAll(t *schema.Table, cons [][3]int, args []any, r *row) (bool, error) {
+	for i, con := range cons {
 		v, err := r.value(t, con[0])
 		if err != nil {
 			return false, err
 		}
-		if !holds(con[1], v, c.args[i], t.Columns[con[0]].Affinity()) {
+		if !holds(con[1], v, args[i], t.Columns[con[0]].Affinity()) {
 			return false, nil
 		}
 	}

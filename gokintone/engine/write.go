@@ -3,7 +3,8 @@ package engine
 // Writes to kintone tables. SQLite calls xUpdate (Insert, Update, Delete below) once per row
 // while a statement runs; the rows are collected in the statement's batch and sent when the
 // statement (or a whole executemany) has run, as bulkRequests of up to 20 requests of up to 100
-// records: each bulkRequest is applied by kintone entirely or not at all. An UPDATE sends only
+// records: each bulkRequest is applied by kintone entirely or not at all. An executemany of
+// inserts sends each full bulkRequest while its next rows run (sendAhead), one at a time. An UPDATE sends only
 // the fields whose values changed, with the revision its scan read, so that a record changed
 // by someone else in between is refused (GAIA_CO02) instead of overwritten.
 //
@@ -48,8 +49,14 @@ type writeOp struct {
 	id     int64          // update, delete, upsert by Id: the record id
 	key    map[string]any // upsert by a unique field: kintone's updateKey {field, value}
 	rev    string         // update, delete: the revision the scan read; "" sends none
-	record map[string]any // insert, update: field code → {"value": …}
+	record map[string]any // insert, update: field code → fieldValue
 	child  *childOp       // a row of a child table (subtable_write.go); nil for a record
+}
+
+// fieldValue is a field's value in a write request, {"value": …}; a struct, which encodes
+// faster than a map.
+type fieldValue struct {
+	Value any `json:"value"`
 }
 
 // writeBatch is what a statement (or an executemany) has written so far and not yet sent.
@@ -65,7 +72,8 @@ type WriteFailure struct {
 	// inserted records, the ids of updated and deleted ones.
 	CommittedIDs []int64 `json:"committed_ids"`
 	// FirstUncommittedIndex is the row where re-running must resume: the first row of the
-	// request that failed (a statement row, or an executemany parameter row).
+	// request that failed (a statement row, or an executemany parameter row), or the first
+	// row not sent when a later row's error stopped an executemany that had sent some.
 	FirstUncommittedIndex int `json:"first_uncommitted_index"`
 	// RowIndex and Field are the row and the column kintone named, when it named one.
 	RowIndex *int   `json:"row_index"`
@@ -162,7 +170,7 @@ func (v *vtab) Insert(rowid any, vals []any) (int64, error) {
 			return 0, v.fail(err)
 		}
 		if !skip {
-			record[col.FieldCode] = map[string]any{"value": enc}
+			record[col.FieldCode] = fieldValue{enc}
 		}
 	}
 	st.batch.ops = append(st.batch.ops, writeOp{t: v.t, kind: writeInsert, index: st.rowIndex(), record: record})
@@ -200,7 +208,7 @@ func (v *vtab) Update(old any, vals []any) error {
 		if err != nil {
 			return v.fail(rowError(v.t, st.rowIndex(), col, err))
 		}
-		record[col.FieldCode] = map[string]any{"value": enc}
+		record[col.FieldCode] = fieldValue{enc}
 	}
 	if len(record) == 0 {
 		return nil // nothing changed: nothing to send
@@ -417,12 +425,16 @@ func writeRequest(ops []writeOp) kclient.WriteRequest {
 	}
 }
 
-// flush sends the statement's batch. Each bulkRequest holds up to 20 requests of one app;
-// under OAuth (kintone does not document bulkRequest for OAuth tokens) every request goes on
-// its own, which is not atomic across requests; so does every comment (bulkRequest takes no
-// comment requests). The ids of inserted records and comments are kept in s.inserted, in row
-// order.
+// flush sends the statement's batch (after the bulkRequest sendAhead may have in flight).
+// Each bulkRequest holds up to 20 requests of one app; under OAuth (kintone does not document
+// bulkRequest for OAuth tokens) every request goes on its own, which is not atomic across
+// requests; so does every comment (bulkRequest takes no comment requests). The ids of inserted
+// records and comments are kept in s.inserted, in row order.
 func (e *Engine) flush(ctx context.Context, s *Stmt) error {
+	if err := s.waitSent(); err != nil {
+		s.batch = nil
+		return err
+	}
 	b := s.batch
 	s.batch = nil
 	if b == nil || len(b.ops) == 0 {
@@ -430,22 +442,32 @@ func (e *Engine) flush(ctx context.Context, s *Stmt) error {
 	}
 	ops, err := e.expandChildren(ctx, b.ops)
 	if err != nil {
-		// Nothing was sent: nothing is committed.
+		// Nothing of this batch was sent (rows of child tables are never sent ahead).
 		e := kerr.As(err)
 		if e == nil {
 			return err
 		}
 		out := e.WithMessage(e.Message, err)
-		out.Details = WriteFailure{CommittedIDs: []int64{}}
+		out.Details = WriteFailure{CommittedIDs: s.committedIDs()}
 		return out
 	}
-	b.ops = ops
-	reqs := b.requests()
-	perCall := kclient.MaxBulkRequests
+	return e.sendOps(ctx, s, ops)
+}
+
+// perCall is the number of write requests one HTTP request carries: a bulkRequest's 20, or 1
+// under OAuth.
+func (e *Engine) perCall() int {
 	if e.client.UsesOAuth() {
-		perCall = 1
+		return 1
 	}
-	var committed []int64
+	return kclient.MaxBulkRequests
+}
+
+// sendOps sends ops in row order, one bulkRequest (or lone request) after the other, stopping
+// at the first that fails; the ids kintone confirms are added to s.committed and s.inserted.
+func (e *Engine) sendOps(ctx context.Context, s *Stmt, ops []writeOp) error {
+	reqs := (&writeBatch{ops: ops}).requests()
+	perCall := e.perCall()
 	for i := 0; i < len(reqs); {
 		bulk := perCall > 1 && reqs[i].ops[0].comment == nil // bulkRequest takes no comment requests
 		j := i + 1
@@ -455,19 +477,97 @@ func (e *Engine) flush(ctx context.Context, s *Stmt) error {
 		group := reqs[i:j]
 		replies, err := e.send(ctx, group, bulk)
 		if err != nil {
-			return writeFailure(err, group, committed)
+			return writeFailure(err, group, s.committedIDs())
 		}
 		for k, r := range group {
 			ids, added, err := confirmedIDs(r, replies[k])
 			if err != nil {
-				return writeFailure(err, group, committed)
+				return writeFailure(err, group, s.committedIDs())
 			}
-			committed = append(committed, ids...)
+			s.committed = append(s.committed, ids...)
 			s.inserted = append(s.inserted, added...)
 		}
 		i = j
 	}
 	return nil
+}
+
+// sendAhead starts sending the first bulkRequest of an executemany's batch once the batch
+// holds a full one, while the statement goes on with its next parameter rows, so that
+// preparing rows and waiting for kintone overlap. It sends only plain inserts of records (the
+// rows of a child table go with all the rows of their record, comments on their own) by an
+// INSERT … VALUES that reads no table (the later rows of one that does must not see the
+// records sent ahead, as they would not when the batch is sent at the end); and one
+// bulkRequest at a time, in row order: kintone gives the records ids in row order, and when a
+// request fails no later row has been sent. An error of the request sent before is returned
+// here.
+func (e *Engine) sendAhead(s *Stmt) error {
+	if w := s.facts.write; w == nil || w.source != insertValues || w.with || s.facts.selects > 0 {
+		return nil
+	}
+	b := s.batch
+	n := e.perCall() * kclient.MaxRecordsPerRequest
+	if b == nil || len(b.ops) < n || !plainInserts(b.ops[:n]) {
+		return nil
+	}
+	if err := s.waitSent(); err != nil {
+		return err
+	}
+	ops := b.ops[:n:n]
+	b.ops = append([]writeOp(nil), b.ops[n:]...)
+	done := make(chan error, 1)
+	s.sending = done
+	s.sentAhead = true
+	go func() {
+		defer recovered(func(err error) { done <- err })
+		done <- e.sendOps(s.ctx, s, ops)
+	}()
+	return nil
+}
+
+// plainInserts reports whether ops are inserts of records (not of child rows, comments or
+// upserts) into one table.
+func plainInserts(ops []writeOp) bool {
+	for _, op := range ops {
+		if op.kind != writeInsert || op.child != nil || op.comment != nil || op.t != ops[0].t {
+			return false
+		}
+	}
+	return true
+}
+
+// waitSent waits for the bulkRequest sendAhead has in flight, if any, and returns its error.
+func (s *Stmt) waitSent() error {
+	if s.sending == nil {
+		return nil
+	}
+	err := <-s.sending
+	s.sending = nil
+	return err
+}
+
+// committedIDs are the ids kintone confirmed so far, never nil.
+func (s *Stmt) committedIDs() []int64 {
+	if s.committed == nil {
+		return []int64{}
+	}
+	return s.committed
+}
+
+// writtenBefore gives an error that stopped an executemany after some of its rows were sent
+// ahead the facts of what was written: the records kintone confirmed, and the first parameter
+// row not sent, where re-running must resume. The row and column of a value error stay.
+func writtenBefore(err error, s *Stmt, firstUnsent int) error {
+	e := kerr.As(err)
+	if e == nil {
+		e = kerr.Wrap(err, kerr.KindInternal, "%s", err.Error())
+	}
+	f, _ := e.Details.(WriteFailure)
+	f.CommittedIDs, f.FirstUncommittedIndex = s.committedIDs(), firstUnsent
+	out := e.WithMessage(fmt.Sprintf("%s (%d rows were written before it (committed_ids); re-run from row %d (first_uncommitted_index))",
+		e.Message, len(f.CommittedIDs), firstUnsent), err)
+	out.Details = f
+	return out
 }
 
 // send sends a group of requests: as one bulkRequest, or the one request on its own.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,11 @@ func TestExecuteManyBatches(t *testing.T) {
 		t.Errorf("10,000 rows should be 5 bulkRequests: %v", got)
 	}
 	ids := s.InsertedIDs()
+	for i := 1; i < len(ids); i++ {
+		if ids[i] <= ids[i-1] {
+			t.Fatalf("ids not in row order: row %d has %d after %d", i, ids[i], ids[i-1])
+		}
+	}
 	got := f.query(t, "SELECT Amount FROM Deals WHERE Id = ?", ids[9999])
 	if head(got) != head([][]any{{int64(9999)}}) {
 		t.Errorf("last row: %v", got)
@@ -137,6 +143,81 @@ func TestPartialFailure(t *testing.T) {
 	got := f.query(t, "SELECT COUNT(*), COUNT(DISTINCT Amount), MIN(Amount), MAX(Amount) FROM Deals WHERE Id > ?", before)
 	if head(got) != head([][]any{{int64(5000), int64(5000), int64(0), int64(4999)}}) {
 		t.Errorf("after resuming: %v", got)
+	}
+}
+
+// TestErrorAfterRowsSentAhead: an executemany sends full bulkRequests while its later rows
+// run; an error in a later row says which rows were written, and re-running from
+// first_uncommitted_index completes every row exactly once.
+func TestErrorAfterRowsSentAhead(t *testing.T) {
+	f := writeFixture(t)
+	const sql = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
+	for _, c := range []struct {
+		name  string
+		bad   []any
+		field string
+	}{
+		{"a value the driver refuses", []any{"ahead", "not a number"}, "Amount"},
+		{"a parameter row of the wrong length", []any{"ahead"}, ""},
+	} {
+		rows := make([][]any, 5000)
+		for i := range rows {
+			rows[i] = []any{"ahead", int64(i)}
+		}
+		rows[4500] = c.bad
+		before := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64)
+		_, err := f.eng.ExecuteMany(context.Background(), sql, rows)
+		e := kerr.As(err)
+		if e == nil || e.Details == nil {
+			t.Fatalf("%s: error %v has no details", c.name, err)
+		}
+		wf := e.Details.(WriteFailure)
+		if len(wf.CommittedIDs) != 4000 || wf.FirstUncommittedIndex != 4000 || wf.Field != c.field ||
+			!strings.Contains(e.Message, "4000 rows were written before it") {
+			t.Fatalf("%s: details %+v (%v)", c.name, wf, err)
+		}
+		written := f.query(t, "SELECT Id FROM Deals WHERE Id > ? ORDER BY Id", before)
+		if len(written) != 4000 || written[0][0] != wf.CommittedIDs[0] || written[3999][0] != wf.CommittedIDs[3999] {
+			t.Fatalf("%s: %d records written, committed_ids %d…%d", c.name, len(written), wf.CommittedIDs[0], wf.CommittedIDs[3999])
+		}
+		rows[4500] = []any{"ahead", int64(4500)}
+		if _, err := f.eng.ExecuteMany(context.Background(), sql, rows[wf.FirstUncommittedIndex:]); err != nil {
+			t.Fatal(err)
+		}
+		got := f.query(t, "SELECT COUNT(*), COUNT(DISTINCT Amount), MIN(Amount), MAX(Amount) FROM Deals WHERE Id > ?", before)
+		if head(got) != head([][]any{{int64(5000), int64(5000), int64(0), int64(4999)}}) {
+			t.Errorf("%s: after resuming: %v", c.name, got)
+		}
+	}
+}
+
+// TestInsertSelectIsNotSentAhead: the rows of an executemany whose INSERT reads a table are
+// all sent at the end, so that no row sees the records of the rows before it.
+func TestInsertSelectIsNotSentAhead(t *testing.T) {
+	// Every row's scan asks kintone (no table held in memory for the statement).
+	f := newFixtureWith(t, sample.Fixture(sample.Options{OrderRecords: 10}), Options{MaxRows: -1, FilterCallsBeforeCache: 1 << 30})
+	rows := make([][]any, 2100)
+	for i := range rows {
+		rows[i] = []any{"seen"}
+	}
+	f.sim.ResetRequests()
+	if _, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) SELECT ?, COUNT(*) FROM Deals WHERE [Deal name] = 'seen'", rows); err != nil {
+		t.Fatal(err)
+	}
+	reads := 0
+	for _, r := range f.sim.Requests() {
+		switch r.Path {
+		case "/k/v1/records.json":
+			reads++
+		case "/k/v1/bulkRequest.json":
+			if reads != len(rows) {
+				t.Fatalf("a bulkRequest was sent after %d of the %d rows' reads", reads, len(rows))
+			}
+		}
+	}
+	got := f.query(t, "SELECT COUNT(*), MIN(Amount), MAX(Amount) FROM Deals WHERE [Deal name] = 'seen'")
+	if head(got) != head([][]any{{int64(len(rows)), int64(0), int64(0)}}) {
+		t.Errorf("%v: no row should see the records of the rows before it", got)
 	}
 }
 
@@ -392,28 +473,103 @@ func TestTempCompanion(t *testing.T) {
 	}
 }
 
-// TestCountIsOneRequest: SELECT COUNT(*) FROM t is answered by kintone's totalCount, one
-// request, and agrees with a scan.
+// TestCountIsOneRequest: SELECT COUNT(*) FROM t [WHERE …] is answered by kintone's
+// totalCount, one request, when the whole WHERE is sent to kintone exactly, and agrees with a
+// scan and with SQLite over a copy of the rows; anything else is a scan.
 func TestCountIsOneRequest(t *testing.T) {
 	f := newFixture(t, 2500)
-	f.query(t, `SELECT 1 FROM "受注明細 Orders" LIMIT 1`)
-	f.sim.ResetRequests()
-	got := f.query(t, `SELECT COUNT(*) FROM "受注明細 Orders"`)
-	if n := len(f.kintoneQueries("3")); n != 1 {
-		t.Errorf("%d requests", n)
+	f.query(t, `CREATE TEMP TABLE o AS SELECT * FROM "受注明細 Orders"`)
+	one := []struct {
+		where string
+		args  []any
+	}{
+		{"", nil},
+		{"WHERE Id > 1000", nil},
+		{"WHERE Id <= 7", nil},
+		{"WHERE Id = 1234", nil},
+		{"WHERE Id = '1234'", nil},
+		{"WHERE Id IS 77", nil},
+		{"WHERE Id <> 5", nil},
+		{"WHERE Id != 99999", nil},
+		{"WHERE Id = 99999", nil},
+		{"WHERE Id IS NULL", nil},
+		{"WHERE Id BETWEEN 100 AND 199", nil},
+		{"WHERE 2400 < Id AND Id <= +2450", nil},
+		{`WHERE x."Id" >= ? AND x.Id < ?`, []any{int64(300), "700"}},
+		{"WHERE Id > ? AND Id < ?", []any{int64(-10), int64(20)}},
 	}
-	scan := f.query(t, `SELECT COUNT(Id) FROM "受注明細 Orders"`)
-	if got[0][0] != int64(2500) || scan[0][0] != int64(2500) {
-		t.Errorf("count %v, scan %v", got, scan)
-	}
-	// Anything else is a scan: a WHERE, another aggregate, a child table.
-	for _, q := range []string{`SELECT COUNT(*) FROM "受注明細 Orders" WHERE 顧客名 LIKE '%a%'`, `SELECT COUNT(*), MAX(Id) FROM "受注明細 Orders"`} {
+	for _, c := range one {
+		q := `SELECT COUNT(*) FROM "受注明細 Orders" AS x ` + c.where
 		f.sim.ResetRequests()
-		f.query(t, q)
-		if n := len(f.kintoneQueries("3")); n < 2 {
-			t.Errorf("%s: %d requests", q, n)
+		got := f.query(t, q, c.args...)
+		if n, counts := len(f.sim.Requests()), totalCounts(f.sim.Requests()); n != 1 || counts != 1 {
+			t.Errorf("%s: %d requests (%d asking for totalCount), want 1", q, n, counts)
+		}
+		scan := f.query(t, `SELECT COUNT(x.Id) FROM "受注明細 Orders" AS x `+c.where, c.args...)
+		want := f.query(t, "SELECT COUNT(*) FROM o AS x "+c.where, c.args...)
+		if got[0][0] != want[0][0] || scan[0][0] != want[0][0] {
+			t.Errorf("%s: count %v, scan %v, SQLite %v", q, got, scan, want)
 		}
 	}
+	// A scan: a WHERE that is not sent whole and exactly, another aggregate, a child table.
+	scans := []string{
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE 顧客名 LIKE '%a%'`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE 顧客名 = '株式会社富士ユニシステム'`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 10 AND 顧客名 = '株式会社富士ユニシステム'`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 2.5`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id = 1234.0`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 'abc'`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id IS NOT NULL`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 10 OR Id < 5`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id IN (1, 2)`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE abs(Id) = 5`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 5 AND 1 = 1`,
+		`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id = 5 COLLATE nocase`,
+		`SELECT COUNT(*), MAX(Id) FROM "受注明細 Orders"`,
+		`SELECT COUNT(*) FROM "受注明細 Orders_明細" WHERE RecordId > 5`,
+	}
+	for _, q := range scans {
+		f.sim.ResetRequests()
+		got := f.query(t, q)
+		if counts := totalCounts(f.sim.Requests()); counts != 0 {
+			t.Errorf("%s: %d requests asking for totalCount, want a scan", q, counts)
+		}
+		local := strings.ReplaceAll(q, `"受注明細 Orders"`, "o")
+		if local == q {
+			continue // a child table: no copy here
+		}
+		if want := f.query(t, local); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %v, SQLite %v", q, got, want)
+		}
+	}
+}
+
+// TestCountRechecksTheRecord: when the record kintone lists with its totalCount does not
+// satisfy the WHERE, kintone's count is not SQLite's, and the rows are counted by a scan.
+func TestCountRechecksTheRecord(t *testing.T) {
+	f := newFixture(t, 600)
+	const q = `SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 100`
+	want := f.query(t, q)
+	f.sim.AddFault(kintonesim.FaultRule{Path: "/k/v1/records.json", Status: 200, ContentType: "application/json",
+		Body: `{"records":[{"$id":{"type":"__ID__","value":"5"}}],"totalCount":"777"}`})
+	f.sim.ResetRequests()
+	if got := f.query(t, q); !reflect.DeepEqual(got, want) || want[0][0] != int64(500) {
+		t.Errorf("count %v, want %v (500)", got, want)
+	}
+	if n := len(f.sim.Requests()); n < 2 {
+		t.Errorf("%d requests: the rows were not counted by a scan", n)
+	}
+}
+
+// totalCounts is the number of requests that asked kintone for a totalCount.
+func totalCounts(reqs []kintonesim.LoggedRequest) int {
+	n := 0
+	for _, r := range reqs {
+		if r.Params["totalCount"] == "true" {
+			n++
+		}
+	}
+	return n
 }
 
 // TestRequestCounts: what typical statements cost in requests (the README's table). kintone
@@ -431,6 +587,7 @@ func TestRequestCounts(t *testing.T) {
 		{`SELECT * FROM "受注明細 Orders" WHERE Id = 1234`, 1},
 		{`SELECT * FROM "受注明細 Orders" WHERE 顧客名 = '株式会社富士ユニシステム'`, 1},
 		{`SELECT COUNT(*) FROM "受注明細 Orders"`, 1},
+		{`SELECT COUNT(*) FROM "受注明細 Orders" WHERE Id > 1000 AND Id <= 20000`, 1},
 		// Each app is read once: Deals' 2,000 records and the matching orders.
 		{`SELECT o.Id, d.Id FROM "受注明細 Orders" o JOIN Deals d ON d.Customer = o.顧客名 WHERE o.Id < 200`, 2000/500 + 4 + 2 + 1},
 		{`SELECT Id FROM "受注明細 Orders"`, scanBound},

@@ -55,6 +55,7 @@ from .exceptions import DataError, InterfaceError, ProgrammingError
 
 __all__ = [
     "Batch",
+    "encode_parameter_rows",
     "encode_parameters",
     "decode_fetch",
     "converters_for",
@@ -259,11 +260,25 @@ def encode_parameters(parameters: Any) -> str:
 
     ``None`` and an empty sequence give ``"[]"``.
     """
+    return _dumps(_tagged(parameters))
+
+
+def encode_parameter_rows(seq_of_parameters: Iterable[Any]) -> tuple[str, int]:
+    """Encode ``executemany``'s parameter rows for ``core.ExecuteMany``: the JSON list of
+    each row's list of ``[tag, value]`` (as :func:`encode_parameters`), and how many rows.
+
+    The rows are encoded into JSON text in one call, not one call per row."""
+    rows = [_tagged(p) for p in seq_of_parameters]
+    return _dumps(rows), len(rows)
+
+
+def _tagged(parameters: Any) -> list[list[Any]]:
+    """The ``[tag, value]`` pair of each parameter of a parameters object."""
     if parameters is None:
-        return "[]"
+        return []
     seq = _check_parameters_object(parameters)
     if not seq:
-        return "[]"
+        return []
     out: list[list[Any]] = []
     append = out.append
     encoders = _ENCODERS
@@ -278,7 +293,7 @@ def encode_parameters(parameters: Any) -> str:
                     "datetime, or a list of str"
                 )
         append(enc(v, index))
-    return _dumps(out)
+    return out
 
 
 # --- rows ----------------------------------------------------------------------------------

@@ -194,9 +194,8 @@ class Cursor:
         if isinstance(seq_of_parameters, (str, bytes)):
             raise ProgrammingError("seq_of_parameters must be a sequence of parameter sequences")
         self._reset()
-        encoded = [_convert.encode_parameters(p) for p in seq_of_parameters]
-        rows = "[" + ",".join(encoded) + "]"
-        self._progress = Progress.start(self.connection.progress, total=len(encoded))
+        rows, count = _convert.encode_parameter_rows(seq_of_parameters)
+        self._progress = Progress.start(self.connection.progress, total=count)
         self._run(
             lambda: self._session.execute_many(
                 operation, rows, self._started, self._took_requests

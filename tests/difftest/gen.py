@@ -662,6 +662,43 @@ class Gen:
                 sel = self.limit_on(sel)
         return sel
 
+    def count(self) -> Node:
+        """SELECT COUNT(*) FROM one table WHERE a conjunction of comparisons, mostly of an id
+        column with a value (the statements kintone's totalCount may answer in one request),
+        sometimes of any column in any way."""
+        t = self.table()
+        a = self.alias()
+        ids = [c for c in t.cols if c.kind == "id"]
+        terms: list[Node] = []
+        for _ in range(self.rng.randint(1, 3)):
+            if not ids or self.chance(0.2):
+                terms.append(self.atom(Scope([(a, t)])))
+                continue
+            c = self.pick(ids)
+            lhs = self.colref(a, c)
+            r = self.rng.random()
+            if r < 0.6:
+                op = self.pick(CMP)
+                rhs = self.operand(self.value(t, c))
+                terms.append(Seq("b", [rhs, f" {op} ", lhs] if self.chance(0.15)
+                                 else [lhs, f" {op} ", rhs]))
+            elif r < 0.8:
+                lo, hi = self.value(t, c), self.value(t, c)
+                try:
+                    if hi < lo:
+                        lo, hi = hi, lo
+                except TypeError:
+                    pass
+                terms.append(Seq("b", [lhs, " BETWEEN ", self.operand(lo), " AND ",
+                                       self.operand(hi)]))
+            else:
+                terms.append(Seq("b", [lhs, " " + self.pick(
+                    ["IS NULL", "IS NOT NULL", "ISNULL", "NOTNULL"])]))
+        where = terms[0]
+        for term in terms[1:]:
+            where = Seq("b", [where, " AND ", term], hoist=(0, 1))
+        return Select(ListN([Raw("COUNT(*)")]), TableRef(t.name, a), where, agg=True)
+
     def join(self) -> Node:
         r = self.rng.random()
         parents = [t for t in self.cat.tables if t.name in self.children]
