@@ -33,7 +33,11 @@ func (m *module) Connect(c *sqlite3.SQLiteConn, args []string) (sqlite3.VTab, er
 	if err := c.DeclareVTab(t.CreateSQL()); err != nil {
 		return nil, err
 	}
-	return &vtab{e: m.e, t: t, name: args[2], upsert: m.e.upserts[args[3]]}, nil
+	aff := make([]schema.Affinity, len(t.Columns))
+	for i := range t.Columns {
+		aff[i] = t.Columns[i].Affinity()
+	}
+	return &vtab{e: m.e, t: t, name: args[2], upsert: m.e.upserts[args[3]], aff: aff}, nil
 }
 
 func (m *module) DestroyModule() {}
@@ -43,6 +47,8 @@ type vtab struct {
 	t      *schema.Table
 	name   string // the name SQL knows it by: t.Name, or a companion's such as "Deals#UPSERT"
 	upsert bool   // the companion table T#UPSERT: inserts add or update (write.go)
+	// aff is each column's affinity, which the re-check of every row reads.
+	aff []schema.Affinity
 }
 
 func (v *vtab) Disconnect() error { return nil }
@@ -291,7 +297,7 @@ func (c *cursor) matches(r *row) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if !holds(con[1], v, c.args[i], t.Columns[con[0]].Affinity()) {
+		if !holds(con[1], v, c.args[i], c.vt.aff[con[0]]) {
 			return false, nil
 		}
 	}
