@@ -2,14 +2,17 @@ package engine
 
 import (
 	"math"
+	"math/bits"
+	"slices"
+	"sort"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
 // A table held in a statement's cache (scan.go) is scanned again for every Filter call: once
-// per outer row of a join or a correlated subquery, once per value of an IN list. An equality
-// among the scan's constraints narrows that scan to the rows an index of the cached table
-// finds for the constraint's value, instead of re-checking every row.
+// per outer row of a join or a correlated subquery, once per value of an IN list. A
+// comparison among the scan's constraints narrows that scan to the rows an index of the
+// cached table finds for the constraint's value, instead of re-checking every row.
 //
 // An index lookup returns a superset of the rows the constraint holds for, never fewer: the
 // cursor re-checks every constraint on the rows it gets (holds), so the index only has to
@@ -22,15 +25,23 @@ import (
 // so far (by column).
 type tableCache struct {
 	rows    []*row
-	indexes map[int]*eqIndex
+	indexes map[int]*colIndex
 }
 
-// eqIndex lists the positions (in tableCache.rows, ascending, so in Id order) of the rows of
-// one column by comparison key (see keys); nulls are the rows whose value is NULL.
-type eqIndex struct {
-	aff   schema.Affinity
+// colIndex indexes one column of a cached table. Positions are indexes in tableCache.rows.
+type colIndex struct {
+	aff schema.Affinity
+	// keys lists the positions of the rows by equality key (see keysOf), ascending (so in Id
+	// order); nulls are the rows whose value is NULL.
 	keys  map[any][]int32
 	nulls []int32
+	// For ranges: the positions of the non-NULL rows ordered by the value the comparison
+	// compares (ordered[i] has the value sortKeys[i]), when all those values are of one
+	// storage class, numbers or text (sortClass, see class); otherwise sortClass is 0 and
+	// ranges are not narrowed.
+	ordered   []int32
+	sortKeys  []any
+	sortClass int
 }
 
 // blobKey is a BLOB's bytes as a map key, apart from text with the same bytes (a BLOB never
@@ -40,15 +51,15 @@ type blobKey string
 // index returns the index of column col, building it on first use; nil when a value of the
 // column cannot be converted (the plain scan then reports the error where the statement
 // reaches that row).
-func (c *tableCache) index(t *schema.Table, col int) *eqIndex {
+func (c *tableCache) index(t *schema.Table, col int) *colIndex {
 	if ix, ok := c.indexes[col]; ok {
 		return ix
 	}
 	if c.indexes == nil {
-		c.indexes = map[int]*eqIndex{}
+		c.indexes = map[int]*colIndex{}
 	}
 	c.indexes[col] = nil
-	ix := &eqIndex{aff: t.Columns[col].Affinity(), keys: map[any][]int32{}}
+	ix := &colIndex{aff: t.Columns[col].Affinity(), keys: map[any][]int32{}}
 	for pos, r := range c.rows {
 		v, err := r.value(t, col)
 		if err != nil {
@@ -67,7 +78,10 @@ func (c *tableCache) index(t *schema.Table, col int) *eqIndex {
 				ix.keys[k] = append(ix.keys[k], int32(pos))
 			}
 		}
+		ix.ordered = append(ix.ordered, int32(pos))
+		ix.sortKeys = append(ix.sortKeys, ix.rangeKey(v))
 	}
+	ix.sortRanges()
 	c.indexes[col] = ix
 	return ix
 }
@@ -77,7 +91,7 @@ func (c *tableCache) index(t *schema.Table, col int) *eqIndex {
 // key. Under TEXT affinity a number is compared as its text with text, and as a number with a
 // number, so it has both keys; every other value has one (the second is nil). ok is false
 // for a value that is no SQL value.
-func (ix *eqIndex) keysOf(v any) (keys [2]any, ok bool) {
+func (ix *colIndex) keysOf(v any) (keys [2]any, ok bool) {
 	switch ix.aff {
 	case schema.AffInteger, schema.AffReal, schema.AffNumeric:
 		v = textToComparable(v)
@@ -108,27 +122,146 @@ func numberKey(v any) any {
 	return v
 }
 
-// lookup returns the positions, ascending, of the rows that may hold for "column op arg", op
-// being opEQ, opIS or opISNULL; ok is false when the index cannot tell (arg is no SQL value).
-func (ix *eqIndex) lookup(op int, arg any) (pos []int32, ok bool) {
+// rangeKey is the value a comparison of the column compares for a non-NULL value v of it, or
+// for an argument, as far as the ranges use it: under numeric affinity the number a text
+// stands for, under TEXT affinity the text of a number (which is what a TEXT value and a
+// text argument compare; a number column value compared with a number is not, so a column
+// holding numbers under TEXT affinity gets no range order: see sortRanges).
+func (ix *colIndex) rangeKey(v any) any {
+	switch ix.aff {
+	case schema.AffInteger, schema.AffReal, schema.AffNumeric:
+		return textToComparable(v)
+	case schema.AffText:
+		if _, isText := v.(string); !isText {
+			return nil // no order: a number compares as text with text, as a number with a number
+		}
+	}
+	return v
+}
+
+// sortRanges orders the non-NULL rows by their range keys when these are all numbers or all
+// text, and gives up ranges otherwise (the keys of different classes would compare by their
+// class first, and TEXT affinity converts a number differently by the other operand).
+func (ix *colIndex) sortRanges() {
+	for i, k := range ix.sortKeys {
+		c := class(k)
+		if k == nil || c == 3 || (i > 0 && c != ix.sortClass) {
+			ix.ordered, ix.sortKeys, ix.sortClass = nil, nil, 0
+			return
+		}
+		ix.sortClass = c
+	}
+	sort.Sort(byRangeKey{ix})
+}
+
+// byRangeKey sorts ordered and sortKeys together by key.
+type byRangeKey struct{ ix *colIndex }
+
+func (b byRangeKey) Len() int { return len(b.ix.ordered) }
+func (b byRangeKey) Less(i, j int) bool {
+	return compareValues(b.ix.sortKeys[i], b.ix.sortKeys[j]) < 0
+}
+func (b byRangeKey) Swap(i, j int) {
+	b.ix.ordered[i], b.ix.ordered[j] = b.ix.ordered[j], b.ix.ordered[i]
+	b.ix.sortKeys[i], b.ix.sortKeys[j] = b.ix.sortKeys[j], b.ix.sortKeys[i]
+}
+
+// A match is what an index finds for the constraints on one column: positions in ascending
+// order, or (for a range) in key order, to be put in ascending order once the match is chosen.
+type match struct {
+	pos     []int32
+	byValue bool // pos is in key order
+}
+
+// lookup returns the rows that may hold for "column op arg", op being opEQ, opIS or
+// opISNULL; ok is false when arg is no SQL value.
+func (ix *colIndex) lookup(op int, arg any) (m match, ok bool) {
 	if op == opISNULL {
-		return ix.nulls, true
+		return match{pos: ix.nulls}, true
 	}
 	arg = sqlValue(arg)
 	if arg == nil {
 		if op == opIS {
-			return ix.nulls, true
+			return match{pos: ix.nulls}, true
 		}
-		return nil, true // "= NULL" holds for no row
+		return match{}, true // "= NULL" is true for no row
 	}
 	k, ok := ix.keysOf(arg)
 	if !ok {
-		return nil, false
+		return match{}, false
 	}
 	if k[1] == nil {
-		return ix.keys[k[0]], true
+		return match{pos: ix.keys[k[0]]}, true
 	}
-	return mergePositions(ix.keys[k[0]], ix.keys[k[1]]), true
+	return match{pos: mergePositions(ix.keys[k[0]], ix.keys[k[1]])}, true
+}
+
+// span returns the rows in the range "column op arg" (op one of opGT, opGE, opLT, opLE) as
+// the part [from, to) of the column's order; ok is false when the column's values and arg do
+// not compare as values of one class.
+func (ix *colIndex) span(op int, arg any) (from, to int, ok bool) {
+	arg = sqlValue(arg)
+	if arg == nil {
+		return 0, 0, true // "< NULL" and the like are true for no row
+	}
+	if ix.sortClass == 0 {
+		return 0, 0, false
+	}
+	k := ix.rangeKey(numberToTextIfText(ix.aff, arg))
+	if class(k) != ix.sortClass {
+		return 0, 0, false
+	}
+	// The first key above k (or at least k), by binary search over the ordered keys.
+	above := func(orEqual bool) int {
+		return sort.Search(len(ix.sortKeys), func(i int) bool {
+			c := compareValues(ix.sortKeys[i], k)
+			return c > 0 || orEqual && c == 0
+		})
+	}
+	switch op {
+	case opGT:
+		return above(false), len(ix.ordered), true
+	case opGE:
+		return above(true), len(ix.ordered), true
+	case opLT:
+		return 0, above(true), true
+	default: // opLE
+		return 0, above(false), true
+	}
+}
+
+// numberToTextIfText is an argument as a TEXT column's comparison converts it against a text
+// value: a number becomes its text. Under other affinities arg is returned unchanged.
+func numberToTextIfText(aff schema.Affinity, arg any) any {
+	if aff == schema.AffText {
+		return numberToText(arg)
+	}
+	return arg
+}
+
+// ascending returns the match's positions in ascending order; rows is the table's size.
+func (m match) ascending(rows int) []int32 {
+	if !m.byValue || len(m.pos) < 2 {
+		return m.pos
+	}
+	if len(m.pos) < rows/64 { // few: sorting costs less than a pass over a bitmap
+		out := slices.Clone(m.pos)
+		slices.Sort(out)
+		return out
+	}
+	set := make([]uint64, (rows+63)/64)
+	for _, p := range m.pos {
+		set[p/64] |= 1 << (p % 64)
+	}
+	out := make([]int32, 0, len(m.pos))
+	for w, word := range set {
+		for word != 0 {
+			b := int32(bits.TrailingZeros64(word))
+			out = append(out, int32(w)*64+b)
+			word &= word - 1
+		}
+	}
+	return out
 }
 
 // mergePositions is the ascending union of two ascending lists of positions.
@@ -153,32 +286,59 @@ func mergePositions(a, b []int32) []int32 {
 	return append(append(out, a...), b...)
 }
 
-// indexable reports whether an index narrows a scan with constraint op.
-func indexable(op int) bool { return op == opEQ || op == opIS || op == opISNULL }
+// isRange reports whether op is a range comparison (colIndex.span).
+func isRange(op int) bool { return op == opGT || op == opGE || op == opLT || op == opLE }
 
 // cachedRows are the rows of the cached table a scan with constraints cons (column, op,
-// argument index) and their arguments args reads: of the equality constraints, the one whose
-// index finds the fewest rows narrows the scan; without one, every row.
+// argument index) and their arguments args reads, in the cache's order. Each indexed column
+// narrows the scan to a set of rows (an equality to the rows of its value, its range
+// constraints together to the rows between their bounds); the smallest set is read, every
+// row when no column narrows it.
 func cachedRows(t *schema.Table, c *tableCache, cons [][3]int, args []any) []*row {
-	var best []int32
+	var best match
 	found := false
+	consider := func(m match) {
+		if !found || len(m.pos) < len(best.pos) {
+			best, found = m, true
+		}
+	}
+	type bounds struct{ col, from, to int }
+	var ranges []bounds // one per column with range constraints
 	for i, con := range cons {
-		if !indexable(con[1]) {
+		col, op := con[0], con[1]
+		if op != opEQ && op != opIS && op != opISNULL && !isRange(op) {
 			continue
 		}
-		ix := c.index(t, con[0])
+		ix := c.index(t, col)
 		if ix == nil {
 			continue
 		}
-		if pos, ok := ix.lookup(con[1], args[i]); ok && (!found || len(pos) < len(best)) {
-			best, found = pos, true
+		if !isRange(op) {
+			if m, ok := ix.lookup(op, args[i]); ok {
+				consider(m)
+			}
+			continue
 		}
+		from, to, ok := ix.span(op, args[i])
+		if !ok {
+			continue
+		}
+		j := slices.IndexFunc(ranges, func(b bounds) bool { return b.col == col })
+		if j < 0 {
+			ranges = append(ranges, bounds{col, from, to})
+			continue
+		}
+		ranges[j].from, ranges[j].to = max(ranges[j].from, from), min(ranges[j].to, to)
+	}
+	for _, b := range ranges {
+		consider(match{pos: c.indexes[b.col].ordered[b.from:max(b.from, b.to)], byValue: true})
 	}
 	if !found {
 		return c.rows
 	}
-	rows := make([]*row, len(best))
-	for i, p := range best {
+	pos := best.ascending(len(c.rows))
+	rows := make([]*row, len(pos))
+	for i, p := range pos {
 		rows[i] = c.rows[p]
 	}
 	return rows

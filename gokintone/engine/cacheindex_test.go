@@ -20,49 +20,114 @@ var indexValues = []any{
 	[]byte("12"), []byte{}, []byte("abc"),
 }
 
-// TestEqIndexNeverMisses checks, for a column of every affinity holding values of every
-// storage class, that a lookup finds every row SQLite's comparison keeps (holds, itself
-// checked against SQLite in compare_sqlite_test.go), in ascending order, and fewer rows than
-// the table for a value most rows do not equal.
-func TestEqIndexNeverMisses(t *testing.T) {
+// TestColIndexNeverMisses checks, for a column of every affinity holding values of every
+// storage class (and holding numbers only, and text only, which ranges are ordered for), that
+// a lookup finds every row SQLite's comparison keeps (holds, itself checked against SQLite in
+// compare_sqlite_test.go), in ascending order, and fewer rows than the table for a value most
+// rows do not equal.
+func TestColIndexNeverMisses(t *testing.T) {
+	var numbers, texts []any
+	for _, v := range indexValues {
+		switch v.(type) {
+		case int64, float64:
+			numbers = append(numbers, v)
+		case string:
+			texts = append(texts, v)
+		}
+	}
+	sets := map[string][]any{"mixed": indexValues, "numbers": numbers, "texts": texts}
 	for _, decl := range []string{"INTEGER", "REAL", "NUMERIC", "ISODATE", "TEXT", "BLOB"} {
-		tab := &schema.Table{Name: "t", Columns: []schema.Column{{Name: "c", DeclType: decl}}}
-		var values [][]any
-		for _, v := range indexValues {
-			values = append(values, []any{v})
+		for name, set := range sets {
+			testColIndex(t, decl+" "+name, decl, set)
 		}
-		c := &tableCache{rows: valueRows(values)}
-		ix := c.index(tab, 0)
-		if ix == nil {
-			t.Fatalf("%s: no index", decl)
-		}
-		aff := tab.Columns[0].Affinity()
-		for _, op := range []int{opEQ, opIS, opISNULL} {
-			for _, arg := range indexValues {
-				got, ok := ix.lookup(op, arg)
-				if !ok {
-					t.Errorf("%s op %d %#v: the index cannot tell", decl, op, arg)
-					continue
+	}
+}
+
+func testColIndex(t *testing.T, what, decl string, set []any) {
+	tab := &schema.Table{Name: "t", Columns: []schema.Column{{Name: "c", DeclType: decl}}}
+	var values [][]any
+	for _, v := range set {
+		values = append(values, []any{v})
+	}
+	c := &tableCache{rows: valueRows(values)}
+	ix := c.index(tab, 0)
+	if ix == nil {
+		t.Fatalf("%s: no index", what)
+	}
+	aff := tab.Columns[0].Affinity()
+	for _, op := range []int{opEQ, opIS, opISNULL, opGT, opGE, opLT, opLE} {
+		for _, arg := range indexValues {
+			m, ok := lookupAny(ix, op, arg)
+			if !ok {
+				if !isRange(op) { // a range may be left unordered, an equality never
+					t.Errorf("%s op %d %#v: the index cannot tell", what, op, arg)
 				}
-				if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
-					t.Errorf("%s op %d %#v: positions %v not ascending", decl, op, arg, got)
+				continue
+			}
+			got := m.ascending(len(c.rows))
+			if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
+				t.Errorf("%s op %d %#v: positions %v not ascending", what, op, arg, got)
+			}
+			for pos, r := range c.rows {
+				v, _ := r.value(tab, 0)
+				if holds(op, v, arg, aff) && !slices.Contains(got, int32(pos)) {
+					t.Errorf("%s: %#v op %d %#v holds but the index misses the row", what, v, op, arg)
 				}
-				for pos, r := range c.rows {
-					v, _ := r.value(tab, 0)
-					if holds(op, v, arg, aff) && !slices.Contains(got, int32(pos)) {
-						t.Errorf("%s: %#v op %d %#v holds but the index misses the row", decl, v, op, arg)
-					}
-				}
-				if op == opEQ && len(got) >= len(c.rows)/2 {
-					t.Errorf("%s = %#v: the index finds %d of %d rows", decl, arg, len(got), len(c.rows))
-				}
+			}
+			if op == opEQ && len(got) >= len(c.rows)/2 && len(c.rows) > 4 {
+				t.Errorf("%s = %#v: the index finds %d of %d rows", what, arg, len(got), len(c.rows))
 			}
 		}
 	}
 }
 
-// TestEqIndexKeys checks the keys that make values of different storage classes meet.
-func TestEqIndexKeys(t *testing.T) {
+// lookupAny is what the index finds for one constraint, a range included.
+func lookupAny(ix *colIndex, op int, arg any) (match, bool) {
+	if !isRange(op) {
+		return ix.lookup(op, arg)
+	}
+	from, to, ok := ix.span(op, arg)
+	return match{pos: ix.ordered[from:to], byValue: true}, ok
+}
+
+// TestColIndexOrdersRanges checks which columns ranges are narrowed on: values of one class
+// as the comparison sees them.
+func TestColIndexOrdersRanges(t *testing.T) {
+	cases := []struct {
+		decl   string
+		values []any
+		class  int
+	}{
+		{"INTEGER", []any{int64(3), " 4", 2.5, nil}, 1},
+		{"ISODATE", []any{"2024-01-02", "2023-12-31", nil}, 2},
+		{"ISODATE", []any{"2024-01-02", "2024"}, 0},
+		{"TEXT", []any{"b", "a"}, 2},
+		{"TEXT", []any{"b", int64(1)}, 0},
+		{"BLOB", []any{int64(1), 2.5}, 1},
+		{"BLOB", []any{[]byte("a")}, 0},
+	}
+	for _, c := range cases {
+		tab := &schema.Table{Name: "t", Columns: []schema.Column{{Name: "c", DeclType: c.decl}}}
+		var values [][]any
+		for _, v := range c.values {
+			values = append(values, []any{v})
+		}
+		ix := (&tableCache{rows: valueRows(values)}).index(tab, 0)
+		if ix.sortClass != c.class {
+			t.Errorf("%s %#v: range class %d, want %d", c.decl, c.values, ix.sortClass, c.class)
+		}
+	}
+	tab := &schema.Table{Name: "t", Columns: []schema.Column{{Name: "c", DeclType: "INTEGER"}}}
+	c := &tableCache{rows: valueRows([][]any{{int64(5)}, {int64(1)}, {"3"}, {nil}, {int64(4)}})}
+	// c > '2' AND c <= 4.5 AND c = c: the range's two bounds narrow the scan together.
+	got := cachedRows(tab, c, [][3]int{{0, opGT, 0}, {0, opLE, 1}, {0, opNE, 2}}, []any{"2", 4.5, int64(9)})
+	if want := []*row{c.rows[2], c.rows[4]}; !reflect.DeepEqual(got, want) {
+		t.Errorf("c > '2' AND c <= 4.5: %d rows, want rows 2 and 4", len(got))
+	}
+}
+
+// TestColIndexKeys checks the keys that make values of different storage classes meet.
+func TestColIndexKeys(t *testing.T) {
 	cases := []struct {
 		aff  schema.Affinity
 		v    any
@@ -82,7 +147,7 @@ func TestEqIndexKeys(t *testing.T) {
 		{schema.AffBlob, []byte("12"), [2]any{blobKey("12")}},
 	}
 	for _, c := range cases {
-		ix := &eqIndex{aff: c.aff}
+		ix := &colIndex{aff: c.aff}
 		if got, ok := ix.keysOf(c.v); !ok || got != c.want {
 			t.Errorf("affinity %v, %#v: keys %#v, want %#v", c.aff, c.v, got, c.want)
 		}
@@ -129,6 +194,11 @@ func TestCachedScansMatchSQLite(t *testing.T) {
 		{"SELECT o.Id, (SELECT count(*) FROM %I i WHERE i.RecordId = o.Id AND i.数量 IN (1, '2', 3.0, ?)) FROM %O o WHERE o.Id < 60 ORDER BY 1", []any{"4"}},
 		{"SELECT o.Id, (SELECT count(*) FROM %I i WHERE i.数量 IS NULL AND i.RecordId = o.Id) FROM %O o WHERE o.Id < 60 ORDER BY 1", nil},
 		{"SELECT o.Id FROM %O o WHERE o.Id < 60 AND o.Id IN (SELECT i.RecordId FROM %I i WHERE i.単価 = ?) ORDER BY 1", []any{"2980"}},
+		{"SELECT a.Id, (SELECT count(*) FROM %D b WHERE b.Amount > a.Amount) FROM %D a WHERE a.Id < 80 ORDER BY 1", nil},
+		{"SELECT a.Id, (SELECT count(*) FROM %D b WHERE b.Amount <= a.Amount / 2 AND b.Id >= a.Id) FROM %D a WHERE a.Id < 80 ORDER BY 1", nil},
+		{"SELECT a.Id, (SELECT max(b.Id) FROM %D b WHERE b.[Close date] < a.[Close date] AND b.Probability >= '30') FROM %D a WHERE a.Id < 80 ORDER BY 1", nil},
+		{"SELECT a.Id, (SELECT group_concat(b.Id) FROM %D b WHERE b.[Call time] BETWEEN a.[Call time] AND '12:00' AND b.Id < 200) FROM %D a WHERE a.Id < 40 ORDER BY 1", nil},
+		{"SELECT a.Id, (SELECT b.Id FROM %D b WHERE b.Id > a.Id ORDER BY b.Id LIMIT 1 OFFSET 2) FROM %D a WHERE a.Id < 80 ORDER BY 1", nil},
 	}
 	for _, q := range queries {
 		live := strings.NewReplacer("%D", "Deals", "%O", `"受注明細 Orders"`, "%I", `"受注明細 Orders_明細"`).Replace(q.sql)
