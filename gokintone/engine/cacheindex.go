@@ -26,6 +26,10 @@ import (
 type tableCache struct {
 	rows    []*row
 	indexes map[int]*colIndex
+	// collated: the statement has a COLLATE, under which a text value in a constrained column
+	// (an id kintone sent as text) cannot be compared: a column holding one gets no index, so
+	// that the row reaches the re-check, which fails the statement (cursor.matches).
+	collated bool
 }
 
 // colIndex indexes one column of a cached table. Positions are indexes in tableCache.rows.
@@ -70,7 +74,7 @@ func (c *tableCache) index(t *schema.Table, col int) *colIndex {
 			continue
 		}
 		keys, ok := ix.keysOf(v)
-		if !ok {
+		if _, text := v.(string); !ok || text && c.collated {
 			return nil
 		}
 		for _, k := range keys {

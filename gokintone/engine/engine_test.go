@@ -201,6 +201,10 @@ func TestPushdownSent(t *testing.T) {
 			[]string{`$id < 50 and deal_name != "" order by $id asc limit 500`}},
 		{"SELECT Id FROM Deals WHERE [Deal name] LIKE 'ERP%' AND Id < 50",
 			[]string{`$id < 50 order by $id asc limit 500`}},
+		// With a COLLATE in the statement, conditions on ids and IS NULL are still sent: no
+		// collation changes them.
+		{"SELECT Id FROM Deals WHERE Id BETWEEN 7 AND 9 AND Stage = 'won' COLLATE NOCASE AND [Deal name] IS NOT NULL",
+			[]string{`deal_name != "" and $id >= 7 and $id <= 9 order by $id asc limit 500`}},
 	}
 	for _, c := range cases {
 		f.sim.ResetRequests()

@@ -67,7 +67,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			if err != nil {
 				return nil, false, err
 			}
-			c := &tableCache{rows: rows}
+			c := &tableCache{rows: rows, collated: st.facts.hasCollate}
 			st.cache[v.t] = c
 			return &sliceSource{rows: cachedRows(v.t, c, cons, args), desc: desc}, false, nil
 		}

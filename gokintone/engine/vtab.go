@@ -76,7 +76,8 @@ func recheckable(op int) bool {
 // BestIndex uses every constraint Go can re-check (SQLite omits used constraints), consumes
 // ORDER BY on Id, and consumes LIMIT/OFFSET only where that is safe: every other constraint
 // is used, the order is consumed or absent, and the statement has no IN list (SQLite would
-// call Filter once per value) and no COLLATE (Go compares with BINARY only).
+// call Filter once per value) and no COLLATE (Go compares with BINARY only; with a COLLATE
+// in the statement only the constraints no collation changes are used, see collationFree).
 func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderBy) (*sqlite3.IndexResult, error) {
 	facts := v.e.facts
 	res := &sqlite3.IndexResult{Used: make([]bool, len(csts))}
@@ -95,7 +96,8 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 				offsetIdx = i
 			}
 			continue
-		case !c.Usable || !(recheckable(op) || v.likePushed(op, c.Column)) || c.Column < 0 || facts.hasCollate || facts.nulText,
+		case !c.Usable || !(recheckable(op) || v.likePushed(op, c.Column)) || c.Column < 0 || facts.nulText,
+			facts.hasCollate && !collationFree(&v.t.Columns[c.Column], op),
 			facts.mixedAffinity && comparesText(&v.t.Columns[c.Column], op):
 			allUsed = false
 			continue
@@ -153,6 +155,16 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 	return res, nil
 }
 
+// collationFree reports whether "col op value" is the same under every collating sequence, so
+// that Go's re-check (BINARY) is exact in a statement with a COLLATE, which BestIndex cannot
+// tie to its constraints: IS [NOT] NULL, and any comparison of an id column (Id, RecordId,
+// Revision), which holds integers, while a collation orders text only. An id kintone sent as
+// text (see row.rowid) fails the statement in the re-check instead (cursor.matches).
+func collationFree(col *schema.Column, op int) bool {
+	return op == opISNULL || op == opISNOTNULL ||
+		recheckable(op) && (col.FieldType == "__ID__" || col.FieldType == "__REVISION__")
+}
+
 // comparesText reports whether op compares a TEXT column with a value. Its result depends on
 // the other operand's affinity, which the table cannot see (see sqlFacts.mixedAffinity).
 func comparesText(col *schema.Column, op int) bool {
@@ -170,6 +182,9 @@ type cursor struct {
 	skip int64 // OFFSET still to apply in Go
 	left int64 // LIMIT still to apply in Go, -1 for none
 	seen int   // rows looked at, for the cancellation check
+	// collated: the statement has a COLLATE, so its constraints are on id columns or IS
+	// [NOT] NULL only (collationFree), and an id sent as text cannot be compared.
+	collated bool
 }
 
 // rowSource yields the rows of the table.
@@ -212,6 +227,7 @@ func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 	if st != nil {
 		ctx = st.ctx
 	}
+	c.collated = st != nil && st.facts.hasCollate
 	push := c.vt.pushdown(c.plan, c.args)
 	if st != nil && st.explain != nil {
 		c.vt.explain(st, idxStr, c.plan.Cons, c.args, push, c.plan.Desc, limit, offset)
@@ -296,6 +312,11 @@ func (c *cursor) matches(r *row) (bool, error) {
 		v, err := r.value(t, con[0])
 		if err != nil {
 			return false, err
+		}
+		if _, text := v.(string); text && c.collated && con[1] != opISNULL && con[1] != opISNOTNULL {
+			return false, kerr.New(kerr.KindBadValue,
+				"kintone sent an id the driver cannot compare: %s: field %q has the value %q, which is not an integer; in a statement with COLLATE the driver compares ids as integers only; compare it without COLLATE",
+				r.where(t), t.Columns[con[0]].FieldCode, v)
 		}
 		if !holds(con[1], v, c.args[i], c.vt.aff[con[0]]) {
 			return false, nil
