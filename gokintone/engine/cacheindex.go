@@ -27,7 +27,7 @@ type tableCache struct {
 	rows    []*row
 	indexes map[int]*colIndex
 	// collated: the statement has a COLLATE, under which a text value in a constrained column
-	// (an id kintone sent as text) cannot be compared: a column holding one gets no index, so
+	// (of numbers: collationFree) cannot be compared: a column holding one gets no index, so
 	// that the row reaches the re-check, which fails the statement (cursor.matches).
 	collated bool
 }

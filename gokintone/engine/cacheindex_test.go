@@ -192,6 +192,7 @@ func TestCachedScansMatchSQLite(t *testing.T) {
 		{"SELECT a.Id, (SELECT group_concat(b.Id) FROM %D b WHERE b.[Call time] BETWEEN a.[Call time] AND '12:00' AND b.Id < 200) FROM %D a WHERE a.Id < 40 ORDER BY 1", nil},
 		{"SELECT a.Id, (SELECT b.Id FROM %D b WHERE b.Id > a.Id ORDER BY b.Id LIMIT 1 OFFSET 2) FROM %D a WHERE a.Id < 80 ORDER BY 1", nil},
 		{"SELECT o.Id, (SELECT count(*) FROM %I i WHERE i.RecordId = o.Id AND i.商品 = 'webカメラ' COLLATE NOCASE) FROM %O o WHERE o.Id < 60 ORDER BY 1", nil},
+		{"SELECT a.Id, (SELECT count(*) FROM %D b WHERE b.Amount = a.Amount AND b.Stage = a.Stage COLLATE NOCASE) FROM %D a WHERE a.Id < 60 ORDER BY 1", nil},
 		{"SELECT o.Id, (SELECT max(i.Id) FROM %I i WHERE i.RecordId = o.Id COLLATE NOCASE AND i.数量 IS NOT NULL), o.顧客名 COLLATE NOCASE FROM %O o WHERE o.Id < 60 ORDER BY 1", nil},
 	})
 }

@@ -157,12 +157,19 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 
 // collationFree reports whether "col op value" is the same under every collating sequence, so
 // that Go's re-check (BINARY) is exact in a statement with a COLLATE, which BestIndex cannot
-// tie to its constraints: IS [NOT] NULL, and any comparison of an id column (Id, RecordId,
-// Revision), which holds integers, while a collation orders text only. An id kintone sent as
-// text (see row.rowid) fails the statement in the re-check instead (cursor.matches).
+// tie to its constraints: IS [NOT] NULL, and any comparison of a column of numbers (ids,
+// NUMBER fields), while a collation orders text only. A value kintone sent that such a column
+// keeps as text (see schema.Column.FromText) fails the statement in the re-check instead
+// (cursor.matches).
 func collationFree(col *schema.Column, op int) bool {
-	return op == opISNULL || op == opISNOTNULL ||
-		recheckable(op) && (col.FieldType == "__ID__" || col.FieldType == "__REVISION__")
+	if op == opISNULL || op == opISNOTNULL {
+		return true
+	}
+	switch col.DeclType {
+	case schema.TypeRowID, schema.TypeInteger, schema.TypeDecimal, schema.TypeDouble:
+		return recheckable(op)
+	}
+	return false
 }
 
 // comparesText reports whether op compares a TEXT column with a value. Its result depends on
@@ -182,8 +189,8 @@ type cursor struct {
 	skip int64 // OFFSET still to apply in Go
 	left int64 // LIMIT still to apply in Go, -1 for none
 	seen int   // rows looked at, for the cancellation check
-	// collated: the statement has a COLLATE, so its constraints are on id columns or IS
-	// [NOT] NULL only (collationFree), and an id sent as text cannot be compared.
+	// collated: the statement has a COLLATE, so its constraints are on columns of numbers or
+	// IS [NOT] NULL only (collationFree), and a text value in such a column cannot be compared.
 	collated bool
 }
 
@@ -315,7 +322,7 @@ func (c *cursor) matches(r *row) (bool, error) {
 		}
 		if _, text := v.(string); text && c.collated && con[1] != opISNULL && con[1] != opISNOTNULL {
 			return false, kerr.New(kerr.KindBadValue,
-				"kintone sent an id the driver cannot compare: %s: field %q has the value %q, which is not an integer; in a statement with COLLATE the driver compares ids as integers only; compare it without COLLATE",
+				"kintone sent a value the driver cannot compare: %s: field %q has the value %q, which is not a number; in a statement with COLLATE the driver compares the values of this column as numbers only; compare it without COLLATE",
 				r.where(t), t.Columns[con[0]].FieldCode, v)
 		}
 		if !holds(con[1], v, c.args[i], c.vt.aff[con[0]]) {
