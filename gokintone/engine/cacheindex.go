@@ -54,7 +54,7 @@ type blobKey string
 
 // index returns the index of column col, building it on first use; nil when a value of the
 // column cannot be converted (the plain scan then reports the error where the statement
-// reaches that row).
+// reaches that row), or is text the statement's COLLATE keeps from comparing (see collated).
 func (c *tableCache) index(t *schema.Table, col int) *colIndex {
 	if ix, ok := c.indexes[col]; ok {
 		return ix
