@@ -35,11 +35,15 @@ type simOptions struct {
 }
 
 type sim struct {
-	rn      *kintonesim.Running
-	fixture *kintonesim.Fixture
-	clock   *kintonesim.Clock
-	pki     *kintonesim.TestPKI
-	pkiTemp bool // the PKI's folder is a temporary one SimStart made
+	rn *kintonesim.Running
+	// user and password are the first user with a password; apps the fixture's apps: what
+	// SimInfo tells of the fixture, which is not kept (its records would double the memory of
+	// a large simulator).
+	user, password string
+	apps           []simApp
+	clock          *kintonesim.Clock
+	pki            *kintonesim.TestPKI
+	pkiTemp        bool // the PKI's folder is a temporary one SimStart made
 }
 
 // SimStart starts a simulator. fixture is "" for the sample dataset, a JSON document, or
@@ -56,7 +60,7 @@ func SimStart(fixture, options string) (int64, error) {
 	var f *kintonesim.Fixture
 	switch {
 	case strings.TrimSpace(fixture) == "":
-		f = sample.Fixture(sample.Options{OrderRecords: o.OrderRecords})
+		f = sample.Fixture(sample.Options{OrderRecords: o.OrderRecords, StreamOrders: true})
 	default:
 		var err error
 		if strings.HasPrefix(fixture, "@") {
@@ -79,7 +83,13 @@ func SimStart(fixture, options string) (int64, error) {
 		}
 		opts.Location = loc
 	}
-	sm := &sim{fixture: f}
+	sm := &sim{apps: simApps(f)}
+	for _, u := range f.Users {
+		if u.Password != "" {
+			sm.user, sm.password = u.Code, u.Password
+			break
+		}
+	}
 	if o.Clock != "" {
 		t, err := time.Parse(time.RFC3339, o.Clock)
 		if err != nil {
@@ -134,22 +144,11 @@ type simApp struct {
 	Tokens       map[string]string `json:"tokens"`
 }
 
-// SimInfo returns the URL, the first user's credentials, the apps with their tokens and, when
-// the fixture holds what kintone would refuse, the simulator's warnings about it.
-func SimInfo(h int64) (string, error) {
-	s, err := getSim(h)
-	if err != nil {
-		return "", err
-	}
-	info := map[string]any{"url": s.rn.URL()}
-	for _, u := range s.fixture.Users {
-		if u.Password != "" {
-			info["user"], info["password"] = u.Code, u.Password
-			break
-		}
-	}
+// simApps describes the fixture's apps for SimInfo: ids, codes, names and the first full and
+// view-only API token of each.
+func simApps(f *kintonesim.Fixture) []simApp {
 	apps := []simApp{}
-	for _, a := range s.fixture.Apps {
+	for _, a := range f.Apps {
 		sa := simApp{ID: a.ID, Code: a.Code, Name: a.Name, Tokens: map[string]string{}}
 		if a.GuestSpaceID != 0 {
 			g := a.GuestSpaceID
@@ -169,7 +168,20 @@ func SimInfo(h int64) (string, error) {
 		}
 		apps = append(apps, sa)
 	}
-	info["apps"] = apps
+	return apps
+}
+
+// SimInfo returns the URL, the first user's credentials, the apps with their tokens and, when
+// the fixture holds what kintone would refuse, the simulator's warnings about it.
+func SimInfo(h int64) (string, error) {
+	s, err := getSim(h)
+	if err != nil {
+		return "", err
+	}
+	info := map[string]any{"url": s.rn.URL(), "apps": s.apps}
+	if s.password != "" {
+		info["user"], info["password"] = s.user, s.password
+	}
 	if w := s.rn.Server.Warnings(); len(w) > 0 {
 		info["warnings"] = w // what of the fixture kintone would refuse (formulas, CALC formats)
 	}

@@ -103,8 +103,8 @@ func (v *vtab) commentSource(ctx context.Context, st *Stmt, cons [][3]int, args 
 	record, hasRecord := idEquality(cons, args, commentRecord)
 	if !hasApp || !hasRecord {
 		why := ""
-		if st != nil && (st.facts.hasCollate || st.facts.nulText) {
-			why = "; this statement has a COLLATE clause or text with a NUL character, which keeps every condition from the tables' scans: copy the comments into a TEMP table first"
+		if st != nil && st.facts.nulText {
+			why = "; this statement may compare text with a NUL character, which keeps every condition from the tables' scans: copy the comments into a TEMP table first"
 		}
 		return nil, false, kerr.New(kerr.KindSQL,
 			"reading Comments needs both AppId = … and RecordId = … in the WHERE clause (or IN lists of them): kintone lists the comments of one record at a time, and has no list of all comments%s", why)

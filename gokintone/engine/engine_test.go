@@ -106,14 +106,7 @@ func (f *fixture) kintoneQueries(app string) []string {
 // TestMatchesSQLite runs each query against the kintone tables and against a TEMP copy of the
 // same rows: the results must be identical, whatever was pushed down.
 func TestMatchesSQLite(t *testing.T) {
-	f := newFixture(t, 1200)
-	f.query(t, "CREATE TEMP TABLE d AS SELECT * FROM Deals")
-	f.query(t, `CREATE TEMP TABLE o AS SELECT * FROM "受注明細 Orders"`)
-	f.query(t, `CREATE TEMP TABLE i AS SELECT * FROM "受注明細 Orders_明細"`)
-	queries := []struct {
-		sql  string
-		args []any
-	}{
+	matchesCopies(t, newFixture(t, 1200), []copyQuery{
 		{"SELECT * FROM %D WHERE Id = 7", nil},
 		{"SELECT * FROM %D WHERE Id = ?", []any{"7"}},
 		{"SELECT Id FROM %D WHERE Id > 1990 OR Id < 3 ORDER BY Id", nil},
@@ -150,7 +143,23 @@ func TestMatchesSQLite(t *testing.T) {
 		{"SELECT RecordId, count(*), sum(小計) FROM %I WHERE RecordId < 40 GROUP BY RecordId ORDER BY RecordId", nil},
 		{"SELECT * FROM %I WHERE 数量 > 5 AND RecordId BETWEEN 100 AND 120 ORDER BY Id", nil},
 		{"SELECT o.Id, count(i.Id) FROM %O o JOIN %I i ON i.RecordId = o.Id WHERE o.Id < 30 GROUP BY o.Id ORDER BY o.Id", nil},
-	}
+	})
+}
+
+// copyQuery is a statement over %D (Deals), %O (Orders) and %I (Orders_明細), with its
+// parameters.
+type copyQuery struct {
+	sql  string
+	args []any
+}
+
+// matchesCopies runs each query on the kintone tables and on TEMP copies of them, plain
+// SQLite tables holding the same rows, and reports where the answers differ.
+func matchesCopies(t *testing.T, f *fixture, queries []copyQuery) {
+	t.Helper()
+	f.query(t, "CREATE TEMP TABLE d AS SELECT * FROM Deals")
+	f.query(t, `CREATE TEMP TABLE o AS SELECT * FROM "受注明細 Orders"`)
+	f.query(t, `CREATE TEMP TABLE i AS SELECT * FROM "受注明細 Orders_明細"`)
 	for _, q := range queries {
 		live := strings.NewReplacer("%D", "Deals", "%O", `"受注明細 Orders"`, "%I", `"受注明細 Orders_明細"`).Replace(q.sql)
 		local := strings.NewReplacer("%D", "d", "%O", "o", "%I", "i").Replace(q.sql)
@@ -192,6 +201,10 @@ func TestPushdownSent(t *testing.T) {
 			[]string{`$id < 50 and deal_name != "" order by $id asc limit 500`}},
 		{"SELECT Id FROM Deals WHERE [Deal name] LIKE 'ERP%' AND Id < 50",
 			[]string{`$id < 50 order by $id asc limit 500`}},
+		// With a COLLATE in the statement, conditions on ids and IS NULL are still sent: no
+		// collation changes them.
+		{"SELECT Id FROM Deals WHERE Id BETWEEN 7 AND 9 AND Stage = 'won' COLLATE NOCASE AND [Deal name] IS NOT NULL",
+			[]string{`deal_name != "" and $id >= 7 and $id <= 9 order by $id asc limit 500`}},
 	}
 	for _, c := range cases {
 		f.sim.ResetRequests()

@@ -362,6 +362,14 @@ func TestOddIDs(t *testing.T) {
 	if rows, err := o.try(`SELECT rowid, Id FROM Odd WHERE Id = 3`); err != nil || !reflect.DeepEqual(rows, [][]any{{int64(3), int64(3)}}) {
 		t.Errorf("rowid of an integer id: %v %v", rows, err)
 	}
+	// With a COLLATE in the statement the driver compares ids as numbers only: a text id
+	// (which '0X10' COLLATE NOCASE would equal) fails the statement rather than be missed.
+	if _, err := o.try(`SELECT Id FROM Odd WHERE Id = '0X10' COLLATE NOCASE`); err == nil || !strings.Contains(err.Error(), `record "0x10": field "$id" has the value "0x10", which is not a number; in a statement with COLLATE`) {
+		t.Errorf("a text $id under COLLATE: %v", err)
+	}
+	if rows, err := o.try(`SELECT Id FROM Odd WHERE Id IS NOT NULL AND text = 'T3' COLLATE NOCASE`); err != nil || !reflect.DeepEqual(rows, [][]any{{int64(3)}}) {
+		t.Errorf("IS NOT NULL under COLLATE: %v %v", rows, err)
+	}
 }
 
 // TestLongValueShortened: the value in a message is cut, at a character boundary.

@@ -123,7 +123,7 @@ func (v *vtab) countOnly(ctx context.Context, st *Stmt, push pushed, cons [][3]i
 		return nil, err
 	}
 	r := &rows[0]
-	if ok, err := matchesAll(v.t, cons, args, r); err != nil || !ok {
+	if ok, err := v.matchesAll(cons, args, r, false); err != nil || !ok { // a COLLATE is never counted
 		return nil, err
 	}
 	return &countSource{left: *page.TotalCount, r: r}, nil

@@ -8,102 +8,10 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kerr"
 	"github.com/kintone-oss/cdata-kintone/gokintone/kquery"
-	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
 // maxOffset is the largest offset kintone accepts.
 const maxOffset = 10_000
-
-// tableCache holds a whole table for the rest of one statement, with the equality indexes
-// built on it so far (by column).
-type tableCache struct {
-	rows    []*row
-	indexes map[int]*eqIndex
-}
-
-// eqIndex lists a cached table's rows by the value of one column, so that a scan with an
-// equality constraint on it (the inner side of a join, a correlated subquery) reads the
-// matching rows instead of the whole table. It is built only for columns whose values make
-// SQLite's equality plain equality of keys: a numeric column holding only integers, or a
-// TEXT column holding only text. Rows keep the cache's (ascending Id) order.
-type eqIndex struct {
-	numeric bool
-	ints    map[int64][]*row
-	strs    map[string][]*row
-}
-
-// index returns the equality index of column col, building it on first use; nil when the
-// column's values do not allow one (or one cannot be converted: the plain scan then reports
-// it where the statement reaches it).
-func (c *tableCache) index(t *schema.Table, col int) *eqIndex {
-	if ix, ok := c.indexes[col]; ok {
-		return ix
-	}
-	if c.indexes == nil {
-		c.indexes = map[int]*eqIndex{}
-	}
-	c.indexes[col] = nil
-	ix := &eqIndex{}
-	switch t.Columns[col].Affinity() {
-	case schema.AffInteger, schema.AffNumeric, schema.AffReal:
-		ix.numeric, ix.ints = true, map[int64][]*row{}
-	case schema.AffText:
-		ix.strs = map[string][]*row{}
-	default:
-		return nil
-	}
-	for _, r := range c.rows {
-		v, err := r.value(t, col)
-		if err != nil {
-			return nil
-		}
-		switch x := v.(type) {
-		case nil:
-		case int64:
-			if !ix.numeric {
-				return nil
-			}
-			ix.ints[x] = append(ix.ints[x], r)
-		case string:
-			if ix.numeric {
-				return nil
-			}
-			ix.strs[x] = append(ix.strs[x], r)
-		default:
-			return nil
-		}
-	}
-	c.indexes[col] = ix
-	return ix
-}
-
-// lookup returns the rows whose value may equal arg under the column's comparison rules.
-func (ix *eqIndex) lookup(arg any) []*row {
-	arg = sqlValue(arg)
-	if ix.numeric {
-		if s, ok := arg.(string); ok {
-			n, ok := numericAffinity(s, false)
-			if !ok {
-				return nil // text never equals a number
-			}
-			arg = n
-		}
-		switch x := arg.(type) {
-		case int64:
-			return ix.ints[x]
-		case float64:
-			if i, ok := integerAffinity(x); ok {
-				return ix.ints[i]
-			}
-		}
-		return nil // NULL, a blob, or a number no integer equals
-	}
-	// Against text, SQLite compares a number as its text; a blob equals no text.
-	if x, ok := numberToText(arg).(string); ok {
-		return ix.strs[x]
-	}
-	return nil
-}
 
 // source starts a scan. remote reports whether kintone applies limit and offset; otherwise
 // the cursor applies them to the rows the source yields (after its exact re-check).
@@ -161,7 +69,7 @@ func (v *vtab) source(ctx context.Context, st *Stmt, push pushed, desc bool, lim
 			if err != nil {
 				return nil, false, err
 			}
-			c := &tableCache{rows: rows}
+			c := &tableCache{rows: rows, collated: st.facts.hasCollate}
 			st.cache[v.t] = c
 			return &sliceSource{rows: cachedRows(v.t, c, cons, args), desc: desc}, false, nil
 		}
@@ -212,20 +120,6 @@ func (v *vtab) newPager(ctx context.Context, st *Stmt, push pushed, desc bool, l
 		}
 	}
 	return p
-}
-
-// cachedRows are the rows of the cached table a scan reads: those an equality index finds
-// for the first equality constraint on an indexable column, else all of them.
-func cachedRows(t *schema.Table, c *tableCache, cons [][3]int, args []any) []*row {
-	for i, con := range cons {
-		if con[1] != opEQ && !(con[1] == opIS && sqlValue(args[i]) != nil) {
-			continue
-		}
-		if ix := c.index(t, con[0]); ix != nil {
-			return ix.lookup(args[i])
-		}
-	}
-	return c.rows
 }
 
 // fetchAll reads every row p (a read without condition or limit) yields.

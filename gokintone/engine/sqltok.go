@@ -266,6 +266,23 @@ func mayHaveAffinity(toks []token, i int, leftward bool) bool {
 
 var comparisonOps = map[string]bool{"=": true, "==": true, "<": true, "<=": true, ">": true, ">=": true, "<>": true, "!=": true}
 
+// blobMayHoldNUL reports whether the blob literal lit (X'…') may hold a zero byte: it does
+// when one of its bytes is 00, and is assumed to when it is not well-formed hex.
+func blobMayHoldNUL(lit string) bool {
+	hex := strings.TrimSuffix(lit[min(2, len(lit)):], "'")
+	if len(hex)%2 != 0 {
+		return true
+	}
+	for i := 0; i < len(hex); i += 2 {
+		if hex[i] == '0' && hex[i+1] == '0' || !isHex(hex[i]) || !isHex(hex[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHex(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
+
 // analyzeSQL reads the facts of one statement's text.
 func analyzeSQL(sql string) sqlFacts {
 	toks, trailing := tokenize(sql)
@@ -275,8 +292,8 @@ func analyzeSQL(sql string) sqlFacts {
 		f.firstWord = strings.ToLower(toks[0].text)
 	}
 	for i, t := range toks {
-		if t.kind == tokString && (t.text[0] == 'x' || t.text[0] == 'X') {
-			f.nulText = true // a blob literal, perhaps CAST to text
+		if t.kind == tokString && (t.text[0] == 'x' || t.text[0] == 'X') && blobMayHoldNUL(t.text) {
+			f.nulText = true // a blob literal with a zero byte, perhaps CAST to text
 		}
 		switch {
 		case t.kind == tokOp && comparisonOps[t.text]:

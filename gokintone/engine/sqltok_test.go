@@ -29,6 +29,9 @@ func TestAnalyzeFacts(t *testing.T) {
 		{sql: "SELECT * FROM t WHERE a IS NOT u.b", mixed: true, first: "select"},
 		{sql: "SELECT * FROM t WHERE a = 'x' || char(0)", nul: true, first: "select"},
 		{sql: "SELECT * FROM t WHERE a = x'00'", nul: true, first: "select"},
+		{sql: "SELECT * FROM t WHERE a = X'31003200'", nul: true, first: "select"},
+		{sql: "SELECT * FROM t WHERE a = X'3132' OR b = x'aB'", first: "select"},
+		{sql: "SELECT * FROM t WHERE a = x''", first: "select"},
 		{sql: "SELECT a FROM t UNION ALL SELECT b FROM u", comp: true, first: "select"},
 		{sql: "WITH c AS (SELECT 1) SELECT * FROM c", first: "with"},
 	}

@@ -33,7 +33,11 @@ func (m *module) Connect(c *sqlite3.SQLiteConn, args []string) (sqlite3.VTab, er
 	if err := c.DeclareVTab(t.CreateSQL()); err != nil {
 		return nil, err
 	}
-	return &vtab{e: m.e, t: t, name: args[2], upsert: m.e.upserts[args[3]]}, nil
+	aff := make([]schema.Affinity, len(t.Columns))
+	for i := range t.Columns {
+		aff[i] = t.Columns[i].Affinity()
+	}
+	return &vtab{e: m.e, t: t, name: args[2], upsert: m.e.upserts[args[3]], aff: aff}, nil
 }
 
 func (m *module) DestroyModule() {}
@@ -43,6 +47,8 @@ type vtab struct {
 	t      *schema.Table
 	name   string // the name SQL knows it by: t.Name, or a companion's such as "Deals#UPSERT"
 	upsert bool   // the companion table T#UPSERT: inserts add or update (write.go)
+	// aff is each column's affinity, which the re-check of every row reads.
+	aff []schema.Affinity
 }
 
 func (v *vtab) Disconnect() error { return nil }
@@ -70,7 +76,8 @@ func recheckable(op int) bool {
 // BestIndex uses every constraint Go can re-check (SQLite omits used constraints), consumes
 // ORDER BY on Id, and consumes LIMIT/OFFSET only where that is safe: every other constraint
 // is used, the order is consumed or absent, and the statement has no IN list (SQLite would
-// call Filter once per value) and no COLLATE (Go compares with BINARY only).
+// call Filter once per value) and no COLLATE (Go compares with BINARY only; with a COLLATE
+// in the statement only the constraints no collation changes are used, see collationFree).
 func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderBy) (*sqlite3.IndexResult, error) {
 	facts := v.e.facts
 	res := &sqlite3.IndexResult{Used: make([]bool, len(csts))}
@@ -89,7 +96,8 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 				offsetIdx = i
 			}
 			continue
-		case !c.Usable || !(recheckable(op) || v.likePushed(op, c.Column)) || c.Column < 0 || facts.hasCollate || facts.nulText,
+		case !c.Usable || !(recheckable(op) || v.likePushed(op, c.Column)) || c.Column < 0 || facts.nulText,
+			facts.hasCollate && !collationFree(&v.t.Columns[c.Column], op),
 			facts.mixedAffinity && comparesText(&v.t.Columns[c.Column], op):
 			allUsed = false
 			continue
@@ -150,6 +158,23 @@ func (v *vtab) BestIndex(csts []sqlite3.InfoConstraint, obs []sqlite3.InfoOrderB
 	return res, nil
 }
 
+// collationFree reports whether "col op value" is the same under every collating sequence, so
+// that Go's re-check (BINARY) is exact in a statement with a COLLATE, which BestIndex cannot
+// tie to its constraints: IS [NOT] NULL, and any comparison of a column of numbers (ids,
+// NUMBER fields), while a collation orders text only. A value kintone sent that such a column
+// keeps as text (see schema.Column.FromText) fails the statement in the re-check instead
+// (cursor.matches).
+func collationFree(col *schema.Column, op int) bool {
+	if op == opISNULL || op == opISNOTNULL {
+		return true
+	}
+	switch col.DeclType {
+	case schema.TypeRowID, schema.TypeInteger, schema.TypeDecimal, schema.TypeDouble:
+		return recheckable(op)
+	}
+	return false
+}
+
 // comparesText reports whether op compares a TEXT column with a value. Its result depends on
 // the other operand's affinity, which the table cannot see (see sqlFacts.mixedAffinity).
 func comparesText(col *schema.Column, op int) bool {
@@ -167,6 +192,9 @@ type cursor struct {
 	skip int64 // OFFSET still to apply in Go
 	left int64 // LIMIT still to apply in Go, -1 for none
 	seen int   // rows looked at, for the cancellation check
+	// collated: the statement has a COLLATE, so its constraints are on columns of numbers or
+	// IS [NOT] NULL only (collationFree), and a text value in such a column cannot be compared.
+	collated bool
 }
 
 // rowSource yields the rows of the table.
@@ -209,6 +237,7 @@ func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 	if st != nil {
 		ctx = st.ctx
 	}
+	c.collated = st != nil && st.facts.hasCollate
 	push := c.vt.pushdown(c.plan, c.args)
 	if st != nil && st.explain != nil {
 		c.vt.explain(st, idxStr, c.plan.Cons, c.args, push, c.plan.Desc, limit, offset)
@@ -288,18 +317,25 @@ func (c *cursor) Next() error {
 
 // matches re-checks the used constraints exactly; it converts only the constrained columns.
 func (c *cursor) matches(r *row) (bool, error) {
-	return matchesAll(c.vt.t, c.plan.Cons, c.args, r)
+	return c.vt.matchesAll(c.plan.Cons, c.args, r, c.collated)
 }
 
-// matchesAll reports whether row r of t satisfies every constraint of cons (column, op, and
-// the argument in args), compared exactly as SQLite compares.
-func matchesAll(t *schema.Table, cons [][3]int, args []any, r *row) (bool, error) {
+// matchesAll reports whether row r satisfies every constraint of cons (column, op, and the
+// argument in args), compared exactly as SQLite compares. collated tells that the statement
+// has a COLLATE (see cursor.collated).
+func (vt *vtab) matchesAll(cons [][3]int, args []any, r *row, collated bool) (bool, error) {
+	t := vt.t
 	for i, con := range cons {
 		v, err := r.value(t, con[0])
 		if err != nil {
 			return false, err
 		}
-		if !holds(con[1], v, args[i], t.Columns[con[0]].Affinity()) {
+		if _, text := v.(string); text && collated && con[1] != opISNULL && con[1] != opISNOTNULL {
+			return false, kerr.New(kerr.KindBadValue,
+				"kintone sent a value the driver cannot compare: %s: field %q has the value %q, which is not a number; in a statement with COLLATE the driver compares the values of this column as numbers only; compare it without COLLATE",
+				r.where(t), t.Columns[con[0]].FieldCode, v)
+		}
+		if !holds(con[1], v, args[i], vt.aff[con[0]]) {
 			return false, nil
 		}
 	}

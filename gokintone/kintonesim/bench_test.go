@@ -59,12 +59,10 @@ func TestMillionRecords(t *testing.T) {
 	if os.Getenv("KINTONESIM_BIG") == "" {
 		t.Skip("set KINTONESIM_BIG=1 to build a 1,000,000-record app")
 	}
-	f := sample.Fixture(sample.Options{OrderRecords: 1000000})
-	s, err := kintonesim.New(f, kintonesim.Options{})
+	s, err := kintonesim.New(sample.Fixture(sample.Options{OrderRecords: 1000000, StreamOrders: true}), kintonesim.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f = nil
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)

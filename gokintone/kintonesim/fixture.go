@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"os"
 	"sort"
 	"strconv"
@@ -117,6 +118,11 @@ type App struct {
 	// Records are in the shape of POST records.json ({"code": {"value": ...}}); "$id" and
 	// "$revision" may be given, and so may system fields and CALC values.
 	Records []RecordInput `json:"records,omitempty"`
+	// RecordSource, when set, yields more records of the same shape, stored after Records as
+	// the simulator starts: a generated app of a million records then never exists in memory
+	// as RecordInput maps, only as stored records. It is not part of the JSON form, and each
+	// iteration must yield the same records (a fixture may start several simulators).
+	RecordSource iter.Seq[RecordInput] `json:"-"`
 	// ProcessManagement enables statuses and assignees (process.go).
 	ProcessManagement *ProcessManagement `json:"processManagement,omitempty"`
 	// Rights are app/acl.json, field/acl.json and record/acl.json's rights (rights.go).
@@ -181,6 +187,20 @@ type APIToken struct {
 	Add    bool   `json:"add"`
 	Edit   bool   `json:"edit"`
 	Delete bool   `json:"delete"`
+}
+
+// records yields the app's records: Records, then those of RecordSource.
+func (a *App) records() iter.Seq[RecordInput] {
+	return func(yield func(RecordInput) bool) {
+		for _, in := range a.Records {
+			if !yield(in) {
+				return
+			}
+		}
+		if a.RecordSource != nil {
+			a.RecordSource(yield)
+		}
+	}
 }
 
 // RecordInput is one record in the shape kintone accepts on POST: field code → {"value": ...}.

@@ -430,6 +430,20 @@ func TestSampleDeterministic(t *testing.T) {
 			t.Errorf("%s differs after a JSON round trip", u)
 		}
 	}
+	// Orders streamed into the store are the same orders, at every iteration of the source.
+	streamed := small()
+	streamed.StreamOrders = true
+	fs := sample.Fixture(streamed)
+	if fs.Apps[2].Records != nil || fs.Apps[2].RecordSource == nil {
+		t.Fatal("streamed orders are in the fixture's Records")
+	}
+	s3, s4 := newServer(t, fs, kintonesim.Options{}), newServer(t, fs, kintonesim.Options{})
+	for _, u := range []string{"/k/v1/records.json?app=3&query=" + q("limit 500"), "/k/v1/records.json?app=2&query=" + q("limit 500")} {
+		r1, r3, r4 := get(t, s1, u), get(t, s3, u), get(t, s4, u)
+		if !reflect.DeepEqual(r1.body, r3.body) || !reflect.DeepEqual(r1.body, r4.body) {
+			t.Errorf("%s differs with the orders streamed", u)
+		}
+	}
 	// Sample contents the demo relies on.
 	f = sample.Fixture(sample.Options{})
 	if n := len(f.Apps[2].Records); n != 12000 {

@@ -3,6 +3,7 @@ package kintonesim
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,14 +18,14 @@ import (
 // codes are never empty, so it cannot clash.
 const recKey = ""
 
-// loadRecords stores a fixture's records in d.
-func (s *store) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int32) error {
+// loadRecords stores a fixture's records in d, taking them one at a time from inputs.
+func (s *store) loadRecords(d *appDef, inputs iter.Seq[RecordInput], defaultCreator int32) error {
 	dc := &decoder{s: s, app: d, fixture: true}
-	seen := make(map[int64]bool, len(inputs))
-	d.records = make([]*record, 0, len(inputs))
 	created := d.createdAt.Unix()
 	sorted := true
-	for i, in := range inputs {
+	i := -1
+	for in := range inputs {
+		i++
 		r := &record{rev: 1, creator: defaultCreator, modifier: defaultCreator, created: created, updated: created,
 			vals: make([]any, len(d.stored))}
 		if v, ok := in["$id"]; ok {
@@ -37,14 +38,10 @@ func (s *store) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int3
 		} else {
 			r.id = d.nextID
 		}
-		if seen[r.id] {
-			return fmt.Errorf("kintonesim: app %d: record id %d used twice", d.meta.ID, r.id)
-		}
-		seen[r.id] = true
 		if r.id >= d.nextID {
 			d.nextID = r.id + 1
 		} else {
-			sorted = false
+			sorted = false // ids ascend unless given so: only then may one repeat
 		}
 		if v, ok := in["$revision"]; ok {
 			t, _ := scalarString(v.Value)
@@ -115,6 +112,11 @@ func (s *store) loadRecords(d *appDef, inputs []RecordInput, defaultCreator int3
 	}
 	if !sorted {
 		sort.Slice(d.records, func(i, j int) bool { return d.records[i].id < d.records[j].id })
+		for i := 1; i < len(d.records); i++ {
+			if d.records[i].id == d.records[i-1].id {
+				return fmt.Errorf("kintonesim: app %d: record id %d used twice", d.meta.ID, d.records[i].id)
+			}
+		}
 	}
 	return nil
 }

@@ -144,7 +144,7 @@ func newStore(f *Fixture, opts Options) (*store, error) {
 	sort.Slice(s.appIDs, func(i, j int) bool { return s.appIDs[i] < s.appIDs[j] })
 	// Records are loaded once every app exists, so that lookups can read their source apps.
 	for _, a := range f.Apps {
-		if err := s.loadRecords(s.apps[a.ID], a.Records, defaultCreator); err != nil {
+		if err := s.loadRecords(s.apps[a.ID], a.records(), defaultCreator); err != nil {
 			return nil, err
 		}
 	}

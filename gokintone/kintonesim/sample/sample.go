@@ -6,7 +6,9 @@ package sample
 
 import (
 	"fmt"
+	"iter"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -19,6 +21,11 @@ type Options struct {
 	DealRecords     int    // default 2000
 	OrderRecords    int    // default 12000
 	Seed            uint64 // default 20260101; the same seed gives the same data
+	// StreamOrders leaves the orders out of the fixture's Records: its RecordSource generates
+	// them while the simulator stores them, the same records, so that a million orders cost
+	// their stored form only (bridge.SimStart uses it; the JSON form of such a fixture has no
+	// orders).
+	StreamOrders bool
 }
 
 // The sample dataset's credentials (see FIXTURE.md).
@@ -52,7 +59,8 @@ func Fixture(opts Options) *kintonesim.Fixture {
 	if opts.Seed == 0 {
 		opts.Seed = 20260101
 	}
-	g := &generator{rnd: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))}
+	src := rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)
+	g := &generator{src: src, rnd: rand.New(src)}
 	f := &kintonesim.Fixture{
 		Lang:     "ja",
 		TimeZone: "Asia/Tokyo",
@@ -79,7 +87,14 @@ func Fixture(opts Options) *kintonesim.Fixture {
 		},
 	}
 	customers := g.customers(opts.CustomerRecords)
-	f.Apps = []kintonesim.App{customers, g.deals(opts.DealRecords, customers), g.orders(opts.OrderRecords, customers), g.guestTasks()}
+	deals := g.deals(opts.DealRecords, customers)
+	orders := ordersApp()
+	if gen := g.orders(opts.OrderRecords, customers); opts.StreamOrders {
+		orders.RecordSource = gen
+	} else {
+		orders.Records = slices.Collect(gen)
+	}
+	f.Apps = []kintonesim.App{customers, deals, orders, g.guestTasks()}
 	return f
 }
 
@@ -125,6 +140,7 @@ func appTokens(app int64) []kintonesim.APIToken {
 }
 
 type generator struct {
+	src *rand.PCG // rnd's state
 	rnd *rand.Rand
 }
 
@@ -441,8 +457,9 @@ var (
 		"Deliver to the back entrance.\nCall before arrival."}
 )
 
-func (g *generator) orders(n int, customers kintonesim.App) kintonesim.App {
-	app := kintonesim.App{
+// ordersApp is the Orders app without its records.
+func ordersApp() kintonesim.App {
+	return kintonesim.App{
 		ID: OrdersApp, Code: "ORDERS", Name: "受注明細 Orders", Creator: "admin", CreatedAt: "2023-12-01T00:00:00Z",
 		Description: "受注と明細（サンプルデータ）",
 		Fields: map[string]kintonesim.FieldProperty{
@@ -497,7 +514,22 @@ func (g *generator) orders(n int, customers kintonesim.App) kintonesim.App {
 				"entities": []any{entity("ORGANIZATION", "sales"), entity("USER", "admin")}},
 		},
 	}
-	app.Records = make([]kintonesim.RecordInput, 0, n)
+}
+
+// orders generates n orders of the given customers, from the generator's state now: each
+// iteration yields the same records, and g itself draws nothing for them (the orders are the
+// last random part of the sample).
+func (g *generator) orders(n int, customers kintonesim.App) iter.Seq[kintonesim.RecordInput] {
+	state := *g.src
+	return func(yield func(kintonesim.RecordInput) bool) {
+		src := state
+		g := &generator{src: &src, rnd: rand.New(&src)}
+		g.orderRecords(n, customers, yield)
+	}
+}
+
+// orderRecords yields n generated orders until yield returns false.
+func (g *generator) orderRecords(n int, customers kintonesim.App, yield func(kintonesim.RecordInput) bool) {
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	span := int(today.Sub(start).Hours() / 24)
 	for i := 0; i < n; i++ {
@@ -580,9 +612,10 @@ func (g *generator) orders(n int, customers kintonesim.App) kintonesim.App {
 		created := time.Date(day.Year(), day.Month(), day.Day(), 9+g.rnd.IntN(9), g.rnd.IntN(60), 0, 0, jst)
 		creator := g.pick(allUsers)
 		stamp(rec, sysJA, creator, created, creator, created.Add(time.Duration(g.rnd.IntN(72))*time.Hour))
-		app.Records = append(app.Records, rec)
+		if !yield(rec) {
+			return
+		}
 	}
-	return app
 }
 
 func (g *generator) guestTasks() kintonesim.App {
