@@ -635,9 +635,9 @@ func (s *stmt) await(h int64, waitMs int) (string, error) {
 }
 
 // StmtFetch reads up to n rows, waiting at most waitMs for them; when they are not there yet
-// it answers {"ready": false} and the same fetch goes on (ask again). Once a batch is handed
-// over, the next one is read and encoded while Python converts this one, with the same n (a
-// call with another n first gets that batch).
+// it answers {"ready": false} and the same fetch goes on (ask again). Once a batch of a query
+// of kintone tables is handed over, the next one is read and encoded while Python converts
+// this one, with the same n (a call with another n first gets that batch).
 func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	s, err := getStmt(h)
 	if err != nil {
@@ -670,7 +670,7 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	}
 	s.mu.Lock()
 	s.fetch = nil
-	if f.err == nil && !f.val.done && !s.released {
+	if f.err == nil && !f.val.done && !s.released && s.readsAhead() {
 		s.fetch = s.readAhead(n)
 	}
 	s.mu.Unlock()
@@ -690,6 +690,13 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	}
 	fmt.Fprintf(&b, `,"events":%d}`, s.c.pendingEvents())
 	return b.String(), nil
+}
+
+// readsAhead reports whether the statement's next batch may be read before it is asked for
+// (engine.Stmt.ReadAhead).
+func (s *stmt) readsAhead() bool {
+	r, ok := s.exec.val.(interface{ ReadAhead() bool })
+	return ok && r.ReadAhead()
 }
 
 // readAhead starts reading the next batch of up to n rows (the caller holds s.mu).

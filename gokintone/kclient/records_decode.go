@@ -196,8 +196,8 @@ func (s *scanner) field(k int) (FieldValue, error) {
 // scanner reads JSON from b, checking it, one value after the other.
 type scanner struct {
 	b     []byte
-	i     int               // the next byte to read
-	depth int               // arrays and objects open
+	i     int      // the next byte to read
+	depth int      // arrays and objects open
 	codes []string // the field codes of the last record read, in order
 	types []string // and their types
 }

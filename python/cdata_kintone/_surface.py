@@ -128,8 +128,8 @@ class NativeCore(Protocol):
         bool, "ready": bool, "events": n}``: the batch column by column, with what every
         non-NULL value of each column is (see Value encoding); when not ready, there are no
         columns and the same fetch goes on (call again). Once done the statement is released.
-        While Python converts a batch the next one is read, with this call's n, and handed
-        over by the next call."""
+        While Python converts a batch of a query of kintone tables the next one is read, with
+        this call's n, and handed over by the next call."""
         ...
 
     def StmtCancel(self, s: int, /) -> bool:
