@@ -456,13 +456,15 @@ type fetched struct {
 	done    bool   // no rows remain
 }
 
-// readBatch reads up to n rows of r and encodes them.
-func readBatch(r result, n int) (fetched, error) {
+// readBatch reads up to n rows of r and encodes them, in a buffer sized for about size bytes
+// (the previous batch's; 0: unknown).
+func readBatch(r result, n, size int) (fetched, error) {
 	rows, done, err := r.Fetch(n)
 	if err != nil {
 		return fetched{}, err
 	}
 	var b strings.Builder
+	b.Grow(size + size/8)
 	if err := encodeColumns(&b, rows, len(r.Columns())); err != nil {
 		return fetched{}, err
 	}
@@ -655,7 +657,7 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	s.mu.Lock()
 	f := s.fetch
 	if f == nil {
-		f = s.readAhead(n)
+		f = s.readAhead(n, 0)
 		s.fetch = f
 	}
 	s.mu.Unlock()
@@ -671,7 +673,7 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	s.mu.Lock()
 	s.fetch = nil
 	if f.err == nil && !f.val.done && !s.released && s.readsAhead() {
-		s.fetch = s.readAhead(n)
+		s.fetch = s.readAhead(n, len(f.val.columns))
 	}
 	s.mu.Unlock()
 	if f.err != nil {
@@ -699,10 +701,11 @@ func (s *stmt) readsAhead() bool {
 	return ok && r.ReadAhead()
 }
 
-// readAhead starts reading the next batch of up to n rows (the caller holds s.mu).
-func (s *stmt) readAhead(n int) *task[fetched] {
+// readAhead starts reading the next batch of up to n rows, about size bytes encoded (the
+// caller holds s.mu).
+func (s *stmt) readAhead(n, size int) *task[fetched] {
 	r := s.exec.val
-	return start(func() (fetched, error) { return readBatch(r, n) })
+	return start(func() (fetched, error) { return readBatch(r, n, size) })
 }
 
 func getStmt(h int64) (*stmt, error) {
