@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -218,7 +219,13 @@ type simInfo struct{ URL, User, Password string }
 // handle, where it listens and how to log in.
 func startSampleSim(t *testing.T) (int64, simInfo) {
 	t.Helper()
-	h, err := SimStart("", `{"orderRecords": 10}`)
+	return startSim(t, 10)
+}
+
+// startSim starts a simulator with the sample dataset of orders records in the Orders app.
+func startSim(t *testing.T, orders int) (int64, simInfo) {
+	t.Helper()
+	h, err := SimStart("", fmt.Sprintf(`{"orderRecords": %d}`, orders))
 	if err != nil {
 		t.Fatal(err)
 	}

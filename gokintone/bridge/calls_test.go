@@ -75,7 +75,13 @@ func executeWait(h int64, sql, params string) (int64, error) {
 
 func sampleConn(t *testing.T) (int64, int64) {
 	t.Helper()
-	sh, info := startSampleSim(t)
+	return connectedSim(t, 10)
+}
+
+// connectedSim starts a simulator with orders sample records and connects to it.
+func connectedSim(t *testing.T, orders int) (int64, int64) {
+	t.Helper()
+	sh, info := startSim(t, orders)
 	c, err := connectWait("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
 	if err != nil {
 		t.Fatal(err)
@@ -123,20 +129,7 @@ func TestBoundedWaits(t *testing.T) {
 // later call finds it ready at once, even with kintone slow by then; the rows are those of
 // reading batch after batch.
 func TestNextBatchIsReadAhead(t *testing.T) {
-	sh, err := SimStart("", `{"orderRecords": 1200}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { SimStop(sh) })
-	var info simInfo
-	if infoJSON, _ := SimInfo(sh); json.Unmarshal([]byte(infoJSON), &info) != nil {
-		t.Fatal(infoJSON)
-	}
-	c, err := connectWait("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ConnClose(c)
+	sh, c := connectedSim(t, 1200)
 	s, err := executeWait(c, "SELECT Id FROM [受注明細 Orders] ORDER BY Id", "[]")
 	if err != nil {
 		t.Fatal(err)

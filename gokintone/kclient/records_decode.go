@@ -258,17 +258,7 @@ func (s *scanner) value() (int, error) {
 // object reads an object, calling member for each key with s at its value, which member must
 // read.
 func (s *scanner) object(member func(key []byte) error) error {
-	if s.depth++; s.depth > maxDepth {
-		return errSyntax
-	}
-	defer func() { s.depth-- }()
-	s.i++ // '{'
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
-		return nil
-	}
-	for {
+	return s.items('}', func() error {
 		s.space()
 		if s.i >= len(s.b) || s.b[s.i] != '"' {
 			return errSyntax
@@ -282,34 +272,23 @@ func (s *scanner) object(member func(key []byte) error) error {
 			return errSyntax
 		}
 		s.i++
-		if err := member(key); err != nil {
-			return err
-		}
-		s.space()
-		if s.i >= len(s.b) {
-			return errSyntax
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return nil
-		default:
-			return errSyntax
-		}
-	}
+		return member(key)
+	})
 }
 
 // array reads an array, calling item with s at each item, which item must read.
-func (s *scanner) array(item func() error) error {
+func (s *scanner) array(item func() error) error { return s.items(']', item) }
+
+// items reads the items of the array or object opened at s.i, separated by commas, up to end
+// (']' or '}'), calling item with s at each.
+func (s *scanner) items(end byte, item func() error) error {
 	if s.depth++; s.depth > maxDepth {
 		return errSyntax
 	}
 	defer func() { s.depth-- }()
-	s.i++ // '['
+	s.i++ // '[' or '{'
 	s.space()
-	if s.i < len(s.b) && s.b[s.i] == ']' {
+	if s.i < len(s.b) && s.b[s.i] == end {
 		s.i++
 		return nil
 	}
@@ -324,7 +303,7 @@ func (s *scanner) array(item func() error) error {
 		switch s.b[s.i] {
 		case ',':
 			s.i++
-		case ']':
+		case end:
 			s.i++
 			return nil
 		default:
