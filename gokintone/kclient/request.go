@@ -363,7 +363,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 	if ok {
 		limit = p.maxBody
 	}
-	body, err := c.readBody(resp, limit, ok)
+	body, err := c.readBody(resp, limit, ok && !p.download)
 	if err != nil {
 		if ctx.Err() != nil {
 			return c.ctxFailure(method, path, ctx, nil)
@@ -447,12 +447,13 @@ func sizeText(n int64) string {
 
 // readBody reads at most limit+1 bytes of a reply's body. The buffer is sized for the length
 // the reply announces or, when it announces none (chunked, as pages of records.json come), for
-// that of the last successful reply and an eighth more: the pages of a scan are alike, and are
-// then read with one allocation, where a growing buffer (io.ReadAll) allocates and copies each
-// page about twice over.
-func (c *Client) readBody(resp *http.Response, limit int64, ok bool) ([]byte, error) {
+// that of the last successful JSON reply and an eighth more: the pages of a scan are alike, and
+// are then read with one allocation, where a growing buffer (io.ReadAll) allocates and copies
+// each page about twice over. hinted says whether this reply uses and sets that size (a
+// successful reply that is not a downloaded file).
+func (c *Client) readBody(resp *http.Response, limit int64, hinted bool) ([]byte, error) {
 	size := resp.ContentLength
-	if size < 0 && ok {
+	if size < 0 && hinted {
 		size = c.bodyHint.Load()
 		size += size / 8
 	}
@@ -471,7 +472,7 @@ func (c *Client) readBody(resp *http.Response, limit int64, ok bool) ([]byte, er
 			return body, err
 		}
 	}
-	if ok {
+	if hinted {
 		c.bodyHint.Store(int64(len(body)))
 	}
 	return body, nil
