@@ -5,7 +5,6 @@ go 1.26.0
 require (
 	github.com/go-python/gopy v0.4.10
 	github.com/mattn/go-sqlite3 v1.14.53
-	github.com/tidwall/gjson v1.20.2
 	golang.org/x/oauth2 v0.38.0
 	golang.org/x/tools v0.41.0
 	software.sslmate.com/src/go-pkcs12 v0.7.4
@@ -15,8 +14,6 @@ require (
 	github.com/gonuts/commander v0.1.0 // indirect
 	github.com/gonuts/flag v0.1.0 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
-	github.com/tidwall/match v1.1.1 // indirect
-	github.com/tidwall/pretty v1.3.0 // indirect
 	golang.org/x/crypto v0.11.0 // indirect
 	golang.org/x/mod v0.32.0 // indirect
 	golang.org/x/sync v0.19.0 // indirect

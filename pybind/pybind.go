@@ -127,9 +127,13 @@ func StmtWait(s int64, waitMs int) (reply string, err error) {
 	return bridge.StmtWait(s, waitMs)
 }
 
-// StmtFetch reads up to n rows, waiting at most waitMs. Returns JSON `{"rows": [[...], ...],
-// "done": bool, "ready": bool, "events": n}`; when not ready, rows is empty and the same fetch
-// goes on (call again). Once done the statement is released.
+// StmtFetch reads up to n rows, waiting at most waitMs. Returns JSON `{"rows": count,
+// "columns": [[values of column 1], ...], "shapes": [shape of column 1, ...], "done": bool,
+// "ready": bool, "events": n}`: the batch column by column, with what every non-NULL value of
+// each column is (see Value encoding); when not ready, there are no columns and the same fetch
+// goes on (call again). Once done the statement is released. While Python converts a batch of
+// a query of kintone tables the next one is read, with this call's n, and handed over by the
+// next call.
 func StmtFetch(s int64, n int, waitMs int) (rows string, err error) {
 	defer guard(&err)
 	return bridge.StmtFetch(s, n, waitMs)

@@ -15,7 +15,8 @@ import pytest
 import cdata_kintone as mod
 from cdata_kintone import _convert
 from cdata_kintone._convert import (
-    convert_rows,
+    Batch,
+    batch_rows,
     converters_for,
     decode_fetch,
     encode_parameter_rows,
@@ -210,13 +211,14 @@ def test_non_sequence_is_programming_error(params: Any) -> None:
 
 def test_decode_fetch_keeps_storage_classes_and_blobs() -> None:
     payload = (
-        '{"rows": [[1, 1.0, "t", {"b64": "AP8="}, null, NaN, Infinity, -Infinity, -0.0]],'
-        ' "done": true, "ready": true, "events": 2}'
+        '{"rows": 1, "columns": [[1], [1.0], ["t"], [{"b64": "AP8="}], [null], [NaN], [Infinity],'
+        ' [-Infinity], [-0.0]], "shapes": ["int", "number", "text", "", "null", "number",'
+        ' "number", "number", "number"], "done": true, "ready": true, "events": 2}'
     )
     batch = decode_fetch(payload)
     assert batch.done is True and batch.ready is True and batch.events == 2
-    (row,) = batch.rows
-    assert row[:5] == [1, 1.0, "t", b"\x00\xff", None]
+    (row,) = batch_rows(batch, [])
+    assert row[:5] == (1, 1.0, "t", b"\x00\xff", None)
     assert type(row[0]) is int and type(row[1]) is float
     assert math.isnan(row[5]) and row[6] == math.inf and row[7] == -math.inf
     assert math.copysign(1, row[8]) == -1
@@ -224,15 +226,32 @@ def test_decode_fetch_keeps_storage_classes_and_blobs() -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    ["", "[]", '{"rows": []}', "{", '{"done": true}', '{"rows": {}, "done": true, "ready": true}'],
+    [
+        "",
+        "[]",
+        '{"rows": 0}',
+        "{",
+        '{"done": true}',
+        '{"rows": 0, "columns": {}, "shapes": [], "done": true, "ready": true}',
+        '{"rows": 2, "columns": [[1]], "shapes": ["int"], "done": true, "ready": true}',
+        '{"rows": 1, "columns": [[1]], "shapes": [], "done": true, "ready": true}',
+    ],
 )
 def test_decode_fetch_malformed_is_interface_error(payload: str) -> None:
     with pytest.raises(mod.InterfaceError, match="malformed"):
         decode_fetch(payload)
 
 
-def decode(decltypes: list[str], *rows: list[Any]) -> list[tuple[Any, ...]]:
-    return convert_rows([list(r) for r in rows], converters_for(decltypes))
+def convert_rows(rows: list[list[Any]], decltypes: list[str], shape: str = "") -> list[Any]:
+    """Rows converted as the cursor converts a batch of them whose columns all have shape
+    (by default "": value by value)."""
+    columns = [list(c) for c in zip(*rows, strict=True)] or [[] for _ in decltypes]
+    batch = Batch(columns, [shape] * len(decltypes), False, True, 0)
+    return batch_rows(batch, converters_for(decltypes))
+
+
+def decode(decltypes: list[str], *rows: list[Any]) -> list[Any]:
+    return convert_rows([list(r) for r in rows], decltypes)
 
 
 def test_decimal_column() -> None:
@@ -309,13 +328,16 @@ def test_decltype_matching_is_case_insensitive_and_ignores_size() -> None:
 
 
 def test_blob_is_bytes_in_every_column() -> None:
-    payload = '{"rows": [[{"b64": "YQ=="}, {"b64": ""}]], "done": false, "ready": true}'
-    rows = decode_fetch(payload).rows
-    assert convert_rows(rows, converters_for(["DATE", ""])) == [(b"a", b"")]
+    payload = (
+        '{"rows": 1, "columns": [[{"b64": "YQ=="}], [{"b64": ""}]], "shapes": ["", ""],'
+        ' "done": false, "ready": true}'
+    )
+    batch = decode_fetch(payload)
+    assert batch_rows(batch, converters_for(["DATE", ""])) == [(b"a", b"")]
 
 
 def test_rows_are_tuples_without_converters() -> None:
-    assert convert_rows([[1, "a"], [2, "b"]], []) == [(1, "a"), (2, "b")]
+    assert convert_rows([[1, "a"], [2, "b"]], ["", ""]) == [(1, "a"), (2, "b")]
 
 
 def test_roundtrip_of_parameter_forms_through_row_converters() -> None:
@@ -326,7 +348,7 @@ def test_roundtrip_of_parameter_forms_through_row_converters() -> None:
         dt.datetime(2024, 3, 1, 8, 0, 0, 7, tzinfo=JST),
     ]
     row = [v for _, v in enc(*values)]
-    (back,) = convert_rows([row], converters_for(["DATE", "TIME", "DATETIME"]))
+    (back,) = convert_rows([row], ["DATE", "TIME", "DATETIME"])
     assert back == tuple(values)
 
 
@@ -347,8 +369,7 @@ def test_roundtrip_of_parameter_forms_through_row_converters() -> None:
     ],
 )
 def test_text_that_only_resembles_a_date_is_returned_unchanged(decltype: str, text: str) -> None:
-    convs = converters_for([decltype])
-    assert convert_rows([[text]], convs) == [(text,)]
+    assert convert_rows([[text]], [decltype]) == [(text,)]
 
 
 @pytest.mark.parametrize(
@@ -372,4 +393,86 @@ def test_text_that_only_resembles_a_date_is_returned_unchanged(decltype: str, te
     ],
 )
 def test_the_forms_the_driver_writes_are_converted(decltype: str, text: str, value: Any) -> None:
-    assert convert_rows([[text]], converters_for([decltype])) == [(value,)]
+    assert convert_rows([[text]], [decltype]) == [(value,)]
+
+
+# Values of each shape the core reports (gokintone/bridge/rowwire.go), with edge values.
+SHAPED_VALUES: dict[str, list[Any]] = {
+    "int": [0, 1, -5, 2**63 - 1, -(2**63)],
+    "number": [0, 3, 1.5, -0.0, 0.1, 1e20, 1e-7, 123456789.125, math.nan, math.inf, -math.inf],
+    "text": ["x", "", "2024-1-01", "\uff12\uff10\uff12\uff14-01-01", "12:30", "1:02:03"],
+    "date": ["2024-02-29", "0001-01-01", "9999-12-31"],
+    "time": ["00:00:00", "23:59:59", "12:30:00"],
+    "datetime": ["2024-02-29T13:05:07Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"],
+}
+
+
+def exactly(values: list[Any]) -> list[tuple[type, str, Any]]:
+    """What tells values apart beyond ==: the type, the repr (Decimal('1E+20') is not
+    Decimal('100000000000000000000'), NaN is not equal to itself) and a datetime's tzinfo."""
+    return [(type(v), repr(v), getattr(v, "tzinfo", None)) for v in values]
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPED_VALUES))
+@pytest.mark.parametrize("decltype", ["DECIMAL", "DATE", "TIME", "DATETIME", "BOOLEAN", "VARCHAR"])
+@pytest.mark.parametrize("with_nulls", [False, True])
+def test_a_shaped_column_converts_as_value_by_value(
+    shape: str, decltype: str, with_nulls: bool
+) -> None:
+    """A column converted as a whole by its shape gives exactly what converting each value
+    gives."""
+    values = SHAPED_VALUES[shape]
+    if with_nulls:
+        values = [None, *values, None]
+    rows = [[v] for v in values]
+    by_shape = [r[0] for r in convert_rows(rows, [decltype], shape)]
+    one_by_one = [r[0] for r in convert_rows(rows, [decltype], "")]
+    assert exactly(by_shape) == exactly(one_by_one)
+
+
+def test_datetimes_of_the_stored_form_are_utc() -> None:
+    (value,) = convert_rows([["2024-02-29T13:05:07Z"]], ["DATETIME"], "datetime")[0]
+    assert value == dt.datetime(2024, 2, 29, 13, 5, 7, tzinfo=UTC) and value.tzinfo is UTC
+    assert _convert._utc_from_z("2024-02-29T13:05:07Z") == value
+
+
+def test_rows_through_the_core_convert_as_value_by_value(
+    conn: mod.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shapes the core reports hold: every batch the cursor converts by shape gives what
+    converting each value gives, over values of every form in columns of every declared type."""
+    groups = {shape: list(values) for shape, values in SHAPED_VALUES.items()}
+    groups["number"].remove(math.nan)  # SQLite stores NaN as NULL
+    groups["lookalikes"] = ["2024-02-30", "0000-01-01", "24:00:00", "2023-02-29T00:00:00Z",
+                            "2024-02-29T13:05:07+09:00", "2024-02-29 13:05:07"]
+    groups["mixed"] = ["2024-02-29", "12:30:00", 7, 0.5, None, b"\x00"]
+    decltypes = ["DECIMAL", "DATE", "TIME", "DATETIME", "BOOLEAN"]
+    batches: list[Batch] = []
+    decode = _convert.decode_fetch
+
+    def keep(payload: str) -> Batch:
+        batches.append(decode(payload))  # a copy: the cursor converts its batch in place
+        return decode(payload)
+
+    monkeypatch.setattr(_convert, "decode_fetch", keep)
+    cur = conn.cursor()
+    columns = ", ".join(f"c{i}" for i in range(len(decltypes)))
+    declared = ", ".join(f"c{i} {d}" for i, d in enumerate(decltypes))
+    cur.execute(f"CREATE TEMP TABLE shaped (k INTEGER, {declared})")
+    for k, values in enumerate(groups.values()):
+        cur.executemany(
+            f"INSERT INTO shaped (k, {columns}) VALUES ({k}, {', '.join('?' * len(decltypes))})",
+            [[v] * len(decltypes) for v in values],
+        )
+    shapes: set[str] = set()
+    for k in range(len(groups)):
+        batches.clear()
+        cur.execute(f"SELECT {columns} FROM shaped WHERE k = ? ORDER BY rowid", [k])
+        got = cur.fetchall()
+        plain = [b._replace(shapes=[""] * len(decltypes)) for b in batches]
+        want = [row for b in plain for row in batch_rows(b, cur._converters)]
+        assert len(got) == len(want) > 0
+        for i in range(len(decltypes)):
+            assert exactly([r[i] for r in got]) == exactly([r[i] for r in want])
+        shapes.update(s for b in batches for s in b.shapes)
+    assert shapes == {"int", "number", "text", "date", "time", "datetime", ""}

@@ -310,6 +310,25 @@ def _skeleton(sql: str) -> str:
     return re.sub(r"\bt\d+\b", "t", s)
 
 
+@pytest.mark.parametrize("which", ["edge_mode", "edge_double"])
+def test_plain_reads_give_what_sqlite_gives(which: str, request: pytest.FixtureRequest) -> None:
+    """``SELECT *`` and a list of columns of one table are read from the table's scan without
+    SQLite after the first row (gokintone/engine/plainread.go): over every table of edge
+    values, each row is exactly what the same statement gives through SQLite (WHERE 1)."""
+    mode: Mode = request.getfixturevalue(which)
+    with cdata_kintone.connect(mode.sim.connection_string + mode.suffix) as conn:
+        cur = conn.cursor()
+        for t in mode.cat.tables:
+            name = '"' + t.name.replace('"', '""') + '"'
+            listed = ", ".join('"' + c.name.replace('"', '""') + '"' for c in reversed(t.cols))
+            for columns in ("*", listed):
+                plain = cur.execute(f"SELECT {columns} FROM {name}").fetchall()
+                through_sqlite = cur.execute(f"SELECT {columns} FROM {name} WHERE 1").fetchall()
+                assert len(plain) == len(through_sqlite) > 0, t.name
+                for a, b in zip(plain, through_sqlite, strict=True):
+                    assert [(type(v), repr(v)) for v in a] == [(type(v), repr(v)) for v in b]
+
+
 def test_random_statements_over_sample_data(
     sample: Mode, capsys: pytest.CaptureFixture[str]
 ) -> None:

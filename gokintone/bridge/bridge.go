@@ -15,7 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	_ "github.com/mattn/go-sqlite3" // the SQL engine; compiled into the one shared object
 
@@ -449,9 +448,10 @@ type stmt struct {
 	ctx    context.Context    // the context of the execution and of every fetch
 	cancel context.CancelFunc // cancels ctx
 
-	mu    sync.Mutex
-	exec  *task[result]  // the execution; its value is the result
-	fetch *task[fetched] // the fetch in progress, nil when none
+	mu       sync.Mutex
+	exec     *task[result]  // the execution; its value is the result
+	fetch    *task[fetched] // the batch being read (asked for, or read ahead), nil when none
+	released bool           // release has run: nothing more is read
 
 	meter meter // the requests sent since the last reply
 }
@@ -465,9 +465,26 @@ func (n countResult) Fetch(int) ([][]any, bool, error) { return nil, true, nil }
 func (n countResult) RowsAffected() int64              { return int64(n) }
 func (n countResult) Close() error                     { return nil }
 
+// fetched is a batch of rows read, already encoded for the reply (rowwire.go).
 type fetched struct {
-	rows [][]any
-	done bool
+	rows    int    // how many
+	columns string // `"columns":[…],"shapes":[…]`
+	done    bool   // no rows remain
+}
+
+// readBatch reads up to n rows of r and encodes them, in a buffer sized for about size bytes
+// (the previous batch's; 0: unknown).
+func readBatch(r result, n, size int) (fetched, error) {
+	rows, done, err := r.Fetch(n)
+	if err != nil {
+		return fetched{}, err
+	}
+	var b strings.Builder
+	b.Grow(size + size/8)
+	if err := encodeColumns(&b, rows, len(r.Columns())); err != nil {
+		return fetched{}, err
+	}
+	return fetched{rows: len(rows), columns: b.String(), done: done}, nil
 }
 
 // Execute starts running one SQL statement, or a stored procedure call (EXECUTE Name …), with
@@ -636,7 +653,9 @@ func (s *stmt) await(h int64, waitMs int) (string, error) {
 }
 
 // StmtFetch reads up to n rows, waiting at most waitMs for them; when they are not there yet
-// it answers {"ready": false} and the same fetch goes on (ask again).
+// it answers {"ready": false} and the same fetch goes on (ask again). Once a batch of a query
+// of kintone tables is handed over, the next one is read and encoded while Python converts
+// this one, with the same n (a call with another n first gets that batch).
 func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	s, err := getStmt(h)
 	if err != nil {
@@ -654,17 +673,13 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	s.mu.Lock()
 	f := s.fetch
 	if f == nil {
-		r := s.exec.val
-		f = start(func() (fetched, error) {
-			rows, done, err := r.Fetch(n)
-			return fetched{rows, done}, err
-		})
+		f = s.readAhead(n, 0)
 		s.fetch = f
 	}
 	s.mu.Unlock()
 	var b strings.Builder
 	if !f.wait(waitMs) {
-		b.WriteString(`{"rows":[],"done":false,"ready":false`)
+		b.WriteString(`{"rows":0,"columns":[],"shapes":[],"done":false,"ready":false`)
 		if err := s.meter.writeTo(&b); err != nil {
 			return "", err
 		}
@@ -673,30 +688,40 @@ func StmtFetch(h int64, n int, waitMs int) (string, error) {
 	}
 	s.mu.Lock()
 	s.fetch = nil
+	if f.err == nil && !f.val.done && !s.released && s.readsAhead() {
+		s.fetch = s.readAhead(n, len(f.val.columns))
+	}
 	s.mu.Unlock()
 	if f.err != nil {
 		err := maskErr(s.c, cancelled(s.ctx, f.err, "the statement")) // before closing cancels s.ctx
 		closeStmt(h)
 		return "", err
 	}
-	b.WriteString(`{"rows":[`)
-	for i, r := range f.val.rows {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := encodeRow(&b, r); err != nil {
-			return "", err
-		}
-	}
 	if f.val.done {
 		closeStmt(h)
 	}
-	fmt.Fprintf(&b, `],"done":%t,"ready":true`, f.val.done)
+	fmt.Fprintf(&b, `{"rows":%d,`, f.val.rows)
+	b.WriteString(f.val.columns)
+	fmt.Fprintf(&b, `,"done":%t,"ready":true`, f.val.done)
 	if err := s.meter.writeTo(&b); err != nil {
 		return "", err
 	}
 	fmt.Fprintf(&b, `,"events":%d}`, s.c.pendingEvents())
 	return b.String(), nil
+}
+
+// readsAhead reports whether the statement's next batch may be read before it is asked for
+// (engine.Stmt.ReadAhead).
+func (s *stmt) readsAhead() bool {
+	r, ok := s.exec.val.(interface{ ReadAhead() bool })
+	return ok && r.ReadAhead()
+}
+
+// readAhead starts reading the next batch of up to n rows, about size bytes encoded (the
+// caller holds s.mu).
+func (s *stmt) readAhead(n, size int) *task[fetched] {
+	r := s.exec.val
+	return start(func() (fetched, error) { return readBatch(r, n, size) })
 }
 
 func getStmt(h int64) (*stmt, error) {
@@ -739,6 +764,7 @@ func closeStmt(h int64) {
 func (s *stmt) release() {
 	s.mu.Lock()
 	f := s.fetch
+	s.released = true // no batch is read ahead from now on
 	s.mu.Unlock()
 	if s.exec.finished() && (f == nil || f.finished()) {
 		s.cancel()
@@ -778,70 +804,6 @@ func maskErr(c *conn, err error, extra ...string) error {
 		return errors.New(masked)
 	}
 	return e.WithMessage(strings.TrimSuffix(masked, " ["+e.Code+"]"), nil)
-}
-
-// encodeRow writes one row as a JSON array keeping SQLite's storage classes exactly.
-func encodeRow(b *strings.Builder, row []any) error {
-	b.WriteByte('[')
-	for i, v := range row {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		switch x := v.(type) {
-		case nil:
-			b.WriteString("null")
-		case int64:
-			b.WriteString(strconv.FormatInt(x, 10))
-		case float64:
-			b.WriteString(encodeFloat(x))
-		case bool:
-			if x {
-				b.WriteString("1")
-			} else {
-				b.WriteString("0")
-			}
-		case string:
-			if err := writeJSONString(b, x); err != nil {
-				return err
-			}
-		case []byte:
-			b.WriteString(`{"b64":"`)
-			b.WriteString(base64.StdEncoding.EncodeToString(x))
-			b.WriteString(`"}`)
-		default:
-			return kerr.New(kerr.KindInternal, "cannot encode a value of type %T", v)
-		}
-	}
-	b.WriteByte(']')
-	return nil
-}
-
-func encodeFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".e") {
-		s += ".0"
-	}
-	return s
-}
-
-func writeJSONString(b *strings.Builder, s string) error {
-	if !utf8.ValidString(s) {
-		return kerr.New(kerr.KindBadValue, "a text value is not valid UTF-8; CAST it to BLOB to read its bytes")
-	}
-	enc, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	b.Write(enc)
-	return nil
 }
 
 // decodeParams reads the JSON parameter list of the contract.

@@ -2,25 +2,98 @@ package bridge
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 )
 
-func TestEncodeRowKeepsStorageClasses(t *testing.T) {
+func TestEncodeColumnsKeepsStorageClasses(t *testing.T) {
 	var b strings.Builder
-	row := []any{nil, int64(-3), 3.0, math.Copysign(0, -1), 1e300, math.NaN(), math.Inf(-1), "日本\x00\"", []byte{0, 255}}
-	if err := encodeRow(&b, row); err != nil {
+	rows := [][]any{
+		{nil, int64(-3), 3.0, "日本\x00\"\\\n\u2028\x7f", []byte{0, 255}, true},
+		{nil, int64(4), math.Copysign(0, -1), "", []byte{}, false},
+		{nil, nil, 1e300, nil, nil, nil},
+		{nil, nil, math.NaN(), "x", nil, nil},
+		{nil, nil, math.Inf(-1), "y", nil, nil},
+	}
+	if err := encodeColumns(&b, rows, 6); err != nil {
 		t.Fatal(err)
 	}
-	want := `[null,-3,3.0,-0.0,1e+300,NaN,-Infinity,"日本\u0000\"",{"b64":"AP8="}]`
+	want := `"columns":[[null,null,null,null,null],[-3,4,null,null,null],[3.0,-0.0,1e+300,NaN,-Infinity],` +
+		`["日本\u0000\"\\\n` + "\u2028\x7f" + `","",null,"x","y"],[{"b64":"AP8="},{"b64":""},null,null,null],[1,0,null,null,null]],` +
+		`"shapes":["null","int","number","text","","int"]`
 	if b.String() != want {
 		t.Errorf("got  %s\nwant %s", b.String(), want)
 	}
 	b.Reset()
-	if err := encodeRow(&b, []any{"\xff"}); classOf(err) != DataError {
+	if err := encodeColumns(&b, nil, 2); err != nil || b.String() != `"columns":[[],[]],"shapes":["null","null"]` {
+		t.Errorf("no rows: %s %v", b.String(), err)
+	}
+	b.Reset()
+	if err := encodeColumns(&b, [][]any{{"\xff"}}, 1); classOf(err) != DataError {
 		t.Errorf("invalid UTF-8: %v", err)
+	}
+}
+
+// TestJSONStringsAreJSON: text is written as encoding/json reads it back, whatever it holds.
+func TestJSONStringsAreJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", "\"quoted\" \\ back", "\x00\x01\x1f\t\r\n", "日本語 \u2028\u2029 <&>", "\U0001F600"} {
+		var b strings.Builder
+		if err := writeJSONString(&b, s); err != nil {
+			t.Fatal(err)
+		}
+		var back string
+		if err := json.Unmarshal([]byte(b.String()), &back); err != nil || back != s {
+			t.Errorf("%q: wrote %s, read %q (%v)", s, b.String(), back, err)
+		}
+	}
+}
+
+// TestShapes: a column's shape is the one form every non-NULL value of the batch has, and a
+// date, time or date-time shape only for text naming a real one that Python's datetime holds.
+func TestShapes(t *testing.T) {
+	cases := []struct {
+		values []any
+		shape  string
+	}{
+		{nil, shapeNull},
+		{[]any{nil, nil}, shapeNull},
+		{[]any{int64(1), nil, true}, shapeInt},
+		{[]any{int64(1), 2.5}, shapeNumber},
+		{[]any{0.5, int64(1)}, shapeNumber},
+		{[]any{int64(1), "1"}, shapeMixed},
+		{[]any{[]byte("a")}, shapeMixed},
+		{[]any{"a", []byte("a")}, shapeMixed},
+		{[]any{"2024-02-29", nil, "0001-01-01", "9999-12-31"}, shapeDate},
+		{[]any{"2024-01-01", "2024-01-01T00:00:00Z"}, shapeText},
+		{[]any{"2024-01-01", "x"}, shapeText},
+		{[]any{"00:00:00", "23:59:59"}, shapeTime},
+		{[]any{"2024-01-01T00:00:00Z", "2000-02-29T23:59:59Z"}, shapeDatetime},
+		{[]any{"2024-01-01T00:00:00Z", "12:00:00"}, shapeText},
+		{[]any{"2024-01-01T00:00:00Z", int64(1)}, shapeMixed},
+	}
+	for _, c := range cases {
+		rows := make([][]any, len(c.values))
+		for i, v := range c.values {
+			rows[i] = []any{v}
+		}
+		var b strings.Builder
+		if err := encodeColumns(&b, rows, 1); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.String()[strings.Index(b.String(), `"shapes":["`)+11:]; got != c.shape+`"]` {
+			t.Errorf("%q: shape %s, want %q", c.values, got, c.shape)
+		}
+	}
+	for _, text := range []string{"2023-02-29", "1900-02-29", "0000-01-01", "2024-13-01", "2024-00-10", "2024-04-31",
+		"2024-1-01", "２０２４-01-01", "2024/01/01", "24:00:00", "12:60:00", "12:00:60", "12:00", "1:00:00",
+		"12:00:00.5", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00", "2024-01-01T00:00:00+09:00",
+		"2024-01-01T24:00:00Z", "2023-02-29T00:00:00Z", "2024-01-01T00:00:00z", "+024-01-01", "-024-01-01"} {
+		if got := textShape(text); got != shapeText {
+			t.Errorf("%q: shape %q, want text", text, got)
+		}
 	}
 }
 
@@ -88,11 +161,11 @@ func TestConnectErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, err := StmtFetch(s, 2, -1)
-	if err != nil || rows != `{"rows":[[1],[2]],"done":false,"ready":true,"events":0}` {
+	if err != nil || rows != `{"rows":2,"columns":[[1,2]],"shapes":["int"],"done":false,"ready":true,"events":0}` {
 		t.Errorf("fetch: %s %v", rows, err)
 	}
 	rows, _ = StmtFetch(s, 5, -1)
-	if rows != `{"rows":[[3]],"done":true,"ready":true,"events":0}` {
+	if rows != `{"rows":1,"columns":[[3]],"shapes":["int"],"done":true,"ready":true,"events":0}` {
 		t.Errorf("fetch: %s", rows)
 	}
 	if err := ConnClose(c); err != nil {
@@ -147,7 +220,13 @@ type simInfo struct{ URL, User, Password string }
 // handle, where it listens and how to log in.
 func startSampleSim(t *testing.T) (int64, simInfo) {
 	t.Helper()
-	h, err := SimStart("", `{"orderRecords": 10}`)
+	return startSim(t, 10)
+}
+
+// startSim starts a simulator with the sample dataset of orders records in the Orders app.
+func startSim(t *testing.T, orders int) (int64, simInfo) {
+	t.Helper()
+	h, err := SimStart("", fmt.Sprintf(`{"orderRecords": %d}`, orders))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +254,7 @@ func TestSchemaProperties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows, err := StmtFetch(s, 10, -1); err != nil || rows != `{"rows":[["Apps"],["_____Orders"],["_____Orders___"]],"done":true,"ready":true,"events":0}` {
+	if rows, err := StmtFetch(s, 10, -1); err != nil || rows != `{"rows":3,"columns":[["Apps","_____Orders","_____Orders___"]],"shapes":["text"],"done":true,"ready":true,"events":0}` {
 		t.Errorf("sys_tables: %s %v", rows, err)
 	}
 }

@@ -27,6 +27,26 @@ func connectWait(connStr string) (int64, error) {
 	return r.Conn, nil
 }
 
+// replyRows are the rows of a StmtFetch reply, which come column by column.
+func replyRows(t *testing.T, reply string) [][]any {
+	t.Helper()
+	var r struct {
+		Rows    int
+		Columns [][]any
+	}
+	if err := json.Unmarshal([]byte(reply), &r); err != nil {
+		t.Fatalf("bad reply %s: %v", reply, err)
+	}
+	rows := make([][]any, r.Rows)
+	for i := range rows {
+		rows[i] = make([]any, len(r.Columns))
+		for j, col := range r.Columns {
+			rows[i][j] = col[i]
+		}
+	}
+	return rows
+}
+
 // execReply is the reply of Execute, ExecuteMany and StmtWait.
 type execReply struct {
 	Stmt        int64             `json:"stmt"`
@@ -55,7 +75,13 @@ func executeWait(h int64, sql, params string) (int64, error) {
 
 func sampleConn(t *testing.T) (int64, int64) {
 	t.Helper()
-	sh, info := startSampleSim(t)
+	return connectedSim(t, 10)
+}
+
+// connectedSim starts a simulator with orders sample records and connects to it.
+func connectedSim(t *testing.T, orders int) (int64, int64) {
+	t.Helper()
+	sh, info := startSim(t, orders)
 	c, err := connectWait("Url=" + info.URL + ";User=" + info.User + ";Password=" + info.Password)
 	if err != nil {
 		t.Fatal(err)
@@ -94,8 +120,44 @@ func TestBoundedWaits(t *testing.T) {
 		t.Errorf("after %d polls: %+v", polls, r)
 	}
 	rows, err := StmtFetch(r.Stmt, 10, -1)
-	if err != nil || !strings.HasPrefix(rows, `{"rows":[[1],[2],[3]],"done":true,"ready":true`) {
+	if err != nil || !strings.HasPrefix(rows, `{"rows":3,"columns":[[1,2,3]],"shapes":["int"],"done":true,"ready":true`) {
 		t.Errorf("rows: %s %v", rows, err)
+	}
+}
+
+// TestNextBatchIsReadAhead: once a batch is handed over, the next is read meanwhile, so a
+// later call finds it ready at once, even with kintone slow by then; the rows are those of
+// reading batch after batch.
+func TestNextBatchIsReadAhead(t *testing.T) {
+	sh, c := connectedSim(t, 1200)
+	s, err := executeWait(c, "SELECT Id FROM [受注明細 Orders] ORDER BY Id", "[]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SimAddFault(sh, `{"path": "/k/v1/records.json", "times": -1, "delayMs": 300}`); err != nil {
+		t.Fatal(err)
+	}
+	var ids [][]any
+	first, err := StmtFetch(s, 400, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids = append(ids, replyRows(t, first)...)
+	time.Sleep(time.Second)
+	t0 := time.Now()
+	second, err := StmtFetch(s, 400, 0)
+	if err != nil || !strings.Contains(second, `"ready":true`) || time.Since(t0) > 100*time.Millisecond {
+		t.Fatalf("the second batch was not read ahead: %.200s %v", second, err)
+	}
+	ids = append(ids, replyRows(t, second)...)
+	for !strings.Contains(second, `"done":true`) {
+		if second, err = StmtFetch(s, 400, -1); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, replyRows(t, second)...)
+	}
+	if len(ids) != 1200 || ids[0][0] != 1.0 || ids[1199][0] != 1200.0 {
+		t.Errorf("%d rows, from %v to %v", len(ids), ids[0], ids[len(ids)-1])
 	}
 }
 
@@ -183,7 +245,7 @@ func TestExecuteMany(t *testing.T) {
 		t.Errorf("SELECT: %v", err)
 	}
 	s, _ := executeWait(c, "SELECT group_concat(a) FROM t", "[]")
-	if rows, _ := StmtFetch(s, 5, -1); !strings.HasPrefix(rows, `{"rows":[["1,2,3,4"]]`) {
+	if rows, _ := StmtFetch(s, 5, -1); !strings.HasPrefix(rows, `{"rows":1,"columns":[["1,2,3,4"]]`) {
 		t.Errorf("rows: %s", rows)
 	}
 	if r, err := parseExec(ExecuteMany(c, "DELETE FROM t WHERE a = ?", `[]`, -1)); err != nil || r.Rowcount != 0 {
@@ -381,9 +443,13 @@ func TestExplainKintone(t *testing.T) {
 	if err != nil || len(r.Description) != 7 {
 		t.Fatalf("%+v %v", r, err)
 	}
-	rows, err := StmtFetch(r.Stmt, 10, -1)
-	if err != nil || !strings.Contains(rows, `"SCAN Deals","Deals","$id = 7 order by $id asc limit 500","\"Id\" = 7",null]`) {
-		t.Errorf("rows %s %v", rows, err)
+	reply, err := StmtFetch(r.Stmt, 10, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := replyRows(t, reply)
+	if len(rows) != 1 || !reflect.DeepEqual(rows[0][2:], []any{"SCAN Deals", "Deals", "$id = 7 order by $id asc limit 500", `"Id" = 7`, nil}) {
+		t.Errorf("rows %v", rows)
 	}
 	if log, _ := SimRequests(h); strings.Contains(log, "records.json") {
 		t.Errorf("EXPLAIN read records: %s", log)

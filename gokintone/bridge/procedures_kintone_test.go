@@ -60,11 +60,7 @@ func query(t *testing.T, conn int64, sql, params string) ([][]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r struct{ Rows [][]any }
-	if err := json.Unmarshal([]byte(reply), &r); err != nil {
-		t.Fatal(err)
-	}
-	return r.Rows, nil
+	return replyRows(t, reply), nil
 }
 
 func mustQuery(t *testing.T, conn int64, sql, params string) [][]any {

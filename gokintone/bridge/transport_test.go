@@ -66,7 +66,7 @@ func connectAndQuery(t *testing.T, conn string) error {
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
-	if rows, err := StmtFetch(s, 5, -1); err != nil || rows != `{"rows":[[1],[2]],"done":true,"ready":true,"events":0}` {
+	if rows, err := StmtFetch(s, 5, -1); err != nil || rows != `{"rows":2,"columns":[[1,2]],"shapes":["int"],"done":true,"ready":true,"events":0}` {
 		t.Errorf("fetch: %s %v", rows, err)
 	}
 	info, _ := ConnInfo(h)

@@ -227,6 +227,12 @@ type Stmt struct {
 	// used is what the statement may read of each table (projection.go), worked out once.
 	used      columnUse
 	usedKnown bool
+
+	// A plain read (plainread.go): the scan of a statement of that shape and how many times
+	// it was filtered, and, once the first row is read, how the others are.
+	plainCursor  *cursor
+	plainFilters int
+	plain        *plainRead
 }
 
 // readOnce returns what was read under key (a comparable description of the read: a
@@ -311,6 +317,9 @@ func (e *Engine) Execute(ctx context.Context, sql string, args []any) (*Stmt, er
 	for i, n := range names {
 		decl := strings.ToUpper(s.decl[i])
 		s.cols[i] = Column{Name: n, DeclType: schema.PublicType(decl), TypeCode: typeCode(decl, s.pending, i)}
+	}
+	if !s.done {
+		s.plain = s.plainRead()
 	}
 	return s, nil
 }
@@ -609,6 +618,30 @@ func (s *Stmt) step() error {
 	return nil
 }
 
+// next reads the next row into s.pending, from the scan of a plain read or by stepping SQLite.
+func (s *Stmt) next() error {
+	if s.plain != nil {
+		return s.plain.next(s)
+	}
+	return s.step()
+}
+
+// ReadAhead reports whether the statement's rows may be read before they are asked for: it is
+// a query that reads tables of kintone apps only, which nothing else on the connection can
+// change or drop meanwhile (a query of a TEMP table holds it until its rows are read or it is
+// closed, and that stays so).
+func (s *Stmt) ReadAhead() bool {
+	if s.facts.kind != stmtSelect || len(s.facts.tables) == 0 {
+		return false
+	}
+	for name := range s.facts.tables {
+		if _, kintone := s.e.columnsByFoldedName(name); !kintone {
+			return false
+		}
+	}
+	return true
+}
+
 // keepDateText returns a copy of the declared types and stops go-sqlite3 from converting the
 // values of columns declared exactly DATE, DATETIME or TIMESTAMP (TEMP tables a user creates):
 // it turns their text into time.Time, and text it cannot parse into the zero time (year 1),
@@ -650,7 +683,7 @@ func (s *Stmt) Fetch(n int) (rows [][]any, done bool, err error) {
 		}
 		rows = append(rows, row)
 		s.returned++
-		if err := s.step(); err != nil {
+		if err := s.next(); err != nil {
 			return rows, false, err
 		}
 	}

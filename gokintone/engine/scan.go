@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 
 	"github.com/kintone-oss/cdata-kintone/gokintone/kclient"
@@ -166,6 +167,7 @@ func (s *sliceSource) close() {}
 
 type page struct {
 	recs []kclient.Record
+	rows []row // the rows of recs, their values converted ahead (readRange)
 	err  error
 }
 
@@ -384,6 +386,9 @@ func (p *pager) readRange(ctx context.Context, out chan page, lo, hi int64) {
 		where := kquery.And(p.where, kquery.C("$id", kquery.Gt, kquery.Int(lo)), kquery.C("$id", kquery.Le, kquery.Int(hi)))
 		q := kquery.Query{Where: where, OrderBy: kqueryOrder(false), Limit: kquery.Int64(size)}
 		pg := p.fetch(ctx, q.String())
+		if pg.err == nil {
+			pg.rows, pg.err = p.rowsAhead(pg.recs)
+		}
 		select {
 		case out <- pg:
 		case <-ctx.Done():
@@ -422,15 +427,43 @@ func (p *pager) fillFromParts() error {
 		if pg.err != nil {
 			return pg.err
 		}
-		rows, err := recordRows(p.v.t, pg.recs)
-		if err != nil {
-			return err
-		}
-		p.buf, p.pos = rows, 0
+		p.buf, p.pos = pg.rows, 0
 		return nil
 	}
 	p.done = true
 	return nil
+}
+
+// rowsAhead turns the records of a page into rows and converts the values of the columns the
+// scan asked kintone for, on the goroutine that read the page, so that the statement's thread
+// (SQLite's) mostly hands values over while other pages are converted in parallel. A value
+// that cannot be converted is left as it is: the statement converts it again, and fails with
+// its error, only if it reads it.
+func (p *pager) rowsAhead(recs []kclient.Record) ([]row, error) {
+	rows, err := recordRows(p.v.t, recs)
+	if err != nil {
+		return nil, err
+	}
+	cols := p.convertedAhead()
+	for k := range rows {
+		for _, i := range cols {
+			_, _ = rows[k].value(p.v.t, i)
+		}
+	}
+	return rows, nil
+}
+
+// convertedAhead are the columns rowsAhead converts: those of the fields the scan asks for
+// (every column when it asks for all, and in a child table).
+func (p *pager) convertedAhead() []int {
+	t := p.v.t
+	cols := make([]int, 0, len(t.Columns))
+	for i := range t.Columns {
+		if p.fields == nil || t.Subtable != "" || slices.Contains(p.fields, t.Columns[i].FieldCode) {
+			cols = append(cols, i)
+		}
+	}
+	return cols
 }
 
 // prefetch starts the request for the page after the current one.

@@ -117,6 +117,8 @@ type sqlFacts struct {
 	write *writeFacts
 	// count is set when the statement is SELECT count(*) FROM one table [WHERE …].
 	count *countShape
+	// plain is set when the statement only lists columns of one table (plainread.go).
+	plain *plainShape
 }
 
 // merge adds the facts of SQL that the statement may run without naming it (the definitions
@@ -288,6 +290,7 @@ func analyzeSQL(sql string) sqlFacts {
 	toks, trailing := tokenize(sql)
 	f := sqlFacts{empty: len(toks) == 0 && !trailing, trailing: trailing, tables: map[string]int{}}
 	parseStatement(toks, &f)
+	f.plain = plainShapeOf(toks)
 	if len(toks) > 0 && toks[0].kind == tokWord {
 		f.firstWord = strings.ToLower(toks[0].text)
 	}

@@ -244,6 +244,10 @@ func (c *cursor) Filter(_ int, idxStr string, vals []any) error {
 		c.src, c.eof = &sliceSource{}, true
 		return nil
 	}
+	if st != nil && st.facts.plain != nil {
+		st.plainCursor = c
+		st.plainFilters++
+	}
 	src, remote, err := c.vt.source(ctx, st, push, c.plan.Desc, limit, offset, c.plan.Cons, c.args)
 	if err != nil {
 		return c.fail(err)

@@ -142,6 +142,9 @@ type Client struct {
 	clientCert bool        // a client certificate is configured
 
 	requests atomic.Int64
+	// bodyHint is the size of the last successful reply's body, which sizes the buffer of the
+	// next one that does not announce its length (readBody).
+	bodyHint atomic.Int64
 	observe  func(Exchange)
 	// busyUntil is when kintone last said the domain is at its limit of concurrent requests
 	// (429 GAIA_TO04) plus the backoff chosen then, in Unix nanoseconds: no request of this

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -200,6 +201,38 @@ func TestBodyCaps(t *testing.T) {
 	_, err = c.Records(context.Background(), 2, "", nil, false)
 	if kerr.KindOf(err) != kerr.KindHTTPError || !strings.Contains(fmt.Sprint(err), "HTTP 500") || len(err.Error()) > 400 {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestChunkedBodiesOfAnySize: replies without a length, larger and smaller than the one before
+// (whose size the next buffer is given), are read whole.
+func TestChunkedBodiesOfAnySize(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		app, _ := strconv.Atoi(r.URL.Query().Get("app"))
+		n := app - 1 // records
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"records":[`)
+		w.(http.Flusher).Flush() // no Content-Length: chunked
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				io.WriteString(w, ",")
+			}
+			fmt.Fprintf(w, `{"$id":{"type":"__ID__","value":"%d"}}`, i+1)
+		}
+		io.WriteString(w, `],"totalCount":null}`)
+	})
+	c := newClient(t, srv, nil)
+	for _, n := range []int64{3000, 1, 9000, 0, 500} {
+		page, err := c.Records(context.Background(), n+1, "", nil, false)
+		if err != nil {
+			t.Fatalf("%d records: %v", n, err)
+		}
+		if int64(len(page.Records)) != n {
+			t.Fatalf("%d records: read %d", n, len(page.Records))
+		}
+		if n > 0 && string(page.Records[n-1]["$id"].Value) != fmt.Sprintf(`"%d"`, n) {
+			t.Errorf("%d records: the last is %s", n, page.Records[n-1]["$id"].Value)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package kclient
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -63,4 +64,55 @@ func norm(w recordsWire) []map[string][3]string {
 		tc = string(rune('0' + *w.TotalCount.p))
 	}
 	return append(out, map[string][3]string{"totalCount": {tc}})
+}
+
+// FuzzRecordsDecode: the one-pass decoder calls a body JSON exactly when json.Valid does, and
+// reads a JSON object as encoding/json (with FieldValue.UnmarshalJSON) does: the same records,
+// or an error both times; other JSON is not a reply. (Top-level keys that differ from "records" and "totalCount" only in
+// case, which encoding/json would match, are not compared.)
+func FuzzRecordsDecode(f *testing.F) {
+	for _, b := range []string{
+		`{"records":[{"$id":{"type":"__ID__","value":"1"},"a":{"type":"SINGLE_LINE_TEXT","value":"x \" \u00e9"}}],"totalCount":"12"}`,
+		`{"records":[{"n":{"type":"NUMBER","value":5},"t":{"type":"SUBTABLE","value":[{"id":"3","value":{"q":{"type":"NUMBER","value":"1"}}}]}}]}`,
+		`{"records":[{"o":{"Type":"T","value":"v","value":"w"},"p":{"type":1}, "q":[], "r":null}],"totalCount":null}`,
+		`{"records":[null,5]}`, `{"records":{}}`, `[1,-0.5e+3,true,false,null]`, `{"records":[{"k\u0041":{"type":"\u0054","value":"\/"}}]}`,
+		`{"records":[]} x`, `{"records":[1.]}`, `{"a":"\x01"}`,
+	} {
+		f.Add([]byte(b))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var got recordsWire
+		err := got.decodeBody(body)
+		if !json.Valid(body) {
+			if err != errSyntax {
+				t.Fatalf("%q: not JSON, decoded with %v", body, err)
+			}
+			return
+		}
+		if err == errSyntax {
+			t.Fatalf("%q: JSON, decoded as not JSON", body)
+		}
+		if trimmed := strings.TrimSpace(string(body)); trimmed[0] != '{' {
+			if err == nil || !strings.Contains(err.Error(), "not a JSON object") {
+				t.Fatalf("%q: not an object, decoded with %v", body, err)
+			}
+			return
+		}
+		var top map[string]json.RawMessage
+		if json.Unmarshal(body, &top) == nil {
+			for k := range top {
+				if k != "records" && k != "totalCount" && (strings.EqualFold(k, "records") || strings.EqualFold(k, "totalCount")) {
+					return
+				}
+			}
+		}
+		var want recordsWire
+		werr := json.Unmarshal(body, &want)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("%q: error %v, encoding/json's %v", body, err, werr)
+		}
+		if err == nil && !reflect.DeepEqual(norm(got), norm(want)) {
+			t.Fatalf("%q:\n got %+v\nwant %+v", body, norm(got), norm(want))
+		}
+	})
 }

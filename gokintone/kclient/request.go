@@ -381,7 +381,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, p *prepared, 
 	if ok {
 		limit = p.maxBody
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := c.readBody(resp, limit, ok && !p.download)
 	if err != nil {
 		if ctx.Err() != nil {
 			return c.ctxFailure(method, path, ctx, nil)
@@ -461,4 +461,37 @@ func sizeText(n int64) string {
 		return strconv.FormatInt(n>>20, 10) + " MiB"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// readBody reads at most limit+1 bytes of a reply's body. The buffer is sized for the length
+// the reply announces or, when it announces none (chunked, as pages of records.json come), for
+// that of the last successful JSON reply and an eighth more: the pages of a scan are alike, and
+// are then read with one allocation, where a growing buffer (io.ReadAll) allocates and copies
+// each page about twice over. hinted says whether this reply uses and sets that size (a
+// successful reply that is not a downloaded file).
+func (c *Client) readBody(resp *http.Response, limit int64, hinted bool) ([]byte, error) {
+	size := resp.ContentLength
+	if size < 0 && hinted {
+		size = c.bodyHint.Load()
+		size += size / 8
+	}
+	body := make([]byte, 0, min(max(size, 512), limit)+1)
+	r := io.LimitReader(resp.Body, limit+1)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		n, err := r.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return body, err
+		}
+	}
+	if hinted {
+		c.bodyHint.Store(int64(len(body)))
+	}
+	return body, nil
 }

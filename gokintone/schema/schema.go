@@ -389,6 +389,12 @@ func (c *Column) Value(raw json.RawMessage) (any, error) {
 		}
 		return c.objectList(raw, fileKeys)
 	case "CREATOR", "MODIFIER":
+		if code, ok := plainCode(raw); ok {
+			if code == "" { // an inactive or deleted user
+				return nil, nil
+			}
+			return code, nil
+		}
 		var v *entityWire
 		if err := json.Unmarshal(raw, &v); err != nil || v == nil {
 			return nil, c.badValue(raw, "is not an object {\"code\": …}")
@@ -860,70 +866,21 @@ func plainStringList(raw []byte) (string, bool) {
 	}
 }
 
-// plainObjectList reads [{"code":"a","name":"b"}, …] whose keys are distinct, whose values are
-// texts without escapes and whose keys are spelled exactly as in keys (any other key is
-// skipped when its value is such a text); the result lists the known keys in keys' order.
+// plainObjectList reads [{"code":"a","name":"b"}, …] of plain objects (see plainObject); the
+// result lists the known keys of each in keys' order.
 func plainObjectList(raw []byte, keys []objectKey) (string, bool) {
 	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '[' {
-		return "", false
-	}
-	var vals [8][]byte // by position in keys; nil: absent
-	if len(keys) > len(vals) {
+	if i >= len(raw) || raw[i] != '[' || len(keys) > maxPlainKeys {
 		return "", false
 	}
 	out := make([]byte, 0, len(raw))
 	out = append(out, '[')
 	i = skipSpace(raw, i+1)
 	for n := 0; ; n++ {
-		if i >= len(raw) || raw[i] != '{' {
+		var vals [maxPlainKeys][]byte
+		var ok bool
+		if i, ok = plainObject(raw, i, keys, &vals); !ok {
 			return "", false
-		}
-		vals = [8][]byte{}
-		i = skipSpace(raw, i+1)
-		if i < len(raw) && raw[i] == '}' {
-			i++
-		} else {
-			for {
-				key, j, ok := plainString(raw, i)
-				if !ok {
-					return "", false
-				}
-				j = skipSpace(raw, j)
-				if j >= len(raw) || raw[j] != ':' {
-					return "", false
-				}
-				val, k, ok := plainString(raw, skipSpace(raw, j+1))
-				if !ok {
-					return "", false
-				}
-				name := key[1 : len(key)-1]
-				known := false
-				for ki, kk := range keys {
-					if string(name) == kk.name {
-						if vals[ki] != nil {
-							return "", false // a repeated key: the slow path decides
-						}
-						vals[ki], known = val, true
-						break
-					}
-				}
-				if !known && !unmatched(name, keys) {
-					return "", false // a spelling encoding/json would match case-insensitively
-				}
-				i = skipSpace(raw, k)
-				if i >= len(raw) {
-					return "", false
-				}
-				if raw[i] == '}' {
-					i++
-					break
-				}
-				if raw[i] != ',' {
-					return "", false
-				}
-				i = skipSpace(raw, i+1)
-			}
 		}
 		if n > 0 {
 			out = append(out, ',')
@@ -959,6 +916,73 @@ func plainObjectList(raw []byte, keys []objectKey) (string, bool) {
 		}
 		i = skipSpace(raw, i+1)
 	}
+}
+
+// maxPlainKeys is the most keys plainObject reads.
+const maxPlainKeys = 8
+
+// plainObject reads the object at raw[i] when its keys are distinct, its values texts without
+// escapes and its keys spelled exactly as in keys (any other key is skipped when its value is
+// such a text): vals[k] is the JSON string of keys[k] (nil: absent). It returns the index after
+// the object; ok is false for any other object, which encoding/json then reads.
+func plainObject(raw []byte, i int, keys []objectKey, vals *[maxPlainKeys][]byte) (int, bool) {
+	if i >= len(raw) || raw[i] != '{' {
+		return 0, false
+	}
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return i + 1, true
+	}
+	for {
+		key, j, ok := plainString(raw, i)
+		if !ok {
+			return 0, false
+		}
+		j = skipSpace(raw, j)
+		if j >= len(raw) || raw[j] != ':' {
+			return 0, false
+		}
+		val, k, ok := plainString(raw, skipSpace(raw, j+1))
+		if !ok {
+			return 0, false
+		}
+		name := key[1 : len(key)-1]
+		known := false
+		for ki, kk := range keys {
+			if string(name) == kk.name {
+				if vals[ki] != nil {
+					return 0, false // a repeated key: encoding/json decides
+				}
+				vals[ki], known = val, true
+				break
+			}
+		}
+		if !known && !unmatched(name, keys) {
+			return 0, false // a spelling encoding/json would match case-insensitively
+		}
+		i = skipSpace(raw, k)
+		if i >= len(raw) {
+			return 0, false
+		}
+		if raw[i] == '}' {
+			return i + 1, true
+		}
+		if raw[i] != ',' {
+			return 0, false
+		}
+		i = skipSpace(raw, i+1)
+	}
+}
+
+// plainCode reads the code of a CREATOR or MODIFIER value {"code": "…", "name": "…"} that is a
+// plain object (see plainObject) with a code; ok is false otherwise.
+func plainCode(raw []byte) (string, bool) {
+	var vals [maxPlainKeys][]byte
+	end, ok := plainObject(raw, skipSpace(raw, 0), entityKeys, &vals)
+	if !ok || skipSpace(raw, end) != len(raw) || vals[0] == nil {
+		return "", false
+	}
+	return string(vals[0][1 : len(vals[0])-1]), true
 }
 
 // unmatched reports whether encoding/json would match name to none of keys (it matches

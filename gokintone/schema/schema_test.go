@@ -39,6 +39,12 @@ func TestValues(t *testing.T) {
 		{col("CHECK_BOX", ""), `["a","b"]`, `["a","b"]`},
 		{col("USER_SELECT", ""), `[{"code":"sato","name":"佐藤"}]`, `[{"code":"sato","name":"佐藤"}]`},
 		{col("CREATOR", ""), `{"code":"sato","name":"佐藤"}`, "sato"},
+		{col("CREATOR", ""), ` { "name" : "佐藤" , "code" : "sato" , "extra" : "x" } `, "sato"},
+		{col("CREATOR", ""), `{"code":"","name":""}`, nil},
+		{col("MODIFIER", ""), `{"code":"s\u0061to"}`, "sato"},
+		{col("MODIFIER", ""), `{"Code":"sato"}`, "sato"},                     // encoding/json's rules: any case
+		{col("MODIFIER", ""), `{"code":"a","code":"sato"}`, "sato"},          // the last one
+		{col("MODIFIER", ""), `{"code":"sato","name":"x","size":3}`, "sato"}, // other keys are not read
 		{col("FILE", ""), `[{"contentType":"text/plain","fileKey":"k","name":"a.txt","size":"3"}]`,
 			`[{"contentType":"text/plain","fileKey":"k","name":"a.txt","size":"3"}]`},
 	}
@@ -176,6 +182,8 @@ func TestValuesNeverChanged(t *testing.T) {
 		{col("FILE", "", false), `[{"size":3}]`, `has a "size" that is not text`},
 		{col("CREATOR", "", false), `[]`, "is not an object"},
 		{col("CREATOR", "", false), `{"name":"x"}`, `has no "code"`},
+		{col("CREATOR", "", false), `{"code":5}`, `has a "code" that is not text`},
+		{col("MODIFIER", "", false), `{"code":"sato"} x`, "is not an object"},
 	}
 	for _, c := range refused {
 		_, err := c.c.Value(json.RawMessage(c.raw))

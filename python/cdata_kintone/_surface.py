@@ -123,9 +123,13 @@ class NativeCore(Protocol):
         ...
 
     def StmtFetch(self, s: int, n: int, wait_ms: int, /) -> str:
-        """StmtFetch reads up to n rows, waiting at most waitMs. Returns JSON ``{"rows": [[...],
-        ...], "done": bool, "ready": bool, "events": n}``; when not ready, rows is empty and
-        the same fetch goes on (call again). Once done the statement is released."""
+        """StmtFetch reads up to n rows, waiting at most waitMs. Returns JSON ``{"rows": count,
+        "columns": [[values of column 1], ...], "shapes": [shape of column 1, ...], "done":
+        bool, "ready": bool, "events": n}``: the batch column by column, with what every
+        non-NULL value of each column is (see Value encoding); when not ready, there are no
+        columns and the same fetch goes on (call again). Once done the statement is released.
+        While Python converts a batch of a query of kintone tables the next one is read, with
+        this call's n, and handed over by the next call."""
         ...
 
     def StmtCancel(self, s: int, /) -> bool:

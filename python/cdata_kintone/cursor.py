@@ -75,7 +75,7 @@ class Cursor:
         self._requests: list[KintoneRequest] = []  # what the last statement sent to kintone
         self._progress: Progress | None = None  # the progress shown of the statement, if any
         self._description: Description | None = None
-        self._converters: list[tuple[int, Any]] = []
+        self._converters: list[tuple[int, _convert.Conversion]] = []
         self._decltypes: tuple[str | None, ...] = ()  # the result columns' declared types
         self._rowcount = -1
         self._rows: list[Row] = []  # buffered rows
@@ -498,7 +498,7 @@ class Cursor:
             self._stmt = None  # the core released it
             self._done = True
             self._end_progress()
-        self._rows = _convert.convert_rows(batch.rows, self._converters)
+        self._rows = _convert.batch_rows(batch, self._converters)
         self._pos = 0
         return bool(self._rows)
 
