@@ -760,20 +760,26 @@ func closeStmt(h int64) {
 	s.release()
 }
 
-// release frees what the statement holds, now if nothing runs, else when the work stops.
+// aheadStopMs is how long closing a statement waits for a cancelled read-ahead to stop.
+const aheadStopMs = 2000
+
+// release frees what the statement holds, now if nothing runs (or only a batch read ahead,
+// which is cancelled and waited for), else when the work stops.
 func (s *stmt) release() {
 	s.mu.Lock()
 	f := s.fetch
 	s.released = true // no batch is read ahead from now on
 	s.mu.Unlock()
-	if s.exec.finished() && (f == nil || f.finished()) {
-		s.cancel()
+	s.cancel()
+	// A batch read ahead is the driver's own work, not the caller's: once cancelled it stops
+	// at its next wait, so the statement is closed now (its kintone cursor deleted, say), as
+	// it would be had nothing been read ahead, unless that takes longer than aheadStopMs.
+	if s.exec.finished() && (f == nil || f.wait(aheadStopMs)) {
 		if s.exec.err == nil {
 			s.exec.val.Close()
 		}
 		return
 	}
-	s.cancel()
 	start(func() (struct{}, error) { // a task nobody waits for: it holds a panic, if any
 		s.exec.wait(-1)
 		if f != nil {
