@@ -81,9 +81,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          "default: all)")
     ap.add_argument("--inserts", type=int, default=10_000,
                     help="records each write contender inserts (0: no writes; default 10000)")
-    ap.add_argument("--parallel", type=int, default=4,
+    ap.add_argument("--parallel", type=int, default=8,
                     help="the raw floor's concurrent id ranges; keep it equal to the driver's "
-                         "(4 by default)")
+                         "ScanParallelism (8 by default)")
     ap.add_argument("--driver-props", default="", metavar="K=V;...",
                     help="more connection properties for this driver")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run at most")

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestRecordsDecodeMatchesEncodingJSON: the gjson decoder reads every page as encoding/json
+// TestRecordsDecodeMatchesEncodingJSON: the one-pass decoder reads every page as encoding/json
 // (with FieldValue.UnmarshalJSON) does.
 func TestRecordsDecodeMatchesEncodingJSON(t *testing.T) {
 	bodies := []string{
