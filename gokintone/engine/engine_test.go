@@ -146,8 +146,20 @@ func TestMatchesSQLite(t *testing.T) {
 	})
 }
 
-// copyQuery is a statement over %D (Deals), %O (Orders) and %I (Orders_明細), with its
-// parameters.
+// TestOneTableUnderTwoNames: a statement that reads Deals under two names (Deals and App_2)
+// holds one copy of its rows for both, which must carry the fields each name reads (a scan
+// under one name once asked kintone only for the fields read under that name, and the other
+// read NULLs from the shared rows).
+func TestOneTableUnderTwoNames(t *testing.T) {
+	matchesCopies(t, newFixture(t, 300), []copyQuery{
+		{"SELECT a.Id, a.Stage, (SELECT b.Amount FROM %D b ORDER BY b.Id LIMIT 1) FROM %A a WHERE a.Id IN (250, 4, 120) ORDER BY a.Stage, a.Id", nil},
+		{"SELECT a.Id, a.Stage, b.Amount FROM %A a JOIN %D b ON b.Id = a.Id + 1 WHERE a.Id < 40 ORDER BY a.Id", nil},
+		{"SELECT Id, (SELECT count(*) FROM %A x WHERE x.Stage = d.Stage) FROM %D d WHERE Id IN (3, 9, 27) ORDER BY 2, 1", nil},
+	})
+}
+
+// copyQuery is a statement over %D (Deals, also %A: its other name App_2), %O (Orders) and %I
+// (Orders_明細), with its parameters.
 type copyQuery struct {
 	sql  string
 	args []any
@@ -161,8 +173,8 @@ func matchesCopies(t *testing.T, f *fixture, queries []copyQuery) {
 	f.query(t, `CREATE TEMP TABLE o AS SELECT * FROM "受注明細 Orders"`)
 	f.query(t, `CREATE TEMP TABLE i AS SELECT * FROM "受注明細 Orders_明細"`)
 	for _, q := range queries {
-		live := strings.NewReplacer("%D", "Deals", "%O", `"受注明細 Orders"`, "%I", `"受注明細 Orders_明細"`).Replace(q.sql)
-		local := strings.NewReplacer("%D", "d", "%O", "o", "%I", "i").Replace(q.sql)
+		live := strings.NewReplacer("%D", "Deals", "%A", "App_2", "%O", `"受注明細 Orders"`, "%I", `"受注明細 Orders_明細"`).Replace(q.sql)
+		local := strings.NewReplacer("%D", "d", "%A", "d", "%O", "o", "%I", "i").Replace(q.sql)
 		got := f.query(t, live, q.args...)
 		want := f.query(t, local, q.args...)
 		// Without ORDER BY both sides return rows in ascending Id: the kintone tables by

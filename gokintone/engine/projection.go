@@ -28,7 +28,16 @@ func (v *vtab) fields(st *Stmt) []string {
 		st.used = st.facts.columnUse(v.e.columnsByFoldedName)
 		st.usedKnown = true
 	}
-	cols, all := st.used.read(foldIdent(v.name))
+	// What the statement reads of the table under any of its names (Deals and App_2, say): its
+	// scans of one table share the rows the statement holds (tableCache).
+	cols, all := st.used.readAny(func(name string) bool {
+		for _, d := range v.e.declaredNames {
+			if d.t == v.t && foldIdent(d.name) == name {
+				return true
+			}
+		}
+		return false
+	})
 	if all {
 		return nil
 	}

@@ -42,13 +42,19 @@ type columnUse struct {
 // each once; all when it may read every column, when the analysis cannot tell, or when it saw
 // no scan of table (so a scan the parse missed reads everything).
 func (u columnUse) read(table string) (columns []string, all bool) {
+	return u.readAny(func(name string) bool { return name == table })
+}
+
+// readAny is read over the scans of every table whose folded name is one of names (the names
+// of one kintone table).
+func (u columnUse) readAny(names func(string) bool) (columns []string, all bool) {
 	if u.unknown {
 		return nil, true
 	}
 	seen := map[string]bool{}
 	scanned := false
 	for _, sc := range u.scans {
-		if sc.ref.name != table {
+		if !names(sc.ref.name) {
 			continue
 		}
 		if sc.all {
