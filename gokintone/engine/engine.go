@@ -87,6 +87,8 @@ type Engine struct {
 	warns     warnings // for the caller: see Warnings
 	// definedViews are the views of UserDefinedViews (userviews.go), in the order defined.
 	definedViews []tableInfo
+	// deniedView is the view of UserDefinedViews the statement being prepared tried to drop.
+	deniedView string
 	// changesStmt is SELECT changes(), prepared on first use (an executemany asks once per
 	// parameter row).
 	changesStmt driver.Stmt
@@ -153,8 +155,14 @@ func (e *Engine) authorize(op int, a1, a2, a3 string) int {
 		return sqlite3.SQLITE_OK
 	}
 	switch op {
+	case sqlite3.SQLITE_DROP_TEMP_VIEW:
+		if e.definedView(a1) {
+			e.deniedView = a1 // for the error: it comes from UserDefinedViews
+			return sqlite3.SQLITE_DENY
+		}
+		e.tempFacts = nil
 	case sqlite3.SQLITE_CREATE_TEMP_TABLE, sqlite3.SQLITE_CREATE_TEMP_VIEW, sqlite3.SQLITE_CREATE_TEMP_TRIGGER,
-		sqlite3.SQLITE_DROP_TEMP_TABLE, sqlite3.SQLITE_DROP_TEMP_VIEW, sqlite3.SQLITE_DROP_TEMP_TRIGGER:
+		sqlite3.SQLITE_DROP_TEMP_TABLE, sqlite3.SQLITE_DROP_TEMP_TRIGGER:
 		e.tempFacts = nil
 	case sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH:
 		return sqlite3.SQLITE_DENY
@@ -513,6 +521,7 @@ func (e *Engine) changes() int64 {
 
 // prepare prepares sql, declaring kintone tables as SQLite reports them missing.
 func (e *Engine) prepare(ctx context.Context, sql string) (driver.Stmt, error) {
+	e.deniedView = ""
 	declared := map[string]bool{}
 	for {
 		st, err := e.conn.Prepare(sql)
@@ -589,6 +598,10 @@ func (e *Engine) sqlError(err error) error {
 		case sqlite3.ErrConstraint:
 			return kerr.Wrap(err, kerr.KindConstraint, "%s", msg)
 		case sqlite3.ErrAuth:
+			if name := e.deniedView; name != "" {
+				e.deniedView = ""
+				return kerr.Wrap(err, kerr.KindNotSupported, "%s: view %q comes from the UserDefinedViews file and cannot be dropped; remove it from the file and connect again", msg, name)
+			}
 			return kerr.Wrap(err, kerr.KindNotSupported, "%s: this driver reads kintone tables and reads and writes TEMP tables only (no ATTACH, schema changes or PRAGMAs that change behaviour)", msg)
 		case sqlite3.ErrInterrupt:
 			return kerr.Wrap(err, kerr.KindInterrupted, "%s", msg)

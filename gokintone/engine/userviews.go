@@ -81,12 +81,20 @@ func (e *Engine) tableNamed(name string) string {
 	case e.catalog.byName[strings.ToLower(name)] != nil:
 		return "a kintone app"
 	}
-	for _, d := range e.definedViews {
-		if strings.EqualFold(d.table.Name, name) {
-			return "another view of UserDefinedViews"
-		}
+	if e.definedView(name) {
+		return "another view of UserDefinedViews"
 	}
 	return ""
+}
+
+// definedView reports whether name is a view of UserDefinedViews.
+func (e *Engine) definedView(name string) bool {
+	for _, d := range e.definedViews {
+		if strings.EqualFold(d.table.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // viewColumns are the columns SQLite gives a TEMP view, with their declared types.

@@ -36,6 +36,17 @@ func TestDefineViews(t *testing.T) {
 	if want := [][]any{{"Id", "INTEGER"}, {"Deal", "VARCHAR"}, {"Amount", "DECIMAL"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("sys_tablecolumns: got %v, want %v", got, want)
 	}
+	// A view of the file stays what the system tables list: it cannot be dropped. A TEMP view
+	// of the user's own can.
+	_, err = f.try(`DROP VIEW "Big Won"`)
+	if k := kerr.As(err); k == nil || k.Kind != kerr.KindNotSupported || !strings.Contains(k.Message, `view "Big Won" comes from the UserDefinedViews file`) {
+		t.Errorf("DROP VIEW of a defined view: %v", err)
+	}
+	if got := f.query(t, `SELECT count(*) FROM "Big Won"`); len(got) != 1 {
+		t.Errorf("the view is gone: %v", got)
+	}
+	f.query(t, "CREATE TEMP VIEW mine AS SELECT 1")
+	f.query(t, "DROP VIEW mine")
 }
 
 func TestDefineViewsErrors(t *testing.T) {
