@@ -11,21 +11,18 @@ import (
 	"github.com/kintone-oss/cdata-kintone/gokintone/schema"
 )
 
-// reservedTables are the names of the driver's own tables; an app with one of these names is
-// reached under its suffixed name instead.
-var reservedTables = map[string]bool{
-	"apps": true, "comments": true, "formfields": true, "formlayout": true, "views": true,
-	"processmanagement": true, "processmanagementactions": true, "generalsettings": true, "formlayoutfields": true,
-	"space": true, "spacemembers": true,
-	"generalnotifications": true, "perrecordnotifications": true, "perrecordnotificationstargets": true,
-	"remindernotifications": true, "remindernotificationstargets": true, "graphsettings": true,
-	"actionsettings": true, "actionsettingsentities": true, "actionsettingsmappings": true,
-	"apppermissions": true, "fieldpermissions": true, "fieldpermissionsentities": true,
-	"recordpermissions": true, "recordpermissionsentities": true,
-	"sys_catalogs": true, "sys_schemas": true, "sys_tables": true, "sys_tablecolumns": true,
-	"sys_procedures": true, "sys_procedureparameters": true, "sys_keycolumns": true,
-	"sys_foreignkeys": true, "sys_primarykeys": true, "sys_indexes": true,
-	"sys_connection_props": true, "sys_sqlinfo": true, "sys_identity": true, "sys_information": true,
+// reservedTables are the folded names of the driver's own tables and of the system tables; an
+// app with one of these names is reached under its suffixed name instead. (Filled by init:
+// the tables' declarations refer back to the catalog.)
+var reservedTables = map[string]bool{}
+
+func init() {
+	for _, d := range ownTableInfos() {
+		reservedTables[strings.ToLower(d.table.Name)] = true
+	}
+	for name := range systemTables {
+		reservedTables[name] = true
+	}
 }
 
 // appEntry is one app as a table name.
