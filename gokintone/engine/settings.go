@@ -214,6 +214,41 @@ func decodeIndexed(reply []byte, property, what string, app int64) ([]attributes
 	return objects, nil
 }
 
+// decodeList reads the objects of a reply's property (an array of objects, as layouts, process
+// actions, space members and rights are sent), in order; none when the property is absent.
+func decodeList(reply []byte, property, what string, app int64) ([]attributes, error) {
+	var whole attributes
+	if json.Unmarshal(reply, &whole) != nil {
+		return nil, badSettings(what, app, reply)
+	}
+	return whole.list(property, what, app, reply)
+}
+
+// list reads the objects of a's list attribute name: none when it is absent or null.
+func (a attributes) list(name, what string, app int64, reply []byte) ([]attributes, error) {
+	var out []attributes
+	if raw := a[name]; raw != nil && json.Unmarshal(raw, &out) != nil {
+		return nil, badSettings(what, app, reply)
+	}
+	return out, nil
+}
+
+// listRows reads a view (t) with one row per object of a reply's list property, each column
+// the attribute its FieldCode names.
+func listRows(t *schema.Table, property, what string) func(app int64, reply []byte) ([][]any, error) {
+	return func(app int64, reply []byte) ([][]any, error) {
+		objects, err := decodeList(reply, property, what, app)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([][]any, len(objects))
+		for i, o := range objects {
+			rows[i] = o.row(t, app)
+		}
+		return rows, nil
+	}
+}
+
 // The columns of FormFields, by index.
 const (
 	fieldApp = iota
@@ -359,7 +394,7 @@ var formLayoutTable = &settingsTable{
 	info: tableInfo{table: formLayoutView, kind: "VIEW", keys: []int{layoutApp, layoutIndex},
 		description: "The form layouts of kintone apps (app/form/layout.json), one row per top-level item (ROW, SUBTABLE, GROUP) in form order, its fields as kintone's JSON. AppId = … (or an IN list) reads those apps only"},
 	rows: func(app int64, reply []byte) ([][]any, error) {
-		items, err := decodeLayout(reply, app)
+		items, err := decodeList(reply, "layout", "form layout", app)
 		if err != nil {
 			return nil, err
 		}
@@ -403,7 +438,7 @@ var formLayoutFieldsTable = &settingsTable{
 	info: tableInfo{table: formLayoutFieldsView, kind: "VIEW", keys: []int{layoutFieldApp, layoutFieldRow, layoutFieldPosition},
 		description: "The elements of kintone apps' form layouts (app/form/layout.json), one row per field, label, spacer or line, with the index of the FormLayout item it is in (a group's rows included) and its position there. AppId = … (or an IN list) reads those apps only"},
 	rows: func(app int64, reply []byte) ([][]any, error) {
-		items, err := decodeLayout(reply, app)
+		items, err := decodeList(reply, "layout", "form layout", app)
 		if err != nil {
 			return nil, err
 		}
@@ -439,17 +474,6 @@ var formLayoutFieldsTable = &settingsTable{
 		}
 		return rows, nil
 	},
-}
-
-// decodeLayout reads the items of an app/form/layout.json reply.
-func decodeLayout(reply []byte, app int64) ([]attributes, error) {
-	var layout struct {
-		Layout []attributes `json:"layout"`
-	}
-	if json.Unmarshal(reply, &layout) != nil {
-		return nil, badSettings("form layout", app, reply)
-	}
-	return layout.Layout, nil
 }
 
 // The columns of Views, by index.
@@ -562,19 +586,7 @@ var processActionsTable = &settingsTable{
 	endpoint: "app/status", lang: true,
 	info: tableInfo{table: processActionsView, kind: "VIEW", keys: []int{actionApp, actionName},
 		description: "The actions of kintone apps' process management (app/status.json), one row per action in kintone's order. AppId = … (or an IN list) reads those apps only"},
-	rows: func(app int64, reply []byte) ([][]any, error) {
-		var settings struct {
-			Actions []attributes `json:"actions"`
-		}
-		if json.Unmarshal(reply, &settings) != nil {
-			return nil, badSettings("process management settings", app, reply)
-		}
-		rows := make([][]any, len(settings.Actions))
-		for i, action := range settings.Actions {
-			rows[i] = action.row(processActionsView, app)
-		}
-		return rows, nil
-	},
+	rows: listRows(processActionsView, "actions", "process management settings"),
 }
 
 // generalSettingsView is the GeneralSettings view: one row per app, each column the
@@ -656,19 +668,7 @@ var spaceMembersTable = &settingsTable{
 	endpoint: "space/members", param: "id", all: appSpaces,
 	info: tableInfo{table: spaceMembersView, kind: "VIEW", keys: []int{memberSpace, memberType, memberCode},
 		description: "The members of kintone spaces (space/members.json), one row per user, group or department. SpaceId = … (or an IN list) reads those spaces; without it, the spaces of the apps listed"},
-	rows: func(space int64, reply []byte) ([][]any, error) {
-		var body struct {
-			Members []attributes `json:"members"`
-		}
-		if json.Unmarshal(reply, &body) != nil {
-			return nil, badSettings("members", space, reply)
-		}
-		rows := make([][]any, len(body.Members))
-		for i, m := range body.Members {
-			rows[i] = m.row(spaceMembersView, space)
-		}
-		return rows, nil
-	},
+	rows: listRows(spaceMembersView, "members", "members"),
 }
 
 // appSpaces are the spaces of the apps the connection lists, in the order of their ids.

@@ -168,18 +168,6 @@ var recordPermissionsEntitiesTable = &settingsTable{
 	},
 }
 
-// decodeRights reads the rights list of an app/acl.json, field/acl.json or record/acl.json
-// reply.
-func decodeRights(reply []byte, what string, app int64) ([]attributes, error) {
-	var body struct {
-		Rights []attributes `json:"rights"`
-	}
-	if json.Unmarshal(reply, &body) != nil {
-		return nil, badSettings(what, app, reply)
-	}
-	return body.Rights, nil
-}
-
 // noPriority tells rightRows that a view has no priority column.
 const noPriority = -1
 
@@ -188,7 +176,7 @@ const noPriority = -1
 // is noPriority.
 func rightRows(t *schema.Table, what string, priority int) func(app int64, reply []byte) ([][]any, error) {
 	return func(app int64, reply []byte) ([][]any, error) {
-		rights, err := decodeRights(reply, what, app)
+		rights, err := decodeList(reply, "rights", what, app)
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +197,7 @@ func rightRows(t *schema.Table, what string, priority int) func(app int64, reply
 // (both from 1).
 func rightEntityRows(t *schema.Table, what string, app int64, reply []byte,
 	set func(row []any, right attributes, rightPriority, entityPriority int64)) ([][]any, error) {
-	rights, err := decodeRights(reply, what, app)
+	rights, err := decodeList(reply, "rights", what, app)
 	if err != nil {
 		return nil, err
 	}

@@ -200,15 +200,6 @@ func decodeNotifications(reply []byte, what string, app int64) ([]attributes, at
 	return list, whole, err
 }
 
-// list reads the objects of a's list attribute name: none when it is absent or null.
-func (a attributes) list(name, what string, app int64, reply []byte) ([]attributes, error) {
-	var out []attributes
-	if raw := a[name]; raw != nil && json.Unmarshal(raw, &out) != nil {
-		return nil, badSettings(what, app, reply)
-	}
-	return out, nil
-}
-
 // The columns of GraphSettings, by index.
 const (
 	graphApp = iota

@@ -290,17 +290,7 @@ func (a attributes) typedRow(t *schema.Table) ([]any, error) {
 		if c.FieldCode == "" {
 			continue
 		}
-		obj, path := a, c.FieldCode
-		for {
-			head, rest, nested := strings.Cut(path, ".")
-			if !nested {
-				break
-			}
-			var inner attributes
-			_ = json.Unmarshal(obj[head], &inner) // absent, null or not an object: no attribute
-			obj, path = inner, rest
-		}
-		v := obj.text(path)
+		v := a.text(c.FieldCode)
 		if s, ok := v.(string); ok {
 			var err error
 			if v, err = c.FromText(s); err != nil {
