@@ -116,6 +116,79 @@ def test_parameter_rows_are_one_json_list_of_rows() -> None:
     assert encode_parameter_rows([]) == ("[]", 0)
 
 
+def _rows_of(text: str) -> list[list[list[Any]]]:
+    """The row-by-row form of executemany's parameter rows, whichever form ``text`` has (the
+    core's reading of the column-by-column form, written again in Python)."""
+    doc = json.loads(text)
+    if isinstance(doc, list):
+        return doc
+    rows: list[list[list[Any]]] = [[] for _ in range(doc["n"])]
+    for kind, data, *rest in doc["columns"]:
+        if kind == "tagged":
+            values = data
+        else:
+            nulls = set(rest[0])
+            parts = data.split("\x00" if kind == "text" else ",")
+            values = [["null", None] if i in nulls else [kind, v] for i, v in enumerate(parts)]
+        assert len(values) == doc["n"]
+        for row, value in zip(rows, values, strict=True):
+            row.append(value)
+    return rows
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("a", 1, 0.5), ("日本", None, float("nan")), (None, -(2**63), float("-inf"))],
+        [["x", True, decimal.Decimal("1.5")], ["y", False, None]],  # bool, Decimal: tagged
+        [(dt.date(2025, 1, 2), b"\x00\xff", ["a", "b"])] * 3,
+        [(None, None)] * 2,
+        [("",), ("",)],
+    ],
+    ids=["plain", "tagged", "dates-blobs-lists", "all-null", "empty-text"],
+)
+def test_rows_of_one_length_go_column_by_column(rows: list[Any]) -> None:
+    text, count = encode_parameter_rows(rows)
+    assert count == len(rows) and text.isascii() and text.startswith("{")
+    assert _rows_of(text) == [json.loads(encode_parameters(r)) for r in rows]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("a\x00b", 1), ("c", 2)],  # a NUL inside a text value
+        [(1, 2), (3,)],  # rows of two lengths
+        [(1,), None],
+        [(1,), {"a": 1}],
+    ],
+    ids=["nul-in-text", "ragged", "none-row", "mapping-row"],
+)
+def test_other_rows_go_row_by_row(rows: list[Any]) -> None:
+    try:
+        expected = "[" + ",".join(encode_parameters(r) for r in rows) + "]"
+    except mod.Error as exc:
+        with pytest.raises(type(exc), match="named parameters"):
+            encode_parameter_rows(rows)
+        return
+    assert encode_parameter_rows(rows) == (expected, len(rows))
+
+
+@pytest.mark.parametrize(
+    "rows, error, match",
+    [
+        ([(1, "a"), (2**63, "b")], mod.DataError, r"parameter 1 \(index 0\): integer 92233\d+ is"),
+        ([("ok", 1), ("\ud800", 2)], mod.DataError, r"parameter 1 \(index 0\): text is not valid"),
+        ([(1, decimal.Decimal("NaN"))], mod.DataError, "parameter 2"),
+        ([(1, object())], mod.ProgrammingError, "parameter 2"),
+    ],
+)
+def test_a_value_refused_column_by_column_has_the_row_by_row_error(
+    rows: list[Any], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        encode_parameter_rows(rows)
+
+
 @pytest.mark.parametrize("params", [None, [], ()])
 def test_no_parameters(params: Any) -> None:
     assert encode_parameters(params) == "[]"

@@ -96,3 +96,49 @@ def test_concurrent_change_is_refused_not_overwritten(sim: Simulator, conn: mod.
     assert info.value.code == "GAIA_CO02"
     [(name,)] = conn.execute("SELECT [Deal name] FROM Deals WHERE Id = ?", [rid]).fetchall()
     assert name == "theirs"
+
+
+def parallel_failure(sim: Simulator) -> list[tuple[Any, int]]:
+    """Rows whose first bulkRequest kintone refuses (row 10 has no Deal name, which the app
+    requires) after a delay, so that the two after it, sent beside it, are applied first."""
+    sim.add_fault(path="/k/v1/bulkRequest.json", nth=1, delay=2.0)
+    rows: list[tuple[Any, int]] = list(ROWS)
+    rows[10] = (None, 10)
+    return rows
+
+
+def test_parallel_inserts_keep_the_contract(sim: Simulator) -> None:
+    """With InsertParallelism, a failed bulkRequest still leaves exactly the rows before it:
+    the records that bulkRequests sent beside it added are deleted again, and re-running from
+    first_uncommitted_index writes every row exactly once."""
+    rows = parallel_failure(sim)
+    with mod.connect(sim.connection_string + ";InsertParallelism=3") as conn:
+        with pytest.raises(mod.Error) as info:
+            conn.executemany(SQL, rows)
+        sim.clear_faults()
+        e = info.value
+        assert (e.committed_ids, e.first_uncommitted_index, e.row_index, e.field) == (
+            [], 0, 10, "Deal name"
+        )
+        assert e.later_committed_ids == [] and not e.outcome_unknown
+        assert "were deleted again" in str(e)
+        assert written(conn) == []
+        conn.executemany(SQL, ROWS[e.first_uncommitted_index :])
+        assert_exactly_once(conn)
+
+
+def test_parallel_inserts_that_cannot_be_undone_are_listed(sim: Simulator) -> None:
+    """When the records of the bulkRequests sent beside the failed one cannot be deleted again,
+    the error lists them (later_committed_ids) and names no row to resume from."""
+    rows = parallel_failure(sim)
+    # The 4th bulkRequest is the first of the two that delete the 3,000 records.
+    sim.add_fault(path="/k/v1/bulkRequest.json", nth=4, status=500, code="GAIA_DA02")
+    with mod.connect(sim.connection_string + ";InsertParallelism=3") as conn:
+        with pytest.raises(mod.Error) as info:
+            conn.executemany(SQL, rows)
+        sim.clear_faults()
+        e = info.value
+        assert e.first_uncommitted_index is None and e.committed_ids == []
+        assert len(e.later_committed_ids or []) == 2000
+        assert "could not be deleted again (later_committed_ids)" in str(e)
+        assert [i for i, _ in written(conn)] == e.later_committed_ids

@@ -33,7 +33,8 @@ class Contender:
     ``runner`` is ``"py"`` (``bench.pyrunner``), ``"node"`` (``js/contender.mjs``) or
     ``"floor"`` (the ``rawfloor`` program); ``args`` are its mode arguments. ``floor`` names the
     raw-floor contender its time is compared with; ``ratios`` is false for a contender whose work
-    is not the same as the official client's (a COUNT)."""
+    is not the same as the official client's (a COUNT); ``props`` are connection properties of
+    this contender (after ``--driver-props``)."""
 
     key: str
     label: str
@@ -42,7 +43,12 @@ class Contender:
     args: tuple[str, ...]
     floor: str | None = None
     ratios: bool = True
+    props: tuple[str, ...] = ()
 
+
+#: The write contenders that send bulkRequests side by side (opt-in: see the README's Writing
+#: to kintone): 10,000 records are 5 bulkRequests, all in flight at once.
+PARALLEL_INSERTS = "InsertParallelism=5"
 
 #: Every contender, in the order of the table. ``--contenders driver,floor`` selects those whose
 #: key is, or starts with, one of the names given (followed by "-").
@@ -67,6 +73,13 @@ CONTENDERS: tuple[Contender, ...] = (
     Contender("floor-id", "raw HTTP floor: same pages with fields=$id", READ, "floor",
               ("-fields", "$id")),
     Contender("driver-insert", "this driver: executemany INSERT", WRITE, "py", ("insert",)),
+    Contender("driver-insert-warm", "this driver: executemany INSERT, table already read ¹",
+              WRITE, "py", ("insert", "--warm")),
+    Contender("driver-insert-p5", f"this driver: executemany INSERT, {PARALLEL_INSERTS}",
+              WRITE, "py", ("insert",), props=(PARALLEL_INSERTS,)),
+    Contender("driver-insert-p5-warm",
+              f"this driver: executemany INSERT, {PARALLEL_INSERTS}, table already read ¹",
+              WRITE, "py", ("insert", "--warm"), props=(PARALLEL_INSERTS,)),
     Contender("official-insert", "@kintone/rest-api-client addAllRecords", WRITE, "node",
               ("write",)),
 )
@@ -139,8 +152,9 @@ def command(c: Contender, server: Server, tools: Tools, rows_file: Path | None) 
             "--app", app]
     if c.runner == "py":
         cmd = [sys.executable, "-m", "bench.pyrunner", *c.args, *auth]
-        if tools.driver_props:
-            cmd += ["--props", tools.driver_props]
+        props = ";".join(p for p in (tools.driver_props, *c.props) if p)
+        if props:
+            cmd += ["--props", props]
     elif c.runner == "node":
         # A heap limit above node's default, which a million records would exceed: a limit,
         # not an allocation, so it costs nothing at smaller sizes.

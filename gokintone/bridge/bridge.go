@@ -246,12 +246,13 @@ func open(ctx context.Context, connStr string, w Wanted) (*conn, error) {
 			}
 			return rows
 		},
-		MaxRows:         set.MaxRows,
-		AppIDs:          appIDs,
-		OnScan:          ev.scanned,
-		CheckRevision:   set.CheckRevision,
-		ScanParallelism: set.ScanParallelism,
-		UseCursor:       set.UseCursor,
+		MaxRows:           set.MaxRows,
+		AppIDs:            appIDs,
+		OnScan:            ev.scanned,
+		CheckRevision:     set.CheckRevision,
+		ScanParallelism:   set.ScanParallelism,
+		InsertParallelism: set.InsertParallelism,
+		UseCursor:         set.UseCursor,
 	}
 	opts.Procedures = ProcedureRows
 	eng, err := engine.Open(client, opts)
@@ -501,23 +502,17 @@ func Execute(h int64, sql, params string, waitMs int) (string, error) {
 	return c.startStmt(waitMs, func(ctx context.Context) (result, error) { return c.run(ctx, sql, args) })
 }
 
-// ExecuteMany starts running one statement once per parameter row (rows: a JSON list of
-// parameter lists), in order, stopping at the first error; the rows changed are summed. A
+// ExecuteMany starts running one statement once per parameter row (rows: see
+// decodeParamRows), in order, stopping at the first error; the rows changed are summed. A
 // statement that returns rows is refused: executemany is for statements that change data.
 func ExecuteMany(h int64, sql, rows string, waitMs int) (string, error) {
 	c, err := getConn(h)
 	if err != nil {
 		return "", err
 	}
-	var raw [][]taggedParam
-	if err := json.Unmarshal([]byte(rows), &raw); err != nil {
-		return "", kerr.New(kerr.KindMalformedCall, "bad parameter rows: %v", err)
-	}
-	all := make([][]any, len(raw))
-	for i, r := range raw {
-		if all[i], err = paramValues(r); err != nil {
-			return "", err
-		}
+	all, err := decodeParamRows(rows)
+	if err != nil {
+		return "", err
 	}
 	if !isExecute(sql) {
 		// One engine statement for every row: the writes of all rows go in one batch.
@@ -822,6 +817,103 @@ func decodeParams(params string) ([]any, error) {
 		return nil, kerr.New(kerr.KindMalformedCall, "malformed parameter list: %v", err)
 	}
 	return paramValues(raw)
+}
+
+// decodeParamRows reads executemany's parameter rows: a JSON list of parameter lists (as
+// decodeParams), or, from rows of one length, {"n": rows, "columns": [column, ...]}, a column
+// being ["text", values joined by NUL, nulls], ["int" | "float", values joined by ",",
+// nulls] (nulls: the rows whose value is NULL, their place empty) or ["tagged", [[tag,
+// value], ...]] (python/cdata_kintone/_convert.py writes them).
+func decodeParamRows(rows string) ([][]any, error) {
+	if !strings.HasPrefix(rows, "{") {
+		var raw [][]taggedParam
+		if err := json.Unmarshal([]byte(rows), &raw); err != nil {
+			return nil, kerr.New(kerr.KindMalformedCall, "bad parameter rows: %v", err)
+		}
+		all := make([][]any, len(raw))
+		for i, r := range raw {
+			var err error
+			if all[i], err = paramValues(r); err != nil {
+				return nil, err
+			}
+		}
+		return all, nil
+	}
+	var doc struct {
+		N       int                 `json:"n"`
+		Columns [][]json.RawMessage `json:"columns"`
+	}
+	if err := json.Unmarshal([]byte(rows), &doc); err != nil || doc.N < 0 {
+		return nil, kerr.New(kerr.KindMalformedCall, "bad parameter columns: %v", err)
+	}
+	bad := func(col int, what string) error {
+		return kerr.New(kerr.KindMalformedCall, "bad parameter column %d: %s", col+1, what)
+	}
+	cells := make([]any, doc.N*len(doc.Columns))
+	width := len(doc.Columns)
+	for c, col := range doc.Columns {
+		var kind string
+		if len(col) < 2 || json.Unmarshal(col[0], &kind) != nil {
+			return nil, bad(c, "no kind")
+		}
+		if kind == "tagged" {
+			var raw []taggedParam
+			if json.Unmarshal(col[1], &raw) != nil || len(raw) != doc.N {
+				return nil, bad(c, "bad tagged values")
+			}
+			for i, p := range raw {
+				v, err := paramValues([]taggedParam{p})
+				if err != nil {
+					return nil, err
+				}
+				cells[i*width+c] = v[0]
+			}
+			continue
+		}
+		var data string
+		var nulls []int
+		if len(col) != 3 || json.Unmarshal(col[1], &data) != nil || json.Unmarshal(col[2], &nulls) != nil {
+			return nil, bad(c, "bad values")
+		}
+		sep := ","
+		if kind == "text" {
+			sep = "\x00"
+		}
+		parts := strings.Split(data, sep)
+		if len(parts) != doc.N {
+			return nil, bad(c, fmt.Sprintf("%d values for %d rows", len(parts), doc.N))
+		}
+		isNull := make([]bool, doc.N)
+		for _, i := range nulls {
+			if i < 0 || i >= doc.N {
+				return nil, bad(c, "bad null row")
+			}
+			isNull[i] = true
+		}
+		for i, text := range parts {
+			if isNull[i] {
+				continue // cells start NULL
+			}
+			var v any = text
+			switch kind {
+			case "text":
+			case "int", "float":
+				pv, err := paramValues([]taggedParam{{&kind, &parts[i]}})
+				if err != nil {
+					return nil, err
+				}
+				v = pv[0]
+			default:
+				return nil, bad(c, fmt.Sprintf("unknown kind %q", kind))
+			}
+			cells[i*width+c] = v
+		}
+	}
+	all := make([][]any, doc.N)
+	for i := range all {
+		all[i] = cells[i*width : (i+1)*width : (i+1)*width]
+	}
+	return all, nil
 }
 
 // taggedParam is one parameter of the contract: its tag and its value as text (nil: JSON

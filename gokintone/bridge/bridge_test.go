@@ -114,6 +114,37 @@ func TestDecodeParams(t *testing.T) {
 	}
 }
 
+// TestDecodeParamRows: rows sent column by column decode to the values the same rows sent row
+// by row do, NULLs and each column kind included; malformed columns are refused.
+func TestDecodeParamRows(t *testing.T) {
+	byRow, err := decodeParamRows(`[[["text","a"],["int","1"],["float","0.5"],["blob","AP8="]],` +
+		`[["null",null],["null",null],["float","-inf"],["int","7"]],[["text","日本"],["int","-9223372036854775808"],["null",null],["text",""]]]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byColumn, err := decodeParamRows(`{"n":3,"columns":[["text","a\u0000\u0000日本",[1]],["int","1,,-9223372036854775808",[1]],` +
+		`["float","0.5,-inf,",[2]],["tagged",[["blob","AP8="],["int","7"],["text",""]]]]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(byRow, byColumn) {
+		t.Errorf("row by row %#v, column by column %#v", byRow, byColumn)
+	}
+	for _, bad := range []string{
+		`{"n":2,"columns":[["text","a",[]]]}`,                  // one value for two rows
+		`{"n":1,"columns":[["int","9223372036854775808",[]]]}`, // out of range
+		`{"n":1,"columns":[["int","1",[5]]]}`,                  // a NULL row that does not exist
+		`{"n":1,"columns":[["what","1",[]]]}`,
+		`{"n":1,"columns":[["tagged",[]]]}`,
+		`{"n":1,"columns":[["text"]]}`,
+		`{"n":-1,"columns":[]}`,
+	} {
+		if _, err := decodeParamRows(bad); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
 // TestConnectErrors goes through the whole core: the connection string, the client and the
 // simulator, and checks classes, codes and that no secret is shown.
 func TestConnectErrors(t *testing.T) {

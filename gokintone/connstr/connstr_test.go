@@ -635,8 +635,8 @@ func TestTable(t *testing.T) {
 		"MaxLogFileSize", "LogModules", "Other", "AutoCache", "CacheLocation", "CacheConnection", "CacheProvider", "CacheTolerance",
 		"CacheMetadata", "Offline",
 		"Tables", "Views", "BrowsableSchemas", "Location",
-		"CheckRevision", "ScanParallelism", "LocalFiles"} // the driver's own, not the reference's
-	implemented := []string{"CheckRevision", "ScanParallelism", "LocalFiles", "Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
+		"CheckRevision", "ScanParallelism", "InsertParallelism", "LocalFiles"} // the driver's own, not the reference's
+	implemented := []string{"CheckRevision", "ScanParallelism", "InsertParallelism", "LocalFiles", "Url", "GuestSpaceId", "AuthScheme", "User", "Password", "APIToken", "AppId", "Timeout",
 		"Pagesize", "MaxRows", "SubtableSeparatorCharacter", "UseCodeForFieldName", "NumberMapToDouble",
 		"BasicAuthUser", "BasicAuthPassword", "SSLClientCert", "SSLClientCertType", "SSLClientCertSubject",
 		"SSLClientCertPassword", "SSLServerCert", "ProxyAutoDetect", "ProxyServer", "ProxyPort", "ProxyAuthScheme",

@@ -79,6 +79,7 @@ const (
 	PropMaxRows                    = "MaxRows"
 	PropCheckRevision              = "CheckRevision"
 	PropScanParallelism            = "ScanParallelism"
+	PropInsertParallelism          = "InsertParallelism"
 	PropLocalFiles                 = "LocalFiles"
 	PropSubtableSeparatorCharacter = "SubtableSeparatorCharacter"
 	PropUseCodeForFieldName        = "UseCodeForFieldName"
@@ -313,6 +314,14 @@ var properties = []Property{
 		Description: "A property of this driver (not of the reference product). How many page requests one full-table scan " +
 			"may have under way at once (id ranges read side by side; kintone allows 100 concurrent requests per domain, " +
 			"shared by every client of it). 1 reads page after page."},
+	{Name: PropInsertParallelism, Category: "Miscellaneous", Type: TypeInt, Default: "1", Support: Supported,
+		ranged: true, min: 1, max: 16,
+		Description: "A property of this driver (not of the reference product). How many bulkRequests (2,000 records each) " +
+			"of inserted records one statement or executemany may have under way at once. 1 sends them one after the " +
+			"other, so that kintone numbers the new records in row order. Above 1, the records of one bulkRequest are " +
+			"still numbered in row order, but bulkRequests may be numbered out of order; when one fails, the records that " +
+			"bulkRequests sent beside it added are deleted again, so the rows written are still exactly those before the " +
+			"failed request (if they cannot be deleted, the error lists them in later_committed_ids)."},
 	{Name: PropCheckRevision, Category: "Miscellaneous", Type: TypeBool, Default: "true", Support: Supported,
 		Description: "A property of this driver (not of the reference product). When true, UPDATE and DELETE send the revision " +
 			"of each record as their scan read it, so that a record someone else changed in between is refused " +

@@ -30,9 +30,11 @@ type Settings struct {
 	CheckRevision bool  // UPDATE and DELETE send the revision their scan read
 	// ScanParallelism is how many page requests one full-table scan may have under way.
 	ScanParallelism int
-	UseCursor       bool // scans read through kintone's records cursor API
-	LocalFiles      LocalFiles
-	Logging         LogSettings
+	// InsertParallelism is how many bulkRequests of inserts one statement may have under way.
+	InsertParallelism int
+	UseCursor         bool // scans read through kintone's records cursor API
+	LocalFiles        LocalFiles
+	Logging           LogSettings
 }
 
 // LocalFiles says which local files the UploadFile and DownloadFile procedures may read and
@@ -111,16 +113,17 @@ type SchemaSettings struct {
 // Settings returns the typed settings of a valid Config (one from Parse, or Validate after Set).
 func (c *Config) Settings() Settings {
 	s := Settings{
-		URL:             c.BaseURL(),
-		GuestSpaceID:    c.integer(PropGuestSpaceID),
-		Timeout:         c.Timeout(),
-		AuthScheme:      c.AuthScheme(),
-		BasicAuth:       BasicAuth{User: c.get(PropBasicAuthUser), Password: c.get(PropBasicAuthPassword)},
-		Pagesize:        int(c.integer(PropPagesize)),
-		MaxRows:         c.integer(PropMaxRows),
-		CheckRevision:   c.boolean(PropCheckRevision),
-		ScanParallelism: int(c.integer(PropScanParallelism)),
-		UseCursor:       c.boolean(PropUseCursor),
+		URL:               c.BaseURL(),
+		GuestSpaceID:      c.integer(PropGuestSpaceID),
+		Timeout:           c.Timeout(),
+		AuthScheme:        c.AuthScheme(),
+		BasicAuth:         BasicAuth{User: c.get(PropBasicAuthUser), Password: c.get(PropBasicAuthPassword)},
+		Pagesize:          int(c.integer(PropPagesize)),
+		MaxRows:           c.integer(PropMaxRows),
+		CheckRevision:     c.boolean(PropCheckRevision),
+		ScanParallelism:   int(c.integer(PropScanParallelism)),
+		InsertParallelism: int(c.integer(PropInsertParallelism)),
+		UseCursor:         c.boolean(PropUseCursor),
 		Schema: SchemaSettings{
 			UserAPI:             c.get(PropSchema) == SchemaUser,
 			UseCodeForFieldName: c.boolean(PropUseCodeForFieldName),

@@ -37,6 +37,9 @@ type Options struct {
 	// ScanParallelism is how many requests one full-table scan may have in flight at once
 	// (id ranges read concurrently); 1 reads page after page.
 	ScanParallelism int
+	// InsertParallelism is how many requests of plain inserts of records one statement may
+	// have in flight at once; 1 (or 0) sends them one after the other, in row order.
+	InsertParallelism int
 	// UseCursor reads scans through kintone's records cursor API instead of id-range paging,
 	// except scans that one request answers (see cursorscan.go).
 	UseCursor bool
@@ -226,9 +229,9 @@ type Stmt struct {
 	read     map[*schema.Table]map[int64]*row
 	inserted []int64
 	paramRow int
-	// An executemany sends full bulkRequests while it runs (write.go's sendAhead): the one in
-	// flight (nil when none), whether any was sent, and the ids kintone confirmed, in row order.
-	sending   chan error
+	// An executemany sends full bulkRequests while it runs (write.go's sendAhead): those in
+	// flight, in row order, whether any was sent, and the ids kintone confirmed, in row order.
+	flights   []*flight
 	sentAhead bool
 	committed []int64
 
@@ -405,7 +408,7 @@ func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*St
 	// a failed write of earlier rows is the error to report, else the error says what was
 	// written.
 	fail := func(err error) (*Stmt, error) {
-		if sendErr := s.waitSent(); sendErr != nil {
+		if sendErr := e.land(s, 0); sendErr != nil {
 			return abort(sendErr)
 		}
 		if s.sentAhead {

@@ -86,6 +86,25 @@ type WriteFailure struct {
 	// UnknownRows are, with OutcomeUnknown, the rows whose writes may or may not have been
 	// applied: [first, end) of the statement or executemany rows.
 	UnknownRows *[2]int `json:"unknown_rows,omitempty"`
+	// LaterCommittedIDs are the ids of records added from rows after the failed request, by
+	// requests sent beside it (InsertParallelism above 1), that could not be deleted again.
+	// NoResume is then set: no single row to resume from exists, and first_uncommitted_index
+	// is sent as null.
+	LaterCommittedIDs []int64 `json:"later_committed_ids,omitempty"`
+	NoResume          bool    `json:"-"`
+}
+
+// MarshalJSON writes the failure with first_uncommitted_index null when NoResume is set.
+func (f WriteFailure) MarshalJSON() ([]byte, error) {
+	type plain WriteFailure
+	v := struct {
+		plain
+		First *int `json:"first_uncommitted_index"`
+	}{plain: plain(f)}
+	if !f.NoResume {
+		v.First = &f.FirstUncommittedIndex
+	}
+	return json.Marshal(v)
 }
 
 // writeTarget returns the statement's batch for a write to t, after the checks that hold for
@@ -425,13 +444,24 @@ func writeRequest(ops []writeOp) kclient.WriteRequest {
 	}
 }
 
-// flush sends the statement's batch (after the bulkRequest sendAhead may have in flight).
+// flush sends the statement's batch (after the bulkRequests sendAhead has in flight).
 // Each bulkRequest holds up to 20 requests of one app; under OAuth (kintone does not document
 // bulkRequest for OAuth tokens) every request goes on its own, which is not atomic across
 // requests; so does every comment (bulkRequest takes no comment requests). The ids of inserted
-// records and comments are kept in s.inserted, in row order.
+// records and comments are kept in s.inserted, in row order. Plain inserts of records go up to
+// InsertParallelism requests at a time (flights below); everything else one after the other.
 func (e *Engine) flush(ctx context.Context, s *Stmt) error {
-	if err := s.waitSent(); err != nil {
+	if b := s.batch; e.opts.InsertParallelism > 1 && b != nil && len(b.ops) > 0 && plainInserts(b.ops) {
+		s.batch = nil
+		for _, group := range e.groups(b.requests()) {
+			if err := e.land(s, e.opts.InsertParallelism-1); err != nil {
+				return err
+			}
+			e.launch(s, group)
+		}
+		return e.land(s, 0)
+	}
+	if err := e.land(s, 0); err != nil {
 		s.batch = nil
 		return err
 	}
@@ -463,33 +493,53 @@ func (e *Engine) perCall() int {
 	return kclient.MaxBulkRequests
 }
 
-// sendOps sends ops in row order, one bulkRequest (or lone request) after the other, stopping
-// at the first that fails; the ids kintone confirms are added to s.committed and s.inserted.
-func (e *Engine) sendOps(ctx context.Context, s *Stmt, ops []writeOp) error {
-	reqs := (&writeBatch{ops: ops}).requests()
+// groups splits requests into what each HTTP request carries: up to perCall requests of one
+// app in a bulkRequest, a comment request on its own.
+func (e *Engine) groups(reqs []request) [][]request {
 	perCall := e.perCall()
+	var out [][]request
 	for i := 0; i < len(reqs); {
 		bulk := perCall > 1 && reqs[i].ops[0].comment == nil // bulkRequest takes no comment requests
 		j := i + 1
 		for bulk && j < len(reqs) && j-i < perCall && reqs[j].ops[0].t.AppID == reqs[i].ops[0].t.AppID && reqs[j].ops[0].comment == nil {
 			j++
 		}
-		group := reqs[i:j]
-		replies, err := e.send(ctx, group, bulk)
+		out = append(out, reqs[i:j])
+		i = j
+	}
+	return out
+}
+
+// sendOps sends ops in row order, one bulkRequest (or lone request) after the other, stopping
+// at the first that fails; the ids kintone confirms are added to s.committed and s.inserted.
+func (e *Engine) sendOps(ctx context.Context, s *Stmt, ops []writeOp) error {
+	for _, group := range e.groups((&writeBatch{ops: ops}).requests()) {
+		ids, added, err := e.sendGroup(ctx, group)
 		if err != nil {
 			return writeFailure(err, group, s.committedIDs())
 		}
-		for k, r := range group {
-			ids, added, err := confirmedIDs(r, replies[k])
-			if err != nil {
-				return writeFailure(err, group, s.committedIDs())
-			}
-			s.committed = append(s.committed, ids...)
-			s.inserted = append(s.inserted, added...)
-		}
-		i = j
+		s.committed = append(s.committed, ids...)
+		s.inserted = append(s.inserted, added...)
 	}
 	return nil
+}
+
+// sendGroup sends one group of requests (a bulkRequest, or one request) and reads the ids
+// kintone confirmed, in row order.
+func (e *Engine) sendGroup(ctx context.Context, group []request) (ids, added []int64, err error) {
+	replies, err := e.send(ctx, group, len(group) > 1 || e.perCall() > 1 && group[0].ops[0].comment == nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, r := range group {
+		i, a, err := confirmedIDs(r, replies[k])
+		if err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, i...)
+		added = append(added, a...)
+	}
+	return ids, added, nil
 }
 
 // sendAhead starts sending the first bulkRequest of an executemany's batch once the batch
@@ -497,10 +547,11 @@ func (e *Engine) sendOps(ctx context.Context, s *Stmt, ops []writeOp) error {
 // preparing rows and waiting for kintone overlap. It sends only plain inserts of records (the
 // rows of a child table go with all the rows of their record, comments on their own) by an
 // INSERT … VALUES that reads no table (the later rows of one that does must not see the
-// records sent ahead, as they would not when the batch is sent at the end); and one
-// bulkRequest at a time, in row order: kintone gives the records ids in row order, and when a
-// request fails no later row has been sent. An error of the request sent before is returned
-// here.
+// records sent ahead, as they would not when the batch is sent at the end). By default one
+// bulkRequest is in flight at a time, in row order: kintone gives the records ids in row
+// order, and when a request fails no later row has been sent. With InsertParallelism above 1,
+// up to that many are (see land for what a failure then does). An error of a request sent
+// before is returned here.
 func (e *Engine) sendAhead(s *Stmt) error {
 	if w := s.facts.write; w == nil || w.source != insertValues || w.with || s.facts.selects > 0 {
 		return nil
@@ -510,18 +561,13 @@ func (e *Engine) sendAhead(s *Stmt) error {
 	if b == nil || len(b.ops) < n || !plainInserts(b.ops[:n]) {
 		return nil
 	}
-	if err := s.waitSent(); err != nil {
+	if err := e.land(s, max(e.opts.InsertParallelism, 1)-1); err != nil {
 		return err
 	}
 	ops := b.ops[:n:n]
 	b.ops = append([]writeOp(nil), b.ops[n:]...)
-	done := make(chan error, 1)
-	s.sending = done
 	s.sentAhead = true
-	go func() {
-		defer recovered(func(err error) { done <- err })
-		done <- e.sendOps(s.ctx, s, ops)
-	}()
+	e.launch(s, e.groups((&writeBatch{ops: ops}).requests())[0])
 	return nil
 }
 
@@ -536,14 +582,175 @@ func plainInserts(ops []writeOp) bool {
 	return true
 }
 
-// waitSent waits for the bulkRequest sendAhead has in flight, if any, and returns its error.
-func (s *Stmt) waitSent() error {
-	if s.sending == nil {
-		return nil
+// flight is a group of inserts sent while the statement goes on (sendAhead), or beside other
+// groups (InsertParallelism); done is closed when its reply (or error) is in.
+type flight struct {
+	group      []request
+	done       chan struct{}
+	ids, added []int64
+	err        error
+}
+
+// launch sends group in the background as the statement's last flight.
+func (e *Engine) launch(s *Stmt, group []request) {
+	f := &flight{group: group, done: make(chan struct{})}
+	s.flights = append(s.flights, f)
+	go func() {
+		defer close(f.done)
+		defer recovered(func(err error) { f.err = err })
+		f.ids, f.added, f.err = e.sendGroup(s.ctx, group)
+	}()
+}
+
+// land takes the statement's flights that have come back, in row order, into s.committed and
+// s.inserted, first waiting until at most keep of them are in the air (land(s, 0) waits for
+// all). When one has failed, nothing more is sent: land waits for every flight and returns
+// the failure (undoFlights).
+func (e *Engine) land(s *Stmt, keep int) error {
+	for len(s.flights) > 0 {
+		for _, f := range s.flights {
+			select {
+			case <-f.done:
+				if f.err != nil {
+					return e.undoFlights(s)
+				}
+			default:
+			}
+		}
+		f := s.flights[0]
+		if len(s.flights) > keep {
+			<-f.done
+		} else {
+			select {
+			case <-f.done:
+			default:
+				return nil
+			}
+		}
+		if f.err != nil {
+			return e.undoFlights(s)
+		}
+		s.committed = append(s.committed, f.ids...)
+		s.inserted = append(s.inserted, f.added...)
+		s.flights = s.flights[1:]
 	}
-	err := <-s.sending
-	s.sending = nil
-	return err
+	return nil
+}
+
+// undoFlights ends the flights of a statement one of which failed. It waits for all; the
+// records of the flights before the first failure are committed, in row order; those that
+// later flights (sent beside it with InsertParallelism) added are deleted again, so that, as
+// with one flight at a time, the rows written are exactly those before the failed request.
+// What could not be deleted, and rows whose requests may or may not have been applied, are
+// reported in the error.
+func (e *Engine) undoFlights(s *Stmt) error {
+	flights := s.flights
+	s.flights = nil
+	for _, f := range flights {
+		<-f.done
+	}
+	first := 0
+	for flights[first].err == nil {
+		s.committed = append(s.committed, flights[first].ids...)
+		s.inserted = append(s.inserted, flights[first].added...)
+		first++
+	}
+	failed := flights[first]
+	var added []int64
+	var addedRows [][2]int
+	unknownFrom, unknownTo := -1, -1
+	for _, f := range flights[first+1:] {
+		switch {
+		case f.err == nil:
+			added = append(added, f.added...)
+			addedRows = append(addedRows, [2]int{f.group[0].ops[0].index, lastIndex(f.group) + 1})
+		case kclient.MaybeApplied(f.err):
+			if unknownFrom < 0 {
+				unknownFrom = f.group[0].ops[0].index
+			}
+			unknownTo = lastIndex(f.group) + 1
+		}
+	}
+	err := writeFailure(failed.err, failed.group, s.committedIDs())
+	if len(added) == 0 && unknownFrom < 0 {
+		return err
+	}
+	out := kerr.As(err)
+	fd, _ := out.Details.(WriteFailure)
+	msg := out.Message
+	if len(added) > 0 {
+		stranded := e.deleteAdded(s.ctx, failed.group[0].ops[0].t, added)
+		if len(stranded) == 0 {
+			msg += fmt.Sprintf("; the %d records that later requests, sent beside it (InsertParallelism), had added (rows %s) were deleted again", len(added), rowRanges(addedRows))
+		} else {
+			fd.LaterCommittedIDs = stranded
+			fd.NoResume = true
+			msg += fmt.Sprintf("; later requests, sent beside it (InsertParallelism), had added records (rows %s), and %d of them could not be deleted again (later_committed_ids): re-running from one row would add them twice", rowRanges(addedRows), len(stranded))
+		}
+	}
+	if unknownFrom >= 0 {
+		if !fd.OutcomeUnknown {
+			fd.OutcomeUnknown = true
+			fd.UnknownRows = &[2]int{unknownFrom, unknownTo}
+		} else {
+			fd.UnknownRows[1] = unknownTo
+		}
+		msg += fmt.Sprintf("; it is not known whether kintone applied the requests of rows %d to %d, sent beside it (InsertParallelism; the connection broke after sending): check before re-running", unknownFrom, unknownTo-1)
+	}
+	res := out.WithMessage(msg, failed.err)
+	res.Details = fd
+	return res
+}
+
+// deleteAdded deletes records the statement added, in requests of 100 (a bulkRequest of up to
+// 20, or one request under OAuth), each only if still at its first revision (nobody changed it
+// since); it returns the ids it could not delete. It runs even when the statement is being
+// cancelled.
+func (e *Engine) deleteAdded(ctx context.Context, t *schema.Table, ids []int64) (stranded []int64) {
+	ctx = context.WithoutCancel(ctx)
+	var reqs []kclient.WriteRequest
+	var chunks [][]int64
+	for i := 0; i < len(ids); i += kclient.MaxRecordsPerRequest {
+		chunk := ids[i:min(i+kclient.MaxRecordsPerRequest, len(ids))]
+		revs := make([]string, len(chunk))
+		for k := range revs {
+			revs[k] = "1"
+		}
+		reqs = append(reqs, kclient.WriteRequest{Method: "DELETE", Endpoint: "records",
+			Payload: map[string]any{"app": t.AppID, "ids": chunk, "revisions": revs}})
+		chunks = append(chunks, chunk)
+	}
+	per := e.perCall()
+	for i := 0; i < len(reqs); i += per {
+		j := min(i+per, len(reqs))
+		var err error
+		if per > 1 {
+			_, err = e.client.Bulk(ctx, t.AppID, reqs[i:j])
+		} else {
+			_, err = e.client.Write(ctx, t.AppID, reqs[i])
+		}
+		if err != nil {
+			for _, c := range chunks[i:j] {
+				stranded = append(stranded, c...)
+			}
+		}
+	}
+	return stranded
+}
+
+// rowRanges writes [first, end) row ranges, in order, as "a to b, c to d", joining ranges
+// that touch.
+func rowRanges(rs [][2]int) string {
+	var parts []string
+	for i := 0; i < len(rs); {
+		j := i
+		for j+1 < len(rs) && rs[j+1][0] == rs[j][1] {
+			j++
+		}
+		parts = append(parts, fmt.Sprintf("%d to %d", rs[i][0], rs[j][1]-1))
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 // committedIDs are the ids kintone confirmed so far, never nil.

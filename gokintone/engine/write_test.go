@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -606,5 +607,128 @@ func TestRequestCounts(t *testing.T) {
 		if got := len(f.sim.Requests()); got > c.most {
 			t.Errorf("%s: %d requests, at most %d expected", c.sql, got, c.most)
 		}
+	}
+}
+
+// parallelFixture is writeFixture with InsertParallelism 4.
+func parallelFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureWith(t, sample.Fixture(sample.Options{OrderRecords: 10}), Options{MaxRows: -1, CheckRevision: true, InsertParallelism: 4})
+}
+
+// TestInsertParallelism: with InsertParallelism above 1 an executemany of 10,000 inserts is
+// still 5 bulkRequests, and every row's id is that of the record holding the row's values.
+func TestInsertParallelism(t *testing.T) {
+	f := parallelFixture(t)
+	rows := make([][]any, 10000)
+	for i := range rows {
+		rows[i] = []any{"par", int64(i)}
+	}
+	f.sim.ResetRequests()
+	s, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.writeRequests(); got["POST /k/v1/bulkRequest.json"] != 5 || len(got) != 1 {
+		t.Errorf("10,000 rows should be 5 bulkRequests: %v", got)
+	}
+	ids := s.InsertedIDs()
+	if s.RowsAffected() != 10000 || len(ids) != 10000 {
+		t.Fatalf("rowcount %d, %d ids", s.RowsAffected(), len(ids))
+	}
+	byID := map[int64]int64{}
+	for _, r := range f.query(t, "SELECT Id, Amount FROM Deals WHERE [Deal name] = 'par'") {
+		byID[r[0].(int64)] = r[1].(int64)
+	}
+	if len(byID) != 10000 {
+		t.Fatalf("%d records written", len(byID))
+	}
+	for i, id := range ids {
+		if byID[id] != int64(i) {
+			t.Fatalf("row %d: id %d holds Amount %d", i, id, byID[id])
+		}
+		if i%2000 != 0 && id <= ids[i-1] {
+			t.Fatalf("row %d: id %d is not after %d within its bulkRequest", i, id, ids[i-1])
+		}
+	}
+}
+
+// slowFirstFailure makes the first bulkRequest wait before kintone refuses it (row 10 has no
+// Deal name, which kintone requires), so that the later ones, sent beside it, are applied first.
+func slowFirstFailure(f *fixture) [][]any {
+	f.sim.AddFault(kintonesim.FaultRule{Path: "/k/v1/bulkRequest.json", Nth: 1, Delay: 2 * time.Second})
+	rows := make([][]any, 5000)
+	for i := range rows {
+		rows[i] = []any{"undo", int64(i)}
+	}
+	rows[10] = []any{nil, int64(10)}
+	return rows
+}
+
+// TestInsertParallelismFailure: when a bulkRequest fails while later ones sent beside it were
+// applied, their records are deleted again: the rows written are those before the failed
+// request, as with one bulkRequest at a time, and re-running from first_uncommitted_index
+// completes every row exactly once.
+func TestInsertParallelismFailure(t *testing.T) {
+	f := parallelFixture(t)
+	const sql = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
+	before := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64)
+	rows := slowFirstFailure(f)
+	_, err := f.eng.ExecuteMany(context.Background(), sql, rows)
+	e := kerr.As(err)
+	if e == nil || e.Details == nil {
+		t.Fatalf("error %v has no details", err)
+	}
+	wf := e.Details.(WriteFailure)
+	if len(wf.CommittedIDs) != 0 || wf.FirstUncommittedIndex != 0 || wf.RowIndex == nil || *wf.RowIndex != 10 ||
+		wf.Field != "Deal name" || wf.OutcomeUnknown || len(wf.LaterCommittedIDs) != 0 ||
+		!strings.Contains(e.Message, "the 3000 records that later requests, sent beside it (InsertParallelism), had added (rows 2000 to 4999) were deleted again") {
+		t.Fatalf("details %+v: %v", wf, err)
+	}
+	if n := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64); n != before {
+		t.Fatalf("count %d, want %d", n, before)
+	}
+	f.sim.ClearFaults()
+	rows[10] = []any{"undo", int64(10)}
+	if _, err := f.eng.ExecuteMany(context.Background(), sql, rows[wf.FirstUncommittedIndex:]); err != nil {
+		t.Fatal(err)
+	}
+	got := f.query(t, "SELECT COUNT(*), COUNT(DISTINCT Amount), MIN(Amount), MAX(Amount) FROM Deals WHERE [Deal name] = 'undo'")
+	if head(got) != head([][]any{{int64(5000), int64(5000), int64(0), int64(4999)}}) {
+		t.Errorf("after resuming: %v", got)
+	}
+}
+
+// TestInsertParallelismStranded: when the records of later requests cannot be deleted again,
+// the error lists them (later_committed_ids) and names no row to resume from.
+func TestInsertParallelismStranded(t *testing.T) {
+	f := parallelFixture(t)
+	before := f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64)
+	rows := slowFirstFailure(f)
+	// The 4th bulkRequest is the first of the two that delete the 3,000 records (20 + 10
+	// requests of 100).
+	f.sim.AddFault(kintonesim.FaultRule{Path: "/k/v1/bulkRequest.json", Nth: 4, Status: 500, Code: "GAIA_DA02", Message: "busy"})
+	_, err := f.eng.ExecuteMany(context.Background(), "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)", rows)
+	e := kerr.As(err)
+	if e == nil || e.Details == nil {
+		t.Fatalf("error %v has no details", err)
+	}
+	wf := e.Details.(WriteFailure)
+	if !wf.NoResume || len(wf.LaterCommittedIDs) != 2000 || len(wf.CommittedIDs) != 0 ||
+		!strings.Contains(e.Message, "2000 of them could not be deleted again (later_committed_ids)") {
+		t.Fatalf("details %+v: %v", wf, err)
+	}
+	left := f.query(t, "SELECT Id, Amount FROM Deals WHERE [Deal name] = 'undo' ORDER BY Id")
+	if int64(len(left)) != 2000 || f.query(t, "SELECT COUNT(*) FROM Deals")[0][0].(int64) != before+2000 {
+		t.Fatalf("%d records left", len(left))
+	}
+	for i, r := range left {
+		if r[0] != wf.LaterCommittedIDs[i] {
+			t.Fatalf("record %v left, later_committed_ids[%d] = %d", r, i, wf.LaterCommittedIDs[i])
+		}
+	}
+	js, _ := json.Marshal(wf)
+	if !strings.Contains(string(js), `"first_uncommitted_index":null`) || !strings.Contains(string(js), `"later_committed_ids":[`) {
+		t.Errorf("details as sent to Python: %s", js)
 	}
 }

@@ -137,7 +137,10 @@ class Error(_CodedMixin, Exception):
     named, when it named one; ``outcome_unknown``, True when the failed request may or may not
     have been applied (the connection broke after sending it), with ``unknown_rows``, the
     ``range`` of rows whose writes may or may not be in kintone, and ``unknown_ids``, the ids of
-    the records it would have changed or deleted."""
+    the records it would have changed or deleted; ``later_committed_ids``, with
+    ``InsertParallelism`` above 1, the ids of records that requests sent beside the failed one
+    added from later rows and that could not be deleted again (``first_uncommitted_index`` is
+    then None: no single row to resume from exists)."""
 
     committed_ids: list[int] | None = None
     first_uncommitted_index: int | None = None
@@ -146,6 +149,7 @@ class Error(_CodedMixin, Exception):
     outcome_unknown: bool | None = None
     unknown_ids: list[int] | None = None
     unknown_rows: range | None = None
+    later_committed_ids: list[int] | None = None
 
     def __init__(self, message: str = "", code: str | None = None) -> None:
         super().__init__(message)
@@ -436,6 +440,7 @@ DETAIL_ATTRIBUTES = (
     "outcome_unknown",
     "unknown_ids",
     "unknown_rows",
+    "later_committed_ids",
 )
 
 
@@ -444,13 +449,15 @@ def with_details(exc: Error, details: dict[str, Any]) -> Error:
     for name in DETAIL_ATTRIBUTES:
         if name in details:
             value = details[name]
-            if name in ("committed_ids", "unknown_ids") and value is None:
+            if name in ("committed_ids", "unknown_ids", "later_committed_ids") and value is None:
                 value = []
             if name == "unknown_rows" and isinstance(value, list) and len(value) == 2:
                 value = range(int(value[0]), int(value[1]))
             setattr(exc, name, value)
-    if "committed_ids" in details and "unknown_ids" not in details:
-        exc.unknown_ids = []
+    if "committed_ids" in details:
+        for name in ("unknown_ids", "later_committed_ids"):
+            if name not in details:
+                setattr(exc, name, [])
     return exc
 
 
