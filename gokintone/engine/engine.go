@@ -233,6 +233,9 @@ type Stmt struct {
 	// flight, in row order, whether any was sent, and the ids kintone confirmed, in row order.
 	flights   []*flight
 	sentAhead bool
+	// fast is the direct path of an executemany of plain inserts (fastinsert.go); nil when
+	// its rows run through SQLite.
+	fast *fastInsert
 	committed []int64
 
 	// used is what the statement may read of each table (projection.go), worked out once.
@@ -389,8 +392,10 @@ func (s *Stmt) bind(args []any) ([]driver.NamedValue, error) {
 // ExecuteMany runs one statement once per parameter row, in order, stopping at the first
 // error. The writes of every row are collected into one batch, so that 10,000 inserted rows
 // are 5 requests: each full bulkRequest of inserted records is sent while the next rows run
-// (one at a time, in row order), the rest when the last row has run (see write.go). A
-// statement that returns rows is refused. RowsAffected is the sum over the rows.
+// (one at a time, in row order, unless InsertParallelism allows more), the rest when the last
+// row has run (see write.go). The rows of INSERT INTO t (…) VALUES (?, …) after the first go
+// to the table directly, without SQLite's VM (fastinsert.go). A statement that returns rows
+// is refused. RowsAffected is the sum over the rows.
 func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*Stmt, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -421,8 +426,22 @@ func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*St
 		return abort(err)
 	}
 	total := int64(0)
+	s.fast = s.fastInsertShape(rewriteUpsert(sql))
 	for i, args := range rows {
 		row = i
+		if f := s.fast; f != nil && f.v != nil && len(args) == len(f.pos) {
+			s.paramRow = i
+			if ok, err := f.insert(s, args); ok {
+				if err != nil {
+					return fail(e.sqlError(err))
+				}
+				total++
+				if err := e.sendAhead(s); err != nil {
+					return abort(err)
+				}
+				continue
+			}
+		}
 		named, err := s.bind(args)
 		if err != nil {
 			return fail(kerr.As(err).WithMessage(fmt.Sprintf("parameter row %d: %s", i, kerr.As(err).Message), err))
@@ -449,6 +468,9 @@ func (e *Engine) ExecuteMany(ctx context.Context, sql string, rows [][]any) (*St
 		}
 		if s.facts.isDML() {
 			total += e.changes()
+		}
+		if f := s.fast; f != nil && f.probe != nil && !f.confirm(s, args) {
+			s.fast = nil
 		}
 		if err := e.sendAhead(s); err != nil {
 			return abort(err)
@@ -587,7 +609,9 @@ func (e *Engine) sqlError(err error) error {
 	// Errors raised inside the virtual table come back as text; find the original.
 	if v := e.vtErr; v != nil {
 		e.vtErr = nil
-		if strings.Contains(msg, v.Error()) {
+		// SQLite's copy of the message ends at a NUL (a value quoted in it may hold one).
+		text, _, _ := strings.Cut(v.Error(), "\x00")
+		if strings.Contains(msg, text) {
 			return v
 		}
 	}

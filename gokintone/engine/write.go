@@ -156,6 +156,9 @@ func (s *Stmt) rowIndex() int {
 // Insert collects an INSERT of one row. The columns the statement lists are given (all of them
 // without a list); a NULL in Id, Revision or a column kintone fills in means "not given".
 func (v *vtab) Insert(rowid any, vals []any) (int64, error) {
+	if st := v.e.current; st != nil && st.fast != nil && st.fast.probe != nil {
+		st.fast.probe.record(v, rowid, vals)
+	}
 	st, err := v.writeTarget("insert into")
 	if err != nil {
 		return 0, v.fail(err)
