@@ -235,7 +235,7 @@ type Stmt struct {
 	sentAhead bool
 	// fast is the direct path of an executemany of plain inserts (fastinsert.go); nil when
 	// its rows run through SQLite.
-	fast *fastInsert
+	fast      *fastInsert
 	committed []int64
 
 	// used is what the statement may read of each table (projection.go), worked out once.
