@@ -152,8 +152,8 @@ MODES: dict[str, Callable[[argparse.Namespace], int]] = {
 IMPORTS: dict[str, tuple[str, ...]] = {
     **{mode: ("cdata_kintone",) for mode in MODES},
     "insert": ("cdata_kintone",),
-    "arrow": ("cdata_kintone", "pyarrow"),
-    "pandas": ("cdata_kintone", "pyarrow", "pandas"),
+    "arrow": ("cdata_kintone", "pyarrow", "pyarrow.compute"),
+    "pandas": ("cdata_kintone", "pyarrow", "pyarrow.compute", "pandas"),
     "pyntone": ("pyntone",),
 }
 
@@ -161,7 +161,7 @@ IMPORTS: dict[str, tuple[str, ...]] = {
 def _import_ahead(mode: str) -> None:
     """Import the packages of mode that are installed (a missing one is reported by the mode)."""
     for name in IMPORTS[mode]:
-        if importlib.util.find_spec(name) is not None:
+        if importlib.util.find_spec(name.partition(".")[0]) is not None:
             importlib.import_module(name)
 
 

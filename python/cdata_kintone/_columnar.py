@@ -42,8 +42,9 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import _convert
 from .exceptions import DataError
 
 if TYPE_CHECKING:
@@ -148,25 +149,73 @@ def _first_misfit(pa: Any, values: list[Any], typ: Any) -> tuple[int | None, Any
     return None, None
 
 
+class Columns(NamedTuple):
+    """One batch of a result, column by column: converted to Python values (``shapes`` None),
+    or as the core sends them, with each column's shape (``_convert.Batch``)."""
+
+    columns: list[list[Any]]
+    shapes: list[str] | None
+    rows: int
+
+
 def record_batches(
-    names: Sequence[str], decltypes: Sequence[str | None], batches: Iterable[list[tuple[Any, ...]]]
+    names: Sequence[str], decltypes: Sequence[str | None], batches: Iterable[Columns]
 ) -> Iterator[pa.RecordBatch]:
-    """Turn batches of rows into Arrow record batches, one per batch of rows (empty batches
-    are skipped). The types of declared columns are the same in every batch; an undeclared
-    column's type is inferred per batch."""
+    """Turn batches of a result into Arrow record batches, one per batch (empty batches are
+    skipped). The types of declared columns are the same in every batch; an undeclared
+    column's type is inferred per batch.
+
+    A column as the core sends it goes to Arrow without Python objects where its shape makes
+    that give what converting its values first gives (:func:`_direct`); any other is converted
+    value by value as ``fetchmany`` converts it, then built as a column of Python values."""
     pa = require("pyarrow", "Arrow results")
     types = [arrow_type(d) for d in decltypes]
+    conversions = dict(_convert.converters_for(decltypes))
+    bases = [(d or "").split("(", 1)[0].strip().upper() for d in decltypes]
     seen = 0
-    for rows in batches:
-        if not rows:
+    for batch in batches:
+        if not batch.rows:
             continue
-        columns = [list(c) for c in zip(*rows, strict=True)]
-        arrays = [
-            _column(pa, name, values, typ, seen)
-            for name, values, typ in zip(names, columns, types, strict=True)
-        ]
-        seen += len(rows)
+        arrays = []
+        for i, (name, typ) in enumerate(zip(names, types, strict=True)):
+            values = batch.columns[i]
+            if batch.shapes is not None:
+                try:
+                    direct = _direct(pa, bases[i], batch.shapes[i], values, typ)
+                except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                    direct = None  # a value that does not fit: the error names it below
+                if direct is not None:
+                    arrays.append(direct)
+                    continue
+                conv = conversions.get(i)
+                if conv is not None:
+                    values = _convert.convert_column(values, batch.shapes[i], conv)
+            arrays.append(_column(pa, name, values, typ, seen))
+        seen += batch.rows
         yield pa.RecordBatch.from_arrays(arrays, names=list(names))
+
+
+def _direct(pa: Any, base: str, shape: str, values: list[Any], typ: Any) -> Any:
+    """The Arrow array of a column as the core sends it, built by Arrow from the values as they
+    are, for the declared types and shapes where that gives exactly the array of the
+    converted values; None for the others. The shapes guarantee the form of every non-NULL
+    value (``"datetime"``: ``YYYY-MM-DDTHH:MM:SSZ`` naming a real instant, ``"int"``: 64-bit
+    integers, …), so these casts cannot fail or round."""
+    if typ is None:
+        return None
+    if shape == "datetime" and base == "DATETIME":
+        pc = require("pyarrow.compute", "Arrow results")
+        parsed = pc.strptime(pa.array(values, pa.string()), format="%Y-%m-%dT%H:%M:%SZ", unit="us")
+        return parsed.cast(typ)
+    if shape == "date" and base == "DATE":
+        return pa.array(values, pa.string()).cast(typ)
+    if shape == "time" and base == "TIME":
+        pc = require("pyarrow.compute", "Arrow results")
+        day = pc.binary_join_element_wise("1970-01-01T", pa.array(values, pa.string()), "")
+        return pc.strptime(day, format="%Y-%m-%dT%H:%M:%S", unit="us").cast(typ)
+    if shape == "int" and base in ("DECIMAL", "BOOLEAN", "INTEGER"):
+        return pa.array(values, pa.int64()).cast(typ, safe=True)
+    return None
 
 
 def empty_schema(names: Sequence[str], decltypes: Sequence[str | None]) -> pa.Schema:

@@ -603,15 +603,18 @@ def batch_rows(batch: Batch, conversions: list[tuple[int, Conversion]]) -> list[
     """Convert a batch's columns (in place) and return its rows as tuples."""
     columns, shapes = batch.columns, batch.shapes
     for i, conv in conversions:
-        shape = shapes[i]
-        if shape == "null":
-            continue
-        f = conv.by_shape.get(shape, conv.value)
-        if f is None:
-            continue
-        col = columns[i]
-        if None in col:
-            columns[i] = [None if v is None else f(v) for v in col]
-        else:
-            columns[i] = list(map(f, col))
+        columns[i] = convert_column(columns[i], shapes[i], conv)
     return list(zip(*columns, strict=True))
+
+
+def convert_column(col: list[Any], shape: str, conv: Conversion) -> list[Any]:
+    """The values of a column of ``shape`` converted by ``conv`` (``col`` itself when none
+    change)."""
+    if shape == "null":
+        return col
+    f = conv.by_shape.get(shape, conv.value)
+    if f is None:
+        return col
+    if None in col:
+        return [None if v is None else f(v) for v in col]
+    return list(map(f, col))

@@ -502,6 +502,27 @@ class Cursor:
         self._pos = 0
         return bool(self._rows)
 
+    def _fetch_batch(self, n: int) -> _convert.Batch | None:
+        """Fetch up to n rows from the core as the core sends them (not converted); None when
+        the statement is done."""
+        self._check_open()
+        stmt = self._stmt
+        if stmt is None:
+            self._done = True
+            return None
+        try:
+            batch = self._session.fetch(stmt, n, self._took_requests)
+        except BaseException:
+            self._close_stmt(quiet=True)
+            self._done = True
+            self._end_progress()
+            raise
+        if batch.done:
+            self._stmt = None
+            self._done = True
+            self._end_progress()
+        return batch
+
     def _close_stmt(self, quiet: bool = False) -> None:
         stmt = self._stmt
         if stmt is None:
@@ -524,13 +545,13 @@ class Cursor:
         "pandas and Arrow" section has the table); a value that does not fit is a
         :class:`DataError`, never rounded. Needs the ``arrow`` extra (pyarrow)."""
         names, decltypes = self._columnar_result()
-        return _columnar.record_batches(names, decltypes, self._row_batches(batch_size))
+        return _columnar.record_batches(names, decltypes, self._column_batches(batch_size))
 
     def fetch_arrow_table(self) -> pa.Table:
         """The remaining rows as one ``pyarrow.Table`` (see :meth:`fetch_arrow_batches`; an
         expression's column type is unified over all batches). Needs the ``arrow`` extra."""
         names, decltypes = self._columnar_result()
-        batches = _columnar.record_batches(names, decltypes, self._row_batches(None))
+        batches = _columnar.record_batches(names, decltypes, self._column_batches(None))
         return _columnar.arrow_table(names, decltypes, batches)
 
     def fetch_pandas_batches(self, batch_size: int | None = None) -> Iterator[pd.DataFrame]:
@@ -556,13 +577,28 @@ class Cursor:
         assert self._description is not None
         return [d[0] for d in self._description], self._decltypes
 
-    def _row_batches(self, batch_size: int | None) -> Iterator[list[Row]]:
-        """The remaining rows, buffered ones first, in lists of up to ``batch_size`` (checked
-        at once, not at the first batch)."""
+    def _column_batches(self, batch_size: int | None) -> Iterator[_columnar.Columns]:
+        """The remaining rows in batches of up to ``batch_size`` (checked at once, not at the
+        first batch), column by column: the rows fetched already, converted, then the
+        batches as the core sends them, with their shapes, for :mod:`_columnar` to convert."""
         size = self.fetch_batch_size if batch_size is None else batch_size
         if size < 1:
             raise ProgrammingError(f"batch_size must be at least 1, not {size}")
-        return iter(lambda: self.fetchmany(size), [])
+        self._check_result()
+        return self._column_batches_of(size)
+
+    def _column_batches_of(self, size: int) -> Iterator[_columnar.Columns]:
+        while self._pos < len(self._rows):
+            rows = self.fetchmany(size)
+            yield _columnar.Columns([list(c) for c in zip(*rows, strict=True)], None, len(rows))
+        self._rows, self._pos = [], 0
+        while not self._done:
+            batch = self._fetch_batch(size)
+            if batch is None or not batch.columns or not batch.columns[0]:
+                continue
+            n = len(batch.columns[0])
+            self._rownumber += n  # type: ignore[operator]
+            yield _columnar.Columns(batch.columns, batch.shapes, n)
 
 
 Cursor.__module__ = "cdata_kintone"
