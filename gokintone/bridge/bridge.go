@@ -843,8 +843,9 @@ func decodeParamRows(rows string) ([][]any, error) {
 		N       int                 `json:"n"`
 		Columns [][]json.RawMessage `json:"columns"`
 	}
-	if err := json.Unmarshal([]byte(rows), &doc); err != nil || doc.N < 0 {
-		return nil, kerr.New(kerr.KindMalformedCall, "bad parameter columns: %v", err)
+	if err := json.Unmarshal([]byte(rows), &doc); err != nil || doc.N < 0 || doc.N > len(rows) || len(doc.Columns) == 0 {
+		// (Every row takes at least a byte of the text: a larger count is not the rows'.)
+		return nil, kerr.New(kerr.KindMalformedCall, "bad parameter columns (%d rows, %d columns): %v", doc.N, len(doc.Columns), err)
 	}
 	bad := func(col int, what string) error {
 		return kerr.New(kerr.KindMalformedCall, "bad parameter column %d: %s", col+1, what)

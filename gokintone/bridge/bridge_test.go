@@ -138,11 +138,32 @@ func TestDecodeParamRows(t *testing.T) {
 		`{"n":1,"columns":[["tagged",[]]]}`,
 		`{"n":1,"columns":[["text"]]}`,
 		`{"n":-1,"columns":[]}`,
+		`{"n":1,"columns":[]}`,
+		`{"n":1000000000000,"columns":[["text","",[]]]}`,
 	} {
 		if _, err := decodeParamRows(bad); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
 	}
+}
+
+// FuzzDecodeParamRows: whatever the text, decoding parameter rows returns rows of one width
+// or an error, and never panics or allocates more than the text describes.
+func FuzzDecodeParamRows(f *testing.F) {
+	f.Add(`{"n":2,"columns":[["text","a\u0000b",[]],["int","1,",[1]],["tagged",[["null",null],["blob","AA=="]]]]}`)
+	f.Add(`[[["int","1"]],[["text","x"],["null",null]]]`)
+	f.Add(`{"n":1,"columns":[["float","nan",[]]]}`)
+	f.Fuzz(func(t *testing.T, text string) {
+		rows, err := decodeParamRows(text)
+		if err != nil || !strings.HasPrefix(text, "{") {
+			return
+		}
+		for _, r := range rows {
+			if len(r) != len(rows[0]) {
+				t.Fatalf("rows of widths %d and %d", len(rows[0]), len(r))
+			}
+		}
+	})
 }
 
 // TestConnectErrors goes through the whole core: the connection string, the client and the
