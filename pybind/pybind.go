@@ -171,6 +171,13 @@ func SimRequests(h int64) (log string, err error) {
 	return bridge.SimRequests(h)
 }
 
+// SimCollectGarbage runs a full collection of the process's Go heap (the simulator's and the
+// connections': one Go runtime); benchmarks call it between measured runs.
+func SimCollectGarbage(h int64) (ok bool, err error) {
+	defer guard(&err)
+	return true, bridge.SimCollectGarbage(h)
+}
+
 // SimResetRequests clears a simulator's request log.
 func SimResetRequests(h int64) (ok bool, err error) {
 	defer guard(&err)

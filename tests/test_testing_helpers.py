@@ -90,6 +90,10 @@ def test_defaults() -> None:
         assert all(r["user"] == "admin" and r["status"] == 200 for r in log)
         sim.reset_requests()
         assert sim.requests() == []
+        sim.collect_garbage()  # (the benchmarks' step between runs) the data stays
+        with mod.connect(sim.connection_string) as conn:
+            assert conn.execute("SELECT count(*) FROM [受注明細 Orders]").fetchone() == (12000,)
+        sim.reset_requests()
         url, conn_str = sim.url, sim.connection_string
     assert not sim.running
     assert repr(sim) == "<cdata_kintone.testing.Simulator stopped>"
@@ -99,6 +103,8 @@ def test_defaults() -> None:
         sim.requests()
     with pytest.raises(mod.ProgrammingError, match="stopped"):
         sim.reset_requests()
+    with pytest.raises(mod.ProgrammingError, match="stopped"):
+        sim.collect_garbage()
     # the server is really gone
     with pytest.raises(mod.OperationalError, match="connection refused"):
         mod.connect(conn_str)

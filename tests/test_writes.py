@@ -388,6 +388,32 @@ def test_oauth_writes_go_as_plain_requests() -> None:
             assert count(conn, "[Deal name] = 'o2'") == 100
 
 
+def test_oauth_parallel_inserts_keep_the_contract() -> None:
+    """Under OAuth, with InsertParallelism, the requests of 100 records go side by side; when
+    one fails, what those after it added is deleted again (DELETE records.json), as with
+    bulkRequests."""
+    client = {"clientId": "w", "clientSecret": "s", "redirectUris": ["http://localhost:9/cb"]}
+    with Simulator(order_records=10, oauth_clients=[client]) as sim:
+        token = sim.issue_oauth_tokens("w", "admin")["access_token"]
+        props = {"InitiateOAuth": "OFF", "OAuthAccessToken": token, "InsertParallelism": "3"}
+        with mod.connect(Url=sim.url, **props) as conn:
+            sql = "INSERT INTO Deals ([Deal name], Amount) VALUES (?, ?)"
+            rows: list[tuple[Any, int]] = [("p", i) for i in range(250)]
+            rows[10] = (None, 10)  # kintone requires a Deal name: the first request fails
+            sim.add_fault(path="/k/v1/records.json", method="POST", nth=1, delay=1.0)
+            sim.reset_requests()
+            with pytest.raises(mod.Error) as info:
+                conn.executemany(sql, rows)
+            sim.clear_faults()
+            e = info.value
+            assert (e.committed_ids, e.first_uncommitted_index, e.row_index) == ([], 0, 10)
+            assert writes(sim) == {"POST /k/v1/records.json": 3, "DELETE /k/v1/records.json": 2}
+            assert count(conn, "[Deal name] = 'p'") == 0
+            rows[10] = ("p", 10)
+            cur = conn.executemany(sql, rows)
+            assert cur.rowcount == 250 and count(conn, "[Deal name] = 'p'") == 250
+
+
 def test_guest_space_writes(sim: Simulator) -> None:
     guest = sim.app(4)
     with mod.connect(f"{sim.connection_string};GuestSpaceId={guest['guestSpaceId']}") as conn:

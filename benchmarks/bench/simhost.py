@@ -119,6 +119,7 @@ def serve(records: int, latency_ms: int, commands: IO[str], out: IO[str]) -> Non
             if command == "reset":
                 sim.reset_requests()
                 proxy.reset()
+                sim.collect_garbage()  # before every run: no collection left due to fall in it
                 reply = {}
             elif command == "stats":
                 stats = sim.stats()

@@ -28,6 +28,7 @@ FUNCTIONS = (
     "SimStart",
     "SimInfo",
     "SimRequests",
+    "SimCollectGarbage",
     "SimResetRequests",
     "SimStop",
     "SimAdvance",
@@ -154,6 +155,11 @@ class NativeCore(Protocol):
 
     def SimRequests(self, h: int, /) -> str:
         """SimRequests returns a simulator's request log as JSON, oldest first."""
+        ...
+
+    def SimCollectGarbage(self, h: int, /) -> bool:
+        """SimCollectGarbage runs a full collection of the process's Go heap (the simulator's
+        and the connections': one Go runtime); benchmarks call it between measured runs."""
         ...
 
     def SimResetRequests(self, h: int, /) -> bool:
