@@ -863,11 +863,11 @@ func decodeParamRows(rows string) ([][]any, error) {
 				return nil, bad(c, "bad tagged values")
 			}
 			for i, p := range raw {
-				v, err := paramValues([]taggedParam{p})
+				v, err := paramValue(p, c+1)
 				if err != nil {
 					return nil, err
 				}
-				cells[i*width+c] = v[0]
+				cells[i*width+c] = v
 			}
 			continue
 		}
@@ -895,17 +895,16 @@ func decodeParamRows(rows string) ([][]any, error) {
 			if isNull[i] {
 				continue // cells start NULL
 			}
-			var v any = text
-			switch kind {
-			case "text":
-			case "int", "float":
-				pv, err := paramValues([]taggedParam{{&kind, &parts[i]}})
-				if err != nil {
-					return nil, err
-				}
-				v = pv[0]
-			default:
+			if kind == "text" {
+				cells[i*width+c] = text
+				continue
+			}
+			if kind != "int" && kind != "float" {
 				return nil, bad(c, fmt.Sprintf("unknown kind %q", kind))
+			}
+			v, err := typedValue(kind, text, c+1)
+			if err != nil {
+				return nil, err
 			}
 			cells[i*width+c] = v
 		}
@@ -925,57 +924,66 @@ type taggedParam [2]*string
 func paramValues(raw []taggedParam) ([]any, error) {
 	out := make([]any, len(raw))
 	for i, p := range raw {
-		if p[0] == nil {
-			return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed tag", i+1)
+		v, err := paramValue(p, i+1)
+		if err != nil {
+			return nil, err
 		}
-		tag := *p[0]
-		var text string
-		if tag != "null" {
-			if p[1] == nil {
-				return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed value", i+1)
-			}
-			text = *p[1]
-		}
-		switch tag {
-		case "null":
-			out[i] = nil
-		case "int":
-			n, err := strconv.ParseInt(text, 10, 64)
-			if err != nil {
-				return nil, kerr.New(kerr.KindBadValue, "parameter %d: integer %s does not fit in 64 bits", i+1, text)
-			}
-			out[i] = n
-		case "float":
-			switch text {
-			case "nan":
-				out[i] = math.NaN()
-			case "inf":
-				out[i] = math.Inf(1)
-			case "-inf":
-				out[i] = math.Inf(-1)
-			default:
-				f, err := strconv.ParseFloat(text, 64)
-				if err != nil {
-					return nil, kerr.New(kerr.KindBadValue, "parameter %d: bad float %q", i+1, text)
-				}
-				out[i] = f
-			}
-		case "text":
-			out[i] = text
-		case "blob":
-			bs, err := base64.StdEncoding.DecodeString(text)
-			if err != nil {
-				return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: bad blob encoding", i+1)
-			}
-			if bs == nil {
-				bs = []byte{}
-			}
-			out[i] = bs
-		default:
-			return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: unknown tag %q", i+1, tag)
-		}
+		out[i] = v
 	}
 	return out, nil
+}
+
+// paramValue is the value of parameter number n (counting from 1).
+func paramValue(p taggedParam, n int) (any, error) {
+	if p[0] == nil {
+		return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed tag", n)
+	}
+	tag := *p[0]
+	if tag == "null" {
+		return nil, nil
+	}
+	if p[1] == nil {
+		return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: malformed value", n)
+	}
+	return typedValue(tag, *p[1], n)
+}
+
+// typedValue is the value of parameter number n of tag (not "null") written as text.
+func typedValue(tag, text string, n int) (any, error) {
+	switch tag {
+	case "int":
+		v, err := strconv.ParseInt(text, 10, 64)
+		if err != nil {
+			return nil, kerr.New(kerr.KindBadValue, "parameter %d: integer %s does not fit in 64 bits", n, text)
+		}
+		return v, nil
+	case "float":
+		switch text {
+		case "nan":
+			return math.NaN(), nil
+		case "inf":
+			return math.Inf(1), nil
+		case "-inf":
+			return math.Inf(-1), nil
+		}
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return nil, kerr.New(kerr.KindBadValue, "parameter %d: bad float %q", n, text)
+		}
+		return f, nil
+	case "text":
+		return text, nil
+	case "blob":
+		bs, err := base64.StdEncoding.DecodeString(text)
+		if err != nil {
+			return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: bad blob encoding", n)
+		}
+		if bs == nil {
+			bs = []byte{}
+		}
+		return bs, nil
+	}
+	return nil, kerr.New(kerr.KindMalformedCall, "parameter %d: unknown tag %q", n, tag)
 }
 
 func nullIfEmpty(s string) any {

@@ -310,3 +310,48 @@ func TestSchemaProperties(t *testing.T) {
 		t.Errorf("sys_tables: %s %v", rows, err)
 	}
 }
+
+// BenchmarkDecodeParamRows decodes 10,000 parameter rows of the write benchmark's five columns
+// (name, stage, amount, probability, date) sent row by row, and column by column as Python
+// sends them (text, text, int, int, text), also with the dates as a tagged column.
+func BenchmarkDecodeParamRows(b *testing.B) {
+	var rows, names, stages, amounts, probs, dates, plainDates []string
+	for i := 0; i < 10000; i++ {
+		name, amount, prob, date := fmt.Sprintf("Benchmark #%d", i), fmt.Sprint(1000*(i%500)), fmt.Sprint(i%101), fmt.Sprintf("2025-01-%02d", 1+i%28)
+		rows = append(rows, fmt.Sprintf(`[["text",%s],["text","Lead"],["int","%s"],["int","%s"],["text","%s"]]`, jsonText(name), amount, prob, date))
+		names, stages, amounts, probs = append(names, name), append(stages, "Lead"), append(amounts, amount), append(probs, prob)
+		dates, plainDates = append(dates, `["text","`+date+`"]`), append(plainDates, date)
+	}
+	forms := map[string]string{
+		"rows": "[" + strings.Join(rows, ",") + "]",
+		"columns": fmt.Sprintf(`{"n":10000,"columns":[["text",%s,[]],["text",%s,[]],["int",%s,[]],["int",%s,[]],["text",%s,[]]]}`,
+			jsonText(strings.Join(names, "\x00")), jsonText(strings.Join(stages, "\x00")),
+			jsonText(strings.Join(amounts, ",")), jsonText(strings.Join(probs, ",")), jsonText(strings.Join(plainDates, "\x00"))),
+		"columns, one tagged": fmt.Sprintf(`{"n":10000,"columns":[["text",%s,[]],["text",%s,[]],["int",%s,[]],["int",%s,[]],["tagged",[%s]]]}`,
+			jsonText(strings.Join(names, "\x00")), jsonText(strings.Join(stages, "\x00")),
+			jsonText(strings.Join(amounts, ",")), jsonText(strings.Join(probs, ",")), strings.Join(dates, ",")),
+	}
+	want, err := decodeParamRows(forms["rows"])
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, form := range []string{"columns", "columns, one tagged"} {
+		if got, err := decodeParamRows(forms[form]); err != nil || !reflect.DeepEqual(got, want) {
+			b.Fatalf("%s: the forms differ (%v)", form, err)
+		}
+	}
+	for _, form := range []string{"rows", "columns", "columns, one tagged"} {
+		b.Run(form, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := decodeParamRows(forms[form]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func jsonText(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
