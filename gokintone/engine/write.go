@@ -688,7 +688,7 @@ func (e *Engine) undoFlights(s *Stmt) error {
 		} else {
 			fd.LaterCommittedIDs = stranded
 			fd.NoResume = true
-			msg += fmt.Sprintf("; later requests, sent beside it (InsertParallelism), had added records (rows %s), and %d of them could not be deleted again (later_committed_ids): re-running from one row would add them twice", rowRanges(addedRows), len(stranded))
+			msg += fmt.Sprintf("; later requests, sent beside it (InsertParallelism), had added records (rows %s), and %d of them could not be deleted again, or their deletion was not confirmed (later_committed_ids): re-running from one row would add them twice", rowRanges(addedRows), len(stranded))
 		}
 	}
 	if unknownFrom >= 0 {
@@ -707,8 +707,8 @@ func (e *Engine) undoFlights(s *Stmt) error {
 
 // deleteAdded deletes records the statement added, in requests of 100 (a bulkRequest of up to
 // 20, or one request under OAuth), each only if still at its first revision (nobody changed it
-// since); it returns the ids it could not delete. It runs even when the statement is being
-// cancelled.
+// since); it returns the ids it could not delete, or whose deletion kintone did not confirm.
+// It runs even when the statement is being cancelled.
 func (e *Engine) deleteAdded(ctx context.Context, t *schema.Table, ids []int64) (stranded []int64) {
 	ctx = context.WithoutCancel(ctx)
 	var reqs []kclient.WriteRequest
