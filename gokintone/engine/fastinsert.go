@@ -15,10 +15,7 @@ package engine
 // over; any difference, and the statement runs through SQLite for every row. A row with a
 // value of another Go type runs through SQLite too.
 
-import (
-	"bytes"
-	"math"
-)
+import "math"
 
 // fastInsert is the direct path of one executemany: the table, and the column of each
 // parameter.
@@ -116,7 +113,7 @@ func (f *fastInsert) confirm(s *Stmt, args []any) bool {
 		return false
 	}
 	for i := range vals {
-		if !sameBound(vals[i], p.vals[i]) {
+		if !sameValue(vals[i], p.vals[i]) {
 			return false
 		}
 	}
@@ -144,27 +141,6 @@ func (f *fastInsert) values(args []any) ([]any, bool) {
 		vals[f.pos[k]] = a
 	}
 	return vals, true
-}
-
-// sameBound reports whether two values handed to Insert are the same value of the same type.
-func sameBound(a, b any) bool {
-	switch x := a.(type) {
-	case nil:
-		return b == nil
-	case int64:
-		y, ok := b.(int64)
-		return ok && x == y
-	case float64:
-		y, ok := b.(float64)
-		return ok && math.Float64bits(x) == math.Float64bits(y)
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case []byte:
-		y, ok := b.([]byte)
-		return ok && y != nil && bytes.Equal(x, y)
-	}
-	return false
 }
 
 // insert runs one parameter row on the direct path: what xUpdate would do with it. ok is

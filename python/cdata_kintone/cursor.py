@@ -481,23 +481,9 @@ class Cursor:
 
     def _fill(self, n: int) -> bool:
         """Fetch up to n rows from the core into the buffer; False when there are none."""
-        self._check_open()
-        stmt = self._stmt
-        if stmt is None:
-            self._done = True
+        batch = self._fetch_batch(n)
+        if batch is None:
             return False
-        try:
-            batch = self._session.fetch(stmt, n, self._took_requests)
-        except BaseException:
-            # The core released the statement after its error; make sure of it otherwise.
-            self._close_stmt(quiet=True)
-            self._done = True
-            self._end_progress()
-            raise
-        if batch.done:
-            self._stmt = None  # the core released it
-            self._done = True
-            self._end_progress()
         self._rows = _convert.batch_rows(batch, self._converters)
         self._pos = 0
         return bool(self._rows)
@@ -513,12 +499,13 @@ class Cursor:
         try:
             batch = self._session.fetch(stmt, n, self._took_requests)
         except BaseException:
+            # The core released the statement after its error; make sure of it otherwise.
             self._close_stmt(quiet=True)
             self._done = True
             self._end_progress()
             raise
         if batch.done:
-            self._stmt = None
+            self._stmt = None  # the core released it
             self._done = True
             self._end_progress()
         return batch
