@@ -236,8 +236,20 @@ func (a attributes) list(name, what string, app int64, reply []byte) ([]attribut
 // listRows reads a view (t) with one row per object of a reply's list property, each column
 // the attribute its FieldCode names.
 func listRows(t *schema.Table, property, what string) func(app int64, reply []byte) ([][]any, error) {
+	return objectRows(t, decodeList, property, what)
+}
+
+// indexedRows reads the rows of table t from a reply whose property is an object of objects
+// with an index attribute (views, graphs, actions): one row per object, in kintone's order.
+func indexedRows(t *schema.Table, property, what string) func(app int64, reply []byte) ([][]any, error) {
+	return objectRows(t, decodeIndexed, property, what)
+}
+
+// objectRows reads a view (t) with one row per object decode finds in a reply's property.
+func objectRows(t *schema.Table, decode func(reply []byte, property, what string, app int64) ([]attributes, error),
+	property, what string) func(app int64, reply []byte) ([][]any, error) {
 	return func(app int64, reply []byte) ([][]any, error) {
-		objects, err := decodeList(reply, property, what, app)
+		objects, err := decode(reply, property, what, app)
 		if err != nil {
 			return nil, err
 		}
@@ -517,22 +529,6 @@ var viewsTable = &settingsTable{
 	info: tableInfo{table: viewsView, kind: "VIEW", keys: []int{viewApp, viewID},
 		description: "The record views of kintone apps (app/views.json), one row per view. AppId = … (or an IN list) reads those apps only"},
 	rows: indexedRows(viewsView, "views", "views"),
-}
-
-// indexedRows reads the rows of table t from a reply whose property is an object of objects
-// with an index attribute (views, graphs, actions): one row per object, in kintone's order.
-func indexedRows(t *schema.Table, property, what string) func(app int64, reply []byte) ([][]any, error) {
-	return func(app int64, reply []byte) ([][]any, error) {
-		objects, err := decodeIndexed(reply, property, what, app)
-		if err != nil {
-			return nil, err
-		}
-		rows := make([][]any, len(objects))
-		for i, o := range objects {
-			rows[i] = o.row(t, app)
-		}
-		return rows, nil
-	}
 }
 
 // The columns of ProcessManagement, by index.
