@@ -181,7 +181,7 @@ def _via_rows(cur: mod.Cursor) -> pa.Table:
     rows = cur.fetchall()
     names = [d[0] for d in cur.description or ()]
     decltypes = cur._decltypes
-    columns = _columnar.Columns([list(c) for c in zip(*rows, strict=True)], None, len(rows))
+    columns = _columnar.Columns([list(c) for c in zip(*rows, strict=True)], None)
     return _columnar.arrow_table(
         names, decltypes, _columnar.record_batches(names, decltypes, [columns])
     )

@@ -69,8 +69,11 @@ func (s *Stmt) fastInsertShape(sql string) *fastInsert {
 		if p := toks[2+2*k]; p.kind != tokParam || p.text != "?" {
 			return nil
 		}
-		sep := toks[3+2*k]
-		if want := map[bool]string{true: ")", false: ","}[k == n-1]; sep.kind != tokOp || sep.text != want {
+		want := ","
+		if k == n-1 {
+			want = ")"
+		}
+		if sep := toks[3+2*k]; sep.kind != tokOp || sep.text != want {
 			return nil
 		}
 	}

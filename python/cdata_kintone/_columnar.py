@@ -155,7 +155,6 @@ class Columns(NamedTuple):
 
     columns: list[list[Any]]
     shapes: list[str] | None
-    rows: int
 
 
 def record_batches(
@@ -171,17 +170,21 @@ def record_batches(
     pa = require("pyarrow", "Arrow results")
     types = [arrow_type(d) for d in decltypes]
     conversions = dict(_convert.converters_for(decltypes))
-    bases = [(d or "").split("(", 1)[0].strip().upper() for d in decltypes]
+    bases = [_convert.normalize_decltype(d) if d else "" for d in decltypes]
+    pc: Any = None
     seen = 0
     for batch in batches:
-        if not batch.rows:
+        rows = len(batch.columns[0]) if batch.columns else 0
+        if not rows:
             continue
         arrays = []
         for i, (name, typ) in enumerate(zip(names, types, strict=True)):
             values = batch.columns[i]
             if batch.shapes is not None:
+                if pc is None:
+                    pc = require("pyarrow.compute", "Arrow results")
                 try:
-                    direct = _direct(pa, bases[i], batch.shapes[i], values, typ)
+                    direct = _direct(pa, pc, bases[i], batch.shapes[i], values, typ)
                 except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                     direct = None  # a value that does not fit: the error names it below
                 if direct is not None:
@@ -191,11 +194,11 @@ def record_batches(
                 if conv is not None:
                     values = _convert.convert_column(values, batch.shapes[i], conv)
             arrays.append(_column(pa, name, values, typ, seen))
-        seen += batch.rows
+        seen += rows
         yield pa.RecordBatch.from_arrays(arrays, names=list(names))
 
 
-def _direct(pa: Any, base: str, shape: str, values: list[Any], typ: Any) -> Any:
+def _direct(pa: Any, pc: Any, base: str, shape: str, values: list[Any], typ: Any) -> Any:
     """The Arrow array of a column as the core sends it, built by Arrow from the values as they
     are, for the declared types and shapes where that gives exactly the array of the
     converted values; None for the others. The shapes guarantee the form of every non-NULL
@@ -204,13 +207,11 @@ def _direct(pa: Any, base: str, shape: str, values: list[Any], typ: Any) -> Any:
     if typ is None:
         return None
     if shape == "datetime" and base == "DATETIME":
-        pc = require("pyarrow.compute", "Arrow results")
         parsed = pc.strptime(pa.array(values, pa.string()), format="%Y-%m-%dT%H:%M:%SZ", unit="us")
         return parsed.cast(typ)
     if shape == "date" and base == "DATE":
         return pa.array(values, pa.string()).cast(typ)
     if shape == "time" and base == "TIME":
-        pc = require("pyarrow.compute", "Arrow results")
         day = pc.binary_join_element_wise("1970-01-01T", pa.array(values, pa.string()), "")
         return pc.strptime(day, format="%Y-%m-%dT%H:%M:%S", unit="us").cast(typ)
     if shape == "int" and base in ("DECIMAL", "BOOLEAN", "INTEGER"):

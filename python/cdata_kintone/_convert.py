@@ -280,7 +280,7 @@ def encode_parameter_rows(seq_of_parameters: Iterable[Any]) -> tuple[str, int]:
     rows = list(seq_of_parameters)
     try:
         encoded = _columnar(rows)
-    except (_Fallback, DataError, ProgrammingError):
+    except (DataError, ProgrammingError):
         encoded = None
     if encoded is not None:
         return encoded, len(rows)
@@ -334,7 +334,8 @@ def _column(values: tuple[Any, ...], index: int) -> list[Any] | None:
             return ["int", _join_numbers(values, int.__repr__, nulls), nulls]
         if kind is float:
             return ["float", _join_numbers(values, float.__repr__, nulls), nulls]
-    return ["tagged", [_encode_value(v, index) for v in values]]
+    encoders = _ENCODERS
+    return ["tagged", [(encoders.get(type(v)) or _encoder_of(v, index))(v, index) for v in values]]
 
 
 def _join_numbers(values: tuple[Any, ...], text: Callable[[Any], str], nulls: list[int]) -> str:
@@ -351,17 +352,6 @@ def _utf8(text: str) -> bool:
     return True
 
 
-def _encode_value(v: Any, index: int) -> list[Any]:
-    enc = _ENCODERS.get(type(v)) or _encoder_for_subclass(type(v))
-    if enc is None:
-        raise _Fallback
-    return enc(v, index)
-
-
-class _Fallback(Exception):
-    """A value the column-by-column encoding leaves to the row-by-row one."""
-
-
 def _tagged(parameters: Any) -> list[list[Any]]:
     """The ``[tag, value]`` pair of each parameter of a parameters object."""
     if parameters is None:
@@ -373,17 +363,21 @@ def _tagged(parameters: Any) -> list[list[Any]]:
     append = out.append
     encoders = _ENCODERS
     for index, v in enumerate(seq):
-        enc = encoders.get(type(v))
-        if enc is None:
-            enc = _encoder_for_subclass(type(v))
-            if enc is None:
-                raise ProgrammingError(
-                    f"{_where(index)}: type {type(v).__module__}.{type(v).__qualname__} is not "
-                    "supported; use None, bool, int, float, str, bytes, Decimal, date, time, "
-                    "datetime, or a list of str"
-                )
+        enc = encoders.get(type(v)) or _encoder_of(v, index)
         append(enc(v, index))
     return out
+
+
+def _encoder_of(v: Any, index: int) -> _Encoder:
+    """The encoder of a value whose exact type has none: that of a supported base class."""
+    enc = _encoder_for_subclass(type(v))
+    if enc is None:
+        raise ProgrammingError(
+            f"{_where(index)}: type {type(v).__module__}.{type(v).__qualname__} is not "
+            "supported; use None, bool, int, float, str, bytes, Decimal, date, time, "
+            "datetime, or a list of str"
+        )
+    return enc
 
 
 # --- rows ----------------------------------------------------------------------------------
@@ -584,7 +578,7 @@ DECLTYPE_CONVERSIONS: dict[str, Conversion] = {
 }
 
 
-def _normalize_decltype(decltype: str) -> str:
+def normalize_decltype(decltype: str) -> str:
     return decltype.split("(", 1)[0].strip().upper()
 
 
@@ -593,7 +587,7 @@ def converters_for(decltypes: Iterable[str | None]) -> list[tuple[int, Conversio
     out: list[tuple[int, Conversion]] = []
     for i, decltype in enumerate(decltypes):
         if decltype:
-            conv = DECLTYPE_CONVERSIONS.get(_normalize_decltype(decltype))
+            conv = DECLTYPE_CONVERSIONS.get(normalize_decltype(decltype))
             if conv is not None:
                 out.append((i, conv))
     return out

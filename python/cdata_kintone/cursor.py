@@ -577,15 +577,14 @@ class Cursor:
     def _column_batches_of(self, size: int) -> Iterator[_columnar.Columns]:
         while self._pos < len(self._rows):
             rows = self.fetchmany(size)
-            yield _columnar.Columns([list(c) for c in zip(*rows, strict=True)], None, len(rows))
+            yield _columnar.Columns([list(c) for c in zip(*rows, strict=True)], None)
         self._rows, self._pos = [], 0
         while not self._done:
             batch = self._fetch_batch(size)
             if batch is None or not batch.columns or not batch.columns[0]:
                 continue
-            n = len(batch.columns[0])
-            self._rownumber += n  # type: ignore[operator]
-            yield _columnar.Columns(batch.columns, batch.shapes, n)
+            self._rownumber += len(batch.columns[0])  # type: ignore[operator]
+            yield _columnar.Columns(batch.columns, batch.shapes)
 
 
 Cursor.__module__ = "cdata_kintone"
